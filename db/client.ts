@@ -1,0 +1,35 @@
+// Opens the embedded SQLite database with drizzle and applies migrations; imports nothing of ours but the schema.
+import path from "node:path";
+import Database from "better-sqlite3";
+import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import * as schema from "./schema";
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
+
+/** Opens (creating if needed) the database at `file`, or an in-memory one for ":memory:". */
+export function openDatabase(file: string): Db {
+  const sqlite = new Database(file);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  return drizzle(sqlite, { schema });
+}
+
+export function migrateDatabase(db: Db): void {
+  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+}
+
+/** A fresh, migrated in-memory database: what the tests run against. */
+export function openMigratedMemoryDatabase(): Db {
+  const db = openDatabase(":memory:");
+  migrateDatabase(db);
+  return db;
+}
+
+/** A transaction handle, as passed to `db.transaction(fn)`. */
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+/** Either the database or a transaction on it: what read helpers accept. */
+export type Executor = Db | Tx;

@@ -1,0 +1,3 @@
+// Every table of the app, one file per domain; drizzle-kit and the client read this index.
+export * from "./users";
+export * from "./audit";

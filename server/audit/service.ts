@@ -1,0 +1,128 @@
+// The audit log: appends hash-chained entries inside the caller's transaction, lists them, and verifies the chain.
+import { and, asc, count, desc, eq, gt, like, type SQL } from "drizzle-orm";
+import type { Db, Executor, Tx } from "../../db/client";
+import { auditLog, type AuditEntry, type Role } from "../../db/schema";
+import { canonicalJson, redactSecrets, sha256Hex } from "./canonical";
+
+export const GENESIS_HASH = "0".repeat(64);
+
+/** Who did it: a signed-in user, or the system itself (seeding, the job runner). */
+export interface Actor {
+  id: string | null;
+  email: string;
+  role: Role | "system";
+}
+
+export const SYSTEM_ACTOR: Actor = { id: null, email: "system", role: "system" };
+
+export interface AuditedChange {
+  actor: Actor;
+  /** Dotted verb, domain first: "user.create", "budget.approve". */
+  action: string;
+  entityType: string;
+  entityId: string;
+  /** The procedure input; secrets are redacted before it is digested. */
+  input: unknown;
+}
+
+type EntryBody = Omit<AuditEntry, "hash">;
+
+/** The hash that chains an entry: SHA-256 of the canonical JSON of every other column. */
+export function entryHash(body: EntryBody): string {
+  return sha256Hex(canonicalJson(body));
+}
+
+export function inputDigest(input: unknown): string {
+  return sha256Hex(canonicalJson(redactSecrets(input ?? null)));
+}
+
+/** Appends one entry; call it inside the transaction that makes the change. */
+export function appendAudit(tx: Tx, change: AuditedChange): AuditEntry {
+  const last = tx.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1).get();
+  const body: EntryBody = {
+    seq: (last?.seq ?? 0) + 1,
+    at: new Date().toISOString(),
+    actorId: change.actor.id,
+    actorEmail: change.actor.email,
+    actorRole: change.actor.role,
+    action: change.action,
+    entityType: change.entityType,
+    entityId: change.entityId,
+    inputDigest: inputDigest(change.input),
+    prevHash: last?.hash ?? GENESIS_HASH,
+  };
+  const entry = { ...body, hash: entryHash(body) };
+  tx.insert(auditLog).values(entry).run();
+  return entry;
+}
+
+/**
+ * Runs `change` and appends its audit entry in one immediate transaction: both happen or neither does.
+ * This is the only way services make governance changes.
+ */
+export function audited<T>(db: Db, change: AuditedChange, apply: (tx: Tx) => T): T {
+  return db.transaction(
+    (tx) => {
+      const result = apply(tx);
+      appendAudit(tx, change);
+      return result;
+    },
+    { behavior: "immediate" },
+  );
+}
+
+export interface AuditFilter {
+  action?: string | undefined;
+  actorEmail?: string | undefined;
+  entityType?: string | undefined;
+  entityId?: string | undefined;
+}
+
+export function listAudit(db: Executor, filter: AuditFilter, page: number, pageSize: number) {
+  const conditions: SQL[] = [];
+  if (filter.action) conditions.push(like(auditLog.action, `${filter.action}%`));
+  if (filter.actorEmail) conditions.push(eq(auditLog.actorEmail, filter.actorEmail));
+  if (filter.entityType) conditions.push(eq(auditLog.entityType, filter.entityType));
+  if (filter.entityId) conditions.push(eq(auditLog.entityId, filter.entityId));
+  const where = conditions.length > 0 ? and(...conditions) : undefined;
+  const total = db.select({ n: count() }).from(auditLog).where(where).get()?.n ?? 0;
+  const entries = db
+    .select()
+    .from(auditLog)
+    .where(where)
+    .orderBy(desc(auditLog.seq))
+    .limit(pageSize)
+    .offset((page - 1) * pageSize)
+    .all();
+  return { entries, total, page, pageSize };
+}
+
+export type ChainReport =
+  | { ok: true; entries: number; head: string }
+  | { ok: false; entries: number; brokenAt: number; reason: string };
+
+/** Recomputes the whole chain in order and reports the first broken link. */
+export function verifyChain(db: Executor, batchSize = 1000): ChainReport {
+  let prevHash = GENESIS_HASH;
+  let expectedSeq = 1;
+  for (;;) {
+    const rows = db
+      .select()
+      .from(auditLog)
+      .where(gt(auditLog.seq, expectedSeq - 1))
+      .orderBy(asc(auditLog.seq))
+      .limit(batchSize)
+      .all();
+    for (const row of rows) {
+      const checked = expectedSeq - 1;
+      const broken = (reason: string): ChainReport => ({ ok: false, entries: checked, brokenAt: row.seq, reason });
+      if (row.seq !== expectedSeq) return broken(`entry #${expectedSeq} is missing (next entry is #${row.seq})`);
+      if (row.prevHash !== prevHash) return broken("its prev_hash does not match the hash of the entry before it");
+      const { hash, ...body } = row;
+      if (entryHash(body) !== hash) return broken("its contents do not match its hash");
+      prevHash = hash;
+      expectedSeq += 1;
+    }
+    if (rows.length < batchSize) return { ok: true, entries: expectedSeq - 1, head: prevHash };
+  }
+}

@@ -1,0 +1,109 @@
+// next-auth configuration: local accounts (credentials) and an optional OIDC provider, JWT sessions carrying the role.
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import type { OAuthConfig } from "next-auth/providers/oauth";
+import { z } from "zod";
+import type { Role } from "../../db/schema";
+import { serverDb } from "../db";
+import { env, oidcEnabled, type Env } from "../env";
+import { AppError } from "../errors";
+import { authenticate, clientIp, findActiveUser } from "./sign-in";
+
+declare module "next-auth" {
+  interface Session {
+    user: { id: string; email: string; name: string; role: Role };
+  }
+  interface User {
+    role?: Role;
+  }
+}
+
+declare module "next-auth/jwt" {
+  interface JWT {
+    role?: Role;
+  }
+}
+
+const credentialsSchema = z.object({ email: z.string().min(1).max(320), password: z.string().min(1).max(200) });
+
+const SESSION_MAX_AGE_S = 8 * 60 * 60;
+
+function oidcProvider(e: Env & { OIDC_ISSUER: string; OIDC_CLIENT_ID: string; OIDC_CLIENT_SECRET: string }): OAuthConfig<{
+  sub: string;
+  email?: string;
+  name?: string;
+}> {
+  return {
+    id: "oidc",
+    name: e.OIDC_DISPLAY_NAME,
+    type: "oauth",
+    wellKnown: `${e.OIDC_ISSUER.replace(/\/$/, "")}/.well-known/openid-configuration`,
+    clientId: e.OIDC_CLIENT_ID,
+    clientSecret: e.OIDC_CLIENT_SECRET,
+    idToken: true,
+    checks: ["pkce", "state"],
+    authorization: { params: { scope: "openid email profile" } },
+    profile: (p) => ({ id: p.sub, email: p.email ?? null, name: p.name ?? p.email ?? p.sub }),
+  };
+}
+
+let options: NextAuthOptions | undefined;
+
+export function authOptions(): NextAuthOptions {
+  if (options) return options;
+  const e = env();
+  options = {
+    secret: e.NEXTAUTH_SECRET,
+    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_S },
+    pages: { signIn: "/sign-in", error: "/sign-in" },
+    providers: [
+      CredentialsProvider({
+        id: "credentials",
+        name: "Email and password",
+        credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+        async authorize(credentials, req) {
+          const parsed = credentialsSchema.safeParse(credentials);
+          if (!parsed.success) throw new Error("Enter your email and password.");
+          try {
+            const user = await authenticate(
+              serverDb(),
+              { ...parsed.data, ip: clientIp(req.headers ?? {}) },
+              { perAccount: e.SIGN_IN_MAX_FAILURES_PER_ACCOUNT, perIp: e.SIGN_IN_MAX_FAILURES_PER_IP },
+            );
+            return { id: user.id, email: user.email, name: user.name, role: user.role };
+          } catch (err) {
+            // next-auth passes the message of an Error thrown here to the sign-in page.
+            if (err instanceof AppError) throw new Error(err.message);
+            throw err;
+          }
+        },
+      }),
+      ...(oidcEnabled(e) ? [oidcProvider(e)] : []),
+    ],
+    callbacks: {
+      // OIDC proves an email address; only an existing, active local account with that address may sign in.
+      signIn({ user, account }) {
+        if (account?.provider === "credentials") return true;
+        return Boolean(user.email && findActiveUser(serverDb(), { email: user.email }));
+      },
+      jwt({ token, user, account }) {
+        if (user && account) {
+          const local = account.provider === "credentials" ? user : findActiveUser(serverDb(), { email: user.email ?? "" });
+          if (!local) return token;
+          token.sub = local.id;
+          token.role = local.role;
+          token.email = local.email;
+          token.name = local.name;
+        }
+        return token;
+      },
+      session({ session, token }) {
+        if (token.sub && token.role) {
+          session.user = { id: token.sub, email: token.email ?? "", name: token.name ?? "", role: token.role };
+        }
+        return session;
+      },
+    },
+  };
+  return options;
+}

@@ -1,0 +1,57 @@
+// Environment variables, validated once at start; a bad value stops the server with a message naming the variable.
+import { z } from "zod";
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    /** SQLite database file (the embedded default). */
+    DATABASE_PATH: z.string().min(1).default("data/epsilon-ledger.db"),
+    /** Public URL of the dashboard; next-auth uses it for callbacks and secure cookies (https => Secure). */
+    NEXTAUTH_URL: z.url().default("http://localhost:3000"),
+    /** Signs and encrypts session JWTs. `npm start` generates one into data/ when unset. */
+    NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters"),
+    /** Optional OpenID Connect provider: set all three to enable it. */
+    OIDC_ISSUER: z.url().optional(),
+    OIDC_CLIENT_ID: z.string().min(1).optional(),
+    OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    OIDC_DISPLAY_NAME: z.string().min(1).default("Single sign-on"),
+    /** Failed sign-ins allowed before an account, or an IP address, is slowed down. */
+    SIGN_IN_MAX_FAILURES_PER_ACCOUNT: positiveInt(5),
+    SIGN_IN_MAX_FAILURES_PER_IP: positiveInt(20),
+  })
+  .superRefine((env, ctx) => {
+    const oidc = ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"] as const;
+    const set = oidc.filter((k) => env[k] !== undefined);
+    if (set.length > 0 && set.length < oidc.length) {
+      for (const k of oidc.filter((k) => env[k] === undefined)) {
+        ctx.addIssue({ code: "custom", path: [k], message: `is required when ${set.join(", ")} is set` });
+      }
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+/** Parses an environment; throws EnvError whose message names every bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `  ${i.path.join(".") || "(environment)"}: ${i.message}`);
+  throw new EnvError(`Invalid environment variables:\n${lines.join("\n")}\nSee "Configuration" in README.md.`);
+}
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+export function oidcEnabled(e: Env): e is Env & { OIDC_ISSUER: string; OIDC_CLIENT_ID: string; OIDC_CLIENT_SECRET: string } {
+  return e.OIDC_ISSUER !== undefined && e.OIDC_CLIENT_ID !== undefined && e.OIDC_CLIENT_SECRET !== undefined;
+}

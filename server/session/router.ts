@@ -1,0 +1,19 @@
+// The signed-in user's own session: who they are and which dashboard sections they may open.
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { ROLE_LABELS, SECTION_IDS, SECTIONS, mayUseSection, sectionsFor } from "../auth/access";
+import { router, signedInProcedure } from "../trpc";
+
+export const sessionRouter = router({
+  me: signedInProcedure.query(({ ctx }) => ({
+    user: { ...ctx.user, roleLabel: ROLE_LABELS[ctx.user.role] },
+    sections: sectionsFor(ctx.user.role),
+  })),
+  /** Called by each section's page before it renders: the server, not the navigation, decides. */
+  enterSection: signedInProcedure.input(z.object({ section: z.enum(SECTION_IDS) })).query(({ ctx, input }) => {
+    if (!mayUseSection(ctx.user.role, input.section)) {
+      throw new TRPCError({ code: "FORBIDDEN", message: `The ${SECTIONS[input.section].label} section is not open to your role.` });
+    }
+    return SECTIONS[input.section];
+  }),
+});
