@@ -1,4 +1,5 @@
 // Opens the embedded SQLite database with drizzle and applies migrations; imports nothing of ours but the schema.
+import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
@@ -7,10 +8,14 @@ import * as schema from "./schema";
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
+/** Where the embedded database lives unless DATABASE_PATH says otherwise. */
+export const DEFAULT_DATABASE_PATH = "data/epsilon-ledger.db";
+
 export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
 
 /** Opens (creating if needed) the database at `file`, or an in-memory one for ":memory:". */
 export function openDatabase(file: string): Db {
+  if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const sqlite = new Database(file);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("foreign_keys = ON");

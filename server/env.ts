@@ -1,5 +1,6 @@
 // Environment variables, validated once at start; a bad value stops the server with a message naming the variable.
 import { z } from "zod";
+import { DEFAULT_DATABASE_PATH } from "../db/client";
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -7,7 +8,7 @@ const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     /** SQLite database file (the embedded default). */
-    DATABASE_PATH: z.string().min(1).default("data/epsilon-ledger.db"),
+    DATABASE_PATH: z.string().min(1).default(DEFAULT_DATABASE_PATH),
     /** Public URL of the dashboard; next-auth uses it for callbacks and secure cookies (https => Secure). */
     NEXTAUTH_URL: z.url().default("http://localhost:3000"),
     /** Signs and encrypts session JWTs. `npm start` generates one into data/ when unset. */

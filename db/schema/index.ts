@@ -1,3 +1,4 @@
 // Every table of the app, one file per domain; drizzle-kit and the client read this index.
+export * from "./roles";
 export * from "./users";
 export * from "./audit";

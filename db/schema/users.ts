@@ -1,9 +1,8 @@
 // Users of the dashboard: local accounts (argon2id hash) or OIDC-linked accounts, each with one role.
 import { sql } from "drizzle-orm";
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { ROLES } from "./roles";
 
-export const ROLES = ["admin", "privacy_officer", "engineer", "auditor"] as const;
-export type Role = (typeof ROLES)[number];
 
 export const users = sqliteTable("users", {
   id: text("id").primaryKey(),

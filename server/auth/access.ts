@@ -1,5 +1,5 @@
 // Who may use which part of the dashboard: one table that the navigation, the page guards and the routers share.
-import { ROLES, type Role } from "../../db/schema";
+import { ROLES, type Role } from "../../db/schema/roles";
 
 export { ROLES, type Role };
 

@@ -2,9 +2,15 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { ROLE_LABELS, SECTION_IDS, SECTIONS, mayUseSection, sectionsFor } from "../auth/access";
-import { router, signedInProcedure } from "../trpc";
+import { env, oidcEnabled } from "../env";
+import { publicProcedure, router, signedInProcedure } from "../trpc";
 
 export const sessionRouter = router({
+  /** What the sign-in page needs: whether the caller is already signed in, and the SSO button's label if any. */
+  signInOptions: publicProcedure.query(({ ctx }) => {
+    const e = env();
+    return { signedIn: ctx.user !== null, oidcName: oidcEnabled(e) ? e.OIDC_DISPLAY_NAME : null };
+  }),
   me: signedInProcedure.query(({ ctx }) => ({
     user: { ...ctx.user, roleLabel: ROLE_LABELS[ctx.user.role] },
     sections: sectionsFor(ctx.user.role),

@@ -1,0 +1,13 @@
+// Admin: users and roles.
+import { enterSection } from "../../_trpc/server";
+import { UsersAdmin } from "./users-admin";
+
+export default async function AdminPage() {
+  const section = await enterSection("admin");
+  return (
+    <>
+      <h1>{section.label}</h1>
+      <UsersAdmin />
+    </>
+  );
+}

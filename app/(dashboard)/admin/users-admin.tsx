@@ -1,0 +1,125 @@
+"use client";
+// The user table and the new-user form; every change goes through the users router and is audited there.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { ROLE_LABELS, ROLES, type Role } from "../../../server/auth/access";
+import { ErrorMessage } from "../../_components/error-message";
+import { useTRPC } from "../../_trpc/client";
+
+export function UsersAdmin() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const users = useQuery(trpc.users.list.queryOptions());
+  const refresh = { onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() }) };
+  const create = useMutation(trpc.users.create.mutationOptions(refresh));
+  const changeRole = useMutation(trpc.users.changeRole.mutationOptions(refresh));
+  const setDisabled = useMutation(trpc.users.setDisabled.mutationOptions(refresh));
+  const [created, setCreated] = useState<string | null>(null);
+
+  function onCreate(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    const password = String(form.get("password") ?? "");
+    create.mutate(
+      {
+        email: String(form.get("email") ?? ""),
+        name: String(form.get("name") ?? ""),
+        role: String(form.get("role")) as Role,
+        password: password === "" ? undefined : password,
+      },
+      {
+        onSuccess: (user) => {
+          setCreated(user.email);
+          formElement.reset();
+        },
+      },
+    );
+  }
+
+  return (
+    <>
+      <section className="card">
+        <h2>New user</h2>
+        <form className="inline" onSubmit={onCreate} aria-label="New user">
+          <label>
+            Email
+            <input name="email" type="email" required />
+          </label>
+          <label>
+            Name
+            <input name="name" required />
+          </label>
+          <label>
+            Role
+            <select name="role" defaultValue="engineer">
+              {ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {ROLE_LABELS[r]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Password (12+ characters; empty for single sign-on only)
+            <input name="password" type="password" autoComplete="new-password" />
+          </label>
+          <button type="submit" disabled={create.isPending}>
+            Create user
+          </button>
+        </form>
+        <ErrorMessage error={create.error} />
+        {created && !create.error && <p className="ok">Created {created}.</p>}
+      </section>
+
+      <section className="card">
+        <h2>Users</h2>
+        <ErrorMessage error={users.error ?? changeRole.error ?? setDisabled.error} />
+        <table>
+          <thead>
+            <tr>
+              <th>Email</th>
+              <th>Name</th>
+              <th>Role</th>
+              <th>Status</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {users.data?.map((u) => (
+              <tr key={u.id} data-testid={`user-row-${u.email}`}>
+                <td>{u.email}</td>
+                <td>{u.name}</td>
+                <td>
+                  <select
+                    aria-label={`Role of ${u.email}`}
+                    value={u.role}
+                    disabled={changeRole.isPending}
+                    onChange={(e) => changeRole.mutate({ userId: u.id, role: e.target.value as Role })}
+                  >
+                    {ROLES.map((r) => (
+                      <option key={r} value={r}>
+                        {ROLE_LABELS[r]}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td>{u.disabled ? <span className="badge">disabled</span> : "active"}</td>
+                <td>
+                  <button
+                    type="button"
+                    className="secondary"
+                    disabled={setDisabled.isPending}
+                    onClick={() => setDisabled.mutate({ userId: u.id, disabled: !u.disabled })}
+                  >
+                    {u.disabled ? "Enable" : "Disable"}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,112 @@
+"use client";
+// The audit log table with filters, paging and a check of the hash chain.
+import { useQuery } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { ErrorMessage } from "../../_components/error-message";
+import { useTRPC } from "../../_trpc/client";
+
+const PAGE_SIZE = 25;
+const FILTERS = [
+  { name: "action", label: "Action starts with" },
+  { name: "actorEmail", label: "Actor email" },
+  { name: "entityType", label: "Entity type" },
+  { name: "entityId", label: "Entity id" },
+] as const;
+type Filter = Partial<Record<(typeof FILTERS)[number]["name"], string>>;
+
+export function AuditLog() {
+  const trpc = useTRPC();
+  const [filter, setFilter] = useState<Filter>({});
+  const [page, setPage] = useState(1);
+  const log = useQuery(trpc.audit.list.queryOptions({ ...filter, page, pageSize: PAGE_SIZE }));
+  const chain = useQuery({ ...trpc.audit.verify.queryOptions(), enabled: false });
+  const pages = log.data ? Math.max(1, Math.ceil(log.data.total / PAGE_SIZE)) : 1;
+
+  function onFilter(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const next: Filter = {};
+    for (const f of FILTERS) {
+      const v = String(form.get(f.name) ?? "").trim();
+      if (v) next[f.name] = v;
+    }
+    setFilter(next);
+    setPage(1);
+  }
+
+  return (
+    <>
+      <section className="card">
+        <form className="inline" onSubmit={onFilter} aria-label="Filter the audit log">
+          {FILTERS.map((f) => (
+            <label key={f.name}>
+              {f.label}
+              <input name={f.name} />
+            </label>
+          ))}
+          <button type="submit">Filter</button>
+        </form>
+      </section>
+      <section className="card">
+        <div className="inline">
+          <button type="button" className="secondary" onClick={() => chain.refetch()} disabled={chain.isFetching}>
+            Verify hash chain
+          </button>{" "}
+          {chain.data && (
+            <span data-testid="chain-status" className={chain.data.ok ? "ok" : "error"}>
+              {chain.data.ok
+                ? `Chain intact: ${chain.data.entries} entries, head ${chain.data.head.slice(0, 16)}…`
+                : `Chain broken at entry #${chain.data.brokenAt}: ${chain.data.reason}`}
+            </span>
+          )}
+        </div>
+        <ErrorMessage error={log.error ?? chain.error} />
+        <table>
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>When (UTC)</th>
+              <th>Who</th>
+              <th>Action</th>
+              <th>Entity</th>
+              <th>Input digest</th>
+              <th>Hash</th>
+            </tr>
+          </thead>
+          <tbody>
+            {log.data?.entries.map((e) => (
+              <tr key={e.seq} data-testid="audit-row">
+                <td>{e.seq}</td>
+                <td>{e.at.replace("T", " ").slice(0, 19)}</td>
+                <td>
+                  {e.actorEmail} <span className="badge">{e.actorRole}</span>
+                </td>
+                <td className="mono">{e.action}</td>
+                <td className="mono">
+                  {e.entityType}/{e.entityId}
+                </td>
+                <td className="mono" title={e.inputDigest}>
+                  {e.inputDigest.slice(0, 12)}…
+                </td>
+                <td className="mono" title={`hash ${e.hash}\nprevious ${e.prevHash}`}>
+                  {e.hash.slice(0, 12)}…
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <div className="pager">
+          <button type="button" className="secondary" disabled={page <= 1} onClick={() => setPage((p) => p - 1)}>
+            Previous
+          </button>
+          <span>
+            Page {page} of {pages} ({log.data?.total ?? 0} entries)
+          </span>
+          <button type="button" className="secondary" disabled={page >= pages} onClick={() => setPage((p) => p + 1)}>
+            Next
+          </button>
+        </div>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,7 @@
+// The Incidents section (a placeholder until its issue lands).
+import { SectionPlaceholder } from "../../_components/section-placeholder";
+import { enterSection } from "../../_trpc/server";
+
+export default async function IncidentsPage() {
+  return <SectionPlaceholder section={await enterSection("incidents")} />;
+}

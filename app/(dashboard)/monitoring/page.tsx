@@ -1,0 +1,7 @@
+// The Monitoring section (a placeholder until its issue lands).
+import { SectionPlaceholder } from "../../_components/section-placeholder";
+import { enterSection } from "../../_trpc/server";
+
+export default async function MonitoringPage() {
+  return <SectionPlaceholder section={await enterSection("monitoring")} />;
+}

@@ -1,0 +1,27 @@
+// tRPC for server components: the same procedures and checks as the browser's, called in-process.
+import { TRPCError } from "@trpc/server";
+import { forbidden, redirect } from "next/navigation";
+import { createRequestContext } from "../../server/context";
+import { createCaller } from "../../server/root";
+import type { SectionId } from "../../server/auth/access";
+
+export async function serverCaller() {
+  return createCaller(await createRequestContext());
+}
+
+/** Runs a server-side call, turning "not signed in" into the sign-in page and "not allowed" into a 403 page. */
+export async function orRedirect<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof TRPCError && err.code === "UNAUTHORIZED") redirect("/sign-in");
+    if (err instanceof TRPCError && err.code === "FORBIDDEN") forbidden();
+    throw err;
+  }
+}
+
+/** Every section page starts with this: the server decides whether this user may see it. */
+export async function enterSection(section: SectionId) {
+  const caller = await serverCaller();
+  return orRedirect(() => caller.session.enterSection({ section }));
+}

@@ -1,0 +1,16 @@
+// The sign-in page: local accounts, and single sign-on when an OIDC provider is configured.
+import { redirect } from "next/navigation";
+import { createRequestContext } from "../../server/context";
+import { createCaller } from "../../server/root";
+import { SignInForm } from "./sign-in-form";
+
+export default async function SignInPage() {
+  const caller = createCaller(await createRequestContext());
+  const options = await caller.session.signInOptions();
+  if (options.signedIn) redirect("/");
+  return (
+    <main className="center">
+      <SignInForm oidcName={options.oidcName} />
+    </main>
+  );
+}

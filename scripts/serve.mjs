@@ -1,0 +1,20 @@
+// `npm start`: installs, migrates and seeds the embedded database, builds, and serves the dashboard on port 3000.
+import { spawn } from "node:child_process";
+import { authSecret, ensureInstalled, root, run } from "./setup.mjs";
+
+const port = process.env.PORT ?? "3000";
+const env = {
+  NEXTAUTH_SECRET: authSecret(),
+  NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
+  NODE_ENV: "production",
+};
+
+ensureInstalled();
+run("npm", ["run", "--silent", "db:migrate"], env);
+run("npm", ["run", "--silent", "build"], env);
+console.log("");
+run("npm", ["run", "--silent", "db:seed"], env);
+console.log(`\nEpsilon Ledger is starting on ${env.NEXTAUTH_URL} — sign in there with one of the accounts above.\n`);
+const server = spawn("npx", ["next", "start", "-p", port], { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
+server.on("exit", (code) => process.exit(code ?? 0));
