@@ -8,7 +8,7 @@ import { audited, type Actor } from "../audit/service";
 import { hashPassword, passwordSchema } from "../auth/password";
 import { AppError } from "../errors";
 
-const email = z.email("Enter a valid email address").max(320).transform((s) => s.trim().toLowerCase());
+const email = z.string().trim().toLowerCase().max(320).pipe(z.email("Enter a valid email address"));
 
 export const createUserInput = z.object({
   email,

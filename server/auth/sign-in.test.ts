@@ -1,0 +1,64 @@
+// Local sign-in: right and wrong passwords, disabled accounts, and the slow-down after repeated failures.
+import { beforeEach, describe, expect, it } from "vitest";
+import { SYSTEM_ACTOR } from "../audit/service";
+import { AppError } from "../errors";
+import { TEST_PASSWORD, testWorld, type TestWorld } from "../testing";
+import { setDisabled } from "../users/service";
+import { WRONG_CREDENTIALS, authenticate, clientIp } from "./sign-in";
+import { waitBeforeSignIn } from "./throttle";
+
+const limits = { perAccount: 3, perIp: 5 };
+let world: TestWorld;
+beforeEach(async () => {
+  world = await testWorld();
+});
+
+async function attempt(email: string, password: string, ip: string | null = "10.0.0.1") {
+  try {
+    return (await authenticate(world.db, { email, password, ip }, limits)).email;
+  } catch (err) {
+    if (err instanceof AppError) return `${err.code}: ${err.message}`;
+    throw err;
+  }
+}
+
+describe("sign-in", () => {
+  it("accepts the right password, case-insensitively on the email", async () => {
+    expect(await attempt("Engineer@Test.Example", TEST_PASSWORD)).toBe("engineer@test.example");
+  });
+
+  it("refuses a wrong password, an unknown account and a disabled account with the same message", async () => {
+    const refused = `UNAUTHORIZED: ${WRONG_CREDENTIALS}`;
+    expect(await attempt("engineer@test.example", "wrong password!")).toBe(refused);
+    expect(await attempt("nobody@test.example", TEST_PASSWORD)).toBe(refused);
+    setDisabled(world.db, SYSTEM_ACTOR, { userId: world.users.auditor.id, disabled: true });
+    expect(await attempt("auditor@test.example", TEST_PASSWORD)).toBe(refused);
+  });
+
+  it("slows an account down after repeated failures, even for the right password, from any address", async () => {
+    for (let i = 0; i < limits.perAccount; i++) await attempt("engineer@test.example", "wrong password!", `10.0.0.${i}`);
+    expect(await attempt("engineer@test.example", TEST_PASSWORD, "10.9.9.9")).toMatch(/^TOO_MANY_REQUESTS: Too many failed sign-ins\. Try again in \d+ s\.$/);
+    expect(await attempt("admin@test.example", TEST_PASSWORD, "10.9.9.9")).toBe("admin@test.example");
+  });
+
+  it("slows an address down after failures across accounts", async () => {
+    for (let i = 0; i < limits.perIp; i++) await attempt(`user${i}@test.example`, "wrong password!", "10.6.6.6");
+    expect(await attempt("admin@test.example", TEST_PASSWORD, "10.6.6.6")).toMatch(/^TOO_MANY_REQUESTS/);
+    expect(await attempt("admin@test.example", TEST_PASSWORD, "10.7.7.7")).toBe("admin@test.example");
+  });
+
+  it("doubles the wait with each further failure and lets it expire", async () => {
+    const email = "engineer@test.example";
+    for (let i = 0; i < limits.perAccount; i++) await attempt(email, "wrong password!", null);
+    const first = waitBeforeSignIn(world.db, email, null);
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThanOrEqual(1000);
+    expect(waitBeforeSignIn(world.db, email, null, Date.now() + 1001)).toBe(0);
+  });
+
+  it("reads the client address from the last X-Forwarded-For entry", () => {
+    expect(clientIp(new Headers({ "x-forwarded-for": "1.1.1.1, 2.2.2.2" }))).toBe("2.2.2.2");
+    expect(clientIp({ "x-forwarded-for": "::ffff:127.0.0.1" })).toBe("::ffff:127.0.0.1");
+    expect(clientIp({})).toBeNull();
+  });
+});

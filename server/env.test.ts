@@ -1,0 +1,31 @@
+// Environment validation: defaults, and messages that name the bad variable.
+import { describe, expect, it } from "vitest";
+import { parseEnv } from "./env";
+
+const SECRET = "x".repeat(32);
+
+describe("parseEnv", () => {
+  it("fills defaults", () => {
+    expect(parseEnv({ NEXTAUTH_SECRET: SECRET })).toMatchObject({
+      DATABASE_PATH: "data/epsilon-ledger.db",
+      NEXTAUTH_URL: "http://localhost:3000",
+      SIGN_IN_MAX_FAILURES_PER_ACCOUNT: 5,
+    });
+  });
+
+  it("names a missing or bad variable", () => {
+    expect(() => parseEnv({})).toThrow(/NEXTAUTH_SECRET/);
+    expect(() => parseEnv({ NEXTAUTH_SECRET: "short" })).toThrow(/NEXTAUTH_SECRET: must be at least 32 characters/);
+    expect(() => parseEnv({ NEXTAUTH_SECRET: SECRET, NEXTAUTH_URL: "not a url" })).toThrow(/NEXTAUTH_URL/);
+    expect(() => parseEnv({ NEXTAUTH_SECRET: SECRET, SIGN_IN_MAX_FAILURES_PER_IP: "-1" })).toThrow(/SIGN_IN_MAX_FAILURES_PER_IP/);
+  });
+
+  it("enables OIDC only with issuer, client id and secret together", () => {
+    expect(parseEnv({ NEXTAUTH_SECRET: SECRET }).OIDC_ISSUER).toBeUndefined();
+    expect(() => parseEnv({ NEXTAUTH_SECRET: SECRET, OIDC_ISSUER: "https://id.example.com" })).toThrow(
+      /OIDC_CLIENT_ID: is required when OIDC_ISSUER is set[\s\S]*OIDC_CLIENT_SECRET/,
+    );
+    const full = { NEXTAUTH_SECRET: SECRET, OIDC_ISSUER: "https://id.example.com", OIDC_CLIENT_ID: "a", OIDC_CLIENT_SECRET: "b" };
+    expect(parseEnv(full).OIDC_CLIENT_ID).toBe("a");
+  });
+});
