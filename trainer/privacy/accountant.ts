@@ -1,0 +1,79 @@
+// The common interface of the two accountants (RDP and PLD): epsilon for a delta and delta for an epsilon, for one
+// privacy event (usually the composition of everything run on a dataset). Inputs are validated here, at the edge.
+
+import { z } from 'zod';
+import { validateEvent, type PrivacyEvent } from './events.js';
+import { DEFAULT_DISCRETISATION_INTERVAL, pldDelta, pldEpsilon } from './pld.js';
+import { DEFAULT_RDP_ORDERS, deltaFromRdp, epsilonFromRdp, rdpOfEvent } from './rdp.js';
+
+export const ACCOUNTANT_NAMES = ['rdp', 'pld'] as const;
+export const accountantNameSchema = z.enum(ACCOUNTANT_NAMES);
+export type AccountantName = z.infer<typeof accountantNameSchema>;
+
+export interface Accountant {
+  readonly name: AccountantName;
+  /** One line saying how this accountant computes, for display next to its numbers. */
+  readonly description: string;
+  /** Smallest epsilon this accountant can certify at `delta` (an upper bound on the true epsilon). */
+  epsilon(event: PrivacyEvent, delta: number): number;
+  /** Smallest delta this accountant can certify at `epsilon` (an upper bound on the true delta). */
+  delta(event: PrivacyEvent, epsilon: number): number;
+}
+
+export interface AccountantOptions {
+  /** RDP orders (each > 1); default DEFAULT_RDP_ORDERS. */
+  orders?: readonly number[];
+  /** PLD grid interval of privacy-loss values; default DEFAULT_DISCRETISATION_INTERVAL (1e-4). */
+  discretisationInterval?: number;
+}
+
+const deltaSchema = z.number().gt(0, 'delta must be > 0').lt(1, 'delta must be < 1');
+const epsilonSchema = z.number().min(0, 'epsilon must be >= 0').refine(Number.isFinite, 'epsilon must be finite');
+const optionsSchema = z.strictObject({
+  orders: z.array(z.number().gt(1, 'every RDP order must be > 1')).min(1).optional(),
+  discretisationInterval: z.number().gt(0).max(1).optional(),
+});
+
+function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new RangeError(`${what}: ${result.error.issues.map((i) => i.message).join('; ')}`);
+  return result.data;
+}
+
+export function createAccountant(name: AccountantName, options: AccountantOptions = {}): Accountant {
+  const { orders = DEFAULT_RDP_ORDERS, discretisationInterval = DEFAULT_DISCRETISATION_INTERVAL } = check(
+    optionsSchema,
+    options,
+    'accountant options',
+  );
+  const inputs = (event: PrivacyEvent, value: number, schema: z.ZodType<number>, what: string) =>
+    [validateEvent(event), check(schema, value, what)] as const;
+  switch (check(accountantNameSchema, name, 'accountant')) {
+    case 'rdp':
+      return {
+        name: 'rdp',
+        description: `RDP (Mironov-Talwar-Zhang) at ${orders.length} orders, Canonne-Kamath-Steinke conversion`,
+        epsilon: (event, delta) => {
+          const [e, d] = inputs(event, delta, deltaSchema, 'delta');
+          return epsilonFromRdp(orders, rdpOfEvent(e, orders), d).value;
+        },
+        delta: (event, epsilon) => {
+          const [e, eps] = inputs(event, epsilon, epsilonSchema, 'epsilon');
+          return deltaFromRdp(orders, rdpOfEvent(e, orders), eps).value;
+        },
+      };
+    case 'pld':
+      return {
+        name: 'pld',
+        description: `PLD (connect-the-dots, pessimistic) at discretisation interval ${discretisationInterval}`,
+        epsilon: (event, delta) => {
+          const [e, d] = inputs(event, delta, deltaSchema, 'delta');
+          return pldEpsilon(e, d, { discretisationInterval });
+        },
+        delta: (event, epsilon) => {
+          const [e, eps] = inputs(event, epsilon, epsilonSchema, 'epsilon');
+          return pldDelta(e, eps, { discretisationInterval });
+        },
+      };
+  }
+}

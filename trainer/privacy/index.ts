@@ -1,0 +1,49 @@
+// Public API of the privacy accounting core, for the server and the trainer: events, accountants, calibration and
+// ledger composition. Pure functions only (no I/O).
+
+export {
+  EVENT_FORMAT_VERSION,
+  EVENT_TYPES,
+  PrivacyEventError,
+  composed,
+  dpSgdEvent,
+  flattenEvent,
+  gaussian,
+  parseEvent,
+  poissonSampled,
+  privacyEventDocumentSchema,
+  privacyEventSchema,
+  selfComposed,
+  serialiseEvent,
+  validateEvent,
+  type MechanismCount,
+  type PrivacyEvent,
+} from './events.js';
+export {
+  ACCOUNTANT_NAMES,
+  accountantNameSchema,
+  createAccountant,
+  type Accountant,
+  type AccountantName,
+  type AccountantOptions,
+} from './accountant.js';
+export { DEFAULT_RDP_ORDERS, deltaFromRdp, epsilonFromRdp, rdpOfEvent, subsampledGaussianRdp } from './rdp.js';
+export { DEFAULT_DISCRETISATION_INTERVAL, pldDelta, pldEpsilon } from './pld.js';
+export {
+  DEFAULT_CALIBRATION_PRECISION,
+  calibrateNoiseMultiplier,
+  calibrationRequestSchema,
+  type Calibration,
+  type CalibrationRequest,
+} from './calibrate.js';
+export {
+  PRIVACY_UNITS,
+  composeLedger,
+  groupPrivacy,
+  ledgerEntrySchema,
+  ledgerEvent,
+  privacyUnitSchema,
+  type LedgerEntry,
+  type PrivacyUnit,
+  type UnitSpend,
+} from './ledger.js';
