@@ -10,7 +10,8 @@ import type { ProcedureMeta } from "./trpc";
 interface ProcedureDef {
   _def: { type: "query" | "mutation" | "subscription"; meta?: ProcedureMeta };
 }
-const procedures = Object.entries(appRouter._def.procedures as Record<string, ProcedureDef>);
+// At run time tRPC keeps a flat record of every procedure by its dotted path.
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, ProcedureDef>);
 
 function call(world: TestWorld, role: Role | null, path: string, input: unknown): Promise<unknown> {
   let target: unknown = callerAs(world.db, role && world.users[role]);

@@ -1,11 +1,14 @@
 // tRPC for server components: the same procedures and checks as the browser's, called in-process.
 import { TRPCError } from "@trpc/server";
 import { forbidden, redirect } from "next/navigation";
+import { connection } from "next/server";
 import { createRequestContext } from "../../server/context";
 import { createCaller } from "../../server/root";
 import type { SectionId } from "../../server/auth/access";
 
+/** A caller for this request; pages that use it render per request, never at build time. */
 export async function serverCaller() {
+  await connection();
   return createCaller(await createRequestContext());
 }
 

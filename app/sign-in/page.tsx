@@ -1,11 +1,10 @@
 // The sign-in page: local accounts, and single sign-on when an OIDC provider is configured.
 import { redirect } from "next/navigation";
-import { createRequestContext } from "../../server/context";
-import { createCaller } from "../../server/root";
+import { serverCaller } from "../_trpc/server";
 import { SignInForm } from "./sign-in-form";
 
 export default async function SignInPage() {
-  const caller = createCaller(await createRequestContext());
+  const caller = await serverCaller();
   const options = await caller.session.signInOptions();
   if (options.signedIn) redirect("/");
   return (

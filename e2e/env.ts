@@ -1,0 +1,11 @@
+// Where the end-to-end server runs and which database it uses; specs seed that database directly.
+import path from "node:path";
+
+export const E2E_URL = "http://localhost:3100";
+export const E2E_DATABASE = path.join(process.cwd(), "data", "e2e.db");
+export const E2E_ENV = {
+  NODE_ENV: "production" as const,
+  DATABASE_PATH: E2E_DATABASE,
+  NEXTAUTH_URL: E2E_URL,
+  NEXTAUTH_SECRET: "e2e-only-secret-0123456789abcdefghijklmnop",
+};

@@ -1,0 +1,47 @@
+// Starts the built dashboard on a fresh database for the end-to-end run, in its own process group, and stops it after.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { migrateDatabase, openDatabase } from "../db/client";
+import { E2E_DATABASE, E2E_ENV, E2E_URL } from "./env";
+
+async function waitForServer(url: string, deadline: number): Promise<void> {
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`The e2e server did not answer at ${url}`);
+}
+
+export default async function globalSetup() {
+  for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(E2E_DATABASE + suffix, { force: true });
+  const db = openDatabase(E2E_DATABASE);
+  migrateDatabase(db);
+  db.$client.close();
+
+  const next = path.join(process.cwd(), "node_modules", ".bin", "next");
+  // detached: the server gets a process group of its own (setsid), so that stopping the group stops next-server too.
+  const server = spawn(next, ["start", "-p", new URL(E2E_URL).port], {
+    detached: true,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, ...E2E_ENV },
+  });
+  const pid = server.pid;
+  const stop = () => {
+    try {
+      if (pid) process.kill(-pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  };
+  process.on("exit", stop);
+  await waitForServer(`${E2E_URL}/sign-in`, Date.now() + 60_000).catch((err) => {
+    stop();
+    throw err;
+  });
+  return stop;
+}
