@@ -113,3 +113,17 @@ export function normalUpperQuantile(p: number): number {
   }
   return hi;
 }
+
+/** Neumaier's compensated summation: the rounding error of a long sum stays near one ulp of the result. */
+export class CompensatedSum {
+  private sum = 0;
+  private compensation = 0;
+  add(x: number): void {
+    const t = this.sum + x;
+    this.compensation += Math.abs(this.sum) >= Math.abs(x) ? this.sum - t + x : x - t + this.sum;
+    this.sum = t;
+  }
+  get value(): number {
+    return this.sum + this.compensation;
+  }
+}

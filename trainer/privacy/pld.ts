@@ -17,7 +17,7 @@
 
 import { convolve, cyclicSelfConvolution, nextPowerOfTwo } from './fft.js';
 import { flattenEvent, type PrivacyEvent } from './events.js';
-import { erfc, logAddExp, normalUpperQuantile } from './math.js';
+import { CompensatedSum, erfc, logAddExp, normalUpperQuantile } from './math.js';
 
 /** Default grid interval of privacy-loss values (the same as Google's dp_accounting PLDAccountant). */
 export const DEFAULT_DISCRETISATION_INTERVAL = 1e-4;
@@ -99,8 +99,7 @@ export function subsampledGaussianPld(q: number, sigma: number, interval: number
   checkSize(n, interval);
 
   const masses = new Float64Array(n);
-  const upShare = -Math.expm1(-interval); // 1 - e^-interval
-  const downShare = Math.expm1(interval); // e^interval - 1
+  const upShare = -Math.expm1(-interval);
   let [pBelow, pAbove, qBelow, qAbove] = tailsAt(first * interval);
   masses[0] = pBelow; // everything at or below the lowest grid point is rounded up to it
   for (let k = 1; k < n; k++) {
@@ -108,11 +107,11 @@ export function subsampledGaussianPld(q: number, sigma: number, interval: number
     const [pb, pa, qb, qa] = tailsAt(lower + interval);
     const p = pb < 0.5 ? pb - pBelow : pAbove - pa;
     const qMass = qb < 0.5 ? qb - qBelow : qAbove - qa;
-    // Split the bucket (lower, lower + interval] between its end points, keeping its P- and Q-mass.
-    const up = (p - Math.exp(lower) * qMass) / upShare;
-    const down = (Math.exp(lower + interval) * qMass - p) / downShare;
-    masses[k] = (masses[k] as number) + Math.max(0, up);
-    masses[k - 1] = (masses[k - 1] as number) + Math.max(0, down);
+    // Split the bucket (lower, lower + interval] between its end points so that it keeps its P-mass p and its
+    // Q-mass: the upper end gets (p - e^lower q) / (1 - e^-interval), the lower end the rest of p.
+    const up = Math.min(p, Math.max(0, (p - Math.exp(lower) * qMass) / upShare));
+    masses[k] = (masses[k] as number) + up;
+    masses[k - 1] = (masses[k - 1] as number) + (p - up);
     [pBelow, pAbove, qBelow, qAbove] = [pb, pa, qb, qa];
   }
   // Above the top grid point: the part that the chord to +infinity leaves goes to +infinity.
@@ -220,12 +219,13 @@ export function selfComposePld(pld: DiscretePld, count: number): DiscretePld {
 
 /** delta(eps) = P[L = inf] + E[(1 - e^{eps - L})_+] of a discrete PLD. */
 export function pldDeltaForEpsilon(pld: DiscretePld, epsilon: number): number {
-  let delta = pld.infinityMass;
+  const delta = new CompensatedSum();
+  delta.add(pld.infinityMass);
   pld.masses.forEach((m, k) => {
     const loss = (pld.offset + k) * pld.interval;
-    if (loss > epsilon) delta -= m * Math.expm1(epsilon - loss);
+    if (loss > epsilon) delta.add(-m * Math.expm1(epsilon - loss));
   });
-  return Math.min(1, delta);
+  return Math.min(1, delta.value);
 }
 
 /** The smallest eps >= 0 with delta(eps) <= delta, exactly for the discrete PLD (Infinity if none). */
@@ -234,20 +234,21 @@ export function pldEpsilonForDelta(pld: DiscretePld, delta: number): number {
   if (infinityMass > delta) return Infinity;
   // delta(eps) is decreasing; on [loss_k, loss_{k+1}) it is infinityMass + above - e^eps * weighted, with the sums
   // over the grid points above. Walk down from the top to the interval where it first exceeds delta.
-  let above = 0;
-  let weighted = 0;
+  const above = new CompensatedSum();
+  above.add(infinityMass);
+  const weighted = new CompensatedSum();
   let upper = Infinity;
   for (let k = masses.length - 1; k >= -1; k--) {
     const loss = k >= 0 ? (offset + k) * interval : -Infinity;
     const low = Math.max(loss, 0);
-    if (infinityMass + above - Math.exp(low) * weighted > delta) {
-      const epsilon = Math.log((infinityMass + above - delta) / weighted);
+    if (above.value - Math.exp(low) * weighted.value > delta) {
+      const epsilon = Math.log((above.value - delta) / weighted.value);
       return Math.min(upper, Math.max(low, epsilon));
     }
     if (loss <= 0) return 0;
     const m = masses[k] as number;
-    above += m;
-    weighted += m * Math.exp(-loss);
+    above.add(m);
+    weighted.add(m * Math.exp(-loss));
     upper = loss;
   }
   return 0;
