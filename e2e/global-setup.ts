@@ -7,17 +7,25 @@ import { E2E_DATABASE, E2E_ENV, E2E_URL } from "./env";
 
 async function waitForServer(url: string, deadline: number): Promise<void> {
   while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
+    if (await answers(url)) return;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`The e2e server did not answer at ${url}`);
 }
 
+async function answers(url: string): Promise<boolean> {
+  try {
+    await fetch(url);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export default async function globalSetup() {
+  if (await answers(E2E_URL)) {
+    throw new Error(`Something already listens at ${E2E_URL} (a stray next-server?); stop it rather than test against it.`);
+  }
   for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(E2E_DATABASE + suffix, { force: true });
   const db = openDatabase(E2E_DATABASE);
   migrateDatabase(db);
