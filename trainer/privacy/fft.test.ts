@@ -4,7 +4,7 @@ import { convolve, cyclicSelfConvolution, fft, nextPowerOfTwo } from './fft.js';
 
 function directConvolution(a: ArrayLike<number>, b: ArrayLike<number>): number[] {
   const out = new Array<number>(a.length + b.length - 1).fill(0);
-  for (let i = 0; i < a.length; i++) for (let j = 0; j < b.length; j++) out[i + j] += (a[i] as number) * (b[j] as number);
+  for (let i = 0; i < a.length; i++) for (let j = 0; j < b.length; j++) out[i + j] = (out[i + j] as number) + (a[i] as number) * (b[j] as number);
   return out;
 }
 

@@ -1,6 +1,6 @@
 // Tests for the numerical helpers: reference values computed with mpmath at 30 significant digits.
 import { describe, expect, it } from 'vitest';
-import { CompensatedSum, erfc, logAddExp, logErfc, logSubExp, logSumExp, normalCdf, normalUpperQuantile } from './math.js';
+import { CompensatedSum, erfc, logAddExp, logErfc, logSubExp, normalCdf, normalUpperQuantile } from './math.js';
 
 const relativeError = (actual: number, expected: number) => Math.abs(actual - expected) / Math.abs(expected);
 
@@ -12,8 +12,6 @@ describe('log-space arithmetic', () => {
     expect(logSubExp(Math.log(5), Math.log(3))).toBeCloseTo(Math.log(2), 15);
     expect(logSubExp(1000, 1000)).toBe(-Infinity);
     expect(() => logSubExp(1, 2)).toThrow(RangeError);
-    expect(logSumExp([800, 800, 800])).toBeCloseTo(800 + Math.log(3), 12);
-    expect(logSumExp([-Infinity, -Infinity])).toBe(-Infinity);
   });
 
   it('sums long series with compensated rounding', () => {

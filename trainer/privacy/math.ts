@@ -23,16 +23,6 @@ export function logSubExp(a: number, b: number): number {
   return a + Math.log(-Math.expm1(b - a));
 }
 
-/** log(sum(exp(values))), stable for large and -Infinity entries. */
-export function logSumExp(values: ArrayLike<number>): number {
-  let hi = -Infinity;
-  for (let i = 0; i < values.length; i++) hi = Math.max(hi, values[i] as number);
-  if (hi === -Infinity || hi === Infinity) return hi;
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += Math.exp((values[i] as number) - hi);
-  return hi + Math.log(sum);
-}
-
 // Below this, erfc is 1 - erf with erf from its Taylor series; above, the continued fraction for erfcx converges
 // in under 100 terms. At the switch both are accurate to a few parts in 1e15.
 const SERIES_LIMIT = 1.5;

@@ -17,7 +17,7 @@
 
 import { convolve, cyclicSelfConvolution, nextPowerOfTwo } from './fft.js';
 import { flattenEvent, type PrivacyEvent } from './events.js';
-import { CompensatedSum, erfc, logAddExp, normalUpperQuantile } from './math.js';
+import { CompensatedSum, logAddExp, normalCdf, normalUpperQuantile } from './math.js';
 
 /** Default grid interval of privacy-loss values (the same as Google's dp_accounting PLDAccountant). */
 export const DEFAULT_DISCRETISATION_INTERVAL = 1e-4;
@@ -63,7 +63,7 @@ const identity = (interval: number): DiscretePld => ({
 /** Lower and upper tail of N(mean, s^2) at x, each accurate where it is small. */
 function gaussianTails(x: number, mean: number, s: number): [below: number, above: number] {
   const z = (x - mean) / s;
-  const small = 0.5 * erfc(Math.abs(z) / Math.SQRT2);
+  const small = normalCdf(-Math.abs(z));
   return z < 0 ? [small, 1 - small] : [1 - small, small];
 }
 
