@@ -44,14 +44,14 @@ export function calibrateNoiseMultiplier(request: CalibrationRequest, accountant
   let highEpsilon = epsilonAt(high);
   let low = high;
   if (highEpsilon > targetEpsilon) {
-    while (highEpsilon > targetEpsilon) {
+    do {
       low = high;
       high *= factor;
       if (high > MAX_NOISE_MULTIPLIER) {
         throw new RangeError(`no noise multiplier up to ${MAX_NOISE_MULTIPLIER} reaches epsilon ${targetEpsilon}`);
       }
       highEpsilon = epsilonAt(high);
-    }
+    } while (highEpsilon > targetEpsilon);
   } else {
     for (;;) {
       low = Math.max(high / factor, precision);

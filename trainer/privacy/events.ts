@@ -126,33 +126,34 @@ export interface MechanismCount {
  */
 export function flattenEvent(event: PrivacyEvent): MechanismCount[] {
   const merged = new Map<string, MechanismCount>();
-  const visit = (e: PrivacyEvent, times: number, samplingRate: number | undefined): void => {
+  const add = (samplingRate: number, noiseMultiplier: number, times: number) => {
+    const key = `${samplingRate}/${noiseMultiplier}`;
+    const entry = merged.get(key) ?? { samplingRate, noiseMultiplier, count: 0 };
+    entry.count += times;
+    merged.set(key, entry);
+  };
+  const visit = (e: PrivacyEvent, times: number): void => {
     switch (e.type) {
-      case 'gaussian': {
-        const rate = samplingRate ?? 1;
-        const key = `${rate}/${e.noise_multiplier}`;
-        const entry = merged.get(key) ?? { samplingRate: rate, noiseMultiplier: e.noise_multiplier, count: 0 };
-        entry.count += times;
-        merged.set(key, entry);
+      case 'gaussian':
+        add(1, e.noise_multiplier, times);
         return;
-      }
       case 'poisson_sampled':
         if (e.event.type !== 'gaussian') {
           throw new PrivacyEventError(
             `poisson_sampled is supported only directly around a gaussian event (found ${e.event.type})`,
           );
         }
-        visit(e.event, times, e.sampling_rate);
+        add(e.sampling_rate, e.event.noise_multiplier, times);
         return;
       case 'self_composed':
-        visit(e.event, times * e.count, samplingRate);
+        visit(e.event, times * e.count);
         return;
       case 'composed':
-        for (const inner of e.events) visit(inner, times, samplingRate);
+        for (const inner of e.events) visit(inner, times);
         return;
     }
   };
-  visit(validateEvent(event), 1, undefined);
+  visit(validateEvent(event), 1);
   for (const entry of merged.values()) {
     if (!Number.isSafeInteger(entry.count)) throw new PrivacyEventError('event step count exceeds 2^53');
   }

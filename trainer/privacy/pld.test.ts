@@ -10,6 +10,9 @@ import {
   pldEpsilon,
   pldEpsilonForDelta,
   pldOfEvent,
+  selfComposePld,
+  subsampledGaussianPld,
+  composePld,
   type PldOptions,
 } from './pld.js';
 
@@ -69,6 +72,25 @@ describe('upper bound on the true privacy loss', () => {
     // delta(eps): equal at grid points up to rounding, strictly above between them (chords of a convex curve).
     for (const e of [0, 0.5, 2]) expect(pld.delta(e)).toBeGreaterThanOrEqual(gaussianDelta(mu, e) - 1e-15);
     for (const e of [0.12345, 1.00005]) expect(pld.delta(e)).toBeGreaterThan(gaussianDelta(mu, e));
+  });
+
+  it.each([
+    [3, 50, 1e-5],
+    [8, 1000, 1e-6],
+  ])('Gaussian sigma %d self-composed %d times by FFT (not merged analytically): above the closed form', (sigma, count, delta) => {
+    // Exercises the composition path (pointwise power of the transform, Chernoff window, pessimistic truncation).
+    const step = subsampledGaussianPld(1, sigma, 1e-3, 'remove');
+    const pld = selfComposePld(step, count);
+    const mu = Math.sqrt(count) / sigma;
+    const exact = solveEpsilon((e) => gaussianDelta(mu, e), delta);
+    expect(pldEpsilonForDelta(pld, delta)).toBeGreaterThanOrEqual(exact);
+    expect(pldEpsilonForDelta(pld, delta) - exact).toBeLessThan(1e-3);
+    for (const e of [exact / 2, exact * 1.1]) expect(pldDeltaForEpsilon(pld, e)).toBeGreaterThanOrEqual(gaussianDelta(mu, e));
+    // Two different Gaussians composed by convolution: sigma_eff = (1/3^2 + 1/4^2)^-1/2 = 2.4.
+    const pair = composePld(subsampledGaussianPld(1, 3, 1e-3, 'remove'), subsampledGaussianPld(1, 4, 1e-3, 'remove'));
+    const exactPair = solveEpsilon((e) => gaussianDelta(1 / 2.4, e), delta);
+    expect(pldEpsilonForDelta(pair, delta)).toBeGreaterThanOrEqual(exactPair);
+    expect(pldEpsilonForDelta(pair, delta) - exactPair).toBeLessThan(1e-3);
   });
 
   it.each([
