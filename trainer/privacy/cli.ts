@@ -1,6 +1,8 @@
 // The dp command line (`npm run --silent dp -- <command> ...`): epsilon of a DP-SGD run, calibration of the noise
 // multiplier, and per-step RDP, for the server, scripts and people. With --json it prints one JSON object on
-// stdout; bad arguments exit with status 2 and a message naming the argument on stderr.
+// stdout; bad arguments exit with status 2 and a message naming the argument on stderr, other failures with 1.
+// An unbounded epsilon (the PLD accountant asked for a delta below its truncation floor, about 1e-14) is printed
+// as null in JSON and Infinity in text.
 
 import { createAccountant } from './accountant.js';
 import { calibrateNoiseMultiplier } from './calibrate.js';
