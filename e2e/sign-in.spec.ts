@@ -5,7 +5,7 @@ import { disableUser, errorAlert, fillSignIn, seedUser, signIn } from "./helpers
 
 const ALL_SECTIONS = ["Datasets", "Models", "Runs", "Budgets", "Monitoring", "Incidents", "Audit", "Admin"];
 const VISIBLE: Record<Role, string[]> = {
-  admin: ["Audit", "Admin"],
+  admin: ["Datasets", "Audit", "Admin"],
   privacy_officer: ["Datasets", "Models", "Runs", "Budgets", "Monitoring", "Incidents"],
   engineer: ["Datasets", "Models", "Runs", "Budgets"],
   auditor: ["Datasets", "Models", "Runs", "Budgets", "Monitoring", "Incidents", "Audit"],

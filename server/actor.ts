@@ -2,6 +2,9 @@
 import type { Actor } from "./audit/service";
 import type { SessionUser } from "./context";
 
-export function actorOf(user: SessionUser): Actor {
+/** A signed-in user as the audit log names them (their id is always known, unlike the system's). */
+export type UserActor = Actor & { id: string };
+
+export function actorOf(user: SessionUser): UserActor {
   return { id: user.id, email: user.email, role: user.role };
 }

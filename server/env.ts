@@ -9,6 +9,10 @@ const envSchema = z
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     /** SQLite database file (the embedded default). */
     DATABASE_PATH: z.string().min(1).default(DEFAULT_DATABASE_PATH),
+    /** Where dataset versions and model weights are stored. */
+    DATA_DIR: z.string().min(1).default("data"),
+    /** Largest dataset upload accepted, in bytes (default 200 MB). */
+    MAX_UPLOAD_BYTES: positiveInt(200 * 1024 * 1024),
     /** Public URL of the dashboard; next-auth uses it for callbacks and secure cookies (https => Secure). */
     NEXTAUTH_URL: z.url().default("http://localhost:3000"),
     /** Signs and encrypts session JWTs. `npm start` generates one into data/ when unset. */

@@ -1,5 +1,9 @@
 // The app's tRPC router: one sub-router per domain folder of server/.
 import { auditRouter } from "./audit/router";
+import { budgetsRouter } from "./budgets/router";
+import { datasetsRouter } from "./datasets/router";
+import { modelsRouter } from "./models/router";
+import { runsRouter } from "./runs/router";
 import { sessionRouter } from "./session/router";
 import { createCallerFactory, router } from "./trpc";
 import { usersRouter } from "./users/router";
@@ -8,6 +12,10 @@ export const appRouter = router({
   session: sessionRouter,
   users: usersRouter,
   audit: auditRouter,
+  datasets: datasetsRouter,
+  budgets: budgetsRouter,
+  runs: runsRouter,
+  models: modelsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -2,3 +2,7 @@
 export * from "./roles";
 export * from "./users";
 export * from "./audit";
+export * from "./datasets";
+export * from "./budgets";
+export * from "./models";
+export * from "./runs";

@@ -38,7 +38,8 @@ export const SECTIONS: Record<SectionId, Section> = {
     id: "datasets",
     label: "Datasets",
     href: "/datasets",
-    roles: READERS_OF_TRAINING,
+    // Admins set which engineers may train on a dataset, as privacy officers do.
+    roles: [...READERS_OF_TRAINING, "admin"],
     summary: "Upload JSONL or CSV, scan for personal data, minimise, and control who may train on each dataset.",
   },
   models: {

@@ -1,0 +1,133 @@
+// Privacy budgets per dataset lineage: officers set, renew and decide requests; engineers request more. The spend is
+// always the accountant's composition of the lineage's runs.
+import { randomUUID } from "node:crypto";
+import { and, desc, eq, ne } from "drizzle-orm";
+import { z } from "zod";
+import type { Db, Executor } from "../../db/client";
+import { PRIVACY_UNITS, budgetRequests, budgets, datasetVersions, runs, type Budget } from "../../db/schema";
+import { audited, type Actor } from "../audit/service";
+import type { UserActor } from "../actor";
+import type { SessionUser } from "../context";
+import { requireTrainingAccess, visibleDataset } from "../datasets/access";
+import { AppError } from "../errors";
+import { lineageSpend, personLevel } from "./ledger";
+
+const isoDate = z.iso.date("Use a date like 2027-01-31");
+const epsilon = z.number().gt(0, "epsilon must be > 0").max(100, "epsilon must be at most 100");
+
+export const setBudgetInput = z.object({
+  datasetId: z.uuid(),
+  epsilon,
+  delta: z.number().gt(0, "delta must be > 0").lt(0.01, "delta must be < 0.01"),
+  privacyUnit: z.enum(PRIVACY_UNITS),
+  renewsOn: isoDate,
+});
+export const renewBudgetInput = z.object({ datasetId: z.uuid(), renewsOn: isoDate });
+export const requestBudgetInput = z.object({
+  datasetId: z.uuid(),
+  epsilon,
+  reason: z.string().trim().min(3, "Say why more budget is needed").max(2000),
+});
+export const decideRequestInput = z.object({
+  requestId: z.uuid(),
+  approve: z.boolean(),
+  reason: z.string().trim().min(3, "Give a reason for the decision").max(2000),
+});
+
+export function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+export function isExpired(budget: Pick<Budget, "renewsOn">, on = today()): boolean {
+  return budget.renewsOn <= on;
+}
+
+function getBudget(db: Executor, datasetId: string): Budget | undefined {
+  return db.select().from(budgets).where(eq(budgets.datasetId, datasetId)).get();
+}
+
+export function existingBudget(db: Executor, datasetId: string): Budget {
+  const budget = getBudget(db, datasetId);
+  if (!budget) throw new AppError("CONFLICT", "This dataset has no privacy budget yet; a privacy officer must set one.");
+  return budget;
+}
+
+export function setBudget(db: Db, actor: UserActor, input: z.infer<typeof setBudgetInput>) {
+  return audited(db, { actor, action: "budget.set", entityType: "dataset", entityId: input.datasetId, input }, (tx) => {
+    if (input.renewsOn <= today()) throw new AppError("BAD_REQUEST", "The renewal date must be in the future.");
+    const otherUnit = tx
+      .select({ id: runs.id })
+      .from(runs)
+      .where(and(eq(runs.datasetId, input.datasetId), ne(runs.privacyUnit, input.privacyUnit)))
+      .get();
+    if (otherUnit) throw new AppError("CONFLICT", "Runs on this dataset already spent budget for the other privacy unit.");
+    const values = { ...input, updatedBy: actor.id, updatedAt: new Date().toISOString() };
+    tx.insert(budgets).values(values).onConflictDoUpdate({ target: budgets.datasetId, set: values }).run();
+    return existingBudget(tx, input.datasetId);
+  });
+}
+
+export function renewBudget(db: Db, actor: UserActor, input: z.infer<typeof renewBudgetInput>) {
+  return audited(db, { actor, action: "budget.renew", entityType: "dataset", entityId: input.datasetId, input }, (tx) => {
+    existingBudget(tx, input.datasetId);
+    if (input.renewsOn <= today()) throw new AppError("BAD_REQUEST", "The renewal date must be in the future.");
+    tx.update(budgets)
+      .set({ renewsOn: input.renewsOn, updatedBy: actor.id, updatedAt: new Date().toISOString() })
+      .where(eq(budgets.datasetId, input.datasetId))
+      .run();
+    return existingBudget(tx, input.datasetId);
+  });
+}
+
+export function requestBudget(db: Db, user: SessionUser, actor: Actor, input: z.infer<typeof requestBudgetInput>) {
+  const id = randomUUID();
+  return audited(db, { actor, action: "budget.request", entityType: "budget_request", entityId: id, input }, (tx) => {
+    requireTrainingAccess(tx, user, input.datasetId);
+    const budget = existingBudget(tx, input.datasetId);
+    if (input.epsilon <= budget.epsilon) {
+      throw new AppError("BAD_REQUEST", `Ask for more than the current limit of ${budget.epsilon}.`);
+    }
+    tx.insert(budgetRequests).values({ id, datasetId: input.datasetId, requestedBy: user.id, epsilon: input.epsilon, reason: input.reason }).run();
+    return tx.select().from(budgetRequests).where(eq(budgetRequests.id, id)).get()!;
+  });
+}
+
+export function decideRequest(db: Db, actor: UserActor, input: z.infer<typeof decideRequestInput>) {
+  const action = input.approve ? "budget.approve_request" : "budget.refuse_request";
+  return audited(db, { actor, action, entityType: "budget_request", entityId: input.requestId, input }, (tx) => {
+    const request = tx.select().from(budgetRequests).where(eq(budgetRequests.id, input.requestId)).get();
+    if (!request) throw new AppError("NOT_FOUND", "No such budget request.");
+    if (request.status !== "pending") throw new AppError("CONFLICT", `This request was already ${request.status}.`);
+    const decidedAt = new Date().toISOString();
+    tx.update(budgetRequests)
+      .set({ status: input.approve ? "approved" : "refused", decidedBy: actor.id, decisionReason: input.reason, decidedAt })
+      .where(eq(budgetRequests.id, request.id))
+      .run();
+    if (input.approve) {
+      tx.update(budgets).set({ epsilon: request.epsilon, updatedBy: actor.id, updatedAt: decidedAt }).where(eq(budgets.datasetId, request.datasetId)).run();
+    }
+    return tx.select().from(budgetRequests).where(eq(budgetRequests.id, request.id)).get()!;
+  });
+}
+
+/** The budget of a dataset with what its runs have spent (composed), what is left, and the person-level figure. */
+export function budgetStatus(db: Executor, user: SessionUser, datasetId: string) {
+  const dataset = visibleDataset(db, user, datasetId);
+  const budget = getBudget(db, datasetId) ?? null;
+  const requests = db.select().from(budgetRequests).where(eq(budgetRequests.datasetId, datasetId)).orderBy(desc(budgetRequests.createdAt)).all();
+  if (!budget) return { dataset, budget, requests, spend: null, leftEpsilon: null, expired: false, personLevel: null };
+  const spend = lineageSpend(db, datasetId, budget.delta);
+  const maxK = Math.max(
+    1,
+    ...db.select({ k: datasetVersions.maxRecordsPerSubject }).from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId)).all().map((r) => r.k),
+  );
+  return {
+    dataset,
+    budget,
+    requests,
+    spend,
+    leftEpsilon: Math.max(0, budget.epsilon - spend.epsilon),
+    expired: isExpired(budget),
+    personLevel: budget.privacyUnit === "record" ? personLevel(spend.epsilon, budget.delta, maxK) : null,
+  };
+}

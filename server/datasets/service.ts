@@ -1,0 +1,142 @@
+// Datasets and their immutable versions: registering an ingested upload or a minimised version, access grants,
+// and what each role may see of them.
+import { randomUUID } from "node:crypto";
+import { and, asc, desc, eq, max } from "drizzle-orm";
+import { z } from "zod";
+import type { Db, Executor, Tx } from "../../db/client";
+import { DATASET_FORMATS, datasetAccess, datasetVersions, datasets, users, type DatasetVersion } from "../../db/schema";
+import { audited, type Actor } from "../audit/service";
+import type { SessionUser } from "../context";
+import { AppError } from "../errors";
+import { hasAccess, maySeeDataset, visibleDataset } from "./access";
+
+export const datasetName = z.string().trim().min(1, "Enter a dataset name").max(200);
+export const accessInput = z.object({ datasetId: z.uuid(), userId: z.uuid() });
+
+/** What ingesting (or minimising) produced: the stored file and what we know of its content. */
+export interface IngestedVersion {
+  format: (typeof DATASET_FORMATS)[number];
+  textField: string;
+  subjectField: string | null;
+  storagePath: string;
+  sourceDigest: string;
+  contentDigest: string;
+  bytes: number;
+  recordCount: number;
+  subjectCount: number;
+  maxRecordsPerSubject: number;
+  fields: string[];
+  piiReport: unknown;
+  minimisation: unknown;
+}
+
+/** Inserts a version (numbered after the dataset's last) inside the caller's transaction. */
+function insertVersion(tx: Tx, datasetId: string, parentVersionId: string | null, v: IngestedVersion, createdBy: string, id: string): DatasetVersion {
+  const last = tx.select({ n: max(datasetVersions.version) }).from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId)).get();
+  tx.insert(datasetVersions)
+    .values({
+      id,
+      datasetId,
+      version: (last?.n ?? 0) + 1,
+      parentVersionId,
+      format: v.format,
+      textField: v.textField,
+      subjectField: v.subjectField,
+      storagePath: v.storagePath,
+      sourceDigest: v.sourceDigest,
+      contentDigest: v.contentDigest,
+      bytes: v.bytes,
+      recordCount: v.recordCount,
+      subjectCount: v.subjectCount,
+      maxRecordsPerSubject: v.maxRecordsPerSubject,
+      fields: JSON.stringify(v.fields),
+      piiReport: JSON.stringify(v.piiReport),
+      minimisation: v.minimisation === null ? null : JSON.stringify(v.minimisation),
+      createdBy,
+    })
+    .run();
+  return tx.select().from(datasetVersions).where(eq(datasetVersions.id, id)).get()!;
+}
+
+/**
+ * Registers an uploaded version: of a new dataset named `target.name` (its uploader is granted access), or a new
+ * version of `target.datasetId`, which the uploader must have access to.
+ */
+export function registerUpload(db: Db, user: SessionUser, actor: Actor, target: { name: string } | { datasetId: string }, v: IngestedVersion) {
+  const versionId = randomUUID();
+  const datasetId = "datasetId" in target ? target.datasetId : randomUUID();
+  const input = { ...target, contentDigest: v.contentDigest, sourceDigest: v.sourceDigest, recordCount: v.recordCount };
+  return audited(db, { actor, action: "dataset.upload", entityType: "dataset_version", entityId: versionId, input }, (tx) => {
+    if ("name" in target) {
+      if (tx.select({ id: datasets.id }).from(datasets).where(eq(datasets.name, target.name)).get()) {
+        throw new AppError("CONFLICT", `A dataset named "${target.name}" already exists.`);
+      }
+      tx.insert(datasets).values({ id: datasetId, name: target.name, createdBy: user.id }).run();
+      tx.insert(datasetAccess).values({ datasetId, userId: user.id, grantedBy: user.email }).run();
+    } else {
+      visibleDataset(tx, user, datasetId);
+      if (!hasAccess(tx, user.id, datasetId)) throw new AppError("FORBIDDEN", "You do not have access to this dataset.");
+    }
+    return insertVersion(tx, datasetId, null, v, user.id, versionId);
+  });
+}
+
+/** Registers a version minimised from `parent`; it belongs to the same dataset and so shares its budget. */
+export function registerMinimised(db: Db, user: SessionUser, actor: Actor, parent: DatasetVersion, v: IngestedVersion) {
+  const versionId = randomUUID();
+  const input = { parentVersionId: parent.id, plan: v.minimisation, contentDigest: v.contentDigest };
+  return audited(db, { actor, action: "dataset.minimise", entityType: "dataset_version", entityId: versionId, input }, (tx) =>
+    insertVersion(tx, parent.datasetId, parent.id, v, user.id, versionId),
+  );
+}
+
+/** A version the user may see; records (not only metadata) need an access grant, checked by the caller. */
+export function visibleVersion(db: Executor, user: SessionUser, versionId: string): DatasetVersion {
+  const version = db.select().from(datasetVersions).where(eq(datasetVersions.id, versionId)).get();
+  if (!version || !maySeeDataset(db, user, version.datasetId)) throw new AppError("NOT_FOUND", "No such dataset version.");
+  return version;
+}
+
+export function listDatasets(db: Executor, user: SessionUser) {
+  const all = db.select().from(datasets).orderBy(asc(datasets.name)).all();
+  return all
+    .filter((d) => maySeeDataset(db, user, d.id))
+    .map((d) => ({
+      ...d,
+      latest: db.select().from(datasetVersions).where(eq(datasetVersions.datasetId, d.id)).orderBy(desc(datasetVersions.version)).limit(1).get() ?? null,
+      canTrain: user.role === "engineer" && hasAccess(db, user.id, d.id),
+    }));
+}
+
+export function datasetDetail(db: Executor, user: SessionUser, datasetId: string) {
+  const dataset = visibleDataset(db, user, datasetId);
+  const versions = db.select().from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId)).orderBy(desc(datasetVersions.version)).all();
+  const access = db
+    .select({ userId: users.id, email: users.email, name: users.name, grantedBy: datasetAccess.grantedBy, grantedAt: datasetAccess.grantedAt })
+    .from(datasetAccess)
+    .innerJoin(users, eq(users.id, datasetAccess.userId))
+    .where(eq(datasetAccess.datasetId, datasetId))
+    .all();
+  return { dataset, versions, access, canTrain: user.role === "engineer" && hasAccess(db, user.id, datasetId) };
+}
+
+export function grantAccess(db: Db, actor: Actor, input: z.infer<typeof accessInput>) {
+  return audited(db, { actor, action: "dataset.grant_access", entityType: "dataset", entityId: input.datasetId, input }, (tx) => {
+    if (!tx.select({ id: datasets.id }).from(datasets).where(eq(datasets.id, input.datasetId)).get()) throw new AppError("NOT_FOUND", "No such dataset.");
+    const user = tx.select().from(users).where(eq(users.id, input.userId)).get();
+    if (!user) throw new AppError("NOT_FOUND", "No such user.");
+    if (user.role !== "engineer") throw new AppError("BAD_REQUEST", "Only engineers are granted access to train on datasets.");
+    if (hasAccess(tx, user.id, input.datasetId)) throw new AppError("CONFLICT", `${user.email} already has access.`);
+    tx.insert(datasetAccess).values({ ...input, grantedBy: actor.email }).run();
+    return { datasetId: input.datasetId, userId: user.id };
+  });
+}
+
+export function revokeAccess(db: Db, actor: Actor, input: z.infer<typeof accessInput>) {
+  return audited(db, { actor, action: "dataset.revoke_access", entityType: "dataset", entityId: input.datasetId, input }, (tx) => {
+    const where = and(eq(datasetAccess.datasetId, input.datasetId), eq(datasetAccess.userId, input.userId));
+    if (!tx.select().from(datasetAccess).where(where).get()) throw new AppError("NOT_FOUND", "That user has no access to this dataset.");
+    tx.delete(datasetAccess).where(where).run();
+    return input;
+  });
+}

@@ -1,0 +1,126 @@
+// The model registry: register versions (base models from files, fine-tuned ones from runs), move them through
+// draft -> approved -> deployed (privacy officers only) or withdraw them, and compute each version's guarantee.
+import { randomUUID } from "node:crypto";
+import { asc, eq, max } from "drizzle-orm";
+import { z } from "zod";
+import type { Db, Executor, Tx } from "../../db/client";
+import { MODEL_KINDS, budgets, datasetVersions, datasets, modelFamilies, modelVersions, runs, type ModelStatus, type ModelVersion } from "../../db/schema";
+import { audited, type Actor } from "../audit/service";
+import { spendOf, personLevel } from "../budgets/ledger";
+import { AppError } from "../errors";
+
+export const registerModelInput = z.object({
+  familyName: z.string().trim().min(1).max(200),
+  kind: z.enum(MODEL_KINDS),
+  parentVersionId: z.uuid().nullable(),
+  datasetVersionId: z.uuid().nullable(),
+  runId: z.uuid().nullable(),
+  weightsPath: z.string().min(1),
+  weightsDigest: z.string().regex(/^[0-9a-f]{64}$/, "a SHA-256 hex digest"),
+  config: z.record(z.string(), z.unknown()),
+  provenance: z.record(z.string(), z.unknown()),
+  metrics: z.record(z.string(), z.number()).default({}),
+});
+
+export const setStatusInput = z.object({ versionId: z.uuid(), status: z.enum(["approved", "deployed", "withdrawn"]) });
+
+const NEXT_STATUS: Record<ModelStatus, readonly ModelStatus[]> = {
+  draft: ["approved", "withdrawn"],
+  approved: ["deployed", "withdrawn"],
+  deployed: ["withdrawn"],
+  withdrawn: [],
+};
+
+/** Registers a version inside the caller's transaction (the job runner registers a run's result with the run's end). */
+export function insertModelVersion(tx: Tx, input: z.infer<typeof registerModelInput>, id = randomUUID()): ModelVersion {
+  let family = tx.select().from(modelFamilies).where(eq(modelFamilies.name, input.familyName)).get();
+  if (!family) {
+    family = { id: randomUUID(), name: input.familyName, description: "", createdAt: new Date().toISOString() };
+    tx.insert(modelFamilies).values(family).run();
+  }
+  const last = tx.select({ n: max(modelVersions.version) }).from(modelVersions).where(eq(modelVersions.familyId, family.id)).get();
+  tx.insert(modelVersions)
+    .values({
+      id,
+      familyId: family.id,
+      version: (last?.n ?? 0) + 1,
+      kind: input.kind,
+      parentVersionId: input.parentVersionId,
+      datasetVersionId: input.datasetVersionId,
+      runId: input.runId,
+      weightsPath: input.weightsPath,
+      weightsDigest: input.weightsDigest,
+      config: JSON.stringify(input.config),
+      provenance: JSON.stringify(input.provenance),
+      metrics: JSON.stringify(input.metrics),
+    })
+    .run();
+  return tx.select().from(modelVersions).where(eq(modelVersions.id, id)).get()!;
+}
+
+export function registerModelVersion(db: Db, actor: Actor, input: z.infer<typeof registerModelInput>): ModelVersion {
+  const id = randomUUID();
+  return audited(db, { actor, action: "model.register", entityType: "model_version", entityId: id, input }, (tx) =>
+    insertModelVersion(tx, input, id),
+  );
+}
+
+export function setModelStatus(db: Db, actor: Actor, input: z.infer<typeof setStatusInput>) {
+  const action = { approved: "model.approve", deployed: "model.deploy", withdrawn: "model.withdraw" }[input.status];
+  return audited(db, { actor, action, entityType: "model_version", entityId: input.versionId, input }, (tx) => {
+    const version = tx.select().from(modelVersions).where(eq(modelVersions.id, input.versionId)).get();
+    if (!version) throw new AppError("NOT_FOUND", "No such model version.");
+    if (!NEXT_STATUS[version.status].includes(input.status)) {
+      throw new AppError("CONFLICT", `A ${version.status} version cannot become ${input.status}.`);
+    }
+    tx.update(modelVersions).set({ status: input.status }).where(eq(modelVersions.id, version.id)).run();
+    return tx.select().from(modelVersions).where(eq(modelVersions.id, version.id)).get()!;
+  });
+}
+
+export function listModels(db: Executor) {
+  const families = db.select().from(modelFamilies).orderBy(asc(modelFamilies.name)).all();
+  const versions = db.select().from(modelVersions).orderBy(asc(modelVersions.version)).all();
+  return families.map((f) => ({ ...f, versions: versions.filter((v) => v.familyId === f.id) }));
+}
+
+/** The version and its ancestors, nearest first. */
+export function lineage(db: Executor, versionId: string): ModelVersion[] {
+  const chain: ModelVersion[] = [];
+  let id: string | null = versionId;
+  while (id) {
+    const v: ModelVersion | undefined = db.select().from(modelVersions).where(eq(modelVersions.id, id)).get();
+    if (!v) break;
+    chain.push(v);
+    id = v.parentVersionId;
+  }
+  return chain;
+}
+
+/**
+ * The guarantee a version carries for each dataset lineage it was trained on: the composition of its own run and every
+ * ancestor's runs on that lineage, at that dataset's budget delta. Different lineages (different people) are separate.
+ */
+export function guarantees(db: Executor, versionId: string) {
+  const runIds = lineage(db, versionId).flatMap((v) => (v.runId ? [v.runId] : []));
+  const trained = runIds.map((id) => db.select().from(runs).where(eq(runs.id, id)).get()).filter((r) => r !== undefined);
+  const byDataset = new Map<string, typeof trained>();
+  for (const r of trained) byDataset.set(r.datasetId, [...(byDataset.get(r.datasetId) ?? []), r]);
+  return [...byDataset].map(([datasetId, datasetRuns]) => {
+    const dataset = db.select().from(datasets).where(eq(datasets.id, datasetId)).get()!;
+    const delta = db.select({ delta: budgets.delta }).from(budgets).where(eq(budgets.datasetId, datasetId)).get()?.delta ?? 1e-5;
+    const spend = spendOf(datasetRuns, delta);
+    const k = Math.max(1, ...datasetRuns.map((r) => db.select({ k: datasetVersions.maxRecordsPerSubject }).from(datasetVersions).where(eq(datasetVersions.id, r.datasetVersionId)).get()?.k ?? 1));
+    const unit = datasetRuns[0]!.privacyUnit;
+    return {
+      datasetId,
+      datasetName: dataset.name,
+      privacyUnit: unit,
+      epsilon: spend.epsilon,
+      delta,
+      naiveEpsilonSum: spend.naiveEpsilonSum,
+      personLevel: unit === "record" ? personLevel(spend.epsilon, delta, k) : null,
+      runs: spend.runs,
+    };
+  });
+}

@@ -1,0 +1,188 @@
+// Launching runs against a budget: the projection, the refusal of overspending runs, reservations that make a second
+// launch fail when only one fits, composition (never addition) across runs, and expiry, unit and access rules.
+import { TRPCError } from "@trpc/server";
+import { eq } from "drizzle-orm";
+import { beforeEach, describe, expect, it } from "vitest";
+import { runs } from "../../db/schema";
+import { createAccountant, dpSgdEvent } from "../../trainer/privacy";
+import { actorOf } from "../actor";
+import { SYSTEM_ACTOR, listAudit, verifyChain } from "../audit/service";
+import { registerUpload, type IngestedVersion } from "../datasets/service";
+import { registerModelVersion } from "../models/service";
+import { callerAs, snapshot, testWorld, type TestWorld } from "../testing";
+import type { RunRequest } from "./service";
+
+let world: TestWorld;
+let datasetId: string;
+let versionId: string;
+let baseId: string;
+
+const VERSION: IngestedVersion = {
+  format: "jsonl",
+  textField: "text",
+  subjectField: "patient",
+  storagePath: "datasets/test.jsonl",
+  sourceDigest: "a".repeat(64),
+  contentDigest: "b".repeat(64),
+  bytes: 1000,
+  recordCount: 10_000,
+  subjectCount: 2_000,
+  maxRecordsPerSubject: 9,
+  fields: [],
+  piiReport: {},
+  minimisation: null,
+};
+
+beforeEach(async () => {
+  world = await testWorld();
+  const engineer = world.users.engineer;
+  const version = registerUpload(world.db, engineer, actorOf(engineer), { name: "support-mail" }, VERSION);
+  datasetId = version.datasetId;
+  versionId = version.id;
+  baseId = registerModelVersion(world.db, SYSTEM_ACTOR, {
+    familyName: "base",
+    kind: "base",
+    parentVersionId: null,
+    datasetVersionId: null,
+    runId: null,
+    weightsPath: "models/base",
+    weightsDigest: "c".repeat(64),
+    config: {},
+    provenance: {},
+    metrics: {},
+  }).id;
+});
+
+const officer = () => callerAs(world.db, world.users.privacy_officer);
+const engineer = () => callerAs(world.db, world.users.engineer);
+
+function setBudget(epsilon: number, privacyUnit: "record" | "subject" = "record") {
+  return officer().budgets.set({ datasetId, epsilon, delta: 1e-5, privacyUnit, renewsOn: "2099-01-01" });
+}
+
+function request(overrides: Partial<RunRequest> = {}): RunRequest {
+  return {
+    datasetVersionId: versionId,
+    baseModelVersionId: baseId,
+    privacyUnit: "record",
+    privacy: { mode: "noise_multiplier", noiseMultiplier: 1 },
+    batch: { by: "expected_batch_size", expectedBatchSize: 100 },
+    length: { by: "steps", steps: 1000 },
+    clipNorm: 1,
+    learningRate: 1e-3,
+    fineTuning: { method: "lora", rank: 4 },
+    maxRecordsPerSubject: 8,
+    ...overrides,
+  };
+}
+
+async function refusal(promise: Promise<unknown>) {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof TRPCError) return { code: err.code, message: err.message };
+    throw err;
+  }
+  throw new Error("expected a refusal");
+}
+
+const rdp = createAccountant("rdp");
+
+describe("launching runs", () => {
+  it("projects the run's epsilon with the accountant and the budget left", async () => {
+    await setBudget(8);
+    const p = await engineer().runs.preview(request());
+    expect(p.samplingRate).toBeCloseTo(0.01, 12);
+    expect(p.steps).toBe(1000);
+    expect(p.runEpsilon).toBeCloseTo(rdp.epsilon(dpSgdEvent(0.01, 1, 1000), 1e-5), 10);
+    expect(p).toMatchObject({ spentEpsilon: 0, leftEpsilon: 8, refusal: null, privacyUnit: "record" });
+  });
+
+  it("calibrates sigma for a target epsilon and converts epochs to steps", async () => {
+    await setBudget(8);
+    const p = await engineer().runs.preview(request({ privacy: { mode: "target_epsilon", targetEpsilon: 2 }, length: { by: "epochs", epochs: 3 } }));
+    expect(p.steps).toBe(300);
+    expect(p.runEpsilon).toBeLessThanOrEqual(2);
+    expect(p.runEpsilon).toBeGreaterThan(1.95);
+  });
+
+  it("refuses a run that would overspend, before any training, and changes nothing", async () => {
+    await setBudget(1);
+    const before = snapshot(world.db);
+    const err = await refusal(engineer().runs.launch(request()));
+    expect(err.code).toBe("CONFLICT");
+    expect(err.message).toMatch(/^This run would exceed the budget: on its own it costs ε = [\d.]+; .* over the limit of ε = 1\.00 at δ = 0\.00001\.$/);
+    expect(snapshot(world.db)).toEqual(before);
+  });
+
+  it("reserves the planned spend at launch, so a second run that only fits alone is refused", async () => {
+    const one = rdp.epsilon(dpSgdEvent(0.01, 1, 1000), 1e-5);
+    const two = rdp.epsilon(dpSgdEvent(0.01, 1, 2000), 1e-5);
+    await setBudget((one + two) / 2);
+    const first = await engineer().runs.launch(request());
+    expect(world.db.select().from(runs).where(eq(runs.id, first)).get()).toMatchObject({ status: "queued", plannedSteps: 1000, chargedSteps: 0 });
+    const err = await refusal(engineer().runs.launch(request()));
+    expect(err.code).toBe("CONFLICT");
+    expect(listAudit(world.db, { action: "run.launch" }, 1, 10).total).toBe(1);
+  });
+
+  it("composes runs with the accountant: the lineage's epsilon is that of all steps together, below the sum", async () => {
+    await setBudget(20);
+    await engineer().runs.launch(request());
+    await engineer().runs.launch(request({ batch: { by: "sampling_rate", samplingRate: 0.02 }, privacy: { mode: "noise_multiplier", noiseMultiplier: 1.3 } }));
+    const status = await engineer().budgets.status({ datasetId });
+    const composedTruth = rdp.epsilon({ type: "composed", events: [dpSgdEvent(0.01, 1, 1000), dpSgdEvent(0.02, 1.3, 1000)] }, 1e-5);
+    expect(status.spend!.epsilon).toBeCloseTo(composedTruth, 10);
+    expect(status.spend!.naiveEpsilonSum).toBeGreaterThan(status.spend!.epsilon);
+    expect(status.spend!.runs.map((r) => r.reserved)).toEqual([true, true]);
+    // Record-level budget, subjects with up to 9 records: the person-level figure from group privacy is shown too.
+    expect(status.personLevel!.epsilon).toBeCloseTo(9 * status.spend!.epsilon, 10);
+  });
+
+  it("refuses runs on an expired budget until it is renewed", async () => {
+    await setBudget(8);
+    world.db.$client.prepare("UPDATE budgets SET renews_on = '2000-01-01'").run();
+    expect((await refusal(engineer().runs.launch(request()))).message).toBe(
+      "This dataset's budget expired on 2000-01-01; a privacy officer must renew it.",
+    );
+    await officer().budgets.renew({ datasetId, renewsOn: "2099-06-30" });
+    await expect(engineer().runs.launch(request())).resolves.toBeTypeOf("string");
+  });
+
+  it("refuses a run whose privacy unit differs from the budget's, and datasets without a budget", async () => {
+    expect((await refusal(engineer().runs.preview(request()))).message).toMatch(/no privacy budget yet/);
+    await setBudget(8, "subject");
+    expect((await refusal(engineer().runs.launch(request()))).code).toBe("BAD_REQUEST");
+    const p = await engineer().runs.preview(request({ privacyUnit: "subject" }));
+    expect(p.population).toBe(2000);
+    expect(p.samplingRate).toBeCloseTo(0.05, 12);
+  });
+
+  it("refuses engineers without access as if the dataset did not exist", async () => {
+    await setBudget(8);
+    const outsider = await callerAs(world.db, world.users.admin).users.create({ email: "outsider@test.example", name: "O", role: "engineer", password: "a long enough secret" });
+    const asOutsider = callerAs(world.db, { id: outsider.id, email: outsider.email, name: outsider.name, role: "engineer" });
+    expect((await refusal(asOutsider.runs.launch(request()))).code).toBe("NOT_FOUND");
+    expect(await asOutsider.datasets.list()).toEqual([]);
+    await officer().datasets.grantAccess({ datasetId, userId: outsider.id });
+    await expect(asOutsider.runs.launch(request())).resolves.toBeTypeOf("string");
+    expect(verifyChain(world.db).ok).toBe(true);
+  });
+});
+
+describe("budget requests", () => {
+  it("lets an engineer ask for more and an officer approve or refuse with a reason", async () => {
+    await setBudget(2);
+    const r1 = await engineer().budgets.request({ datasetId, epsilon: 4, reason: "second fine-tune" });
+    expect((await refusal(officer().budgets.decide({ requestId: r1.id, approve: false, reason: "" }))).code).toBe("BAD_REQUEST");
+    await officer().budgets.decide({ requestId: r1.id, approve: true, reason: "justified" });
+    expect((await engineer().budgets.status({ datasetId })).budget!.epsilon).toBe(4);
+    expect((await refusal(officer().budgets.decide({ requestId: r1.id, approve: false, reason: "changed mind" }))).code).toBe("CONFLICT");
+    const r2 = await engineer().budgets.request({ datasetId, epsilon: 10, reason: "more" });
+    const refused = await officer().budgets.decide({ requestId: r2.id, approve: false, reason: "too much for patient notes" });
+    expect(refused).toMatchObject({ status: "refused", decisionReason: "too much for patient notes" });
+    expect((await engineer().budgets.status({ datasetId })).budget!.epsilon).toBe(4);
+    const actions = listAudit(world.db, { action: "budget." }, 1, 20).entries.map((e) => e.action);
+    expect(actions).toEqual(["budget.refuse_request", "budget.request", "budget.approve_request", "budget.request", "budget.set"]);
+  });
+});
