@@ -49,7 +49,10 @@ function tap(x: tf.Tensor3D, record: (dy: tf.Tensor3D) => void): tf.Tensor3D {
 export const prefersGhostNorm = (tokensPerUnit: number, fanIn: number, fanOut: number): boolean =>
   tokensPerUnit * (fanIn + fanOut) < fanIn * fanOut;
 
-export function unitGradients(model: Model, batch: Batch): UnitGradients {
+/** How linear layers' per-unit norms are computed: by the mixed rule, or always one way (for tests and benchmarks). */
+export type NormStrategy = 'mixed' | 'ghost' | 'materialise';
+
+export function unitGradients(model: Model, batch: Batch, strategy: NormStrategy = 'mixed'): UnitGradients {
   const kept: tf.Tensor[] = [];
   const keep = <T extends tf.Tensor>(t: T): T => {
     kept.push(t);
@@ -105,7 +108,9 @@ export function unitGradients(model: Model, batch: Batch): UnitGradients {
     for (const { use, input } of site.uses) {
       const shape = model.params.get(use.param)!.shape;
       const a = input && keep(byUnit(input));
-      if (use.kind === 'linear' && prefersGhostNorm(tokensPerUnit, shape[0] as number, shape[1] as number)) {
+      const ghost =
+        strategy === 'mixed' ? prefersGhostNorm(tokensPerUnit, shape[0] as number, shape[1] as number) : strategy === 'ghost';
+      if (use.kind === 'linear' && ghost) {
         squaredNorms.set(use.param, keep(tf.tidy(() => matmul(a!, transposeLast(a!)).mul(matmul(g, transposeLast(g))).sum([1, 2]))));
         sums.set(use.param, (c) =>
           tf.tidy(() =>

@@ -1,8 +1,13 @@
-// Shared helpers for the trainer's tests: a tiny model configuration and random (seeded) training units.
+// Shared helpers for the trainer's tests: a tiny model, random (seeded) training units, and the reference for
+// per-unit gradients (one unit at a time, by ordinary backpropagation).
 
-import { modelConfig, type ModelConfig } from './model-config.js';
-import { seededUniform } from './seeded-random.js';
+import * as tf from '@tensorflow/tfjs';
+import { expect } from 'vitest';
 import type { Unit } from './batch.js';
+import { createModel, initialLoraWeights, initialWeights, type LoraConfig, type Model } from './model.js';
+import { modelConfig, type ModelConfig } from './model-config.js';
+import { plainGradients } from './plain-step.js';
+import { seededNormals, seededUniform } from './seeded-random.js';
 
 /** A model small enough for tests to run in milliseconds per step on the cpu backend. */
 export const tinyConfig = (overrides: Partial<ModelConfig> = {}): ModelConfig =>
@@ -15,4 +20,41 @@ export function randomUnits(count: number, vocab: number, length: number, maxRec
   return Array.from({ length: count }, () =>
     Array.from({ length: 1 + int(maxRecords) }, () => Int32Array.from({ length: 2 + int(length - 1) }, () => int(vocab))),
   );
+}
+
+/** Float32 tolerance for comparing gradients: relative to the largest value compared. Rounding over these sizes
+ * stays well within it, and a 0.1% error anywhere exceeds it. */
+const TOLERANCE = 2e-4;
+
+/** Per unit, its gradient of every trainable parameter, by backpropagating that unit alone. */
+export function referenceGradients(model: Model, units: readonly Unit[]): Array<Map<string, Float32Array>> {
+  return units.map((unit) => {
+    const { grads } = plainGradients(model, [unit], 1);
+    const host = new Map([...grads].map(([name, g]) => [name, g.dataSync() as Float32Array]));
+    tf.dispose([...grads.values()]);
+    return host;
+  });
+}
+
+export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
+  expect(actual.length, what).toBe(expected.length);
+  const scale = Math.max(1e-6, ...Array.from(expected, Math.abs));
+  for (let i = 0; i < expected.length; i++) {
+    if (Math.abs((actual[i] as number) - (expected[i] as number)) > TOLERANCE * scale) {
+      expect.fail(`${what}[${i}]: ${actual[i]} differs from ${expected[i]} by more than ${TOLERANCE} x ${scale}`);
+    }
+  }
+}
+
+/** A model whose LoRA B matrices are non-zero (else A's gradients vanish and the test would prove little). */
+export function testModel(lora: LoraConfig | null, seed = 3): Model {
+  const config = tinyConfig();
+  const model = createModel(config, initialWeights(config, seed), {
+    lora,
+    adapters: lora ? initialLoraWeights(config, lora, seed + 1) : undefined,
+  });
+  for (const [name, p] of model.params) {
+    if (name.endsWith('lora_b')) tf.tidy(() => p.assign(tf.tensor(seededNormals(p.size, 0.2, seededUniform(seed)), p.shape)));
+  }
+  return model;
 }
