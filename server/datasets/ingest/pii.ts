@@ -1,0 +1,324 @@
+// PII scan for data minimisation at ingest: finds personal identifiers in text, masks them, and accumulates a report.
+import { isIPv6 } from "node:net";
+import { z } from "zod";
+import { COMMON_WORD_NAMES, FIRST_NAMES } from "./names";
+import { TEXT_FIELD, type NormalisedRecord } from "./records";
+
+/** Entity types, from the most specific to the least: when two findings overlap, the earlier type wins. */
+export const ENTITY_TYPES = [
+  "email",
+  "credit_card",
+  "ssn",
+  "ip_address",
+  "date_of_birth",
+  "phone",
+  "person_name",
+] as const;
+export const entityTypeSchema = z.enum(ENTITY_TYPES);
+export type EntityType = z.infer<typeof entityTypeSchema>;
+
+export interface EntitySpan {
+  type: EntityType;
+  /** UTF-16 offsets into the scanned text, end exclusive. */
+  start: number;
+  end: number;
+  value: string;
+}
+
+export const MAX_EXAMPLES = 3;
+
+const typeStatsSchema = z.strictObject({
+  /** Occurrences, over the text and every field. */
+  count: z.number().int().nonnegative(),
+  /** Records with at least one occurrence. */
+  records: z.number().int().nonnegative(),
+  /** Up to three distinct masked occurrences, in the order first met; never a raw value. */
+  examples: z.array(z.string()).max(MAX_EXAMPLES),
+});
+
+export const piiReportSchema = z.strictObject({
+  version: z.literal(1),
+  recordsScanned: z.number().int().nonnegative(),
+  recordsWithPii: z.number().int().nonnegative(),
+  byType: z.record(entityTypeSchema, typeStatsSchema),
+  /** Occurrences per field ("text" for the text, else the extra field's name); only fields and types with findings. */
+  byField: z.record(z.string(), z.partialRecord(entityTypeSchema, z.number().int().positive())),
+});
+export type PiiReport = z.infer<typeof piiReportSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// What counts as each type. Every pattern that starts with a run of characters refuses to start inside such a run
+// (a look-behind), so that a scan stays linear in the length of the text.
+
+/** email: local@domain with at least one dot in the domain and an alphabetic top-level label of 2+ letters. */
+const EMAIL = /(?<![\w.%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+/g;
+
+/**
+ * credit_card: 13 to 19 digits passing the Luhn check, written together or in groups separated by all spaces or all
+ * dashes, the groups being 4-4-4-4(-1..4) like, or 4-6-5 / 4-6-4 (American Express, Diners); all-zero numbers are not.
+ */
+const CARD = /(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])/g;
+
+/**
+ * ssn: a US social security number written 123-45-6789 or 123 45 6789 (one separator throughout), with a valid area
+ * (not 000, 666 or 900-999), group (not 00) and serial (not 0000). Nine bare digits are not taken: too many are not SSNs.
+ */
+const SSN = /(?<![\w-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-])/g;
+
+/** ip_address: dotted-quad IPv4 with octets 0-255, and IPv6 in any form Node's net.isIPv6 accepts, "::" alone excepted. */
+const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+const IPV4 = new RegExp(`(?<![\\w.])(?:${OCTET}\\.){3}${OCTET}(?!\\w|\\.\\d)`, "g");
+const IPV6_CANDIDATE = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?(?![\w:.])/g;
+
+/**
+ * date_of_birth: a date that starts at most 40 characters after a birth cue on the same line, where a cue is
+ * "born", "birth" (so "date of birth", "place and date of birth"), "birthday", "birthdate", "bday", "b-day" or
+ * "DOB" / "D.O.B." (any case), and a date is one of: 1990-04-12 or 1990/04/12 (year first); 12/04/1990, 4-12-90 or
+ * 12.04.1990 (day and month either way, two- or four-digit year); "12 April 1990", "12th of April", "April 12, 1990",
+ * "Apr. 12" (a month name or abbreviation, with or without a year). Each cue claims only the first date after it, so
+ * in "DOB: 1990-04-12. Meeting on 2024-01-05." the meeting is not a birth date, nor is a date with no cue before it.
+ */
+const BIRTH_CUE = /\b(?:born|birth(?:day|date)?|b-?day|d\.?o\.?b\b\.?)/gi;
+const CUE_REACH = 40;
+const MONTH = "(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?";
+const DAY = "(?:0?[1-9]|[12]\\d|3[01])";
+const ORDINAL_DAY = `${DAY}(?:st|nd|rd|th)?`;
+const YEAR = "(?:19|20)\\d{2}";
+const DATE = new RegExp(
+  "(?<![\\w/.-])(?:" +
+    [
+      `${YEAR}[-/.](?:0?[1-9]|1[0-2])[-/.]${DAY}`,
+      `${DAY}[-/.]${DAY}[-/.](?:${YEAR}|\\d{2})`,
+      `${ORDINAL_DAY}(?: of)? ${MONTH}(?:,? ${YEAR})?`,
+      `${MONTH} ${ORDINAL_DAY}(?:,? ${YEAR})?`,
+    ].join("|") +
+    ")(?![\\w/-]|\\.\\d)",
+  "gi",
+);
+
+/**
+ * phone: a North American number, (555) 123-4567, 555-123-4567, 555.123.4567 or 555 123 4567, optionally after
+ * "1" or "+1"; or an international number, "+" and a country code then 2 to 6 groups (spaces, dots, dashes or
+ * parentheses between them), 8 to 15 digits in all. Bare runs of digits are not phones (they are mostly ids).
+ */
+const PHONE_NANP = /(?<![\w+.-])(?:\+?1[ .-]?)?(?:\(\d{3}\) ?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w-]|\.\d)/g;
+const PHONE_INTL = /(?<![\w+])\+\d{1,3}(?:[ .-]?(?:\(\d{1,4}\)|\d{1,4})){2,6}(?![\w-]|\.\d)/g;
+
+/**
+ * person_name: a capitalised word in FIRST_NAMES ("Alice", "Anne-Marie"), with the capitalised word right after it
+ * taken as a surname ("Alice Smith", "Ann O'Brien") unless that word is a function word ("The", "You", "I"). A first
+ * name that is also an ordinary word (COMMON_WORD_NAMES, or two letters) counts only with a surname or after an
+ * honorific: "Will Smith" and "Mrs. May" are names, "May I come?", "Will you?" and "Mark the date" are not, and so
+ * is "Thanks, Will." (a miss we accept); title-case phrases like "Chase Bank" are flagged. When such a word is followed
+ * by a first name and a surname ("Hi Alice Smith"), the name starts after it. Upper-case names are missed.
+ */
+const CAPITALISED_WORD = /(?<![A-Za-z0-9_'’-])[A-Z][a-z]+(?:-[A-Z][a-z]+)*(?![A-Za-z0-9_])/g;
+const SURNAME_AFTER = /[ ]((?:Mc|Mac|O['’])?[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)*)(?![A-Za-z0-9_])/y;
+const HONORIFIC_BEFORE = /(?:^|[^A-Za-z])(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame)\.? $/;
+const FUNCTION_WORDS = new Set(
+  "The A An And Or But Nor So Yet If Then In On At To For Of With From By As Is Was Are Were Be Been It He She We You They This That These Those My Your His Her Our Their Its Not No Yes Do Does Did"
+    .split(" "),
+);
+
+// ---------------------------------------------------------------------------------------------------------------
+
+type Candidate = Omit<EntitySpan, "value">;
+
+function* matchesOf(pattern: RegExp, text: string): Generator<RegExpExecArray> {
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) yield m;
+}
+
+function candidates(type: EntityType, pattern: RegExp, text: string, accept: (value: string) => boolean): Candidate[] {
+  const found: Candidate[] = [];
+  for (const m of matchesOf(pattern, text)) {
+    if (accept(m[0])) found.push({ type, start: m.index, end: m.index + m[0].length });
+  }
+  return found;
+}
+
+function digitsOf(value: string): string {
+  return value.replace(/\D/g, "");
+}
+
+/** The Luhn checksum of a string of digits is valid. */
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i += 1) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+function isCardNumber(value: string): boolean {
+  const groups = value.split(/[ -]/).map((group) => group.length);
+  const separators = new Set(value.replace(/\d/g, ""));
+  const grouping =
+    groups.length === 1 ||
+    groups.join("-") === "4-6-5" ||
+    groups.join("-") === "4-6-4" ||
+    groups.every((size, i) => (i === groups.length - 1 ? size >= 1 && size <= 4 : size === 4));
+  const digits = digitsOf(value);
+  return separators.size <= 1 && grouping && !/^0+$/.test(digits) && luhnValid(digits);
+}
+
+function isEmail(value: string): boolean {
+  const topLevel = value.slice(value.lastIndexOf(".") + 1);
+  return /^[A-Za-z]{2,}$/.test(topLevel);
+}
+
+function isInternationalPhone(value: string): boolean {
+  const digits = digitsOf(value).length;
+  return digits >= 8 && digits <= 15;
+}
+
+function isIpv6(value: string): boolean {
+  return /[0-9A-Fa-f]/.test(value) && isIPv6(value);
+}
+
+function birthDates(text: string): Candidate[] {
+  const cueEnds = [...matchesOf(BIRTH_CUE, text)].map((m) => m.index + m[0].length);
+  if (cueEnds.length === 0) return [];
+  const dates = candidates("date_of_birth", DATE, text, () => true);
+  const claimed = new Set<Candidate>();
+  for (const cueEnd of cueEnds) {
+    const next = dates.find((date) => date.start >= cueEnd);
+    if (next && next.start - cueEnd <= CUE_REACH && !text.slice(cueEnd, next.start).includes("\n")) claimed.add(next);
+  }
+  return [...claimed];
+}
+
+/** The capitalised word right after `end` (match 0 with its space, 1 without) when it can be a surname. */
+function surnameAt(text: string, end: number): [string, string] | null {
+  SURNAME_AFTER.lastIndex = end;
+  const m = SURNAME_AFTER.exec(text);
+  return m !== null && m[1] !== undefined && !FUNCTION_WORDS.has(m[1]) ? [m[0], m[1]] : null;
+}
+
+function personNames(text: string): Candidate[] {
+  const found: Candidate[] = [];
+  for (const m of matchesOf(CAPITALISED_WORD, text)) {
+    const first = m[0];
+    if (!FIRST_NAMES.has(first)) continue;
+    const start = m.index;
+    let end = start + first.length;
+    const surname = surnameAt(text, end);
+    const ambiguous = first.length <= 2 || COMMON_WORD_NAMES.has(first);
+    if (ambiguous && surname === null && !HONORIFIC_BEFORE.test(text.slice(Math.max(0, start - 6), start))) continue;
+    // "Hi Alice Smith": the word is not a first name when a full name follows it, which then starts at the next word.
+    if (ambiguous && surname !== null && FIRST_NAMES.has(surname[1]) && surnameAt(text, end + surname[0].length) !== null) continue;
+    if (surname !== null) {
+      end += surname[0].length;
+      CAPITALISED_WORD.lastIndex = end; // the surname is not a first name of its own: matchesOf resumes after it
+    }
+    found.push({ type: "person_name", start, end });
+  }
+  return found;
+}
+
+/**
+ * Every PII finding in `text`, in order of position and never overlapping: where findings overlap, the more
+ * specific type (ENTITY_TYPES order) wins, then the longer one, so a card number is never also a phone.
+ */
+export function findEntities(text: string): EntitySpan[] {
+  const all: Candidate[] = [
+    ...candidates("email", EMAIL, text, isEmail),
+    ...candidates("credit_card", CARD, text, isCardNumber),
+    ...candidates("ssn", SSN, text, () => true),
+    ...candidates("ip_address", IPV4, text, () => true),
+    ...candidates("ip_address", IPV6_CANDIDATE, text, isIpv6),
+    ...birthDates(text),
+    ...candidates("phone", PHONE_NANP, text, () => true),
+    ...candidates("phone", PHONE_INTL, text, isInternationalPhone),
+    ...personNames(text),
+  ];
+  const rank = (c: Candidate) => ENTITY_TYPES.indexOf(c.type);
+  all.sort((a, b) => rank(a) - rank(b) || b.end - b.start - (a.end - a.start) || a.start - b.start);
+  const kept: Candidate[] = [];
+  for (const c of all) {
+    if (kept.every((k) => c.end <= k.start || c.start >= k.end)) kept.push(c);
+  }
+  return kept.sort((a, b) => a.start - b.start).map((c) => ({ ...c, value: text.slice(c.start, c.end) }));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Replaces every digit but the last `keep` with "*", keeping separators: "***-**-6789". */
+function maskDigits(value: string, keep: number): string {
+  let seen = digitsOf(value).length;
+  return value.replace(/\d/g, (d) => (seen-- > keep ? "*" : d));
+}
+
+/** Keeps the first letter of each word and masks every other letter and digit: "J*** S****", "A**** **, ****". */
+function maskWords(value: string): string {
+  return value.replace(/[A-Za-z]+|\d/g, (word) => (/\d/.test(word) ? "*" : word[0] + "*".repeat(word.length - 1)));
+}
+
+/**
+ * A masked form that keeps a hint of the value but never the value itself: "j***@e***.com", "***-**-6789",
+ * "**** **** **** 1111", "(***) ***-**67", "192.*.*.*", "2001:***", "A**** **, ****", "J*** S****".
+ */
+export function maskEntity(type: EntityType, value: string): string {
+  switch (type) {
+    case "email": {
+      const at = value.lastIndexOf("@");
+      const domain = value.slice(at + 1);
+      return `${value[0]}***@${domain[0]}***${domain.slice(domain.lastIndexOf("."))}`;
+    }
+    case "ssn":
+    case "credit_card":
+      return maskDigits(value, 4);
+    case "phone":
+      return maskDigits(value, 2);
+    case "ip_address":
+      return value.includes(":") ? `${value.slice(0, value.indexOf(":"))}:***` : `${value.split(".")[0]}.*.*.*`;
+    case "date_of_birth":
+    case "person_name":
+      return maskWords(value);
+  }
+}
+
+/** A streaming accumulator: feed it every record of a dataset version once, then take its report. */
+export function createPiiScanner(): { scanRecord(record: NormalisedRecord): void; report(): PiiReport } {
+  const byType = Object.fromEntries(
+    ENTITY_TYPES.map((type) => [type, { count: 0, records: 0, examples: [] as string[] }]),
+  ) as PiiReport["byType"];
+  const byField = new Map<string, Partial<Record<EntityType, number>>>();
+  let recordsScanned = 0;
+  let recordsWithPii = 0;
+
+  function scanValue(field: string, value: string, typesInRecord: Set<EntityType>): void {
+    for (const entity of findEntities(value)) {
+      const stats = byType[entity.type];
+      stats.count += 1;
+      typesInRecord.add(entity.type);
+      const masked = maskEntity(entity.type, entity.value);
+      if (stats.examples.length < MAX_EXAMPLES && !stats.examples.includes(masked)) stats.examples.push(masked);
+      const counts = byField.get(field) ?? {};
+      counts[entity.type] = (counts[entity.type] ?? 0) + 1;
+      byField.set(field, counts);
+    }
+  }
+
+  return {
+    scanRecord(record) {
+      recordsScanned += 1;
+      const typesInRecord = new Set<EntityType>();
+      scanValue(TEXT_FIELD, record.text, typesInRecord);
+      for (const [name, value] of Object.entries(record.fields)) scanValue(name, value, typesInRecord);
+      for (const type of typesInRecord) byType[type].records += 1;
+      if (typesInRecord.size > 0) recordsWithPii += 1;
+    },
+    report() {
+      return {
+        version: 1,
+        recordsScanned,
+        recordsWithPii,
+        byType: structuredClone(byType),
+        byField: Object.fromEntries([...byField.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, { ...v }])),
+      };
+    },
+  };
+}
