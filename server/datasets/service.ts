@@ -9,6 +9,8 @@ import { audited, type Actor } from "../audit/service";
 import type { SessionUser } from "../context";
 import { AppError } from "../errors";
 import { hasAccess, maySeeDataset, visibleDataset } from "./access";
+import { minimisationPlanSchema } from "./ingest/minimise";
+import { piiReportSchema, type PiiReport } from "./ingest/pii";
 
 export const datasetName = z.string().trim().min(1, "Enter a dataset name").max(200);
 export const accessInput = z.object({ datasetId: z.uuid(), userId: z.uuid() });
@@ -26,8 +28,8 @@ export interface IngestedVersion {
   subjectCount: number;
   maxRecordsPerSubject: number;
   fields: string[];
-  piiReport: unknown;
-  minimisation: unknown;
+  piiReport: PiiReport;
+  minimisation: z.infer<typeof minimisationPlanSchema> | null;
 }
 
 /** Inserts a version (numbered after the dataset's last) inside the caller's transaction. */
@@ -90,6 +92,16 @@ export function registerMinimised(db: Db, user: SessionUser, actor: Actor, paren
   );
 }
 
+/** A stored version with its JSON columns read back through their schemas. */
+export function versionView(row: DatasetVersion) {
+  return {
+    ...row,
+    fields: z.array(z.string()).parse(JSON.parse(row.fields)),
+    piiReport: piiReportSchema.parse(JSON.parse(row.piiReport)),
+    minimisation: row.minimisation === null ? null : minimisationPlanSchema.parse(JSON.parse(row.minimisation)),
+  };
+}
+
 /** A version the user may see; records (not only metadata) need an access grant, checked by the caller. */
 export function visibleVersion(db: Executor, user: SessionUser, versionId: string): DatasetVersion {
   const version = db.select().from(datasetVersions).where(eq(datasetVersions.id, versionId)).get();
@@ -103,14 +115,19 @@ export function listDatasets(db: Executor, user: SessionUser) {
     .filter((d) => maySeeDataset(db, user, d.id))
     .map((d) => ({
       ...d,
-      latest: db.select().from(datasetVersions).where(eq(datasetVersions.datasetId, d.id)).orderBy(desc(datasetVersions.version)).limit(1).get() ?? null,
+      latest: latestVersion(db, d.id),
       canTrain: user.role === "engineer" && hasAccess(db, user.id, d.id),
     }));
 }
 
+function latestVersion(db: Executor, datasetId: string) {
+  const row = db.select().from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId)).orderBy(desc(datasetVersions.version)).limit(1).get();
+  return row ? versionView(row) : null;
+}
+
 export function datasetDetail(db: Executor, user: SessionUser, datasetId: string) {
   const dataset = visibleDataset(db, user, datasetId);
-  const versions = db.select().from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId)).orderBy(desc(datasetVersions.version)).all();
+  const versions = db.select().from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId)).orderBy(desc(datasetVersions.version)).all().map(versionView);
   const access = db
     .select({ userId: users.id, email: users.email, name: users.name, grantedBy: datasetAccess.grantedBy, grantedAt: datasetAccess.grantedAt })
     .from(datasetAccess)

@@ -7,6 +7,7 @@ import { runs } from "../../db/schema";
 import { createAccountant, dpSgdEvent } from "../../trainer/privacy";
 import { actorOf } from "../actor";
 import { SYSTEM_ACTOR, listAudit, verifyChain } from "../audit/service";
+import { createPiiScanner } from "../datasets/ingest/pii";
 import { registerUpload, type IngestedVersion } from "../datasets/service";
 import { registerModelVersion } from "../models/service";
 import { callerAs, snapshot, testWorld, type TestWorld } from "../testing";
@@ -29,7 +30,7 @@ const VERSION: IngestedVersion = {
   subjectCount: 2_000,
   maxRecordsPerSubject: 9,
   fields: [],
-  piiReport: {},
+  piiReport: createPiiScanner().report(),
   minimisation: null,
 };
 

@@ -1,10 +1,10 @@
 // Launching DP fine-tuning runs: the projection shown before launch, and the launch itself, which checks the budget
 // and reserves the run's planned spend in one immediate transaction so that concurrent launches cannot overspend.
 import { randomUUID } from "node:crypto";
-import { desc, eq } from "drizzle-orm";
+import { asc, desc, eq, ne } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Executor } from "../../db/client";
-import { PRIVACY_UNITS, datasetAccess, datasetVersions, modelVersions, runs, type Budget } from "../../db/schema";
+import { PRIVACY_UNITS, datasetAccess, datasetVersions, datasets, modelFamilies, modelVersions, runs, type Budget } from "../../db/schema";
 import { calibrateNoiseMultiplier } from "../../trainer/privacy";
 import { audited, type Actor } from "../audit/service";
 import { existingBudget, isExpired } from "../budgets/service";
@@ -143,6 +143,26 @@ export function launchRun(db: Db, user: SessionUser, actor: Actor, input: RunReq
       .run();
     return { runId: id, projection: p };
   });
+}
+
+/** What an engineer may launch on: versions of datasets they were granted, and every model version not withdrawn. */
+export function launchOptions(db: Executor, user: SessionUser) {
+  const granted = db
+    .select({ versionId: datasetVersions.id, version: datasetVersions.version, datasetId: datasets.id, datasetName: datasets.name, recordCount: datasetVersions.recordCount, subjectCount: datasetVersions.subjectCount })
+    .from(datasetAccess)
+    .innerJoin(datasets, eq(datasets.id, datasetAccess.datasetId))
+    .innerJoin(datasetVersions, eq(datasetVersions.datasetId, datasets.id))
+    .where(eq(datasetAccess.userId, user.id))
+    .orderBy(asc(datasets.name), desc(datasetVersions.version))
+    .all();
+  const models = db
+    .select({ id: modelVersions.id, version: modelVersions.version, kind: modelVersions.kind, status: modelVersions.status, family: modelFamilies.name })
+    .from(modelVersions)
+    .innerJoin(modelFamilies, eq(modelFamilies.id, modelVersions.familyId))
+    .where(ne(modelVersions.status, "withdrawn"))
+    .orderBy(asc(modelFamilies.name), desc(modelVersions.version))
+    .all();
+  return { datasetVersions: granted, modelVersions: models };
 }
 
 /** Runs on datasets the user may see, newest first. */

@@ -20,6 +20,6 @@ export const sessionRouter = router({
     if (!mayUseSection(ctx.user.role, input.section)) {
       throw new TRPCError({ code: "FORBIDDEN", message: `The ${SECTIONS[input.section].label} section is not open to your role.` });
     }
-    return SECTIONS[input.section];
+    return { ...SECTIONS[input.section], role: ctx.user.role, userId: ctx.user.id };
   }),
 });

@@ -1,7 +1,13 @@
-// The Budgets section (a placeholder until its issue lands).
-import { SectionPlaceholder } from "../../_components/section-placeholder";
+// Budgets: each dataset's privacy budget, its composed spend over time, requests and decisions.
 import { enterSection } from "../../_trpc/server";
+import { BudgetsView } from "./budgets-view";
 
 export default async function BudgetsPage() {
-  return <SectionPlaceholder section={await enterSection("budgets")} />;
+  const section = await enterSection("budgets");
+  return (
+    <>
+      <h1>{section.label}</h1>
+      <BudgetsView role={section.role} />
+    </>
+  );
 }

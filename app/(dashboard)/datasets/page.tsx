@@ -1,7 +1,13 @@
-// The Datasets section (a placeholder until its issue lands).
-import { SectionPlaceholder } from "../../_components/section-placeholder";
+// Datasets: the datasets this user may see, and (for engineers) uploading a new one or a new version.
 import { enterSection } from "../../_trpc/server";
+import { DatasetsView } from "./datasets-view";
 
 export default async function DatasetsPage() {
-  return <SectionPlaceholder section={await enterSection("datasets")} />;
+  const section = await enterSection("datasets");
+  return (
+    <>
+      <h1>{section.label}</h1>
+      <DatasetsView role={section.role} />
+    </>
+  );
 }

@@ -1,7 +1,13 @@
-// The Models section (a placeholder until its issue lands).
-import { SectionPlaceholder } from "../../_components/section-placeholder";
+// Models: the registry of base and fine-tuned versions, their lineage, status and the guarantee each carries.
 import { enterSection } from "../../_trpc/server";
+import { ModelsView } from "./models-view";
 
 export default async function ModelsPage() {
-  return <SectionPlaceholder section={await enterSection("models")} />;
+  const section = await enterSection("models");
+  return (
+    <>
+      <h1>{section.label}</h1>
+      <ModelsView role={section.role} />
+    </>
+  );
 }

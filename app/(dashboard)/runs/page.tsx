@@ -1,7 +1,15 @@
-// The Runs section (a placeholder until its issue lands).
-import { SectionPlaceholder } from "../../_components/section-placeholder";
+// Runs: launching DP fine-tuning runs (engineers) and every run this user may see.
 import { enterSection } from "../../_trpc/server";
+import { LaunchForm } from "./launch-form";
+import { RunsTable } from "./runs-table";
 
 export default async function RunsPage() {
-  return <SectionPlaceholder section={await enterSection("runs")} />;
+  const section = await enterSection("runs");
+  return (
+    <>
+      <h1>{section.label}</h1>
+      {section.role === "engineer" && <LaunchForm />}
+      <RunsTable />
+    </>
+  );
 }

@@ -24,9 +24,14 @@ export function serialiseRecord(record: NormalisedRecord): string {
   return `${JSON.stringify({ text: record.text, subject: record.subject, fields })}\n`;
 }
 
-/** Reads a stored JSONL file record by record; a line that is not a valid record is an error (the file was altered). */
-export async function* readRecords(path: string): AsyncGenerator<NormalisedRecord> {
-  const lines = createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
+/**
+ * Reads a stored JSONL file record by record; a line that is not a valid record is an error (the file was altered).
+ * `onBytes` sees every byte read, in order, for a digest of the file.
+ */
+export async function* readRecords(path: string, onBytes?: (chunk: Buffer) => void): AsyncGenerator<NormalisedRecord> {
+  const input = createReadStream(path);
+  if (onBytes) input.on("data", (chunk) => onBytes(chunk as Buffer));
+  const lines = createInterface({ input, crlfDelay: Infinity });
   let line = 0;
   for await (const text of lines) {
     line += 1;

@@ -2,7 +2,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { createRequestContext } from "../../../../server/context";
 import { env } from "../../../../server/env";
-import { AppError } from "../../../../server/errors";
+import { errorResponse } from "../../../../server/http/error-response";
 import { assertSameOriginJson, ownOrigins } from "../../../../server/http/same-origin";
 import { appRouter } from "../../../../server/root";
 
@@ -10,8 +10,7 @@ async function handler(req: Request): Promise<Response> {
   try {
     assertSameOriginJson(req, ownOrigins(req, env().NEXTAUTH_URL));
   } catch (err) {
-    if (err instanceof AppError) return Response.json({ error: { code: err.code, message: err.message } }, { status: err.httpStatus });
-    throw err;
+    return errorResponse(err);
   }
   return fetchRequestHandler({
     endpoint: "/api/trpc",

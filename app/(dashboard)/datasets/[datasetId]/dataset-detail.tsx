@@ -1,0 +1,190 @@
+"use client";
+// A dataset's versions (each immutable, with its digest, counts and PII report), the minimisation form for engineers
+// with access, and the access list that privacy officers and admins manage.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { FormEvent } from "react";
+import type { Role } from "../../../../server/auth/access";
+import { ErrorMessage } from "../../../_components/error-message";
+import { formData, when } from "../../../_components/format";
+import { useTRPC } from "../../../_trpc/client";
+import type { RouterOutputs } from "../../../_trpc/types";
+
+type Detail = RouterOutputs["datasets"]["get"];
+type Version = Detail["versions"][number];
+
+export function DatasetDetail({ datasetId, role }: { datasetId: string; role: Role }) {
+  const trpc = useTRPC();
+  const detail = useQuery(trpc.datasets.get.queryOptions({ datasetId }));
+  if (detail.error) return <ErrorMessage error={detail.error} />;
+  if (!detail.data) return <p className="muted">Loading…</p>;
+  const { dataset, versions, canTrain } = detail.data;
+  return (
+    <>
+      <h1>{dataset.name}</h1>
+      {versions.map((v) => (
+        <VersionCard key={v.id} version={v} versions={versions} canTrain={canTrain} />
+      ))}
+      {(role === "privacy_officer" || role === "admin") && <AccessCard detail={detail.data} />}
+    </>
+  );
+}
+
+function VersionCard({ version: v, versions, canTrain }: { version: Version; versions: Version[]; canTrain: boolean }) {
+  const parent = versions.find((p) => p.id === v.parentVersionId);
+  const types = Object.entries(v.piiReport.byType).filter(([, t]) => t.count > 0);
+  return (
+    <section className="card" data-testid={`version-${v.version}`}>
+      <h2>
+        Version {v.version} {parent ? <span className="badge">minimised from v{parent.version}</span> : <span className="badge">upload</span>}
+      </h2>
+      <p>
+        {v.recordCount} records · {v.subjectCount} subjects · at most {v.maxRecordsPerSubject} records of one subject · {v.format.toUpperCase()}, text
+        field <code>{v.textField}</code>
+        {v.subjectField && (
+          <>
+            , subject field <code>{v.subjectField}</code>
+          </>
+        )}{" "}
+        · {when(v.createdAt)}
+      </p>
+      <p className="mono">content SHA-256 {v.contentDigest}</p>
+      {v.minimisation && <p>Minimisation: {describePlan(v.minimisation)}</p>}
+      <h3>PII scan</h3>
+      {types.length === 0 ? (
+        <p data-testid="pii-none">No PII found in {v.piiReport.recordsScanned} records.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Type</th>
+              <th>Occurrences</th>
+              <th>Records</th>
+              <th>Examples (masked)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {types.map(([type, t]) => (
+              <tr key={type} data-testid={`pii-${type}`}>
+                <td>{type}</td>
+                <td>{t.count}</td>
+                <td>{t.records}</td>
+                <td className="mono">{t.examples.join(" · ")}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {canTrain && <MinimiseForm version={v} types={types.map(([type]) => type)} />}
+    </section>
+  );
+}
+
+function describePlan(plan: NonNullable<Version["minimisation"]>): string {
+  const parts = [
+    ...Object.entries(plan.entities).map(([type, action]) => `${type}: ${action}`),
+    ...Object.entries(plan.fields).map(([field, action]) => `field ${field}: ${action}`),
+  ];
+  return parts.length ? parts.join(", ") : "nothing changed";
+}
+
+const ENTITY_ACTIONS = ["keep", "redact", "mask", "drop_record"] as const;
+const FIELD_ACTIONS = ["keep", "redact", "mask", "drop"] as const;
+
+function MinimiseForm({ version, types }: { version: Version; types: string[] }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const minimise = useMutation(
+    trpc.datasets.minimise.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.datasets.pathKey() }) }),
+  );
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const get = formData(event);
+    const entities = Object.fromEntries(types.map((t) => [t, get(`entity:${t}`)]).filter(([, a]) => a !== "keep"));
+    const fields = Object.fromEntries(version.fields.map((f) => [f, get(`field:${f}`)]).filter(([, a]) => a !== "keep"));
+    minimise.mutate({ versionId: version.id, plan: { entities, fields } } as Parameters<typeof minimise.mutate>[0]);
+  }
+  return (
+    <form className="inline" onSubmit={onSubmit} aria-label={`Minimise version ${version.version}`}>
+      {types.map((t) => (
+        <label key={t}>
+          {t}
+          <select name={`entity:${t}`} defaultValue="redact">
+            {ENTITY_ACTIONS.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </select>
+        </label>
+      ))}
+      {version.fields.map((f) => (
+        <label key={f}>
+          field {f}
+          <select name={`field:${f}`} defaultValue="keep">
+            {FIELD_ACTIONS.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </select>
+        </label>
+      ))}
+      <button type="submit" disabled={minimise.isPending}>
+        {minimise.isPending ? "Minimising…" : "Create minimised version"}
+      </button>
+      <ErrorMessage error={minimise.error} />
+    </form>
+  );
+}
+
+function AccessCard({ detail }: { detail: Detail }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const engineers = useQuery(trpc.datasets.engineers.queryOptions());
+  const refresh = { onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.datasets.pathKey() }) };
+  const grant = useMutation(trpc.datasets.grantAccess.mutationOptions(refresh));
+  const revoke = useMutation(trpc.datasets.revokeAccess.mutationOptions(refresh));
+  const granted = new Set(detail.access.map((a) => a.userId));
+  function onGrant(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    grant.mutate({ datasetId: detail.dataset.id, userId: formData(event)("userId") });
+  }
+  return (
+    <section className="card">
+      <h2>Who may train on this dataset</h2>
+      <ErrorMessage error={grant.error ?? revoke.error ?? engineers.error} />
+      <table>
+        <tbody>
+          {detail.access.map((a) => (
+            <tr key={a.userId} data-testid={`access-${a.email}`}>
+              <td>{a.email}</td>
+              <td className="muted">granted by {a.grantedBy}</td>
+              <td>
+                <button type="button" className="secondary" onClick={() => revoke.mutate({ datasetId: detail.dataset.id, userId: a.userId })}>
+                  Revoke
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form className="inline" onSubmit={onGrant} aria-label="Grant access">
+        <label>
+          Engineer
+          <select name="userId" required>
+            {engineers.data
+              ?.filter((e) => !granted.has(e.id))
+              .map((e) => (
+                <option key={e.id} value={e.id}>
+                  {e.email}
+                </option>
+              ))}
+          </select>
+        </label>
+        <button type="submit" disabled={grant.isPending}>
+          Grant access
+        </button>
+      </form>
+    </section>
+  );
+}

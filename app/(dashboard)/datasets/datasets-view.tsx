@@ -1,0 +1,153 @@
+"use client";
+// The dataset list and the upload form. Uploads stream the file to /api/datasets/upload (a file is no JSON call).
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useState, type FormEvent } from "react";
+import type { Role } from "../../../server/auth/access";
+import { ErrorMessage } from "../../_components/error-message";
+import { formData, when } from "../../_components/format";
+import { useTRPC } from "../../_trpc/client";
+
+interface UploadRefusal {
+  message: string;
+  errors?: { line: number; reason: string }[];
+}
+
+export function DatasetsView({ role }: { role: Role }) {
+  const trpc = useTRPC();
+  const list = useQuery(trpc.datasets.list.queryOptions());
+  return (
+    <>
+      {role === "engineer" && <UploadForm datasets={list.data?.filter((d) => d.canTrain) ?? []} />}
+      <section className="card">
+        <ErrorMessage error={list.error} />
+        <table>
+          <thead>
+            <tr>
+              <th>Dataset</th>
+              <th>Latest version</th>
+              <th>Records</th>
+              <th>Subjects</th>
+              <th>Most records of one subject</th>
+              <th>Records with PII</th>
+              <th>You may train</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.data?.map((d) => (
+              <tr key={d.id} data-testid={`dataset-${d.name}`}>
+                <td>
+                  <Link href={`/datasets/${d.id}`}>{d.name}</Link>
+                </td>
+                <td>{d.latest ? `v${d.latest.version} · ${when(d.latest.createdAt)}` : "–"}</td>
+                <td>{d.latest?.recordCount ?? "–"}</td>
+                <td>{d.latest?.subjectCount ?? "–"}</td>
+                <td>{d.latest?.maxRecordsPerSubject ?? "–"}</td>
+                <td>{d.latest?.piiReport.recordsWithPii ?? "–"}</td>
+                <td>{d.canTrain ? "yes" : "no"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {list.data?.length === 0 && <p className="muted">No datasets you may see yet.</p>}
+      </section>
+    </>
+  );
+}
+
+function UploadForm({ datasets }: { datasets: { id: string; name: string }[] }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [pending, setPending] = useState(false);
+  const [refusal, setRefusal] = useState<UploadRefusal | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const get = formData(event);
+    const file = (formElement.elements.namedItem("file") as HTMLInputElement).files?.[0];
+    if (!file) return;
+    const params = new URLSearchParams({ format: get("format"), textField: get("textField") });
+    if (get("subjectField")) params.set("subjectField", get("subjectField"));
+    if (get("target") === "new") params.set("name", get("name"));
+    else params.set("datasetId", get("target"));
+    setPending(true);
+    setRefusal(null);
+    setDone(null);
+    const response = await fetch(`/api/datasets/upload?${params}`, {
+      method: "POST",
+      headers: { "content-type": "application/octet-stream", "x-epsilon-upload": "1" },
+      body: file,
+    });
+    setPending(false);
+    const body = (await response.json()) as { error?: UploadRefusal; version?: number };
+    if (!response.ok || body.error) {
+      setRefusal(body.error ?? { message: `Upload failed (${response.status}).` });
+      return;
+    }
+    setDone(`Uploaded ${file.name} as version ${body.version}.`);
+    formElement.reset();
+    await queryClient.invalidateQueries({ queryKey: trpc.datasets.pathKey() });
+  }
+
+  return (
+    <section className="card">
+      <h2>Upload</h2>
+      <form className="inline" onSubmit={onSubmit} aria-label="Upload a dataset">
+        <label>
+          Into
+          <select name="target" defaultValue="new">
+            <option value="new">a new dataset</option>
+            {datasets.map((d) => (
+              <option key={d.id} value={d.id}>
+                a new version of {d.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          New dataset name
+          <input name="name" />
+        </label>
+        <label>
+          Format
+          <select name="format" defaultValue="jsonl">
+            <option value="jsonl">JSONL</option>
+            <option value="csv">CSV</option>
+          </select>
+        </label>
+        <label>
+          Text field
+          <input name="textField" defaultValue="text" required />
+        </label>
+        <label>
+          Subject id field (optional)
+          <input name="subjectField" />
+        </label>
+        <label>
+          File
+          <input name="file" type="file" accept=".jsonl,.json,.csv,text/csv,application/json" required />
+        </label>
+        <button type="submit" disabled={pending}>
+          {pending ? "Uploading…" : "Upload"}
+        </button>
+      </form>
+      {refusal && (
+        <div role="alert" className="error">
+          <p>{refusal.message}</p>
+          {refusal.errors && (
+            <ul>
+              {refusal.errors.map((e) => (
+                <li key={`${e.line}:${e.reason}`}>
+                  line {e.line}: {e.reason}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      {done && <p className="ok">{done}</p>}
+    </section>
+  );
+}

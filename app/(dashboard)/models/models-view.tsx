@@ -1,0 +1,107 @@
+"use client";
+// The registry: every family with its versions; a version's lineage, the epsilon it carries per dataset lineage
+// (recomputed on the server from the recorded events), and the status changes privacy officers make.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import type { Role } from "../../../server/auth/access";
+import { ErrorMessage } from "../../_components/error-message";
+import { eps, when } from "../../_components/format";
+import { SpendChart } from "../../_components/spend-chart";
+import { useTRPC } from "../../_trpc/client";
+
+export function ModelsView({ role }: { role: Role }) {
+  const trpc = useTRPC();
+  const models = useQuery(trpc.models.list.queryOptions());
+  const [selected, setSelected] = useState<string | null>(null);
+  return (
+    <>
+      <ErrorMessage error={models.error} />
+      {models.data?.map((family) => (
+        <section className="card" key={family.id}>
+          <h2>{family.name}</h2>
+          <table>
+            <thead>
+              <tr>
+                <th>Version</th>
+                <th>Kind</th>
+                <th>Status</th>
+                <th>Weights SHA-256</th>
+                <th>Registered</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {family.versions.map((v) => (
+                <tr key={v.id} data-testid={`model-${family.name}-v${v.version}`}>
+                  <td>v{v.version}</td>
+                  <td>{v.kind}</td>
+                  <td>
+                    <span className="badge">{v.status}</span>
+                  </td>
+                  <td className="mono">{v.weightsDigest.slice(0, 16)}…</td>
+                  <td>{when(v.createdAt)}</td>
+                  <td>
+                    <button type="button" className="secondary" onClick={() => setSelected(v.id)}>
+                      Details
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ))}
+      {models.data?.length === 0 && <p className="muted">No model versions yet.</p>}
+      {selected && <VersionDetail versionId={selected} role={role} />}
+    </>
+  );
+}
+
+function VersionDetail({ versionId, role }: { versionId: string; role: Role }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const detail = useQuery(trpc.models.get.queryOptions({ versionId }));
+  const setStatus = useMutation(trpc.models.setStatus.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.models.pathKey() }) }));
+  if (!detail.data) return <ErrorMessage error={detail.error} />;
+  const { version, lineage, guarantees } = detail.data;
+  const next = { draft: ["approved"], approved: ["deployed"], deployed: [], withdrawn: [] }[version.status] as ("approved" | "deployed")[];
+  return (
+    <section className="card" data-testid="model-detail">
+      <h2>
+        Version v{version.version} <span className="badge">{version.status}</span>
+      </h2>
+      <p>Lineage: {lineage.map((v) => `v${v.version} (${v.kind})`).join(" ← ")}</p>
+      {guarantees.length === 0 ? (
+        <p>Trained on no dataset of ours: no privacy budget spent (a base model from a public corpus).</p>
+      ) : (
+        guarantees.map((g) => (
+          <div key={g.datasetId} data-testid="guarantee">
+            <p>
+              On <strong>{g.datasetName}</strong> ({g.privacyUnit}-level): <strong>ε = {eps(g.epsilon)}</strong>, δ = {g.delta}, composed over{" "}
+              {g.runs.length} run(s) of this version and its ancestors (adding their epsilons would say ε = {eps(g.naiveEpsilonSum)}).
+            </p>
+            {g.personLevel && (
+              <p className="muted">
+                Person-level (group privacy): ε = {eps(g.personLevel.epsilon)}, δ = {g.personLevel.delta.toExponential(2)}
+              </p>
+            )}
+            <SpendChart runs={g.runs} limit={g.epsilon} label={`Composed ε of this version on ${g.datasetName}`} />
+          </div>
+        ))
+      )}
+      {role === "privacy_officer" && version.status !== "withdrawn" && (
+        <div className="inline">
+          {next.map((status) => (
+            <button key={status} type="button" onClick={() => setStatus.mutate({ versionId, status })}>
+              {status === "approved" ? "Approve" : "Deploy"}
+            </button>
+          ))}
+          <button type="button" className="secondary" onClick={() => setStatus.mutate({ versionId, status: "withdrawn" })}>
+            Withdraw
+          </button>
+        </div>
+      )}
+      <ErrorMessage error={setStatus.error} />
+    </section>
+  );
+}
