@@ -5,7 +5,8 @@ import { z } from "zod";
 import { users } from "../../db/schema";
 import { actorOf } from "../actor";
 import { roleProcedure, router } from "../trpc";
-import { accessInput, datasetDetail, grantAccess, listDatasets, revokeAccess } from "./service";
+import { env } from "../env";
+import { accessInput, datasetDetail, grantAccess, listDatasets, minimiseInput, minimiseVersion, revokeAccess } from "./service";
 
 const reader = roleProcedure("engineer", "privacy_officer", "auditor", "admin");
 const grantor = roleProcedure("privacy_officer", "admin");
@@ -22,6 +23,9 @@ export const datasetsRouter = router({
       .orderBy(asc(users.email))
       .all(),
   ),
+  minimise: roleProcedure("engineer")
+    .input(minimiseInput)
+    .mutation(({ ctx, input }) => minimiseVersion(ctx.db, ctx.user, actorOf(ctx.user), input, env().DATA_DIR)),
   grantAccess: grantor.input(accessInput).mutation(({ ctx, input }) => grantAccess(ctx.db, actorOf(ctx.user), input)),
   revokeAccess: grantor.input(accessInput).mutation(({ ctx, input }) => revokeAccess(ctx.db, actorOf(ctx.user), input)),
 });

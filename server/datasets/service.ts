@@ -1,6 +1,8 @@
 // Datasets and their immutable versions: registering an ingested upload or a minimised version, access grants,
 // and what each role may see of them.
 import { randomUUID } from "node:crypto";
+import { rm } from "node:fs/promises";
+import path from "node:path";
 import { and, asc, desc, eq, max } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Executor, Tx } from "../../db/client";
@@ -9,11 +11,13 @@ import { audited, type Actor } from "../audit/service";
 import type { SessionUser } from "../context";
 import { AppError } from "../errors";
 import { hasAccess, maySeeDataset, visibleDataset } from "./access";
-import { minimisationPlanSchema } from "./ingest/minimise";
+import { MinimisationError, minimiseDataset, minimisationPlanSchema } from "./ingest/minimise";
 import { piiReportSchema, type PiiReport } from "./ingest/pii";
+import type { VersionSummary } from "./ingest/version-file";
 
 export const datasetName = z.string().trim().min(1, "Enter a dataset name").max(200);
 export const accessInput = z.object({ datasetId: z.uuid(), userId: z.uuid() });
+export const minimiseInput = z.object({ versionId: z.uuid(), plan: minimisationPlanSchema });
 
 /** What ingesting (or minimising) produced: the stored file and what we know of its content. */
 export interface IngestedVersion {
@@ -83,13 +87,56 @@ export function registerUpload(db: Db, user: SessionUser, actor: Actor, target: 
   });
 }
 
-/** Registers a version minimised from `parent`; it belongs to the same dataset and so shares its budget. */
-export function registerMinimised(db: Db, user: SessionUser, actor: Actor, parent: DatasetVersion, v: IngestedVersion) {
+/**
+ * Makes a new version from `versionId` by the plan (redact, mask or drop fields and entity types). It belongs to the
+ * same dataset, so it shares its parent's budget. Streams file to file; on any failure no file and no row remain.
+ */
+export async function minimiseVersion(db: Db, user: SessionUser, actor: Actor, input: z.infer<typeof minimiseInput>, dataDir: string) {
+  const parent = visibleVersion(db, user, input.versionId);
+  if (user.role !== "engineer" || !hasAccess(db, user.id, parent.datasetId)) {
+    throw new AppError("FORBIDDEN", "You do not have access to this dataset.");
+  }
+  const storagePath = path.join("datasets", `${randomUUID()}.jsonl`);
+  const destination = path.join(dataDir, storagePath);
+  let summary;
+  try {
+    summary = await minimiseDataset({ sourcePath: path.join(dataDir, parent.storagePath), destination, plan: input.plan });
+  } catch (err) {
+    if (err instanceof MinimisationError) throw new AppError("BAD_REQUEST", `The plan was refused: ${err.message}.`);
+    throw err;
+  }
+  if (summary.sourceDigest !== parent.contentDigest) {
+    await rm(destination, { force: true });
+    throw new AppError("CONFLICT", "The stored file of this version does not match its digest; it was altered on disk.");
+  }
   const versionId = randomUUID();
-  const input = { parentVersionId: parent.id, plan: v.minimisation, contentDigest: v.contentDigest };
-  return audited(db, { actor, action: "dataset.minimise", entityType: "dataset_version", entityId: versionId, input }, (tx) =>
-    insertVersion(tx, parent.datasetId, parent.id, v, user.id, versionId),
-  );
+  const audit = { actor, action: "dataset.minimise", entityType: "dataset_version", entityId: versionId, input: { ...input, contentDigest: summary.contentDigest } };
+  try {
+    return audited(db, audit, (tx) =>
+      insertVersion(tx, parent.datasetId, parent.id, { ...versionFields(parent), ...summaryFields(summary), storagePath, minimisation: input.plan }, user.id, versionId),
+    );
+  } catch (err) {
+    await rm(destination, { force: true });
+    throw err;
+  }
+}
+
+function versionFields(v: DatasetVersion) {
+  return { format: v.format, textField: v.textField, subjectField: v.subjectField };
+}
+
+/** The columns a version takes from what ingesting or minimising measured. */
+export function summaryFields(summary: VersionSummary) {
+  return {
+    sourceDigest: summary.sourceDigest,
+    contentDigest: summary.contentDigest,
+    bytes: summary.contentBytes,
+    recordCount: summary.recordCount,
+    subjectCount: summary.subjectCount,
+    maxRecordsPerSubject: summary.maxRecordsPerSubject,
+    fields: summary.fields,
+    piiReport: summary.pii,
+  };
 }
 
 /** A stored version with its JSON columns read back through their schemas. */

@@ -13,7 +13,7 @@ import { AppError } from "../errors";
 import { errorResponse } from "../http/error-response";
 import { assertSameOriginUpload, ownOrigins } from "../http/same-origin";
 import { ingestUpload } from "./ingest/parse";
-import { datasetName, registerUpload } from "./service";
+import { datasetName, registerUpload, summaryFields } from "./service";
 
 const fieldName = z.string().trim().min(1).max(100);
 
@@ -62,7 +62,6 @@ export async function handleUpload(req: Request, ctx: Context, settings: UploadS
       const message = result.tooLarge ? `Uploads are limited to ${settings.maxBytes} bytes.` : "The file was refused; nothing of it was kept.";
       return Response.json({ error: { code: result.tooLarge ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST", message, errors: result.errors } }, { status });
     }
-    const { summary } = result;
     const target = params.data.name !== undefined ? { name: params.data.name } : { datasetId: params.data.datasetId! };
     try {
       const version = registerUpload(ctx.db, ctx.user, actorOf(ctx.user), target, {
@@ -70,14 +69,7 @@ export async function handleUpload(req: Request, ctx: Context, settings: UploadS
         textField,
         subjectField: subjectField ?? null,
         storagePath,
-        sourceDigest: summary.sourceDigest,
-        contentDigest: summary.contentDigest,
-        bytes: summary.contentBytes,
-        recordCount: summary.recordCount,
-        subjectCount: summary.subjectCount,
-        maxRecordsPerSubject: summary.maxRecordsPerSubject,
-        fields: summary.fields,
-        piiReport: summary.pii,
+        ...summaryFields(result.summary),
         minimisation: null,
       });
       return Response.json({ datasetId: version.datasetId, versionId: version.id, version: version.version }, { status: 201 });

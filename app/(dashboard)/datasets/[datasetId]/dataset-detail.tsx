@@ -4,6 +4,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { FormEvent } from "react";
 import type { Role } from "../../../../server/auth/access";
+import type { MinimisationPlanInput } from "../../../../server/datasets/ingest/minimise";
 import { ErrorMessage } from "../../../_components/error-message";
 import { formData, when } from "../../../_components/format";
 import { useTRPC } from "../../../_trpc/client";
@@ -101,7 +102,8 @@ function MinimiseForm({ version, types }: { version: Version; types: string[] })
     const get = formData(event);
     const entities = Object.fromEntries(types.map((t) => [t, get(`entity:${t}`)]).filter(([, a]) => a !== "keep"));
     const fields = Object.fromEntries(version.fields.map((f) => [f, get(`field:${f}`)]).filter(([, a]) => a !== "keep"));
-    minimise.mutate({ versionId: version.id, plan: { entities, fields } } as Parameters<typeof minimise.mutate>[0]);
+    // The selects only offer the plan's actions; the server validates the plan again.
+    minimise.mutate({ versionId: version.id, plan: { entities, fields } as MinimisationPlanInput });
   }
   return (
     <form className="inline" onSubmit={onSubmit} aria-label={`Minimise version ${version.version}`}>

@@ -1,0 +1,129 @@
+// Datasets through the real upload handler and routers: a good upload becomes a version with digests, counts and a
+// PII report; a malformed or refused one leaves nothing; minimising makes a linked version; access rules hold.
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { TRPCError } from "@trpc/server";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { activeSessionUser, type SessionUser } from "../context";
+import { verifyChain } from "../audit/service";
+import { callerAs, snapshot, testWorld, type TestWorld } from "../testing";
+import { minimiseVersion } from "./service";
+import { actorOf } from "../actor";
+import { handleUpload } from "./upload";
+
+const ORIGIN = "http://localhost:3000";
+let world: TestWorld;
+let dataDir: string;
+
+beforeEach(async () => {
+  world = await testWorld();
+  dataDir = mkdtempSync(path.join(tmpdir(), "ledger-datasets-"));
+});
+afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function upload(user: SessionUser | null, query: Record<string, string>, body: string, headers: Record<string, string> = {}) {
+  const req = new Request(`${ORIGIN}/api/datasets/upload?${new URLSearchParams(query)}`, {
+    method: "POST",
+    headers: { "x-epsilon-upload": "1", origin: ORIGIN, ...headers },
+    body,
+  });
+  const ctx = { db: world.db, user: user && activeSessionUser(world.db, user.id) };
+  return handleUpload(req, ctx, { dataDir, maxBytes: 10_000, publicUrl: ORIGIN });
+}
+
+const MAIL = [
+  { text: "Hi, I am Alice Smith, mail me at alice@example.com", patient: "p1", ward: "A" },
+  { text: "Call 555-867-5309 about the invoice", patient: "p1", ward: "B" },
+  { text: "Nothing personal here", patient: "p2", ward: "A" },
+]
+  .map((r) => JSON.stringify(r))
+  .join("\n");
+
+const files = () => readdirSync(path.join(dataDir, "datasets"), { withFileTypes: true }).filter((f) => f.isFile()).map((f) => f.name);
+
+describe("dataset upload", () => {
+  it("stores a version with digests, counts and a PII report, and grants the uploader access", async () => {
+    const res = await upload(world.users.engineer, { name: "support", format: "jsonl", textField: "text", subjectField: "patient" }, MAIL);
+    expect(res.status).toBe(201);
+    const { datasetId } = (await res.json()) as { datasetId: string };
+    const detail = await callerAs(world.db, world.users.engineer).datasets.get({ datasetId });
+    const [v] = detail.versions;
+    expect(v).toMatchObject({ version: 1, recordCount: 3, subjectCount: 2, maxRecordsPerSubject: 2, fields: ["ward"], parentVersionId: null });
+    expect(v!.contentDigest).toMatch(/^[0-9a-f]{64}$/);
+    expect(v!.piiReport.byType.email?.count).toBe(1);
+    expect(JSON.stringify(v!.piiReport)).not.toContain("alice@example.com");
+    expect(detail.canTrain).toBe(true);
+    expect(files()).toHaveLength(1);
+  });
+
+  it("refuses a malformed file with line numbers and reasons, and keeps nothing", async () => {
+    await upload(world.users.engineer, { name: "first", format: "jsonl", textField: "text" }, MAIL);
+    const before = snapshot(world.db);
+    const bad = `${MAIL}\n{"text": 1}\nnot json\n{"other": "x"}`;
+    const res = await upload(world.users.engineer, { name: "bad", format: "jsonl", textField: "text" }, bad);
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { message: string; errors: { line: number; reason: string }[] } };
+    expect(body.error.message).toBe("The file was refused; nothing of it was kept.");
+    expect(body.error.errors.map((e) => e.line)).toEqual([4, 5, 6]);
+    expect(snapshot(world.db)).toEqual(before);
+    expect(files()).toHaveLength(1);
+  });
+
+  it("refuses an upload over the size limit with 413, and keeps nothing", async () => {
+    const big = Array.from({ length: 400 }, (_, i) => JSON.stringify({ text: `record number ${i}` })).join("\n");
+    const before = snapshot(world.db);
+    const res = await upload(world.users.engineer, { name: "big", format: "jsonl", textField: "text" }, big);
+    expect(res.status).toBe(413);
+    expect(snapshot(world.db)).toEqual(before);
+  });
+
+  it("refuses anonymous callers, other roles, cross-site posts and bad parameters before reading the body", async () => {
+    const before = snapshot(world.db);
+    const q = { name: "x", format: "jsonl", textField: "text" };
+    expect((await upload(null, q, MAIL)).status).toBe(401);
+    for (const role of ["admin", "privacy_officer", "auditor"] as const) expect((await upload(world.users[role], q, MAIL)).status).toBe(403);
+    expect((await upload(world.users.engineer, q, MAIL, { origin: "https://evil.example" })).status).toBe(403);
+    expect((await upload(world.users.engineer, q, MAIL, { "x-epsilon-upload": "0" })).status).toBe(403);
+    expect((await upload(world.users.engineer, { ...q, format: "xml" }, MAIL)).status).toBe(400);
+    expect((await upload(world.users.engineer, { format: "jsonl", textField: "text" }, MAIL)).status).toBe(400);
+    expect(snapshot(world.db)).toEqual(before);
+  });
+
+  it("refuses a duplicate name with 409 and removes the stored file", async () => {
+    await upload(world.users.engineer, { name: "dup", format: "jsonl", textField: "text" }, MAIL);
+    const res = await upload(world.users.engineer, { name: "dup", format: "jsonl", textField: "text" }, MAIL);
+    expect(res.status).toBe(409);
+    expect(files()).toHaveLength(1);
+  });
+});
+
+describe("minimisation and access", () => {
+  it("makes a new version linked to its parent, with the plan and a fresh PII report", async () => {
+    const res = await upload(world.users.engineer, { name: "mail", format: "csv", textField: "body", subjectField: "who" }, 'body,who,phone\n"Write to bob@example.org, Bob",u1,555-123-4567\nplain text,u2,\n');
+    const { datasetId, versionId } = (await res.json()) as { datasetId: string; versionId: string };
+    const engineer = world.users.engineer;
+    const v2 = await minimiseVersion(world.db, engineer, actorOf(engineer), { versionId, plan: { entities: { email: "redact" }, fields: { phone: "drop" } } }, dataDir);
+    expect(v2).toMatchObject({ parentVersionId: versionId, version: 2, recordCount: 2 });
+    const detail = await callerAs(world.db, engineer).datasets.get({ datasetId });
+    const minimised = detail.versions.find((v) => v.id === v2.id)!;
+    expect(minimised.piiReport.byType.email?.count ?? 0).toBe(0);
+    expect(minimised.fields).toEqual([]);
+    expect(minimised.minimisation).toMatchObject({ entities: { email: "redact" }, fields: { phone: "drop" } });
+    expect(verifyChain(world.db).ok).toBe(true);
+  });
+
+  it("hides a dataset from engineers without access and lets officers grant it", async () => {
+    const res = await upload(world.users.engineer, { name: "private", format: "jsonl", textField: "text" }, MAIL);
+    const { datasetId } = (await res.json()) as { datasetId: string };
+    const other = await callerAs(world.db, world.users.admin).users.create({ email: "e2@test.example", name: "E2", role: "engineer", password: "a long enough secret" });
+    const asOther = callerAs(world.db, { ...world.users.engineer, id: other.id, email: other.email });
+    expect(await asOther.datasets.list()).toEqual([]);
+    await expect(asOther.datasets.get({ datasetId })).rejects.toThrow(TRPCError);
+    const grant = await callerAs(world.db, world.users.auditor).datasets.grantAccess({ datasetId, userId: other.id }).catch((e: TRPCError) => e.code);
+    expect(grant).toBe("FORBIDDEN");
+    await callerAs(world.db, world.users.privacy_officer).datasets.grantAccess({ datasetId, userId: other.id });
+    expect((await asOther.datasets.list()).map((d) => d.name)).toEqual(["private"]);
+    expect((await callerAs(world.db, world.users.auditor).datasets.list()).map((d) => d.canTrain)).toEqual([false]);
+  });
+});
