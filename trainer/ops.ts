@@ -1,6 +1,6 @@
-// The few tensor operations the model needs beyond TensorFlow.js's own: a matrix product whose gradient transposes
-// explicitly (the wasm backend's transposed matMul is an order of magnitude slower than transposing first), GELU,
-// and a causal attention mask.
+// The few tensor operations the model needs beyond TensorFlow.js's own: a matrix product that suits the wasm backend
+// (its transposed matMul is an order of magnitude slower than transposing first, and its batched matMul several
+// times slower than the same products as a depthwise convolution), GELU, and a causal attention mask.
 
 import * as tf from '@tensorflow/tfjs';
 
@@ -11,15 +11,39 @@ export function transposeLast(x: tf.Tensor): tf.Tensor {
   return tf.transpose(x, axes);
 }
 
+/**
+ * Batched product a [B, M, K] times b [B, K, N] as one depthwise convolution with a channel per batch element:
+ * the input holds a as [1, K, M, B], the filter holds b as [K, 1, B, N] (N outputs per channel), and the valid
+ * convolution over the K rows gives out[m, B * n] = sum_k a[b, m, k] b[b, k, n]. The wasm backend runs this
+ * through XNNPACK's grouped GEMM, where its own batched matMul falls back to a slow loop.
+ */
+function batchedProductByConvolution(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+  const [batch, m] = a.shape;
+  const n = b.shape[2];
+  const input = a.transpose([2, 1, 0]).expandDims(0) as tf.Tensor4D;
+  const filter = b.transpose([1, 0, 2]).expandDims(1) as tf.Tensor4D;
+  return tf.depthwiseConv2d(input, filter, 1, 'valid').reshape([m, batch, n]).transpose([1, 0, 2]);
+}
+
+/** a [..., m, k] times b [..., k, n] with equal batch axes, by the fastest route on the current backend. */
+function product(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  if (a.rank === 2 || tf.getBackend() !== 'wasm') return tf.matMul(a, b);
+  const [m, k] = a.shape.slice(-2) as [number, number];
+  const n = b.shape[b.rank - 1] as number;
+  const batch = a.size / (m * k);
+  const out = batchedProductByConvolution(a.reshape([batch, m, k]), b.reshape([batch, k, n]));
+  return out.reshape([...a.shape.slice(0, -2), m, n]);
+}
+
 /** a [..., m, k] times b [..., k, n], batch axes equal; the gradient uses explicit transposes. */
 export const matmul = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
   const [a, b, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
   save([a, b]);
   return {
-    value: tf.matMul(a, b),
+    value: product(a, b),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sa, sb] = saved as [tf.Tensor, tf.Tensor];
-      return [tf.matMul(dy, transposeLast(sb)), tf.matMul(transposeLast(sa), dy)];
+      return [product(dy, transposeLast(sb)), product(transposeLast(sa), dy)];
     },
   };
 }) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
