@@ -50,8 +50,12 @@ export type PiiReport = z.infer<typeof piiReportSchema>;
 // What counts as each type. Every pattern that starts with a run of characters refuses to start inside such a run
 // (a look-behind), so that a scan stays linear in the length of the text.
 
-/** email: local@domain with at least one dot in the domain and an alphabetic top-level label of 2+ letters. */
-const EMAIL = /(?<![\w.%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+/g;
+/**
+ * email: local@domain, the local part 1 to 64 of [A-Za-z0-9._%+-] (not part of a longer such run), the domain labels
+ * of [A-Za-z0-9-] with at least one dot and an alphabetic top-level label of 2+ letters. Found from each "@".
+ */
+const EMAIL_LOCAL_CHAR = /[\w.%+-]/;
+const EMAIL_DOMAIN = /[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+/y;
 
 /**
  * credit_card: 13 to 19 digits passing the Luhn check, written together or in groups separated by all spaces or all
@@ -164,9 +168,19 @@ function isCardNumber(value: string): boolean {
   return separators.size <= 1 && grouping && !/^0+$/.test(digits) && luhnValid(digits);
 }
 
-function isEmail(value: string): boolean {
-  const topLevel = value.slice(value.lastIndexOf(".") + 1);
-  return /^[A-Za-z]{2,}$/.test(topLevel);
+function emails(text: string): Candidate[] {
+  const found: Candidate[] = [];
+  for (let at = text.indexOf("@"); at !== -1; at = text.indexOf("@", at + 1)) {
+    let start = at;
+    while (start > 0 && at - start < 64 && EMAIL_LOCAL_CHAR.test(text.charAt(start - 1))) start -= 1;
+    const localOk = start < at && (start === 0 || !EMAIL_LOCAL_CHAR.test(text.charAt(start - 1)));
+    EMAIL_DOMAIN.lastIndex = at + 1;
+    const domain = localOk ? EMAIL_DOMAIN.exec(text) : null;
+    if (domain !== null && /^[A-Za-z]{2,}$/.test(domain[0].slice(domain[0].lastIndexOf(".") + 1))) {
+      found.push({ type: "email", start, end: at + 1 + domain[0].length });
+    }
+  }
+  return found;
 }
 
 function isInternationalPhone(value: string): boolean {
@@ -223,15 +237,18 @@ function personNames(text: string): Candidate[] {
  * specific type (ENTITY_TYPES order) wins, then the longer one, so a card number is never also a phone.
  */
 export function findEntities(text: string): EntitySpan[] {
+  // Cheap tests first: patterns that need a digit, a "+" or two colons are not run on text without them.
+  const digits = /\d/.test(text);
+  const colon = text.indexOf(":");
   const all: Candidate[] = [
-    ...candidates("email", EMAIL, text, isEmail),
-    ...candidates("credit_card", CARD, text, isCardNumber),
-    ...candidates("ssn", SSN, text, () => true),
-    ...candidates("ip_address", IPV4, text, () => true),
-    ...candidates("ip_address", IPV6_CANDIDATE, text, isIpv6),
+    ...emails(text),
+    ...(digits ? candidates("credit_card", CARD, text, isCardNumber) : []),
+    ...(digits ? candidates("ssn", SSN, text, () => true) : []),
+    ...(digits ? candidates("ip_address", IPV4, text, () => true) : []),
+    ...(colon !== -1 && text.includes(":", colon + 1) ? candidates("ip_address", IPV6_CANDIDATE, text, isIpv6) : []),
     ...birthDates(text),
-    ...candidates("phone", PHONE_NANP, text, () => true),
-    ...candidates("phone", PHONE_INTL, text, isInternationalPhone),
+    ...(digits ? candidates("phone", PHONE_NANP, text, () => true) : []),
+    ...(digits && text.includes("+") ? candidates("phone", PHONE_INTL, text, isInternationalPhone) : []),
     ...personNames(text),
   ];
   const rank = (c: Candidate) => ENTITY_TYPES.indexOf(c.type);
@@ -294,8 +311,10 @@ export function createPiiScanner(): { scanRecord(record: NormalisedRecord): void
       const stats = byType[entity.type];
       stats.count += 1;
       typesInRecord.add(entity.type);
-      const masked = maskEntity(entity.type, entity.value);
-      if (stats.examples.length < MAX_EXAMPLES && !stats.examples.includes(masked)) stats.examples.push(masked);
+      if (stats.examples.length < MAX_EXAMPLES) {
+        const masked = maskEntity(entity.type, entity.value);
+        if (!stats.examples.includes(masked)) stats.examples.push(masked);
+      }
       const counts = byField.get(field) ?? {};
       counts[entity.type] = (counts[entity.type] ?? 0) + 1;
       byField.set(field, counts);
