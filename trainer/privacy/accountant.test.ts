@@ -1,7 +1,7 @@
 // Tests for the common accountant interface: validation at the edge, and RDP vs PLD on the same events.
 import { describe, expect, it } from 'vitest';
-import { createAccountant } from './accountant.js';
-import { composed, dpSgdEvent, gaussian } from './events.js';
+import { createAccountant } from './accountant';
+import { composed, dpSgdEvent, gaussian } from './events';
 
 describe('createAccountant', () => {
   const rdp = createAccountant('rdp');

@@ -2,9 +2,9 @@
 // privacy event (usually the composition of everything run on a dataset). Inputs are validated here, at the edge.
 
 import { z } from 'zod';
-import { validateEvent, type PrivacyEvent } from './events.js';
-import { DEFAULT_DISCRETISATION_INTERVAL, pldDelta, pldEpsilon } from './pld.js';
-import { DEFAULT_RDP_ORDERS, deltaFromRdp, epsilonFromRdp, rdpOfEvent } from './rdp.js';
+import { validateEvent, type PrivacyEvent } from './events';
+import { DEFAULT_DISCRETISATION_INTERVAL, pldDelta, pldEpsilon } from './pld';
+import { DEFAULT_RDP_ORDERS, deltaFromRdp, epsilonFromRdp, rdpOfEvent } from './rdp';
 
 export const ACCOUNTANT_NAMES = ['rdp', 'pld'] as const;
 export const accountantNameSchema = z.enum(ACCOUNTANT_NAMES);

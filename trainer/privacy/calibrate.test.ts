@@ -1,9 +1,9 @@
 // Tests for noise calibration: never overshoots the target, and is within the stated precision of the smallest
 // noise multiplier that meets it (property-based over random inputs, seeded).
 import { describe, expect, it } from 'vitest';
-import { createAccountant, type Accountant } from './accountant.js';
-import { calibrateNoiseMultiplier, DEFAULT_CALIBRATION_PRECISION } from './calibrate.js';
-import { dpSgdEvent } from './events.js';
+import { createAccountant, type Accountant } from './accountant';
+import { calibrateNoiseMultiplier, DEFAULT_CALIBRATION_PRECISION } from './calibrate';
+import { dpSgdEvent } from './events';
 
 function seeded(seed: number) {
   return () => (seed = (seed * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32;

@@ -3,8 +3,8 @@
 // bisection bracket whose lower end is known to miss it, and the bracket is narrower than `precision`.
 
 import { z } from 'zod';
-import { createAccountant, type Accountant } from './accountant.js';
-import { dpSgdEvent } from './events.js';
+import { createAccountant, type Accountant } from './accountant';
+import { dpSgdEvent } from './events';
 
 export const DEFAULT_CALIBRATION_PRECISION = 1e-3;
 

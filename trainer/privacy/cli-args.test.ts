@@ -1,6 +1,6 @@
 // Tests for the dp CLI's argument parsing (a pure function).
 import { describe, expect, it } from 'vitest';
-import { CliUsageError, parseCliArgs } from './cli-args.js';
+import { CliUsageError, parseCliArgs } from './cli-args';
 
 const EPSILON = ['epsilon', '--sampling-rate', '0.04', '--noise-multiplier', '1.5', '--steps', '2250', '--delta', '1e-5'];
 

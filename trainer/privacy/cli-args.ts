@@ -2,7 +2,7 @@
 // CliUsageError whose message names the offending argument.
 
 import { z } from 'zod';
-import { ACCOUNTANT_NAMES, type AccountantName } from './accountant.js';
+import { ACCOUNTANT_NAMES, type AccountantName } from './accountant';
 
 export class CliUsageError extends Error {
   override name = 'CliUsageError';

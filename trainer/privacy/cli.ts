@@ -4,11 +4,11 @@
 // An unbounded epsilon (the PLD accountant asked for a delta below its truncation floor, about 1e-14) is printed
 // as null in JSON and Infinity in text.
 
-import { createAccountant } from './accountant.js';
-import { calibrateNoiseMultiplier } from './calibrate.js';
-import { CliUsageError, parseCliArgs, USAGE, type CliCommand } from './cli-args.js';
-import { dpSgdEvent } from './events.js';
-import { subsampledGaussianRdp } from './rdp.js';
+import { createAccountant } from './accountant';
+import { calibrateNoiseMultiplier } from './calibrate';
+import { CliUsageError, parseCliArgs, USAGE, type CliCommand } from './cli-args';
+import { dpSgdEvent } from './events';
+import { subsampledGaussianRdp } from './rdp';
 
 const run = (command: CliCommand): string => {
   switch (command.command) {

@@ -12,7 +12,7 @@ import {
   selfComposed,
   serialiseEvent,
   validateEvent,
-} from './events.js';
+} from './events';
 
 describe('stored form', () => {
   it('round-trips through versioned JSON', () => {

@@ -1,6 +1,6 @@
 // Tests for the FFT helpers against direct (quadratic) convolution.
 import { describe, expect, it } from 'vitest';
-import { convolve, cyclicSelfConvolution, fft, nextPowerOfTwo } from './fft.js';
+import { convolve, cyclicSelfConvolution, fft, nextPowerOfTwo } from './fft';
 
 function directConvolution(a: ArrayLike<number>, b: ArrayLike<number>): number[] {
   const out = new Array<number>(a.length + b.length - 1).fill(0);

@@ -18,7 +18,7 @@ export {
   validateEvent,
   type MechanismCount,
   type PrivacyEvent,
-} from './events.js';
+} from './events';
 export {
   ACCOUNTANT_NAMES,
   accountantNameSchema,
@@ -26,16 +26,16 @@ export {
   type Accountant,
   type AccountantName,
   type AccountantOptions,
-} from './accountant.js';
-export { DEFAULT_RDP_ORDERS, deltaFromRdp, epsilonFromRdp, rdpOfEvent, subsampledGaussianRdp } from './rdp.js';
-export { DEFAULT_DISCRETISATION_INTERVAL, pldDelta, pldEpsilon } from './pld.js';
+} from './accountant';
+export { DEFAULT_RDP_ORDERS, deltaFromRdp, epsilonFromRdp, rdpOfEvent, subsampledGaussianRdp } from './rdp';
+export { DEFAULT_DISCRETISATION_INTERVAL, pldDelta, pldEpsilon } from './pld';
 export {
   DEFAULT_CALIBRATION_PRECISION,
   calibrateNoiseMultiplier,
   calibrationRequestSchema,
   type Calibration,
   type CalibrationRequest,
-} from './calibrate.js';
+} from './calibrate';
 export {
   PRIVACY_UNITS,
   composeLedger,
@@ -46,4 +46,4 @@ export {
   type LedgerEntry,
   type PrivacyUnit,
   type UnitSpend,
-} from './ledger.js';
+} from './ledger';

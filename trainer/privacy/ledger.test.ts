@@ -1,9 +1,9 @@
 // Tests for composition across runs: one epsilon per privacy unit, equal to accounting the concatenated events,
 // and smaller than adding the runs' epsilons.
 import { describe, expect, it } from 'vitest';
-import { createAccountant } from './accountant.js';
-import { composed, dpSgdEvent } from './events.js';
-import { composeLedger, groupPrivacy, ledgerEvent, type LedgerEntry } from './ledger.js';
+import { createAccountant } from './accountant';
+import { composed, dpSgdEvent } from './events';
+import { composeLedger, groupPrivacy, ledgerEvent, type LedgerEntry } from './ledger';
 
 const entries: LedgerEntry[] = [
   // A finished run.

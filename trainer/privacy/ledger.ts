@@ -3,8 +3,8 @@
 // the naive sum is computed only to show what composing saves.
 
 import { z } from 'zod';
-import type { Accountant } from './accountant.js';
-import { composed, privacyEventSchema, type PrivacyEvent } from './events.js';
+import type { Accountant } from './accountant';
+import { composed, privacyEventSchema, type PrivacyEvent } from './events';
 
 export const PRIVACY_UNITS = ['record', 'subject'] as const;
 export const privacyUnitSchema = z.enum(PRIVACY_UNITS);

@@ -1,6 +1,6 @@
 // Tests for the numerical helpers: reference values computed with mpmath at 30 significant digits.
 import { describe, expect, it } from 'vitest';
-import { CompensatedSum, erfc, logAddExp, logErfc, logSubExp, normalCdf, normalUpperQuantile } from './math.js';
+import { CompensatedSum, erfc, logAddExp, logErfc, logSubExp, normalCdf, normalUpperQuantile } from './math';
 
 const relativeError = (actual: number, expected: number) => Math.abs(actual - expected) / Math.abs(expected);
 

@@ -1,8 +1,8 @@
 // Tests for the PLD accountant: upper bound against closed forms, published values from Google's dp_accounting and
 // TensorFlow Privacy, both adjacency directions, pessimistic truncation and monotonicity.
 import { describe, expect, it } from 'vitest';
-import { composed, dpSgdEvent, gaussian, selfComposed, type PrivacyEvent } from './events.js';
-import { normalCdf } from './math.js';
+import { composed, dpSgdEvent, gaussian, selfComposed, type PrivacyEvent } from './events';
+import { normalCdf } from './math';
 import {
   DEFAULT_DISCRETISATION_INTERVAL,
   pldDelta,
@@ -14,7 +14,7 @@ import {
   subsampledGaussianPld,
   composePld,
   type PldOptions,
-} from './pld.js';
+} from './pld';
 
 /** Exact delta(eps) of the Gaussian mechanism with mu = sensitivity / sigma (Balle & Wang 2018, Theorem 8). */
 const gaussianDelta = (mu: number, epsilon: number) =>

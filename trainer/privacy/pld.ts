@@ -15,9 +15,9 @@
 // is the PLD of (mixture || Gaussian), "add" of (Gaussian || mixture). A composition uses one fixed pair of
 // neighbours, so each direction composes separately and the worse one is reported.
 
-import { convolve, cyclicSelfConvolution, nextPowerOfTwo } from './fft.js';
-import { flattenEvent, type PrivacyEvent } from './events.js';
-import { CompensatedSum, logAddExp, normalCdf, normalUpperQuantile } from './math.js';
+import { convolve, cyclicSelfConvolution, nextPowerOfTwo } from './fft';
+import { flattenEvent, type PrivacyEvent } from './events';
+import { CompensatedSum, logAddExp, normalCdf, normalUpperQuantile } from './math';
 
 /** Default grid interval of privacy-loss values (the same as Google's dp_accounting PLDAccountant). */
 export const DEFAULT_DISCRETISATION_INTERVAL = 1e-4;

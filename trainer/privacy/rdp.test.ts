@@ -1,8 +1,8 @@
 // Tests for the RDP accountant: published values from opacus, TensorFlow Privacy and dp_accounting, the defining
 // integral evaluated independently, exact cases, stability and monotonicity.
 import { describe, expect, it } from 'vitest';
-import { dpSgdEvent, gaussian, selfComposed } from './events.js';
-import { DEFAULT_RDP_ORDERS, deltaFromRdp, epsilonFromRdp, rdpOfEvent, subsampledGaussianRdp } from './rdp.js';
+import { dpSgdEvent, gaussian, selfComposed } from './events';
+import { DEFAULT_RDP_ORDERS, deltaFromRdp, epsilonFromRdp, rdpOfEvent, subsampledGaussianRdp } from './rdp';
 
 const rdpEpsilon = (q: number, sigma: number, steps: number, delta: number, orders = DEFAULT_RDP_ORDERS) =>
   epsilonFromRdp(orders, rdpOfEvent(dpSgdEvent(q, sigma, steps), orders), delta);
