@@ -78,21 +78,23 @@ const IPV6_CANDIDATE = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}
  * date_of_birth: a date that starts at most 40 characters after a birth cue on the same line, where a cue is
  * "born", "birth" (so "date of birth", "place and date of birth"), "birthday", "birthdate", "bday", "b-day" or
  * "DOB" / "D.O.B." (any case), and a date is one of: 1990-04-12 or 1990/04/12 (year first); 12/04/1990, 4-12-90 or
- * 12.04.1990 (day and month either way, two- or four-digit year); "12 April 1990", "12th of April", "April 12, 1990",
- * "Apr. 12" (a month name or abbreviation, with or without a year). Each cue claims only the first date after it, so
- * in "DOB: 1990-04-12. Meeting on 2024-01-05." the meeting is not a birth date, nor is a date with no cue before it.
+ * 12.04.1990 (day and month either way, one of them 1-12; two- or four-digit year); "12 April 1990", "12th of April",
+ * "April 12, 1990", "Apr. 12" (a month name or abbreviation, with or without a year). Each cue claims only the first
+ * date after it, so in "DOB: 1990-04-12. Meeting on 2024-01-05." the meeting is not a birth date, nor is a date with
+ * no cue before it.
  */
 const BIRTH_CUE = /\b(?:born|birth(?:day|date)?|b-?day|d\.?o\.?b\b\.?)/gi;
 const CUE_REACH = 40;
 const MONTH = "(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?";
 const DAY = "(?:0?[1-9]|[12]\\d|3[01])";
+const MONTH_NUMBER = "(?:0?[1-9]|1[0-2])";
 const ORDINAL_DAY = `${DAY}(?:st|nd|rd|th)?`;
 const YEAR = "(?:19|20)\\d{2}";
 const DATE = new RegExp(
   "(?<![\\w/.-])(?:" +
     [
-      `${YEAR}[-/.](?:0?[1-9]|1[0-2])[-/.]${DAY}`,
-      `${DAY}[-/.]${DAY}[-/.](?:${YEAR}|\\d{2})`,
+      `${YEAR}[-/.]${MONTH_NUMBER}[-/.]${DAY}`,
+      `(?:${DAY}[-/.]${MONTH_NUMBER}|${MONTH_NUMBER}[-/.]${DAY})[-/.](?:${YEAR}|\\d{2})`,
       `${ORDINAL_DAY}(?: of)? ${MONTH}(?:,? ${YEAR})?`,
       `${MONTH} ${ORDINAL_DAY}(?:,? ${YEAR})?`,
     ].join("|") +
