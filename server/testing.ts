@@ -1,5 +1,6 @@
-// Test helpers: a migrated in-memory database, one user per role, callers acting as them, and table snapshots.
+// Test helpers: a migrated in-memory database, one user per role, and callers acting as them.
 import type { Db } from "../db/client";
+export { snapshot } from "../db/snapshot";
 import { openMigratedMemoryDatabase } from "../db/client";
 import { ROLES, type Role } from "../db/schema";
 import { SYSTEM_ACTOR } from "./audit/service";
@@ -28,12 +29,4 @@ export async function testWorld(): Promise<TestWorld> {
 /** A caller as the request handler would build it: the user reloaded from the database, or anonymous. */
 export function callerAs(db: Db, user: SessionUser | null) {
   return createCaller({ db, user: user && activeSessionUser(db, user.id) });
-}
-
-/** Every row of every table, to show that a refused call changed nothing. */
-export function snapshot(db: Db): Record<string, unknown[]> {
-  const tables = db.$client
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-    .all() as { name: string }[];
-  return Object.fromEntries(tables.map(({ name }) => [name, db.$client.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()]));
 }

@@ -103,7 +103,7 @@ describe("minimisation and access", () => {
     const res = await upload(world.users.engineer, { name: "mail", format: "csv", textField: "body", subjectField: "who" }, 'body,who,phone\n"Write to bob@example.org, Bob",u1,555-123-4567\nplain text,u2,\n');
     const { datasetId, versionId } = (await res.json()) as { datasetId: string; versionId: string };
     const engineer = world.users.engineer;
-    const v2 = await minimiseVersion(world.db, engineer, actorOf(engineer), { versionId, plan: { entities: { email: "redact" }, fields: { phone: "drop" } } }, dataDir);
+    const v2 = await minimiseVersion(world.db, engineer, actorOf(engineer), { versionId, plan: { entities: { email: "redact" }, fields: { phone: "drop" }, subject: "keep" } }, dataDir);
     expect(v2).toMatchObject({ parentVersionId: versionId, version: 2, recordCount: 2 });
     const detail = await callerAs(world.db, engineer).datasets.get({ datasetId });
     const minimised = detail.versions.find((v) => v.id === v2.id)!;
