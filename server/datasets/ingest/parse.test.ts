@@ -126,6 +126,11 @@ describe("ingestUpload, JSONL", () => {
     ]);
   });
 
+  it("refuses a field named __proto__, which JSON readers would turn into a prototype", async () => {
+    const { result } = await ingest('{"text":"x","__proto__":"p"}');
+    expect(errorsOf(result)).toEqual([{ line: 1, reason: 'field "__proto__" is not accepted as a field name' }]);
+  });
+
   it("stops at maxErrors", async () => {
     const { result } = await ingest("x\n".repeat(50), { maxErrors: 3 });
     expect(errorsOf(result).map((e) => e.line)).toEqual([1, 2, 3]);

@@ -65,6 +65,7 @@ function normalise(entries: Entries, s: Settings): NormalisedRecord | string {
     else if (key === s.subjectField) subject = value;
     else if (value === null || value === "") continue;
     else if (key === TEXT_FIELD) return `field "${TEXT_FIELD}" is reserved for the text; rename it or choose it as the text field`;
+    else if (key === "__proto__") return 'field "__proto__" is not accepted as a field name';
     else fields.push([key, String(value)]);
   }
   if (text === undefined || text === null) return `the text field "${s.textField}" is missing`;
