@@ -135,10 +135,10 @@ describe('Poisson sampling', () => {
 
   it('caps a subject at k records, chosen without repetition', () => {
     const records = Array.from({ length: 10 }, (_, i) => Int32Array.from([i, i]));
-    const [subject] = sampleUnits([records], settings({ recordsPerUnit: 3 }));
+    const [subject] = sampleUnits([records], 1, 3);
     expect(subject).toHaveLength(3);
     expect(new Set(subject!.map((r) => r[0])).size).toBe(3);
-    expect(sampleUnits([records.slice(0, 2)], settings({ recordsPerUnit: 3 }))[0]).toHaveLength(2);
+    expect(sampleUnits([records.slice(0, 2)], 1, 3)[0]).toHaveLength(2);
   });
 });
 

@@ -36,10 +36,8 @@ export interface StepStats {
 }
 
 /** Stage 1: the units of this step, each cut to at most k records chosen at random. */
-export function sampleUnits(units: readonly Unit[], settings: DpSettings): Unit[] {
-  return poissonSample(units.length, settings.samplingRate).map((i) =>
-    chooseWithoutReplacement(units[i] as Unit, settings.recordsPerUnit),
-  );
+export function sampleUnits(units: readonly Unit[], samplingRate: number, recordsPerUnit: number): Unit[] {
+  return poissonSample(units.length, samplingRate).map((i) => chooseWithoutReplacement(units[i] as Unit, recordsPerUnit));
 }
 
 export interface Clipping {
@@ -139,7 +137,7 @@ export function dpStep(
   settings: DpSettings,
   account: PrivacyAccount | null,
 ): StepStats {
-  const sampled = sampleUnits(units, settings); // 1. sample
+  const sampled = sampleUnits(units, settings.samplingRate, settings.recordsPerUnit); // 1. sample
   const { sums, stats } = clippedSums(model, sampled, settings); // 2-3. per-unit norms, clip and accumulate
   addNoise(sums, settings.noiseMultiplier === 0 ? 0 : settings.noiseMultiplier * settings.clipNorm); // 4. noise
   const expectedBatchSize = settings.samplingRate * units.length;

@@ -24,3 +24,36 @@ export type ModelConfig = z.infer<typeof modelConfigSchema>;
 /** A config with every default filled in, overridden by `overrides`. */
 export const modelConfig = (overrides: z.input<typeof modelConfigSchema> = {}): ModelConfig =>
   modelConfigSchema.parse(overrides);
+
+/** Shape [in, out] of every linear layer that can carry a LoRA adapter, by name. */
+export function linearShapes(c: ModelConfig): Record<string, [number, number]> {
+  const d = c.n_embd;
+  const shapes: Record<string, [number, number]> = {};
+  for (let l = 0; l < c.n_layer; l++) {
+    shapes[`h.${l}.attn.c_attn`] = [d, 3 * d];
+    shapes[`h.${l}.attn.c_proj`] = [d, d];
+    shapes[`h.${l}.mlp.c_fc`] = [d, c.mlp_ratio * d];
+    shapes[`h.${l}.mlp.c_proj`] = [c.mlp_ratio * d, d];
+  }
+  return shapes;
+}
+
+/** Shape of every base parameter, by name. */
+export function parameterShapes(c: ModelConfig): Record<string, number[]> {
+  const d = c.n_embd;
+  const shapes: Record<string, number[]> = { 'wte.weight': [c.vocab_size, d], 'wpe.weight': [c.context_length, d] };
+  for (let l = 0; l < c.n_layer; l++) {
+    for (const ln of ['ln_1', 'ln_2']) {
+      shapes[`h.${l}.${ln}.weight`] = [d];
+      shapes[`h.${l}.${ln}.bias`] = [d];
+    }
+  }
+  for (const [name, [fanIn, fanOut]] of Object.entries(linearShapes(c))) {
+    shapes[`${name}.weight`] = [fanIn, fanOut];
+    shapes[`${name}.bias`] = [fanOut];
+  }
+  shapes['ln_f.weight'] = [d];
+  shapes['ln_f.bias'] = [d];
+  shapes['lm_head.weight'] = [d, c.vocab_size];
+  return shapes;
+}

@@ -8,12 +8,11 @@ import {
   initialLoraWeights,
   initialWeights,
   parameterCount,
-  parameterShapes,
   readWeights,
   tokenLosses,
   untraced,
 } from './model.js';
-import { modelConfig } from './model-config.js';
+import { modelConfig, parameterShapes } from './model-config.js';
 import { matmul } from './ops.js';
 import { Optimizer } from './optimizer.js';
 import { plainStep } from './plain-step.js';

@@ -6,7 +6,7 @@
 // Shapes: N sequences of T tokens, width d = n_embd, V = vocab_size. Every linear weight is stored [in, out].
 
 import * as tf from '@tensorflow/tfjs';
-import { type ModelConfig } from './model-config.js';
+import { linearShapes, parameterShapes, type ModelConfig } from './model-config.js';
 import { causalMask, gelu, matmul, matmul3d, transposeLast } from './ops.js';
 import type { HostTensors } from './safetensors.js';
 import { seededNormals, seededUniform } from './seeded-random.js';
@@ -42,41 +42,6 @@ export interface Trace {
 export const untraced: Trace = { site: (output) => output };
 
 // ---------------------------------------------------------------------------------------------------- parameters
-
-/** The linear layers that get LoRA adapters, within each block. */
-export const LORA_TARGETS = ['attn.c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj'] as const;
-
-function linearShapes(c: ModelConfig): Record<string, [number, number]> {
-  const d = c.n_embd;
-  const shapes: Record<string, [number, number]> = {};
-  for (let l = 0; l < c.n_layer; l++) {
-    shapes[`h.${l}.attn.c_attn`] = [d, 3 * d];
-    shapes[`h.${l}.attn.c_proj`] = [d, d];
-    shapes[`h.${l}.mlp.c_fc`] = [d, c.mlp_ratio * d];
-    shapes[`h.${l}.mlp.c_proj`] = [c.mlp_ratio * d, d];
-  }
-  return shapes;
-}
-
-/** Shape of every base parameter, by name. */
-export function parameterShapes(c: ModelConfig): Record<string, number[]> {
-  const d = c.n_embd;
-  const shapes: Record<string, number[]> = { 'wte.weight': [c.vocab_size, d], 'wpe.weight': [c.context_length, d] };
-  for (let l = 0; l < c.n_layer; l++) {
-    for (const ln of ['ln_1', 'ln_2']) {
-      shapes[`h.${l}.${ln}.weight`] = [d];
-      shapes[`h.${l}.${ln}.bias`] = [d];
-    }
-  }
-  for (const [name, [fanIn, fanOut]] of Object.entries(linearShapes(c))) {
-    shapes[`${name}.weight`] = [fanIn, fanOut];
-    shapes[`${name}.bias`] = [fanOut];
-  }
-  shapes['ln_f.weight'] = [d];
-  shapes['ln_f.bias'] = [d];
-  shapes['lm_head.weight'] = [d, c.vocab_size];
-  return shapes;
-}
 
 const count = (shape: readonly number[]) => shape.reduce((n, s) => n * s, 1);
 

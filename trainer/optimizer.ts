@@ -25,12 +25,15 @@ export type OptimizerConfig = z.infer<typeof optimizerConfigSchema>;
 export class Optimizer {
   /** Updates applied so far. */
   steps = 0;
+  /** The learning rate of the next update (the config's, unless a schedule changes it). */
+  learningRate: number;
   private readonly slots = new Map<string, tf.Variable[]>();
 
   constructor(
     private readonly model: Model,
     readonly config: OptimizerConfig,
   ) {
+    this.learningRate = config.learning_rate;
     const slotCount = config.name === 'adam' ? 2 : config.momentum > 0 ? 1 : 0;
     for (const name of model.trainable) {
       const p = model.params.get(name)!;
@@ -51,14 +54,14 @@ export class Optimizer {
         if (c.name === 'sgd') {
           const [velocity] = slots;
           if (velocity) velocity.assign(velocity.mul(c.momentum).add(g));
-          p.assign(p.sub((velocity ?? g).mul(c.learning_rate)));
+          p.assign(p.sub((velocity ?? g).mul(this.learningRate)));
         } else {
           const [m, v] = slots as [tf.Variable, tf.Variable];
           m.assign(m.mul(c.beta1).add(g.mul(1 - c.beta1)));
           v.assign(v.mul(c.beta2).add(g.square().mul(1 - c.beta2)));
           const mHat = m.div(1 - c.beta1 ** this.steps);
           const vHat = v.div(1 - c.beta2 ** this.steps);
-          p.assign(p.sub(mHat.div(vHat.sqrt().add(c.epsilon)).mul(c.learning_rate)));
+          p.assign(p.sub(mHat.div(vHat.sqrt().add(c.epsilon)).mul(this.learningRate)));
         }
       }
     });

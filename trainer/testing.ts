@@ -1,11 +1,14 @@
-// Shared helpers for the trainer's tests: a tiny model, random (seeded) training units, and the reference for
-// per-unit gradients (one unit at a time, by ordinary backpropagation).
+// Shared helpers for the trainer's tests: a tiny model, random (seeded) training units, the reference for per-unit
+// gradients (one unit at a time, by ordinary backpropagation), and a base model with data for whole runs.
 
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
 import type { Unit } from './batch.js';
 import { createModel, initialLoraWeights, initialWeights, type LoraConfig, type Model } from './model.js';
 import { modelConfig, type ModelConfig } from './model-config.js';
+import { writeModelDir } from './model-files.js';
 import { plainGradients } from './plain-step.js';
 import { seededNormals, seededUniform } from './seeded-random.js';
 
@@ -57,4 +60,24 @@ export function testModel(lora: LoraConfig | null, seed = 3): Model {
     if (name.endsWith('lora_b')) tf.tidy(() => p.assign(tf.tensor(seededNormals(p.size, 0.2, seededUniform(seed)), p.shape)));
   }
   return model;
+}
+
+/** A tiny byte-level base model directory (random weights) and JSON-lines data with subjects, for run tests. */
+export function writeRunFixture(dir: string): { baseModel: string; train: string; validation: string } {
+  const config = modelConfig({ context_length: 24, n_embd: 16, n_layer: 1, n_head: 2, mlp_ratio: 2 });
+  const baseModel = path.join(dir, 'base');
+  writeModelDir(baseModel, config, initialWeights(config, 5), {
+    kind: 'pretrained',
+    corpus: { package: 'test', version: '0', sha256: '0'.repeat(64), bytes: 0 },
+    training: {},
+    code_version: null,
+  });
+  const names = ['Ann Lee', 'Bob Roe', 'Cy Doe', 'Di Poe'];
+  const line = (i: number) =>
+    JSON.stringify({ text: `From: ${names[i % 4]} <${i}@example.com>\nCall 555-01${i % 10}.`, subject_id: `s${i % 12}` });
+  const train = path.join(dir, 'train.jsonl');
+  const validation = path.join(dir, 'validation.jsonl');
+  writeFileSync(train, `${Array.from({ length: 36 }, (_, i) => line(i)).join('\n')}\n`);
+  writeFileSync(validation, `${Array.from({ length: 8 }, (_, i) => line(100 + i)).join('\n')}\n`);
+  return { baseModel, train, validation };
 }
