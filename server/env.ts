@@ -11,6 +11,8 @@ const envSchema = z
     DATABASE_PATH: z.string().min(1).default(DEFAULT_DATABASE_PATH),
     /** Where dataset versions and model weights are stored. */
     DATA_DIR: z.string().min(1).default("data"),
+    /** Trainer processes the job runner runs at once. */
+    RUNNER_CONCURRENCY: positiveInt(1),
     /** Largest dataset upload accepted, in bytes (default 200 MB). */
     MAX_UPLOAD_BYTES: positiveInt(200 * 1024 * 1024),
     /** Public URL of the dashboard; next-auth uses it for callbacks and secure cookies (https => Secure). */

@@ -27,8 +27,20 @@ export const runs = sqliteTable(
     samplingRate: real("sampling_rate").notNull(),
     noiseMultiplier: real("noise_multiplier").notNull(),
     plannedSteps: integer("planned_steps").notNull(),
-    /** Steps charged so far: the trainer's last reported step (and, after a crash, the step in flight). */
+    /** Steps charged so far, over every segment: each reported step (and, after a crash, the step in flight). */
     chargedSteps: integer("charged_steps").notNull().default(0),
+    /** The checkpoint step the current segment resumed from (0 for a fresh start). */
+    resumeFromStep: integer("resume_from_step").notNull().default(0),
+    /** Steps charged before the current segment began. */
+    segmentBaseSteps: integer("segment_base_steps").notNull().default(0),
+    /** The last checkpoint the trainer wrote (its step; the directory is checkpoint/ under the run's directory). */
+    checkpointStep: integer("checkpoint_step"),
+    /** Set by a cancel: the runner stops the trainer at its next step boundary. */
+    cancelRequested: integer("cancel_requested", { mode: "boolean" }).notNull().default(false),
+    /** JSON: the trainer's own report of the run's whole privacy event, kept to compare with the server's. */
+    reportedEvent: text("reported_event"),
+    /** JSON: the trainer's started message (backend, model, parameter counts). */
+    startedInfo: text("started_info"),
     /** JSON: the full run specification, as validated at launch. */
     spec: text("spec").notNull(),
     status: text("status", { enum: RUN_STATUSES }).notNull().default("queued"),
@@ -43,3 +55,32 @@ export const runs = sqliteTable(
 );
 
 export type Run = typeof runs.$inferSelect;
+
+/** One reported step: what the run page charts. The loss and norms are diagnostics on training data, not DP output. */
+export const runSteps = sqliteTable(
+  "run_steps",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    runId: text("run_id").notNull().references(() => runs.id),
+    step: integer("step").notNull(),
+    batchSize: integer("batch_size").notNull(),
+    loss: real("loss"),
+    /** Epsilon after this step as the trainer reported it (the server recomputes its own). */
+    trainerEpsilon: real("trainer_epsilon"),
+    clippedFraction: real("clipped_fraction"),
+    /** JSON: {p10, p50, p90, max} of the per-unit gradient norms. */
+    gradNormQuantiles: text("grad_norm_quantiles"),
+    elapsedMs: real("elapsed_ms").notNull(),
+    at: text("at").notNull().default(now),
+  },
+  (t) => [index("run_steps_run_idx").on(t.runId)],
+);
+
+export const runEvaluations = sqliteTable("run_evaluations", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  runId: text("run_id").notNull().references(() => runs.id),
+  step: integer("step").notNull(),
+  validationLoss: real("validation_loss").notNull(),
+  perplexity: real("perplexity").notNull(),
+  at: text("at").notNull().default(now),
+});

@@ -8,15 +8,26 @@ import { composeLedger, createAccountant, dpSgdEvent, groupPrivacy, type LedgerE
 /** The accountant that enforces budgets: RDP is an upper bound, fast enough to run inside a launch transaction. */
 export const LEDGER_ACCOUNTANT = createAccountant("rdp");
 
-type RunCharge = Pick<Run, "id" | "status" | "privacyUnit" | "samplingRate" | "noiseMultiplier" | "plannedSteps" | "chargedSteps">;
+type RunCharge = Pick<
+  Run,
+  "id" | "status" | "privacyUnit" | "samplingRate" | "noiseMultiplier" | "plannedSteps" | "chargedSteps" | "resumeFromStep" | "segmentBaseSteps"
+>;
 
 export function isActive(run: Pick<Run, "status">): boolean {
   return (ACTIVE_RUN_STATUSES as readonly string[]).includes(run.status);
 }
 
-/** A run's entry: its planned steps while it may still run (the reservation), else the steps charged. */
+/**
+ * Steps a queued or running run may still come to: those charged before its current segment plus the segment's
+ * planned remainder (a resumed run repeats the steps after its checkpoint, and those are charged again).
+ */
+export function reservedSteps(run: RunCharge): number {
+  return Math.max(run.chargedSteps, run.segmentBaseSteps + run.plannedSteps - run.resumeFromStep);
+}
+
+/** A run's entry: what it may still come to while it may still run (the reservation), else the steps charged. */
 export function ledgerEntry(run: RunCharge): LedgerEntry {
-  const steps = isActive(run) ? Math.max(run.plannedSteps, run.chargedSteps) : run.chargedSteps;
+  const steps = isActive(run) ? reservedSteps(run) : run.chargedSteps;
   return { run_id: run.id, privacy_unit: run.privacyUnit, event: dpSgdEvent(run.samplingRate, run.noiseMultiplier, steps) };
 }
 

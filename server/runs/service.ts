@@ -4,11 +4,23 @@ import { randomUUID } from "node:crypto";
 import { asc, desc, eq, ne } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Executor } from "../../db/client";
-import { PRIVACY_UNITS, datasetAccess, datasetVersions, datasets, modelFamilies, modelVersions, runs, type Budget } from "../../db/schema";
-import { calibrateNoiseMultiplier } from "../../trainer/privacy";
+import {
+  PRIVACY_UNITS,
+  budgets,
+  datasetAccess,
+  datasetVersions,
+  datasets,
+  modelFamilies,
+  modelVersions,
+  runEvaluations,
+  runSteps,
+  runs,
+  type Budget,
+} from "../../db/schema";
+import { calibrateNoiseMultiplier, dpSgdEvent } from "../../trainer/privacy";
 import { audited, type Actor } from "../audit/service";
 import { existingBudget, isExpired } from "../budgets/service";
-import { LEDGER_ACCOUNTANT, lineageRuns, spendOf } from "../budgets/ledger";
+import { LEDGER_ACCOUNTANT, isActive, lineageRuns, reservedSteps, spendOf } from "../budgets/ledger";
 import type { SessionUser } from "../context";
 import { maySeeDataset, requireTrainingAccess } from "../datasets/access";
 import { AppError } from "../errors";
@@ -66,6 +78,18 @@ function fmt(x: number): string {
   return x.toPrecision(3);
 }
 
+/** Why a run may not (re)start against this budget, or null when it fits. */
+function budgetRefusal(budget: Budget, before: number, after: number, runEpsilon: number): string | null {
+  if (budget.frozen) return "This dataset's budget is frozen by an incident; no run may start.";
+  if (isExpired(budget)) return `This dataset's budget expired on ${budget.renewsOn}; a privacy officer must renew it.`;
+  if (after <= budget.epsilon) return null;
+  return (
+    `This run would exceed the budget: on its own it costs ε = ${fmt(runEpsilon)}; composed with what this dataset's runs ` +
+    `have spent or reserved (ε = ${fmt(before)}) the total would be ε = ${fmt(after)}, over the limit of ` +
+    `ε = ${fmt(budget.epsilon)} at δ = ${budget.delta}.`
+  );
+}
+
 /** Everything the launch decides, computed from the database as it is now (call it inside the launch transaction). */
 export function project(db: Executor, user: SessionUser, input: RunRequest): Projection {
   const version = db.select().from(datasetVersions).where(eq(datasetVersions.id, input.datasetVersionId)).get();
@@ -88,21 +112,24 @@ export function project(db: Executor, user: SessionUser, input: RunRequest): Pro
       : calibrateNoiseMultiplier({ targetEpsilon: input.privacy.targetEpsilon, delta: budget.delta, samplingRate, steps }, LEDGER_ACCOUNTANT)
           .noiseMultiplier;
 
-  const candidate = { id: "projected", status: "queued" as const, privacyUnit: input.privacyUnit, samplingRate, noiseMultiplier, plannedSteps: steps, chargedSteps: 0, createdAt: "~" };
+  const candidate = {
+    id: "projected",
+    status: "queued" as const,
+    privacyUnit: input.privacyUnit,
+    samplingRate,
+    noiseMultiplier,
+    plannedSteps: steps,
+    chargedSteps: 0,
+    resumeFromStep: 0,
+    segmentBaseSteps: 0,
+    createdAt: "~",
+  };
   const existing = lineageRuns(db, version.datasetId);
   const before = spendOf(existing, budget.delta);
   const after = spendOf([...existing, candidate], budget.delta);
   const runEpsilon = after.runs.at(-1)!.epsilonAlone;
 
-  let refusal: string | null = null;
-  if (budget.frozen) refusal = "This dataset's budget is frozen by an incident; no run may start.";
-  else if (isExpired(budget)) refusal = `This dataset's budget expired on ${budget.renewsOn}; a privacy officer must renew it.`;
-  else if (after.epsilon > budget.epsilon) {
-    refusal =
-      `This run would exceed the budget: on its own it costs ε = ${fmt(runEpsilon)}; composed with what this dataset's runs ` +
-      `have spent or reserved (ε = ${fmt(before.epsilon)}) the total would be ε = ${fmt(after.epsilon)}, over the limit of ` +
-      `ε = ${fmt(budget.epsilon)} at δ = ${budget.delta}.`;
-  }
+  const refusal = budgetRefusal(budget, before.epsilon, after.epsilon, runEpsilon);
   return {
     samplingRate,
     steps,
@@ -174,3 +201,75 @@ export function listRuns(db: Executor, user: SessionUser) {
   );
   return all.filter((r) => granted.has(r.datasetId));
 }
+
+export const runIdInput = z.object({ runId: z.uuid() });
+
+/** A run the user may act on: its launcher, or (for cancelling) a privacy officer. */
+function actionableRun(db: Executor, user: SessionUser, runId: string, officerMay: boolean) {
+  const run = db.select().from(runs).where(eq(runs.id, runId)).get();
+  if (!run || !maySeeDataset(db, user, run.datasetId)) throw new AppError("NOT_FOUND", "No such run.");
+  if (run.createdBy !== user.id && !(officerMay && user.role === "privacy_officer")) {
+    throw new AppError("FORBIDDEN", "Only the engineer who launched this run may do that.");
+  }
+  return run;
+}
+
+/** Cancels a queued run at once, or asks the runner to stop a running one at its next step boundary. */
+export function cancelRun(db: Db, user: SessionUser, actor: Actor, input: z.infer<typeof runIdInput>) {
+  return audited(db, { actor, action: "run.cancel", entityType: "run", entityId: input.runId, input }, (tx) => {
+    const run = actionableRun(tx, user, input.runId, true);
+    if (run.status === "queued") {
+      tx.update(runs).set({ status: "cancelled", statusReason: "cancelled before it started", endedAt: new Date().toISOString() }).where(eq(runs.id, run.id)).run();
+    } else if (run.status === "running") {
+      tx.update(runs).set({ cancelRequested: true }).where(eq(runs.id, run.id)).run();
+    } else {
+      throw new AppError("CONFLICT", `This run is ${run.status}; only queued or running runs can be cancelled.`);
+    }
+    return tx.select().from(runs).where(eq(runs.id, run.id)).get()!;
+  });
+}
+
+/**
+ * Queues an interrupted run again, from its last checkpoint (or from the start if it has none). The steps after the
+ * checkpoint are run, and charged, again; the budget is checked and the new reservation made in one transaction.
+ */
+export function resumeRun(db: Db, user: SessionUser, actor: Actor, input: z.infer<typeof runIdInput>) {
+  return audited(db, { actor, action: "run.resume", entityType: "run", entityId: input.runId, input }, (tx) => {
+    const run = actionableRun(tx, user, input.runId, false);
+    if (run.status !== "interrupted") throw new AppError("CONFLICT", `This run is ${run.status}; only interrupted runs can be resumed.`);
+    requireTrainingAccess(tx, user, run.datasetId);
+    const resumed = { ...run, status: "queued" as const, segmentBaseSteps: run.chargedSteps, resumeFromStep: run.checkpointStep ?? 0, cancelRequested: false };
+    const budget = existingBudget(tx, run.datasetId);
+    const others = lineageRuns(tx, run.datasetId).filter((r) => r.id !== run.id);
+    const before = spendOf([...others, run], budget.delta);
+    const after = spendOf([...others, resumed], budget.delta);
+    const refusal = budgetRefusal(budget, before.epsilon, after.epsilon, after.runs.at(-1)!.epsilonAlone);
+    if (refusal) throw new AppError("CONFLICT", refusal);
+    tx.update(runs)
+      .set({ status: "queued", statusReason: "resumed", segmentBaseSteps: resumed.segmentBaseSteps, resumeFromStep: resumed.resumeFromStep, cancelRequested: false, endedAt: null })
+      .where(eq(runs.id, run.id))
+      .run();
+    return tx.select().from(runs).where(eq(runs.id, run.id)).get()!;
+  });
+}
+
+/** A run with its charted progress, and epsilon recomputed on the server from the charged steps. */
+export function runDetail(db: Executor, user: SessionUser, runId: string) {
+  const run = db.select().from(runs).where(eq(runs.id, runId)).get();
+  if (!run || !maySeeDataset(db, user, run.datasetId)) throw new AppError("NOT_FOUND", "No such run.");
+  const budget = db.select().from(budgets).where(eq(budgets.datasetId, run.datasetId)).get();
+  const delta = budget?.delta ?? 1e-5;
+  const steps = db.select().from(runSteps).where(eq(runSteps.runId, run.id)).orderBy(asc(runSteps.id)).all();
+  const evaluations = db.select().from(runEvaluations).where(eq(runEvaluations.runId, run.id)).orderBy(asc(runEvaluations.id)).all();
+  const epsilonAt = (n: number) => (n === 0 ? 0 : LEDGER_ACCOUNTANT.epsilon(dpSgdEvent(run.samplingRate, run.noiseMultiplier, n), delta));
+  return {
+    run: { ...run, spec: runRequestInput.parse(JSON.parse(run.spec)) },
+    delta,
+    chargedEpsilon: epsilonAt(run.chargedSteps),
+    reservedEpsilon: isActive(run) ? epsilonAt(reservedSteps(run)) : null,
+    steps: steps.map((s) => ({ ...s, gradNormQuantiles: s.gradNormQuantiles === null ? null : quantilesSchema.parse(JSON.parse(s.gradNormQuantiles)) })),
+    evaluations,
+  };
+}
+
+const quantilesSchema = z.object({ p10: z.number(), p50: z.number(), p90: z.number(), max: z.number() });

@@ -1,0 +1,57 @@
+// Base models: trained by the trainer's `pretrain` on a public-domain corpus an npm package ships, then registered
+// with their provenance. The server hashes the weights itself rather than trusting the digest the trainer wrote.
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { once } from "node:events";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "../../db/client";
+import { modelVersions } from "../../db/schema";
+import type { Actor } from "../audit/service";
+import { AppError } from "../errors";
+import { registerModelVersion } from "./service";
+
+const provenanceSchema = z
+  .object({
+    kind: z.literal("pretrained"),
+    corpus: z.object({ package: z.string(), version: z.string(), sha256: z.string() }).passthrough(),
+    weights_sha256: z.string(),
+  })
+  .passthrough();
+
+/** The command that runs the trainer's CLI: node with tsx, so that trainer/ runs from source. */
+export const TRAINER_COMMAND: readonly string[] = [process.execPath, "--import", "tsx", "trainer/cli.ts"];
+
+/** Runs `trainer pretrain` into `outDir` (extra flags such as --steps or --model for a smaller model). */
+export async function pretrainBaseModel(outDir: string, flags: readonly string[] = []): Promise<void> {
+  const [command, ...args] = TRAINER_COMMAND;
+  const child = spawn(command!, [...args, "pretrain", "--out", outDir, ...flags], { stdio: ["ignore", "ignore", "inherit"] });
+  const [code] = (await once(child, "exit")) as [number | null];
+  if (code !== 0) throw new Error(`trainer pretrain exited with ${code}`);
+}
+
+/** Registers the base model in `dataDir/relativeDir` as a new version of `familyName` (once per weights digest). */
+export function registerBaseModel(db: Db, actor: Actor, dataDir: string, relativeDir: string, familyName: string) {
+  const dir = path.join(dataDir, relativeDir);
+  const weights = path.join(dir, "weights.safetensors");
+  if (!existsSync(weights)) throw new AppError("NOT_FOUND", `No model weights in ${dir}.`);
+  const digest = createHash("sha256").update(readFileSync(weights)).digest("hex");
+  const provenance = provenanceSchema.parse(JSON.parse(readFileSync(path.join(dir, "provenance.json"), "utf8")));
+  if (provenance.weights_sha256 !== digest) throw new AppError("CONFLICT", `The weights in ${dir} do not match their provenance.`);
+  const existing = db.select().from(modelVersions).where(eq(modelVersions.weightsDigest, digest)).get();
+  if (existing) return existing;
+  return registerModelVersion(db, actor, {
+    familyName,
+    kind: "base",
+    parentVersionId: null,
+    datasetVersionId: null,
+    runId: null,
+    weightsPath: relativeDir,
+    weightsDigest: digest,
+    config: z.record(z.string(), z.unknown()).parse(JSON.parse(readFileSync(path.join(dir, "config.json"), "utf8"))),
+    provenance,
+    metrics: {},
+  });
+}

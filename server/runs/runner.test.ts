@@ -1,0 +1,145 @@
+// The job runner with the real trainer process: a tiny run finishes and registers its model version with the epsilon
+// the server computes; a cancelled run stops at a step boundary with its steps charged; a crashed trainer fails the
+// run and charges the step in flight; runs left going by a dead server are interrupted, then resumed to the end.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { eq } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { runSteps, runs, type Run } from "../../db/schema";
+import { createAccountant, dpSgdEvent } from "../../trainer/privacy";
+import { actorOf } from "../actor";
+import { SYSTEM_ACTOR, verifyChain } from "../audit/service";
+import { activeSessionUser } from "../context";
+import { handleUpload } from "../datasets/upload";
+import { TRAINER_COMMAND, pretrainBaseModel, registerBaseModel } from "../models/base-model";
+import { callerAs, testWorld, type TestWorld } from "../testing";
+import { Runner, recoverInterruptedRuns } from "./runner";
+import { launchRun, type RunRequest } from "./service";
+
+const TINY_MODEL = ["--steps", "2", "--batch", "2", "--model", JSON.stringify({ n_layer: 1, n_embd: 16, n_head: 2, context_length: 32 })];
+const rdp = createAccountant("rdp");
+
+let dataDir: string;
+let world: TestWorld;
+let runner: Runner;
+let versionId: string;
+let baseId: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), "ledger-runner-"));
+  await pretrainBaseModel(path.join(dataDir, "models", "tiny"), TINY_MODEL);
+}, 60_000);
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+beforeEach(async () => {
+  world = await testWorld();
+  baseId = registerBaseModel(world.db, SYSTEM_ACTOR, dataDir, path.join("models", "tiny"), "tiny").id;
+  const records = Array.from({ length: 60 }, (_, i) => JSON.stringify({ text: `Ticket ${i}: my order ${i * 7} is late again`, who: `c${i % 20}` }));
+  const res = await handleUpload(
+    new Request(`http://localhost/api/datasets/upload?name=tickets&format=jsonl&textField=text&subjectField=who`, {
+      method: "POST",
+      headers: { "x-epsilon-upload": "1" },
+      body: records.join("\n"),
+    }),
+    { db: world.db, user: activeSessionUser(world.db, world.users.engineer.id) },
+    { dataDir, maxBytes: 1e6, publicUrl: "http://localhost" },
+  );
+  const uploaded = (await res.json()) as { datasetId: string; versionId: string };
+  versionId = uploaded.versionId;
+  await callerAs(world.db, world.users.privacy_officer).budgets.set({
+    datasetId: uploaded.datasetId,
+    epsilon: 50,
+    delta: 1e-5,
+    privacyUnit: "subject",
+    renewsOn: "2099-01-01",
+  });
+  runner = new Runner({ db: world.db, dataDir, concurrency: 1, trainerCommand: TRAINER_COMMAND, pollMs: 50, log: () => {} });
+});
+afterEach(async () => runner.stop());
+
+/** A run of `steps` steps; long runs (cancelled or killed early) use more noise so that they fit the budget. */
+function launch(steps: number, noiseMultiplier = 1.2): string {
+  const request: RunRequest = {
+    datasetVersionId: versionId,
+    baseModelVersionId: baseId,
+    privacyUnit: "subject",
+    privacy: { mode: "noise_multiplier", noiseMultiplier },
+    batch: { by: "sampling_rate", samplingRate: 0.25 },
+    length: { by: "steps", steps },
+    clipNorm: 1,
+    learningRate: 0.01,
+    fineTuning: { method: "lora", rank: 2 },
+    maxRecordsPerSubject: 2,
+  };
+  return launchRun(world.db, world.users.engineer, actorOf(world.users.engineer), request).runId;
+}
+
+const runOf = (id: string): Run => world.db.select().from(runs).where(eq(runs.id, id)).get()!;
+
+async function until(check: () => boolean, what: string, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("the runner", () => {
+  it("runs a tiny run to the end, charges every step and registers the model version", async () => {
+    const id = launch(6);
+    runner.start();
+    await until(() => ["finished", "failed"].includes(runOf(id).status), "the run to end");
+    const run = runOf(id);
+    expect(run).toMatchObject({ status: "finished", chargedSteps: 6, statusReason: "completed" });
+    expect(world.db.select().from(runSteps).where(eq(runSteps.runId, id)).all().map((s) => s.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    const model = await callerAs(world.db, world.users.auditor).models.get({ versionId: run.resultModelVersionId! });
+    expect(model.version).toMatchObject({ kind: "fine_tuned", parentVersionId: baseId, runId: id, status: "draft" });
+    expect(model.guarantees[0]!.epsilon).toBeCloseTo(rdp.epsilon(dpSgdEvent(0.25, 1.2, 6), 1e-5), 10);
+    expect(verifyChain(world.db).ok).toBe(true);
+  }, 90_000);
+
+  it("stops a cancelled run at a step boundary and charges the steps it ran", async () => {
+    const id = launch(5000, 5);
+    runner.start();
+    await until(() => runOf(id).chargedSteps >= 3, "three steps");
+    await callerAs(world.db, world.users.engineer).runs.cancel({ runId: id });
+    await until(() => runOf(id).status === "cancelled", "the cancel");
+    const run = runOf(id);
+    const reported = world.db.select().from(runSteps).where(eq(runSteps.runId, id)).all().length;
+    expect(run.chargedSteps).toBe(reported);
+    const status = await callerAs(world.db, world.users.engineer).budgets.status({ datasetId: run.datasetId });
+    expect(status.spend!.epsilon).toBeCloseTo(rdp.epsilon(dpSgdEvent(0.25, 5, reported), 1e-5), 10);
+  }, 90_000);
+
+  it("fails a run whose trainer dies, charging the step in flight", async () => {
+    const id = launch(5000, 5);
+    runner.start();
+    await until(() => runOf(id).chargedSteps >= 2, "two steps");
+    process.kill(runner.pidOf(id)!, "SIGKILL");
+    await until(() => runOf(id).status === "failed", "the failure");
+    const reported = world.db.select().from(runSteps).where(eq(runSteps.runId, id)).all().length;
+    expect(runOf(id)).toMatchObject({ chargedSteps: reported + 1, statusReason: "the trainer exited without a final message (SIGKILL)" });
+  }, 90_000);
+
+  it("interrupts runs a dead server left going, and resumes them from their checkpoint to the end", async () => {
+    const id = launch(25);
+    runner.start();
+    await until(() => runOf(id).checkpointStep === 10, "the first checkpoint");
+    await runner.stop(); // as if the server went away: the trainer stops at a step boundary …
+    world.db.update(runs).set({ status: "running" }).where(eq(runs.id, id)).run(); // … but nobody recorded that
+    const chargedBefore = runOf(id).chargedSteps;
+    expect(recoverInterruptedRuns(world.db)).toBe(1);
+    expect(runOf(id)).toMatchObject({ status: "interrupted", chargedSteps: chargedBefore + 1 });
+
+    await callerAs(world.db, world.users.engineer).runs.resume({ runId: id });
+    const checkpoint = runOf(id).checkpointStep!;
+    runner = new Runner({ db: world.db, dataDir, concurrency: 1, trainerCommand: TRAINER_COMMAND, pollMs: 50, log: () => {} });
+    runner.start();
+    await until(() => ["finished", "failed"].includes(runOf(id).status), "the resumed run to end");
+    const run = runOf(id);
+    expect(run.status).toBe("finished");
+    // Every step that ran is charged: those before the interruption and the 25 - checkpoint after it.
+    expect(run.chargedSteps).toBe(chargedBefore + 1 + (25 - checkpoint));
+  }, 120_000);
+});

@@ -1,0 +1,29 @@
+// `npm run worker`: the job runner's process, beside the web server: it starts queued runs in trainer subprocesses
+// and records what they report. On SIGTERM it stops the trainers at a step boundary (checkpointed) and exits.
+import path from "node:path";
+import { openDatabase } from "../../db/client";
+import { TRAINER_COMMAND } from "../models/base-model";
+import { env } from "../env";
+import { Runner } from "./runner";
+
+const e = env();
+const runner = new Runner({
+  db: openDatabase(e.DATABASE_PATH),
+  dataDir: path.resolve(e.DATA_DIR),
+  concurrency: e.RUNNER_CONCURRENCY,
+  trainerCommand: TRAINER_COMMAND,
+  pollMs: 500,
+  log: (line) => console.log(`[runner] ${line}`),
+});
+runner.start();
+console.log(`[runner] watching for queued runs (${e.RUNNER_CONCURRENCY} at a time)`);
+
+let stopping = false;
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[runner] ${signal}: stopping trainers at a step boundary`);
+    void runner.stop().then(() => process.exit(0));
+  });
+}
