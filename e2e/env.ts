@@ -3,9 +3,11 @@ import path from "node:path";
 
 export const E2E_URL = "http://localhost:3100";
 export const E2E_DATABASE = path.join(process.cwd(), "data", "e2e.db");
+export const E2E_DATA_DIR = path.join(process.cwd(), "data", "e2e");
 export const E2E_ENV = {
   NODE_ENV: "production" as const,
   DATABASE_PATH: E2E_DATABASE,
+  DATA_DIR: E2E_DATA_DIR,
   NEXTAUTH_URL: E2E_URL,
   NEXTAUTH_SECRET: "e2e-only-secret-0123456789abcdefghijklmnop",
 };

@@ -1,9 +1,14 @@
-// Starts the built dashboard on a fresh database for the end-to-end run, in its own process group, and stops it after.
+// Starts the built dashboard and the job runner on a fresh database and data directory (with a tiny base model) for
+// the end-to-end run, each in its own process group, and stops them after.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { migrateDatabase, openDatabase } from "../db/client";
-import { E2E_DATABASE, E2E_ENV, E2E_URL } from "./env";
+import { seedBaseModel } from "../server/seed/demo";
+import { E2E_DATABASE, E2E_DATA_DIR, E2E_ENV, E2E_URL } from "./env";
+
+/** A base model small enough to fine-tune in seconds. */
+const TINY_BASE_MODEL = ["--steps", "2", "--batch", "2", "--model", JSON.stringify({ n_layer: 1, n_embd: 32, n_head: 2, context_length: 64 })];
 
 async function waitForServer(url: string, deadline: number): Promise<void> {
   while (Date.now() < deadline) {
@@ -27,23 +32,26 @@ export default async function globalSetup() {
     throw new Error(`Something already listens at ${E2E_URL} (a stray next-server?); stop it rather than test against it.`);
   }
   for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(E2E_DATABASE + suffix, { force: true });
+  fs.rmSync(E2E_DATA_DIR, { recursive: true, force: true });
   const db = openDatabase(E2E_DATABASE);
   migrateDatabase(db);
+  await seedBaseModel(db, E2E_DATA_DIR, TINY_BASE_MODEL);
   db.$client.close();
 
-  const next = path.join(process.cwd(), "node_modules", ".bin", "next");
-  // detached: the server gets a process group of its own (setsid), so that stopping the group stops next-server too.
-  const server = spawn(next, ["start", "-p", new URL(E2E_URL).port], {
-    detached: true,
-    stdio: ["ignore", "inherit", "inherit"],
-    env: { ...process.env, ...E2E_ENV },
-  });
-  const pid = server.pid;
+  const bin = (name: string) => path.join(process.cwd(), "node_modules", ".bin", name);
+  // detached: each gets a process group of its own (setsid), so that stopping the group stops next-server and
+  // the trainers too.
+  const pids = [
+    spawn(bin("next"), ["start", "-p", new URL(E2E_URL).port], { detached: true, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, ...E2E_ENV } }),
+    spawn(bin("tsx"), ["server/runs/worker.ts"], { detached: true, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, ...E2E_ENV } }),
+  ].map((child) => child.pid);
   const stop = () => {
-    try {
-      if (pid) process.kill(-pid, "SIGTERM");
-    } catch {
-      // already gone
+    for (const pid of pids) {
+      try {
+        if (pid) process.kill(-pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
     }
   };
   process.on("exit", stop);

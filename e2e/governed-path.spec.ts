@@ -3,7 +3,7 @@
 // without access cannot see the dataset.
 import { expect, test } from "@playwright/test";
 import { E2E_URL } from "./env";
-import { databaseSnapshot, errorAlert, openSection, seedBaseModel, seedUser, signIn } from "./helpers";
+import { databaseSnapshot, errorAlert, openSection, seedUser, signIn } from "./helpers";
 
 const RECORDS = [
   { text: "Patient Alice Smith, alice.smith@example.com, asked about her bill", patient: "p1" },
@@ -14,7 +14,6 @@ const RECORDS = [
 
 test("upload, minimise, budget, refused overspend, request and approval, and access", async ({ browser }) => {
   const name = `support-${Date.now()}`;
-  await seedBaseModel();
   const engineer = await seedUser("engineer");
   const officer = await seedUser("privacy_officer");
   const outsider = await seedUser("engineer");
@@ -106,6 +105,22 @@ test("upload, minimise, budget, refused overspend, request and approval, and acc
   await request.getByLabel("Decision reason").fill("justified by the DPIA");
   await request.getByRole("button", { name: "Approve" }).click();
   await expect(off.getByTestId(`budget-${name}`)).toContainText("Limit ε = 6");
+
+  // A tiny run within the budget trains in the trainer subprocess and its model version carries the server's epsilon.
+  await openSection(eng, "Runs");
+  await launch.getByLabel("Target epsilon", { exact: true }).fill("1");
+  await launch.getByLabel("Steps", { exact: true }).fill("5");
+  await expect(eng.getByTestId("projection")).toContainText("left ε = 6.000");
+  await expect(launch.getByRole("button", { name: "Launch" })).toBeEnabled();
+  await launch.getByRole("button", { name: "Launch" }).click();
+  await expect(eng).toHaveURL(/\/runs\/[0-9a-f-]{36}$/);
+  await expect(eng.getByTestId("run-status")).toHaveText("finished", { timeout: 60_000 });
+  await expect(eng.getByTestId("run-progress")).toContainText("5 of 5 steps charged");
+  const charged = (await eng.getByTestId("run-epsilon").textContent())!.match(/ε = ([\d.]+)/)![1]!;
+  expect(Number(charged)).toBeLessThanOrEqual(1);
+  await openSection(eng, "Models");
+  await eng.getByTestId(`model-epsilon-gpt-moby-dick/${name}-v1`).getByRole("button", { name: "Details" }).click();
+  await expect(eng.getByTestId("guarantee")).toContainText(`On ${name} (subject-level): ε = ${charged}`);
 
   // An engineer without access sees neither the dataset nor its page.
   const out = await browser.newPage();

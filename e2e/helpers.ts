@@ -5,7 +5,6 @@ import { openDatabase, type Db } from "../db/client";
 import type { Role } from "../db/schema";
 import { SYSTEM_ACTOR } from "../server/audit/service";
 import { snapshot } from "../db/snapshot";
-import { registerModelVersion } from "../server/models/service";
 import { createUser, setDisabled } from "../server/users/service";
 import { E2E_DATABASE } from "./env";
 
@@ -35,25 +34,6 @@ export function seedUser(role: Role): Promise<SeededUser> {
     const u = await createUser(db, SYSTEM_ACTOR, { email, name: `E2E ${role}`, role, password: E2E_PASSWORD });
     return { id: u.id, email: u.email, name: u.name, role: u.role, password: E2E_PASSWORD };
   });
-}
-
-/** A base model version to launch runs from (registered as the seed registers the pretrained one). */
-export function seedBaseModel(): Promise<string> {
-  return withDb(
-    (db) =>
-      registerModelVersion(db, SYSTEM_ACTOR, {
-        familyName: `e2e-base-${randomUUID().slice(0, 8)}`,
-        kind: "base",
-        parentVersionId: null,
-        datasetVersionId: null,
-        runId: null,
-        weightsPath: "models/e2e-base",
-        weightsDigest: "0".repeat(64),
-        config: {},
-        provenance: { corpus: "e2e" },
-        metrics: {},
-      }).id,
-  );
 }
 
 export function disableUser(userId: string): Promise<void> {

@@ -1,4 +1,5 @@
-// `npm start`: installs, migrates and seeds the embedded database, builds, and serves the dashboard on port 3000.
+// `npm start`: installs, migrates and seeds the embedded database (demo users, the base model), builds, and serves
+// the dashboard on port 3000 with the job runner beside it. Ctrl-C stops both (runs stop at a step boundary).
 import { spawn } from "node:child_process";
 import { authSecret, ensureInstalled, root, run } from "./setup.mjs";
 
@@ -15,6 +16,17 @@ run("npm", ["run", "--silent", "build"], env);
 console.log("");
 run("npm", ["run", "--silent", "db:seed"], env);
 console.log(`\nEpsilon Ledger is starting on ${env.NEXTAUTH_URL} — sign in there with one of the accounts above.\n`);
-const server = spawn("npx", ["next", "start", "-p", port], { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
-for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
-server.on("exit", (code) => process.exit(code ?? 0));
+
+const children = [
+  spawn("npx", ["next", "start", "-p", port], { cwd: root, stdio: "inherit", env: { ...process.env, ...env } }),
+  spawn("npm", ["run", "--silent", "worker"], { cwd: root, stdio: "inherit", env: { ...process.env, ...env } }),
+];
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => children.forEach((c) => c.kill(signal)));
+let exited = 0;
+for (const child of children) {
+  child.on("exit", (code) => {
+    exited += 1;
+    if (exited === 1) children.forEach((c) => c.kill("SIGTERM")); // one gone: stop the other too
+    if (exited === children.length) process.exit(code ?? 0);
+  });
+}

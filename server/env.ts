@@ -2,6 +2,9 @@
 import { z } from "zod";
 import { DEFAULT_DATABASE_PATH } from "../db/client";
 
+/** Where dataset versions, model weights and run directories live unless DATA_DIR says otherwise. */
+export const DEFAULT_DATA_DIR = "data";
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const envSchema = z
@@ -10,7 +13,7 @@ const envSchema = z
     /** SQLite database file (the embedded default). */
     DATABASE_PATH: z.string().min(1).default(DEFAULT_DATABASE_PATH),
     /** Where dataset versions and model weights are stored. */
-    DATA_DIR: z.string().min(1).default("data"),
+    DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
     /** Trainer processes the job runner runs at once. */
     RUNNER_CONCURRENCY: positiveInt(1),
     /** Largest dataset upload accepted, in bytes (default 200 MB). */

@@ -262,11 +262,15 @@ export function runDetail(db: Executor, user: SessionUser, runId: string) {
   const steps = db.select().from(runSteps).where(eq(runSteps.runId, run.id)).orderBy(asc(runSteps.id)).all();
   const evaluations = db.select().from(runEvaluations).where(eq(runEvaluations.runId, run.id)).orderBy(asc(runEvaluations.id)).all();
   const epsilonAt = (n: number) => (n === 0 ? 0 : LEDGER_ACCOUNTANT.epsilon(dpSgdEvent(run.samplingRate, run.noiseMultiplier, n), delta));
+  // The server's own epsilon curve, at up to 100 points (it never takes the trainer's figures for it).
+  const every = Math.max(1, Math.ceil(run.chargedSteps / 100));
+  const epsilonCurve = Array.from({ length: Math.floor(run.chargedSteps / every) }, (_, i) => (i + 1) * every).map((step) => ({ step, epsilon: epsilonAt(step) }));
   return {
     run: { ...run, spec: runRequestInput.parse(JSON.parse(run.spec)) },
     delta,
     chargedEpsilon: epsilonAt(run.chargedSteps),
     reservedEpsilon: isActive(run) ? epsilonAt(reservedSteps(run)) : null,
+    epsilonCurve,
     steps: steps.map((s) => ({ ...s, gradNormQuantiles: s.gradNormQuantiles === null ? null : quantilesSchema.parse(JSON.parse(s.gradNormQuantiles)) })),
     evaluations,
   };

@@ -1,9 +1,13 @@
-// Demo data for `npm start`: one user per role. It goes through the services, so the audit chain records it.
+// Demo data for `npm start`: one user per role and the base model (pretrained on Moby-Dick the first time, which
+// takes a few minutes). It goes through the services, so the audit chain records it; running it twice changes nothing.
 // (It lives in server/, not db/, because seeding must use the services' rules and audit log.)
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { users, type Role } from "../../db/schema";
+import { modelVersions, users, type Role } from "../../db/schema";
 import { SYSTEM_ACTOR } from "../audit/service";
+import { pretrainBaseModel, registerBaseModel } from "../models/base-model";
 import { createUser } from "../users/service";
 
 export const DEMO_PASSWORD = "ledger-demo-password";
@@ -15,10 +19,24 @@ export const DEMO_USERS: { email: string; name: string; role: Role }[] = [
   { email: "auditor@example.com", name: "Aaron Auditor", role: "auditor" },
 ];
 
-/** Creates the demo users that do not exist yet; running it twice changes nothing. */
-export async function seedDemo(db: Db): Promise<void> {
+/** Where the base model lives under the data directory, and its family in the registry. */
+export const BASE_MODEL_DIR = path.join("models", "base-moby-dick");
+export const BASE_MODEL_FAMILY = "epsilon-gpt-moby-dick";
+
+export async function seedDemoUsers(db: Db): Promise<void> {
   for (const u of DEMO_USERS) {
     if (db.select({ id: users.id }).from(users).where(eq(users.email, u.email)).get()) continue;
     await createUser(db, SYSTEM_ACTOR, { ...u, password: DEMO_PASSWORD });
   }
+}
+
+/** Pretrains the base model unless its directory exists (`pretrainFlags` can make it smaller), then registers it. */
+export async function seedBaseModel(db: Db, dataDir: string, pretrainFlags: readonly string[] = []): Promise<void> {
+  if (db.select({ id: modelVersions.id }).from(modelVersions).where(eq(modelVersions.kind, "base")).get()) return;
+  const dir = path.join(dataDir, BASE_MODEL_DIR);
+  if (!existsSync(path.join(dir, "weights.safetensors"))) {
+    console.log(`Pretraining the base model into ${dir} (first start only; a few minutes)…`);
+    await pretrainBaseModel(dir, pretrainFlags);
+  }
+  registerBaseModel(db, SYSTEM_ACTOR, dataDir, BASE_MODEL_DIR, BASE_MODEL_FAMILY);
 }
