@@ -1,6 +1,7 @@
 // The job runner with the real trainer process: a tiny run finishes and registers its model version with the epsilon
 // the server computes; a cancelled run stops at a step boundary with its steps charged; a crashed trainer fails the
 // run and charges the step in flight; runs left going by a dead server are interrupted, then resumed to the end.
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -10,7 +11,8 @@ import { runSteps, runs, type Run } from "../../db/schema";
 import { createAccountant, dpSgdEvent } from "../../trainer/privacy";
 import { actorOf } from "../actor";
 import { SYSTEM_ACTOR, verifyChain } from "../audit/service";
-import { activeSessionUser } from "../context";
+import { activeSessionUser, type SessionUser } from "../context";
+import { handleWeightsDownload } from "../models/download";
 import { handleUpload } from "../datasets/upload";
 import { TRAINER_COMMAND, pretrainBaseModel, registerBaseModel } from "../models/base-model";
 import { callerAs, testWorld, type TestWorld } from "../testing";
@@ -96,6 +98,17 @@ describe("the runner", () => {
     const model = await callerAs(world.db, world.users.auditor).models.get({ versionId: run.resultModelVersionId! });
     expect(model.version).toMatchObject({ kind: "fine_tuned", parentVersionId: baseId, runId: id, status: "draft" });
     expect(model.guarantees[0]!.epsilon).toBeCloseTo(rdp.epsilon(dpSgdEvent(0.25, 1.2, 6), 1e-5), 10);
+
+    // Its weights download for permitted roles, byte for byte what the registry's digest says; never once withdrawn.
+    const download = (user: SessionUser | null) => handleWeightsDownload({ db: world.db, user }, model.version.id, dataDir);
+    const res = download(world.users.auditor);
+    expect(res.status).toBe(200);
+    expect(createHash("sha256").update(Buffer.from(await res.arrayBuffer())).digest("hex")).toBe(model.version.weightsDigest);
+    expect(download(world.users.engineer).status).toBe(200);
+    expect(download(null).status).toBe(401);
+    expect(download(world.users.admin).status).toBe(403);
+    await callerAs(world.db, world.users.privacy_officer).models.setStatus({ versionId: model.version.id, status: "withdrawn" });
+    expect(download(world.users.auditor).status).toBe(409);
     expect(verifyChain(world.db).ok).toBe(true);
   }, 90_000);
 

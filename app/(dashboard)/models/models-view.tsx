@@ -71,6 +71,14 @@ function VersionDetail({ versionId, role }: { versionId: string; role: Role }) {
         Version v{version.version} <span className="badge">{version.status}</span>
       </h2>
       <p>Lineage: {lineage.map((v) => `v${v.version} (${v.kind})`).join(" ← ")}</p>
+      {version.status !== "withdrawn" && role !== "admin" && (
+        <p>
+          <a href={`/api/models/${version.id}/weights`} download>
+            Download the weights
+          </a>{" "}
+          <span className="mono muted">SHA-256 {version.weightsDigest}</span>
+        </p>
+      )}
       {guarantees.length === 0 ? (
         <p>Trained on no dataset of ours: no privacy budget spent (a base model from a public corpus).</p>
       ) : (
