@@ -3,8 +3,9 @@ import { and, asc, count, desc, eq, gt, like, type SQL } from "drizzle-orm";
 import type { Db, Executor, Tx } from "../../db/client";
 import { auditLog, type AuditEntry, type Role } from "../../db/schema";
 import { canonicalJson, redactSecrets, sha256Hex } from "./canonical";
+import { GENESIS_HASH, entryHash, type EntryBody } from "./chain";
 
-export const GENESIS_HASH = "0".repeat(64);
+export { GENESIS_HASH, entryHash };
 
 /** Who did it: a signed-in user, or the system itself (seeding, the job runner). */
 export interface Actor {
@@ -23,13 +24,6 @@ export interface AuditedChange {
   entityId: string;
   /** The procedure input; secrets are redacted before it is digested. */
   input: unknown;
-}
-
-type EntryBody = Omit<AuditEntry, "hash">;
-
-/** The hash that chains an entry: SHA-256 of the canonical JSON of every other column. */
-export function entryHash(body: EntryBody): string {
-  return sha256Hex(canonicalJson(body));
 }
 
 export function inputDigest(input: unknown): string {
