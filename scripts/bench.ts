@@ -1,16 +1,21 @@
-// Benchmarks: `npm run bench` runs every section (or `npm run bench -- <name> ...` only the named ones), prints
-// each section's table and rewrites BENCHMARKS.md, keeping the sections that were not run this time. A section is
-// a function returning a titled markdown table; add one (trainer, API load, ...) by adding an entry to SECTIONS.
+// Benchmarks: `npm run bench` runs every section except the opt-in ones (or `npm run bench -- <name> ...` only the
+// named ones), prints each section's table and rewrites BENCHMARKS.md, keeping the sections that were not run this
+// time. With --json it prints only the sections' JSON (one object for one section) and writes nothing. A section is
+// a function returning a titled markdown table; add one (API load, ...) by adding an entry to SECTIONS.
 
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { benchmarkTrainer, type StepTimes } from '../trainer/bench.js';
 import { calibrateNoiseMultiplier, createAccountant, dpSgdEvent, type AccountantName } from '../trainer/privacy/index.js';
+import { benchmarkUtility } from '../trainer/utility.js';
 
 interface SectionResult {
   title: string;
   /** Markdown: a table, optionally followed by notes. */
   body: string;
+  /** The measurements as one JSON object, for --json. */
+  json?: unknown;
 }
 type Section = () => Promise<SectionResult> | SectionResult;
 
@@ -75,9 +80,70 @@ function privacySection(): SectionResult {
   };
 }
 
+async function trainerSection(): Promise<SectionResult> {
+  const r = await benchmarkTrainer();
+  const both = (f: (t: StepTimes) => string) => [f(r), f(r.lora)];
+  const rows = [
+    ['DP-SGD step (per-example norms by the mixed ghost-norm rule, clip, noise, update)', ...both((t) => formatMs(t.dp_step_ms))],
+    ['Non-private step (same batch)', ...both((t) => formatMs(t.nonprivate_step_ms))],
+    ['DP / non-private (goal: at most 1.25)', ...both((t) => t.dp_over_nonprivate.toFixed(2))],
+    ['Naive DP step (one backward pass per example)', ...both((t) => formatMs(t.naive_step_ms))],
+    ['Naive / DP', ...both((t) => t.naive_over_dp.toFixed(1))],
+    ['Tokens per second (DP step)', ...both((t) => Math.round(t.tokens_per_s).toLocaleString('en'))],
+    ['Trainable parameters', ...both((t) => t.trainable_parameters.toLocaleString('en'))],
+  ];
+  const { context_length, n_embd, n_layer, n_head, vocab_size } = r.model;
+  return {
+    title: 'Trainer: DP fine-tuning step (trainer/bench.ts)',
+    body: [
+      table(['Measurement', 'Full fine-tuning', `LoRA rank ${r.lora.rank}`], rows),
+      '',
+      `Backend ${r.backend}; GPT model of ${r.parameters.toLocaleString('en')} parameters (vocabulary ${vocab_size}, ` +
+        `context ${context_length}, width ${n_embd}, ${n_layer} layers, ${n_head} heads); a batch of ${r.batch_size} ` +
+        `sequences of ${context_length} tokens (${r.tokens_per_step} tokens); medians of ${r.rounds} interleaved rounds ` +
+        `(naive: ${Math.ceil(r.rounds / 3)}). Peak resident memory of the benchmark process: ` +
+        `${Math.round(r.peak_rss_mb)} MiB. Machine load from other processes shows up in these times.`,
+    ].join('\n'),
+    json: r,
+  };
+}
+
+async function utilitySection(): Promise<SectionResult> {
+  const u = await benchmarkUtility({ log: (line) => process.stderr.write(`${line}\n`) });
+  const base = u.rows[0]!;
+  const rows = u.rows.map((row) => [
+    row.setting,
+    row.epsilon === null ? '-' : row.epsilon.toFixed(3),
+    row.noise_multiplier === null ? '-' : row.noise_multiplier.toFixed(3),
+    String(row.steps),
+    row.validation_loss.toFixed(4),
+    row.perplexity.toFixed(3),
+    (row.perplexity / base.perplexity).toFixed(3),
+    `${Math.round(row.seconds)} s`,
+  ]);
+  return {
+    title: 'Trainer: what privacy costs in utility (trainer/utility.ts)',
+    body: [
+      table(['Fine-tuning', 'Epsilon', 'Noise multiplier', 'Steps', 'Validation loss (nats/byte)', 'Perplexity', 'vs base', 'Time'], rows),
+      '',
+      `Base model ${u.base_model.dir} (weights ${u.base_model.weights_sha256.slice(0, 12)}…), fine-tuned on ` +
+        `${u.corpus.package} ${u.corpus.version} (${u.corpus.train_records.toLocaleString('en')} mails for training, ` +
+        `${u.corpus.validation_records} held out), each mail one record (record-level privacy, delta ${u.settings.delta}): ` +
+        `${u.settings.fine_tuning}, Adam at ${u.settings.learning_rate}, ${u.settings.steps} steps of expected batch ` +
+        `${u.settings.expected_batch_size}, clip norm ${u.settings.clip_norm}, noise calibrated with the RDP accountant. ` +
+        'Not part of the default `npm run bench` (it takes tens of minutes): run `npm run bench -- utility`.',
+    ].join('\n'),
+    json: u,
+  };
+}
+
 const SECTIONS: Record<string, Section> = {
   privacy: privacySection,
+  trainer: trainerSection,
+  utility: utilitySection,
 };
+/** Sections that run only when named (they take long). */
+const OPT_IN = new Set(['utility']);
 
 function machine(): string {
   const cpus = os.cpus();
@@ -101,14 +167,21 @@ function previousBlocks(): Map<string, string> {
 }
 
 async function main(): Promise<void> {
-  const requested = process.argv.slice(2);
+  const json = process.argv.includes('--json');
+  const requested = process.argv.slice(2).filter((arg) => arg !== '--json');
   const unknown = requested.filter((name) => !Object.hasOwn(SECTIONS, name));
   if (unknown.length > 0) {
     process.stderr.write(`bench: unknown section ${unknown.join(', ')} (sections: ${Object.keys(SECTIONS).join(', ')})\n`);
     process.exitCode = 2;
     return;
   }
-  const names = requested.length > 0 ? requested : Object.keys(SECTIONS);
+  const names = requested.length > 0 ? requested : Object.keys(SECTIONS).filter((name) => !OPT_IN.has(name));
+  if (json) {
+    const results: Record<string, unknown> = {};
+    for (const name of names) results[name] = (await (SECTIONS[name] as Section)()).json ?? null;
+    process.stdout.write(`${JSON.stringify(names.length === 1 ? results[names[0] as string] : results)}\n`);
+    return;
+  }
   const command = ['npm run bench', ...(requested.length > 0 ? ['--', ...requested] : [])].join(' ');
   const blocks = previousBlocks();
   for (const name of names) {

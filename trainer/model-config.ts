@@ -11,7 +11,7 @@ export const modelConfigSchema = z.strictObject({
   architecture: z.literal('gpt').default('gpt'),
   tokenizer: z.literal('bytes').default('bytes'), // UTF-8 bytes plus an end-of-text token (see tokenizer.ts)
   vocab_size: z.number().int().min(2).default(BYTE_VOCAB_SIZE), // 256 bytes + end of text
-  context_length: z.number().int().min(1).default(128), // tokens the model sees at once (positions)
+  context_length: z.number().int().min(1).default(64), // tokens (bytes) the model sees at once: its positions
   n_embd: z.number().int().min(1).default(128), // width of the residual stream
   n_layer: z.number().int().min(1).default(4), // transformer blocks
   n_head: z.number().int().min(1).default(4), // attention heads per block; must divide n_embd

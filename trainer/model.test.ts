@@ -27,7 +27,7 @@ const logitsOf = (model: ReturnType<typeof createModel>, tokens: number[][]) =>
 
 describe('model configuration', () => {
   it('fills in the documented defaults and checks heads divide the width', () => {
-    expect(modelConfig()).toMatchObject({ vocab_size: 257, context_length: 128, n_embd: 128, n_layer: 4, n_head: 4 });
+    expect(modelConfig()).toMatchObject({ vocab_size: 257, context_length: 64, n_embd: 128, n_layer: 4, n_head: 4 });
     expect(() => modelConfig({ n_embd: 10, n_head: 4 })).toThrow(/n_head must divide n_embd/);
   });
 

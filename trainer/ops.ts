@@ -25,9 +25,29 @@ function batchedProductByConvolution(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3
   return tf.depthwiseConv2d(input, filter, 1, 'valid').reshape([m, batch, n]).transpose([1, 0, 2]);
 }
 
-/** a [..., m, k] times b [..., k, n] with equal batch axes, by the fastest route on the current backend. */
-function product(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  if (a.rank === 2 || tf.getBackend() !== 'wasm') return tf.matMul(a, b);
+/**
+ * The gradient of TensorFlow.js's matMul (kernel BatchMatMul), registered in place of its own: with explicit
+ * transposes instead of transposed products, and lazy per input, so that a backward pass that does not need a
+ * weight's gradient (the DP step's, which needs only the layers' output gradients) never computes it.
+ */
+tf.registerGradient({
+  kernelName: tf.BatchMatMul,
+  inputsToSave: ['a', 'b'],
+  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs?: tf.NamedAttrMap) => {
+    const g = dy as tf.Tensor;
+    const [a, b] = saved as [tf.Tensor, tf.Tensor];
+    const t = transposeLast;
+    const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
+    if (!transposeA && !transposeB) return { a: () => tf.matMul(g, t(b)), b: () => tf.matMul(t(a), g) };
+    if (!transposeA) return { a: () => tf.matMul(g, b), b: () => tf.matMul(t(g), a) };
+    if (!transposeB) return { a: () => tf.matMul(b, t(g)), b: () => tf.matMul(a, g) };
+    return { a: () => tf.matMul(t(b), t(g)), b: () => tf.matMul(t(g), t(a)) };
+  },
+});
+
+/** Batched product [..., m, k] times [..., k, n] (equal batch axes) by the fastest route on the current backend. */
+function batchedProduct(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  if (tf.getBackend() !== 'wasm') return tf.matMul(a, b);
   const [m, k] = a.shape.slice(-2) as [number, number];
   const n = b.shape[b.rank - 1] as number;
   const batch = a.size / (m * k);
@@ -35,18 +55,31 @@ function product(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return out.reshape([...a.shape.slice(0, -2), m, n]);
 }
 
-/** a [..., m, k] times b [..., k, n], batch axes equal; the gradient uses explicit transposes. */
-export const matmul = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+const batchedMatmul = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
   const [a, b, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
   save([a, b]);
   return {
-    value: product(a, b),
+    value: batchedProduct(a, b),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sa, sb] = saved as [tf.Tensor, tf.Tensor];
-      return [product(dy, transposeLast(sb)), product(transposeLast(sa), dy)];
+      return [batchedProduct(dy, transposeLast(sb)), batchedProduct(transposeLast(sa), dy)];
     },
   };
 }) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+
+/** a [..., m, k] times b [..., k, n], batch axes equal. Matrices go to matMul (with the gradient above); batches
+ * of matrices to the batched product, whose gradient always computes both inputs' (attention needs both). */
+export const matmul = (a: tf.Tensor, b: tf.Tensor): tf.Tensor => (a.rank === 2 ? tf.matMul(a, b) : batchedMatmul(a, b));
+
+/** Per-unit products a_u^T g_u of a [U, L, in] and g [U, L, out], laid out [in, U, out] (on wasm, one depthwise
+ * convolution whose input is a as [1, L, in, U] and whose filter is g as [L, 1, U, out]). */
+export function perUnitProducts(a: tf.Tensor3D, g: tf.Tensor3D): tf.Tensor3D {
+  if (tf.getBackend() !== 'wasm') return tf.matMul(transposeLast(a), g).transpose([1, 0, 2]);
+  const [units, , fanIn] = a.shape;
+  const input = a.transpose([1, 2, 0]).expandDims(0) as tf.Tensor4D;
+  const filter = g.transpose([1, 0, 2]).expandDims(1) as tf.Tensor4D;
+  return tf.depthwiseConv2d(input, filter, 1, 'valid').reshape([fanIn, units, g.shape[2]]);
+}
 
 /** x [N, T, k] times w [k, n], as one 2-D product. */
 export function matmul3d(x: tf.Tensor, w: tf.Tensor): tf.Tensor3D {

@@ -4,16 +4,18 @@
 // For a linear use with inputs a_u ([L, in], L = the unit's tokens) and output gradients g_u ([L, out]), the unit's
 // gradient is a_u^T g_u, and either
 //   - ghost norm (Li et al. 2021): ||a_u^T g_u||_F^2 = <a_u a_u^T, g_u g_u^T>, costing L^2 (in + out) per unit, and
-//     the clipped sum is one product a^T (c * g) over the whole batch; or
-//   - materialised: the per-unit gradients [units, in * out] themselves, costing L in out per unit,
-// whichever is cheaper for that layer (the mixed rule of Bu et al.). Biases and layer-norm gains are always
+//     the clipped sum is one product a^T (c * g) over the whole batch (costing what the weight gradient costs); or
+//   - materialised: the per-unit gradients themselves ([in, units, out]), costing L in out per unit (what the weight
+//     gradient costs) and in out memory per unit; their clipped sum is then a cheap weighted sum,
+// so the ghost norm saves time when L^2 (in + out) < in out (the mixed rule of Bu et al.); with a model's short
+// contexts and narrow layers that is rare, and materialising usually wins. Biases and layer-norm gains are always
 // materialised (sums over tokens). A unit's L covers all its sequences (a subject's records), so its gradient is
 // the gradient of its summed loss, as subject-level clipping needs.
 
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from './batch.js';
 import { decode, embed, tokenLosses, type Model, type ParamUse, type Trace } from './model.js';
-import { matmul, transposeLast } from './ops.js';
+import { matmul, perUnitProducts, transposeLast } from './ops.js';
 
 export interface UnitGradients {
   /** Per trainable parameter, each unit's squared gradient norm, [units]. */
@@ -45,9 +47,9 @@ function tap(x: tf.Tensor3D, record: (dy: tf.Tensor3D) => void): tf.Tensor3D {
   }))(x) as tf.Tensor3D;
 }
 
-/** Whether the ghost norm is cheaper than materialising a linear layer's per-unit gradients. */
+/** Whether the ghost norm takes less time than materialising a linear layer's per-unit gradients. */
 export const prefersGhostNorm = (tokensPerUnit: number, fanIn: number, fanOut: number): boolean =>
-  tokensPerUnit * (fanIn + fanOut) < fanIn * fanOut;
+  tokensPerUnit * tokensPerUnit * (fanIn + fanOut) < fanIn * fanOut;
 
 /** How linear layers' per-unit norms are computed: by the mixed rule, or always one way (for tests and benchmarks). */
 export type NormStrategy = 'mixed' | 'ghost' | 'materialise';
@@ -121,15 +123,16 @@ export function unitGradients(model: Model, batch: Batch, strategy: NormStrategy
           ),
         );
       } else {
+        // Per-unit gradients laid out [in, units, out] (in = 1 for biases and gains).
         const perUnit = keep(
           tf.tidy(() => {
-            if (use.kind === 'bias') return g.sum(1);
-            if (use.kind === 'scale') return g.mul(a!).sum(1);
-            return matmul(transposeLast(a!), g).reshape([units, -1]);
+            if (use.kind === 'bias') return g.sum(1).expandDims(0);
+            if (use.kind === 'scale') return g.mul(a!).sum(1).expandDims(0);
+            return perUnitProducts(a!, g);
           }),
-        ) as tf.Tensor2D;
-        squaredNorms.set(use.param, keep(tf.tidy(() => perUnit.square().sum(1))));
-        sums.set(use.param, (c) => tf.tidy(() => matmul(c.reshape([1, units]), perUnit).reshape(shape)));
+        ) as tf.Tensor3D;
+        squaredNorms.set(use.param, keep(tf.tidy(() => perUnit.square().sum([0, 2]))));
+        sums.set(use.param, (c) => tf.tidy(() => perUnit.mul(c.reshape([1, units, 1])).sum(1).reshape(shape)));
       }
     }
   }

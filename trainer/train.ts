@@ -17,7 +17,7 @@ import { Optimizer } from './optimizer.js';
 import { plainStep } from './plain-step.js';
 import { calibrateNoiseMultiplier, createAccountant, EVENT_FORMAT_VERSION, gaussian, poissonSampled, type PrivacyEvent } from './privacy/index.js';
 import { PrivacyAccount } from './privacy-account.js';
-import type { Message, RunSpec } from './protocol.js';
+import { PROTOCOL_VERSION, type Message, type RunSpec } from './protocol.js';
 import { sha256 } from './safetensors.js';
 import { recordTokens } from './tokenizer.js';
 
@@ -109,7 +109,7 @@ export async function runTraining(spec: RunSpec, io: RunIo, options: { resume: b
 
   io.emit({
     type: 'started',
-    protocol_version: 1,
+    protocol_version: PROTOCOL_VERSION,
     run_id: spec.run_id,
     backend: backend.name,
     backends_skipped: backend.skipped,

