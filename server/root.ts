@@ -2,6 +2,7 @@
 import { auditRouter } from "./audit/router";
 import { budgetsRouter } from "./budgets/router";
 import { datasetsRouter } from "./datasets/router";
+import { incidentsRouter } from "./incidents/router";
 import { modelsRouter } from "./models/router";
 import { runsRouter } from "./runs/router";
 import { sessionRouter } from "./session/router";
@@ -16,6 +17,7 @@ export const appRouter = router({
   budgets: budgetsRouter,
   runs: runsRouter,
   models: modelsRouter,
+  incidents: incidentsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -67,15 +67,20 @@ export function registerModelVersion(db: Db, actor: Actor, input: z.infer<typeof
 
 export function setModelStatus(db: Db, actor: Actor, input: z.infer<typeof setStatusInput>) {
   const action = { approved: "model.approve", deployed: "model.deploy", withdrawn: "model.withdraw" }[input.status];
-  return audited(db, { actor, action, entityType: "model_version", entityId: input.versionId, input }, (tx) => {
-    const version = tx.select().from(modelVersions).where(eq(modelVersions.id, input.versionId)).get();
-    if (!version) throw new AppError("NOT_FOUND", "No such model version.");
-    if (!NEXT_STATUS[version.status].includes(input.status)) {
-      throw new AppError("CONFLICT", `A ${version.status} version cannot become ${input.status}.`);
-    }
-    tx.update(modelVersions).set({ status: input.status }).where(eq(modelVersions.id, version.id)).run();
-    return tx.select().from(modelVersions).where(eq(modelVersions.id, version.id)).get()!;
-  });
+  return audited(db, { actor, action, entityType: "model_version", entityId: input.versionId, input }, (tx) =>
+    changeModelStatus(tx, input.versionId, input.status),
+  );
+}
+
+/** Moves a version to `status` inside the caller's transaction, if its current status allows it. */
+export function changeModelStatus(tx: Tx, versionId: string, status: ModelStatus): ModelVersion {
+  const version = tx.select().from(modelVersions).where(eq(modelVersions.id, versionId)).get();
+  if (!version) throw new AppError("NOT_FOUND", "No such model version.");
+  if (!NEXT_STATUS[version.status].includes(status)) {
+    throw new AppError("CONFLICT", `A ${version.status} version cannot become ${status}.`);
+  }
+  tx.update(modelVersions).set({ status }).where(eq(modelVersions.id, version.id)).run();
+  return tx.select().from(modelVersions).where(eq(modelVersions.id, version.id)).get()!;
 }
 
 export function listModels(db: Executor) {

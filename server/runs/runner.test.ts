@@ -133,6 +133,8 @@ describe("the runner", () => {
     await until(() => runOf(id).status === "failed", "the failure");
     const reported = world.db.select().from(runSteps).where(eq(runSteps.runId, id)).all().length;
     expect(runOf(id)).toMatchObject({ chargedSteps: reported + 1, statusReason: "the trainer exited without a final message (SIGKILL)" });
+    const [incident] = await callerAs(world.db, world.users.auditor).incidents.list();
+    expect(incident).toMatchObject({ source: "trainer_fault", severity: "medium", status: "open" });
   }, 90_000);
 
   it("interrupts runs a dead server left going, and resumes them from their checkpoint to the end", async () => {

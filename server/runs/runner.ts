@@ -13,7 +13,8 @@ import { budgets, datasetVersions, datasets, modelFamilies, modelVersions, runEv
 import { dpSgdEvent } from "../../trainer/privacy";
 import { messageSchema, parseRunSpec, PROTOCOL_VERSION, type Message, type RunSpec, type RunSpecInput } from "../../trainer/protocol";
 import { SYSTEM_ACTOR, audited } from "../audit/service";
-import { LEDGER_ACCOUNTANT, reservedSteps } from "../budgets/ledger";
+import { LEDGER_ACCOUNTANT, lineageSpend, reservedSteps } from "../budgets/ledger";
+import { openSystemIncidentOnce } from "../incidents/service";
 import { readRecords } from "../datasets/ingest/records";
 import { insertModelVersion } from "../models/service";
 import { runRequestInput } from "./service";
@@ -227,7 +228,13 @@ class RunSession {
     const serverEpsilon = LEDGER_ACCOUNTANT.epsilon(dpSgdEvent(run.samplingRate, run.noiseMultiplier, this.run().chargedSteps), delta);
     const differs = message.epsilon !== null && Math.abs(message.epsilon - serverEpsilon) > 1e-6 * Math.max(1, serverEpsilon);
     const note = differs ? `the trainer reported ε = ${message.epsilon}, the server computed ε = ${serverEpsilon}` : null;
-    finish(this.db, run.id, "finished", note ?? message.outcome, (tx) => registerResult(tx, run, message, this.dataDir));
+    finish(this.db, run.id, "finished", note ?? message.outcome, (tx) => {
+      registerResult(tx, run, message, this.dataDir);
+      if (note) {
+        const links = [{ entityType: "run" as const, entityId: run.id }];
+        openSystemIncidentOnce(tx, SYSTEM_ACTOR, { title: "The trainer's epsilon differs from the server's", description: note, severity: "high", source: "accounting_mismatch", links });
+      }
+    });
   }
 
   onExit(code: number | null, signal: NodeJS.Signals | null): void {
@@ -304,11 +311,28 @@ async function writeRunFiles(db: Db, dataDir: string, run: Run): Promise<string>
   return specPath;
 }
 
-/** Ends a run (with an optional change in the same transaction), audited as the system's doing. */
+/**
+ * Ends a run (with an optional change in the same transaction), audited as the system's doing. A failed run opens a
+ * trainer-fault incident, and a lineage whose charged spend now exceeds its budget a budget-overrun incident.
+ */
 function finish(db: Db, runId: string, status: RunStatus, reason: string, alsoDo?: (tx: Tx) => void): void {
   audited(db, { actor: SYSTEM_ACTOR, action: `run.${status}`, entityType: "run", entityId: runId, input: { reason } }, (tx) => {
     tx.update(runs).set({ status, statusReason: reason, endedAt: new Date().toISOString() }).where(eq(runs.id, runId)).run();
     alsoDo?.(tx);
+    const run = tx.select().from(runs).where(eq(runs.id, runId)).get()!;
+    const links = [
+      { entityType: "run" as const, entityId: run.id },
+      { entityType: "dataset" as const, entityId: run.datasetId },
+    ];
+    if (status === "failed") {
+      openSystemIncidentOnce(tx, SYSTEM_ACTOR, { title: `Run ${run.id.slice(0, 8)} failed`, description: reason, severity: "medium", source: "trainer_fault", links });
+    }
+    const budget = tx.select().from(budgets).where(eq(budgets.datasetId, run.datasetId)).get();
+    const spend = budget && lineageSpend(tx, run.datasetId, budget.delta);
+    if (budget && spend && spend.chargedEpsilon > budget.epsilon) {
+      const description = `Charged ε = ${spend.chargedEpsilon} exceeds the budget's ε = ${budget.epsilon} at δ = ${budget.delta}.`;
+      openSystemIncidentOnce(tx, SYSTEM_ACTOR, { title: "Privacy budget overrun", description, severity: "critical", source: "budget_overrun", links: [links[1]!] });
+    }
   });
 }
 

@@ -1,7 +1,13 @@
-// The Incidents section (a placeholder until its issue lands).
-import { SectionPlaceholder } from "../../_components/section-placeholder";
+// Incidents: every incident, newest first, and (for privacy officers) opening one by hand.
 import { enterSection } from "../../_trpc/server";
+import { IncidentsView } from "./incidents-view";
 
 export default async function IncidentsPage() {
-  return <SectionPlaceholder section={await enterSection("incidents")} />;
+  const section = await enterSection("incidents");
+  return (
+    <>
+      <h1>{section.label}</h1>
+      <IncidentsView role={section.role} />
+    </>
+  );
 }

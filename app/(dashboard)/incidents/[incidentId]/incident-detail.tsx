@@ -1,0 +1,142 @@
+"use client";
+// An incident: what it links, its blast radius (every model version derived from what is affected), the timeline of
+// notes, actions and status changes, and for privacy officers: notes, owner, status, and containment (withdraw a
+// model version, freeze or unfreeze a dataset's budget).
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { FormEvent } from "react";
+import type { Role } from "../../../../server/auth/access";
+import { ErrorMessage } from "../../../_components/error-message";
+import { formData, when } from "../../../_components/format";
+import { useTRPC } from "../../../_trpc/client";
+
+const NEXT: Record<string, string[]> = { open: ["contained", "resolved"], contained: ["resolved"], resolved: ["review_done"], review_done: [] };
+
+export function IncidentDetail({ incidentId, role }: { incidentId: string; role: Role }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const detail = useQuery(trpc.incidents.get.queryOptions({ incidentId }));
+  const officers = useQuery({ ...trpc.incidents.officers.queryOptions(), enabled: role === "privacy_officer" });
+  const refresh = { onSuccess: () => queryClient.invalidateQueries() };
+  const note = useMutation(trpc.incidents.note.mutationOptions(refresh));
+  const setStatus = useMutation(trpc.incidents.setStatus.mutationOptions(refresh));
+  const assign = useMutation(trpc.incidents.assign.mutationOptions(refresh));
+  const withdraw = useMutation(trpc.incidents.withdrawModel.mutationOptions(refresh));
+  const freeze = useMutation(trpc.incidents.freezeBudget.mutationOptions(refresh));
+  if (!detail.data) return <ErrorMessage error={detail.error} />;
+  const { incident, owner, links, notes, blastRadius } = detail.data;
+  const officer = role === "privacy_officer";
+  const datasetLinks = links.filter((l) => l.entityType === "dataset");
+  const submit = (fn: (get: (name: string) => string) => void) => (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    fn(formData(event));
+    event.currentTarget.reset();
+  };
+  return (
+    <>
+      <h1>{incident.title}</h1>
+      <p>
+        <span className="badge">{incident.severity}</span> <span data-testid="incident-status">{incident.status}</span> · {incident.source} · opened{" "}
+        {when(incident.openedAt)} · owner {owner?.email ?? "none"}
+      </p>
+      {incident.description && <p>{incident.description}</p>}
+      <section className="card">
+        <h2>Blast radius</h2>
+        <p className="muted">
+          Links: {links.map((l) => `${l.entityType} ${l.entityId.slice(0, 8)}`).join(", ") || "none"} · affected dataset versions:{" "}
+          {blastRadius.datasetVersionIds.length}
+        </p>
+        <table>
+          <tbody>
+            {blastRadius.modelVersions.map((m) => (
+              <tr key={m.id} data-testid="blast-model">
+                <td>
+                  {m.family} v{m.version}
+                </td>
+                <td>
+                  <span className="badge">{m.status}</span>
+                </td>
+                <td className="muted">{m.why}</td>
+                <td>
+                  {officer && m.status !== "withdrawn" && (
+                    <form className="inline" onSubmit={submit((get) => withdraw.mutate({ incidentId, versionId: m.id, reason: get("reason") }))} aria-label={`Withdraw ${m.family} v${m.version}`}>
+                      <input name="reason" aria-label="Reason" placeholder="reason" required />
+                      <button type="submit">Withdraw</button>
+                    </form>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {blastRadius.modelVersions.length === 0 && <p className="muted">No model version is derived from what this incident links.</p>}
+        {officer &&
+          datasetLinks.map((l) => (
+            <form
+              key={l.entityId}
+              className="inline"
+              aria-label="Freeze budget"
+              onSubmit={(event) => {
+                event.preventDefault();
+                const submitter = (event.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
+                freeze.mutate({ incidentId, datasetId: l.entityId, frozen: submitter?.value === "freeze", reason: formData(event)("reason") });
+              }}
+            >
+              <span>Budget of dataset {l.entityId.slice(0, 8)}</span>
+              <input name="reason" aria-label="Reason" placeholder="reason" required />
+              <button type="submit" value="freeze">
+                Freeze budget
+              </button>
+              <button type="submit" value="unfreeze" className="secondary">
+                Unfreeze
+              </button>
+            </form>
+          ))}
+        <ErrorMessage error={withdraw.error ?? freeze.error} />
+      </section>
+      <section className="card">
+        <h2>Timeline</h2>
+        <ol>
+          {notes.map((n) => (
+            <li key={n.id} data-testid="incident-note">
+              <span className="muted">{when(n.at)}</span> <span className="badge">{n.kind}</span> {n.text} <span className="muted">— {n.author}</span>
+            </li>
+          ))}
+        </ol>
+        {officer && (
+          <>
+            <form className="inline" onSubmit={submit((get) => note.mutate({ incidentId, text: get("text") }))} aria-label="Add a note">
+              <input name="text" aria-label="Note" required />
+              <button type="submit">Add note</button>
+            </form>
+            {NEXT[incident.status]!.length > 0 && (
+              <form
+                className="inline"
+                onSubmit={submit((get) => setStatus.mutate({ incidentId, status: get("status") as "contained", note: get("note") }))}
+                aria-label="Change status"
+              >
+                <select name="status" aria-label="New status">
+                  {NEXT[incident.status]!.map((s) => (
+                    <option key={s}>{s}</option>
+                  ))}
+                </select>
+                <input name="note" aria-label="Status note" required />
+                <button type="submit">Change status</button>
+              </form>
+            )}
+            <form className="inline" onSubmit={submit((get) => assign.mutate({ incidentId, ownerId: get("ownerId") }))} aria-label="Assign owner">
+              <select name="ownerId" aria-label="Owner">
+                {officers.data?.map((o) => (
+                  <option key={o.id} value={o.id}>
+                    {o.email}
+                  </option>
+                ))}
+              </select>
+              <button type="submit">Assign owner</button>
+            </form>
+          </>
+        )}
+        <ErrorMessage error={note.error ?? setStatus.error ?? assign.error} />
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,121 @@
+// Incidents: opening with links, the blast radius through dataset and model lineage, containment (withdrawing a
+// version, freezing a budget so that no run may start), the status flow, and an audit entry for every change.
+import { TRPCError } from "@trpc/server";
+import { beforeEach, describe, expect, it } from "vitest";
+import { actorOf } from "../actor";
+import { SYSTEM_ACTOR, listAudit, verifyChain } from "../audit/service";
+import { createPiiScanner } from "../datasets/ingest/pii";
+import { registerUpload, type IngestedVersion } from "../datasets/service";
+import { registerModelVersion } from "../models/service";
+import { callerAs, snapshot, testWorld, type TestWorld } from "../testing";
+
+let world: TestWorld;
+let datasetId: string;
+let datasetVersionId: string;
+const models: Record<string, string> = {};
+
+const VERSION: IngestedVersion = {
+  format: "jsonl",
+  textField: "text",
+  subjectField: null,
+  storagePath: "datasets/x.jsonl",
+  sourceDigest: "a".repeat(64),
+  contentDigest: "b".repeat(64),
+  bytes: 1,
+  recordCount: 100,
+  subjectCount: 100,
+  maxRecordsPerSubject: 1,
+  fields: [],
+  piiReport: createPiiScanner().report(),
+  minimisation: null,
+};
+
+function model(name: string, parent: string | null, dv: string | null) {
+  models[name] = registerModelVersion(world.db, SYSTEM_ACTOR, {
+    familyName: name,
+    kind: parent ? "fine_tuned" : "base",
+    parentVersionId: parent ? models[parent]! : null,
+    datasetVersionId: dv,
+    runId: null,
+    weightsPath: `models/${name}`,
+    weightsDigest: "d".repeat(64),
+    config: {},
+    provenance: {},
+    metrics: {},
+  }).id;
+}
+
+beforeEach(async () => {
+  world = await testWorld();
+  const engineer = world.users.engineer;
+  const v = registerUpload(world.db, engineer, actorOf(engineer), { name: "notes" }, VERSION);
+  datasetId = v.datasetId;
+  datasetVersionId = v.id;
+  const other = registerUpload(world.db, engineer, actorOf(engineer), { name: "other" }, VERSION);
+  model("base", null, null);
+  model("tuned", "base", datasetVersionId);
+  model("tuned-again", "tuned", null);
+  model("unrelated", "base", other.id);
+  await callerAs(world.db, world.users.privacy_officer).budgets.set({ datasetId, epsilon: 5, delta: 1e-5, privacyUnit: "record", renewsOn: "2099-01-01" });
+});
+
+const officer = () => callerAs(world.db, world.users.privacy_officer);
+
+describe("incidents", () => {
+  it("shows every model version derived from an affected dataset, through the lineage", async () => {
+    const id = await officer().incidents.open({ title: "Notes leaked PII", severity: "critical", links: [{ entityType: "dataset", entityId: datasetId }] });
+    const detail = await callerAs(world.db, world.users.auditor).incidents.get({ incidentId: id });
+    expect(detail.blastRadius.datasetVersionIds).toEqual([datasetVersionId]);
+    expect(Object.fromEntries(detail.blastRadius.modelVersions.map((m) => [m.family, m.why]))).toEqual({
+      tuned: "trained on affected data",
+      "tuned-again": "derived from an affected version",
+    });
+  });
+
+  it("contains: a withdrawn version stays withdrawn, a frozen budget admits no run", async () => {
+    const id = await officer().incidents.open({ title: "Suspected memorisation", severity: "high", links: [{ entityType: "model_version", entityId: models.tuned! }] });
+    await officer().incidents.withdrawModel({ incidentId: id, versionId: models.tuned!, reason: "exposure too high" });
+    expect((await officer().models.get({ versionId: models.tuned! })).version.status).toBe("withdrawn");
+    await officer().incidents.freezeBudget({ incidentId: id, datasetId, frozen: true, reason: "until reviewed" });
+    const preview = await callerAs(world.db, world.users.engineer).runs.preview({
+      datasetVersionId,
+      baseModelVersionId: models.base!,
+      privacyUnit: "record",
+      privacy: { mode: "noise_multiplier", noiseMultiplier: 1 },
+      batch: { by: "sampling_rate", samplingRate: 0.1 },
+      length: { by: "steps", steps: 10 },
+      clipNorm: 1,
+      learningRate: 0.001,
+      fineTuning: { method: "full" },
+      maxRecordsPerSubject: 1,
+    });
+    expect(preview.refusal).toBe("This dataset's budget is frozen by an incident; no run may start.");
+    const detail = await officer().incidents.get({ incidentId: id });
+    expect(detail.notes.map((n) => n.kind)).toEqual(["status", "action", "action"]);
+    expect(listAudit(world.db, { action: "incident." }, 1, 10).entries.map((e) => e.action)).toEqual(["incident.freeze_budget", "incident.withdraw_model", "incident.open"]);
+    expect(verifyChain(world.db).ok).toBe(true);
+  });
+
+  it("moves status forward only, with an owner who is a privacy officer", async () => {
+    const id = await officer().incidents.open({ title: "Drift", severity: "low" });
+    await officer().incidents.assign({ incidentId: id, ownerId: world.users.privacy_officer.id });
+    const before = snapshot(world.db);
+    const refused = await officer()
+      .incidents.setStatus({ incidentId: id, status: "review_done", note: "skip ahead" })
+      .catch((e: TRPCError) => e.code);
+    expect(refused).toBe("CONFLICT");
+    expect(await officer().incidents.assign({ incidentId: id, ownerId: world.users.engineer.id }).catch((e: TRPCError) => e.code)).toBe("BAD_REQUEST");
+    expect(snapshot(world.db)).toEqual(before);
+    for (const status of ["contained", "resolved", "review_done"] as const) await officer().incidents.setStatus({ incidentId: id, status, note: `now ${status}` });
+    expect((await officer().incidents.get({ incidentId: id })).incident.status).toBe("review_done");
+  });
+
+  it("refuses links to things that do not exist, and changes nothing", async () => {
+    const before = snapshot(world.db);
+    const code = await officer()
+      .incidents.open({ title: "Ghost", severity: "low", links: [{ entityType: "run", entityId: "00000000-0000-4000-8000-000000000000" }] })
+      .catch((e: TRPCError) => e.code);
+    expect(code).toBe("NOT_FOUND");
+    expect(snapshot(world.db)).toEqual(before);
+  });
+});
