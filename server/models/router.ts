@@ -5,6 +5,7 @@ import { modelVersions } from "../../db/schema";
 import { actorOf } from "../actor";
 import { AppError } from "../errors";
 import { roleProcedure, router } from "../trpc";
+import { disclosure } from "./disclosure";
 import { guarantees, lineage, listModels, setModelStatus, setStatusInput } from "./service";
 
 const reader = roleProcedure("engineer", "privacy_officer", "auditor");
@@ -16,6 +17,7 @@ export const modelsRouter = router({
     if (!version) throw new AppError("NOT_FOUND", "No such model version.");
     return { version, lineage: lineage(ctx.db, version.id), guarantees: guarantees(ctx.db, version.id) };
   }),
+  disclosure: reader.input(z.object({ versionId: z.uuid() })).query(({ ctx, input }) => disclosure(ctx.db, input.versionId)),
   setStatus: roleProcedure("privacy_officer")
     .input(setStatusInput)
     .mutation(({ ctx, input }) => setModelStatus(ctx.db, actorOf(ctx.user), input)),

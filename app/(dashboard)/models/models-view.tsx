@@ -2,6 +2,7 @@
 // The registry: every family with its versions; a version's lineage, the epsilon it carries per dataset lineage
 // (recomputed on the server from the recorded events), and the status changes privacy officers make.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { useState } from "react";
 import type { Role } from "../../../server/auth/access";
 import { ErrorMessage } from "../../_components/error-message";
@@ -71,6 +72,9 @@ function VersionDetail({ versionId, role }: { versionId: string; role: Role }) {
         Version v{version.version} <span className="badge">{version.status}</span>
       </h2>
       <p>Lineage: {lineage.map((v) => `v${v.version} (${v.kind})`).join(" ← ")}</p>
+      <p>
+        <Link href={`/models/${version.id}/disclosure`}>Disclosure report (printable)</Link>
+      </p>
       {version.status !== "withdrawn" && role !== "admin" && (
         <p>
           <a href={`/api/models/${version.id}/weights`} download>

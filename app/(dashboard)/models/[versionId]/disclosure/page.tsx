@@ -1,0 +1,135 @@
+// The disclosure report of a model version: what an auditor asks about its training, on one printable page.
+import { eps, when } from "../../../../_components/format";
+import { enterSection, orRedirect, serverCaller } from "../../../../_trpc/server";
+
+export default async function DisclosurePage({ params }: { params: Promise<{ versionId: string }> }) {
+  await enterSection("models");
+  const { versionId } = await params;
+  const caller = await serverCaller();
+  const d = await orRedirect(() => caller.models.disclosure({ versionId }));
+  return (
+    <article className="disclosure">
+      <h1>
+        Disclosure report: {d.family} v{d.version.version}
+      </h1>
+      <p>
+        Status <strong>{d.version.status}</strong> · weights SHA-256 <span className="mono">{d.version.weightsDigest}</span> · code version{" "}
+        <span className="mono">{d.codeVersion ?? "unknown"}</span> · generated {when(new Date().toISOString())}
+      </p>
+      <p>
+        Base model:{" "}
+        {d.base ? (
+          <>
+            <span className="mono">{d.base.weightsDigest.slice(0, 16)}…</span>, pretrained on {String((d.base.provenance.corpus as { package?: string } | undefined)?.package ?? "a public corpus")}, without
+            personal data
+          </>
+        ) : (
+          "none"
+        )}
+      </p>
+      {d.lineages.length === 0 && <p>This version was trained on no dataset of ours: it spends no privacy budget.</p>}
+      {d.lineages.map((l) => (
+        <section key={l.datasetId} className="card" data-testid="disclosure-lineage">
+          <h2>Dataset {l.datasetName}</h2>
+          <table>
+            <tbody>
+              <tr>
+                <th>Unit of privacy</th>
+                <td>{l.privacyUnit === "subject" ? "a person (subject): all of one person's records" : "one record"}</td>
+              </tr>
+              <tr>
+                <th>Guarantee ({l.privacyUnit}-level)</th>
+                <td>
+                  ε = {eps(l.epsilon)}, δ = {l.delta} (composed over {l.runs.length} run(s); adding their epsilons would say ε = {eps(l.naiveEpsilonSum)})
+                </td>
+              </tr>
+              {l.personLevel && (
+                <tr>
+                  <th>Person-level (group privacy)</th>
+                  <td>
+                    ε = {eps(l.personLevel.epsilon)}, δ = {l.personLevel.delta.toExponential(2)}
+                  </td>
+                </tr>
+              )}
+              <tr>
+                <th>Accountant</th>
+                <td>{d.accountant}</td>
+              </tr>
+              <tr>
+                <th>Adjacency</th>
+                <td>{l.adjacency}</td>
+              </tr>
+              <tr>
+                <th>Sampling</th>
+                <td>Poisson sampling of {l.privacyUnit}s, each included independently at every step</td>
+              </tr>
+            </tbody>
+          </table>
+          <h3>Runs</h3>
+          <table>
+            <thead>
+              <tr>
+                <th>Run</th>
+                <th>Steps</th>
+                <th>Sampling rate</th>
+                <th>Expected batch</th>
+                <th>Noise multiplier</th>
+                <th>Clip norm</th>
+                <th>Records per subject</th>
+                <th>Fine-tuning</th>
+              </tr>
+            </thead>
+            <tbody>
+              {l.runs.map((r) => (
+                <tr key={r.runId}>
+                  <td className="mono">{r.runId.slice(0, 8)}</td>
+                  <td>{r.stepsCharged}</td>
+                  <td>{r.samplingRate.toPrecision(3)}</td>
+                  <td>{r.expectedBatchSize.toFixed(1)}</td>
+                  <td>{r.noiseMultiplier.toFixed(3)}</td>
+                  <td>{r.clipNorm}</td>
+                  <td>{l.privacyUnit === "subject" ? r.recordsPerSubject : "–"}</td>
+                  <td>{r.fineTuning.method === "lora" ? `LoRA rank ${r.fineTuning.rank}` : "full"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h3>Data</h3>
+          <ul>
+            {l.datasetVersions.map((v) => (
+              <li key={v.id}>
+                version {v.version}: {v.recordCount} records, {v.subjectCount} subjects (at most {v.maxRecordsPerSubject} records of one subject), SHA-256{" "}
+                <span className="mono">{v.contentDigest.slice(0, 16)}…</span>; minimised:{" "}
+                {v.minimisation
+                  ? [...Object.entries(v.minimisation.entities).map(([t, a]) => `${t} ${a}`), ...Object.entries(v.minimisation.fields).map(([f, a]) => `field ${f} ${a}`)].join(", ")
+                  : "no (the upload as received)"}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+      <section className="card">
+        <h2>Leakage tests</h2>
+        <p>No leakage audit has been recorded for this version.</p>
+        <h2>Approvals</h2>
+        <ul>
+          {d.approvals.map((a) => (
+            <li key={a.seq}>
+              {a.action} by {a.actorEmail} at {when(a.at)} (audit entry #{a.seq})
+            </li>
+          ))}
+          {d.approvals.length === 0 && <li>none</li>}
+        </ul>
+        <h2>Incidents</h2>
+        <ul>
+          {d.incidents.map((i) => (
+            <li key={i.id}>
+              {i.title} ({i.severity}, {i.status}), opened {when(i.openedAt)}
+            </li>
+          ))}
+          {d.incidents.length === 0 && <li>none</li>}
+        </ul>
+      </section>
+    </article>
+  );
+}

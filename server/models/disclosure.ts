@@ -1,0 +1,110 @@
+// What can be disclosed about a model version's training: per dataset lineage the privacy unit, adjacency, delta,
+// the server's epsilon (and person-level figure), every run's settings and events, the data versions and their
+// minimisation; plus the base model, approvals and incidents. The disclosure page and the provenance export use it.
+import { execFileSync } from "node:child_process";
+import { and, asc, eq, inArray } from "drizzle-orm";
+import { z } from "zod";
+import type { Executor } from "../../db/client";
+import { auditLog, budgets, datasetVersions, modelFamilies, modelVersions, runs } from "../../db/schema";
+import { EVENT_FORMAT_VERSION } from "../../trainer/privacy";
+import { LEDGER_ACCOUNTANT, ledgerEntry } from "../budgets/ledger";
+import { minimisationPlanSchema } from "../datasets/ingest/minimise";
+import { AppError } from "../errors";
+import { incidentsTouching } from "../incidents/service";
+import { runRequestInput } from "../runs/service";
+import { guarantees, lineage } from "./service";
+
+let codeVersion: string | null | undefined;
+/** The commit the server runs, when it runs from a git checkout. */
+export function serverCodeVersion(): string | null {
+  if (codeVersion === undefined) {
+    try {
+      codeVersion = execFileSync("git", ["rev-parse", "HEAD"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    } catch {
+      codeVersion = null;
+    }
+  }
+  return codeVersion;
+}
+
+export function disclosure(db: Executor, versionId: string) {
+  const version = db.select().from(modelVersions).where(eq(modelVersions.id, versionId)).get();
+  if (!version) throw new AppError("NOT_FOUND", "No such model version.");
+  const family = db.select().from(modelFamilies).where(eq(modelFamilies.id, version.familyId)).get()!;
+  const chain = lineage(db, version.id);
+  const base = chain.find((v) => v.kind === "base") ?? null;
+  const lineages = guarantees(db, version.id).map((g) => {
+    const lineageRuns = g.runs.map((share) => db.select().from(runs).where(eq(runs.id, share.runId)).get()!);
+    const versionIds = [...new Set(lineageRuns.map((r) => r.datasetVersionId))];
+    const delta = db.select({ delta: budgets.delta }).from(budgets).where(eq(budgets.datasetId, g.datasetId)).get()?.delta ?? g.delta;
+    return {
+      datasetId: g.datasetId,
+      datasetName: g.datasetName,
+      privacyUnit: g.privacyUnit,
+      adjacency: `add-or-remove-one-${g.privacyUnit}` as const,
+      delta,
+      epsilon: g.epsilon,
+      naiveEpsilonSum: g.naiveEpsilonSum,
+      personLevel: g.personLevel,
+      runs: lineageRuns.map((r) => {
+        const spec = runRequestInput.parse(JSON.parse(r.spec));
+        const dv = db.select().from(datasetVersions).where(eq(datasetVersions.id, r.datasetVersionId)).get()!;
+        const population = r.privacyUnit === "subject" ? dv.subjectCount : dv.recordCount;
+        return {
+          runId: r.id,
+          status: r.status,
+          stepsCharged: r.chargedSteps,
+          samplingRate: r.samplingRate,
+          expectedBatchSize: r.samplingRate * population,
+          noiseMultiplier: r.noiseMultiplier,
+          clipNorm: spec.clipNorm,
+          recordsPerSubject: spec.maxRecordsPerSubject,
+          learningRate: spec.learningRate,
+          fineTuning: spec.fineTuning,
+          event: { version: EVENT_FORMAT_VERSION, event: ledgerEntry({ ...r, status: "finished" }).event },
+        };
+      }),
+      datasetVersions: db
+        .select()
+        .from(datasetVersions)
+        .where(inArray(datasetVersions.id, versionIds))
+        .orderBy(asc(datasetVersions.version))
+        .all()
+        .map((dv) => ({
+          id: dv.id,
+          version: dv.version,
+          parentVersionId: dv.parentVersionId,
+          contentDigest: dv.contentDigest,
+          recordCount: dv.recordCount,
+          subjectCount: dv.subjectCount,
+          maxRecordsPerSubject: dv.maxRecordsPerSubject,
+          minimisation: dv.minimisation === null ? null : minimisationPlanSchema.parse(JSON.parse(dv.minimisation)),
+        })),
+    };
+  });
+  const approvals = db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.entityId, version.id), inArray(auditLog.action, ["model.approve", "model.deploy", "model.withdraw", "incident.withdraw_model"])))
+    .orderBy(asc(auditLog.seq))
+    .all();
+  const touched = [...chain.map((v) => v.id), ...lineages.flatMap((l) => [l.datasetId, ...l.runs.map((r) => r.runId), ...l.datasetVersions.map((d) => d.id)])];
+  return {
+    version,
+    family: family.name,
+    lineage: chain,
+    base: base && { id: base.id, weightsDigest: base.weightsDigest, provenance: jsonObject(base.provenance) },
+    accountant: LEDGER_ACCOUNTANT.description,
+    sampling: "poisson" as const,
+    lineages,
+    approvals,
+    incidents: incidentsTouching(db, touched),
+    codeVersion: serverCodeVersion(),
+  };
+}
+
+function jsonObject(text: string): Record<string, unknown> {
+  return z.record(z.string(), z.unknown()).parse(JSON.parse(text));
+}
+
+export type Disclosure = ReturnType<typeof disclosure>;
