@@ -1,0 +1,226 @@
+// The provenance export file: its schemas (the contract between the export built from the database and the offline
+// verifier) and buildBundle, the one way to write it.
+//
+// The file is canonical JSON (keys sorted at every depth, no insignificant whitespace) followed by one "\n":
+//
+//   {
+//     "format": "epsilon-ledger-provenance/v1",
+//     "public_key": "<Ed25519 public key, SPKI PEM as node:crypto exports it>",
+//     "envelope": {                                   // DSSE v1, one Ed25519 signature over PAE(payloadType, payload)
+//       "payloadType": "application/vnd.in-toto+json",
+//       "payload": "<base64 of the UTF-8 canonical JSON of the in-toto Statement below>",
+//       "signatures": [{ "keyid": "<hex SHA-256 of the public key's SPKI DER>", "sig": "<base64>" }]
+//     },
+//     "audit": {
+//       "tree_head": { "tree_size": N, "root_hash": "<hex>", "timestamp": "<ISO 8601>",
+//                      "signature": "<base64 Ed25519 over canonicalJson({ tree_size, root_hash, timestamp })>" },
+//       "entries": [{ "leaf_index": seq - 1, "entry": <all eleven audit_log columns>, "inclusion_proof": ["<hex>"] }]
+//     }
+//   }
+//
+// The audit log is a Merkle tree with RFC 6962 hashing whose leaf i is the entry with seq i + 1, and whose leaf data is
+// the UTF-8 of canonicalJson(entry). Entries are listed in increasing seq order, each at most once.
+//
+// The Statement is in-toto v1: one subject (the model version, digest: SHA-256 of its weights file) and the predicate
+// https://epsilon-ledger.dev/dp-training/v1 (predicateSchema below), which carries everything needed to recompute
+// epsilon: for each dataset lineage the version was trained on (its own run and every ancestor's), the delta, privacy
+// unit and the stored privacy event of every run, composed by the named accountant.
+import type { KeyObject } from "node:crypto";
+import { z } from "zod";
+import {
+  INCIDENT_SEVERITIES,
+  INCIDENT_STATUSES,
+  MODEL_KINDS,
+  MODEL_STATUSES,
+  RUN_STATUSES,
+  type AuditEntry,
+} from "../../db/schema";
+import { accountantNameSchema, privacyEventDocumentSchema, privacyUnitSchema } from "../../trainer/privacy";
+import { canonicalJson } from "../audit/canonical";
+import {
+  envelopeSchema,
+  hexHashSchema,
+  keyIdOf,
+  parsePublicKey,
+  signEnvelope,
+  signTreeHead,
+  signedTreeHeadSchema,
+  type TreeHead,
+} from "./dsse";
+import { leafHash } from "./merkle";
+
+export const BUNDLE_FORMAT = "epsilon-ledger-provenance/v1";
+export const IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json";
+export const STATEMENT_TYPE = "https://in-toto.io/Statement/v1";
+export const PREDICATE_TYPE = "https://epsilon-ledger.dev/dp-training/v1";
+
+/** Which neighbouring datasets the guarantee is over, for each privacy unit. */
+export const ADJACENCY = {
+  record: "add-or-remove-one-record",
+  subject: "add-or-remove-one-subject",
+} as const;
+
+const id = z.string().min(1);
+const count = z.number().int().min(0);
+const positive = z.number().positive();
+const timestamp = z.iso.datetime();
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const runSchema = z.strictObject({
+  run_id: id,
+  status: z.enum(RUN_STATUSES),
+  steps_charged: count,
+  sampling_rate: positive.max(1),
+  noise_multiplier: positive,
+  clip_norm: positive,
+  expected_batch_size: positive,
+  /** With subjects as the unit, the most records of one subject a step may use; null with records as the unit. */
+  records_per_subject: z.number().int().min(1).nullable(),
+  /** The accountant's stored form of the run's privacy event: dpSgdEvent(sampling_rate, noise_multiplier, steps_charged). */
+  event: privacyEventDocumentSchema,
+});
+
+export const datasetVersionSchema = z.strictObject({
+  id,
+  content_digest: hexHashSchema,
+  record_count: count,
+  subject_count: count,
+  max_records_per_subject: count,
+  minimisation: jsonObject.nullable(),
+});
+
+export const lineageSchema = z
+  .strictObject({
+    dataset_id: id,
+    dataset_name: z.string(),
+    privacy_unit: privacyUnitSchema,
+    adjacency: z.enum([ADJACENCY.record, ADJACENCY.subject]),
+    delta: z.number().gt(0).lt(1),
+    /** The server's composed epsilon of every run below at `delta`. */
+    epsilon: z.number().min(0),
+    runs: z.array(runSchema),
+    dataset_versions: z.array(datasetVersionSchema),
+    /** Group privacy over max_records_per_subject records, with records as the unit; null otherwise. */
+    person_level: z.strictObject({ epsilon: z.number().min(0), delta: z.number().gt(0).max(1) }).nullable(),
+  })
+  .refine((lineage) => lineage.adjacency === ADJACENCY[lineage.privacy_unit], {
+    message: "adjacency must match the privacy unit",
+    path: ["adjacency"],
+  });
+
+export const predicateSchema = z.strictObject({
+  model_version: z.strictObject({
+    id,
+    family: z.string().min(1),
+    version: z.number().int().min(1),
+    kind: z.enum(MODEL_KINDS),
+    status: z.enum(MODEL_STATUSES),
+    parent_version_id: id.nullable(),
+  }),
+  base_model: z
+    .strictObject({ version_id: id, weights_sha256: hexHashSchema, provenance: jsonObject })
+    .nullable(),
+  code_version: z.string().min(1).nullable(),
+  privacy: z.strictObject({
+    accountant: accountantNameSchema,
+    sampling: z.literal("poisson"),
+    lineages: z.array(lineageSchema),
+  }),
+  /** Membership-inference and other leakage audits (none yet). */
+  audit_results: z.array(jsonObject),
+  approvals: z.array(
+    z.strictObject({ action: z.string().min(1), actor_email: z.string().min(1), at: z.string(), audit_seq: z.number().int().min(1) }),
+  ),
+  incidents: z.array(
+    z.strictObject({
+      id,
+      title: z.string(),
+      severity: z.enum(INCIDENT_SEVERITIES),
+      status: z.enum(INCIDENT_STATUSES),
+      opened_at: z.string(),
+    }),
+  ),
+});
+export type Predicate = z.infer<typeof predicateSchema>;
+
+export const statementSchema = z.strictObject({
+  _type: z.literal(STATEMENT_TYPE),
+  subject: z
+    .array(z.strictObject({ name: z.string().min(1), digest: z.strictObject({ sha256: hexHashSchema }) }))
+    .length(1, "the statement has exactly one subject: the model's weights"),
+  predicateType: z.literal(PREDICATE_TYPE),
+  predicate: predicateSchema,
+});
+export type Statement = z.infer<typeof statementSchema>;
+
+export const auditEntrySchema = z.strictObject({
+  seq: z.number().int().min(1),
+  at: z.string(),
+  actorId: z.string().nullable(),
+  actorEmail: z.string(),
+  actorRole: z.string(),
+  action: z.string(),
+  entityType: z.string(),
+  entityId: z.string(),
+  inputDigest: hexHashSchema,
+  prevHash: hexHashSchema,
+  hash: hexHashSchema,
+}) satisfies z.ZodType<AuditEntry>;
+
+export const includedEntrySchema = z
+  .strictObject({ leaf_index: count, entry: auditEntrySchema, inclusion_proof: z.array(hexHashSchema) })
+  .refine((e) => e.leaf_index === e.entry.seq - 1, { message: "leaf_index must be seq - 1", path: ["leaf_index"] });
+export type IncludedEntry = z.infer<typeof includedEntrySchema>;
+
+export const bundleSchema = z.strictObject({
+  format: z.literal(BUNDLE_FORMAT),
+  public_key: z.string(),
+  envelope: envelopeSchema,
+  audit: z.strictObject({
+    tree_head: signedTreeHeadSchema,
+    entries: z
+      .array(includedEntrySchema)
+      .refine((entries) => entries.every((e, i) => i === 0 || e.leaf_index > entries[i - 1]!.leaf_index), {
+        message: "entries must be in increasing seq order, each at most once",
+      }),
+  }),
+});
+export type Bundle = z.infer<typeof bundleSchema>;
+
+/** The Merkle leaf hash of an audit entry: RFC 6962 leaf hash of the UTF-8 of canonicalJson(entry). */
+export function auditLeafHash(entry: AuditEntry): string {
+  return leafHash(Buffer.from(canonicalJson(entry), "utf8"));
+}
+
+/** The file's text: canonical JSON of the bundle and a final newline. */
+export function bundleText(bundle: Bundle): string {
+  return `${canonicalJson(bundle)}\n`;
+}
+
+export interface BundleInput {
+  statement: Statement;
+  privateKey: KeyObject;
+  /** The public key the dashboard publishes (SPKI PEM); must be the private key's other half. */
+  publicKeyPem: string;
+  treeHead: TreeHead;
+  entries: IncludedEntry[];
+}
+
+/**
+ * Signs the statement and the tree head and writes the export file. Throws if the statement or entries do not fit the
+ * schema or the public key is not the private key's; it does not check proofs or epsilons (verifyBundle does).
+ */
+export function buildBundle(input: BundleInput): string {
+  const publicKey = parsePublicKey(input.publicKeyPem);
+  if (!publicKey.ok) throw new TypeError(`public key: ${publicKey.reason}`);
+  if (keyIdOf(publicKey.key) !== keyIdOf(input.privateKey)) throw new TypeError("the public key is not the signing key's");
+  const statement = statementSchema.parse(input.statement);
+  const payload = Buffer.from(canonicalJson(statement), "utf8");
+  const bundle = bundleSchema.parse({
+    format: BUNDLE_FORMAT,
+    public_key: input.publicKeyPem,
+    envelope: signEnvelope(IN_TOTO_PAYLOAD_TYPE, payload, input.privateKey),
+    audit: { tree_head: signTreeHead(input.treeHead, input.privateKey), entries: input.entries },
+  });
+  return bundleText(bundle);
+}
