@@ -7,5 +7,7 @@ export default defineConfig({
     environment: "node",
     pool: "forks",
     testTimeout: 30_000,
+    // A valid environment for code that reads it (server/env.ts validates it as the server does at start).
+    env: { NEXTAUTH_SECRET: "vitest-only-secret-0123456789abcdefghijklmnop" },
   },
 });
