@@ -21,7 +21,7 @@ export interface Dataset {
   sha256: string;
 }
 
-export function parseRecords(jsonLines: string, source: string): DataRecord[] {
+function parseRecords(jsonLines: string, source: string): DataRecord[] {
   const records: DataRecord[] = [];
   jsonLines.split('\n').forEach((line, i) => {
     if (line.trim() === '') return;

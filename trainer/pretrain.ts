@@ -55,7 +55,7 @@ export function parsePretrainArgs(args: readonly string[]): PretrainOptions {
 }
 
 /** The corpus as one text (chapters joined by blank lines), with its package's name and version. */
-export function readCorpus(): { text: string; chapters: string[]; package: string; version: string } {
+function readCorpus(): { text: string; chapters: string[]; package: string; version: string } {
   const require = createRequire(import.meta.url);
   const chapters = z.array(z.object({ text: z.string() })).parse(require(CORPUS_PACKAGE)()).map((c) => c.text);
   const { version } = z.object({ version: z.string() }).parse(require(`${CORPUS_PACKAGE}/package.json`));

@@ -9,7 +9,7 @@ const TWO_POW_26 = 67108864;
 const TWO_POW_53 = 9007199254740992;
 
 /** Fills `out` with independent uniform doubles in [0, 1), each with 53 random bits. */
-export function fillUniforms(out: Float64Array): Float64Array {
+function fillUniforms(out: Float64Array): Float64Array {
   const words = new Uint32Array(2 * Math.min(CHUNK, out.length));
   for (let start = 0; start < out.length; start += CHUNK) {
     const count = Math.min(CHUNK, out.length - start);

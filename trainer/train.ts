@@ -40,7 +40,7 @@ function normQuantiles(norms: readonly number[]) {
   return { p10: at(0.1), p50: at(0.5), p90: at(0.9), max: sorted[sorted.length - 1] as number };
 }
 
-export const specDigest = (spec: RunSpec): string => sha256(JSON.stringify(spec));
+const specDigest = (spec: RunSpec): string => sha256(JSON.stringify(spec));
 
 export async function runTraining(spec: RunSpec, io: RunIo, options: { resume: boolean }): Promise<Outcome> {
   const backend = await initBackend(spec.backend);

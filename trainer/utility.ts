@@ -39,7 +39,7 @@ export interface UtilityBenchmark {
 }
 
 /** A mail as a training record: its sender and subject lines, then its body (the model sees the first bytes). */
-export function mailRecord(raw: string): DataRecord {
+function mailRecord(raw: string): DataRecord {
   const split = raw.indexOf('\n\n');
   const headers = split >= 0 ? raw.slice(0, split) : raw;
   const body = split >= 0 ? raw.slice(split + 2) : '';
