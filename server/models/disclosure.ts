@@ -61,7 +61,7 @@ export function disclosure(db: Executor, versionId: string) {
           recordsPerSubject: spec.maxRecordsPerSubject,
           learningRate: spec.learningRate,
           fineTuning: spec.fineTuning,
-          event: { version: EVENT_FORMAT_VERSION, event: ledgerEntry({ ...r, status: "finished" }).event },
+          event: { version: EVENT_FORMAT_VERSION as typeof EVENT_FORMAT_VERSION, event: ledgerEntry({ ...r, status: "finished" }).event },
         };
       }),
       datasetVersions: db

@@ -74,6 +74,14 @@ function VersionDetail({ versionId, role }: { versionId: string; role: Role }) {
       <p>Lineage: {lineage.map((v) => `v${v.version} (${v.kind})`).join(" ← ")}</p>
       <p>
         <Link href={`/models/${version.id}/disclosure`}>Disclosure report (printable)</Link>
+        {(role === "auditor" || role === "privacy_officer") && version.status !== "withdrawn" && (
+          <>
+            {" · "}
+            <a href={`/api/models/${version.id}/provenance`} download>
+              Export signed provenance
+            </a>
+          </>
+        )}
       </p>
       {version.status !== "withdrawn" && role !== "admin" && (
         <p>

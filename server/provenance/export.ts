@@ -1,0 +1,104 @@
+// Builds a model version's signed provenance export from the database: the in-toto statement (the weights' digest
+// and everything needed to recompute epsilon), signed in a DSSE envelope, with a signed tree head of the audit log
+// and inclusion proofs for the entries about the version, its runs, data and incidents.
+import type { Executor } from "../../db/client";
+import { auditLog } from "../../db/schema";
+import { inArray } from "drizzle-orm";
+import type { Context } from "../context";
+import { AppError } from "../errors";
+import { errorResponse } from "../http/error-response";
+import { disclosure } from "../models/disclosure";
+import { proofsFor } from "./audit-tree";
+import { ADJACENCY, PREDICATE_TYPE, STATEMENT_TYPE, buildBundle, type Statement } from "./bundle";
+import { signingKey, type SigningKey } from "./keys";
+
+const MAY_EXPORT = ["auditor", "privacy_officer"] as const;
+
+export function provenanceStatement(db: Executor, versionId: string): { statement: Statement; entityIds: string[] } {
+  const d = disclosure(db, versionId);
+  if (d.version.status === "withdrawn") throw new AppError("CONFLICT", "This model version was withdrawn; it cannot be exported as valid.");
+  const parent = d.lineage[1] ?? null;
+  const statement: Statement = {
+    _type: STATEMENT_TYPE,
+    subject: [{ name: `model-${d.version.id}.safetensors`, digest: { sha256: d.version.weightsDigest } }],
+    predicateType: PREDICATE_TYPE,
+    predicate: {
+      model_version: { id: d.version.id, family: d.family, version: d.version.version, kind: d.version.kind, status: d.version.status, parent_version_id: parent?.id ?? null },
+      base_model: d.base && { version_id: d.base.id, weights_sha256: d.base.weightsDigest, provenance: d.base.provenance },
+      code_version: d.codeVersion,
+      privacy: {
+        accountant: "rdp",
+        sampling: d.sampling,
+        lineages: d.lineages.map((l) => ({
+          dataset_id: l.datasetId,
+          dataset_name: l.datasetName,
+          privacy_unit: l.privacyUnit,
+          adjacency: ADJACENCY[l.privacyUnit],
+          delta: l.delta,
+          epsilon: l.epsilon,
+          runs: l.runs.map((r) => ({
+            run_id: r.runId,
+            status: r.status,
+            steps_charged: r.stepsCharged,
+            sampling_rate: r.samplingRate,
+            noise_multiplier: r.noiseMultiplier,
+            clip_norm: r.clipNorm,
+            expected_batch_size: r.expectedBatchSize,
+            records_per_subject: l.privacyUnit === "subject" ? r.recordsPerSubject : null,
+            event: r.event,
+          })),
+          dataset_versions: l.datasetVersions.map((v) => ({
+            id: v.id,
+            content_digest: v.contentDigest,
+            record_count: v.recordCount,
+            subject_count: v.subjectCount,
+            max_records_per_subject: v.maxRecordsPerSubject,
+            minimisation: v.minimisation,
+          })),
+          person_level: l.personLevel,
+        })),
+      },
+      audit_results: [],
+      approvals: d.approvals
+        .filter((a) => a.action === "model.approve" || a.action === "model.deploy")
+        .map((a) => ({ action: a.action, actor_email: a.actorEmail, at: a.at, audit_seq: a.seq })),
+      incidents: d.incidents.map((i) => ({ id: i.id, title: i.title, severity: i.severity, status: i.status, opened_at: i.openedAt })),
+    },
+  };
+  const entityIds = [
+    d.version.id,
+    ...(parent ? [parent.id] : []),
+    ...(d.base ? [d.base.id] : []),
+    ...d.lineages.flatMap((l) => [l.datasetId, ...l.runs.map((r) => r.runId), ...l.datasetVersions.map((v) => v.id)]),
+    ...d.incidents.map((i) => i.id),
+  ];
+  return { statement, entityIds };
+}
+
+/** The export file's text for a model version, signed with the server's key. */
+export function exportProvenance(db: Executor, versionId: string, key: SigningKey): string {
+  const { statement, entityIds } = provenanceStatement(db, versionId);
+  const seqs = db.select({ seq: auditLog.seq }).from(auditLog).where(inArray(auditLog.entityId, [...new Set(entityIds)])).all().map((r) => r.seq);
+  const { treeSize, root, entries } = proofsFor(db, seqs);
+  return buildBundle({
+    statement,
+    privateKey: key.privateKey,
+    publicKeyPem: key.publicKeyPem,
+    treeHead: { tree_size: treeSize, root_hash: root, timestamp: new Date().toISOString() },
+    entries,
+  });
+}
+
+/** GET /api/models/<id>/provenance: the export as a file, for auditors and privacy officers. */
+export function handleProvenanceDownload(ctx: Context, versionId: string, dataDir: string): Response {
+  try {
+    if (!ctx.user) throw new AppError("UNAUTHORIZED", "Sign in to continue.");
+    if (!(MAY_EXPORT as readonly string[]).includes(ctx.user.role)) throw new AppError("FORBIDDEN", "Only auditors and privacy officers export provenance.");
+    const text = exportProvenance(ctx.db, versionId, signingKey(dataDir));
+    return new Response(text, {
+      headers: { "content-type": "application/json", "content-disposition": `attachment; filename="provenance-${versionId}.json"` },
+    });
+  } catch (err) {
+    return errorResponse(err);
+  }
+}
