@@ -70,6 +70,15 @@ export function parsePublicKey(pem: string): Result<{ key: KeyObject }> {
   return { ok: true, key };
 }
 
+/** A verification key: PEM text is parsed (canonical form only); a KeyObject must be an Ed25519 public key. */
+function verificationKey(publicKey: string | KeyObject): Result<{ key: KeyObject }> {
+  if (typeof publicKey === "string") return parsePublicKey(publicKey);
+  if (publicKey.type !== "public" || publicKey.asymmetricKeyType !== "ed25519") {
+    return { ok: false, reason: "not an Ed25519 public key" };
+  }
+  return { ok: true, key: publicKey };
+}
+
 function checkSigningKey(privateKey: KeyObject): void {
   if (privateKey.type !== "private" || privateKey.asymmetricKeyType !== "ed25519") {
     throw new TypeError("signing needs an Ed25519 private key");
@@ -96,10 +105,13 @@ export function signEnvelope(payloadType: string, payload: Uint8Array, privateKe
  * Checks that the envelope is well formed and that every signature on it is by this key and verifies; returns the
  * payload when it does.
  */
-export function verifyEnvelope(envelope: unknown, publicKey: string): Result<{ payloadType: string; payload: Buffer }> {
+export function verifyEnvelope(
+  envelope: unknown,
+  publicKey: string | KeyObject,
+): Result<{ payloadType: string; payload: Buffer }> {
   const parsed = envelopeSchema.safeParse(envelope);
   if (!parsed.success) return { ok: false, reason: `malformed envelope: ${parsed.error.issues[0]?.message}` };
-  const key = parsePublicKey(publicKey);
+  const key = verificationKey(publicKey);
   if (!key.ok) return key;
   const { payloadType, payload, signatures } = parsed.data;
   const keyid = keyIdOf(key.key);
@@ -124,10 +136,10 @@ export function signTreeHead(head: TreeHead, privateKey: KeyObject): SignedTreeH
   return { ...valid, signature: sign(null, treeHeadBytes(valid), privateKey).toString("base64") };
 }
 
-export function verifyTreeHead(head: unknown, publicKey: string): Result<{ head: SignedTreeHead }> {
+export function verifyTreeHead(head: unknown, publicKey: string | KeyObject): Result<{ head: SignedTreeHead }> {
   const parsed = signedTreeHeadSchema.safeParse(head);
   if (!parsed.success) return { ok: false, reason: `malformed tree head: ${parsed.error.issues[0]?.message}` };
-  const key = parsePublicKey(publicKey);
+  const key = verificationKey(publicKey);
   if (!key.ok) return key;
   if (!verifies(treeHeadBytes(parsed.data), parsed.data.signature, key.key)) {
     return { ok: false, reason: "tree head signature does not verify" };
