@@ -5,8 +5,12 @@ import { openDatabase, type Db } from "../db/client";
 import type { Role } from "../db/schema";
 import { SYSTEM_ACTOR } from "../server/audit/service";
 import { snapshot } from "../db/snapshot";
+import { eq } from "drizzle-orm";
+import { modelVersions, runs } from "../db/schema";
+import { setBudget } from "../server/budgets/service";
+import { launchRun } from "../server/runs/service";
 import { createUser, setDisabled } from "../server/users/service";
-import { E2E_DATABASE } from "./env";
+import { E2E_DATABASE, E2E_URL } from "./env";
 
 export const E2E_PASSWORD = "an e2e password, long enough";
 
@@ -34,6 +38,51 @@ export function seedUser(role: Role): Promise<SeededUser> {
     const u = await createUser(db, SYSTEM_ACTOR, { email, name: `E2E ${role}`, role, password: E2E_PASSWORD });
     return { id: u.id, email: u.email, name: u.name, role: u.role, password: E2E_PASSWORD };
   });
+}
+
+export interface TrainedModel {
+  datasetId: string;
+  datasetName: string;
+  versionId: string;
+  engineer: SeededUser;
+}
+
+/**
+ * A dataset uploaded (by a new engineer, signed in on `page`), budgeted and fine-tuned on, with the job runner of the
+ * e2e server doing the training: a fine-tuned model version to govern, audit and export.
+ */
+export async function seedTrainedModel(page: Page): Promise<TrainedModel> {
+  const engineer = await seedUser("engineer");
+  const officer = await seedUser("privacy_officer");
+  await signIn(page, engineer);
+  const datasetName = `notes-${randomUUID().slice(0, 8)}`;
+  const records = Array.from({ length: 24 }, (_, i) => JSON.stringify({ text: `Note ${i}: patient ${i % 8} is doing fine`, patient: `p${i % 8}` }));
+  const upload = await page.request.post(`/api/datasets/upload?name=${datasetName}&format=jsonl&textField=text&subjectField=patient`, {
+    headers: { "x-epsilon-upload": "1", origin: E2E_URL, "content-type": "application/octet-stream" },
+    data: records.join("\n"),
+  });
+  expect(upload.status()).toBe(201);
+  const { datasetId, versionId } = (await upload.json()) as { datasetId: string; versionId: string };
+  const runId = await withDb((db) => {
+    setBudget(db, { id: officer.id, email: officer.email, role: "privacy_officer" }, { datasetId, epsilon: 10, delta: 1e-5, privacyUnit: "subject", renewsOn: "2099-01-01" });
+    const base = db.select().from(modelVersions).where(eq(modelVersions.kind, "base")).get()!;
+    const user = { id: engineer.id, email: engineer.email, name: engineer.name, role: "engineer" as const };
+    return launchRun(db, user, user, {
+      datasetVersionId: versionId,
+      baseModelVersionId: base.id,
+      privacyUnit: "subject",
+      privacy: { mode: "noise_multiplier", noiseMultiplier: 1.5 },
+      batch: { by: "expected_batch_size", expectedBatchSize: 3 },
+      length: { by: "steps", steps: 4 },
+      clipNorm: 1,
+      learningRate: 0.01,
+      fineTuning: { method: "lora", rank: 2 },
+      maxRecordsPerSubject: 2,
+    }).runId;
+  });
+  await expect.poll(() => withDb((db) => db.select().from(runs).where(eq(runs.id, runId)).get()?.status), { timeout: 60_000 }).toBe("finished");
+  const run = await withDb((db) => db.select().from(runs).where(eq(runs.id, runId)).get()!);
+  return { datasetId, datasetName, versionId: run.resultModelVersionId!, engineer };
 }
 
 export function disableUser(userId: string): Promise<void> {
