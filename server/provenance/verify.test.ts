@@ -139,6 +139,8 @@ describe("verifyBundle", () => {
       "{}\n",
       '{"format":"something/else"}\n',
       Buffer.from([0xff, 0xfe, 0x7b, 0x7d]),
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]),
+      `\uFEFF${text}`,
       text.slice(0, text.length / 2),
       payloadNotJson,
       reserialised((b) => (b.audit.entries[0]!.leaf_index = -1)),

@@ -89,27 +89,26 @@ const fail = (detail: string) => ({ ok: false, detail });
  * Parses the file and checks that it is byte for byte the canonical form of its value (canonicalJson plus one final
  * newline). This makes every byte of the file matter, whitespace included: no two files carry the same content.
  */
-function readFile(file: string | Uint8Array): { checks: Check[]; value?: unknown } {
+function readCanonical(file: string | Uint8Array): { check: Check; value?: unknown } {
+  const name = "canonical JSON";
   let text: string;
   try {
-    text = typeof file === "string" ? file : new TextDecoder("utf-8", { fatal: true }).decode(file);
+    // A byte order mark is kept (and then refused by JSON.parse), not silently dropped.
+    text = typeof file === "string" ? file : new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(file);
   } catch {
-    return { checks: [{ name: "canonical JSON", ok: false, detail: "the file is not UTF-8 text" }] };
+    return { check: { name, ...fail("the file is not UTF-8 text") } };
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (cause) {
-    return { checks: [{ name: "canonical JSON", ok: false, detail: `the file is not JSON: ${(cause as Error).message}` }] };
+    return { check: { name, ...fail(`the file is not JSON: ${(cause as Error).message}`) } };
   }
   const canonical = `${canonicalJson(value)}\n`;
-  if (canonical === text) return { checks: [{ name: "canonical JSON", ...pass("sorted keys, no whitespace, one final newline") }], value };
+  if (canonical === text) return { check: { name, ...pass("sorted keys, no whitespace, one final newline") }, value };
   let at = 0;
   while (at < text.length && text[at] === canonical[at]) at++;
-  return {
-    checks: [{ name: "canonical JSON", ...fail(`the file differs from the canonical JSON of its content at character ${at}`) }],
-    value,
-  };
+  return { check: { name, ...fail(`the file differs from the canonical JSON of its content at character ${at}`) }, value };
 }
 
 function checkStatement(bundle: Bundle): { check: Check; statement?: Statement } {
@@ -276,8 +275,8 @@ function verifyParsed(value: unknown, options: VerifyOptions): Check[] {
 export function verifyBundle(file: string | Uint8Array, options: VerifyOptions = {}): Verification {
   let checks: Check[];
   try {
-    const read = readFile(file);
-    checks = "value" in read ? [...read.checks, ...verifyParsed(read.value, options)] : read.checks;
+    const read = readCanonical(file);
+    checks = "value" in read ? [read.check, ...verifyParsed(read.value, options)] : [read.check];
   } catch (cause) {
     checks = [{ name: "verifier", ok: false, detail: `unexpected error: ${(cause as Error).message}` }];
   }
