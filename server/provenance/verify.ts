@@ -166,7 +166,7 @@ function checkLineage(lineage: Lineage, accountantName: AccountantName): Check[]
     const stated = lineage.person_level;
     if (!applies) {
       return stated === null
-        ? pass(`none, as each person is one ${lineage.privacy_unit === "record" ? "record" : "unit"}`)
+        ? pass(lineage.privacy_unit === "subject" ? "none needed: the privacy unit is a person" : "none needed: no person has more than one record")
         : fail("stated, but it applies only with records as the unit and up to k > 1 records per person");
     }
     if (stated === null) return fail(`missing: a person may have up to ${k} records`);
