@@ -23,6 +23,18 @@ test("an anonymous visitor is sent to the sign-in page", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "Sign in to Epsilon Ledger" })).toBeVisible();
 });
 
+test("pages carry a nonce-based CSP and security headers, and the session cookie is HttpOnly and SameSite", async ({ page }) => {
+  const response = await page.goto("/sign-in");
+  const headers = response!.headers();
+  expect(headers["content-security-policy"]).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
+  expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
+  expect(headers["x-content-type-options"]).toBe("nosniff");
+  expect(headers["x-frame-options"]).toBe("DENY");
+  await signIn(page, await seedUser("auditor"));
+  const session = (await page.context().cookies()).find((c) => c.name.endsWith("next-auth.session-token"));
+  expect(session).toMatchObject({ httpOnly: true, sameSite: "Lax" });
+});
+
 test("a wrong password is refused and does not sign in", async ({ page }) => {
   const user = await seedUser("engineer");
   await fillSignIn(page, user.email, "not the password at all");
