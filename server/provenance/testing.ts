@@ -30,11 +30,11 @@ export const IDS = {
 type Change = Pick<AuditEntry, "actorEmail" | "actorRole" | "action" | "entityType" | "entityId">;
 
 const CHANGES: Change[] = [
-  { actorEmail: "steward@example.com", actorRole: "data_steward", action: "dataset.upload", entityType: "dataset_version", entityId: IDS.datasetVersion },
+  { actorEmail: "steward@example.com", actorRole: "engineer", action: "dataset.upload", entityType: "dataset_version", entityId: IDS.datasetVersion },
   { actorEmail: "officer@example.com", actorRole: "privacy_officer", action: "budget.set", entityType: "dataset", entityId: IDS.dataset },
   { actorEmail: "admin@example.com", actorRole: "admin", action: "user.create", entityType: "user", entityId: IDS.otherUser },
-  { actorEmail: "scientist@example.com", actorRole: "ml_engineer", action: "run.launch", entityType: "run", entityId: IDS.runs[0] },
-  { actorEmail: "scientist@example.com", actorRole: "ml_engineer", action: "run.launch", entityType: "run", entityId: IDS.runs[1] },
+  { actorEmail: "scientist@example.com", actorRole: "engineer", action: "run.launch", entityType: "run", entityId: IDS.runs[0] },
+  { actorEmail: "scientist@example.com", actorRole: "engineer", action: "run.launch", entityType: "run", entityId: IDS.runs[1] },
   { actorEmail: "system", actorRole: "system", action: "model.register", entityType: "model_version", entityId: IDS.model },
   { actorEmail: "officer@example.com", actorRole: "privacy_officer", action: "model.approve", entityType: "model_version", entityId: IDS.model },
   { actorEmail: "admin@example.com", actorRole: "admin", action: "user.change_role", entityType: "user", entityId: IDS.otherUser },
