@@ -8,12 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { z } from 'zod';
-
-export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
-export const backendChoiceSchema = z.enum(['auto', ...BACKENDS]);
-export type BackendName = (typeof BACKENDS)[number];
-export type BackendChoice = z.infer<typeof backendChoiceSchema>;
+import { BACKENDS, type BackendChoice, type BackendName } from './protocol.js';
 
 export interface BackendInfo {
   name: BackendName;

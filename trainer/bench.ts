@@ -3,13 +3,14 @@
 // example at a time; tokens per second and peak memory. Used by `npm run bench -- trainer` (scripts/bench.ts).
 
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, type BackendChoice } from './backend.js';
+import { initBackend } from './backend.js';
 import type { Unit } from './batch.js';
 import { addNoise, dpStep, type DpSettings } from './dp-step.js';
 import { createModel, disposeModel, initialLoraWeights, initialWeights, parameterCount, type LoraConfig, type Model } from './model.js';
 import { modelConfig, type ModelConfig } from './model-config.js';
 import { Optimizer } from './optimizer.js';
 import { plainGradients, plainStep } from './plain-step.js';
+import type { BackendChoice } from './protocol.js';
 import { seededUniform } from './seeded-random.js';
 
 export interface StepTimes {

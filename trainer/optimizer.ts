@@ -2,25 +2,9 @@
 // restorable as host tensors for checkpoints. Applied to the noisy DP gradient they are post-processing.
 
 import * as tf from '@tensorflow/tfjs';
-import { z } from 'zod';
 import type { Model } from './model.js';
+import type { OptimizerConfig } from './protocol.js';
 import type { HostTensors } from './safetensors.js';
-
-export const optimizerConfigSchema = z.discriminatedUnion('name', [
-  z.strictObject({
-    name: z.literal('sgd'),
-    learning_rate: z.number().gt(0),
-    momentum: z.number().min(0).lt(1).default(0),
-  }),
-  z.strictObject({
-    name: z.literal('adam'),
-    learning_rate: z.number().gt(0),
-    beta1: z.number().min(0).lt(1).default(0.9),
-    beta2: z.number().min(0).lt(1).default(0.999),
-    epsilon: z.number().gt(0).default(1e-8),
-  }),
-]);
-export type OptimizerConfig = z.infer<typeof optimizerConfigSchema>;
 
 export class Optimizer {
   /** Updates applied so far. */

@@ -5,12 +5,13 @@
 
 import { createRequire } from 'node:module';
 import { z } from 'zod';
-import { backendChoiceSchema, initBackend } from './backend.js';
+import { initBackend } from './backend.js';
 import type { Unit } from './batch.js';
 import { evaluate } from './evaluate.js';
 import { createModel, disposeModel, initialWeights, parameterCount, readWeights } from './model.js';
 import { modelConfig, modelConfigSchema, END_OF_TEXT } from './model-config.js';
 import { codeVersion, writeModelDir } from './model-files.js';
+import { backendChoiceSchema } from './protocol.js';
 import { Optimizer } from './optimizer.js';
 import { plainStep } from './plain-step.js';
 import { sha256 } from './safetensors.js';

@@ -11,14 +11,36 @@
 // event so far (all segments of a resumed run), in the accountant's stored form { version, event }. The server
 // recomputes epsilon from these. The loss, clipped fraction and gradient-norm quantiles of a step are computed on
 // the sampled training records and are not covered by the DP guarantee: internal diagnostics, not for publication.
+//
+// Free of TensorFlow, so that the server can import it to write specs and read messages.
 
 import { z } from 'zod';
-import { backendChoiceSchema, BACKENDS } from './backend.js';
 import { modelConfigSchema } from './model-config.js';
-import { optimizerConfigSchema } from './optimizer.js';
 import { accountantNameSchema, privacyEventDocumentSchema } from './privacy/index.js';
 
 export const PROTOCOL_VERSION = 1;
+
+/** TensorFlow.js backends, best first (backend.ts chooses among them). */
+export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const backendChoiceSchema = z.enum(['auto', ...BACKENDS]);
+export type BackendName = (typeof BACKENDS)[number];
+export type BackendChoice = z.infer<typeof backendChoiceSchema>;
+
+export const optimizerConfigSchema = z.discriminatedUnion('name', [
+  z.strictObject({
+    name: z.literal('sgd'),
+    learning_rate: z.number().gt(0),
+    momentum: z.number().min(0).lt(1).default(0),
+  }),
+  z.strictObject({
+    name: z.literal('adam'),
+    learning_rate: z.number().gt(0),
+    beta1: z.number().min(0).lt(1).default(0.9),
+    beta2: z.number().min(0).lt(1).default(0.999),
+    epsilon: z.number().gt(0).default(1e-8),
+  }),
+]);
+export type OptimizerConfig = z.infer<typeof optimizerConfigSchema>;
 
 const positiveInt = z.number().int().min(1);
 const finitePositive = z.number().gt(0).refine(Number.isFinite, 'must be finite');
