@@ -1,0 +1,117 @@
+// The export built from the database verifies offline: a fine-tuned version with its run, approval and incident;
+// a withdrawn version is not exported; only auditors and privacy officers export.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { runs } from "../../db/schema";
+import { actorOf } from "../actor";
+import { SYSTEM_ACTOR } from "../audit/service";
+import { createPiiScanner } from "../datasets/ingest/pii";
+import { registerUpload } from "../datasets/service";
+import { registerModelVersion } from "../models/service";
+import { launchRun } from "../runs/service";
+import { callerAs, testWorld, type TestWorld } from "../testing";
+import { exportProvenance, handleProvenanceDownload } from "./export";
+import { signingKey } from "./keys";
+import { verifyBundle } from "./verify";
+
+let world: TestWorld;
+let versionId: string;
+const dataDir = mkdtempSync(path.join(tmpdir(), "ledger-export-"));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+beforeAll(async () => {
+  world = await testWorld();
+  const engineer = world.users.engineer;
+  const dv = registerUpload(world.db, engineer, actorOf(engineer), { name: "mail" }, {
+    format: "jsonl",
+    textField: "text",
+    subjectField: null,
+    storagePath: "datasets/mail.jsonl",
+    sourceDigest: "a".repeat(64),
+    contentDigest: "b".repeat(64),
+    bytes: 1,
+    recordCount: 5000,
+    subjectCount: 1200,
+    maxRecordsPerSubject: 7,
+    fields: [],
+    piiReport: createPiiScanner().report(),
+    minimisation: null,
+  });
+  const base = registerModelVersion(world.db, SYSTEM_ACTOR, {
+    familyName: "base",
+    kind: "base",
+    parentVersionId: null,
+    datasetVersionId: null,
+    runId: null,
+    weightsPath: "models/base",
+    weightsDigest: "c".repeat(64),
+    config: {},
+    provenance: { kind: "pretrained" },
+    metrics: {},
+  });
+  await callerAs(world.db, world.users.privacy_officer).budgets.set({ datasetId: dv.datasetId, epsilon: 8, delta: 1e-5, privacyUnit: "record", renewsOn: "2099-01-01" });
+  const { runId } = launchRun(world.db, engineer, actorOf(engineer), {
+    datasetVersionId: dv.id,
+    baseModelVersionId: base.id,
+    privacyUnit: "record",
+    privacy: { mode: "noise_multiplier", noiseMultiplier: 1.1 },
+    batch: { by: "expected_batch_size", expectedBatchSize: 50 },
+    length: { by: "steps", steps: 300 },
+    clipNorm: 1,
+    learningRate: 0.001,
+    fineTuning: { method: "lora", rank: 4 },
+    maxRecordsPerSubject: 1,
+  });
+  // What the runner records when the trainer stops early, after 280 of 300 steps.
+  world.db.update(runs).set({ status: "finished", chargedSteps: 280 }).where(eq(runs.id, runId)).run();
+  versionId = registerModelVersion(world.db, SYSTEM_ACTOR, {
+    familyName: "base/mail",
+    kind: "fine_tuned",
+    parentVersionId: base.id,
+    datasetVersionId: dv.id,
+    runId,
+    weightsPath: "runs/x/model",
+    weightsDigest: "d".repeat(64),
+    config: {},
+    provenance: {},
+    metrics: {},
+  }).id;
+  const officer = callerAs(world.db, world.users.privacy_officer);
+  await officer.models.setStatus({ versionId, status: "approved" });
+  await officer.incidents.open({ title: "Review exposure", severity: "low", links: [{ entityType: "model_version", entityId: versionId }] });
+});
+
+it("exports a statement, proofs and tree head that verify offline, epsilon recomputed", () => {
+  const text = exportProvenance(world.db, versionId, signingKey(dataDir));
+  const report = verifyBundle(text);
+  expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+  expect(report.ok).toBe(true);
+  const bundle = JSON.parse(text) as { envelope: { payload: string }; audit: { entries: { entry: { action: string } }[] } };
+  const statement = JSON.parse(Buffer.from(bundle.envelope.payload, "base64").toString("utf8")) as {
+    predicate: { privacy: { lineages: { runs: { steps_charged: number }[]; person_level: unknown }[] }; approvals: unknown[]; incidents: unknown[] };
+  };
+  expect(statement.predicate.privacy.lineages[0]!.runs[0]!.steps_charged).toBe(280);
+  expect(statement.predicate.privacy.lineages[0]!.person_level).not.toBeNull();
+  expect(statement.predicate.approvals).toHaveLength(1);
+  expect(statement.predicate.incidents).toHaveLength(1);
+  expect(bundle.audit.entries.map((e) => e.entry.action)).toEqual(expect.arrayContaining(["run.launch", "model.approve", "incident.open", "budget.set"]));
+  // Claiming fewer steps than were charged breaks the envelope's signature.
+  const payload = Buffer.from(bundle.envelope.payload, "base64").toString("utf8").replace('"steps_charged":280', '"steps_charged":200');
+  const tampered = text.replace(bundle.envelope.payload, Buffer.from(payload, "utf8").toString("base64"));
+  expect(tampered).not.toBe(text);
+  const failed = verifyBundle(tampered).checks.filter((c) => !c.ok).map((c) => c.name);
+  expect(failed).toContain("envelope signature");
+});
+
+it("is refused to other roles, and for a withdrawn version", async () => {
+  const download = (role: "admin" | "engineer" | "auditor" | null) => handleProvenanceDownload({ db: world.db, user: role && world.users[role] }, versionId, dataDir);
+  expect(download(null).status).toBe(401);
+  expect(download("admin").status).toBe(403);
+  expect(download("engineer").status).toBe(403);
+  expect(download("auditor").status).toBe(200);
+  await callerAs(world.db, world.users.privacy_officer).models.setStatus({ versionId, status: "withdrawn" });
+  expect(download("auditor").status).toBe(409);
+});
