@@ -1,6 +1,8 @@
 // Checkpoints of a run: the trainable parameters and the optimiser's state (one safetensors file) and what is
 // needed to go on exactly where the run stopped (checkpoint.json: step, privacy account, the run spec's digest).
-// Written to temporary names and renamed, so a crash mid-write leaves the previous checkpoint whole.
+// Written to temporary names and renamed, so a crash mid-write leaves the previous checkpoint whole. Beside them,
+// charged.json counts every step charged so far, updated after each step: a run that crashed after its last
+// checkpoint resumes with the steps it ran since then still charged (they spent privacy even though they are rerun).
 
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,6 +11,7 @@ import { decodeSafetensors, encodeSafetensors, sha256, type HostTensors } from '
 
 const STATE_FILE = 'state.safetensors';
 const META_FILE = 'checkpoint.json';
+const CHARGED_FILE = 'charged.json';
 const PARAM_PREFIX = 'param:';
 const OPTIMIZER_PREFIX = 'optimizer:';
 
@@ -48,6 +51,19 @@ export function writeCheckpoint(dir: string, meta: Omit<CheckpointMeta, 'state_s
   const state = encodeSafetensors({ ...prefixed(params, PARAM_PREFIX), ...prefixed(optimizer, OPTIMIZER_PREFIX) });
   writeAtomically(path.join(dir, STATE_FILE), state);
   writeAtomically(path.join(dir, META_FILE), `${JSON.stringify({ ...meta, state_sha256: sha256(state) }, null, 2)}\n`);
+}
+
+export function recordChargedSteps(dir: string, specSha256: string, steps: number): void {
+  mkdirSync(dir, { recursive: true });
+  writeAtomically(path.join(dir, CHARGED_FILE), JSON.stringify({ spec_sha256: specSha256, steps }));
+}
+
+/** Steps charged so far by runs of this spec in `dir` (0 if none were recorded). */
+export function readChargedSteps(dir: string, specSha256: string): number {
+  const file = path.join(dir, CHARGED_FILE);
+  if (!existsSync(file)) return 0;
+  const charged = z.object({ spec_sha256: z.string(), steps: z.number().int().min(0) }).parse(JSON.parse(readFileSync(file, 'utf8')));
+  return charged.spec_sha256 === specSha256 ? charged.steps : 0;
 }
 
 /** The checkpoint in `dir`, or null if there is none; throws if it is damaged. */

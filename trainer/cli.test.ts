@@ -126,6 +126,32 @@ describe('trainer CLI process', () => {
     expect(charged).toBe(150);
   }, 90_000);
 
+  it('after a crash, resumes from the last checkpoint with every step run since still charged', async () => {
+    let killed = false;
+    const crashed = await runCli(['train'], spec('crash', { checkpoint_every: 10 }), (m, kill) => {
+      if (m.type === 'step' && m.step === 25 && !killed) {
+        killed = true;
+        kill('SIGKILL');
+      }
+    });
+    expect(crashed.code).toBeNull();
+    expect(ofType(crashed.messages, 'checkpoint').at(-1)!.step).toBe(20);
+    const reported = ofType(crashed.messages, 'step').at(-1)!.step; // 25, or 26 if one more finished in time
+
+    const resumed = await runCli(['train', '--resume'], spec('crash', { checkpoint_every: 10 }));
+    expect(resumed.code).toBe(0);
+    expect(resumed.messages[0]).toMatchObject({ type: 'started', resumed_from_step: 20 });
+    const end = ofType(resumed.messages, 'finished')[0]!;
+    const rerun = ofType(resumed.messages, 'step').length;
+    const event = end.privacy_event!.event as { type: string; count: number };
+    expect(event.type).toBe('self_composed');
+    expect(event.count).toBeGreaterThanOrEqual(reported + rerun); // the steps after the checkpoint stay charged
+    // The noise was calibrated for 150 steps, so the extra charged steps end the run early, within the target.
+    expect(end).toMatchObject({ outcome: 'budget_exhausted' });
+    expect(end.steps).toBeLessThan(150);
+    expect(end.epsilon).toBeLessThanOrEqual(6);
+  }, 90_000);
+
   it('refuses a resume with a different spec, and an invalid spec, with a failed message', async () => {
     const changed = await runCli(['train', '--resume'], spec('split', { steps: 151 }));
     expect(changed.code).toBe(1);

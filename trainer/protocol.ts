@@ -112,7 +112,7 @@ export const messageSchema = z.discriminatedUnion('type', [
         target_epsilon: z.number(),
         accountant: accountantNameSchema,
         planned_steps: z.number().int(),
-        affordable_steps: z.number().int(), // steps that fit under target_epsilon
+        affordable_steps: z.number().int(), // steps charged in all (every segment of the run) within target_epsilon
         planned_epsilon: z.number(), // epsilon after the affordable steps
       }),
       z.strictObject({ mode: z.literal('none'), sampling_rate: z.number(), planned_steps: z.number().int() }),

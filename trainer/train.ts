@@ -7,7 +7,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from './backend.js';
 import type { Unit } from './batch.js';
-import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { readChargedSteps, readCheckpoint, recordChargedSteps, writeCheckpoint } from './checkpoint.js';
 import { readDataset, toUnits } from './data.js';
 import { dpStep, sampleUnits, type DpSettings, type StepStats } from './dp-step.js';
 import { evaluate } from './evaluate.js';
@@ -70,9 +70,14 @@ export async function runTraining(spec: RunSpec, io: RunIo, options: { resume: b
     throw new Error('--resume: the checkpoint was written for a different run spec');
   }
 
-  // The privacy account: sigma given, or calibrated so that the planned steps reach the target epsilon.
+  let step = checkpoint?.meta.step ?? 0;
+  const digest = specDigest(spec);
+
+  // The privacy account: sigma given, or calibrated so that the planned steps reach the target epsilon. A resumed
+  // run starts from every step charged so far, including any run after its checkpoint by a process that crashed;
+  // `affordable` is the most steps in all that stay within the target.
   let account: PrivacyAccount | null = null;
-  let affordableSteps = spec.steps;
+  let affordable = spec.steps;
   if (spec.privacy.mode === 'dp') {
     const p = spec.privacy;
     const noiseMultiplier =
@@ -82,8 +87,9 @@ export async function runTraining(spec: RunSpec, io: RunIo, options: { resume: b
         { targetEpsilon: p.target_epsilon, delta: p.delta, samplingRate, steps: spec.steps },
         createAccountant(p.accountant),
       ).noiseMultiplier;
-    account = new PrivacyAccount(samplingRate, noiseMultiplier, p.delta, p.accountant, checkpoint?.meta.privacy?.steps ?? 0);
-    affordableSteps = account.affordableSteps(p.target_epsilon, spec.steps);
+    const charged = checkpoint ? Math.max(checkpoint.meta.privacy?.steps ?? 0, readChargedSteps(checkpointDir, digest)) : 0;
+    account = new PrivacyAccount(samplingRate, noiseMultiplier, p.delta, p.accountant, charged);
+    affordable = account.affordableSteps(p.target_epsilon, charged + spec.steps - step);
   }
   const settings: DpSettings | null =
     spec.privacy.mode === 'dp'
@@ -105,7 +111,6 @@ export async function runTraining(spec: RunSpec, io: RunIo, options: { resume: b
     }
     optimizer.restore(checkpoint.optimizer, checkpoint.meta.optimizer_steps);
   }
-  let step = checkpoint?.meta.step ?? 0;
 
   io.emit({
     type: 'started',
@@ -130,8 +135,8 @@ export async function runTraining(spec: RunSpec, io: RunIo, options: { resume: b
             target_epsilon: spec.privacy.target_epsilon,
             accountant: spec.privacy.accountant,
             planned_steps: spec.steps,
-            affordable_steps: affordableSteps,
-            planned_epsilon: account!.epsilon(affordableSteps),
+            affordable_steps: affordable,
+            planned_epsilon: account!.epsilon(affordable),
           }
         : { mode: 'none', sampling_rate: samplingRate, planned_steps: spec.steps },
     resumed_from_step: checkpoint ? step : null,
@@ -139,7 +144,7 @@ export async function runTraining(spec: RunSpec, io: RunIo, options: { resume: b
   io.log(
     `run ${spec.run_id}: ${backend.name} backend, ${units.length} ${unitKind}s, ` +
       (account ? `sigma ${account.noiseMultiplier.toFixed(4)}, q ${samplingRate.toPrecision(3)}, ` : 'no DP, ') +
-      `${checkpoint ? `resuming at step ${step}, ` : ''}${affordableSteps} steps`,
+      `${checkpoint ? `resuming at step ${step} with ${account?.steps ?? step} steps charged, ` : ''}${spec.steps} steps planned`,
   );
 
   const epsilon = () => (account ? account.epsilon() : null);
@@ -149,7 +154,7 @@ export async function runTraining(spec: RunSpec, io: RunIo, options: { resume: b
       checkpointDir,
       {
         run_id: spec.run_id,
-        spec_sha256: specDigest(spec),
+        spec_sha256: digest,
         step,
         optimizer_steps: optimizer.steps,
         privacy: account ? { sampling_rate: samplingRate, noise_multiplier: account.noiseMultiplier, steps: account.steps } : null,
@@ -173,7 +178,7 @@ export async function runTraining(spec: RunSpec, io: RunIo, options: { resume: b
       outcome = 'interrupted';
       break;
     }
-    if (step >= affordableSteps) {
+    if (account && account.steps >= affordable) {
       outcome = 'budget_exhausted';
       break;
     }
@@ -182,6 +187,7 @@ export async function runTraining(spec: RunSpec, io: RunIo, options: { resume: b
       ? dpStep(model, optimizer, units, settings, account)
       : nonPrivateStep(model, optimizer, units, samplingRate, spec.expected_batch_size);
     step += 1;
+    if (account) recordChargedSteps(checkpointDir, digest, account.steps);
     io.emit({
       type: 'step',
       step,
@@ -196,7 +202,7 @@ export async function runTraining(spec: RunSpec, io: RunIo, options: { resume: b
       elapsed_ms: performance.now() - started,
     });
     io.log(
-      `step ${step}/${affordableSteps}: loss ${stats.loss?.toFixed(4) ?? '-'}, batch ${stats.batchSize}` +
+      `step ${step}/${spec.steps}: loss ${stats.loss?.toFixed(4) ?? '-'}, batch ${stats.batchSize}` +
         (account ? `, epsilon ${account.epsilon().toFixed(4)}` : ''),
     );
     if (spec.evaluation_every > 0 && step % spec.evaluation_every === 0) runEvaluation();
