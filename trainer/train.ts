@@ -188,6 +188,7 @@ export async function runTraining(spec: RunSpec, io: RunIo, options: { resume: b
       : nonPrivateStep(model, optimizer, units, samplingRate, spec.expected_batch_size);
     step += 1;
     if (account) recordChargedSteps(checkpointDir, digest, account.steps);
+    const epsilonNow = epsilon();
     io.emit({
       type: 'step',
       step,
@@ -195,7 +196,7 @@ export async function runTraining(spec: RunSpec, io: RunIo, options: { resume: b
       records: stats.records,
       tokens: stats.targetTokens,
       loss: stats.loss,
-      epsilon: epsilon(),
+      epsilon: epsilonNow,
       clipped_fraction: settings ? stats.clippedFraction : null,
       grad_norm_quantiles: settings ? normQuantiles(stats.unitNorms) : null,
       privacy_event: account ? eventDocument(poissonSampled(samplingRate, gaussian(account.noiseMultiplier))) : null,
@@ -203,7 +204,7 @@ export async function runTraining(spec: RunSpec, io: RunIo, options: { resume: b
     });
     io.log(
       `step ${step}/${spec.steps}: loss ${stats.loss?.toFixed(4) ?? '-'}, batch ${stats.batchSize}` +
-        (account ? `, epsilon ${account.epsilon().toFixed(4)}` : ''),
+        (epsilonNow === null ? '' : `, epsilon ${epsilonNow.toFixed(4)}`),
     );
     if (spec.evaluation_every > 0 && step % spec.evaluation_every === 0) runEvaluation();
     if (spec.checkpoint_every > 0 && step % spec.checkpoint_every === 0) saveCheckpoint();
