@@ -13,7 +13,9 @@ export default defineConfig({
   testDir: "e2e",
   testMatch: "**/*.spec.ts",
   globalSetup: "./e2e/global-setup.ts",
-  workers: 2,
+  // One at a time: specs assert that a refused request left the whole database unchanged, which a spec running
+  // beside it would break by seeding its own users.
+  workers: 1,
   retries: 0,
   timeout: 30_000,
   expect: { timeout: 10_000 },
