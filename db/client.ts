@@ -13,8 +13,9 @@ export const DEFAULT_DATABASE_PATH = "data/epsilon-ledger.db";
 
 export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
 
-/** Opens (creating if needed) the database at `file`, or an in-memory one for ":memory:". */
-export function openDatabase(file: string): Db {
+/** Opens (creating if needed) the database at `file`, or an in-memory one for ":memory:"; or an existing one read-only. */
+export function openDatabase(file: string, options: { readonly?: boolean } = {}): Db {
+  if (options.readonly) return drizzle(new Database(file, { readonly: true }), { schema });
   if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const sqlite = new Database(file);
   sqlite.pragma("journal_mode = WAL");

@@ -9,6 +9,7 @@ export const APP_ERROR_CODES = {
   CONFLICT: 409,
   TOO_MANY_REQUESTS: 429,
   INTERNAL_SERVER_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
 } as const;
 
 export type AppErrorCode = keyof typeof APP_ERROR_CODES;
@@ -29,4 +30,19 @@ export class AppError extends Error {
   toTRPCError(): TRPCError {
     return new TRPCError({ code: this.code, message: this.message, cause: this });
   }
+}
+
+const FULL = new Set(["ENOSPC", "EFBIG", "EDQUOT", "SQLITE_FULL"]);
+const READ_ONLY = new Set(["EROFS", "SQLITE_READONLY", "SQLITE_READONLY_DBMOVED", "SQLITE_READONLY_DIRECTORY", "SQLITE_READONLY_RECOVERY"]);
+
+/**
+ * The clear error for storage that cannot take a write (disk full, file too large, read-only file system or
+ * database); null for any other error. What was being written was rolled back or removed by its writer.
+ */
+export function storageError(err: unknown): AppError | null {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return null;
+  if (FULL.has(code)) return new AppError("SERVICE_UNAVAILABLE", "The server's storage is full; nothing was saved. Try again once space is freed.");
+  if (READ_ONLY.has(code)) return new AppError("SERVICE_UNAVAILABLE", "The server's storage is read-only; nothing was saved.");
+  return null;
 }

@@ -4,7 +4,7 @@ import superjson from "superjson";
 import { z } from "zod";
 import type { Role } from "../db/schema";
 import type { Context, SessionUser } from "./context";
-import { AppError } from "./errors";
+import { AppError, storageError } from "./errors";
 
 /** Who may call a procedure: anyone, any signed-in user, or signed-in users with one of these roles. */
 export type Access = "public" | "signedIn" | readonly Role[];
@@ -32,10 +32,12 @@ const t = initTRPC
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-/** Turns the services' AppErrors into tRPC errors with the matching code. */
+/** Turns the services' AppErrors (and storage that cannot take a write) into tRPC errors with the matching code. */
 const appErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof AppError) throw result.error.cause.toTRPCError();
+  if (result.ok) return result;
+  const cause = storageError(result.error.cause) ?? result.error.cause;
+  if (cause instanceof AppError) throw cause.toTRPCError();
   return result;
 });
 
