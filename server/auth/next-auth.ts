@@ -47,6 +47,10 @@ function oidcProvider(e: Env & { OIDC_ISSUER: string; OIDC_CLIENT_ID: string; OI
   };
 }
 
+export function secureCookies(e: Pick<Env, "NEXTAUTH_URL">): boolean {
+  return new URL(e.NEXTAUTH_URL).protocol === "https:";
+}
+
 let options: NextAuthOptions | undefined;
 
 export function authOptions(): NextAuthOptions {
@@ -54,6 +58,8 @@ export function authOptions(): NextAuthOptions {
   const e = env();
   options = {
     secret: e.NEXTAUTH_SECRET,
+    // Secure (and __Secure- prefixed) session cookies whenever the dashboard is served over HTTPS.
+    useSecureCookies: secureCookies(e),
     session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_S },
     pages: { signIn: "/sign-in", error: "/sign-in" },
     providers: [
