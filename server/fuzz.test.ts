@@ -4,12 +4,9 @@ import { TRPCError } from "@trpc/server";
 import { beforeAll, expect, it } from "vitest";
 import { ROLES } from "../db/schema";
 import { actorOf } from "./actor";
-import { SYSTEM_ACTOR } from "./audit/service";
-import { createPiiScanner } from "./datasets/ingest/pii";
 import { registerUpload } from "./datasets/service";
-import { registerModelVersion } from "./models/service";
 import { appRouter } from "./root";
-import { callerAs, snapshot, testWorld, type TestWorld } from "./testing";
+import { callerAs, ingestedVersion, registerTestBaseModel, snapshot, testWorld, type TestWorld } from "./testing";
 import type { ProcedureMeta } from "./trpc";
 
 const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string; meta?: ProcedureMeta } }>);
@@ -38,33 +35,8 @@ let world: TestWorld;
 beforeAll(async () => {
   world = await testWorld();
   const engineer = world.users.engineer;
-  registerUpload(world.db, engineer, actorOf(engineer), { name: "fuzz" }, {
-    format: "jsonl",
-    textField: "text",
-    subjectField: null,
-    storagePath: "datasets/none.jsonl",
-    sourceDigest: "a".repeat(64),
-    contentDigest: "b".repeat(64),
-    bytes: 1,
-    recordCount: 10,
-    subjectCount: 10,
-    maxRecordsPerSubject: 1,
-    fields: [],
-    piiReport: createPiiScanner().report(),
-    minimisation: null,
-  });
-  registerModelVersion(world.db, SYSTEM_ACTOR, {
-    familyName: "fuzz-base",
-    kind: "base",
-    parentVersionId: null,
-    datasetVersionId: null,
-    runId: null,
-    weightsPath: "models/none",
-    weightsDigest: "c".repeat(64),
-    config: {},
-    provenance: {},
-    metrics: {},
-  });
+  registerUpload(world.db, engineer, actorOf(engineer), { name: "fuzz" }, ingestedVersion());
+  registerTestBaseModel(world.db);
 });
 
 it.each(procedures)("%s answers malformed input with a client error and changes nothing", async (path, proc) => {

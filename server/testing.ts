@@ -1,11 +1,15 @@
-// Test helpers: a migrated in-memory database, one user per role, and callers acting as them.
+// Test helpers: a migrated in-memory database, one user per role, callers acting as them, and ordinary fixtures.
 import type { Db } from "../db/client";
 export { snapshot } from "../db/snapshot";
 import { openMigratedMemoryDatabase } from "../db/client";
-import { ROLES, type Role } from "../db/schema";
+import { ROLES, type ModelVersion, type Role } from "../db/schema";
 import { SYSTEM_ACTOR } from "./audit/service";
 import { activeSessionUser, type SessionUser } from "./context";
 import { createCaller } from "./root";
+import { createPiiScanner } from "./datasets/ingest/pii";
+import type { IngestedVersion } from "./datasets/service";
+import { registerModelVersion } from "./models/service";
+import type { RunRequest } from "./runs/service";
 import { createUser } from "./users/service";
 
 export const TEST_PASSWORD = "correct horse battery staple";
@@ -29,4 +33,57 @@ export async function testWorld(): Promise<TestWorld> {
 /** A caller as the request handler would build it: the user reloaded from the database, or anonymous. */
 export function callerAs(db: Db, user: SessionUser | null) {
   return createCaller({ db, user: user && activeSessionUser(db, user.id) });
+}
+
+/** A dataset version as ingesting would record it, with no file behind it: for tests that never read the records. */
+export function ingestedVersion(overrides: Partial<IngestedVersion> = {}): IngestedVersion {
+  return {
+    format: "jsonl",
+    textField: "text",
+    subjectField: null,
+    storagePath: "datasets/none.jsonl",
+    sourceDigest: "a".repeat(64),
+    contentDigest: "b".repeat(64),
+    bytes: 1,
+    recordCount: 1000,
+    subjectCount: 1000,
+    maxRecordsPerSubject: 1,
+    fields: [],
+    piiReport: createPiiScanner().report(),
+    minimisation: null,
+    ...overrides,
+  };
+}
+
+/** A base model version registered without weight files: for tests that launch runs but never train. */
+export function registerTestBaseModel(db: Db, familyName = "base"): ModelVersion {
+  return registerModelVersion(db, SYSTEM_ACTOR, {
+    familyName,
+    kind: "base",
+    parentVersionId: null,
+    datasetVersionId: null,
+    runId: null,
+    weightsPath: `models/${familyName}`,
+    weightsDigest: "c".repeat(64),
+    config: {},
+    provenance: { kind: "pretrained" },
+    metrics: {},
+  });
+}
+
+/** A run request with ordinary settings: sigma 1, q 0.01, 1000 steps, LoRA rank 4, record-level. */
+export function runRequest(datasetVersionId: string, baseModelVersionId: string, overrides: Partial<RunRequest> = {}): RunRequest {
+  return {
+    datasetVersionId,
+    baseModelVersionId,
+    privacyUnit: "record",
+    privacy: { mode: "noise_multiplier", noiseMultiplier: 1 },
+    batch: { by: "sampling_rate", samplingRate: 0.01 },
+    length: { by: "steps", steps: 1000 },
+    clipNorm: 1,
+    learningRate: 1e-3,
+    fineTuning: { method: "lora", rank: 4 },
+    maxRecordsPerSubject: 8,
+    ...overrides,
+  };
 }

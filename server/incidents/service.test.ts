@@ -4,31 +4,14 @@ import { TRPCError } from "@trpc/server";
 import { beforeEach, describe, expect, it } from "vitest";
 import { actorOf } from "../actor";
 import { SYSTEM_ACTOR, listAudit, verifyChain } from "../audit/service";
-import { createPiiScanner } from "../datasets/ingest/pii";
-import { registerUpload, type IngestedVersion } from "../datasets/service";
+import { registerUpload } from "../datasets/service";
 import { registerModelVersion } from "../models/service";
-import { callerAs, snapshot, testWorld, type TestWorld } from "../testing";
+import { callerAs, ingestedVersion, runRequest, snapshot, testWorld, type TestWorld } from "../testing";
 
 let world: TestWorld;
 let datasetId: string;
 let datasetVersionId: string;
 const models: Record<string, string> = {};
-
-const VERSION: IngestedVersion = {
-  format: "jsonl",
-  textField: "text",
-  subjectField: null,
-  storagePath: "datasets/x.jsonl",
-  sourceDigest: "a".repeat(64),
-  contentDigest: "b".repeat(64),
-  bytes: 1,
-  recordCount: 100,
-  subjectCount: 100,
-  maxRecordsPerSubject: 1,
-  fields: [],
-  piiReport: createPiiScanner().report(),
-  minimisation: null,
-};
 
 function model(name: string, parent: string | null, dv: string | null) {
   models[name] = registerModelVersion(world.db, SYSTEM_ACTOR, {
@@ -48,10 +31,10 @@ function model(name: string, parent: string | null, dv: string | null) {
 beforeEach(async () => {
   world = await testWorld();
   const engineer = world.users.engineer;
-  const v = registerUpload(world.db, engineer, actorOf(engineer), { name: "notes" }, VERSION);
+  const v = registerUpload(world.db, engineer, actorOf(engineer), { name: "notes" }, ingestedVersion());
   datasetId = v.datasetId;
   datasetVersionId = v.id;
-  const other = registerUpload(world.db, engineer, actorOf(engineer), { name: "other" }, VERSION);
+  const other = registerUpload(world.db, engineer, actorOf(engineer), { name: "other" }, ingestedVersion());
   model("base", null, null);
   model("tuned", "base", datasetVersionId);
   model("tuned-again", "tuned", null);
@@ -77,18 +60,7 @@ describe("incidents", () => {
     await officer().incidents.withdrawModel({ incidentId: id, versionId: models.tuned!, reason: "exposure too high" });
     expect((await officer().models.get({ versionId: models.tuned! })).version.status).toBe("withdrawn");
     await officer().incidents.freezeBudget({ incidentId: id, datasetId, frozen: true, reason: "until reviewed" });
-    const preview = await callerAs(world.db, world.users.engineer).runs.preview({
-      datasetVersionId,
-      baseModelVersionId: models.base!,
-      privacyUnit: "record",
-      privacy: { mode: "noise_multiplier", noiseMultiplier: 1 },
-      batch: { by: "sampling_rate", samplingRate: 0.1 },
-      length: { by: "steps", steps: 10 },
-      clipNorm: 1,
-      learningRate: 0.001,
-      fineTuning: { method: "full" },
-      maxRecordsPerSubject: 1,
-    });
+    const preview = await callerAs(world.db, world.users.engineer).runs.preview(runRequest(datasetVersionId, models.base!, { length: { by: "steps", steps: 10 } }));
     expect(preview.refusal).toBe("This dataset's budget is frozen by an incident; no run may start.");
     const detail = await officer().incidents.get({ incidentId: id });
     expect(detail.notes.map((n) => n.kind)).toEqual(["status", "action", "action"]);

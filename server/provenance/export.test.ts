@@ -8,11 +8,10 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { runs } from "../../db/schema";
 import { actorOf } from "../actor";
 import { SYSTEM_ACTOR } from "../audit/service";
-import { createPiiScanner } from "../datasets/ingest/pii";
 import { registerUpload } from "../datasets/service";
 import { registerModelVersion } from "../models/service";
 import { launchRun } from "../runs/service";
-import { callerAs, testWorld, type TestWorld } from "../testing";
+import { callerAs, ingestedVersion, registerTestBaseModel, runRequest, testWorld, type TestWorld } from "../testing";
 import { exportProvenance, handleProvenanceDownload } from "./export";
 import { signingKey } from "./keys";
 import { verifyBundle } from "./verify";
@@ -25,46 +24,15 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 beforeAll(async () => {
   world = await testWorld();
   const engineer = world.users.engineer;
-  const dv = registerUpload(world.db, engineer, actorOf(engineer), { name: "mail" }, {
-    format: "jsonl",
-    textField: "text",
-    subjectField: null,
-    storagePath: "datasets/mail.jsonl",
-    sourceDigest: "a".repeat(64),
-    contentDigest: "b".repeat(64),
-    bytes: 1,
-    recordCount: 5000,
-    subjectCount: 1200,
-    maxRecordsPerSubject: 7,
-    fields: [],
-    piiReport: createPiiScanner().report(),
-    minimisation: null,
-  });
-  const base = registerModelVersion(world.db, SYSTEM_ACTOR, {
-    familyName: "base",
-    kind: "base",
-    parentVersionId: null,
-    datasetVersionId: null,
-    runId: null,
-    weightsPath: "models/base",
-    weightsDigest: "c".repeat(64),
-    config: {},
-    provenance: { kind: "pretrained" },
-    metrics: {},
-  });
+  const dv = registerUpload(world.db, engineer, actorOf(engineer), { name: "mail" }, ingestedVersion({ recordCount: 5000, subjectCount: 1200, maxRecordsPerSubject: 7 }));
+  const base = registerTestBaseModel(world.db);
   await callerAs(world.db, world.users.privacy_officer).budgets.set({ datasetId: dv.datasetId, epsilon: 8, delta: 1e-5, privacyUnit: "record", renewsOn: "2099-01-01" });
-  const { runId } = launchRun(world.db, engineer, actorOf(engineer), {
-    datasetVersionId: dv.id,
-    baseModelVersionId: base.id,
-    privacyUnit: "record",
-    privacy: { mode: "noise_multiplier", noiseMultiplier: 1.1 },
-    batch: { by: "expected_batch_size", expectedBatchSize: 50 },
-    length: { by: "steps", steps: 300 },
-    clipNorm: 1,
-    learningRate: 0.001,
-    fineTuning: { method: "lora", rank: 4 },
-    maxRecordsPerSubject: 1,
-  });
+  const { runId } = launchRun(
+    world.db,
+    engineer,
+    actorOf(engineer),
+    runRequest(dv.id, base.id, { privacy: { mode: "noise_multiplier", noiseMultiplier: 1.1 }, batch: { by: "expected_batch_size", expectedBatchSize: 50 }, length: { by: "steps", steps: 300 } }),
+  );
   // What the runner records when the trainer stops early, after 280 of 300 steps.
   world.db.update(runs).set({ status: "finished", chargedSteps: 280 }).where(eq(runs.id, runId)).run();
   versionId = registerModelVersion(world.db, SYSTEM_ACTOR, {

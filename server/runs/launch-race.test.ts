@@ -12,11 +12,9 @@ import { actorOf } from "../actor";
 import { SYSTEM_ACTOR, verifyChain } from "../audit/service";
 import { lineageSpend } from "../budgets/ledger";
 import { setBudget } from "../budgets/service";
-import { createPiiScanner } from "../datasets/ingest/pii";
 import { registerUpload } from "../datasets/service";
-import { registerModelVersion } from "../models/service";
+import { ingestedVersion, registerTestBaseModel, runRequest } from "../testing";
 import { createUser } from "../users/service";
-import type { RunRequest } from "./service";
 
 const run = promisify(execFile);
 const dir = mkdtempSync(path.join(tmpdir(), "ledger-race-"));
@@ -29,49 +27,13 @@ it("lets exactly as many concurrent launches through as the budget holds", async
   migrateDatabase(db);
   const engineer = await createUser(db, SYSTEM_ACTOR, { email: "e@race.example", name: "E", role: "engineer", password: "a long enough secret" });
   const officer = await createUser(db, SYSTEM_ACTOR, { email: "o@race.example", name: "O", role: "privacy_officer", password: "a long enough secret" });
-  const version = registerUpload(db, { ...engineer, role: "engineer" }, actorOf({ ...engineer, role: "engineer" }), { name: "race" }, {
-    format: "jsonl",
-    textField: "text",
-    subjectField: null,
-    storagePath: "datasets/race.jsonl",
-    sourceDigest: "a".repeat(64),
-    contentDigest: "b".repeat(64),
-    bytes: 1,
-    recordCount: 1000,
-    subjectCount: 1000,
-    maxRecordsPerSubject: 1,
-    fields: [],
-    piiReport: createPiiScanner().report(),
-    minimisation: null,
-  });
-  const base = registerModelVersion(db, SYSTEM_ACTOR, {
-    familyName: "race-base",
-    kind: "base",
-    parentVersionId: null,
-    datasetVersionId: null,
-    runId: null,
-    weightsPath: "models/none",
-    weightsDigest: "c".repeat(64),
-    config: {},
-    provenance: {},
-    metrics: {},
-  });
+  const version = registerUpload(db, { ...engineer, role: "engineer" }, actorOf({ ...engineer, role: "engineer" }), { name: "race" }, ingestedVersion());
+  const base = registerTestBaseModel(db, "race-base");
   const composedOf = (k: number) => rdp.epsilon({ type: "composed", events: Array.from({ length: k }, () => dpSgdEvent(0.01, 1, 500)) }, 1e-5);
   // Room for three runs, not four.
   const limit = (composedOf(3) + composedOf(4)) / 2;
   setBudget(db, actorOf({ ...officer, role: "privacy_officer" }), { datasetId: version.datasetId, epsilon: limit, delta: 1e-5, privacyUnit: "record", renewsOn: "2099-01-01" });
-  const request: RunRequest = {
-    datasetVersionId: version.id,
-    baseModelVersionId: base.id,
-    privacyUnit: "record",
-    privacy: { mode: "noise_multiplier", noiseMultiplier: 1 },
-    batch: { by: "sampling_rate", samplingRate: 0.01 },
-    length: { by: "steps", steps: 500 },
-    clipNorm: 1,
-    learningRate: 1e-3,
-    fineTuning: { method: "lora", rank: 2 },
-    maxRecordsPerSubject: 1,
-  };
+  const request = runRequest(version.id, base.id, { length: { by: "steps", steps: 500 } });
 
   const startAt = String(Date.now() + 4000);
   const fixture = path.join(import.meta.dirname, "launch-race.fixture.ts");

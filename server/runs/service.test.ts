@@ -6,11 +6,9 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { runs } from "../../db/schema";
 import { createAccountant, dpSgdEvent } from "../../trainer/privacy";
 import { actorOf } from "../actor";
-import { SYSTEM_ACTOR, listAudit, verifyChain } from "../audit/service";
-import { createPiiScanner } from "../datasets/ingest/pii";
-import { registerUpload, type IngestedVersion } from "../datasets/service";
-import { registerModelVersion } from "../models/service";
-import { callerAs, snapshot, testWorld, type TestWorld } from "../testing";
+import { listAudit, verifyChain } from "../audit/service";
+import { registerUpload } from "../datasets/service";
+import { callerAs, ingestedVersion, registerTestBaseModel, runRequest, snapshot, testWorld, type TestWorld } from "../testing";
 import type { RunRequest } from "./service";
 
 let world: TestWorld;
@@ -18,40 +16,14 @@ let datasetId: string;
 let versionId: string;
 let baseId: string;
 
-const VERSION: IngestedVersion = {
-  format: "jsonl",
-  textField: "text",
-  subjectField: "patient",
-  storagePath: "datasets/test.jsonl",
-  sourceDigest: "a".repeat(64),
-  contentDigest: "b".repeat(64),
-  bytes: 1000,
-  recordCount: 10_000,
-  subjectCount: 2_000,
-  maxRecordsPerSubject: 9,
-  fields: [],
-  piiReport: createPiiScanner().report(),
-  minimisation: null,
-};
 
 beforeEach(async () => {
   world = await testWorld();
   const engineer = world.users.engineer;
-  const version = registerUpload(world.db, engineer, actorOf(engineer), { name: "support-mail" }, VERSION);
+  const version = registerUpload(world.db, engineer, actorOf(engineer), { name: "support-mail" }, ingestedVersion({ subjectField: "patient", recordCount: 10_000, subjectCount: 2_000, maxRecordsPerSubject: 9 }));
   datasetId = version.datasetId;
   versionId = version.id;
-  baseId = registerModelVersion(world.db, SYSTEM_ACTOR, {
-    familyName: "base",
-    kind: "base",
-    parentVersionId: null,
-    datasetVersionId: null,
-    runId: null,
-    weightsPath: "models/base",
-    weightsDigest: "c".repeat(64),
-    config: {},
-    provenance: {},
-    metrics: {},
-  }).id;
+  baseId = registerTestBaseModel(world.db).id;
 });
 
 const officer = () => callerAs(world.db, world.users.privacy_officer);
@@ -62,19 +34,7 @@ function setBudget(epsilon: number, privacyUnit: "record" | "subject" = "record"
 }
 
 function request(overrides: Partial<RunRequest> = {}): RunRequest {
-  return {
-    datasetVersionId: versionId,
-    baseModelVersionId: baseId,
-    privacyUnit: "record",
-    privacy: { mode: "noise_multiplier", noiseMultiplier: 1 },
-    batch: { by: "expected_batch_size", expectedBatchSize: 100 },
-    length: { by: "steps", steps: 1000 },
-    clipNorm: 1,
-    learningRate: 1e-3,
-    fineTuning: { method: "lora", rank: 4 },
-    maxRecordsPerSubject: 8,
-    ...overrides,
-  };
+  return runRequest(versionId, baseId, { batch: { by: "expected_batch_size", expectedBatchSize: 100 }, ...overrides });
 }
 
 async function refusal(promise: Promise<unknown>) {
