@@ -4,11 +4,8 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { migrateDatabase, openDatabase } from "../db/client";
-import { seedBaseModel } from "../server/seed/demo";
+import { seedBaseModel, TINY_BASE_MODEL_FLAGS } from "../server/seed/demo";
 import { E2E_DATABASE, E2E_DATA_DIR, E2E_ENV, E2E_URL } from "./env";
-
-/** A base model small enough to fine-tune in seconds. */
-const TINY_BASE_MODEL = ["--steps", "2", "--batch", "2", "--model", JSON.stringify({ n_layer: 1, n_embd: 32, n_head: 2, context_length: 64 })];
 
 async function waitForServer(url: string, deadline: number): Promise<void> {
   while (Date.now() < deadline) {
@@ -35,7 +32,7 @@ export default async function globalSetup() {
   fs.rmSync(E2E_DATA_DIR, { recursive: true, force: true });
   const db = openDatabase(E2E_DATABASE);
   migrateDatabase(db);
-  await seedBaseModel(db, E2E_DATA_DIR, TINY_BASE_MODEL);
+  await seedBaseModel(db, E2E_DATA_DIR, TINY_BASE_MODEL_FLAGS);
   db.$client.close();
 
   const bin = (name: string) => path.join(process.cwd(), "node_modules", ".bin", name);

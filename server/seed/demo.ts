@@ -23,6 +23,9 @@ export const DEMO_USERS: { email: string; name: string; role: Role }[] = [
 export const BASE_MODEL_DIR = path.join("models", "base-moby-dick");
 export const BASE_MODEL_FAMILY = "epsilon-gpt-moby-dick";
 
+/** Pretraining flags for a base model small enough to fine-tune in seconds (end-to-end tests, the load benchmark). */
+export const TINY_BASE_MODEL_FLAGS: readonly string[] = ["--steps", "2", "--batch", "2", "--model", JSON.stringify({ n_layer: 1, n_embd: 32, n_head: 2, context_length: 64 })];
+
 export async function seedDemoUsers(db: Db): Promise<void> {
   for (const u of DEMO_USERS) {
     if (db.select({ id: users.id }).from(users).where(eq(users.email, u.email)).get()) continue;

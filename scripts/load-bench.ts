@@ -1,0 +1,418 @@
+// The API load benchmark (`npm run bench -- load`): the built dashboard served by `next start` on a fresh database,
+// driven from this process over HTTP by many signed-in clients that read dashboards and launch and cancel runs
+// against one budget; afterwards the database is checked: the budget was never overspent and the audit chain
+// verifies. The job runner is not started, so launched runs stay queued and keep their reservations until cancelled.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import net, { type AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { asc, eq, inArray } from "drizzle-orm";
+import { z } from "zod";
+import { migrateDatabase, openDatabase, type Db } from "../db/client";
+import { ROLES, auditLog, modelVersions, type Role, type Run } from "../db/schema";
+import { SYSTEM_ACTOR, verifyChain } from "../server/audit/service";
+import { lineageRuns, lineageSpend, spendOf } from "../server/budgets/ledger";
+import { existingBudget, setBudget } from "../server/budgets/service";
+import { grantAccess } from "../server/datasets/service";
+import type { RunRequest } from "../server/runs/service";
+import { TINY_BASE_MODEL_FLAGS, seedBaseModel } from "../server/seed/demo";
+import { createUser } from "../server/users/service";
+import { seededUniform } from "../trainer/seeded-random";
+import { ApiClient } from "./load-client";
+import { summarise, summariseByOperation, type OperationSummary, type Outcome, type Sample } from "./load-stats";
+
+export interface LoadSettings {
+  /** Signed-in clients, each with an account and a cookie jar of its own; an eighth officers, an eighth auditors. */
+  clients: number;
+  /** How long the clients keep sending requests. */
+  seconds: number;
+  /** Seeds each client's choice of operations. */
+  seed: number;
+  /** How many of the benchmark's (identical) runs the budget holds at once. */
+  runsThatFit: number;
+}
+
+export const LOAD_SETTINGS: LoadSettings = { clients: 32, seconds: 20, seed: 1, runsThatFit: 4 };
+
+/** Shares of an engineer's requests (the rest are reads); cancelling only while it has a queued run of its own. */
+const LAUNCH_SHARE = 0.15;
+const CANCEL_SHARE = 0.35;
+const DASHBOARD_READS = ["session.me", "datasets.list", "budgets.overview", "runs.list", "models.list"];
+const READS: Record<Exclude<Role, "admin">, string[]> = {
+  engineer: DASHBOARD_READS,
+  privacy_officer: DASHBOARD_READS,
+  auditor: [...DASHBOARD_READS, "audit.list"],
+};
+const QUERY_INPUT: Record<string, unknown> = { "audit.list": { page: 1 } };
+
+/** Every launch asks for the same run: record-level, sampling rate 0.05, noise multiplier 1, 100 steps. */
+const RUN = { samplingRate: 0.05, noiseMultiplier: 1, steps: 100 };
+const DELTA = 1e-5;
+const DATASET_RECORDS = 200;
+const PASSWORD = "load-benchmark-password";
+const BUDGET_REFUSAL = /would exceed the budget/;
+
+export interface LoadBenchmark {
+  clients: number;
+  roles: Record<string, number>;
+  /** How long the clients kept sending requests. */
+  sending_s: number;
+  /** Until the last answer came: what throughput is measured over. */
+  duration_s: number;
+  seed: number;
+  job_runner: false;
+  requests: number;
+  throughput_rps: number;
+  p50_ms: number;
+  p99_ms: number;
+  /** Expected refusals: launches the budget could not hold (HTTP 409). */
+  refused: number;
+  /** 5xx, network errors, timeouts and any other unexpected answer. */
+  errors: number;
+  operations: OperationSummary[];
+  /** The clients' sign-ins before the load (argon2id checks), not part of the figures above. */
+  sign_in: OperationSummary;
+  launches_accepted: number;
+  launches_refused: number;
+  cancels: number;
+  budget_epsilon: number;
+  budget_delta: number;
+  runs_that_fit: number;
+  /** The most the lineage ever had reserved, replaying launches and cancels in the audit log's (commit) order. */
+  peak_reserved_epsilon: number;
+  peak_active_runs: number;
+  /** The ledger after the load: composed epsilon of every run, charged plus reserved. */
+  final_epsilon: number;
+  runs_recorded: number;
+  /** Every accepted launch and cancel is in the database, and nothing else. */
+  launches_accounted: boolean;
+  overspent: boolean;
+  audit_chain_ok: boolean;
+  audit_entries: number;
+  /** The most frequent unexpected answers, "<operation>: <what> (×count)". */
+  error_messages: string[];
+}
+
+interface LoadClient {
+  api: ApiClient;
+  userId: string;
+  email: string;
+  role: Exclude<Role, "admin">;
+  next: () => number;
+  /** Runs it launched and has not cancelled yet, oldest first. */
+  queued: string[];
+}
+
+const bin = (name: string) => path.join(process.cwd(), "node_modules", ".bin", name);
+const log = (line: string) => process.stderr.write(`load: ${line}\n`);
+
+function ensureBuilt(): void {
+  if (existsSync(path.join(".next", "BUILD_ID"))) return;
+  log("no build in .next; running next build…");
+  const build = spawnSync(bin("next"), ["build"], { stdio: ["ignore", 2, 2] });
+  if (build.status !== 0) throw new Error(`next build failed (exit ${build.status})`);
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  server.listen(0);
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, "close");
+  return port;
+}
+
+/** `next start` in a process group of its own (so that stopping the group stops everything it started). */
+async function startServer(port: number, env: Record<string, string>, logFile: string): Promise<() => Promise<void>> {
+  const out = openSync(logFile, "a");
+  const child: ChildProcess = spawn(bin("next"), ["start", "-p", String(port)], { detached: true, stdio: ["ignore", out, out], env: { ...process.env, ...env } });
+  closeSync(out);
+  const exited = once(child, "exit");
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-(child.pid as number), name);
+    } catch {
+      // already gone
+    }
+  };
+  const onExit = () => signal("SIGKILL");
+  process.once("exit", onExit);
+  const stop = async () => {
+    process.off("exit", onExit);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    signal("SIGTERM");
+    const timer = setTimeout(() => signal("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${readFileSync(logFile, "utf8").slice(-2000)}`);
+    try {
+      if ((await fetch(`http://localhost:${port}/api/auth/csrf`)).ok) return stop;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`next start did not answer on port ${port} within 60 s (log: ${logFile})`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function roleOf(i: number, clients: number): Exclude<Role, "admin"> {
+  const overseers = Math.max(1, Math.floor(clients / 8));
+  if (i < clients - 2 * overseers) return "engineer";
+  return i < clients - overseers ? "privacy_officer" : "auditor";
+}
+
+/** The composed epsilon of `n` of the benchmark's runs, all reserved: the ledger's own arithmetic. */
+function reservedEpsilon(n: number): number {
+  const planned = Array.from({ length: n }, (_, i) => ({
+    id: `planned-${i}`,
+    status: "queued" as const,
+    privacyUnit: "record" as const,
+    samplingRate: RUN.samplingRate,
+    noiseMultiplier: RUN.noiseMultiplier,
+    plannedSteps: RUN.steps,
+    chargedSteps: 0,
+    resumeFromStep: 0,
+    segmentBaseSteps: 0,
+    createdAt: String(i),
+  }));
+  return spendOf(planned, DELTA).epsilon;
+}
+
+/**
+ * Replays launches and cancels in the audit log's order, which is the order their transactions committed, and
+ * returns the most the lineage ever had reserved. No run ever starts (no job runner), so a run reserves its planned
+ * steps from its launch to its cancel.
+ */
+function peakReservation(db: Db, datasetId: string, delta: number): { epsilon: number; runs: number } {
+  const byId = new Map(lineageRuns(db, datasetId).map((run) => [run.id, run]));
+  const entries = db
+    .select({ action: auditLog.action, entityId: auditLog.entityId })
+    .from(auditLog)
+    .where(inArray(auditLog.action, ["run.launch", "run.cancel"]))
+    .orderBy(asc(auditLog.seq))
+    .all();
+  const active = new Map<string, Run>();
+  const epsilonOf = new Map<string, number>(); // by the active runs' parameters: many states repeat
+  const peak = { epsilon: 0, runs: 0 };
+  for (const entry of entries) {
+    const run = byId.get(entry.entityId);
+    if (!run) continue;
+    if (entry.action === "run.cancel") {
+      active.delete(run.id);
+      continue;
+    }
+    active.set(run.id, { ...run, status: "queued", chargedSteps: 0 });
+    const runs = [...active.values()];
+    const key = runs.map((r) => `${r.samplingRate}:${r.noiseMultiplier}:${r.plannedSteps}`).sort().join(" ");
+    const epsilon = epsilonOf.get(key) ?? spendOf(runs, delta).epsilon;
+    epsilonOf.set(key, epsilon);
+    peak.epsilon = Math.max(peak.epsilon, epsilon);
+    peak.runs = Math.max(peak.runs, runs.length);
+  }
+  return peak;
+}
+
+const runIdAnswer = z.uuid();
+const cancelAnswer = z.object({ status: z.literal("cancelled") });
+const meAnswer = z.object({ user: z.object({ email: z.string(), role: z.enum(ROLES) }) });
+
+const unexpected = (answer: { status: number; code: string | null; message: string }) =>
+  new Error(`HTTP ${answer.status} ${answer.code ?? ""} ${answer.message}`);
+
+/** Sends one request of the client's mix and says how it ended; throws on an unexpected answer or a network error. */
+async function perform(client: LoadClient, request: RunRequest, op: string): Promise<Outcome> {
+  if (op === "runs.launch") {
+    const answer = await client.api.mutate(op, request);
+    if (answer.ok) {
+      client.queued.push(runIdAnswer.parse(answer.data));
+      return "ok";
+    }
+    if (answer.status === 409 && answer.code === "CONFLICT" && BUDGET_REFUSAL.test(answer.message)) return "refused";
+    throw unexpected(answer);
+  }
+  if (op === "runs.cancel") {
+    const answer = await client.api.mutate(op, { runId: client.queued.shift() });
+    if (!answer.ok) throw unexpected(answer);
+    cancelAnswer.parse(answer.data);
+    return "ok";
+  }
+  const answer = await client.api.query(op, QUERY_INPUT[op]);
+  if (!answer.ok) throw unexpected(answer);
+  return "ok";
+}
+
+function chooseOperation(client: LoadClient): string {
+  const reads = READS[client.role];
+  if (client.role === "engineer") {
+    const u = client.next();
+    if (u < LAUNCH_SHARE) return "runs.launch";
+    if (u < LAUNCH_SHARE + CANCEL_SHARE && client.queued.length > 0) return "runs.cancel";
+  }
+  return reads[Math.floor(client.next() * reads.length)] as string;
+}
+
+/** Times `send`, classifying a throw as an error and noting what it was. */
+async function timed(op: string, send: () => Promise<Outcome>, errors: Map<string, number>): Promise<Sample> {
+  const start = performance.now();
+  let outcome: Outcome;
+  try {
+    outcome = await send();
+  } catch (err) {
+    outcome = "error";
+    const what = `${op}: ${err instanceof Error ? err.message.replace(/\s+/g, " ").slice(0, 160) : String(err)}`;
+    errors.set(what, (errors.get(what) ?? 0) + 1);
+  }
+  return { op, ms: performance.now() - start, outcome };
+}
+
+async function drive(clients: LoadClient[], request: RunRequest, seconds: number, errors: Map<string, number>): Promise<{ samples: Sample[]; elapsed: number }> {
+  const samples: Sample[] = [];
+  const start = performance.now();
+  const deadline = start + seconds * 1000;
+  await Promise.all(
+    clients.map(async (client) => {
+      while (performance.now() < deadline) {
+        const op = chooseOperation(client);
+        samples.push(await timed(op, () => perform(client, request, op), errors));
+      }
+    }),
+  );
+  return { samples, elapsed: (performance.now() - start) / 1000 };
+}
+
+/** Users, base model, clients signed in, a dataset uploaded over HTTP and granted, its budget; then the load. */
+export async function benchmarkLoad(settings: LoadSettings = LOAD_SETTINGS): Promise<LoadBenchmark> {
+  ensureBuilt();
+  const dir = mkdtempSync(path.join(os.tmpdir(), "epsilon-load-"));
+  const databasePath = path.join(dir, "load.db");
+  const dataDir = path.join(dir, "data");
+  const db = openDatabase(databasePath);
+  migrateDatabase(db);
+  log(`fresh database and data directory in ${dir}; seeding ${settings.clients} users and a tiny base model…`);
+  const accounts = await Promise.all(
+    Array.from({ length: settings.clients }, (_, i) => {
+      const role = roleOf(i, settings.clients);
+      return createUser(db, SYSTEM_ACTOR, { email: `${role.replace("_", "-")}-${i}@load.example`, name: `Load ${role} ${i}`, role, password: PASSWORD });
+    }),
+  );
+  await seedBaseModel(db, dataDir, TINY_BASE_MODEL_FLAGS);
+  const base = db.select().from(modelVersions).where(eq(modelVersions.kind, "base")).get();
+  if (!base) throw new Error("the base model was not registered");
+
+  const port = await freePort();
+  const url = `http://localhost:${port}`;
+  const serverLog = path.join(dir, "next.log");
+  const env = { NODE_ENV: "production", DATABASE_PATH: databasePath, DATA_DIR: dataDir, NEXTAUTH_URL: url, NEXTAUTH_SECRET: randomBytes(32).toString("hex") };
+  log(`starting next start on port ${port} (no job runner)…`);
+  const stop = await startServer(port, env, serverLog);
+  const errors = new Map<string, number>();
+  let keep = true;
+  try {
+    const clients: LoadClient[] = accounts.map((a, i) => ({
+      api: new ApiClient(url),
+      userId: a.id,
+      email: a.email,
+      role: roleOf(i, settings.clients),
+      next: seededUniform(settings.seed * 1_000_003 + i),
+      queued: [],
+    }));
+    const signInStart = performance.now();
+    const signIns = await Promise.all(clients.map((c) => timed("sign-in", () => c.api.signIn(c.email, PASSWORD).then(() => "ok" as const), errors)));
+    const signInSeconds = (performance.now() - signInStart) / 1000;
+    if (errors.size > 0) throw new Error(`sign-in failed: ${[...errors.keys()].join("; ")}`);
+    for (const client of clients) {
+      const me = await client.api.query("session.me");
+      if (!me.ok || meAnswer.parse(me.data).user.role !== client.role) throw new Error(`session.me of ${client.email} did not answer its role`);
+    }
+
+    const uploader = clients[0] as LoadClient;
+    const records = Array.from({ length: DATASET_RECORDS }, (_, i) => JSON.stringify({ text: `Visit ${i}: the patient felt better after rest and fluids.` }));
+    const { datasetId, versionId } = await uploader.api.uploadDataset({ name: "load-notes", format: "jsonl", textField: "text" }, records.join("\n"));
+    const officer = clients.find((c) => c.role === "privacy_officer");
+    if (!officer) throw new Error("no privacy officer among the clients");
+    const officerActor = { id: officer.userId, email: officer.email, role: officer.role };
+    for (const client of clients) {
+      if (client.role === "engineer" && client !== uploader) grantAccess(db, officerActor, { datasetId, userId: client.userId });
+    }
+    const budgetEpsilon = (reservedEpsilon(settings.runsThatFit) + reservedEpsilon(settings.runsThatFit + 1)) / 2;
+    const renewsOn = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
+    setBudget(db, officerActor, { datasetId, epsilon: budgetEpsilon, delta: DELTA, privacyUnit: "record", renewsOn });
+    const request: RunRequest = {
+      datasetVersionId: versionId,
+      baseModelVersionId: base.id,
+      privacyUnit: "record",
+      privacy: { mode: "noise_multiplier", noiseMultiplier: RUN.noiseMultiplier },
+      batch: { by: "sampling_rate", samplingRate: RUN.samplingRate },
+      length: { by: "steps", steps: RUN.steps },
+      clipNorm: 1,
+      learningRate: 1e-3,
+      fineTuning: { method: "lora", rank: 4 },
+      maxRecordsPerSubject: 8,
+    };
+
+    log(`${clients.length} clients signed in; driving the API for ${settings.seconds} s…`);
+    const { samples, elapsed } = await drive(clients, request, settings.seconds, errors);
+    await stop();
+
+    const budget = existingBudget(db, datasetId);
+    const peak = peakReservation(db, datasetId, budget.delta);
+    const final = lineageSpend(db, datasetId, budget.delta);
+    const chain = verifyChain(db);
+    const launches = samples.filter((s) => s.op === "runs.launch");
+    const cancels = samples.filter((s) => s.op === "runs.cancel");
+    const count = (list: Sample[], outcome: Outcome) => list.filter((s) => s.outcome === outcome).length;
+    const recorded = final.runs.length;
+    const cancelled = final.runs.filter((r) => r.status === "cancelled").length;
+    // A launch or cancel that errored (a timeout, say) may still have committed: it may be there, or not.
+    const within = (n: number, list: Sample[]) => n >= count(list, "ok") && n <= count(list, "ok") + count(list, "error");
+    const { operations, overall } = summariseByOperation(samples, elapsed);
+    const result: LoadBenchmark = {
+      clients: clients.length,
+      roles: Object.fromEntries(["engineer", "privacy_officer", "auditor"].map((role) => [role, clients.filter((c) => c.role === role).length])),
+      sending_s: settings.seconds,
+      duration_s: Math.round(elapsed * 100) / 100,
+      seed: settings.seed,
+      job_runner: false,
+      requests: overall.requests,
+      throughput_rps: overall.throughput_rps,
+      p50_ms: overall.p50_ms,
+      p99_ms: overall.p99_ms,
+      refused: overall.refused,
+      errors: overall.errors,
+      operations,
+      sign_in: summarise("sign-in", signIns, signInSeconds),
+      launches_accepted: count(launches, "ok"),
+      launches_refused: count(launches, "refused"),
+      cancels: count(cancels, "ok"),
+      budget_epsilon: budget.epsilon,
+      budget_delta: budget.delta,
+      runs_that_fit: settings.runsThatFit,
+      peak_reserved_epsilon: peak.epsilon,
+      peak_active_runs: peak.runs,
+      final_epsilon: final.epsilon,
+      runs_recorded: recorded,
+      launches_accounted: within(recorded, launches) && within(cancelled, cancels),
+      overspent: peak.epsilon > budget.epsilon || final.epsilon > budget.epsilon,
+      audit_chain_ok: chain.ok,
+      audit_entries: chain.entries,
+      error_messages: [...errors].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([what, n]) => `${what} (×${n})`),
+    };
+    keep = result.errors > 0 || result.overspent || !result.audit_chain_ok || !result.launches_accounted;
+    return result;
+  } finally {
+    await stop();
+    db.$client.close();
+    if (keep) log(`kept ${dir} (database, data and next.log) to look into`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
