@@ -48,10 +48,10 @@ function tap(x: tf.Tensor3D, record: (dy: tf.Tensor3D) => void): tf.Tensor3D {
 }
 
 /** Whether the ghost norm takes less time than materialising a linear layer's per-unit gradients. */
-export const prefersGhostNorm = (tokensPerUnit: number, fanIn: number, fanOut: number): boolean =>
+const prefersGhostNorm = (tokensPerUnit: number, fanIn: number, fanOut: number): boolean =>
   tokensPerUnit * tokensPerUnit * (fanIn + fanOut) < fanIn * fanOut;
 
-/** How linear layers' per-unit norms are computed: by the mixed rule, or always one way (for tests and benchmarks). */
+/** How linear layers' per-unit norms are computed: by the mixed rule, or always one way (for tests). */
 export type NormStrategy = 'mixed' | 'ghost' | 'materialise';
 
 export function unitGradients(model: Model, batch: Batch, strategy: NormStrategy = 'mixed'): UnitGradients {
