@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { migrateDatabase, openDatabase } from "../db/client";
+import { verifyChain } from "../server/audit/service";
 import { seedBaseModel, TINY_BASE_MODEL_FLAGS } from "../server/seed/demo";
 import { E2E_DATABASE, E2E_DATA_DIR, E2E_ENV, E2E_URL } from "./env";
 
@@ -56,5 +57,13 @@ export default async function globalSetup() {
     stop();
     throw err;
   });
-  return stop;
+  // After every spec: the servers stopped, the audit log's hash chain must still verify.
+  return () => {
+    stop();
+    const after = openDatabase(E2E_DATABASE);
+    const report = verifyChain(after);
+    after.$client.close();
+    if (!report.ok) throw new Error(`the audit chain is broken at entry #${report.brokenAt}: ${report.reason}`);
+    console.log(`audit chain verified after the end-to-end run: ${report.entries} entries`);
+  };
 }

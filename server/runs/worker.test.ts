@@ -99,9 +99,9 @@ it("charges every step of a run whose server was killed, and resumes it", async 
   await until(() => ["finished", "failed"].includes(run().status), "the resumed run to end");
   expect(run().status).toBe("finished");
   // Every reported step of both segments is charged, and the step that was in flight when the server died. The
-  // trainer keeps its own count of the steps it ran (in flight ones included when it had recorded them), and stops
-  // when that reaches the planned 400: the server never charges fewer, and where it charges more, the difference
-  // between its epsilon and the trainer's is an incident.
+  // trainer keeps its own count of the steps it ran (the one in flight included when it had recorded it) and stops
+  // when its epsilon would pass the target it was given, that of the planned 400: the server never charges fewer,
+  // and where it charges more, the difference between its epsilon and the trainer's is an incident.
   const reportedInAll = db.select().from(runSteps).where(eq(runSteps.runId, runId)).all().length;
   expect(run().chargedSteps).toBe(reportedInAll + 1);
   expect(run().chargedSteps).toBeGreaterThanOrEqual(400);
