@@ -7,3 +7,4 @@ export * from "./budgets";
 export * from "./models";
 export * from "./runs";
 export * from "./incidents";
+export * from "./leakage";

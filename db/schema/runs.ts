@@ -39,6 +39,8 @@ export const runs = sqliteTable(
     cancelRequested: integer("cancel_requested", { mode: "boolean" }).notNull().default(false),
     /** JSON: the trainer's own report of the run's whole privacy event, kept to compare with the server's. */
     reportedEvent: text("reported_event"),
+    /** JSON: the canary plan (server/leakage), when the run inserts canaries for a one-run audit. */
+    canaryPlan: text("canary_plan"),
     /** JSON: the trainer's started message (backend, model, parameter counts). */
     startedInfo: text("started_info"),
     /** JSON: the full run specification, as validated at launch. */

@@ -2,22 +2,22 @@
 // the server computes; a cancelled run stops at a step boundary with its steps charged; a crashed trainer fails the
 // run and charges the step in flight; runs left going by a dead server are interrupted, then resumed to the end.
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { runSteps, runs, type Run } from "../../db/schema";
+import { runCanaries, runSteps, runs, type Run } from "../../db/schema";
 import { createAccountant, dpSgdEvent } from "../../trainer/privacy";
 import { actorOf } from "../actor";
-import { SYSTEM_ACTOR, verifyChain } from "../audit/service";
+import { SYSTEM_ACTOR, inputDigest, listAudit, verifyChain } from "../audit/service";
 import { activeSessionUser, type SessionUser } from "../context";
 import { handleWeightsDownload } from "../models/download";
 import { handleUpload } from "../datasets/upload";
 import { TRAINER_COMMAND, pretrainBaseModel, registerBaseModel } from "../models/base-model";
 import { callerAs, testWorld, type TestWorld } from "../testing";
-import { Runner, recoverInterruptedRuns } from "./runner";
-import { launchRun, type RunRequest } from "./service";
+import { Runner, recoverInterruptedRuns, runDirectory } from "./runner";
+import { canaryAuditInput, launchRun, type RunRequest } from "./service";
 
 const TINY_MODEL = ["--steps", "2", "--batch", "2", "--model", JSON.stringify({ n_layer: 1, n_embd: 16, n_head: 2, context_length: 32 })];
 const rdp = createAccountant("rdp");
@@ -61,7 +61,7 @@ beforeEach(async () => {
 afterEach(async () => runner.stop());
 
 /** A run of `steps` steps; long runs (cancelled or killed early) use more noise so that they fit the budget. */
-function launch(steps: number, noiseMultiplier = 1.2): string {
+function launch(steps: number, noiseMultiplier = 1.2, canaries?: RunRequest["canaries"]): string {
   const request: RunRequest = {
     datasetVersionId: versionId,
     baseModelVersionId: baseId,
@@ -73,6 +73,7 @@ function launch(steps: number, noiseMultiplier = 1.2): string {
     learningRate: 0.01,
     fineTuning: { method: "lora", rank: 2 },
     maxRecordsPerSubject: 2,
+    canaries,
   };
   return launchRun(world.db, world.users.engineer, actorOf(world.users.engineer), request).runId;
 }
@@ -89,7 +90,12 @@ async function until(check: () => boolean, what: string, ms = 60_000): Promise<v
 
 describe("the runner", () => {
   it("runs a tiny run to the end, charges every step and registers the model version", async () => {
-    const id = launch(6);
+    const plan = { space: "my SSN is {ddd}-{dd}-{dddd}", m: 6, repeats: 3, k_plus: 2, k_minus: 2, confidence: 0.95 };
+    const id = launch(6, 1.2, plan);
+    // The canaries' commitment was audited at launch, before training: the stored draws hash to the logged digest.
+    const stored = world.db.select().from(runCanaries).where(eq(runCanaries.runId, id)).all();
+    const [entry] = listAudit(world.db, { action: "run.canaries", entityId: id }, 1, 1).entries;
+    expect(entry!.inputDigest).toBe(inputDigest(canaryAuditInput({ plan, digests: stored.map((c) => c.digest) }, stored)));
     runner.start();
     await until(() => ["finished", "failed"].includes(runOf(id).status), "the run to end");
     const run = runOf(id);
@@ -98,6 +104,9 @@ describe("the runner", () => {
     const model = await callerAs(world.db, world.users.auditor).models.get({ versionId: run.resultModelVersionId! });
     expect(model.version).toMatchObject({ kind: "fine_tuned", parentVersionId: baseId, runId: id, status: "draft" });
     expect(model.guarantees[0]!.epsilon).toBeCloseTo(rdp.epsilon(dpSgdEvent(0.25, 1.2, 6), 1e-5), 10);
+    // Included canaries went into the training data, repeated; the others did not.
+    const trainText = readFileSync(path.join(runDirectory(dataDir, id), "train.jsonl"), "utf8");
+    for (const c of stored) expect(trainText.split(c.secret).length - 1).toBe(c.included ? 3 : 0);
 
     // Its weights download for permitted roles, byte for byte what the registry's digest says; never once withdrawn.
     const download = (user: SessionUser | null) => handleWeightsDownload({ db: world.db, user }, model.version.id, dataDir);

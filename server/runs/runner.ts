@@ -9,7 +9,20 @@ import { createInterface } from "node:readline";
 import { createHash } from "node:crypto";
 import { asc, eq } from "drizzle-orm";
 import type { Db, Tx } from "../../db/client";
-import { budgets, datasetVersions, datasets, modelFamilies, modelVersions, runEvaluations, runSteps, runs, type Run, type RunStatus } from "../../db/schema";
+import {
+  budgets,
+  datasetVersions,
+  datasets,
+  modelFamilies,
+  modelVersions,
+  runCanaries,
+  runEvaluations,
+  runSteps,
+  runs,
+  type Run,
+  type RunStatus,
+} from "../../db/schema";
+import { canaryPlanSchema } from "../leakage/canaries";
 import { dpSgdEvent } from "../../trainer/privacy";
 import { messageSchema, parseRunSpec, PROTOCOL_VERSION, type Message, type RunSpec, type RunSpecInput } from "../../trainer/protocol";
 import { SYSTEM_ACTOR, audited } from "../audit/service";
@@ -278,6 +291,16 @@ async function writeRunFiles(db: Db, dataDir: string, run: Run): Promise<string>
     } else if (!heldOut) {
       trainUnits.add(unit);
       if (!train.write(line)) await once(train, "drain");
+    }
+  }
+  // Canaries the plan included go into the training data only (each its own subject), repeated as planned.
+  const plan = run.canaryPlan === null ? null : canaryPlanSchema.parse(JSON.parse(run.canaryPlan));
+  for (const canary of db.select().from(runCanaries).where(eq(runCanaries.runId, run.id)).all()) {
+    if (!canary.included || !plan) continue;
+    for (let r = 0; r < plan.repeats; r++) {
+      const unit = run.privacyUnit === "subject" ? `canary:${canary.idx}` : `canary:${canary.idx}:${r}`;
+      trainUnits.add(unit);
+      if (!train.write(`${JSON.stringify({ text: canary.secret, subject_id: unit })}\n`)) await once(train, "drain");
     }
   }
   await Promise.all([new Promise((r) => train.end(r)), new Promise((r) => validation.end(r))]);

@@ -12,13 +12,15 @@ import {
   datasets,
   modelFamilies,
   modelVersions,
+  runCanaries,
   runEvaluations,
   runSteps,
   runs,
   type Budget,
 } from "../../db/schema";
 import { calibrateNoiseMultiplier, dpSgdEvent } from "../../trainer/privacy";
-import { audited, type Actor } from "../audit/service";
+import { appendAudit, audited, type Actor } from "../audit/service";
+import { canaryPlanSchema, prepareCanaries, type Canary, type CanaryCommitment } from "../leakage/canaries";
 import { existingBudget, isExpired } from "../budgets/service";
 import { LEDGER_ACCOUNTANT, isActive, lineageRuns, reservedSteps, spendOf } from "../budgets/ledger";
 import type { SessionUser } from "../context";
@@ -51,6 +53,8 @@ export const runRequestInput = z.object({
   ]),
   /** With subjects as the unit: the most records one subject may contribute to a step. */
   maxRecordsPerSubject: z.number().int().min(1).max(10_000).default(8),
+  /** Canaries for the one-run audit and exposure tests: drawn, committed and audited at launch, before training. */
+  canaries: canaryPlanSchema.optional(),
 });
 export type RunRequest = z.infer<typeof runRequestInput>;
 
@@ -146,9 +150,15 @@ export function project(db: Executor, user: SessionUser, input: RunRequest): Pro
   };
 }
 
+/** What the audit entry for a run's canaries digests: the plan and, per canary, its digest and inclusion coin. */
+export function canaryAuditInput(commitment: CanaryCommitment, canaries: readonly Pick<Canary, "digest" | "included">[]) {
+  return { plan: commitment.plan, canaries: canaries.map((c) => ({ digest: c.digest, included: c.included })) };
+}
+
 /** Checks and reserves in one immediate transaction: two launches at once cannot both fit when only one does. */
 export function launchRun(db: Db, user: SessionUser, actor: Actor, input: RunRequest) {
   const id = randomUUID();
+  const drawn = input.canaries && prepareCanaries(input.canaries);
   return audited(db, { actor, action: "run.launch", entityType: "run", entityId: id, input }, (tx) => {
     const p = project(tx, user, input);
     if (p.refusal) throw new AppError("CONFLICT", p.refusal);
@@ -164,10 +174,16 @@ export function launchRun(db: Db, user: SessionUser, actor: Actor, input: RunReq
         noiseMultiplier: p.noiseMultiplier,
         plannedSteps: p.steps,
         spec: JSON.stringify(input),
+        canaryPlan: drawn ? JSON.stringify(drawn.commitment.plan) : null,
         createdBy: user.id,
         createdAt: new Date().toISOString(),
       })
       .run();
+    if (drawn) {
+      drawn.canaries.forEach((c, idx) => tx.insert(runCanaries).values({ runId: id, idx, ...c }).run());
+      // The commitment (settings, digests and inclusion) enters the audit log now, before any training.
+      appendAudit(tx, { actor, action: "run.canaries", entityType: "run", entityId: id, input: canaryAuditInput(drawn.commitment, drawn.canaries) });
+    }
     return { runId: id, projection: p };
   });
 }
