@@ -30,7 +30,8 @@ function skewNormalSample(n: number, { xi, omega, alpha }: SkewNormal, seed: num
   const u = uniforms(seed);
   const normal = () => Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
   const delta = alpha / Math.sqrt(1 + alpha * alpha);
-  return Array.from({ length: n }, () => xi + omega * (delta * Math.abs(normal()) + Math.sqrt(1 - delta ** 2) * normal()));
+  const draw = () => xi + omega * (delta * Math.abs(normal()) + Math.sqrt(1 - delta ** 2) * normal());
+  return Array.from({ length: n }, draw);
 }
 
 /** Composite Simpson's rule, an independent check on the quadrature inside exposure.ts. */
