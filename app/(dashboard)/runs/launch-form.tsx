@@ -23,6 +23,9 @@ interface Settings {
   method: "lora" | "full";
   rank: string;
   maxRecordsPerSubject: string;
+  canaries: string;
+  canarySpace: string;
+  canaryRepeats: string;
 }
 
 const DEFAULTS: Omit<Settings, "datasetVersionId" | "baseModelVersionId"> = {
@@ -38,6 +41,9 @@ const DEFAULTS: Omit<Settings, "datasetVersionId" | "baseModelVersionId"> = {
   method: "lora",
   rank: "4",
   maxRecordsPerSubject: "8",
+  canaries: "0",
+  canarySpace: "my SSN is {ddd}-{dd}-{dddd}",
+  canaryRepeats: "1",
 };
 
 function toRequest(s: Settings) {
@@ -58,7 +64,16 @@ function toRequest(s: Settings) {
     learningRate: Number(s.learningRate),
     fineTuning: s.method === "lora" ? { method: "lora" as const, rank: Number(s.rank) } : { method: "full" as const },
     maxRecordsPerSubject: Number(s.maxRecordsPerSubject),
+    canaries: canaryPlan(s),
   };
+}
+
+/** m canaries, each inserted with probability 1/2; the audit guesses on the top and bottom eighth of their scores. */
+function canaryPlan(s: Settings) {
+  const m = Number(s.canaries);
+  if (!(m > 0)) return undefined;
+  const k = Math.max(1, Math.floor(m / 8));
+  return { space: s.canarySpace, m, repeats: Number(s.canaryRepeats), k_plus: k, k_minus: k, confidence: 0.95 };
 }
 
 export function LaunchForm() {
@@ -190,6 +205,22 @@ export function LaunchForm() {
             Records per subject (cap)
             <input value={settings.maxRecordsPerSubject} onChange={set("maxRecordsPerSubject")} inputMode="numeric" />
           </label>
+        )}
+        <label>
+          Canaries for a one-run audit (0 for none)
+          <input value={settings.canaries} onChange={set("canaries")} inputMode="numeric" />
+        </label>
+        {Number(settings.canaries) > 0 && (
+          <>
+            <label>
+              Canary space ({"{ddd}"}: random digits)
+              <input value={settings.canarySpace} onChange={set("canarySpace")} />
+            </label>
+            <label>
+              Repeats of an inserted canary
+              <input value={settings.canaryRepeats} onChange={set("canaryRepeats")} inputMode="numeric" />
+            </label>
+          </>
         )}
         <button type="submit" disabled={launch.isPending || !ready || Boolean(p?.refusal)}>
           Launch
