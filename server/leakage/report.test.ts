@@ -8,7 +8,8 @@ import { leakageReportSchema, oneRunAuditSchema } from "./report";
 
 describe("leakageReportSchema", () => {
   // Synthetic scores standing in for a model's: lower loss for inserted canaries and for members.
-  const { canaries } = prepareCanaries({ space: "pin {ddd}", m: 40, repeats: 1, k_plus: 5, k_minus: 5, confidence: 0.95 });
+  const plan = { space: "pin {ddd}", m: 40, repeats: 1, k_plus: 5, k_minus: 5, confidence: 0.95 };
+  const { canaries } = prepareCanaries(plan);
   const losses = canaries.map((c, i) => (c.included ? 1 : 2) + i / 1000);
   const spaceLosses = [...losses, ...Array.from({ length: 1000 - 40 }, (_, i) => 1.5 + i / 1000)];
   const exposures = exactExposures(losses, spaceLosses);
