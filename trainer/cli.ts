@@ -2,13 +2,24 @@
 //   npm run trainer -- train [--spec FILE] [--resume]   fine-tune as the run spec says (stdin if no --spec, or "-");
 //                                                       JSON lines on stdout (protocol.ts), progress on stderr
 //   npm run trainer -- pretrain [options]               train the base model on a public-domain corpus (pretrain.ts)
+//   npm run trainer -- score --model DIR --texts FILE   each text's mean token loss under the model (score.ts)
+//   npm run trainer -- generate --model DIR --prompts FILE --max-tokens N   greedy completions (generate.ts)
 //   npm run trainer -- help
 // Exit status: 0 when the run finished (completed, stopped by its budget, or interrupted by SIGTERM with a
-// checkpoint), 1 when it failed, 2 for bad arguments or an invalid spec.
+// checkpoint) or the evaluation printed its results, 1 when it failed, 2 for bad arguments or an invalid spec.
+// score and generate print JSON lines as evaluation-protocol.ts defines them.
 
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { initBackend } from './backend.js';
+import { readDataset } from './data.js';
+import { generateLine, scoreLine, type GenerateLine, type ScoreLine } from './evaluation-protocol.js';
+import { generateGreedy } from './generate.js';
+import { disposeModel, loadModel, type Model } from './model.js';
+import type { ModelDir } from './model-files.js';
 import { DEFAULT_PRETRAIN_OPTIONS, parsePretrainArgs, pretrain } from './pretrain.js';
-import { messageLine, parseRunSpec, type Message } from './protocol.js';
+import { backendChoiceSchema, messageLine, parseRunSpec, type BackendChoice, type BackendName, type Message } from './protocol.js';
+import { scoreTexts } from './score.js';
 import { runTraining } from './train.js';
 
 const USAGE = `usage:
@@ -20,6 +31,14 @@ const USAGE = `usage:
       Trains the base model, without privacy, on the public-domain text of ${DEFAULT_PRETRAIN_OPTIONS.corpus}
       (default output ${DEFAULT_PRETRAIN_OPTIONS.out}, ${DEFAULT_PRETRAIN_OPTIONS.steps} steps); prints one JSON
       object with the model directory and its digests.
+  npm run trainer -- score --model DIR --texts FILE [--backend NAME]
+      Scores each text of FILE (JSON lines of {"text": ...}) under the model in DIR: one JSON line per text with its
+      mean token loss in nats ({"type":"score","index","loss","tokens","truncated"}), then {"type":"done",...}. A text
+      is scored as a training record: end-of-text, its bytes, end-of-text, cut to the model's context.
+  npm run trainer -- generate --model DIR --prompts FILE --max-tokens N [--backend NAME]
+      Greedy (deterministic) completion of each prompt of FILE (JSON lines of {"text": ...}), until end-of-text or N
+      tokens: one JSON line per prompt ({"type":"completion","index","completion","tokens","stop"}), then
+      {"type":"done",...}.
   npm run trainer -- help
 `;
 
@@ -60,6 +79,106 @@ async function train(args: string[]): Promise<number> {
   }
 }
 
+const evaluationArgsSchema = z.strictObject({
+  model: z.string().min(1),
+  texts: z.string().min(1).optional(),
+  prompts: z.string().min(1).optional(),
+  'max-tokens': z.coerce.number().int().min(0).optional(),
+  backend: backendChoiceSchema.default('auto'),
+});
+
+/** --name value pairs of score and generate, checked; `required` names the flags the command needs (besides them
+ * it takes only --backend). */
+function evaluationArgs(args: string[], required: ReadonlyArray<keyof z.input<typeof evaluationArgsSchema>>) {
+  const raw: Record<string, string> = {};
+  for (let i = 0; i < args.length; i += 2) {
+    const [flag, value] = [args[i] as string, args[i + 1]];
+    if (!flag.startsWith('--') || value === undefined) throw new UsageError(`expected --name value, got ${flag}`);
+    if (![...required, 'backend'].includes(flag.slice(2))) throw new UsageError(`unknown argument ${flag}`);
+    raw[flag.slice(2)] = value;
+  }
+  const result = evaluationArgsSchema.safeParse(raw);
+  if (!result.success) throw new UsageError(result.error.issues.map((i) => `${i.path.join('.') ? `--${i.path.join('.')}: ` : ''}${i.message}`).join('; '));
+  const missing = required.filter((name) => result.data[name] === undefined);
+  if (missing.length > 0) throw new UsageError(`missing ${missing.map((name) => `--${name}`).join(', ')}`);
+  return result.data;
+}
+
+interface EvaluationInput {
+  model: Model;
+  files: ModelDir;
+  texts: string[];
+  backend: BackendName;
+}
+
+/** Loads the model and the JSON-lines texts and runs `evaluate`, which writes its lines; on an error, one failed
+ * line (exit status 1). */
+async function evaluation(
+  options: { model: string; backend: BackendChoice },
+  textsFile: string,
+  fail: (reason: string) => void,
+  evaluate: (input: EvaluationInput) => void,
+): Promise<number> {
+  try {
+    const backend = await initBackend(options.backend);
+    const texts = readDataset(textsFile).records.map((r) => r.text);
+    const { model, files } = loadModel(options.model);
+    try {
+      evaluate({ model, files, texts, backend: backend.name });
+    } finally {
+      disposeModel(model);
+    }
+    return 0;
+  } catch (error) {
+    log((error as Error).stack ?? String(error));
+    fail((error as Error).message);
+    return 1;
+  }
+}
+
+function score(args: string[]): Promise<number> {
+  const options = evaluationArgs(args, ['model', 'texts']);
+  const write = (line: ScoreLine) => process.stdout.write(scoreLine(line));
+  const started = performance.now();
+  return evaluation(options, options.texts as string, (reason) => write({ type: 'failed', reason }), ({ model, files, texts, backend }) => {
+    const scores = scoreTexts(model, texts);
+    scores.forEach((s, index) => write({ type: 'score', index, ...s }));
+    const tokens = scores.reduce((n, s) => n + s.tokens, 0);
+    write({
+      type: 'done',
+      texts: scores.length,
+      tokens,
+      loss: tokens > 0 ? scores.reduce((sum, s) => sum + s.loss * s.tokens, 0) / tokens : null,
+      model: files.digests,
+      context_length: files.config.context_length,
+      backend,
+      seconds: (performance.now() - started) / 1000,
+    });
+  });
+}
+
+function generate(args: string[]): Promise<number> {
+  const options = evaluationArgs(args, ['model', 'prompts', 'max-tokens']);
+  const maxTokens = options['max-tokens'] as number;
+  const write = (line: GenerateLine) => process.stdout.write(generateLine(line));
+  const started = performance.now();
+  return evaluation(options, options.prompts as string, (reason) => write({ type: 'failed', reason }), ({ model, files, texts: prompts, backend }) => {
+    generateGreedy(model, prompts, maxTokens).forEach((c, index) =>
+      write({ type: 'completion', index, completion: c.text, tokens: c.tokens, stop: c.stop }),
+    );
+    write({
+      type: 'done',
+      prompts: prompts.length,
+      max_tokens: maxTokens,
+      decoding: 'greedy',
+      model: files.digests,
+      context_length: files.config.context_length,
+      backend,
+      seconds: (performance.now() - started) / 1000,
+    });
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   // stdout carries the protocol only: anything a library logs goes to stderr.
   console.log = console.error;
@@ -70,6 +189,10 @@ async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'train':
         return await train(args);
+      case 'score':
+        return await score(args);
+      case 'generate':
+        return await generate(args);
       case 'pretrain': {
         const result = await pretrain(parsePretrainArgs(args), log);
         process.stdout.write(`${JSON.stringify(result)}\n`);

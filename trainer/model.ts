@@ -7,6 +7,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { linearShapes, parameterShapes, type ModelConfig } from './model-config.js';
+import { readModelDir, readModelWeights, type ModelDir } from './model-files.js';
 import { causalMask, gelu, matmul, matmul3d, transposeLast } from './ops.js';
 import type { HostTensors } from './safetensors.js';
 import { seededNormals, seededUniform } from './seeded-random.js';
@@ -99,6 +100,13 @@ export function createModel(
     if (trains) trainable.add(name);
   }
   return { config, lora: options.lora, params, trainable };
+}
+
+/** A model directory as the trainer writes it, checked by readModelDir, ready to run: its weights file has any LoRA
+ * adapter merged in, so it is loaded as a plain model. */
+export function loadModel(dir: string): { model: Model; files: ModelDir } {
+  const files = readModelDir(dir);
+  return { model: createModel(files.config, readModelWeights(dir), { lora: null }), files };
 }
 
 /** The parameters as host arrays: only the trainable ones, or every base parameter with any LoRA adapter merged

@@ -9,8 +9,10 @@ import type { Unit } from './batch.js';
 import { createModel, initialLoraWeights, initialWeights, type LoraConfig, type Model } from './model.js';
 import { modelConfig, type ModelConfig } from './model-config.js';
 import { writeModelDir } from './model-files.js';
-import { plainGradients } from './plain-step.js';
+import { Optimizer } from './optimizer.js';
+import { plainGradients, plainStep } from './plain-step.js';
 import { seededNormals, seededUniform } from './seeded-random.js';
+import { recordTokens } from './tokenizer.js';
 
 /** A model small enough for tests to run in milliseconds per step on the cpu backend. */
 export const tinyConfig = (overrides: Partial<ModelConfig> = {}): ModelConfig =>
@@ -62,9 +64,20 @@ export function testModel(lora: LoraConfig | null, seed = 3): Model {
   return model;
 }
 
+/** A byte-level model (the tokenizer's vocabulary) small enough to train in seconds. */
+export const tinyByteConfig = (): ModelConfig => modelConfig({ context_length: 24, n_embd: 16, n_layer: 1, n_head: 2, mlp_ratio: 2 });
+
+/** Trains the model without privacy on the texts as records, all of them in every step (Adam), to memorise them. */
+export function memorise(model: Model, texts: readonly string[], steps: number, learningRate = 0.02): void {
+  const units = texts.map((text) => [recordTokens(text, model.config.context_length + 1)]);
+  const optimizer = new Optimizer(model, { name: 'adam', learning_rate: learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+  for (let step = 0; step < steps; step++) plainStep(model, optimizer, units);
+  optimizer.dispose();
+}
+
 /** A tiny byte-level base model directory (random weights) and JSON-lines data with subjects, for run tests. */
 export function writeRunFixture(dir: string): { baseModel: string; train: string; validation: string } {
-  const config = modelConfig({ context_length: 24, n_embd: 16, n_layer: 1, n_head: 2, mlp_ratio: 2 });
+  const config = tinyByteConfig();
   const baseModel = path.join(dir, 'base');
   writeModelDir(baseModel, config, initialWeights(config, 5), {
     kind: 'pretrained',
