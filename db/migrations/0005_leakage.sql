@@ -14,13 +14,17 @@ CREATE TABLE `leakage_reports` (
 	`id` text PRIMARY KEY NOT NULL,
 	`model_version_id` text NOT NULL,
 	`kind` text NOT NULL,
-	`report` text NOT NULL,
+	`status` text DEFAULT 'queued' NOT NULL,
+	`error` text,
+	`report` text,
 	`alert` integer DEFAULT false NOT NULL,
-	`computed_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	`requested_at` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')) NOT NULL,
+	`computed_at` text,
 	FOREIGN KEY (`model_version_id`) REFERENCES `model_versions`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
-CREATE INDEX `leakage_reports_model_idx` ON `leakage_reports` (`model_version_id`,`computed_at`);--> statement-breakpoint
+CREATE INDEX `leakage_reports_model_idx` ON `leakage_reports` (`model_version_id`,`requested_at`);--> statement-breakpoint
+CREATE INDEX `leakage_reports_status_idx` ON `leakage_reports` (`status`);--> statement-breakpoint
 CREATE TABLE `run_canaries` (
 	`run_id` text NOT NULL,
 	`idx` integer NOT NULL,

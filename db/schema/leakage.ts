@@ -23,6 +23,7 @@ export const runCanaries = sqliteTable(
 );
 
 export const LEAKAGE_REPORT_KINDS = ["post_training", "on_demand", "drift_probe"] as const;
+export const LEAKAGE_REPORT_STATUSES = ["queued", "running", "done", "failed"] as const;
 
 export const leakageReports = sqliteTable(
   "leakage_reports",
@@ -30,13 +31,17 @@ export const leakageReports = sqliteTable(
     id: text("id").primaryKey(),
     modelVersionId: text("model_version_id").notNull().references(() => modelVersions.id),
     kind: text("kind", { enum: LEAKAGE_REPORT_KINDS }).notNull(),
-    /** JSON: the report (server/leakage's schema). */
-    report: text("report").notNull(),
+    /** Evaluations are jobs of the job runner: queued, running, then done (with a report) or failed (with a reason). */
+    status: text("status", { enum: LEAKAGE_REPORT_STATUSES }).notNull().default("queued"),
+    error: text("error"),
+    /** JSON: the report (server/leakage/evaluate-model.ts's stored schema), once done. */
+    report: text("report"),
     /** Whether a threshold or the accountant's epsilon was crossed. */
     alert: integer("alert", { mode: "boolean" }).notNull().default(false),
-    computedAt: text("computed_at").notNull().default(now),
+    requestedAt: text("requested_at").notNull().default(now),
+    computedAt: text("computed_at"),
   },
-  (t) => [index("leakage_reports_model_idx").on(t.modelVersionId, t.computedAt)],
+  (t) => [index("leakage_reports_model_idx").on(t.modelVersionId, t.requestedAt), index("leakage_reports_status_idx").on(t.status)],
 );
 
 export const driftThresholds = sqliteTable("drift_thresholds", {

@@ -16,6 +16,7 @@ import { handleWeightsDownload } from "../models/download";
 import { handleUpload } from "../datasets/upload";
 import { TRAINER_COMMAND, pretrainBaseModel, registerBaseModel } from "../models/base-model";
 import { callerAs, testWorld, type TestWorld } from "../testing";
+import { leakageOverview } from "../leakage/service";
 import { Runner, recoverInterruptedRuns, runDirectory } from "./runner";
 import { canaryAuditInput, launchRun, type RunRequest } from "./service";
 
@@ -104,6 +105,13 @@ describe("the runner", () => {
     const model = await callerAs(world.db, world.users.auditor).models.get({ versionId: run.resultModelVersionId! });
     expect(model.version).toMatchObject({ kind: "fine_tuned", parentVersionId: baseId, runId: id, status: "draft" });
     expect(model.guarantees[0]!.epsilon).toBeCloseTo(rdp.epsilon(dpSgdEvent(0.25, 1.2, 6), 1e-5), 10);
+    // With canaries, the leakage tests ran on the new version, the base model's figures beside them; DP held.
+    await until(() => ["done", "failed"].includes(leakageOverview(world.db, model.version.id).reports[0]?.status ?? ""), "the leakage report");
+    const [leak] = leakageOverview(world.db, model.version.id).reports;
+    expect(leak).toMatchObject({ kind: "post_training", status: "done", error: null });
+    expect(leak!.report!.leakage.canaries).toHaveLength(6);
+    expect(leak!.report!.leakage.base_model!.canaries).toHaveLength(6);
+    expect(leak!.report!.leakage.one_run_audit.epsilon_lower_bound).toBeLessThanOrEqual(leak!.report!.accountant.epsilon);
     // Included canaries went into the training data, repeated; the others did not.
     const trainText = readFileSync(path.join(runDirectory(dataDir, id), "train.jsonl"), "utf8");
     for (const c of stored) expect(trainText.split(c.secret).length - 1).toBe(c.included ? 3 : 0);

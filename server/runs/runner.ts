@@ -28,6 +28,8 @@ import { messageSchema, parseRunSpec, PROTOCOL_VERSION, type Message, type RunSp
 import { SYSTEM_ACTOR, audited } from "../audit/service";
 import { LEDGER_ACCOUNTANT, lineageSpend, reservedSteps } from "../budgets/ledger";
 import { openSystemIncidentOnce } from "../incidents/service";
+import { requeueInterruptedEvaluations, runNextEvaluation, scheduleDriftProbes } from "../leakage/jobs";
+import { queueEvaluationIn } from "../leakage/service";
 import { readRecords } from "../datasets/ingest/records";
 import { insertModelVersion } from "../models/service";
 import { runRequestInput } from "./service";
@@ -58,12 +60,14 @@ export class Runner {
   private readonly children = new Map<string, ChildProcess>();
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
+  private evaluating = false;
 
   constructor(private readonly options: RunnerOptions) {}
 
   /** Recovers runs left running by a dead process, then polls for work. */
   start(): void {
     recoverInterruptedRuns(this.options.db);
+    requeueInterruptedEvaluations(this.options.db);
     this.timer = setInterval(() => void this.tick(), this.options.pollMs);
     void this.tick();
   }
@@ -90,10 +94,20 @@ export class Runner {
         const run = db.select({ cancel: runs.cancelRequested }).from(runs).where(eq(runs.id, runId)).get();
         if (run?.cancel && !child.killed) child.kill("SIGTERM");
       }
-      while (this.children.size < this.options.concurrency) {
+      while (this.children.size + (this.evaluating ? 1 : 0) < this.options.concurrency) {
         const next = db.select().from(runs).where(eq(runs.status, "queued")).orderBy(asc(runs.createdAt)).limit(1).get();
         if (!next) break;
         await this.launch(next);
+      }
+      scheduleDriftProbes(db);
+      if (!this.evaluating && this.children.size < this.options.concurrency) {
+        // Leakage evaluations use the trainer too: one at a time, when a slot is free, in the background.
+        this.evaluating = true;
+        void runNextEvaluation(db, this.options.dataDir, this.options.trainerCommand)
+          .catch((err: Error) => this.options.log(`leakage evaluation failed: ${err.message}`))
+          .finally(() => {
+            this.evaluating = false;
+          });
       }
     } finally {
       this.ticking = false;
@@ -242,7 +256,9 @@ class RunSession {
     const differs = message.epsilon !== null && Math.abs(message.epsilon - serverEpsilon) > 1e-6 * Math.max(1, serverEpsilon);
     const note = differs ? `the trainer reported ε = ${message.epsilon}, the server computed ε = ${serverEpsilon}` : null;
     finish(this.db, run.id, "finished", note ?? message.outcome, (tx) => {
-      registerResult(tx, run, message, this.dataDir);
+      const versionId = registerResult(tx, run, message, this.dataDir);
+      // With canaries, the leakage tests run on the new version as soon as the runner is free.
+      if (run.canaryPlan) queueEvaluationIn(tx, SYSTEM_ACTOR, versionId, "post_training");
       if (note) {
         const links = [{ entityType: "run" as const, entityId: run.id }];
         openSystemIncidentOnce(tx, SYSTEM_ACTOR, { title: "The trainer's epsilon differs from the server's", description: note, severity: "high", source: "accounting_mismatch", links });
@@ -377,7 +393,7 @@ export function recoverInterruptedRuns(db: Db): number {
 }
 
 /** Registers the fine-tuned model version a finished run produced, in the run's final transaction. */
-function registerResult(tx: Tx, run: Run, message: Extract<Message, { type: "finished" }>, dataDir: string): void {
+function registerResult(tx: Tx, run: Run, message: Extract<Message, { type: "finished" }>, dataDir: string): string {
   const base = tx.select().from(modelVersions).where(eq(modelVersions.id, run.baseModelVersionId)).get()!;
   const family = tx.select().from(modelFamilies).where(eq(modelFamilies.id, base.familyId)).get()!;
   const dataset = tx.select().from(datasets).where(eq(datasets.id, run.datasetId)).get()!;
@@ -396,4 +412,5 @@ function registerResult(tx: Tx, run: Run, message: Extract<Message, { type: "fin
     metrics: evaluation ? { validation_loss: evaluation.validationLoss, perplexity: evaluation.perplexity } : {},
   });
   tx.update(runs).set({ resultModelVersionId: version.id }).where(eq(runs.id, run.id)).run();
+  return version.id;
 }

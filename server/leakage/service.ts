@@ -1,0 +1,88 @@
+// Leakage evaluations and privacy-drift monitoring, as the web server sees them: requests (after training, on demand,
+// drift probes by hand or on a schedule) queue jobs that the job runner carries out (./jobs.ts); thresholds; reports.
+import { randomUUID } from "node:crypto";
+import { and, asc, desc, eq, inArray } from "drizzle-orm";
+import { z } from "zod";
+import type { Db, Executor, Tx } from "../../db/client";
+import { LEAKAGE_REPORT_KINDS, driftThresholds, leakageReports, modelVersions, runs } from "../../db/schema";
+import { appendAudit, audited, type Actor } from "../audit/service";
+import type { UserActor } from "../actor";
+import { AppError } from "../errors";
+import { storedLeakageSchema, type StoredLeakage } from "./stored";
+
+export const evaluateInput = z.object({ versionId: z.uuid(), kind: z.enum(["on_demand", "drift_probe"]) });
+export const thresholdsInput = z.object({
+  versionId: z.uuid(),
+  maxAuc: z.number().min(0.5).max(1),
+  maxExposure: z.number().min(0).max(200),
+  maxPiiPer1000: z.number().min(0).max(1000),
+  intervalMinutes: z.number().int().min(0).max(7 * 24 * 60),
+});
+
+/** Queues an evaluation inside the caller's transaction, with its audit entry. */
+export function queueEvaluationIn(tx: Tx, actor: Actor, versionId: string, kind: (typeof LEAKAGE_REPORT_KINDS)[number]): string {
+  const version = tx.select().from(modelVersions).where(eq(modelVersions.id, versionId)).get();
+  if (!version) throw new AppError("NOT_FOUND", "No such model version.");
+  const run = version.runId ? tx.select().from(runs).where(eq(runs.id, version.runId)).get() : undefined;
+  if (!run?.canaryPlan) throw new AppError("BAD_REQUEST", "Leakage tests need a fine-tuned version whose run inserted canaries.");
+  const id = randomUUID();
+  tx.insert(leakageReports).values({ id, modelVersionId: versionId, kind }).run();
+  appendAudit(tx, { actor, action: `leakage.${kind}`, entityType: "model_version", entityId: versionId, input: { reportId: id, kind } });
+  return id;
+}
+
+export function requestEvaluation(db: Db, actor: UserActor, input: z.infer<typeof evaluateInput>): string {
+  return db.transaction((tx) => queueEvaluationIn(tx, actor, input.versionId, input.kind), { behavior: "immediate" });
+}
+
+export function setThresholds(db: Db, actor: UserActor, input: z.infer<typeof thresholdsInput>) {
+  return audited(db, { actor, action: "leakage.set_thresholds", entityType: "model_version", entityId: input.versionId, input }, (tx) => {
+    if (!tx.select({ id: modelVersions.id }).from(modelVersions).where(eq(modelVersions.id, input.versionId)).get()) {
+      throw new AppError("NOT_FOUND", "No such model version.");
+    }
+    const { versionId, ...values } = input;
+    const row = { modelVersionId: versionId, ...values, setBy: actor.id, updatedAt: new Date().toISOString() };
+    tx.insert(driftThresholds).values(row).onConflictDoUpdate({ target: driftThresholds.modelVersionId, set: row }).run();
+  });
+}
+
+/** A version's evaluations, newest first (reports read back through their schema), and its drift thresholds. */
+export function leakageOverview(db: Executor, versionId: string) {
+  const reports = db
+    .select()
+    .from(leakageReports)
+    .where(eq(leakageReports.modelVersionId, versionId))
+    .orderBy(desc(leakageReports.requestedAt))
+    .all()
+    .map((r) => ({ ...r, report: r.report === null ? null : storedLeakageSchema.parse(JSON.parse(r.report)) }));
+  const thresholds = db.select().from(driftThresholds).where(eq(driftThresholds.modelVersionId, versionId)).get() ?? null;
+  return { reports, thresholds };
+}
+
+/** Mean exposure of the canaries that were inserted (what memorisation would raise). */
+export function meanIncludedExposure(stored: StoredLeakage): number {
+  const included = stored.leakage.canaries.filter((c) => c.included);
+  return included.length ? included.reduce((s, c) => s + c.exposure, 0) / included.length : 0;
+}
+
+/** Drift timeline of a version: each probe's AUC, mean included exposure and PII per 1000 outputs. */
+export function driftTimeline(db: Executor, versionIds: string[]) {
+  if (versionIds.length === 0) return [];
+  return db
+    .select()
+    .from(leakageReports)
+    .where(and(inArray(leakageReports.modelVersionId, versionIds), eq(leakageReports.status, "done")))
+    .orderBy(asc(leakageReports.requestedAt))
+    .all()
+    .map((r) => {
+      const stored = storedLeakageSchema.parse(JSON.parse(r.report!));
+      return {
+        at: r.requestedAt,
+        kind: r.kind,
+        alert: r.alert,
+        auc: stored.leakage.membership.auc,
+        exposure: meanIncludedExposure(stored),
+        piiPer1000: Object.values(stored.output_pii?.per_1000 ?? {}).reduce((s, n) => s + n, 0),
+      };
+    });
+}
