@@ -3,6 +3,7 @@ import { auditRouter } from "./audit/router";
 import { budgetsRouter } from "./budgets/router";
 import { datasetsRouter } from "./datasets/router";
 import { incidentsRouter } from "./incidents/router";
+import { leakageRouter } from "./leakage/router";
 import { modelsRouter } from "./models/router";
 import { runsRouter } from "./runs/router";
 import { sessionRouter } from "./session/router";
@@ -18,6 +19,7 @@ export const appRouter = router({
   runs: runsRouter,
   models: modelsRouter,
   incidents: incidentsRouter,
+  leakage: leakageRouter,
 });
 
 export type AppRouter = typeof appRouter;

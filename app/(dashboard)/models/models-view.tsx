@@ -9,6 +9,7 @@ import { ErrorMessage } from "../../_components/error-message";
 import { eps, when } from "../../_components/format";
 import { SpendChart } from "../../_components/spend-chart";
 import { useTRPC } from "../../_trpc/client";
+import { LeakagePanel } from "./leakage-panel";
 
 export function ModelsView({ role }: { role: Role }) {
   const trpc = useTRPC();
@@ -122,6 +123,7 @@ function VersionDetail({ versionId, role }: { versionId: string; role: Role }) {
         </div>
       )}
       <ErrorMessage error={setStatus.error} />
+      {(role === "privacy_officer" || role === "auditor") && version.runId && <LeakagePanel versionId={version.id} role={role} />}
     </section>
   );
 }

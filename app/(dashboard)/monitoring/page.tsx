@@ -1,7 +1,13 @@
-// The Monitoring section (a placeholder until its issue lands).
-import { SectionPlaceholder } from "../../_components/section-placeholder";
+// Monitoring: privacy drift of every deployed model version, with its thresholds, probes and timeline.
 import { enterSection } from "../../_trpc/server";
+import { MonitoringView } from "./monitoring-view";
 
 export default async function MonitoringPage() {
-  return <SectionPlaceholder section={await enterSection("monitoring")} />;
+  const section = await enterSection("monitoring");
+  return (
+    <>
+      <h1>{section.label}</h1>
+      <MonitoringView role={section.role} />
+    </>
+  );
 }

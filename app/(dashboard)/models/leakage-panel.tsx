@@ -1,0 +1,171 @@
+"use client";
+// A model version's leakage evidence, for privacy officers and auditors: the latest report (canary exposure, membership
+// inference on log-log axes against what the epsilon allows, extraction, the one-run audit's lower bound beside the
+// accountant's epsilon), the base model's figures side by side, the drift timeline and thresholds, and buttons to test.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { FormEvent } from "react";
+import type { Role } from "../../../server/auth/access";
+import { ErrorMessage } from "../../_components/error-message";
+import { eps, formData, when } from "../../_components/format";
+import { LineChart } from "../../_components/line-chart";
+import { LogLogRoc } from "../../_components/log-log-roc";
+import { useTRPC } from "../../_trpc/client";
+import type { RouterOutputs } from "../../_trpc/types";
+
+type Report = NonNullable<RouterOutputs["leakage"]["overview"]["reports"][number]["report"]>;
+type Figures = Pick<Report["leakage"], "canaries" | "membership" | "extraction">;
+
+function meanExposure(figures: Figures, included: boolean): number {
+  const c = figures.canaries.filter((x) => x.included === included);
+  return c.length ? c.reduce((s, x) => s + x.exposure, 0) / c.length : 0;
+}
+
+function FiguresRow({ name, figures }: { name: string; figures: Figures }) {
+  const verbatim = Object.values(figures.extraction.verbatim_pii).reduce((s, n) => s + n, 0);
+  return (
+    <tr>
+      <td>{name}</td>
+      <td>{meanExposure(figures, true).toFixed(2)}</td>
+      <td>{meanExposure(figures, false).toFixed(2)}</td>
+      <td>{figures.membership.auc.toFixed(3)}</td>
+      <td>{figures.membership.tpr_at_fpr_0_1pct.toFixed(3)}</td>
+      <td>{figures.membership.tpr_at_fpr_1pct.toFixed(3)}</td>
+      <td>
+        {verbatim} of {figures.extraction.prompts}
+      </td>
+    </tr>
+  );
+}
+
+export function LeakagePanel({ versionId, role }: { versionId: string; role: Role }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const overview = useQuery({
+    ...trpc.leakage.overview.queryOptions({ versionId }),
+    refetchInterval: (q) => (q.state.data?.reports.some((r) => r.status === "queued" || r.status === "running") ? 2000 : false),
+  });
+  const refresh = { onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.leakage.pathKey() }) };
+  const evaluate = useMutation(trpc.leakage.evaluate.mutationOptions(refresh));
+  const setThresholds = useMutation(trpc.leakage.setThresholds.mutationOptions(refresh));
+  if (!overview.data) return <ErrorMessage error={overview.error} />;
+  const { reports, thresholds, timeline, ceiling } = overview.data;
+  const latest = reports.find((r) => r.status === "done");
+  const pending = reports.find((r) => r.status === "queued" || r.status === "running");
+  const failed = reports[0]?.status === "failed" ? reports[0] : null;
+  function onThresholds(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const get = formData(event);
+    setThresholds.mutate({
+      versionId,
+      maxAuc: Number(get("maxAuc")),
+      maxExposure: Number(get("maxExposure")),
+      maxPiiPer1000: Number(get("maxPii")),
+      intervalMinutes: Number(get("interval")),
+    });
+  }
+  return (
+    <section className="card" data-testid="leakage">
+      <h3>Leakage tests (internal evidence: they look at training records, so they are not DP output)</h3>
+      <div className="inline">
+        <button type="button" disabled={Boolean(pending)} onClick={() => evaluate.mutate({ versionId, kind: "on_demand" })}>
+          Run leakage tests now
+        </button>
+        <button type="button" className="secondary" disabled={Boolean(pending)} onClick={() => evaluate.mutate({ versionId, kind: "drift_probe" })}>
+          Probe for drift now
+        </button>
+        {pending && <span className="muted">A {pending.kind.replace("_", " ")} is {pending.status}…</span>}
+      </div>
+      <ErrorMessage error={evaluate.error} />
+      {failed && <p className="error">The last evaluation failed: {failed.error}</p>}
+      {latest?.report && (
+        <>
+          <p data-testid="one-run-audit">
+            One-run audit ({latest.report.leakage.one_run_audit.correct} of {latest.report.leakage.one_run_audit.guesses} guesses right on{" "}
+            {latest.report.leakage.one_run_audit.m} canaries): empirical <strong>ε ≥ {eps(latest.report.leakage.one_run_audit.epsilon_lower_bound)}</strong> at{" "}
+            {Math.round(latest.report.leakage.one_run_audit.confidence * 100)}% confidence, against the accountant's <strong>ε = {eps(latest.report.accountant.epsilon)}</strong>
+            {latest.report.accountant.group_size > 1 && ` (group privacy over ${latest.report.accountant.group_size} repeats)`} ·{" "}
+            {latest.alert ? <span className="error">alert raised</span> : <span className="ok">consistent</span>} · {latest.kind.replace("_", " ")},{" "}
+            {when(latest.computedAt)}
+          </p>
+          <table>
+            <thead>
+              <tr>
+                <th>Model</th>
+                <th>Exposure, inserted canaries (bits)</th>
+                <th>Exposure, others</th>
+                <th>MIA AUC</th>
+                <th>TPR @ 0.1% FPR</th>
+                <th>TPR @ 1% FPR</th>
+                <th>Verbatim PII extracted</th>
+              </tr>
+            </thead>
+            <tbody>
+              <FiguresRow name="this version" figures={latest.report.leakage} />
+              {latest.report.leakage.base_model && <FiguresRow name="base model" figures={latest.report.leakage.base_model} />}
+            </tbody>
+          </table>
+          <div className="charts">
+            <LogLogRoc
+              title="Membership inference ROC"
+              floor={0.5 / Math.max(latest.report.leakage.membership.members, latest.report.leakage.membership.non_members)}
+              curves={[
+                { name: "this version", points: latest.report.leakage.membership.roc },
+                ...(latest.report.leakage.base_model ? [{ name: "base model", points: latest.report.leakage.base_model.membership.roc }] : []),
+                ...(ceiling ? [{ name: `most ε = ${eps(ceiling.epsilon)} allows`, points: ceiling.curve, dashed: true }] : []),
+              ]}
+            />
+            <LineChart
+              title="Canary exposure (bits), inserted vs not"
+              yLabel="bits"
+              series={[
+                { name: "inserted", points: latest.report.leakage.canaries.filter((c) => c.included).map((c, i) => ({ x: i + 1, y: c.exposure })) },
+                { name: "not inserted (chance)", points: latest.report.leakage.canaries.filter((c) => !c.included).map((c, i) => ({ x: i + 1, y: c.exposure })) },
+              ]}
+            />
+          </div>
+        </>
+      )}
+      {!latest && !pending && <p className="muted">No leakage report yet.</p>}
+      {timeline.length > 0 && (
+        <LineChart
+          title="Drift timeline (each evaluation)"
+          yLabel="value"
+          series={[
+            { name: "MIA AUC", points: timeline.map((t, i) => ({ x: i + 1, y: t.auc })) },
+            { name: "mean exposure / 10", points: timeline.map((t, i) => ({ x: i + 1, y: t.exposure / 10 })) },
+            { name: "PII per 1000 outputs / 100", points: timeline.map((t, i) => ({ x: i + 1, y: t.piiPer1000 / 100 })) },
+          ]}
+        />
+      )}
+      {role === "privacy_officer" ? (
+        <form className="inline" onSubmit={onThresholds} aria-label="Drift thresholds">
+          <label>
+            Max MIA AUC
+            <input name="maxAuc" defaultValue={thresholds?.maxAuc ?? 0.6} inputMode="decimal" />
+          </label>
+          <label>
+            Max mean exposure (bits)
+            <input name="maxExposure" defaultValue={thresholds?.maxExposure ?? 10} inputMode="decimal" />
+          </label>
+          <label>
+            Max PII per 1000 outputs
+            <input name="maxPii" defaultValue={thresholds?.maxPiiPer1000 ?? 5} inputMode="decimal" />
+          </label>
+          <label>
+            Probe every (minutes, 0 = by hand)
+            <input name="interval" defaultValue={thresholds?.intervalMinutes ?? 1440} inputMode="numeric" />
+          </label>
+          <button type="submit">Set thresholds</button>
+          <ErrorMessage error={setThresholds.error} />
+        </form>
+      ) : (
+        thresholds && (
+          <p className="muted">
+            Thresholds: AUC ≤ {thresholds.maxAuc}, exposure ≤ {thresholds.maxExposure} bits, PII ≤ {thresholds.maxPiiPer1000} per 1000 outputs, probes every{" "}
+            {thresholds.intervalMinutes} min.
+          </p>
+        )
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,58 @@
+// ROC curves on log-log axes (the low false-positive region is where privacy attacks matter), with the largest
+// true-positive rate the model's (epsilon, delta) allows, and chance.
+const W = 420;
+const H = 300;
+const PAD = { left: 50, right: 12, top: 12, bottom: 36 };
+const COLOURS = ["#1f5fbf", "#8a3ea8", "#b3261e"];
+
+export interface Curve {
+  name: string;
+  points: { fpr: number; tpr: number }[];
+  dashed?: boolean;
+}
+
+export function LogLogRoc({ curves, floor, title }: { curves: Curve[]; floor: number; title: string }) {
+  const lo = Math.log10(Math.max(floor, 1e-5));
+  const x = (fpr: number) => PAD.left + ((W - PAD.left - PAD.right) * (Math.log10(Math.max(fpr, 10 ** lo)) - lo)) / -lo;
+  const y = (tpr: number) => H - PAD.bottom - ((H - PAD.top - PAD.bottom) * (Math.log10(Math.max(tpr, 10 ** lo)) - lo)) / -lo;
+  const decades = Array.from({ length: Math.ceil(-lo) + 1 }, (_, i) => -i).filter((d) => d >= lo);
+  return (
+    <figure className="chart">
+      <figcaption>
+        <strong>{title}</strong>{" "}
+        {curves.map((c, i) => (
+          <span key={c.name} style={{ color: COLOURS[i % COLOURS.length], marginLeft: 8 }}>
+            {c.dashed ? "┄" : "■"} {c.name}
+          </span>
+        ))}
+      </figcaption>
+      <svg viewBox={`0 0 ${W} ${H}`} width="100%" style={{ maxWidth: W }} role="img" aria-label={title}>
+        {decades.map((d) => (
+          <g key={d}>
+            <line x1={x(10 ** d)} x2={x(10 ** d)} y1={PAD.top} y2={H - PAD.bottom} stroke="#eef0f3" />
+            <line x1={PAD.left} x2={W - PAD.right} y1={y(10 ** d)} y2={y(10 ** d)} stroke="#eef0f3" />
+            <text x={x(10 ** d)} y={H - PAD.bottom + 14} fontSize="10" textAnchor="middle" fill="#5b6470">{`1e${d}`}</text>
+            <text x={PAD.left - 4} y={y(10 ** d) + 3} fontSize="10" textAnchor="end" fill="#5b6470">{`1e${d}`}</text>
+          </g>
+        ))}
+        <line x1={x(10 ** lo)} y1={y(10 ** lo)} x2={x(1)} y2={y(1)} stroke="#c4c9d0" strokeDasharray="2 3" />
+        {curves.map((c, i) => (
+          <polyline
+            key={c.name}
+            fill="none"
+            stroke={COLOURS[i % COLOURS.length]}
+            strokeWidth="1.5"
+            strokeDasharray={c.dashed ? "6 4" : undefined}
+            points={c.points.map((p) => `${x(p.fpr)},${y(p.tpr)}`).join(" ")}
+          />
+        ))}
+        <text x={(W + PAD.left) / 2} y={H - 6} fontSize="11" textAnchor="middle" fill="#5b6470">
+          false-positive rate (log)
+        </text>
+        <text x={12} y={PAD.top + 10} fontSize="11" fill="#5b6470">
+          TPR
+        </text>
+      </svg>
+    </figure>
+  );
+}
