@@ -78,6 +78,8 @@ export async function seedTrainedModel(page: Page): Promise<TrainedModel> {
       learningRate: 0.01,
       fineTuning: { method: "lora", rank: 2 },
       maxRecordsPerSubject: 2,
+      // A small space (10^3), so that exposure is exact and the post-training leakage tests are quick.
+      canaries: { space: "my code is {ddd}", m: 8, repeats: 2, k_plus: 2, k_minus: 2, confidence: 0.95 },
     }).runId;
   });
   await expect.poll(() => withDb((db) => db.select().from(runs).where(eq(runs.id, runId)).get()?.status), { timeout: 60_000 }).toBe("finished");

@@ -1,9 +1,10 @@
-// A privacy officer in a real browser: renews a budget, refuses a request for more with a reason, and approves and
-// deploys a fine-tuned model version.
+// A privacy officer in a real browser: renews a budget, refuses a request for more with a reason, approves and deploys
+// a fine-tuned model version, and monitors it for privacy drift.
 import { expect, test } from "@playwright/test";
 import { openSection, seedTrainedModel, seedUser, signIn } from "./helpers";
 
-test("a privacy officer renews and refuses budgets and approves a model version", async ({ page, browser }) => {
+test("a privacy officer renews and refuses budgets, approves a model version and monitors it", async ({ page, browser }) => {
+  test.setTimeout(240_000); // training and two leakage evaluations run in the job runner meanwhile
   const trained = await seedTrainedModel(page);
   const officer = await seedUser("privacy_officer");
   const off = await browser.newPage();
@@ -36,9 +37,23 @@ test("a privacy officer renews and refuses budgets and approves a model version"
   await off.getByTestId(`model-epsilon-gpt-moby-dick/${trained.datasetName}-v1`).getByRole("button", { name: "Details" }).click();
   const detail = off.getByTestId("model-detail");
   await detail.getByRole("button", { name: "Approve" }).click();
-  await expect(detail.getByRole("heading")).toContainText("approved");
+  await expect(detail.getByRole("heading", { level: 2 })).toContainText("approved");
   await detail.getByRole("button", { name: "Deploy" }).click();
-  await expect(detail.getByRole("heading")).toContainText("deployed");
+  await expect(detail.getByRole("heading", { level: 2 })).toContainText("deployed");
+  // Monitoring: the deployed version's post-training leakage report (canaries were inserted at launch), drift
+  // thresholds, and a probe by hand that adds to the timeline.
+  await openSection(off, "Monitoring");
+  const monitored = off.getByTestId(`monitored-epsilon-gpt-moby-dick/${trained.datasetName}-v1`);
+  await expect(monitored.getByTestId("one-run-audit")).toContainText("against the accountant's", { timeout: 90_000 });
+  await expect(monitored.getByTestId("one-run-audit")).toContainText("consistent");
+  const thresholds = monitored.getByRole("form", { name: "Drift thresholds" });
+  await thresholds.getByLabel("Max MIA AUC").fill("0.99");
+  await thresholds.getByRole("button", { name: "Set thresholds" }).click();
+  await monitored.getByRole("button", { name: "Probe for drift now" }).click();
+  await expect(monitored.getByRole("button", { name: "Probe for drift now" })).toBeDisabled();
+  await expect(monitored.getByRole("button", { name: "Probe for drift now" })).toBeEnabled({ timeout: 120_000 });
+  await expect(monitored.getByRole("img", { name: "Drift timeline (each evaluation)" })).toBeVisible();
+
   // Engineers cannot approve: the button is not theirs, and the server refuses the call.
   const forged = await page.request.post("/api/trpc/models.setStatus", {
     headers: { origin: new URL(page.url()).origin },
