@@ -11,7 +11,7 @@ import { meanIncludedExposure, queueEvaluationIn } from "./service";
 import type { StoredLeakage } from "./stored";
 
 /** Why a finished evaluation alerts: the accountant contradicted, or a drift threshold crossed; empty when not. */
-function alerts(stored: StoredLeakage, thresholds: typeof driftThresholds.$inferSelect | undefined, kind: string): { critical: string[]; drift: string[] } {
+export function alerts(stored: StoredLeakage, thresholds: typeof driftThresholds.$inferSelect | undefined, kind: string): { critical: string[]; drift: string[] } {
   const bound = stored.leakage.one_run_audit.epsilon_lower_bound;
   const critical =
     bound > stored.accountant.epsilon

@@ -1,0 +1,87 @@
+// When leakage evidence raises the alarm: a one-run lower bound above the accountant's epsilon is critical in any
+// evaluation; drift thresholds apply to probes. Probes are scheduled for deployed versions when they are due.
+import { eq } from "drizzle-orm";
+import { beforeEach, describe, expect, it } from "vitest";
+import { leakageReports, modelVersions, runs } from "../../db/schema";
+import { actorOf } from "../actor";
+import { registerUpload } from "../datasets/service";
+import { insertModelVersion } from "../models/service";
+import { launchRun } from "../runs/service";
+import { callerAs, ingestedVersion, registerTestBaseModel, runRequest, testWorld, type TestWorld } from "../testing";
+import { alerts, scheduleDriftProbes } from "./jobs";
+import type { StoredLeakage } from "./stored";
+
+function stored(bound: number, auc: number, exposures: number[], pii: number): StoredLeakage {
+  const figures = {
+    canaries: exposures.map((exposure, i) => ({ digest: String(i).padStart(64, "0"), included: true, exposure, method: "exact" as const })),
+    membership: { auc, tpr_at_fpr_0_1pct: 0, tpr_at_fpr_1pct: 0.02, members: 200, non_members: 100, fpr_0_1pct_resolved: false, fpr_1pct_resolved: true, roc: [] },
+    extraction: { prompts: 0, verbatim_pii: {} },
+  };
+  return {
+    leakage: { ...figures, one_run_audit: { m: 8, k_plus: 2, k_minus: 2, guesses: 4, correct: 4, delta: 1e-5, confidence: 0.95, epsilon_lower_bound: bound }, computed_at: new Date().toISOString() },
+    accountant: { epsilon: 2, delta: 1e-5, group_size: 1 },
+    output_pii: { outputs: 6, per_1000: { email: pii } },
+  };
+}
+
+const thresholds = { modelVersionId: "v", maxAuc: 0.6, maxExposure: 10, maxPiiPer1000: 5, intervalMinutes: 60, setBy: "u", updatedAt: "" };
+
+describe("alerts", () => {
+  it("is critical when the audit's lower bound exceeds the accountant's epsilon, whatever the kind", () => {
+    expect(alerts(stored(2.5, 0.5, [1], 0), undefined, "post_training").critical).toHaveLength(1);
+    expect(alerts(stored(1.5, 0.5, [1], 0), undefined, "post_training")).toEqual({ critical: [], drift: [] });
+  });
+
+  it("raises drift alerts on probes that cross a threshold, and only on probes", () => {
+    const crossing = stored(0, 0.7, [12, 14], 10);
+    expect(alerts(crossing, thresholds, "drift_probe").drift).toEqual([
+      "membership AUC 0.700 > 0.6",
+      "mean canary exposure 13.00 bits > 10",
+      "10.0 PII per 1000 outputs > 5",
+    ]);
+    expect(alerts(crossing, thresholds, "on_demand").drift).toEqual([]);
+  });
+});
+
+describe("scheduled probes", () => {
+  let world: TestWorld;
+  let versionId: string;
+  beforeEach(async () => {
+    world = await testWorld();
+    const engineer = world.users.engineer;
+    const dv = registerUpload(world.db, engineer, actorOf(engineer), { name: "d" }, ingestedVersion());
+    const base = registerTestBaseModel(world.db);
+    const officer = world.users.privacy_officer;
+    await callerAs(world.db, officer).budgets.set({ datasetId: dv.datasetId, epsilon: 10, delta: 1e-5, privacyUnit: "record", renewsOn: "2099-01-01" });
+    const plan = { space: "code {ddd}", m: 4, repeats: 1, k_plus: 1, k_minus: 1, confidence: 0.95 };
+    const { runId } = launchRun(world.db, engineer, actorOf(engineer), runRequest(dv.id, base.id, { canaries: plan }));
+    world.db.update(runs).set({ status: "finished", chargedSteps: 1000 }).where(eq(runs.id, runId)).run();
+    versionId = world.db.transaction((tx) =>
+      insertModelVersion(tx, {
+        familyName: "base/d",
+        kind: "fine_tuned",
+        parentVersionId: base.id,
+        datasetVersionId: dv.id,
+        runId,
+        weightsPath: "runs/x",
+        weightsDigest: "e".repeat(64),
+        config: {},
+        provenance: {},
+        metrics: {},
+      }),
+    ).id;
+    await callerAs(world.db, officer).leakage.setThresholds({ versionId, maxAuc: 0.6, maxExposure: 10, maxPiiPer1000: 5, intervalMinutes: 60 });
+  });
+
+  it("probes deployed versions when due, once at a time", async () => {
+    const probes = () => world.db.select().from(leakageReports).where(eq(leakageReports.kind, "drift_probe")).all();
+    expect(scheduleDriftProbes(world.db)).toBe(0); // not deployed
+    world.db.update(modelVersions).set({ status: "deployed" }).where(eq(modelVersions.id, versionId)).run();
+    expect(scheduleDriftProbes(world.db)).toBe(1);
+    expect(scheduleDriftProbes(world.db)).toBe(0); // one is waiting
+    world.db.update(leakageReports).set({ status: "done" }).run();
+    expect(scheduleDriftProbes(world.db, Date.now() + 30 * 60_000)).toBe(0); // not due yet
+    expect(scheduleDriftProbes(world.db, Date.now() + 61 * 60_000)).toBe(1);
+    expect(probes()).toHaveLength(2);
+  });
+});
