@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seededUniform } from "../../trainer/seeded-random";
 import { normalCdf } from "../../trainer/privacy/math";
 import {
   MAX_SKEW_NORMAL_SKEWNESS,
@@ -13,17 +14,8 @@ import {
   type SkewNormal,
 } from "./exposure";
 
-/** A seeded uniform generator (mulberry32), so the statistical tests are reproducible. */
-function uniforms(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniforms (the trainer's mulberry32), so the simulations are reproducible. */
+const uniforms = seededUniform;
 
 /** Draws from SN(xi, omega, alpha) as xi + omega (delta |Z0| + sqrt(1 - delta^2) Z1). */
 function skewNormalSample(n: number, { xi, omega, alpha }: SkewNormal, seed: number): number[] {

@@ -1,17 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { seededUniform } from "../../trainer/seeded-random";
 import { oneRunAudit, oneRunEpsilonLowerBound, oneRunGuesses, oneRunPValue } from "./one-run-audit";
 
-/** A seeded uniform generator (mulberry32), so the simulations are reproducible. */
-function uniforms(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniforms (the trainer's mulberry32), so the simulations are reproducible. */
+const uniforms = seededUniform;
 
 const logit = (p: number) => Math.log(p / (1 - p));
 
