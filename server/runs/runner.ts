@@ -8,6 +8,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { createHash } from "node:crypto";
 import { asc, eq } from "drizzle-orm";
+import { z } from "zod";
 import type { Db, Tx } from "../../db/client";
 import {
   budgets,
@@ -255,15 +256,20 @@ class RunSession {
     const serverEpsilon = LEDGER_ACCOUNTANT.epsilon(dpSgdEvent(run.samplingRate, run.noiseMultiplier, this.run().chargedSteps), delta);
     const differs = message.epsilon !== null && Math.abs(message.epsilon - serverEpsilon) > 1e-6 * Math.max(1, serverEpsilon);
     const note = differs ? `the trainer reported ε = ${message.epsilon}, the server computed ε = ${serverEpsilon}` : null;
-    finish(this.db, run.id, "finished", note ?? message.outcome, (tx) => {
-      const versionId = registerResult(tx, run, message, this.dataDir);
-      // With canaries, the leakage tests run on the new version as soon as the runner is free.
-      if (run.canaryPlan) queueEvaluationIn(tx, SYSTEM_ACTOR, versionId, "post_training");
-      if (note) {
-        const links = [{ entityType: "run" as const, entityId: run.id }];
-        openSystemIncidentOnce(tx, SYSTEM_ACTOR, { title: "The trainer's epsilon differs from the server's", description: note, severity: "high", source: "accounting_mismatch", links });
-      }
-    });
+    try {
+      finish(this.db, run.id, "finished", note ?? message.outcome, (tx) => {
+        const versionId = registerResult(tx, run, message, this.dataDir);
+        // With canaries, the leakage tests run on the new version as soon as the runner is free.
+        if (run.canaryPlan) queueEvaluationIn(tx, SYSTEM_ACTOR, versionId, "post_training");
+        if (note) {
+          const links = [{ entityType: "run" as const, entityId: run.id }];
+          openSystemIncidentOnce(tx, SYSTEM_ACTOR, { title: "The trainer's epsilon differs from the server's", description: note, severity: "high", source: "accounting_mismatch", links });
+        }
+      });
+    } catch (err) {
+      // Its steps stay charged; the model is not registered.
+      finish(this.db, run.id, "failed", `the trained model could not be registered: ${(err as Error).message}`);
+    }
   }
 
   onExit(code: number | null, signal: NodeJS.Signals | null): void {
@@ -397,7 +403,11 @@ function registerResult(tx: Tx, run: Run, message: Extract<Message, { type: "fin
   const base = tx.select().from(modelVersions).where(eq(modelVersions.id, run.baseModelVersionId)).get()!;
   const family = tx.select().from(modelFamilies).where(eq(modelFamilies.id, base.familyId)).get()!;
   const dataset = tx.select().from(datasets).where(eq(datasets.id, run.datasetId)).get()!;
-  const config = JSON.parse(readFileSync(path.join(message.model_dir, "config.json"), "utf8")) as Record<string, unknown>;
+  // The model must be where this run's trainer writes, and the registry records the digest the server computes.
+  const modelDir = path.resolve(message.model_dir);
+  if (!modelDir.startsWith(path.resolve(runDirectory(dataDir, run.id)) + path.sep)) throw new Error(`the trainer wrote its model outside the run's directory: ${modelDir}`);
+  const weightsDigest = createHash("sha256").update(readFileSync(path.join(modelDir, "weights.safetensors"))).digest("hex");
+  const config = z.record(z.string(), z.unknown()).parse(JSON.parse(readFileSync(path.join(modelDir, "config.json"), "utf8")));
   const evaluation = tx.select().from(runEvaluations).where(eq(runEvaluations.runId, run.id)).orderBy(asc(runEvaluations.id)).all().at(-1);
   const version = insertModelVersion(tx, {
     familyName: `${family.name}/${dataset.name}`,
@@ -405,10 +415,16 @@ function registerResult(tx: Tx, run: Run, message: Extract<Message, { type: "fin
     parentVersionId: base.id,
     datasetVersionId: run.datasetVersionId,
     runId: run.id,
-    weightsPath: path.relative(dataDir, message.model_dir),
-    weightsDigest: message.weights_sha256,
+    weightsPath: path.relative(dataDir, modelDir),
+    weightsDigest,
     config,
-    provenance: { run_id: run.id, config_sha256: message.config_sha256, adapter_sha256: message.adapter_sha256, outcome: message.outcome },
+    provenance: {
+      run_id: run.id,
+      config_sha256: message.config_sha256,
+      adapter_sha256: message.adapter_sha256,
+      outcome: message.outcome,
+      ...(message.weights_sha256 === weightsDigest ? {} : { trainer_reported_weights_sha256: message.weights_sha256 }),
+    },
     metrics: evaluation ? { validation_loss: evaluation.validationLoss, perplexity: evaluation.perplexity } : {},
   });
   tx.update(runs).set({ resultModelVersionId: version.id }).where(eq(runs.id, run.id)).run();
