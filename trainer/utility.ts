@@ -48,11 +48,22 @@ function mailRecord(raw: string): DataRecord {
   return { text: `From: ${from}\nSubject: ${header('Subject')}\n\n${body.trim()}`, subject_id: from.toLowerCase() || undefined };
 }
 
-function readMail(): { records: DataRecord[]; version: string } {
+/** The corpus's mails as records, in a fixed order shuffled by `seed` (which mails are held out is not private),
+ * with the package's name and version. */
+export function readMail(seed: number): { records: DataRecord[]; package: string; version: string } {
   const require = createRequire(import.meta.url);
   const mails = z.array(z.object({ text: z.string() })).parse(require(CORPUS_PACKAGE)());
   const { version } = z.object({ version: z.string() }).parse(require(`${CORPUS_PACKAGE}/package.json`));
-  return { records: mails.map((m) => mailRecord(m.text)), version };
+  const next = seededUniform(seed);
+  const records = mails.map((m) => ({ record: mailRecord(m.text), key: next() })).sort((a, b) => a.key - b.key);
+  return { records: records.map((r) => r.record), package: CORPUS_PACKAGE, version };
+}
+
+/** The base model directory, pretrained first (pretrain.ts) when it does not exist yet. */
+export async function ensureBaseModel(dir: string, log: (line: string) => void): Promise<void> {
+  if (existsSync(path.join(dir, 'weights.safetensors'))) return;
+  log(`no base model in ${dir}; pretraining it first`);
+  await pretrain({ ...DEFAULT_PRETRAIN_OPTIONS, out: dir }, log);
 }
 
 export async function benchmarkUtility(
@@ -75,18 +86,12 @@ export async function benchmarkUtility(
     learningRate = 3e-3,
     log = () => {},
   } = options;
-  if (!existsSync(path.join(baseModel, 'weights.safetensors'))) {
-    log(`utility: no base model in ${baseModel}; pretraining it first`);
-    await pretrain({ ...DEFAULT_PRETRAIN_OPTIONS, out: baseModel }, log);
-  }
+  await ensureBaseModel(baseModel, log);
   const base = readModelDir(baseModel);
   const delta = 1e-5;
   const clipNorm = 1;
 
-  // A fixed shuffle (seeded: which mails are held out is not private) and split.
-  const { records, version } = readMail();
-  const next = seededUniform(7);
-  const order = records.map((r, i) => ({ r, key: next(), i })).sort((a, b) => a.key - b.key).map((x) => x.r);
+  const { records: order, version } = readMail(7);
   const validation = order.slice(0, validationRecords);
   const train = order.slice(validationRecords);
   const work = mkdtempSync(path.join(tmpdir(), 'utility-'));
