@@ -6,6 +6,7 @@ export const E2E_DATABASE = path.join(process.cwd(), "data", "e2e.db");
 export const E2E_DATA_DIR = path.join(process.cwd(), "data", "e2e");
 export const E2E_ENV = {
   NODE_ENV: "production" as const,
+  NEXT_TELEMETRY_DISABLED: "1",
   DATABASE_PATH: E2E_DATABASE,
   DATA_DIR: E2E_DATA_DIR,
   NEXTAUTH_URL: E2E_URL,

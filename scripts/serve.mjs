@@ -8,6 +8,7 @@ const env = {
   NEXTAUTH_SECRET: authSecret(),
   NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
   NODE_ENV: "production",
+  NEXT_TELEMETRY_DISABLED: "1",
 };
 
 ensureInstalled();
