@@ -1,6 +1,7 @@
 // `npm start`: installs, migrates and seeds the embedded database (demo users, the base model), builds, and serves
 // the dashboard on port 3000 with the job runner beside it. Ctrl-C stops both (runs stop at a step boundary).
 import { spawn } from "node:child_process";
+import path from "node:path";
 import { authSecret, ensureInstalled, root, run } from "./setup.mjs";
 
 const port = process.env.PORT ?? "3000";
@@ -18,9 +19,11 @@ console.log("");
 run("npm", ["run", "--silent", "db:seed"], env);
 console.log(`\nEpsilon Ledger is starting on ${env.NEXTAUTH_URL} — sign in there with one of the accounts above.\n`);
 
+// Started directly (not through npm or npx), so that a signal to this script reaches them.
+const bin = (name) => path.join(root, "node_modules", ".bin", name);
 const children = [
-  spawn("npx", ["next", "start", "-p", port], { cwd: root, stdio: "inherit", env: { ...process.env, ...env } }),
-  spawn("npm", ["run", "--silent", "worker"], { cwd: root, stdio: "inherit", env: { ...process.env, ...env } }),
+  spawn(bin("next"), ["start", "-p", port], { cwd: root, stdio: "inherit", env: { ...process.env, ...env } }),
+  spawn(bin("tsx"), ["server/runs/worker.ts"], { cwd: root, stdio: "inherit", env: { ...process.env, ...env } }),
 ];
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => children.forEach((c) => c.kill(signal)));
 let exited = 0;
