@@ -3,13 +3,15 @@
 // time. With --json it prints only the sections' JSON (one object for one section) and writes nothing. A section is
 // a function returning a titled markdown table; add one by adding an entry to SECTIONS.
 
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchmarkTrainer, type StepTimes } from '../trainer/bench.js';
 import { calibrateNoiseMultiplier, createAccountant, dpSgdEvent, type AccountantName } from '../trainer/privacy/index.js';
 import { benchmarkUtility } from '../trainer/utility.js';
 import { benchmarkLeakage } from './leakage-bench.js';
+import { EVIDENCE_REFERENCE, EVIDENCE_REPEATS, EVIDENCE_SPACE, leakageEvidence, type EvidenceFigures } from './leakage-evidence.js';
 import { LOAD_SETTINGS, benchmarkLoad } from './load-bench.js';
 
 interface SectionResult {
@@ -204,6 +206,40 @@ async function leakageSection(): Promise<SectionResult> {
   };
 }
 
+async function evidenceSection(): Promise<SectionResult> {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'bench-evidence-'));
+  try {
+    const { noDp, dp } = await leakageEvidence(work);
+    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+    const row = (name: string, f: EvidenceFigures) => [
+      name,
+      f.epsilon === null ? '-' : f.epsilon.toFixed(3),
+      `${mean(f.exposures).toFixed(1)} (min ${Math.min(...f.exposures).toFixed(1)})`,
+      f.referenceAtOrBelow.join(', '),
+      f.auc.toFixed(3),
+      `${f.audit.epsilon_lower_bound.toFixed(2)} (${f.audit.correct}/${f.audit.guesses})`,
+    ];
+    return {
+      title: 'Evidence that the leakage tests can fail (scripts/leakage-evidence.ts)',
+      body: [
+        table(
+          ['Training', 'Accountant epsilon', 'Exposure of inserted canaries, bits: mean (min)', 'Reference candidates scoring at or below each', 'Membership AUC', 'One-run epsilon lower bound (correct/guesses)'],
+          [row('no DP', noDp), row('DP, epsilon 1 (a canary one subject)', dp)],
+        ),
+        '',
+        `A tiny model (byte-level, context 24) fine-tuned for 150 steps on 12 records and 8 canaries from "${EVIDENCE_SPACE.template}" ` +
+          `(log2|R| = ${EVIDENCE_SPACE.log2Size.toFixed(1)} bits), every other one inserted ${EVIDENCE_REPEATS} times; exposure ` +
+          `extrapolated from ${EVIDENCE_REFERENCE.toLocaleString('en')} random members of the space; membership inference on the 12 ` +
+          'records against 12 similar ones never trained on; the one-run audit guesses 3 + 3. Without DP the tests find the ' +
+          'leak; with DP they find chance. scripts/leakage-evidence.test.ts asserts the same in every test run.',
+      ].join('\n'),
+      json: { no_dp: noDp, dp },
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 async function loadSection(): Promise<SectionResult> {
   const r = await benchmarkLoad(LOAD_SETTINGS);
   const rows = [...r.operations, { ...r, op: 'all' }].map((o) => [
@@ -260,6 +296,7 @@ const SECTIONS: Record<string, Section> = {
   privacy: privacySection,
   trainer: trainerSection,
   load: loadSection,
+  evidence: evidenceSection,
   utility: utilitySection,
   leakage: leakageSection,
 };
