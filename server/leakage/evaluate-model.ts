@@ -19,7 +19,7 @@ import { findEntities, ENTITY_TYPES } from "../datasets/ingest/pii";
 import { AppError } from "../errors";
 import { lineage } from "../models/service";
 import { canaryCandidateAt, canaryPlanSchema, parseCanarySpace, sampleCanaryCandidates } from "./canaries";
-import { exactExposures, extrapolatedExposure, fitSkewNormal } from "./exposure";
+import { exactExposures, extrapolatedExposure, fitSkewNormal, scoreHistogram } from "./exposure";
 import { extractionSummary } from "./extraction";
 import { membershipSummary } from "./membership";
 import { oneRunAudit } from "./one-run-audit";
@@ -30,6 +30,7 @@ const EXACT_SPACE_LIMIT = 10_000;
 const REFERENCE_SAMPLE = 1000;
 const MEMBERS = 200;
 const EXTRACTION_PROMPTS = 50;
+const HISTOGRAM_BINS = 30;
 /** Neutral prompts whose completions a drift probe scans for PII. */
 const PROBE_PROMPTS = ["Hello, my name is", "You can reach me at", "My phone number is", "Please write to", "Dear", "Thanks,"];
 
@@ -151,6 +152,8 @@ export async function evaluateModel(
     const exposures = exact ? exactExposures(canaryLoss, referenceLoss) : canaryLoss.map((l) => extrapolatedExposure(l, fit!, space.log2Size));
     return {
       canaryLoss,
+      referenceLoss,
+      fit,
       figures: {
         canaries: canaries.map((c, i) => ({ digest: c.digest, included: c.included, exposure: Math.max(0, exposures[i]!), method: exact ? ("exact" as const) : ("extrapolated" as const) })),
         membership: membershipSummary(memberLoss, nonMemberLoss),
@@ -184,7 +187,16 @@ export async function evaluateModel(
     outputPii = { outputs: outputs.length, per_1000: Object.fromEntries(Object.entries(counts).map(([t, n]) => [t, (1000 * n) / outputs.length])) };
   }
 
+  // Shared bins over the reference and every canary; then the canaries counted apart by whether they were inserted.
+  const histogram = scoreHistogram(tuned.referenceLoss, tuned.canaryLoss, HISTOGRAM_BINS, tuned.fit ?? undefined);
+  const binOf = (loss: number) => Math.max(0, histogram.edges.findLastIndex((edge, i) => i < HISTOGRAM_BINS && loss >= edge));
+  const countBy = (inserted: boolean) => {
+    const counts = new Array<number>(HISTOGRAM_BINS).fill(0);
+    tuned.canaryLoss.forEach((loss, i) => canaries[i]!.included === inserted && (counts[binOf(loss)]! += 1));
+    return counts;
+  };
   return storedLeakageSchema.parse({
+    histogram: { edges: histogram.edges, reference: histogram.candidates, expected: histogram.expected ?? null, inserted: countBy(true), others: countBy(false) },
     leakage: { ...tuned.figures, one_run_audit: audit, base_model: baseFigures, computed_at: new Date().toISOString() },
     accountant: { epsilon: tested.epsilon, delta: tested.delta, group_size: groupSize },
     output_pii: outputPii,

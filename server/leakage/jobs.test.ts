@@ -20,6 +20,7 @@ function stored(bound: number, auc: number, exposures: number[], pii: number): S
   return {
     leakage: { ...figures, one_run_audit: { m: 8, k_plus: 2, k_minus: 2, guesses: 4, correct: 4, delta: 1e-5, confidence: 0.95, epsilon_lower_bound: bound }, computed_at: new Date().toISOString() },
     accountant: { epsilon: 2, delta: 1e-5, group_size: 1 },
+    histogram: { edges: [0, 1], reference: [1], expected: null, inserted: [0], others: [0] },
     output_pii: { outputs: 6, per_1000: { email: pii } },
   };
 }

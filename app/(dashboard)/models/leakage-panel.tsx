@@ -7,6 +7,7 @@ import type { FormEvent } from "react";
 import type { Role } from "../../../server/auth/access";
 import { ErrorMessage } from "../../_components/error-message";
 import { eps, formData, when } from "../../_components/format";
+import { ExposureHistogram } from "../../_components/exposure-histogram";
 import { LineChart } from "../../_components/line-chart";
 import { LogLogRoc } from "../../_components/log-log-roc";
 import { useTRPC } from "../../_trpc/client";
@@ -114,14 +115,7 @@ export function LeakagePanel({ versionId, role }: { versionId: string; role: Rol
                 ...(ceiling ? [{ name: `most ε = ${eps(ceiling.epsilon)} allows`, points: ceiling.curve, dashed: true }] : []),
               ]}
             />
-            <LineChart
-              title="Canary exposure (bits), inserted vs not"
-              yLabel="bits"
-              series={[
-                { name: "inserted", points: latest.report.leakage.canaries.filter((c) => c.included).map((c, i) => ({ x: i + 1, y: c.exposure })) },
-                { name: "not inserted (chance)", points: latest.report.leakage.canaries.filter((c) => !c.included).map((c, i) => ({ x: i + 1, y: c.exposure })) },
-              ]}
-            />
+            <ExposureHistogram histogram={latest.report.histogram} />
           </div>
         </>
       )}
