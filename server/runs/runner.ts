@@ -47,7 +47,7 @@ export interface RunnerOptions {
   log: (line: string) => void;
 }
 
-/** Validation records held out of training (never trained on; their loss is an internal utility figure). */
+/** One unit in this many is held out of training for validation (never trained on; an internal utility figure). */
 const VALIDATION_SHARE = 10;
 const MAX_VALIDATION_RECORDS = 256;
 /** Steps between checkpoints, so that an interrupted run loses little when it resumes. */
@@ -297,22 +297,33 @@ async function writeRunFiles(db: Db, dataDir: string, run: Run): Promise<string>
   const delta = db.select({ delta: budgets.delta }).from(budgets).where(eq(budgets.datasetId, run.datasetId)).get()!.delta;
   const request = runRequestInput.parse(JSON.parse(run.spec));
 
+  // The privacy unit of each record, in file order: its subject, or the record itself.
+  const file = path.join(dataDir, version.storagePath);
+  const unitOf = (record: { subject: string | null }, index: number) =>
+    run.privacyUnit === "subject" && record.subject !== null ? `s:${record.subject}` : `r:${index}`;
+  // Held out: the tenth of the units whose hash (keyed by the version) is lowest, and at least one when there are two.
+  const rank = (unit: string) => createHash("sha256").update(`${version.id}\n${unit}`).digest("hex");
+  const units = new Map<string, string>();
+  let index = 0;
+  for await (const record of readRecords(file)) units.set(unitOf(record, index++), "");
+  for (const unit of units.keys()) units.set(unit, rank(unit));
+  const heldOutCount = units.size < 2 ? 0 : Math.max(1, Math.floor(units.size / VALIDATION_SHARE));
+  const heldOut = new Set([...units].sort((a, b) => (a[1] < b[1] ? -1 : 1)).slice(0, heldOutCount).map(([unit]) => unit));
+
   const train = createWriteStream(path.join(dir, "train.jsonl"));
   const validation = createWriteStream(path.join(dir, "validation.jsonl"));
   const trainUnits = new Set<string>();
   let validationRecords = 0;
-  let index = 0;
-  for await (const record of readRecords(path.join(dataDir, version.storagePath))) {
-    index += 1;
-    const unit = run.privacyUnit === "subject" && record.subject !== null ? `s:${record.subject}` : `r:${index}`;
-    const heldOut = createHash("sha256").update(`${version.id}\n${unit}`).digest().readUInt32BE(0) % VALIDATION_SHARE === 0;
+  index = 0;
+  for await (const record of readRecords(file)) {
+    const unit = unitOf(record, index++);
     const line = `${JSON.stringify({ text: record.text, subject_id: unit })}\n`;
-    if (heldOut && validationRecords < MAX_VALIDATION_RECORDS) {
-      validationRecords += 1;
-      if (!validation.write(line)) await once(validation, "drain");
-    } else if (!heldOut) {
+    if (!heldOut.has(unit)) {
       trainUnits.add(unit);
       if (!train.write(line)) await once(train, "drain");
+    } else if (validationRecords < MAX_VALIDATION_RECORDS) {
+      validationRecords += 1;
+      if (!validation.write(line)) await once(validation, "drain");
     }
   }
   // Canaries the plan included go into the training data only (each its own subject), repeated as planned.
