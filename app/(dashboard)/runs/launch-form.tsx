@@ -230,11 +230,11 @@ export function LaunchForm() {
       {p && (
         <div data-testid="projection">
           <p>
-            This run: <strong>ε = {eps(p.runEpsilon)}</strong> at δ = {p.delta} ({p.steps} steps, sampling rate {p.samplingRate.toPrecision(3)} of{" "}
+            This run ({p.privacyUnit}-level): <strong>ε = {eps(p.runEpsilon)}</strong> at δ = {p.delta} ({p.steps} steps, sampling rate {p.samplingRate.toPrecision(3)} of{" "}
             {p.population} {p.privacyUnit}s, noise multiplier {p.noiseMultiplier.toFixed(3)}).
           </p>
           <p>
-            Budget: limit ε = {p.budgetEpsilon}, spent or reserved ε = {eps(p.spentEpsilon)}, <strong>left ε = {eps(p.leftEpsilon)}</strong>; with this
+            Budget ({p.privacyUnit}-level): limit ε = {p.budgetEpsilon}, spent or reserved ε = {eps(p.spentEpsilon)}, <strong>left ε = {eps(p.leftEpsilon)}</strong>; with this
             run the dataset's composed total would be ε = {eps(p.projectedEpsilon)}.
           </p>
           {p.refusal && (
