@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './backend.js';
-import { disposeBatch, makeBatch, type Unit } from './batch.js';
+import { disposeBatch, makeBatch } from './batch.js';
 import { disposeModel, type LoraConfig } from './model.js';
 import { unitGradients, type NormStrategy } from './per-example.js';
 import { expectClose, randomUnits, referenceGradients, testModel } from './testing.js';

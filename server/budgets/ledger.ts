@@ -2,7 +2,7 @@
 // composed by the accountant; epsilons are never added (the naive sum is shown only to make the saving visible).
 import { asc, eq } from "drizzle-orm";
 import type { Executor } from "../../db/client";
-import { ACTIVE_RUN_STATUSES, runs, type Run } from "../../db/schema";
+import { ACTIVE_RUN_STATUSES, budgets, runs, type Run } from "../../db/schema";
 import {
   DEFAULT_RDP_ORDERS,
   createAccountant,
@@ -117,6 +117,16 @@ export function spendOf(lineageRuns: (RunCharge & { createdAt: string })[], delt
 
 export function lineageRuns(db: Executor, datasetId: string) {
   return db.select().from(runs).where(eq(runs.datasetId, datasetId)).orderBy(asc(runs.createdAt), asc(runs.id)).all();
+}
+
+/**
+ * The delta at which a lineage's epsilons are stated: its budget's. Every lineage with runs has a budget (no run
+ * starts without one, and budgets are never removed).
+ */
+export function lineageDelta(db: Executor, datasetId: string): number {
+  const budget = db.select({ delta: budgets.delta }).from(budgets).where(eq(budgets.datasetId, datasetId)).get();
+  if (!budget) throw new Error(`dataset ${datasetId} has runs but no budget`);
+  return budget.delta;
 }
 
 export function lineageSpend(db: Executor, datasetId: string, delta: number): LineageSpend {

@@ -11,10 +11,10 @@ import { createInterface } from "node:readline";
 import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../../db/client";
-import { budgets, modelVersions, runCanaries, runs } from "../../db/schema";
+import { modelVersions, runCanaries, runs } from "../../db/schema";
 import { generateLineSchema, scoreLineSchema } from "../../trainer/evaluation-protocol";
 import { dpSgdEvent, groupPrivacy } from "../../trainer/privacy";
-import { LEDGER_ACCOUNTANT } from "../budgets/ledger";
+import { LEDGER_ACCOUNTANT, lineageDelta } from "../budgets/ledger";
 import { findEntities, ENTITY_TYPES } from "../datasets/ingest/pii";
 import { AppError } from "../errors";
 import { lineage } from "../models/service";
@@ -166,7 +166,7 @@ export async function evaluateModel(
 
   // The guarantee under test: each inserted canary is one unit under subject-level privacy, and `repeats` records
   // (a group) under record-level privacy.
-  const delta = db.select({ delta: budgets.delta }).from(budgets).where(eq(budgets.datasetId, run.datasetId)).get()?.delta ?? 1e-5;
+  const delta = lineageDelta(db, run.datasetId);
   const epsilon = LEDGER_ACCOUNTANT.epsilon(dpSgdEvent(run.samplingRate, run.noiseMultiplier, run.chargedSteps), delta);
   const groupSize = run.privacyUnit === "record" ? plan.repeats : 1;
   const tested = groupSize > 1 ? groupPrivacy(epsilon, delta, groupSize) : { epsilon, delta };

@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../../db/client";
-import { auditLog, budgets, datasetVersions, modelFamilies, modelVersions, runs } from "../../db/schema";
+import { auditLog, datasetVersions, modelFamilies, modelVersions, runs } from "../../db/schema";
 import { EVENT_FORMAT_VERSION } from "../../trainer/privacy";
 import { LEDGER_ACCOUNTANT, ledgerEntry } from "../budgets/ledger";
 import { minimisationPlanSchema } from "../datasets/ingest/minimise";
@@ -36,13 +36,12 @@ export function disclosure(db: Executor, versionId: string) {
   const lineages = guarantees(db, version.id).map((g) => {
     const lineageRuns = g.runs.map((share) => db.select().from(runs).where(eq(runs.id, share.runId)).get()!);
     const versionIds = [...new Set(lineageRuns.map((r) => r.datasetVersionId))];
-    const delta = db.select({ delta: budgets.delta }).from(budgets).where(eq(budgets.datasetId, g.datasetId)).get()?.delta ?? g.delta;
     return {
       datasetId: g.datasetId,
       datasetName: g.datasetName,
       privacyUnit: g.privacyUnit,
       adjacency: `add-or-remove-one-${g.privacyUnit}` as const,
-      delta,
+      delta: g.delta,
       epsilon: g.epsilon,
       naiveEpsilonSum: g.naiveEpsilonSum,
       personLevel: g.personLevel,

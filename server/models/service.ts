@@ -4,9 +4,9 @@ import { randomUUID } from "node:crypto";
 import { asc, eq, max } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Executor, Tx } from "../../db/client";
-import { MODEL_KINDS, budgets, datasetVersions, datasets, modelFamilies, modelVersions, runs, type ModelStatus, type ModelVersion } from "../../db/schema";
+import { MODEL_KINDS, datasetVersions, datasets, modelFamilies, modelVersions, runs, type ModelStatus, type ModelVersion } from "../../db/schema";
 import { audited, type Actor } from "../audit/service";
-import { spendOf, personLevel } from "../budgets/ledger";
+import { lineageDelta, personLevel, spendOf } from "../budgets/ledger";
 import { AppError } from "../errors";
 
 export const registerModelInput = z.object({
@@ -113,7 +113,7 @@ export function guarantees(db: Executor, versionId: string) {
   for (const r of trained) byDataset.set(r.datasetId, [...(byDataset.get(r.datasetId) ?? []), r]);
   return [...byDataset].map(([datasetId, datasetRuns]) => {
     const dataset = db.select().from(datasets).where(eq(datasets.id, datasetId)).get()!;
-    const delta = db.select({ delta: budgets.delta }).from(budgets).where(eq(budgets.datasetId, datasetId)).get()?.delta ?? 1e-5;
+    const delta = lineageDelta(db, datasetId);
     const spend = spendOf(datasetRuns, delta);
     const k = Math.max(1, ...datasetRuns.map((r) => db.select({ k: datasetVersions.maxRecordsPerSubject }).from(datasetVersions).where(eq(datasetVersions.id, r.datasetVersionId)).get()?.k ?? 1));
     const unit = datasetRuns[0]!.privacyUnit;

@@ -63,7 +63,6 @@ export const ADJACENCY = {
 const id = z.string().min(1);
 const count = z.number().int().min(0);
 const positive = z.number().positive();
-const timestamp = z.iso.datetime();
 const jsonObject = z.record(z.string(), z.unknown());
 
 export const runSchema = z.strictObject({

@@ -27,7 +27,7 @@ import { canaryPlanSchema } from "../leakage/canaries";
 import { dpSgdEvent } from "../../trainer/privacy";
 import { messageSchema, parseRunSpec, PROTOCOL_VERSION, type Message, type RunSpec, type RunSpecInput } from "../../trainer/protocol";
 import { SYSTEM_ACTOR, audited } from "../audit/service";
-import { LEDGER_ACCOUNTANT, lineageSpend, reservedSteps } from "../budgets/ledger";
+import { LEDGER_ACCOUNTANT, lineageDelta, lineageSpend, reservedSteps } from "../budgets/ledger";
 import { openSystemIncidentOnce } from "../incidents/service";
 import { requeueInterruptedEvaluations, runNextEvaluation, scheduleDriftProbes } from "../leakage/jobs";
 import { queueEvaluationIn } from "../leakage/service";
@@ -294,7 +294,7 @@ async function writeRunFiles(db: Db, dataDir: string, run: Run): Promise<string>
   mkdirSync(dir, { recursive: true });
   const version = db.select().from(datasetVersions).where(eq(datasetVersions.id, run.datasetVersionId)).get()!;
   const base = db.select().from(modelVersions).where(eq(modelVersions.id, run.baseModelVersionId)).get()!;
-  const delta = db.select({ delta: budgets.delta }).from(budgets).where(eq(budgets.datasetId, run.datasetId)).get()!.delta;
+  const delta = lineageDelta(db, run.datasetId);
   const request = runRequestInput.parse(JSON.parse(run.spec));
 
   // The privacy unit of each record, in file order: its subject, or the record itself.

@@ -6,7 +6,6 @@ import { z } from "zod";
 import type { Db, Executor } from "../../db/client";
 import {
   PRIVACY_UNITS,
-  budgets,
   datasetAccess,
   datasetVersions,
   datasets,
@@ -22,7 +21,7 @@ import { calibrateNoiseMultiplier, dpSgdEvent } from "../../trainer/privacy";
 import { appendAudit, audited, type Actor } from "../audit/service";
 import { canaryPlanSchema, prepareCanaries, type Canary, type CanaryCommitment } from "../leakage/canaries";
 import { existingBudget, isExpired } from "../budgets/service";
-import { LEDGER_ACCOUNTANT, isActive, lineageRuns, reservedSteps, spendOf } from "../budgets/ledger";
+import { LEDGER_ACCOUNTANT, isActive, lineageDelta, lineageRuns, reservedSteps, spendOf } from "../budgets/ledger";
 import type { SessionUser } from "../context";
 import { maySeeDataset, requireTrainingAccess } from "../datasets/access";
 import { AppError } from "../errors";
@@ -273,8 +272,7 @@ export function resumeRun(db: Db, user: SessionUser, actor: Actor, input: z.infe
 export function runDetail(db: Executor, user: SessionUser, runId: string) {
   const run = db.select().from(runs).where(eq(runs.id, runId)).get();
   if (!run || !maySeeDataset(db, user, run.datasetId)) throw new AppError("NOT_FOUND", "No such run.");
-  const budget = db.select().from(budgets).where(eq(budgets.datasetId, run.datasetId)).get();
-  const delta = budget?.delta ?? 1e-5;
+  const delta = lineageDelta(db, run.datasetId);
   const steps = db.select().from(runSteps).where(eq(runSteps.runId, run.id)).orderBy(asc(runSteps.id)).all();
   const evaluations = db.select().from(runEvaluations).where(eq(runEvaluations.runId, run.id)).orderBy(asc(runEvaluations.id)).all();
   const epsilonAt = (n: number) => (n === 0 ? 0 : LEDGER_ACCOUNTANT.epsilon(dpSgdEvent(run.samplingRate, run.noiseMultiplier, n), delta));
