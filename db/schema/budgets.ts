@@ -1,7 +1,7 @@
 // Privacy budgets, one per dataset lineage, and engineers' requests for more.
 import { sql } from "drizzle-orm";
 import { integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
-import { datasets } from "./datasets";
+import { datasets, datasetVersions } from "./datasets";
 import { users } from "./users";
 
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;
@@ -17,6 +17,13 @@ export const budgets = sqliteTable("budgets", {
   renewsOn: text("renews_on").notNull(),
   /** Set by an incident's containment: no new reservation while frozen. */
   frozen: integer("frozen", { mode: "boolean" }).notNull().default(false),
+  /**
+   * k: the most records one person is taken to have, a bound the officer states (never the observed maximum, which
+   * is private). For a record-level budget the person-level figure from group privacy is stated for this k.
+   */
+  recordsPerPersonBound: integer("records_per_person_bound").notNull().default(1),
+  /** Why a privacy officer allowed a delta not below 1/N of the lineage's units (null: no override). */
+  deltaOverrideReason: text("delta_override_reason"),
   updatedBy: text("updated_by").notNull().references(() => users.id),
   updatedAt: text("updated_at").notNull().default(now),
 });
@@ -37,5 +44,26 @@ export const budgetRequests = sqliteTable("budget_requests", {
   decidedAt: text("decided_at"),
 });
 
+/**
+ * DP counts of a dataset version released for the disclosure report: Gaussian noise on the record and subject
+ * counts, charged to the lineage's budget as a privacy event on the same ledger as its runs.
+ */
+export const countReleases = sqliteTable("count_releases", {
+  id: text("id").primaryKey(),
+  datasetId: text("dataset_id").notNull().references(() => datasets.id),
+  datasetVersionId: text("dataset_version_id").notNull().references(() => datasetVersions.id),
+  /** JSON: the privacy event document ({version, event}) charged to the lineage. */
+  event: text("event").notNull(),
+  /** Standard deviations of the noise added to each count. */
+  recordNoiseStd: real("record_noise_std").notNull(),
+  subjectNoiseStd: real("subject_noise_std").notNull(),
+  /** The noisy counts, rounded and floored at zero (post-processing). */
+  noisyRecordCount: integer("noisy_record_count").notNull(),
+  noisySubjectCount: integer("noisy_subject_count").notNull(),
+  releasedBy: text("released_by").notNull().references(() => users.id),
+  releasedAt: text("released_at").notNull().default(now),
+});
+
 export type Budget = typeof budgets.$inferSelect;
+export type CountRelease = typeof countReleases.$inferSelect;
 export type BudgetRequest = typeof budgetRequests.$inferSelect;

@@ -60,5 +60,16 @@ export const datasetAccess = sqliteTable(
   (t) => [primaryKey({ columns: [t.datasetId, t.userId] })],
 );
 
+/**
+ * The secret of a dataset lineage that keys its validation hold-out (HMAC of each unit's identity): kept on the server,
+ * never shown or exported, so that nobody can choose records to land in or out of training.
+ */
+export const lineageSecrets = sqliteTable("lineage_secrets", {
+  datasetId: text("dataset_id").primaryKey().references(() => datasets.id),
+  /** 32 random bytes from node:crypto, hex. */
+  holdoutKey: text("holdout_key").notNull(),
+  createdAt: text("created_at").notNull().default(now),
+});
+
 export type Dataset = typeof datasets.$inferSelect;
 export type DatasetVersion = typeof datasetVersions.$inferSelect;

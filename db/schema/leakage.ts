@@ -33,6 +33,8 @@ export const leakageReports = sqliteTable(
     kind: text("kind", { enum: LEAKAGE_REPORT_KINDS }).notNull(),
     /** Evaluations are jobs of the job runner: queued, running, then done (with a report) or failed (with a reason). */
     status: text("status", { enum: LEAKAGE_REPORT_STATUSES }).notNull().default("queued"),
+    /** The job runner (its lease) carrying the evaluation out. */
+    runnerId: text("runner_id"),
     error: text("error"),
     /** JSON: the report (server/leakage/evaluate-model.ts's stored schema), once done. */
     report: text("report"),

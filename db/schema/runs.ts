@@ -46,6 +46,8 @@ export const runs = sqliteTable(
     /** JSON: the full run specification, as validated at launch. */
     spec: text("spec").notNull(),
     status: text("status", { enum: RUN_STATUSES }).notNull().default("queued"),
+    /** The job runner (its lease) that claimed the run; only it may apply the trainer's messages. */
+    runnerId: text("runner_id"),
     statusReason: text("status_reason"),
     resultModelVersionId: text("result_model_version_id"),
     createdBy: text("created_by").notNull().references(() => users.id),
@@ -57,6 +59,20 @@ export const runs = sqliteTable(
 );
 
 export type Run = typeof runs.$inferSelect;
+
+/**
+ * Job runners' leases: a runner claims runs only while its lease holds, renews it by heartbeat, and another runner
+ * may take over (mark interrupted) a run only once its owner's lease has expired.
+ */
+export const runnerLeases = sqliteTable("runner_leases", {
+  id: text("id").primaryKey(),
+  host: text("host").notNull(),
+  pid: integer("pid").notNull(),
+  startedAt: text("started_at").notNull().default(now),
+  heartbeatAt: text("heartbeat_at").notNull(),
+  /** ISO 8601 UTC: after this the lease is void. */
+  expiresAt: text("expires_at").notNull(),
+});
 
 /** One reported step: what the run page charts. The loss and norms are diagnostics on training data, not DP output. */
 export const runSteps = sqliteTable(
