@@ -4,17 +4,20 @@
 //   npm run trainer -- pretrain [options]               train the base model on a public-domain corpus (pretrain.ts)
 //   npm run trainer -- score --model DIR --texts FILE   each text's mean token loss under the model (score.ts)
 //   npm run trainer -- generate --model DIR --prompts FILE --max-tokens N   greedy completions (generate.ts)
+//   npm run trainer -- holdout --input FILE --unit record|subject --key HEX [--fraction F] [--json]
+//                                                       which units of a normalised dataset file are held out (holdout.ts)
 //   npm run trainer -- help
 // Exit status: 0 when the run finished (completed, stopped by its budget, or interrupted by SIGTERM with a
 // checkpoint) or the evaluation printed its results, 1 when it failed, 2 for bad arguments or an invalid spec.
 // score and generate print JSON lines as evaluation-protocol.ts defines them.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { initBackend } from './backend.js';
 import { readDataset } from './data.js';
 import { generateLine, scoreLine, type GenerateLine, type ScoreLine } from './evaluation-protocol.js';
 import { generateGreedy } from './generate.js';
+import { HOLDOUT_FRACTION, HOLDOUT_UNITS, holdoutFractionSchema, holdoutKeySchema, holdoutOfFile } from './holdout.js';
 import { disposeModel, loadModel, type Model } from './model.js';
 import type { ModelDir } from './model-files.js';
 import { DEFAULT_PRETRAIN_OPTIONS, parsePretrainArgs, pretrain } from './pretrain.js';
@@ -39,6 +42,12 @@ const USAGE = `usage:
       Greedy (deterministic) completion of each prompt of FILE (JSON lines of {"text": ...}), until end-of-text or N
       tokens: one JSON line per prompt ({"type":"completion","index","completion","tokens","stop"}), then
       {"type":"done",...}.
+  npm run trainer -- holdout --input FILE.jsonl --unit record|subject --key HEX [--fraction ${HOLDOUT_FRACTION}] [--json]
+      Reads a normalised dataset file ({"text","subject","fields"} lines, as an upload stores them) and prints which
+      units are held out for validation: a unit is held out when the HMAC-SHA256 of its identity under KEY (hex, at
+      least 16 bytes), read as a number in [0, 1), is below the fraction. A subject's id is its subject id (a record
+      without a subject is its own unit); a record's is the SHA-256 hex of its canonical JSON. With --json one object
+      {"held_out": [unit ids], "training_units": N, "held_out_units": M}; else one line of counts.
   npm run trainer -- help
 `;
 
@@ -179,6 +188,43 @@ function generate(args: string[]): Promise<number> {
   });
 }
 
+const holdoutArgsSchema = z.strictObject({
+  input: z.string().min(1),
+  unit: z.enum(HOLDOUT_UNITS),
+  key: holdoutKeySchema,
+  fraction: z.coerce.number().pipe(holdoutFractionSchema).default(HOLDOUT_FRACTION),
+  json: z.literal(true).optional(),
+});
+
+async function holdout(args: string[]): Promise<number> {
+  const raw: Record<string, string | true> = {};
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i] as string;
+    if (flag === '--json') raw.json = true;
+    else if (['--input', '--unit', '--key', '--fraction'].includes(flag) && args[i + 1] !== undefined) raw[flag.slice(2)] = args[++i] as string;
+    else throw new UsageError(`unknown argument ${flag}`);
+  }
+  const parsed = holdoutArgsSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new UsageError(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; '));
+  }
+  const { input, unit, key, fraction, json } = parsed.data;
+  if (!existsSync(input)) throw new UsageError(`--input: no such file ${input}`);
+  let summary;
+  try {
+    summary = await holdoutOfFile(input, { unit, key, fraction });
+  } catch (error) {
+    log(`trainer: ${(error as Error).message}`);
+    return 1;
+  }
+  process.stdout.write(
+    json
+      ? `${JSON.stringify(summary)}\n`
+      : `${summary.held_out_units} ${unit} units held out, ${summary.training_units} for training (fraction ${fraction})\n`,
+  );
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   // stdout carries the protocol only: anything a library logs goes to stderr.
   console.log = console.error;
@@ -193,6 +239,8 @@ async function main(argv: string[]): Promise<number> {
         return await score(args);
       case 'generate':
         return await generate(args);
+      case 'holdout':
+        return await holdout(args);
       case 'pretrain': {
         const result = await pretrain(parsePretrainArgs(args), log);
         process.stdout.write(`${JSON.stringify(result)}\n`);

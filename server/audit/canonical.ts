@@ -1,22 +1,9 @@
 // Canonical JSON (sorted keys) and SHA-256 digests, so that the same value always hashes the same way.
 import { createHash } from "node:crypto";
 
+export { canonicalJson } from "../../trainer/canonical-json";
+
 const SECRET_KEY = /pass(word)?|secret|token|hash/i;
-
-/** JSON with object keys sorted at every depth; `undefined` members are left out as JSON.stringify does. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === "object" && !(value instanceof Date)) {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
-    return out;
-  }
-  return value;
-}
 
 /** Replaces every member whose key looks like a secret, so a digest can never be used to guess a password. */
 export function redactSecrets(value: unknown): unknown {
