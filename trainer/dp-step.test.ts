@@ -73,6 +73,32 @@ describe('clipping', () => {
     expect(clipping.norms.slice(0, 3)).toEqual([0, 0.5, 2]);
   });
 
+  it.each([
+    ['LoRA (materialised per-unit gradients)', { rank: 2, alpha: 2 }],
+    ['full fine-tuning (ghost norms where they pay)', null],
+  ] as const)('%s: a unit whose gradient is not finite contributes exactly zero', (_, lora) => {
+    const model = testModel(lora);
+    // One token's embedding overflows float32: every unit using it gets a NaN gradient, the others are untouched.
+    const poison = 7;
+    const row = model.params.get('wte.weight')!;
+    tf.tidy(() => row.assign(row.add(tf.oneHot([poison], model.config.vocab_size).reshape([-1, 1]).mul(3e38))));
+    const clean = randomUnits(6, model.config.vocab_size, 8, 2, 11).map((u) => u.map((s) => s.map((t) => (t === poison ? poison + 1 : t))));
+    const poisoned = [[Int32Array.from([1, poison, 2, poison, 3])]];
+    const units = [...clean.slice(0, 3), ...poisoned, ...clean.slice(3)];
+    for (const strategy of ['flat', 'per_layer'] as const) {
+      const withPoison = clippedSums(model, units, settings({ clipNorm: 0.05, clipping: strategy }));
+      const without = clippedSums(model, clean, settings({ clipNorm: 0.05, clipping: strategy }));
+      expect(withPoison.stats.unitNorms[3]).toBeNaN();
+      for (const [p, sum] of withPoison.sums) {
+        const values = sum.dataSync();
+        expect(values.every(Number.isFinite), p).toBe(true);
+        expect(Array.from(values)).toEqual(Array.from(without.sums.get(p)!.dataSync()));
+      }
+      tf.dispose([...withPoison.sums.values(), ...without.sums.values()]);
+    }
+    disposeModel(model);
+  });
+
   it('does not depend on how the batch is split into physical micro-batches', () => {
     const model = testModel({ rank: 2, alpha: 2 });
     const units = randomUnits(7, model.config.vocab_size, 8, 3, 9);

@@ -27,6 +27,10 @@ export interface UnitGradients {
   dispose(): void;
 }
 
+/** `t` with every unit whose coefficient is 0 set to exactly 0: a unit with a non-finite gradient (coefficient 0)
+ * must contribute nothing, and NaN or infinity times 0 would be NaN in the sum. */
+const onlyKept = (coefficients: tf.Tensor, t: tf.Tensor): tf.Tensor => tf.where(coefficients.greater(0), t, tf.scalar(0));
+
 /** The objective whose gradient is the sum of the sequences' gradients: each sequence's mean token loss. */
 export const sequenceLossSum = (losses: tf.Tensor2D, batch: Batch): tf.Scalar => losses.mul(batch.weights).sum();
 
@@ -115,12 +119,13 @@ export function unitGradients(model: Model, batch: Batch, strategy: NormStrategy
       if (use.kind === 'linear' && ghost) {
         squaredNorms.set(use.param, keep(tf.tidy(() => matmul(a!, transposeLast(a!)).mul(matmul(g, transposeLast(g))).sum([1, 2]))));
         sums.set(use.param, (c) =>
-          tf.tidy(() =>
-            matmul(
-              transposeLast(a!.reshape([units * tokensPerUnit, shape[0] as number])),
-              g.mul(c.reshape([units, 1, 1])).reshape([units * tokensPerUnit, shape[1] as number]),
-            ),
-          ),
+          tf.tidy(() => {
+            const kept = c.reshape([units, 1, 1]);
+            return matmul(
+              transposeLast(onlyKept(kept, a!).reshape([units * tokensPerUnit, shape[0] as number])),
+              onlyKept(kept, g).mul(kept).reshape([units * tokensPerUnit, shape[1] as number]),
+            );
+          }),
         );
       } else {
         // Per-unit gradients laid out [in, units, out] (in = 1 for biases and gains).
@@ -132,7 +137,7 @@ export function unitGradients(model: Model, batch: Batch, strategy: NormStrategy
           }),
         ) as tf.Tensor3D;
         squaredNorms.set(use.param, keep(tf.tidy(() => perUnit.square().sum([0, 2]))));
-        sums.set(use.param, (c) => tf.tidy(() => perUnit.mul(c.reshape([1, units, 1])).sum(1).reshape(shape)));
+        sums.set(use.param, (c) => tf.tidy(() => onlyKept(c.reshape([1, units, 1]), perUnit.mul(c.reshape([1, units, 1]))).sum(1).reshape(shape)));
       }
     }
   }
