@@ -10,6 +10,7 @@ import type { UserActor } from "../actor";
 import type { SessionUser } from "../context";
 import { requireTrainingAccess, visibleDataset } from "../datasets/access";
 import { AppError } from "../errors";
+import { deltaRefusal, subjectFieldRefusal } from "./delta-bound";
 import { lineageSpend, personLevel } from "./ledger";
 
 const isoDate = z.iso.date("Use a date like 2027-01-31");
@@ -21,7 +22,13 @@ export const setBudgetInput = z.object({
   delta: z.number().gt(0, "delta must be > 0").lt(0.01, "delta must be < 0.01"),
   privacyUnit: z.enum(PRIVACY_UNITS),
   renewsOn: isoDate,
+  /** k: the most records one person is taken to have, as the officer states it (never the observed maximum). */
+  recordsPerPersonBound: z.number().int().min(1, "k must be at least 1").max(10_000, "k must be at most 10000").default(1),
+  /** Why a delta not below 1/N of the lineage's units is allowed all the same; kept with the budget. */
+  deltaOverrideReason: z.string().trim().min(10, "Give the override's reason in at least 10 characters").max(2000).optional(),
 });
+/** What callers pass: the router's input, or a service call that leaves k to its default. */
+export type SetBudgetInput = z.input<typeof setBudgetInput>;
 export const renewBudgetInput = z.object({ datasetId: z.uuid(), renewsOn: isoDate });
 export const requestBudgetInput = z.object({
   datasetId: z.uuid(),
@@ -52,16 +59,28 @@ export function existingBudget(db: Executor, datasetId: string): Budget {
   return budget;
 }
 
-export function setBudget(db: Db, actor: UserActor, input: z.infer<typeof setBudgetInput>) {
+export function setBudget(db: Db, actor: UserActor, given: SetBudgetInput) {
+  const input = setBudgetInput.parse(given);
   return audited(db, { actor, action: "budget.set", entityType: "dataset", entityId: input.datasetId, input }, (tx) => {
     if (input.renewsOn <= today()) throw new AppError("BAD_REQUEST", "The renewal date must be in the future.");
+    const noSubjects = subjectFieldRefusal(tx, { datasetId: input.datasetId }, input.privacyUnit);
+    if (noSubjects) throw new AppError("BAD_REQUEST", noSubjects);
+    const tooLarge = deltaRefusal(tx, input.datasetId, { ...input, deltaOverrideReason: input.deltaOverrideReason ?? null });
+    if (tooLarge) throw new AppError("BAD_REQUEST", tooLarge);
     const otherUnit = tx
       .select({ id: runs.id })
       .from(runs)
       .where(and(eq(runs.datasetId, input.datasetId), ne(runs.privacyUnit, input.privacyUnit)))
       .get();
     if (otherUnit) throw new AppError("CONFLICT", "Runs on this dataset already spent budget for the other privacy unit.");
-    const values = { ...input, updatedBy: actor.id, updatedAt: new Date().toISOString() };
+    // An override is kept only while it is needed: with a delta below 1/N the stored reason is cleared.
+    const needsOverride = deltaRefusal(tx, input.datasetId, { ...input, deltaOverrideReason: null }) !== null;
+    const values = {
+      ...input,
+      deltaOverrideReason: needsOverride ? (input.deltaOverrideReason ?? null) : null,
+      updatedBy: actor.id,
+      updatedAt: new Date().toISOString(),
+    };
     tx.insert(budgets).values(values).onConflictDoUpdate({ target: budgets.datasetId, set: values }).run();
     return existingBudget(tx, input.datasetId);
   });
@@ -110,17 +129,21 @@ export function decideRequest(db: Db, actor: UserActor, input: z.infer<typeof de
   });
 }
 
-/** The budget of a dataset with what its runs have spent (composed), what is left, and the person-level figure. */
+/**
+ * The budget of a dataset with what its runs have spent (composed), what is left, and the person-level figure for the
+ * officer's stated k. The observed most records of one person is internal (not DP): it only says when k is too small.
+ */
 export function budgetStatus(db: Executor, user: SessionUser, datasetId: string) {
   const dataset = visibleDataset(db, user, datasetId);
   const budget = getBudget(db, datasetId) ?? null;
   const requests = db.select().from(budgetRequests).where(eq(budgetRequests.datasetId, datasetId)).orderBy(desc(budgetRequests.createdAt)).all();
-  if (!budget) return { dataset, budget, requests, spend: null, leftEpsilon: null, expired: false, personLevel: null };
+  if (!budget) return { dataset, budget, requests, spend: null, leftEpsilon: null, expired: false, personLevel: null, internal: null };
   const spend = lineageSpend(db, datasetId, budget.delta);
-  const maxK = Math.max(
+  const observedMaxRecordsPerSubject = Math.max(
     1,
     ...db.select({ k: datasetVersions.maxRecordsPerSubject }).from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId)).all().map((r) => r.k),
   );
+  const recordLevel = budget.privacyUnit === "record";
   return {
     dataset,
     budget,
@@ -128,6 +151,8 @@ export function budgetStatus(db: Executor, user: SessionUser, datasetId: string)
     spend,
     leftEpsilon: Math.max(0, budget.epsilon - spend.epsilon),
     expired: isExpired(budget),
-    personLevel: budget.privacyUnit === "record" ? personLevel(spend.epsilon, budget.delta, maxK) : null,
+    personLevel: recordLevel ? personLevel(spend.epsilon, budget.delta, budget.recordsPerPersonBound) : null,
+    /** Internal, not DP: for the officer to raise k when a person has more records than it allows. */
+    internal: { observedMaxRecordsPerSubject, exceedsBound: recordLevel && observedMaxRecordsPerSubject > budget.recordsPerPersonBound },
   };
 }

@@ -45,9 +45,27 @@ function DatasetBudget({ status, role }: { status: Status; role: Role }) {
             {eps(spend.chargedEpsilon)} and the rest reserved by queued or running runs · left <strong>ε = {eps(status.leftEpsilon)}</strong> ·
             naive sum of the runs' epsilons would say ε = {eps(spend.naiveEpsilonSum)}
           </p>
-          {status.personLevel && (
-            <p className="muted">
-              Person-level (group privacy over a person's records): ε = {eps(status.personLevel.epsilon)}, δ = {status.personLevel.delta.toExponential(2)}
+          <p className="muted" data-testid="budget-bounds">
+            Records per person, at most k = <strong>{budget.recordsPerPersonBound}</strong> (stated by the privacy officer)
+            {budget.deltaOverrideReason && (
+              <>
+                {" "}
+                · <span className="badge">δ not below 1/N</span> override reason: {budget.deltaOverrideReason}
+              </>
+            )}
+          </p>
+          {budget.privacyUnit === "record" && (
+            <p className="muted" data-testid="budget-person-level">
+              person-level (group privacy, k = {budget.recordsPerPersonBound}):{" "}
+              {status.personLevel
+                ? `ε = ${eps(status.personLevel.epsilon)}, δ = ${status.personLevel.delta.toExponential(2)}`
+                : "the record-level figure (one record per person)"}
+            </p>
+          )}
+          {status.internal?.exceedsBound && (
+            <p className="badge error" data-testid="budget-internal">
+              internal, not DP: one person has {status.internal.observedMaxRecordsPerSubject} records, more than the stated bound k ={" "}
+              {budget.recordsPerPersonBound}; raise k
             </p>
           )}
           <SpendChart runs={spend.runs} limit={budget.epsilon} label={`Composed ε over runs for ${dataset.name} (${spend.accountant}, δ = ${budget.delta})`} />
@@ -80,6 +98,8 @@ function SetBudgetForm({ datasetId, current }: { datasetId: string; current: Sta
       delta: Number(get("delta")),
       privacyUnit: get("privacyUnit") === "subject" ? "subject" : "record",
       renewsOn: get("renewsOn"),
+      recordsPerPersonBound: Number(get("recordsPerPersonBound")),
+      ...(get("deltaOverrideReason") ? { deltaOverrideReason: get("deltaOverrideReason") } : {}),
     });
   }
   return (
@@ -102,6 +122,14 @@ function SetBudgetForm({ datasetId, current }: { datasetId: string; current: Sta
       <label>
         Renews on
         <input name="renewsOn" type="date" defaultValue={current?.renewsOn} required />
+      </label>
+      <label>
+        Records per person, at most (k)
+        <input name="recordsPerPersonBound" inputMode="numeric" defaultValue={current?.recordsPerPersonBound ?? 1} required />
+      </label>
+      <label>
+        Override the 1/N bound (reason)
+        <input name="deltaOverrideReason" defaultValue={current?.deltaOverrideReason ?? ""} placeholder="only if δ is not below 1/N" />
       </label>
       <button type="submit" disabled={set.isPending}>
         {current ? "Update budget" : "Set budget"}
