@@ -16,6 +16,8 @@ const envSchema = z
     DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
     /** Trainer processes the job runner runs at once. */
     RUNNER_CONCURRENCY: positiveInt(1),
+    /** Seconds a job runner's lease lasts without a heartbeat; after that another runner may take over its runs. */
+    RUNNER_LEASE_SECONDS: positiveInt(30),
     /** Largest dataset upload accepted, in bytes (default 200 MB). */
     MAX_UPLOAD_BYTES: positiveInt(200 * 1024 * 1024),
     /** Public URL of the dashboard; next-auth uses it for callbacks and secure cookies (https => Secure). */

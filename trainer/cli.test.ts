@@ -3,7 +3,7 @@
 // the same epsilon and privacy events as an uninterrupted run.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -151,6 +151,36 @@ describe('trainer CLI process', () => {
     expect(end.steps).toBeLessThan(150);
     expect(end.epsilon).toBeLessThanOrEqual(6);
   }, 90_000);
+
+  it("resumed with the server's charged count, counts from it and trains every remaining planned step", async () => {
+    let killed = false;
+    const crashed = await runCli(['train'], spec('counted', { checkpoint_every: 10 }), (m, kill) => {
+      if (m.type === 'step' && m.step === 25 && !killed) {
+        killed = true;
+        kill('SIGKILL');
+      }
+    });
+    expect(crashed.code).toBeNull();
+    // The server charges every reported step and the one in flight, and hands its count to the resumed trainer.
+    const serverCharged = ofType(crashed.messages, 'step').at(-1)!.step + 1;
+    const resumed = await runCli(['train', '--resume', '--charged-steps', String(serverCharged)], spec('counted', { checkpoint_every: 10 }));
+    expect(resumed.code).toBe(0);
+    expect(ofType(resumed.messages, 'step').map((m) => m.step)).toEqual(Array.from({ length: 130 }, (_, i) => 21 + i));
+    const end = ofType(resumed.messages, 'finished')[0]!;
+    expect(end).toMatchObject({ outcome: 'completed', steps: 150 });
+    expect((end.privacy_event!.event as { count: number }).count).toBe(serverCharged + 130);
+  }, 90_000);
+
+  it('a run that fails after applying steps names the last step it charged', async () => {
+    const runId = 'fails-late';
+    // The model directory cannot be written (a file is in its way): the run fails after its last step.
+    mkdirSync(path.join(work, runId), { recursive: true });
+    writeFileSync(path.join(work, runId, 'model'), 'in the way');
+    const failed = await runCli(['train'], spec(runId, { steps: 3, evaluation_every: 0 }));
+    expect(failed.code).toBe(1);
+    expect(ofType(failed.messages, 'step').map((m) => m.step)).toEqual([1, 2, 3]);
+    expect(failed.messages.at(-1)).toMatchObject({ type: 'failed', step: 3 });
+  }, 60_000);
 
   it('refuses a resume with a different spec, and an invalid spec, with a failed message', async () => {
     const changed = await runCli(['train', '--resume'], spec('split', { steps: 151 }));

@@ -1,5 +1,5 @@
 // The trainer's command line, a process of its own (the server spawns it; Next never bundles it):
-//   npm run trainer -- train [--spec FILE] [--resume]   fine-tune as the run spec says (stdin if no --spec, or "-");
+//   npm run trainer -- train [--spec FILE] [--resume] [--charged-steps N]   fine-tune as the run spec says (stdin if no --spec, or "-");
 //                                                       JSON lines on stdout (protocol.ts), progress on stderr
 //   npm run trainer -- pretrain [options]               train the base model on a public-domain corpus (pretrain.ts)
 //   npm run trainer -- score --model DIR --texts FILE   each text's mean token loss under the model (score.ts)
@@ -23,13 +23,15 @@ import type { ModelDir } from './model-files.js';
 import { DEFAULT_PRETRAIN_OPTIONS, parsePretrainArgs, pretrain } from './pretrain.js';
 import { backendChoiceSchema, messageLine, parseRunSpec, type BackendChoice, type BackendName, type Message } from './protocol.js';
 import { scoreTexts } from './score.js';
-import { runTraining } from './train.js';
+import { runTraining, TrainingFailure } from './train.js';
 
 const USAGE = `usage:
-  npm run trainer -- train [--spec FILE] [--resume]
+  npm run trainer -- train [--spec FILE] [--resume] [--charged-steps N]
       Fine-tunes as the run spec (JSON, protocol version 1; see trainer/protocol.ts) says; reads the spec from
       stdin when --spec is absent or "-". Writes protocol messages as JSON lines on stdout. SIGTERM stops the run
       at the next step boundary with a checkpoint; --resume continues the same spec from that checkpoint.
+      --charged-steps N: the steps the server has charged to the run in earlier segments (after a crash, the step
+      that was in flight included); the run counts from there and may run all the spec's remaining steps.
   npm run trainer -- pretrain [--out DIR] [--steps N] [--batch N] [--learning-rate X] [--seed N] [--backend NAME]
       Trains the base model, without privacy, on the public-domain text of ${DEFAULT_PRETRAIN_OPTIONS.corpus}
       (default output ${DEFAULT_PRETRAIN_OPTIONS.out}, ${DEFAULT_PRETRAIN_OPTIONS.steps} steps); prints one JSON
@@ -58,10 +60,14 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 async function train(args: string[]): Promise<number> {
   let specPath = '-';
   let resume = false;
+  let chargedSteps: number | undefined;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--spec' && args[i + 1] !== undefined) specPath = args[++i] as string;
     else if (args[i] === '--resume') resume = true;
-    else throw new UsageError(`unknown argument ${args[i]}`);
+    else if (args[i] === '--charged-steps' && args[i + 1] !== undefined) {
+      chargedSteps = Number(args[++i]);
+      if (!Number.isSafeInteger(chargedSteps) || chargedSteps < 0) throw new UsageError(`--charged-steps: expected a whole number >= 0, got ${args[i]}`);
+    } else throw new UsageError(`unknown argument ${args[i]}`);
   }
   const emit = (message: Message) => process.stdout.write(messageLine(message));
   let spec;
@@ -79,11 +85,12 @@ async function train(args: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
-    await runTraining(spec, { emit, log, stopRequested: () => stop }, { resume });
+    await runTraining(spec, { emit, log, stopRequested: () => stop }, { resume, chargedSteps });
     return 0;
   } catch (error) {
-    log((error as Error).stack ?? String(error));
-    emit({ type: 'failed', reason: (error as Error).message, step: null });
+    const cause = error instanceof TrainingFailure ? error.cause : error;
+    log((cause as Error).stack ?? String(cause));
+    emit({ type: 'failed', reason: (error as Error).message, step: error instanceof TrainingFailure ? error.step : null });
     return 1;
   }
 }

@@ -158,7 +158,8 @@ export const messageSchema = z.discriminatedUnion('type', [
     config_sha256: z.string(),
     adapter_sha256: z.string().nullable(),
   }),
-  z.strictObject({ type: z.literal('failed'), reason: z.string(), step: z.number().int().nullable() }),
+  // step: the last step the trainer charged (its update may have been applied); null when it charged none.
+  z.strictObject({ type: z.literal('failed'), reason: z.string(), step: z.number().int().min(1).nullable() }),
 ]);
 export type Message = z.infer<typeof messageSchema>;
 

@@ -42,7 +42,24 @@ function normQuantiles(norms: readonly number[]) {
 
 const specDigest = (spec: RunSpec): string => sha256(JSON.stringify(spec));
 
-export async function runTraining(spec: RunSpec, io: RunIo, options: { resume: boolean }): Promise<Outcome> {
+/** A run that failed, with the last step it charged (whose update may have been applied), or null if none. */
+export class TrainingFailure extends Error {
+  constructor(
+    cause: unknown,
+    readonly step: number | null,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
+export interface RunOptions {
+  resume: boolean;
+  /** Every step the server has charged to this run in earlier segments (its ledger is the authority). The trainer
+   * then counts from there and may run the spec's remaining steps, which the server reserved when it resumed. */
+  chargedSteps?: number;
+}
+
+export async function runTraining(spec: RunSpec, io: RunIo, options: RunOptions): Promise<Outcome> {
   const backend = await initBackend(spec.backend);
   const base = readModelDir(spec.base_model);
   const config = base.config;
@@ -74,8 +91,10 @@ export async function runTraining(spec: RunSpec, io: RunIo, options: { resume: b
   const digest = specDigest(spec);
 
   // The privacy account: sigma given, or calibrated so that the planned steps reach the target epsilon. A resumed
-  // run starts from every step charged so far, including any run after its checkpoint by a process that crashed;
-  // `affordable` is the most steps in all that stay within the target.
+  // run starts from every step charged so far (the server's count when it gives one, and never fewer than this
+  // directory records), including any run after its checkpoint by a process that crashed and the step that was in
+  // flight; `affordable` is the most steps in all that stay within the target, or, when the server gave its count,
+  // that count plus the spec's remaining steps (the server checked and reserved those against the budget).
   let account: PrivacyAccount | null = null;
   let affordable = spec.steps;
   if (spec.privacy.mode === 'dp') {
@@ -87,9 +106,15 @@ export async function runTraining(spec: RunSpec, io: RunIo, options: { resume: b
         { targetEpsilon: p.target_epsilon, delta: p.delta, samplingRate, steps: spec.steps },
         createAccountant(p.accountant),
       ).noiseMultiplier;
-    const charged = checkpoint ? Math.max(checkpoint.meta.privacy?.steps ?? 0, readChargedSteps(checkpointDir, digest)) : 0;
+    const charged = Math.max(
+      checkpoint ? Math.max(checkpoint.meta.privacy?.steps ?? 0, readChargedSteps(checkpointDir, digest)) : 0,
+      options.chargedSteps ?? 0,
+    );
     account = new PrivacyAccount(samplingRate, noiseMultiplier, p.delta, p.accountant, charged);
-    affordable = account.affordableSteps(p.target_epsilon, charged + spec.steps - step);
+    affordable =
+      options.chargedSteps !== undefined
+        ? charged + spec.steps - step
+        : account.affordableSteps(p.target_epsilon, charged + spec.steps - step);
   }
   const settings: DpSettings | null =
     spec.privacy.mode === 'dp'
@@ -171,99 +196,107 @@ export async function runTraining(spec: RunSpec, io: RunIo, options: { resume: b
     io.log(`step ${step}: validation loss ${result.loss.toFixed(4)}, perplexity ${result.perplexity.toFixed(3)}`);
   };
 
-  // The training loop.
-  let outcome: Outcome = 'completed';
-  while (step < spec.steps) {
-    if (io.stopRequested()) {
-      outcome = 'interrupted';
-      break;
+  // The last step charged by this process (its update may have been applied), reported if the run fails.
+  let lastCharged: number | null = null;
+  try {
+    // The training loop.
+    let outcome: Outcome = 'completed';
+    while (step < spec.steps) {
+      if (io.stopRequested()) {
+        outcome = 'interrupted';
+        break;
+      }
+      if (account && account.steps >= affordable) {
+        outcome = 'budget_exhausted';
+        break;
+      }
+      const started = performance.now();
+      // Charged before it runs (write-ahead): a crash or failure after its update was applied still counts it.
+      if (account) recordChargedSteps(checkpointDir, digest, account.steps + 1);
+      lastCharged = step + 1;
+      const stats: StepStats = settings
+        ? dpStep(model, optimizer, units, settings, account)
+        : nonPrivateStep(model, optimizer, units, samplingRate, spec.expected_batch_size);
+      step += 1;
+      const epsilonNow = epsilon();
+      io.emit({
+        type: 'step',
+        step,
+        batch_size: stats.batchSize,
+        records: stats.records,
+        tokens: stats.targetTokens,
+        loss: stats.loss,
+        epsilon: epsilonNow,
+        clipped_fraction: settings ? stats.clippedFraction : null,
+        grad_norm_quantiles: settings ? normQuantiles(stats.unitNorms) : null,
+        privacy_event: account ? eventDocument(poissonSampled(samplingRate, gaussian(account.noiseMultiplier))) : null,
+        elapsed_ms: performance.now() - started,
+      });
+      io.log(
+        `step ${step}/${spec.steps}: loss ${stats.loss?.toFixed(4) ?? '-'}, batch ${stats.batchSize}` +
+          (epsilonNow === null ? '' : `, epsilon ${epsilonNow.toFixed(4)}`),
+      );
+      if (spec.evaluation_every > 0 && step % spec.evaluation_every === 0) runEvaluation();
+      if (spec.checkpoint_every > 0 && step % spec.checkpoint_every === 0) saveCheckpoint();
+      await new Promise((resolve) => setImmediate(resolve)); // lets a SIGTERM handler run between steps
     }
-    if (account && account.steps >= affordable) {
-      outcome = 'budget_exhausted';
-      break;
-    }
-    const started = performance.now();
-    const stats: StepStats = settings
-      ? dpStep(model, optimizer, units, settings, account)
-      : nonPrivateStep(model, optimizer, units, samplingRate, spec.expected_batch_size);
-    step += 1;
-    if (account) recordChargedSteps(checkpointDir, digest, account.steps);
-    const epsilonNow = epsilon();
-    io.emit({
-      type: 'step',
-      step,
-      batch_size: stats.batchSize,
-      records: stats.records,
-      tokens: stats.targetTokens,
-      loss: stats.loss,
-      epsilon: epsilonNow,
-      clipped_fraction: settings ? stats.clippedFraction : null,
-      grad_norm_quantiles: settings ? normQuantiles(stats.unitNorms) : null,
-      privacy_event: account ? eventDocument(poissonSampled(samplingRate, gaussian(account.noiseMultiplier))) : null,
-      elapsed_ms: performance.now() - started,
-    });
-    io.log(
-      `step ${step}/${spec.steps}: loss ${stats.loss?.toFixed(4) ?? '-'}, batch ${stats.batchSize}` +
-        (epsilonNow === null ? '' : `, epsilon ${epsilonNow.toFixed(4)}`),
-    );
-    if (spec.evaluation_every > 0 && step % spec.evaluation_every === 0) runEvaluation();
-    if (spec.checkpoint_every > 0 && step % spec.checkpoint_every === 0) saveCheckpoint();
-    await new Promise((resolve) => setImmediate(resolve)); // lets a SIGTERM handler run between steps
-  }
 
-  if (outcome === 'interrupted') saveCheckpoint();
-  else if (!(spec.evaluation_every > 0 && step % spec.evaluation_every === 0)) runEvaluation();
-  const modelDir = path.join(spec.output_dir, 'model');
-  const digests = writeModelDir(
-    modelDir,
-    config,
-    readWeights(model, 'merged'),
-    {
-      kind: 'fine-tuned',
-      run_id: spec.run_id,
-      base_model: { weights_sha256: base.digests.weights_sha256, config_sha256: base.digests.config_sha256 },
-      dataset: { sha256: train.sha256, records: train.records.length, units: units.length },
-      training: {
-        outcome,
-        backend: backend.name,
-        fine_tuning: spec.fine_tuning,
-        optimizer: spec.optimizer,
-        planned_steps: spec.steps,
-        expected_batch_size: spec.expected_batch_size,
-        max_physical_batch: spec.max_physical_batch,
-        seed: spec.seed,
+    if (outcome === 'interrupted') saveCheckpoint();
+    else if (!(spec.evaluation_every > 0 && step % spec.evaluation_every === 0)) runEvaluation();
+    const modelDir = path.join(spec.output_dir, 'model');
+    const digests = writeModelDir(
+      modelDir,
+      config,
+      readWeights(model, 'merged'),
+      {
+        kind: 'fine-tuned',
+        run_id: spec.run_id,
+        base_model: { weights_sha256: base.digests.weights_sha256, config_sha256: base.digests.config_sha256 },
+        dataset: { sha256: train.sha256, records: train.records.length, units: units.length },
+        training: {
+          outcome,
+          backend: backend.name,
+          fine_tuning: spec.fine_tuning,
+          optimizer: spec.optimizer,
+          planned_steps: spec.steps,
+          expected_batch_size: spec.expected_batch_size,
+          max_physical_batch: spec.max_physical_batch,
+          seed: spec.seed,
+        },
+        privacy:
+          spec.privacy.mode === 'dp'
+            ? {
+                mode: 'dp',
+                unit: spec.privacy.unit,
+                records_per_subject: settings!.recordsPerUnit,
+                accountant: spec.privacy.accountant,
+                delta: spec.privacy.delta,
+                epsilon: account!.epsilon(),
+                steps: account!.steps,
+                privacy_event: eventDocument(account!.event()),
+              }
+            : { mode: 'none', steps: step },
+        code_version: codeVersion(),
       },
-      privacy:
-        spec.privacy.mode === 'dp'
-          ? {
-              mode: 'dp',
-              unit: spec.privacy.unit,
-              records_per_subject: settings!.recordsPerUnit,
-              accountant: spec.privacy.accountant,
-              delta: spec.privacy.delta,
-              epsilon: account!.epsilon(),
-              steps: account!.steps,
-              privacy_event: eventDocument(account!.event()),
-            }
-          : { mode: 'none', steps: step },
-      code_version: codeVersion(),
-    },
-    lora ? readWeights(model, 'trainable') : null,
-  );
-  io.emit({
-    type: 'finished',
-    outcome,
-    steps: step,
-    epsilon: epsilon(),
-    delta: spec.privacy.mode === 'dp' ? spec.privacy.delta : null,
-    privacy_event: runEvent(),
-    model_dir: modelDir,
-    ...digests,
-  });
-  io.log(`run ${spec.run_id}: ${outcome} after ${step} steps${account ? `, epsilon ${account.epsilon().toFixed(4)}` : ''}`);
-  optimizer.dispose();
-  disposeModel(model);
-  return outcome;
+      lora ? readWeights(model, 'trainable') : null,
+    );
+    io.emit({
+      type: 'finished',
+      outcome,
+      steps: step,
+      epsilon: epsilon(),
+      delta: spec.privacy.mode === 'dp' ? spec.privacy.delta : null,
+      privacy_event: runEvent(),
+      model_dir: modelDir,
+      ...digests,
+    });
+    io.log(`run ${spec.run_id}: ${outcome} after ${step} steps${account ? `, epsilon ${account.epsilon().toFixed(4)}` : ''}`);
+    optimizer.dispose();
+    disposeModel(model);
+    return outcome;
+  } catch (error) {
+    throw new TrainingFailure(error, lastCharged);
+  }
 }
 
 /** A non-private step on a Poisson sample (the baseline for what DP costs). An empty sample changes nothing. */

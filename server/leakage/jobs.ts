@@ -1,10 +1,11 @@
 // The job runner's side of leakage evaluations: carries out queued evaluations with the trainer's evaluation
 // commands, stores the report, opens a critical incident when a one-run audit's lower bound exceeds the accountant's
 // epsilon and a drift alert when a probe crosses its thresholds, and queues scheduled drift probes.
-import { and, asc, desc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { driftThresholds, leakageReports, modelVersions } from "../../db/schema";
 import { audited, SYSTEM_ACTOR } from "../audit/service";
+import { leaseHolds } from "../jobs/runner-lease";
 import { openIncidentIn } from "../incidents/service";
 import { evaluateModel } from "./evaluate-model";
 import { meanIncludedExposure, queueEvaluationIn } from "./service";
@@ -30,10 +31,16 @@ export function alerts(stored: StoredLeakage, thresholds: typeof driftThresholds
 }
 
 /** Carries out the oldest queued evaluation, if any; returns whether there was one. Used by the job runner. */
-export async function runNextEvaluation(db: Db, dataDir: string, trainerCommand: readonly string[]): Promise<boolean> {
+export async function runNextEvaluation(db: Db, dataDir: string, trainerCommand: readonly string[], runnerId: string): Promise<boolean> {
   const job = db.select().from(leakageReports).where(eq(leakageReports.status, "queued")).orderBy(asc(leakageReports.requestedAt)).limit(1).get();
   if (!job) return false;
-  db.update(leakageReports).set({ status: "running" }).where(eq(leakageReports.id, job.id)).run();
+  // Claimed by a conditional update: of two runners, one carries it out.
+  const claimed = db
+    .update(leakageReports)
+    .set({ status: "running", runnerId })
+    .where(and(eq(leakageReports.id, job.id), eq(leakageReports.status, "queued")))
+    .run();
+  if (claimed.changes !== 1) return true;
   let stored: StoredLeakage;
   try {
     stored = await evaluateModel(db, dataDir, job.modelVersionId, { trainerCommand, probeOutputs: job.kind === "drift_probe" });
@@ -91,7 +98,14 @@ export function scheduleDriftProbes(db: Db, now = Date.now()): number {
 }
 
 
-/** Evaluations a dead runner left running go back to the queue, to be carried out again. */
-export function requeueInterruptedEvaluations(db: Db): void {
-  db.update(leakageReports).set({ status: "queued" }).where(eq(leakageReports.status, "running")).run();
+/** Evaluations left running by a runner whose lease expired go back to the queue, to be carried out again. */
+export function requeueOrphanedEvaluations(db: Db, now = Date.now()): void {
+  const running = db.select({ id: leakageReports.id, runnerId: leakageReports.runnerId }).from(leakageReports).where(eq(leakageReports.status, "running")).all();
+  for (const { id, runnerId } of running) {
+    if (leaseHolds(db, runnerId, now)) continue;
+    db.update(leakageReports)
+      .set({ status: "queued", runnerId: null })
+      .where(and(eq(leakageReports.id, id), eq(leakageReports.status, "running"), runnerId === null ? isNull(leakageReports.runnerId) : eq(leakageReports.runnerId, runnerId)))
+      .run();
+  }
 }

@@ -1,13 +1,14 @@
 // The job runner with the real trainer process: a tiny run finishes and registers its model version with the epsilon
 // the server computes; a cancelled run stops at a step boundary with its steps charged; a crashed trainer fails the
-// run and charges the step in flight; runs left going by a dead server are interrupted, then resumed to the end.
+// run and charges the step in flight; runs left going by a runner whose lease expired are interrupted (never while
+// it holds), then resumed to the end with the trainer and the server counting the same steps.
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { runCanaries, runSteps, runs, type Run } from "../../db/schema";
+import { incidents, runCanaries, runSteps, runs, type Run } from "../../db/schema";
 import { createAccountant, dpSgdEvent } from "../../trainer/privacy";
 import { actorOf } from "../actor";
 import { SYSTEM_ACTOR, inputDigest, listAudit, verifyChain } from "../audit/service";
@@ -17,7 +18,10 @@ import { handleUpload } from "../datasets/upload";
 import { TRAINER_COMMAND, pretrainBaseModel, registerBaseModel } from "../models/base-model";
 import { callerAs, testWorld, type TestWorld } from "../testing";
 import { leakageOverview } from "../leakage/service";
-import { Runner, recoverInterruptedRuns, runDirectory } from "./runner";
+import { RunnerLease } from "../jobs/runner-lease";
+import { recoverOrphanedRuns } from "./run-outcome";
+import { RunSession } from "./run-session";
+import { Runner, runDirectory } from "./runner";
 import { canaryAuditInput, launchRun, type RunRequest } from "./service";
 
 const TINY_MODEL = ["--steps", "2", "--batch", "2", "--model", JSON.stringify({ n_layer: 1, n_embd: 16, n_head: 2, context_length: 32 })];
@@ -57,9 +61,11 @@ beforeEach(async () => {
     privacyUnit: "subject",
     renewsOn: "2099-01-01",
   });
-  runner = new Runner({ db: world.db, dataDir, concurrency: 1, trainerCommand: TRAINER_COMMAND, pollMs: 50, log: () => {} });
+  runner = newRunner();
 });
 afterEach(async () => runner.stop());
+
+const newRunner = () => new Runner({ db: world.db, dataDir, concurrency: 1, trainerCommand: TRAINER_COMMAND, pollMs: 50, leaseMs: 30_000, log: () => {} });
 
 /** A run of `steps` steps; long runs (cancelled or killed early) use more noise so that they fit the budget. */
 function launch(steps: number, noiseMultiplier = 1.2, canaries?: RunRequest["canaries"]): string {
@@ -154,24 +160,66 @@ describe("the runner", () => {
     expect(incident).toMatchObject({ source: "trainer_fault", severity: "medium", status: "open" });
   }, 90_000);
 
-  it("interrupts runs a dead server left going, and resumes them from their checkpoint to the end", async () => {
+  it("interrupts runs a dead runner left going, and resumes them from their checkpoint to the end", async () => {
     const id = launch(25);
     runner.start();
     await until(() => runOf(id).checkpointStep === 10, "the first checkpoint");
-    await runner.stop(); // as if the server went away: the trainer stops at a step boundary …
-    world.db.update(runs).set({ status: "running" }).where(eq(runs.id, id)).run(); // … but nobody recorded that
+    // While its runner's lease holds, nobody else may take the run over.
+    expect(recoverOrphanedRuns(world.db)).toBe(0);
+    await runner.stop(); // as if the runner went away: the trainer stops at a step boundary, the lease is given up …
+    world.db.update(runs).set({ status: "running" }).where(eq(runs.id, id)).run(); // … but nobody recorded the stop
     const chargedBefore = runOf(id).chargedSteps;
-    expect(recoverInterruptedRuns(world.db)).toBe(1);
+    expect(recoverOrphanedRuns(world.db)).toBe(1);
     expect(runOf(id)).toMatchObject({ status: "interrupted", chargedSteps: chargedBefore + 1 });
+    expect(recoverOrphanedRuns(world.db)).toBe(0); // taken over once
 
     await callerAs(world.db, world.users.engineer).runs.resume({ runId: id });
     const checkpoint = runOf(id).checkpointStep!;
-    runner = new Runner({ db: world.db, dataDir, concurrency: 1, trainerCommand: TRAINER_COMMAND, pollMs: 50, log: () => {} });
+    runner = newRunner();
     runner.start();
     await until(() => ["finished", "failed"].includes(runOf(id).status), "the resumed run to end");
     const run = runOf(id);
-    expect(run.status).toBe("finished");
-    // Every step that ran is charged: those before the interruption and the 25 - checkpoint after it.
+    expect(run).toMatchObject({ status: "finished", statusReason: "completed" });
+    // Every step that ran is charged: those before the interruption, the one in flight, and the 25 - checkpoint after
+    // it; the trainer counted the same (it was given the server's count), so no accounting incident opens.
     expect(run.chargedSteps).toBe(chargedBefore + 1 + (25 - checkpoint));
+    expect(world.db.select().from(runSteps).where(eq(runSteps.runId, id)).all().filter((s) => s.step > checkpoint).map((s) => s.step).slice(-1)).toEqual([25]);
+    expect(world.db.select().from(incidents).all()).toEqual([]);
   }, 120_000);
+
+  it("charges the step a failing trainer names (its update may have been applied), and each reported step once", () => {
+    const id = launch(10);
+    const lease = new RunnerLease(world.db, 60_000);
+    world.db.update(runs).set({ status: "running", runnerId: lease.acquire() }).where(eq(runs.id, id)).run();
+    const session = new RunSession(world.db, dataDir, id, lease.id, () => {});
+    const step = (n: number) =>
+      JSON.stringify({ type: "step", step: n, batch_size: 3, records: 5, tokens: 40, loss: 2.5, epsilon: 0.1, clipped_fraction: 0.5, grad_norm_quantiles: null, privacy_event: null, elapsed_ms: 10 });
+    session.onLine(step(1));
+    session.onLine(step(2));
+    session.onLine(step(2)); // a repeated report charges nothing more
+    expect(runOf(id).chargedSteps).toBe(2);
+    session.onLine(JSON.stringify({ type: "failed", reason: "out of memory writing the metrics", step: 3 }));
+    expect(runOf(id)).toMatchObject({ status: "failed", chargedSteps: 3, statusReason: "out of memory writing the metrics" });
+    session.onExit(1, null); // the exit after a final message changes nothing
+    expect(runOf(id).chargedSteps).toBe(3);
+    // Another runner's messages are not applied.
+    const stranger = new RunSession(world.db, dataDir, id, "not-the-owner", () => {});
+    stranger.onLine(step(9));
+    expect(runOf(id).chargedSteps).toBe(3);
+  });
+
+  it("never takes over a run whose runner's lease still holds, and does once it has expired", () => {
+    const id = launch(5);
+    const lease = new RunnerLease(world.db, 60_000);
+    const now = Date.now();
+    world.db.update(runs).set({ status: "running", runnerId: lease.acquire(now) }).where(eq(runs.id, id)).run();
+    expect(recoverOrphanedRuns(world.db, now + 59_000)).toBe(0);
+    expect(runOf(id).status).toBe("running");
+    expect(lease.renew(now + 30_000)).toBe(true); // a heartbeat moves the expiry on
+    expect(recoverOrphanedRuns(world.db, now + 89_000)).toBe(0);
+    expect(recoverOrphanedRuns(world.db, now + 91_000)).toBe(1);
+    expect(runOf(id)).toMatchObject({ status: "interrupted", chargedSteps: 1 });
+    // A lease that expired is void: its holder learns so at its next heartbeat and must stop its trainers.
+    expect(lease.renew(now + 200_000)).toBe(false);
+  });
 });

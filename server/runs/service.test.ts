@@ -88,7 +88,7 @@ describe("launching runs", () => {
   });
 
   it("composes runs with the accountant: the lineage's epsilon is that of all steps together, below the sum", async () => {
-    await setBudget(20);
+    await officer().budgets.set({ datasetId, epsilon: 20, delta: 1e-5, privacyUnit: "record", renewsOn: "2099-01-01", recordsPerPersonBound: 9 });
     await engineer().runs.launch(request());
     await engineer().runs.launch(request({ batch: { by: "sampling_rate", samplingRate: 0.02 }, privacy: { mode: "noise_multiplier", noiseMultiplier: 1.3 } }));
     const status = await engineer().budgets.status({ datasetId });
@@ -96,7 +96,7 @@ describe("launching runs", () => {
     expect(status.spend!.epsilon).toBeCloseTo(composedTruth, 10);
     expect(status.spend!.naiveEpsilonSum).toBeGreaterThan(status.spend!.epsilon);
     expect(status.spend!.runs.map((r) => r.reserved)).toEqual([true, true]);
-    // Record-level budget, subjects with up to 9 records: the person-level figure from group privacy is shown too.
+    // Record-level budget stating k = 9: the person-level figure from group privacy for that k is shown too.
     expect(status.personLevel!.epsilon).toBeCloseTo(9 * status.spend!.epsilon, 10);
   });
 

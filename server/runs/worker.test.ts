@@ -1,28 +1,32 @@
-// The server killed in the middle of a run, for real: the job runner's process group (trainer included) gets
-// SIGKILL; started again, it marks the run interrupted with every step charged (and the step in flight), the run
-// resumes from its checkpoint, nothing is charged twice beyond that, and the audit chain still verifies.
+// The job runner's process for real, on one SQLite file. Killed mid-run (SIGKILL to its whole process group, trainer
+// included), a new runner takes the run over once the dead one's lease expires, charges the step in flight, and the
+// resumed run trains its planned steps with the trainer and the server counting the same charged steps (no
+// incident). Two runners on one database with several queued runs: each run is trained by exactly one trainer and
+// each reported step is charged exactly once; the second runner's start takes nothing from the first.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { eq } from "drizzle-orm";
-import { afterAll, afterEach, expect, it } from "vitest";
-import { migrateDatabase, openDatabase } from "../../db/client";
-import { incidents, modelVersions, runSteps, runs } from "../../db/schema";
+import { and, eq } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { migrateDatabase, openDatabase, type Db } from "../../db/client";
+import { auditLog, incidents, modelVersions, runSteps, runs } from "../../db/schema";
+import { createAccountant, dpSgdEvent } from "../../trainer/privacy";
 import { actorOf } from "../actor";
 import { SYSTEM_ACTOR, verifyChain } from "../audit/service";
 import { lineageSpend } from "../budgets/ledger";
 import { setBudget } from "../budgets/service";
-import { activeSessionUser } from "../context";
+import { activeSessionUser, type SessionUser } from "../context";
 import { handleUpload } from "../datasets/upload";
 import { seedBaseModel } from "../seed/demo";
 import { createUser } from "../users/service";
+import { runDirectory } from "./run-files";
 import { launchRun, resumeRun } from "./service";
-import { createAccountant, dpSgdEvent } from "../../trainer/privacy";
 
 const dir = mkdtempSync(path.join(tmpdir(), "ledger-worker-"));
 const dataDir = path.join(dir, "data");
 const file = path.join(dir, "ledger.db");
+const LEASE_SECONDS = 2;
 const workers: ChildProcess[] = [];
 afterEach(() => {
   for (const w of workers.splice(0)) {
@@ -35,80 +39,121 @@ afterEach(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+let db: Db;
+let user: SessionUser;
+let officerId: string;
+let baseId: string;
+
+beforeAll(async () => {
+  db = openDatabase(file);
+  migrateDatabase(db);
+  await seedBaseModel(db, dataDir, ["--steps", "2", "--batch", "2", "--model", JSON.stringify({ n_layer: 1, n_embd: 16, n_head: 2, context_length: 32 })]);
+  const engineer = await createUser(db, SYSTEM_ACTOR, { email: "e@kill.example", name: "E", role: "engineer", password: "a long enough secret" });
+  officerId = (await createUser(db, SYSTEM_ACTOR, { email: "o@kill.example", name: "O", role: "privacy_officer", password: "a long enough secret" })).id;
+  user = activeSessionUser(db, engineer.id)!;
+  baseId = db.select().from(modelVersions).get()!.id;
+}, 120_000);
+
+/** Starts `npm run worker` in a process group of its own (so that the whole group can be killed). */
 function startWorker(): ChildProcess {
   const worker = spawn(process.execPath, ["--import", "tsx", "server/runs/worker.ts"], {
     detached: true,
     stdio: "ignore",
-    env: { ...process.env, DATABASE_PATH: file, DATA_DIR: dataDir, NEXTAUTH_SECRET: "worker-test-secret-0123456789abcdefghij" },
+    env: { ...process.env, DATABASE_PATH: file, DATA_DIR: dataDir, RUNNER_LEASE_SECONDS: String(LEASE_SECONDS), NEXTAUTH_SECRET: "worker-test-secret-0123456789abcdefghij" },
   });
   workers.push(worker);
   return worker;
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
+async function until(check: () => boolean, what: string, ms = 90_000): Promise<void> {
+  const deadline = Date.now() + ms;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
 
-it("charges every step of a run whose server was killed, and resumes it", async () => {
-  const db = openDatabase(file);
-  migrateDatabase(db);
-  await seedBaseModel(db, dataDir, ["--steps", "2", "--batch", "2", "--model", JSON.stringify({ n_layer: 1, n_embd: 16, n_head: 2, context_length: 32 })]);
-  const engineer = await createUser(db, SYSTEM_ACTOR, { email: "e@kill.example", name: "E", role: "engineer", password: "a long enough secret" });
-  const officer = await createUser(db, SYSTEM_ACTOR, { email: "o@kill.example", name: "O", role: "privacy_officer", password: "a long enough secret" });
-  const user = activeSessionUser(db, engineer.id)!;
-  const body = Array.from({ length: 40 }, (_, i) => JSON.stringify({ text: `message ${i} about my parcel`, who: `u${i % 10}` })).join("\n");
+/** A dataset of `records` records over `subjects` people, with a subject-level budget of epsilon 60. */
+async function dataset(name: string, records: number, subjects: number) {
+  const body = Array.from({ length: records }, (_, i) => JSON.stringify({ text: `message ${i} about my parcel`, who: `u${i % subjects}` })).join("\n");
   const uploaded = (await (
     await handleUpload(
-      new Request("http://localhost/api/datasets/upload?name=parcels&format=jsonl&textField=text&subjectField=who", { method: "POST", headers: { "x-epsilon-upload": "1" }, body }),
+      new Request(`http://localhost/api/datasets/upload?name=${name}&format=jsonl&textField=text&subjectField=who`, { method: "POST", headers: { "x-epsilon-upload": "1" }, body }),
       { db, user },
       { dataDir, maxBytes: 1e6, publicUrl: "http://localhost" },
     )
   ).json()) as { datasetId: string; versionId: string };
-  setBudget(db, actorOf({ ...officer, role: "privacy_officer" }), { datasetId: uploaded.datasetId, epsilon: 60, delta: 1e-5, privacyUnit: "subject", renewsOn: "2099-01-01" });
-  const base = db.select().from(modelVersions).get()!;
-  const { runId } = launchRun(db, user, actorOf(user), {
-    datasetVersionId: uploaded.versionId,
-    baseModelVersionId: base.id,
+  setBudget(db, actorOf(activeSessionUser(db, officerId)!), { datasetId: uploaded.datasetId, epsilon: 60, delta: 1e-5, privacyUnit: "subject", renewsOn: "2099-01-01" });
+  return uploaded;
+}
+
+const launch = (versionId: string, steps: number) =>
+  launchRun(db, user, actorOf(user), {
+    datasetVersionId: versionId,
+    baseModelVersionId: baseId,
     privacyUnit: "subject",
     privacy: { mode: "noise_multiplier", noiseMultiplier: 3 },
     batch: { by: "sampling_rate", samplingRate: 0.3 },
-    length: { by: "steps", steps: 400 },
+    length: { by: "steps", steps },
     clipNorm: 1,
     learningRate: 0.01,
     fineTuning: { method: "lora", rank: 2 },
     maxRecordsPerSubject: 2,
-  });
-  const run = () => db.select().from(runs).where(eq(runs.id, runId)).get()!;
+  }).runId;
+
+const runOf = (id: string) => db.select().from(runs).where(eq(runs.id, id)).get()!;
+const stepsOf = (id: string) => db.select().from(runSteps).where(eq(runSteps.runId, id)).all().map((s) => s.step);
+
+it("takes over a run whose runner was killed once its lease expires, and resumes it to its planned steps with both counts equal", async () => {
+  const uploaded = await dataset("parcels", 40, 10);
+  const planned = 200;
+  const runId = launch(uploaded.versionId, planned);
 
   const first = startWorker();
-  await until(() => (run().checkpointStep ?? 0) >= 10 && run().chargedSteps >= 12, "a checkpoint and a few steps more");
-  process.kill(-first.pid!, "SIGKILL");
+  await until(() => (runOf(runId).checkpointStep ?? 0) >= 10 && runOf(runId).chargedSteps >= 13, "a checkpoint and a few steps more");
+  process.kill(-first.pid!, "SIGKILL"); // the runner and its trainer, at once
   await new Promise((r) => first.once("exit", r));
-  const reported = db.select().from(runSteps).where(eq(runSteps.runId, runId)).all().length;
-  expect(run().status).toBe("running");
+  const reported = stepsOf(runId).length;
+  expect(runOf(runId).status).toBe("running");
 
   startWorker();
-  await until(() => run().status === "interrupted", "the restarted runner to mark the run interrupted");
-  expect(run().chargedSteps).toBe(reported + 1);
+  await until(() => runOf(runId).status === "interrupted", "the new runner to take the run over");
+  expect(runOf(runId).chargedSteps).toBe(reported + 1); // the step in flight is charged
 
   resumeRun(db, user, actorOf(user), { runId });
-  await until(() => ["finished", "failed"].includes(run().status), "the resumed run to end");
-  expect(run().status).toBe("finished");
-  // Every reported step of both segments is charged, and the step that was in flight when the server died. The
-  // trainer keeps its own count of the steps it ran (the one in flight included when it had recorded it) and stops
-  // when its epsilon would pass the target it was given, that of the planned 400: the server never charges fewer,
-  // and where it charges more, the difference between its epsilon and the trainer's is an incident.
-  const reportedInAll = db.select().from(runSteps).where(eq(runSteps.runId, runId)).all().length;
-  expect(run().chargedSteps).toBe(reportedInAll + 1);
-  expect(run().chargedSteps).toBeGreaterThanOrEqual(400);
-  const mismatches = db.select().from(incidents).all().filter((i) => i.source === "accounting_mismatch");
-  expect(mismatches).toHaveLength(run().chargedSteps === 400 ? 0 : 1);
+  const checkpoint = runOf(runId).checkpointStep!;
+  await until(() => ["finished", "failed"].includes(runOf(runId).status), "the resumed run to end", 150_000);
+  // The planned steps are trained: the second segment runs from the checkpoint to the last planned step, each once.
+  expect(runOf(runId)).toMatchObject({ status: "finished", statusReason: "completed" });
+  const steps = stepsOf(runId);
+  expect(steps.slice(reported)).toEqual(Array.from({ length: planned - checkpoint }, (_, i) => checkpoint + 1 + i));
+  // Each charged step is accounted once: every reported step of both segments, plus the one in flight at the kill;
+  // the trainer counted the same, so no accounting_mismatch (or any other) incident opens.
+  expect(runOf(runId).chargedSteps).toBe(steps.length + 1);
+  expect(db.select().from(incidents).all()).toEqual([]);
   const spend = lineageSpend(db, uploaded.datasetId, 1e-5);
-  expect(spend.chargedEpsilon).toBeCloseTo(createAccountant("rdp").epsilon(dpSgdEvent(0.3, 3, run().chargedSteps), 1e-5), 10);
-  expect(spend.chargedEpsilon).toBeLessThanOrEqual(60);
+  expect(spend.chargedEpsilon).toBeCloseTo(createAccountant("rdp").epsilon(dpSgdEvent(0.3, 3, steps.length + 1), 1e-5), 10);
   expect(verifyChain(db).ok).toBe(true);
-}, 180_000);
+}, 300_000);
+
+it("two runners on one database: every run is trained by exactly one trainer and every step charged exactly once", async () => {
+  const uploaded = await dataset("letters", 30, 10);
+  const planned = 12;
+  const ids = Array.from({ length: 4 }, () => launch(uploaded.versionId, planned));
+  startWorker();
+  // The second runner starts while the first is training: its start must not take the first one's run.
+  await until(() => ids.some((id) => runOf(id).status === "running" && runOf(id).chargedSteps >= 2), "the first runner to be training");
+  startWorker();
+  await until(() => ids.every((id) => ["finished", "failed", "interrupted", "cancelled"].includes(runOf(id).status)), "every run to end", 240_000);
+  for (const id of ids) {
+    expect(runOf(id)).toMatchObject({ status: "finished", chargedSteps: planned });
+    expect(stepsOf(id)).toEqual(Array.from({ length: planned }, (_, i) => i + 1));
+    const starts = db.select().from(auditLog).where(and(eq(auditLog.action, "run.start"), eq(auditLog.entityId, id))).all();
+    expect(starts).toHaveLength(1);
+    // One trainer process: its log has one start line.
+    const log = readFileSync(path.join(runDirectory(dataDir, id), "trainer.log"), "utf8");
+    expect(log.match(/ backend, \d+ subjects/g)).toHaveLength(1);
+  }
+  expect(db.select().from(incidents).all()).toEqual([]);
+  expect(verifyChain(db).ok).toBe(true);
+}, 300_000);

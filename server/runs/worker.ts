@@ -1,5 +1,6 @@
-// `npm run worker`: the job runner's process, beside the web server: it starts queued runs in trainer subprocesses
-// and records what they report. On SIGTERM it stops the trainers at a step boundary (checkpointed) and exits.
+// `npm run worker`: the job runner's process, beside the web server (several may share one database: each holds a
+// lease): it starts queued runs in trainer subprocesses and records what they report. On SIGTERM it stops the
+// trainers at a step boundary (checkpointed), gives its lease up and exits.
 import path from "node:path";
 import { openDatabase } from "../../db/client";
 import { TRAINER_COMMAND } from "../models/base-model";
@@ -13,6 +14,7 @@ const runner = new Runner({
   concurrency: e.RUNNER_CONCURRENCY,
   trainerCommand: TRAINER_COMMAND,
   pollMs: 500,
+  leaseMs: e.RUNNER_LEASE_SECONDS * 1000,
   log: (line) => console.log(`[runner] ${line}`),
 });
 runner.start();

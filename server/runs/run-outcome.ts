@@ -1,0 +1,117 @@
+// How a run ends and what it is charged: the end itself (audited, with trainer-fault and budget-overrun incidents),
+// charging the steps a trainer reported or may have applied, taking over runs whose runner's lease expired, and
+// registering the model version a finished run produced.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { createHash } from "node:crypto";
+import { and, asc, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Db, Executor, Tx } from "../../db/client";
+import { budgets, datasets, modelFamilies, modelVersions, runEvaluations, runs, type Run, type RunStatus } from "../../db/schema";
+import type { Message } from "../../trainer/protocol";
+import { SYSTEM_ACTOR, audited } from "../audit/service";
+import { lineageSpend, reservedSteps } from "../budgets/ledger";
+import { openSystemIncidentOnce } from "../incidents/service";
+import { insertModelVersion } from "../models/service";
+import { runDirectory } from "./run-files";
+import { leaseHolds } from "../jobs/runner-lease";
+
+/**
+ * Ends a run, audited as the system's doing; `alsoDo` runs first in the same transaction (and may throw to call the
+ * end off). A failed run opens a trainer-fault incident, and a lineage whose charged spend now exceeds its budget a
+ * budget-overrun incident.
+ */
+export function finish(db: Db, runId: string, status: RunStatus, reason: string, alsoDo?: (tx: Tx) => void): void {
+  audited(db, { actor: SYSTEM_ACTOR, action: `run.${status}`, entityType: "run", entityId: runId, input: { reason } }, (tx) => {
+    alsoDo?.(tx);
+    tx.update(runs).set({ status, statusReason: reason, endedAt: new Date().toISOString() }).where(eq(runs.id, runId)).run();
+    const run = tx.select().from(runs).where(eq(runs.id, runId)).get()!;
+    const links = [
+      { entityType: "run" as const, entityId: run.id },
+      { entityType: "dataset" as const, entityId: run.datasetId },
+    ];
+    if (status === "failed") {
+      openSystemIncidentOnce(tx, SYSTEM_ACTOR, { title: `Run ${run.id.slice(0, 8)} failed`, description: reason, severity: "medium", source: "trainer_fault", links });
+    }
+    const budget = tx.select().from(budgets).where(eq(budgets.datasetId, run.datasetId)).get();
+    const spend = budget && lineageSpend(tx, run.datasetId, budget.delta);
+    if (budget && spend && spend.chargedEpsilon > budget.epsilon) {
+      const description = `Charged ε = ${spend.chargedEpsilon} exceeds the budget's ε = ${budget.epsilon} at δ = ${budget.delta}.`;
+      openSystemIncidentOnce(tx, SYSTEM_ACTOR, { title: "Privacy budget overrun", description, severity: "critical", source: "budget_overrun", links: [links[1]!] });
+    }
+  });
+}
+
+/** The run's total charged steps once its current segment has reached trainer step `step`. */
+export const chargedAt = (run: Pick<Run, "segmentBaseSteps" | "resumeFromStep">, step: number) => run.segmentBaseSteps + (step - run.resumeFromStep);
+
+/** Raises the run's charged steps to `steps` (never lowers them): charging is idempotent, each step counts once. */
+export function chargeThrough(db: Executor, runId: string, steps: number): void {
+  db.update(runs).set({ chargedSteps: sql`max(${runs.chargedSteps}, ${steps})` }).where(eq(runs.id, runId)).run();
+}
+
+/** After a crash the step in flight may have been applied: if in doubt, charge it (never beyond the reservation). */
+export function chargeStepInFlight(tx: Executor, runId: string): void {
+  const run = tx.select().from(runs).where(eq(runs.id, runId)).get()!;
+  chargeThrough(tx, runId, Math.min(reservedSteps(run), run.chargedSteps + 1));
+}
+
+class NotOrphaned extends Error {}
+
+/**
+ * Runs left "running" by a runner whose lease has expired (it crashed or lost the database) are interrupted: their
+ * charged steps stand, plus the step in flight, and they can be resumed. A run whose owner's lease still holds is
+ * never touched, and of two runners taking the same run over only one does. Returns how many it took over.
+ */
+export function recoverOrphanedRuns(db: Db, now = Date.now()): number {
+  const running = db.select({ id: runs.id, runnerId: runs.runnerId }).from(runs).where(eq(runs.status, "running")).all();
+  let taken = 0;
+  for (const { id, runnerId } of running) {
+    if (leaseHolds(db, runnerId, now)) continue;
+    try {
+      finish(db, id, "interrupted", "its job runner stopped while the run was going; it can be resumed from its last checkpoint", (tx) => {
+        const run = tx.select().from(runs).where(and(eq(runs.id, id), eq(runs.status, "running"))).get();
+        if (!run || run.runnerId !== runnerId || leaseHolds(tx, run.runnerId, now)) throw new NotOrphaned();
+        chargeStepInFlight(tx, id);
+      });
+      taken += 1;
+    } catch (err) {
+      if (!(err instanceof NotOrphaned)) throw err;
+    }
+  }
+  return taken;
+}
+
+/** Registers the fine-tuned model version a finished run produced, in the run's final transaction. */
+export function registerResult(tx: Tx, run: Run, message: Extract<Message, { type: "finished" }>, dataDir: string): string {
+  const base = tx.select().from(modelVersions).where(eq(modelVersions.id, run.baseModelVersionId)).get()!;
+  const family = tx.select().from(modelFamilies).where(eq(modelFamilies.id, base.familyId)).get()!;
+  const dataset = tx.select().from(datasets).where(eq(datasets.id, run.datasetId)).get()!;
+  // The model must be where this run's trainer writes, and the registry records the digest the server computes.
+  const modelDir = path.resolve(message.model_dir);
+  if (!modelDir.startsWith(path.resolve(runDirectory(dataDir, run.id)) + path.sep)) throw new Error(`the trainer wrote its model outside the run's directory: ${modelDir}`);
+  const weightsDigest = createHash("sha256").update(readFileSync(path.join(modelDir, "weights.safetensors"))).digest("hex");
+  const config = z.record(z.string(), z.unknown()).parse(JSON.parse(readFileSync(path.join(modelDir, "config.json"), "utf8")));
+  const evaluation = tx.select().from(runEvaluations).where(eq(runEvaluations.runId, run.id)).orderBy(asc(runEvaluations.id)).all().at(-1);
+  const version = insertModelVersion(tx, {
+    familyName: `${family.name}/${dataset.name}`,
+    kind: "fine_tuned",
+    parentVersionId: base.id,
+    datasetVersionId: run.datasetVersionId,
+    runId: run.id,
+    weightsPath: path.relative(dataDir, modelDir),
+    weightsDigest,
+    config,
+    provenance: {
+      run_id: run.id,
+      config_sha256: message.config_sha256,
+      adapter_sha256: message.adapter_sha256,
+      outcome: message.outcome,
+      ...(message.weights_sha256 === weightsDigest ? {} : { trainer_reported_weights_sha256: message.weights_sha256 }),
+    },
+    // Validation figures of held-out people, computed without DP: internal only (labelled so wherever shown).
+    metrics: evaluation ? { validation_loss: evaluation.validationLoss, perplexity: evaluation.perplexity } : {},
+  });
+  tx.update(runs).set({ resultModelVersionId: version.id }).where(eq(runs.id, run.id)).run();
+  return version.id;
+}
