@@ -372,7 +372,7 @@ export async function benchmarkLoad(settings: LoadSettings = LOAD_SETTINGS): Pro
     const cancels = samples.filter((s) => s.op === "runs.cancel");
     const count = (list: Sample[], outcome: Outcome) => list.filter((s) => s.outcome === outcome).length;
     const recorded = final.runs.length;
-    const cancelled = final.runs.filter((r) => r.status === "cancelled").length;
+    const cancelled = final.runs.filter((r) => r.kind === "run" && r.status === "cancelled").length;
     // A launch or cancel that errored (a timeout, say) may still have committed: it may be there, or not.
     const within = (n: number, list: Sample[]) => n >= count(list, "ok") && n <= count(list, "ok") + count(list, "error");
     const { operations, overall } = summariseByOperation(samples, elapsed);

@@ -1,18 +1,19 @@
-// The budget-over-time chart: the lineage's composed epsilon after each run (each run's share a coloured step),
-// against the budget's limit. Plain SVG, so it prints.
+// The budget-over-time chart: the lineage's composed epsilon after each entry of its ledger (each run's or DP count
+// release's share a coloured step), against the budget's limit. Plain SVG, so it prints.
 const W = 640;
 const H = 220;
 const PAD = { left: 48, right: 16, top: 14, bottom: 30 };
 const COLOURS = ["#1f5fbf", "#c2571a", "#2e7d4f", "#8a3ea8", "#b8860b", "#00838f"];
 
-export interface ChartRun {
-  runId: string;
-  cumulativeEpsilon: number;
-  reserved: boolean;
-  createdAt: string;
-}
+/** An entry of the ledger: a run, or a DP count release. */
+export type ChartEntry = { cumulativeEpsilon: number; reserved: boolean; createdAt: string } & (
+  | { kind: "run"; runId: string }
+  | { kind: "count release"; releaseId: string }
+);
 
-export function SpendChart({ runs, limit, label }: { runs: ChartRun[]; limit: number; label: string }) {
+const entryKey = (e: ChartEntry) => (e.kind === "run" ? e.runId : e.releaseId);
+
+export function SpendChart({ runs, limit, label }: { runs: ChartEntry[]; limit: number; label: string }) {
   const top = Math.max(limit, ...runs.map((r) => r.cumulativeEpsilon)) * 1.1 || 1;
   const x = (i: number) => PAD.left + ((W - PAD.left - PAD.right) * i) / Math.max(1, runs.length);
   const y = (eps: number) => H - PAD.bottom - ((H - PAD.top - PAD.bottom) * eps) / top;
@@ -32,7 +33,7 @@ export function SpendChart({ runs, limit, label }: { runs: ChartRun[]; limit: nu
           const previous = i === 0 ? 0 : runs[i - 1]!.cumulativeEpsilon;
           return (
             <rect
-              key={r.runId}
+              key={entryKey(r)}
               x={x(i) + 2}
               width={Math.max(2, x(i + 1) - x(i) - 4)}
               y={y(r.cumulativeEpsilon)}
@@ -40,7 +41,7 @@ export function SpendChart({ runs, limit, label }: { runs: ChartRun[]; limit: nu
               fill={COLOURS[i % COLOURS.length]}
               fillOpacity={r.reserved ? 0.35 : 0.85}
             >
-              <title>{`run ${r.runId.slice(0, 8)}: composed ε ${previous.toFixed(3)} → ${r.cumulativeEpsilon.toFixed(3)}${r.reserved ? " (reserved)" : ""}`}</title>
+              <title>{`${r.kind} ${entryKey(r).slice(0, 8)}: composed ε ${previous.toFixed(3)} → ${r.cumulativeEpsilon.toFixed(3)}${r.reserved ? " (reserved)" : ""}`}</title>
             </rect>
           );
         })}
@@ -55,7 +56,7 @@ export function SpendChart({ runs, limit, label }: { runs: ChartRun[]; limit: nu
           limit ε = {limit}
         </text>
         <text x={PAD.left} y={H - 8} fontSize="11" fill="#5b6470">
-          runs in launch order (pale: reserved, not yet charged)
+          {runs.some((r) => r.kind === "count release") ? "runs and count releases" : "runs"} in time order (pale: reserved, not yet charged)
         </text>
       </svg>
       <figcaption className="muted">{label}</figcaption>

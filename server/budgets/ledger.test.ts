@@ -1,8 +1,10 @@
 // The lineage ledger composes with the RDP accountant: its running totals equal the accountant's epsilon of the
-// composed events (prefix by prefix), reservations count planned steps, and charges only what ran.
+// composed events (prefix by prefix), reservations count planned steps, charges only what ran, and DP count
+// releases compose with the runs as entries of their own.
 import { describe, expect, it } from "vitest";
 import { composed, dpSgdEvent } from "../../trainer/privacy";
-import { LEDGER_ACCOUNTANT, spendOf } from "./ledger";
+import { countReleaseEvent } from "./dp-counts";
+import { LEDGER_ACCOUNTANT, spendOf, type ReleaseItem } from "./ledger";
 
 const SETTINGS = [
   [0.01, 1.0],
@@ -44,6 +46,19 @@ describe("spendOf", () => {
     expect(spend.chargedEpsilon).toBeCloseTo(LEDGER_ACCOUNTANT.epsilon(composed(charged), 1e-5), 10);
     expect(spend.epsilon).toBeGreaterThan(spend.chargedEpsilon);
     expect(spend.runs.at(-1)!.reserved).toBe(true);
+  });
+
+  it("composes count releases with the runs, charged in full at once, in the order given", () => {
+    const release: ReleaseItem = { kind: "count release", id: "release-1", datasetVersionId: "v1", event: countReleaseEvent(10), createdAt: "2026-01-01T00:00:05Z" };
+    const items = [...runs.slice(0, 5), release, ...runs.slice(5)];
+    const spend = spendOf(items, 1e-5);
+    const events = items.map((item) => ("kind" in item ? item.event : dpSgdEvent(item.samplingRate, item.noiseMultiplier, stepsOf(item))));
+    expect(spend.epsilon).toBeCloseTo(LEDGER_ACCOUNTANT.epsilon(composed(events), 1e-5), 10);
+    expect(spend.runs[5]).toMatchObject({ kind: "count release", releaseId: "release-1", datasetVersionId: "v1", reserved: false });
+    expect(spend.runs[5]!.epsilonAlone).toBeCloseTo(LEDGER_ACCOUNTANT.epsilon(countReleaseEvent(10), 1e-5), 10);
+    expect(spend.runs[5]!.cumulativeEpsilon).toBeCloseTo(LEDGER_ACCOUNTANT.epsilon(composed(events.slice(0, 6)), 1e-5), 10);
+    expect(spend.epsilon).toBeGreaterThan(spendOf(runs, 1e-5).epsilon);
+    expect(spendOf([release], 1e-5).chargedEpsilon).toBeCloseTo(spend.runs[5]!.epsilonAlone, 10);
   });
 
   it("spends nothing without runs", () => {

@@ -1,16 +1,19 @@
-// The privacy ledger of a dataset lineage: every run's events (charged, or reserved while it may still run),
-// composed by the accountant; epsilons are never added (the naive sum is shown only to make the saving visible).
+// The privacy ledger of a dataset lineage: every run's events (charged, or reserved while it may still run) and every
+// DP count release's, composed by the accountant; epsilons are never added (the naive sum is shown only to make the
+// saving visible).
 import { asc, eq } from "drizzle-orm";
 import type { Executor } from "../../db/client";
-import { ACTIVE_RUN_STATUSES, budgets, runs, type Run } from "../../db/schema";
+import { ACTIVE_RUN_STATUSES, budgets, countReleases, runs, type Run } from "../../db/schema";
 import {
   DEFAULT_RDP_ORDERS,
   createAccountant,
   dpSgdEvent,
   epsilonFromRdp,
   groupPrivacy,
+  parseEvent,
   rdpOfEvent,
   type LedgerEntry,
+  type PrivacyEvent,
 } from "../../trainer/privacy";
 
 /** The accountant that enforces budgets: RDP is an upper bound, fast enough to run inside a launch transaction. */
@@ -39,16 +42,38 @@ export function ledgerEntry(run: RunCharge): LedgerEntry {
   return { run_id: run.id, privacy_unit: run.privacyUnit, event: dpSgdEvent(run.samplingRate, run.noiseMultiplier, steps) };
 }
 
-export interface RunShare {
-  runId: string;
-  status: Run["status"];
+/** A run as the ledger charges it. */
+export type RunItem = RunCharge & { createdAt: string };
+
+/** A DP count release (Gaussian noise on a version's record and subject counts), charged in full when it is made. */
+export interface ReleaseItem {
+  kind: "count release";
+  id: string;
+  datasetVersionId: string;
+  event: PrivacyEvent;
   createdAt: string;
-  /** The run's own epsilon at the budget's delta (what it would cost alone). */
+}
+
+/** What composes on a lineage's ledger: its runs and its count releases. */
+export type LedgerItem = RunItem | ReleaseItem;
+
+export function isRelease(item: LedgerItem): item is ReleaseItem {
+  return "kind" in item && item.kind === "count release";
+}
+
+interface ShareFigures {
+  createdAt: string;
+  /** The entry's own epsilon at the budget's delta (what it would cost alone). */
   epsilonAlone: number;
-  /** Composed epsilon of the lineage after this run (in launch order): the budget-over-time curve. */
+  /** Composed epsilon of the lineage after this entry (in time order): the budget-over-time curve. */
   cumulativeEpsilon: number;
+  /** Reserved by a run that may still run, not yet charged (never for a release). */
   reserved: boolean;
 }
+export type RunShare = ShareFigures & { kind: "run"; runId: string; status: Run["status"] };
+export type ReleaseShare = ShareFigures & { kind: "count release"; releaseId: string; datasetVersionId: string };
+/** One entry of the ledger with its share of the spend. */
+export type LedgerShare = RunShare | ReleaseShare;
 
 export interface LineageSpend {
   delta: number;
@@ -57,9 +82,10 @@ export interface LineageSpend {
   epsilon: number;
   /** Composed epsilon of charges only (what has certainly been spent). */
   chargedEpsilon: number;
-  /** What adding each run's epsilon would have claimed. */
+  /** What adding each entry's epsilon would have claimed. */
   naiveEpsilonSum: number;
-  runs: RunShare[];
+  /** The ledger's entries in time order: the runs and (kind "count release") the DP count releases. */
+  runs: LedgerShare[];
 }
 
 /**
@@ -83,27 +109,29 @@ const added = (a: readonly number[], b: readonly number[]) => a.map((r, k) => r 
 const ZERO: readonly number[] = DEFAULT_RDP_ORDERS.map(() => 0);
 
 /**
- * The composed spend of a lineage's runs at `delta`, with each run's share in launch order. Composition is the RDP
- * accountant's: the runs' RDP curves add up and the sum is converted to epsilon, which is LEDGER_ACCOUNTANT.epsilon
- * of the composed events, in time linear in the number of runs. All runs of a lineage protect the budget's unit.
+ * The composed spend of a lineage's ledger at `delta`, with each entry's share in the order given (time order). Composition
+ * is the RDP accountant's: the entries' RDP curves add up and the sum is converted to epsilon, which is
+ * LEDGER_ACCOUNTANT.epsilon of the composed events, in time linear in the number of entries. Every entry of a lineage
+ * protects the budget's unit.
  */
-export function spendOf(lineageRuns: (RunCharge & { createdAt: string })[], delta: number): LineageSpend {
+export function spendOf(items: readonly LedgerItem[], delta: number): LineageSpend {
   const epsilonOf = (rdp: readonly number[]) => (rdp.every((r) => r === 0) ? 0 : epsilonFromRdp(DEFAULT_RDP_ORDERS, rdp, delta).value);
   let reserved = ZERO;
   let charged = ZERO;
-  const shares: RunShare[] = lineageRuns.map((run) => {
-    const step = stepRdp(run.samplingRate, run.noiseMultiplier);
-    const own = scaled(step, isActive(run) ? reservedSteps(run) : run.chargedSteps);
+  const shares: LedgerShare[] = items.map((item) => {
+    if (isRelease(item)) {
+      const own = rdpOfEvent(item.event, DEFAULT_RDP_ORDERS);
+      reserved = added(reserved, own);
+      charged = added(charged, own);
+      const figures = { createdAt: item.createdAt, epsilonAlone: epsilonOf(own), cumulativeEpsilon: epsilonOf(reserved), reserved: false };
+      return { kind: "count release", releaseId: item.id, datasetVersionId: item.datasetVersionId, ...figures };
+    }
+    const step = stepRdp(item.samplingRate, item.noiseMultiplier);
+    const own = scaled(step, isActive(item) ? reservedSteps(item) : item.chargedSteps);
     reserved = added(reserved, own);
-    charged = added(charged, scaled(step, run.chargedSteps));
-    return {
-      runId: run.id,
-      status: run.status,
-      createdAt: run.createdAt,
-      epsilonAlone: epsilonOf(own),
-      cumulativeEpsilon: epsilonOf(reserved),
-      reserved: isActive(run),
-    };
+    charged = added(charged, scaled(step, item.chargedSteps));
+    const figures = { createdAt: item.createdAt, epsilonAlone: epsilonOf(own), cumulativeEpsilon: epsilonOf(reserved), reserved: isActive(item) };
+    return { kind: "run", runId: item.id, status: item.status, ...figures };
   });
   return {
     delta,
@@ -119,6 +147,26 @@ export function lineageRuns(db: Executor, datasetId: string) {
   return db.select().from(runs).where(eq(runs.datasetId, datasetId)).orderBy(asc(runs.createdAt), asc(runs.id)).all();
 }
 
+/** A lineage's DP count releases, oldest first, as the ledger charges them. */
+export function lineageReleases(db: Executor, datasetId: string): ReleaseItem[] {
+  return db
+    .select()
+    .from(countReleases)
+    .where(eq(countReleases.datasetId, datasetId))
+    .orderBy(asc(countReleases.releasedAt), asc(countReleases.id))
+    .all()
+    .map((r) => ({ kind: "count release", id: r.id, datasetVersionId: r.datasetVersionId, event: parseEvent(r.event), createdAt: r.releasedAt }));
+}
+
+/**
+ * Everything on a lineage's ledger in time order: its runs (launch order) and its count releases. The Budgets page, the
+ * launch and resume checks and the runner's overrun check all compose this.
+ */
+export function lineageEntries(db: Executor, datasetId: string): LedgerItem[] {
+  const items: LedgerItem[] = [...lineageRuns(db, datasetId), ...lineageReleases(db, datasetId)];
+  return items.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+}
+
 /**
  * The delta at which a lineage's epsilons are stated: its budget's. Every lineage with runs has a budget (no run
  * starts without one, and budgets are never removed).
@@ -130,7 +178,7 @@ export function lineageDelta(db: Executor, datasetId: string): number {
 }
 
 export function lineageSpend(db: Executor, datasetId: string, delta: number): LineageSpend {
-  return spendOf(lineageRuns(db, datasetId), delta);
+  return spendOf(lineageEntries(db, datasetId), delta);
 }
 
 /** The person-level figure from group privacy, shown beside a record-level one when subjects have k > 1 records. */

@@ -1,6 +1,8 @@
-// tRPC procedures for privacy budgets: officers set, renew and decide; engineers request; everyone overseeing reads.
+// tRPC procedures for privacy budgets: officers set, renew, decide and release DP counts; engineers request; everyone
+// overseeing reads.
 import { z } from "zod";
 import { actorOf } from "../actor";
+import { env } from "../env";
 import { roleProcedure, router } from "../trpc";
 import { listDatasets } from "../datasets/service";
 import {
@@ -14,6 +16,7 @@ import {
   setBudget,
   setBudgetInput,
 } from "./service";
+import { releaseCounts, releaseCountsInput } from "./count-release";
 
 const reader = roleProcedure("engineer", "privacy_officer", "auditor");
 const officer = roleProcedure("privacy_officer");
@@ -28,4 +31,8 @@ export const budgetsRouter = router({
     .input(requestBudgetInput)
     .mutation(({ ctx, input }) => requestBudget(ctx.db, ctx.user, actorOf(ctx.user), input)),
   decide: officer.input(decideRequestInput).mutation(({ ctx, input }) => decideRequest(ctx.db, actorOf(ctx.user), input)),
+  /** DP counts of a dataset version for the disclosure report, charged to the lineage's budget (once per version). */
+  releaseCounts: officer
+    .input(releaseCountsInput)
+    .mutation(({ ctx, input }) => releaseCounts(ctx.db, ctx.user, actorOf(ctx.user), input, env().DATA_DIR)),
 });

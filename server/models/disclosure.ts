@@ -1,12 +1,15 @@
 // What can be disclosed about a model version's training: per dataset lineage the privacy unit, adjacency, delta,
-// the server's epsilon (and person-level figure), every run's settings and events, the data versions and their
-// minimisation; plus the base model, approvals and incidents. The disclosure page and the provenance export use it.
+// the server's epsilon (and person-level figure), every run's settings and events, the data versions with their
+// minimisation, DP counts (if released) and the stated records-per-person bound; plus the base model, approvals and
+// incidents. The disclosure page and the provenance export use it. Nothing here is computed from private data
+// without being covered by the accountant: no exact counts, no observed maxima, no batch sizes derived from them.
 import { execFileSync } from "node:child_process";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../../db/client";
-import { auditLog, datasetVersions, modelFamilies, modelVersions, runs } from "../../db/schema";
+import { auditLog, budgets, datasetVersions, modelFamilies, modelVersions, runs, type ModelVersion } from "../../db/schema";
 import { EVENT_FORMAT_VERSION } from "../../trainer/privacy";
+import { releaseOf, releasedCounts } from "../budgets/count-release";
 import { LEDGER_ACCOUNTANT, ledgerEntry } from "../budgets/ledger";
 import { minimisationPlanSchema } from "../datasets/ingest/minimise";
 import { AppError } from "../errors";
@@ -34,8 +37,9 @@ export function disclosure(db: Executor, versionId: string) {
   const chain = lineage(db, version.id);
   const base = chain.find((v) => v.kind === "base") ?? null;
   const lineages = guarantees(db, version.id).map((g) => {
-    const lineageRuns = g.runs.map((share) => db.select().from(runs).where(eq(runs.id, share.runId)).get()!);
+    const lineageRuns = g.runs.flatMap((share) => (share.kind === "run" ? [db.select().from(runs).where(eq(runs.id, share.runId)).get()!] : []));
     const versionIds = [...new Set(lineageRuns.map((r) => r.datasetVersionId))];
+    const budget = db.select({ k: budgets.recordsPerPersonBound }).from(budgets).where(eq(budgets.datasetId, g.datasetId)).get();
     return {
       datasetId: g.datasetId,
       datasetName: g.datasetName,
@@ -47,14 +51,13 @@ export function disclosure(db: Executor, versionId: string) {
       personLevel: g.personLevel,
       runs: lineageRuns.map((r) => {
         const spec = runRequestInput.parse(JSON.parse(r.spec));
-        const dv = db.select().from(datasetVersions).where(eq(datasetVersions.id, r.datasetVersionId)).get()!;
-        const population = r.privacyUnit === "subject" ? dv.subjectCount : dv.recordCount;
         return {
           runId: r.id,
           status: r.status,
           stepsCharged: r.chargedSteps,
           samplingRate: r.samplingRate,
-          expectedBatchSize: r.samplingRate * population,
+          /** The run's setting when it was given as an expected batch size; else null (from the exact population, it is private). */
+          expectedBatchSize: spec.batch.by === "expected_batch_size" ? spec.batch.expectedBatchSize : null,
           noiseMultiplier: r.noiseMultiplier,
           clipNorm: spec.clipNorm,
           recordsPerSubject: spec.maxRecordsPerSubject,
@@ -74,9 +77,10 @@ export function disclosure(db: Executor, versionId: string) {
           version: dv.version,
           parentVersionId: dv.parentVersionId,
           contentDigest: dv.contentDigest,
-          recordCount: dv.recordCount,
-          subjectCount: dv.subjectCount,
-          maxRecordsPerSubject: dv.maxRecordsPerSubject,
+          /** Record and subject counts with Gaussian noise, charged to the lineage's budget; null until released. */
+          dpCounts: countsOf(db, dv.id, g.privacyUnit),
+          /** k: the most records one person is taken to have, the bound the budget states (not an observed figure). */
+          recordsPerPersonBound: budget?.k ?? 1,
           minimisation: dv.minimisation === null ? null : minimisationPlanSchema.parse(JSON.parse(dv.minimisation)),
         })),
     };
@@ -89,9 +93,9 @@ export function disclosure(db: Executor, versionId: string) {
     .all();
   const touched = [...chain.map((v) => v.id), ...lineages.flatMap((l) => [l.datasetId, ...l.runs.map((r) => r.runId), ...l.datasetVersions.map((d) => d.id)])];
   return {
-    version,
+    version: disclosed(version),
     family: family.name,
-    lineage: chain,
+    lineage: chain.map(disclosed),
     base: base && { id: base.id, weightsDigest: base.weightsDigest, provenance: jsonObject(base.provenance) },
     accountant: LEDGER_ACCOUNTANT.description,
     sampling: "poisson" as const,
@@ -100,6 +104,16 @@ export function disclosure(db: Executor, versionId: string) {
     incidents: incidentsTouching(db, touched),
     codeVersion: serverCodeVersion(),
   };
+}
+
+/** What the report says of a model version: not its metrics (validation loss and perplexity are internal, not DP). */
+function disclosed(v: ModelVersion) {
+  return { id: v.id, familyId: v.familyId, version: v.version, kind: v.kind, status: v.status, parentVersionId: v.parentVersionId, weightsDigest: v.weightsDigest, createdAt: v.createdAt };
+}
+
+function countsOf(db: Executor, datasetVersionId: string, unit: "record" | "subject") {
+  const release = releaseOf(db, datasetVersionId);
+  return release ? releasedCounts(release, unit) : null;
 }
 
 function jsonObject(text: string): Record<string, unknown> {

@@ -24,7 +24,10 @@
 // The Statement is in-toto v1: one subject (the model version, digest: SHA-256 of its weights file) and the predicate
 // https://epsilon-ledger.dev/dp-training/v1 (predicateSchema below), which carries everything needed to recompute
 // epsilon: for each dataset lineage the version was trained on (its own run and every ancestor's), the delta, privacy
-// unit and the stored privacy event of every run, composed by the named accountant.
+// unit and the stored privacy event of every run, composed by the named accountant. It carries nothing computed from
+// private data that the accountant does not cover: a dataset version's counts only as DP counts (a separate release on
+// the lineage's ledger, with its own event), the records-per-person bound k as the budget states it, and a run's
+// expected batch size only where it was the run's setting.
 import type { KeyObject } from "node:crypto";
 import { z } from "zod";
 import {
@@ -72,19 +75,37 @@ export const runSchema = z.strictObject({
   sampling_rate: positive.max(1),
   noise_multiplier: positive,
   clip_norm: positive,
-  expected_batch_size: positive,
+  /** The run's setting when it was launched by expected batch size; null when by sampling rate (never derived from counts). */
+  expected_batch_size: positive.nullable(),
   /** With subjects as the unit, the most records of one subject a step may use; null with records as the unit. */
   records_per_subject: z.number().int().min(1).nullable(),
   /** The accountant's stored form of the run's privacy event: dpSgdEvent(sampling_rate, noise_multiplier, steps_charged). */
   event: privacyEventDocumentSchema,
 });
 
+/**
+ * A version's DP counts: each count plus Gaussian noise of the stated standard deviation (noise_multiplier times its
+ * sensitivity), rounded and floored at 0. `event` is what the release charged to the lineage's budget (two Gaussian
+ * queries); it is a release of its own, not part of the model's training, so the lineage's epsilon does not include it.
+ */
+export const dpCountsSchema = z.strictObject({
+  record_count: count,
+  subject_count: count,
+  record_noise_std: positive,
+  subject_noise_std: positive,
+  noise_multiplier: positive,
+  /** With subjects as the unit, each person's records were counted up to this many (the bound k when released). */
+  records_counted_up_to: z.number().int().min(1).nullable(),
+  event: privacyEventDocumentSchema,
+});
+
 export const datasetVersionSchema = z.strictObject({
   id,
   content_digest: hexHashSchema,
-  record_count: count,
-  subject_count: count,
-  max_records_per_subject: count,
+  /** Null when the counts of this version were not released. */
+  dp_counts: dpCountsSchema.nullable(),
+  /** k: the most records one person is taken to have, a bound the budget states (not an observed figure). */
+  records_per_person_bound: z.number().int().min(1),
   minimisation: jsonObject.nullable(),
 });
 
@@ -99,7 +120,7 @@ export const lineageSchema = z
     epsilon: z.number().min(0),
     runs: z.array(runSchema),
     dataset_versions: z.array(datasetVersionSchema),
-    /** Group privacy over max_records_per_subject records, with records as the unit; null otherwise. */
+    /** Group privacy over records_per_person_bound (k) records, with records as the unit and k > 1; null otherwise. */
     person_level: z.strictObject({ epsilon: z.number().min(0), delta: z.number().gt(0).max(1) }).nullable(),
   })
   .refine((lineage) => lineage.adjacency === ADJACENCY[lineage.privacy_unit], {

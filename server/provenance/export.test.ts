@@ -1,11 +1,12 @@
-// The export built from the database verifies offline: a fine-tuned version with its run, approval and incident;
-// a withdrawn version is not exported; only auditors and privacy officers export.
+// The export built from the database verifies offline: a fine-tuned version with its run, approval, incident and the
+// DP counts of its data (no exact counts, k as the budget states it); a withdrawn version is not exported; only
+// auditors and privacy officers export.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { runs } from "../../db/schema";
+import { budgets, runs } from "../../db/schema";
 import { actorOf } from "../actor";
 import { SYSTEM_ACTOR } from "../audit/service";
 import { registerUpload } from "../datasets/service";
@@ -27,6 +28,8 @@ beforeAll(async () => {
   const dv = registerUpload(world.db, engineer, actorOf(engineer), { name: "mail" }, ingestedVersion({ recordCount: 5000, subjectCount: 1200, maxRecordsPerSubject: 7 }));
   const base = registerTestBaseModel(world.db);
   await callerAs(world.db, world.users.privacy_officer).budgets.set({ datasetId: dv.datasetId, epsilon: 8, delta: 1e-5, privacyUnit: "record", renewsOn: "2099-01-01" });
+  // k, the records-per-person bound the officer states.
+  world.db.update(budgets).set({ recordsPerPersonBound: 7 }).where(eq(budgets.datasetId, dv.datasetId)).run();
   const { runId } = launchRun(
     world.db,
     engineer,
@@ -50,6 +53,7 @@ beforeAll(async () => {
   const officer = callerAs(world.db, world.users.privacy_officer);
   await officer.models.setStatus({ versionId, status: "approved" });
   await officer.incidents.open({ title: "Review exposure", severity: "low", links: [{ entityType: "model_version", entityId: versionId }] });
+  await officer.budgets.releaseCounts({ datasetVersionId: dv.id, noiseMultiplier: 20 });
 });
 
 it("exports a statement, proofs and tree head that verify offline, epsilon recomputed", () => {
@@ -59,9 +63,27 @@ it("exports a statement, proofs and tree head that verify offline, epsilon recom
   expect(report.ok).toBe(true);
   const bundle = JSON.parse(text) as { envelope: { payload: string }; audit: { entries: { entry: { action: string } }[] } };
   const statement = JSON.parse(Buffer.from(bundle.envelope.payload, "base64").toString("utf8")) as {
-    predicate: { privacy: { lineages: { runs: { steps_charged: number }[]; person_level: unknown }[] }; approvals: unknown[]; incidents: unknown[] };
+    predicate: {
+      privacy: { lineages: { runs: { steps_charged: number; expected_batch_size: number | null }[]; person_level: unknown; dataset_versions: Record<string, unknown>[] }[] };
+      approvals: unknown[];
+      incidents: unknown[];
+    };
   };
   expect(statement.predicate.privacy.lineages[0]!.runs[0]!.steps_charged).toBe(280);
+  // The run's own setting, not a figure derived from the exact population.
+  expect(statement.predicate.privacy.lineages[0]!.runs[0]!.expected_batch_size).toBe(50);
+  const data = statement.predicate.privacy.lineages[0]!.dataset_versions[0]!;
+  expect(Object.keys(data).sort()).toEqual(["content_digest", "dp_counts", "id", "minimisation", "records_per_person_bound"]);
+  expect(data.records_per_person_bound).toBe(7);
+  expect(data.dp_counts).toMatchObject({
+    record_noise_std: 20,
+    subject_noise_std: 20,
+    noise_multiplier: 20,
+    records_counted_up_to: null,
+    event: { version: 1, event: { type: "self_composed", event: { type: "gaussian", noise_multiplier: 20 }, count: 2 } },
+  });
+  expect(report.checks.find((c) => c.name.startsWith("DP counts of"))?.ok).toBe(true);
+  expect(bundle.audit.entries.map((e) => e.entry.action)).toContain("budget.release_counts");
   expect(statement.predicate.privacy.lineages[0]!.person_level).not.toBeNull();
   expect(statement.predicate.approvals).toHaveLength(1);
   expect(statement.predicate.incidents).toHaveLength(1);

@@ -9,6 +9,7 @@ import { AppError } from "../errors";
 import { errorResponse } from "../http/error-response";
 import { disclosure } from "../models/disclosure";
 import { proofsFor } from "./audit-tree";
+import { EVENT_FORMAT_VERSION } from "../../trainer/privacy";
 import { ADJACENCY, PREDICATE_TYPE, STATEMENT_TYPE, buildBundle, type Statement } from "./bundle";
 import { signingKey, type SigningKey } from "./keys";
 
@@ -50,9 +51,16 @@ export function provenanceStatement(db: Executor, versionId: string): { statemen
           dataset_versions: l.datasetVersions.map((v) => ({
             id: v.id,
             content_digest: v.contentDigest,
-            record_count: v.recordCount,
-            subject_count: v.subjectCount,
-            max_records_per_subject: v.maxRecordsPerSubject,
+            dp_counts: v.dpCounts && {
+              record_count: v.dpCounts.recordCount,
+              subject_count: v.dpCounts.subjectCount,
+              record_noise_std: v.dpCounts.recordNoiseStd,
+              subject_noise_std: v.dpCounts.subjectNoiseStd,
+              noise_multiplier: v.dpCounts.noiseMultiplier,
+              records_counted_up_to: v.dpCounts.recordsCountedUpTo,
+              event: { version: EVENT_FORMAT_VERSION, event: v.dpCounts.event },
+            },
+            records_per_person_bound: v.recordsPerPersonBound,
             minimisation: v.minimisation,
           })),
           person_level: l.personLevel,

@@ -3,6 +3,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import type { AuditEntry } from "../../db/schema";
 import { createAccountant, composed, dpSgdEvent, groupPrivacy, EVENT_FORMAT_VERSION } from "../../trainer/privacy";
+import { countReleaseEvent } from "../budgets/dp-counts";
 import { GENESIS_HASH, entryHash } from "../audit/chain";
 import { sha256Hex } from "../audit/canonical";
 import {
@@ -62,7 +63,9 @@ const RUNS = [
   { samplingRate: 0.02, noiseMultiplier: 0.9, steps: 120 },
 ];
 const DELTA = 1e-5;
-const MAX_RECORDS_PER_SUBJECT = 3;
+/** k, the records-per-person bound the budget states. */
+const RECORDS_PER_PERSON_BOUND = 3;
+const COUNT_NOISE_MULTIPLIER = 10;
 
 export function statement(log: AuditEntry[]): Statement {
   const events = RUNS.map((r) => dpSgdEvent(r.samplingRate, r.noiseMultiplier, r.steps));
@@ -90,7 +93,7 @@ export function statement(log: AuditEntry[]): Statement {
             sampling_rate: r.samplingRate,
             noise_multiplier: r.noiseMultiplier,
             clip_norm: 1,
-            expected_batch_size: r.samplingRate * 5000,
+            expected_batch_size: i === 0 ? null : 100,
             records_per_subject: null,
             event: { version: EVENT_FORMAT_VERSION, event: events[i]! },
           })),
@@ -98,13 +101,20 @@ export function statement(log: AuditEntry[]): Statement {
             {
               id: IDS.datasetVersion,
               content_digest: sha256Hex("records"),
-              record_count: 5000,
-              subject_count: 2100,
-              max_records_per_subject: MAX_RECORDS_PER_SUBJECT,
+              dp_counts: {
+                record_count: 4987,
+                subject_count: 2113,
+                record_noise_std: COUNT_NOISE_MULTIPLIER,
+                subject_noise_std: COUNT_NOISE_MULTIPLIER,
+                noise_multiplier: COUNT_NOISE_MULTIPLIER,
+                records_counted_up_to: null,
+                event: { version: EVENT_FORMAT_VERSION, event: countReleaseEvent(COUNT_NOISE_MULTIPLIER) },
+              },
+              records_per_person_bound: RECORDS_PER_PERSON_BOUND,
               minimisation: { drop: ["email"], mask: ["phone"] },
             },
           ],
-          person_level: groupPrivacy(epsilon, DELTA, MAX_RECORDS_PER_SUBJECT),
+          person_level: groupPrivacy(epsilon, DELTA, RECORDS_PER_PERSON_BOUND),
         },
       ],
     },

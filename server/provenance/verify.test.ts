@@ -81,6 +81,19 @@ describe("verifyBundle", () => {
     expect(failed(person)).toEqual([expect.stringMatching(/^person-level figure/)]);
   });
 
+  it("checks DP counts for their noise and event, apart from the lineage's epsilon, and the person-level figure for the stated k", () => {
+    expect(verifyBundle(text).checks.find((c) => c.name.startsWith("DP counts of"))?.ok).toBe(true);
+    const counts = (s: Statement) => s.predicate.privacy.lineages[0]!.dataset_versions[0]!.dp_counts!;
+    expect(failed(verifyBundle(withStatement((s) => (counts(s).record_noise_std = 1))))).toEqual([expect.stringMatching(/^DP counts of /)]);
+    expect(failed(verifyBundle(withStatement((s) => (counts(s).noise_multiplier = 20))))).toEqual([expect.stringMatching(/^DP counts of /)]);
+    expect(failed(verifyBundle(withStatement((s) => (counts(s).records_counted_up_to = 3))))).toEqual([expect.stringMatching(/^DP counts of /)]);
+    // Leaving the counts out changes no epsilon: the release is not part of the model's training.
+    expect(failed(verifyBundle(withStatement((s) => (s.predicate.privacy.lineages[0]!.dataset_versions[0]!.dp_counts = null))))).toEqual([]);
+    const bound = (k: number) => (s: Statement) => (s.predicate.privacy.lineages[0]!.dataset_versions[0]!.records_per_person_bound = k);
+    expect(failed(verifyBundle(withStatement(bound(4))))).toEqual([expect.stringMatching(/^person-level figure of /)]);
+    expect(failed(verifyBundle(withStatement(bound(1))))).toEqual([expect.stringMatching(/^person-level figure of /)]);
+  });
+
   it("recomputes with the accountant the statement names", () => {
     const stated = input.statement.predicate.privacy.lineages[0]!;
     const pldEpsilon = createAccountant("pld").epsilon(composed(stated.runs.map((r) => r.event.event)), stated.delta);
@@ -89,7 +102,7 @@ describe("verifyBundle", () => {
         const lineage = s.predicate.privacy.lineages[0]!;
         s.predicate.privacy.accountant = accountant;
         lineage.epsilon = pldEpsilon;
-        lineage.person_level = groupPrivacy(pldEpsilon, lineage.delta, lineage.dataset_versions[0]!.max_records_per_subject);
+        lineage.person_level = groupPrivacy(pldEpsilon, lineage.delta, lineage.dataset_versions[0]!.records_per_person_bound);
       });
     expect(failed(verifyBundle(withAccountant("pld")))).toEqual([]);
     expect(failed(verifyBundle(withAccountant("rdp")))).toEqual([

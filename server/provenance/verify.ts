@@ -1,6 +1,7 @@
 // The offline verifier of a provenance export: checks its form, its signatures, the digests it can see, the audit
-// entries' hashes and inclusion proofs, and recomputes epsilon with the project's accountant. Needs no database and
-// never throws: anything wrong is a failed check that says what.
+// entries' hashes and inclusion proofs, recomputes epsilon with the project's accountant (over the runs; DP count
+// releases are separate releases, checked for their noise and event), and the person-level figure for the stated k.
+// Needs no database and never throws: anything wrong is a failed check that says what.
 import { createHash } from "node:crypto";
 import type { z } from "zod";
 import {
@@ -13,6 +14,7 @@ import {
 } from "../../trainer/privacy";
 import { canonicalJson } from "../audit/canonical";
 import { entryHash } from "../audit/chain";
+import { countReleaseEvent, countSensitivities } from "../budgets/dp-counts";
 import {
   BUNDLE_FORMAT,
   IN_TOTO_PAYLOAD_TYPE,
@@ -150,6 +152,25 @@ function checkLineage(lineage: Lineage, accountantName: AccountantName): Check[]
         : fail(`the event is not dpSgdEvent(${run.sampling_rate}, ${run.noise_multiplier}, ${run.steps_charged})`);
     }),
   );
+  const countChecks = lineage.dataset_versions.flatMap((version) => {
+    const counts = version.dp_counts;
+    if (counts === null) return [];
+    return [
+      attempt(`DP counts of dataset version ${version.id}`, () => {
+        const sigma = counts.noise_multiplier;
+        const clippedAt = counts.records_counted_up_to;
+        if ((lineage.privacy_unit === "subject") !== (clippedAt !== null)) {
+          return fail("records_counted_up_to must be given exactly when the privacy unit is a person");
+        }
+        const sensitivity = countSensitivities(lineage.privacy_unit, clippedAt ?? 1);
+        if (canonicalJson(counts.event.event) !== canonicalJson(countReleaseEvent(sigma))) return fail(`the event is not two Gaussian queries at sigma=${sigma}`);
+        if (!close(counts.record_noise_std, sigma * sensitivity.records) || !close(counts.subject_noise_std, sigma * sensitivity.subjects)) {
+          return fail(`noise std (${counts.record_noise_std}, ${counts.subject_noise_std}) is not sigma=${sigma} times the sensitivities (${sensitivity.records}, ${sensitivity.subjects})`);
+        }
+        return pass(`Gaussian noise of std ${counts.record_noise_std} (records) and ${counts.subject_noise_std} (subjects), a release of its own on the lineage`);
+      }),
+    ];
+  });
   let recomputed: number | undefined;
   const epsilonCheck = attempt(`epsilon of ${label}`, () => {
     const event = composed(lineage.runs.map((run) => run.event.event));
@@ -161,22 +182,22 @@ function checkLineage(lineage: Lineage, accountantName: AccountantName): Check[]
       : fail(`${what}: recomputed ${epsilon}, stated ${lineage.epsilon}`);
   });
   const personCheck = attempt(`person-level figure of ${label}`, () => {
-    const k = Math.max(1, ...lineage.dataset_versions.map((v) => v.max_records_per_subject));
+    const k = Math.max(1, ...lineage.dataset_versions.map((v) => v.records_per_person_bound));
     const applies = lineage.privacy_unit === "record" && k > 1;
     const stated = lineage.person_level;
     if (!applies) {
       return stated === null
-        ? pass(lineage.privacy_unit === "subject" ? "none needed: the privacy unit is a person" : "none needed: no person has more than one record")
+        ? pass(lineage.privacy_unit === "subject" ? "none needed: the privacy unit is a person" : "none needed: the stated bound is one record per person")
         : fail("stated, but it applies only with records as the unit and up to k > 1 records per person");
     }
-    if (stated === null) return fail(`missing: a person may have up to ${k} records`);
+    if (stated === null) return fail(`missing: the stated bound is ${k} records per person`);
     if (recomputed === undefined) return fail("epsilon could not be recomputed");
     const group = groupPrivacy(recomputed, lineage.delta, k);
     return close(group.epsilon, stated.epsilon) && close(group.delta, stated.delta)
       ? pass(`group privacy over ${k} records: (${group.epsilon}, ${group.delta}), as stated`)
       : fail(`group privacy over ${k} records gives (${group.epsilon}, ${group.delta}), stated (${stated.epsilon}, ${stated.delta})`);
   });
-  return [...runChecks, epsilonCheck, personCheck];
+  return [...runChecks, ...countChecks, epsilonCheck, personCheck];
 }
 
 function checkEntries(bundle: Bundle, rootTrusted: boolean): Check[] {

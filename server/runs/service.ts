@@ -21,7 +21,7 @@ import { calibrateNoiseMultiplier, dpSgdEvent } from "../../trainer/privacy";
 import { appendAudit, audited, type Actor } from "../audit/service";
 import { canaryPlanSchema, prepareCanaries, type Canary, type CanaryCommitment } from "../leakage/canaries";
 import { existingBudget, isExpired } from "../budgets/service";
-import { LEDGER_ACCOUNTANT, isActive, lineageDelta, lineageRuns, reservedSteps, spendOf } from "../budgets/ledger";
+import { LEDGER_ACCOUNTANT, isActive, lineageDelta, lineageEntries, reservedSteps, spendOf } from "../budgets/ledger";
 import type { SessionUser } from "../context";
 import { maySeeDataset, requireTrainingAccess } from "../datasets/access";
 import { AppError } from "../errors";
@@ -127,7 +127,7 @@ export function project(db: Executor, user: SessionUser, input: RunRequest): Pro
     segmentBaseSteps: 0,
     createdAt: "~",
   };
-  const existing = lineageRuns(db, version.datasetId);
+  const existing = lineageEntries(db, version.datasetId);
   const before = spendOf(existing, budget.delta);
   const after = spendOf([...existing, candidate], budget.delta);
   const runEpsilon = after.runs.at(-1)!.epsilonAlone;
@@ -255,7 +255,7 @@ export function resumeRun(db: Db, user: SessionUser, actor: Actor, input: z.infe
     requireTrainingAccess(tx, user, run.datasetId);
     const resumed = { ...run, status: "queued" as const, segmentBaseSteps: run.chargedSteps, resumeFromStep: run.checkpointStep ?? 0, cancelRequested: false };
     const budget = existingBudget(tx, run.datasetId);
-    const others = lineageRuns(tx, run.datasetId).filter((r) => r.id !== run.id);
+    const others = lineageEntries(tx, run.datasetId).filter((r) => r.id !== run.id);
     const before = spendOf([...others, run], budget.delta);
     const after = spendOf([...others, resumed], budget.delta);
     const refusal = budgetRefusal(budget, before.epsilon, after.epsilon, after.runs.at(-1)!.epsilonAlone);

@@ -1,9 +1,12 @@
-// The disclosure report of a model version: what an auditor asks about its training, on one printable page.
+// The disclosure report of a model version: what an auditor asks about its training, on one printable page. It is
+// meant to leave the organisation, so it shows nothing computed from private data that the accountant does not cover:
+// counts only as DP counts charged to the lineage's budget, k as the stated bound, batch sizes only as run settings.
 import { eps, when } from "../../../../_components/format";
 import { enterSection, orRedirect, serverCaller } from "../../../../_trpc/server";
+import { ReleaseCounts } from "./release-counts";
 
 export default async function DisclosurePage({ params }: { params: Promise<{ versionId: string }> }) {
-  await enterSection("models");
+  const section = await enterSection("models");
   const { versionId } = await params;
   const caller = await serverCaller();
   const d = await orRedirect(() => caller.models.disclosure({ versionId }));
@@ -72,7 +75,7 @@ export default async function DisclosurePage({ params }: { params: Promise<{ ver
                 <th>Run</th>
                 <th>Steps</th>
                 <th>Sampling rate</th>
-                <th>Expected batch</th>
+                <th>Expected batch (setting)</th>
                 <th>Noise multiplier</th>
                 <th>Clip norm</th>
                 <th>Records per subject</th>
@@ -85,7 +88,7 @@ export default async function DisclosurePage({ params }: { params: Promise<{ ver
                   <td className="mono">{r.runId.slice(0, 8)}</td>
                   <td>{r.stepsCharged}</td>
                   <td>{r.samplingRate.toPrecision(3)}</td>
-                  <td>{r.expectedBatchSize.toFixed(1)}</td>
+                  <td>{r.expectedBatchSize ?? "–"}</td>
                   <td>{r.noiseMultiplier.toFixed(3)}</td>
                   <td>{r.clipNorm}</td>
                   <td>{l.privacyUnit === "subject" ? r.recordsPerSubject : "–"}</td>
@@ -97,12 +100,28 @@ export default async function DisclosurePage({ params }: { params: Promise<{ ver
           <h3>Data</h3>
           <ul>
             {l.datasetVersions.map((v) => (
-              <li key={v.id}>
-                version {v.version}: {v.recordCount} records, {v.subjectCount} subjects (at most {v.maxRecordsPerSubject} records of one subject), SHA-256{" "}
-                <span className="mono">{v.contentDigest.slice(0, 16)}…</span>; minimised:{" "}
+              <li key={v.id} data-testid="disclosure-data-version">
+                version {v.version}: SHA-256 <span className="mono">{v.contentDigest.slice(0, 16)}…</span>; minimised:{" "}
                 {v.minimisation
                   ? [...Object.entries(v.minimisation.entities).map(([t, a]) => `${t} ${a}`), ...Object.entries(v.minimisation.fields).map(([f, a]) => `field ${f} ${a}`)].join(", ")
                   : "no (the upload as received)"}
+                <br />
+                Counts:{" "}
+                {v.dpCounts ? (
+                  <span data-testid="dp-counts">
+                    about {v.dpCounts.recordCount} records
+                    {v.dpCounts.recordsCountedUpTo !== null && ` (each person's counted up to ${v.dpCounts.recordsCountedUpTo})`} and about {v.dpCounts.subjectCount}{" "}
+                    subjects: DP counts, charged to the lineage's budget (Gaussian noise, noise multiplier σ = {v.dpCounts.noiseMultiplier}, standard deviation{" "}
+                    {v.dpCounts.recordNoiseStd} on records and {v.dpCounts.subjectNoiseStd} on subjects; released {when(v.dpCounts.releasedAt)})
+                  </span>
+                ) : (
+                  <>
+                    <span data-testid="dp-counts-not-released">not released</span>
+                    {section.role === "privacy_officer" && <ReleaseCounts datasetVersionId={v.id} />}
+                  </>
+                )}
+                <br />
+                Records per person: at most k = {v.recordsPerPersonBound}, a bound stated by the privacy officer (not an observed figure)
               </li>
             ))}
           </ul>

@@ -1,0 +1,87 @@
+// The disclosure report carries nothing computed from private data that the accountant does not cover: no exact record
+// or subject counts and no observed maximum (DP counts once released, and k as the budget states it), and a run's
+// expected batch size only where it was the run's setting.
+import { eq } from "drizzle-orm";
+import { beforeEach, expect, it } from "vitest";
+import { budgets, runs } from "../../db/schema";
+import { actorOf } from "../actor";
+import { SYSTEM_ACTOR } from "../audit/service";
+import { registerUpload } from "../datasets/service";
+import { launchRun, type RunRequest } from "../runs/service";
+import { callerAs, ingestedVersion, registerTestBaseModel, runRequest, testWorld, type TestWorld } from "../testing";
+import { disclosure } from "./disclosure";
+import { registerModelVersion } from "./service";
+
+// Exact figures chosen to be recognisable anywhere in the report.
+const EXACT = { recordCount: 48_611, subjectCount: 13_757, maxRecordsPerSubject: 29 };
+/** A figure as a JSON value anywhere in the report. */
+const asJsonValue = (figure: number) => new RegExp(`[:,\\[]${String(figure).replace(".", "\\.")}[,\\]}]`);
+
+let world: TestWorld;
+let datasetVersionId: string;
+let modelVersionId: string;
+
+function train(parentVersionId: string, baseId: string, overrides: Partial<RunRequest>) {
+  const engineer = world.users.engineer;
+  const { runId } = launchRun(world.db, engineer, actorOf(engineer), runRequest(datasetVersionId, baseId, { length: { by: "steps", steps: 50 }, ...overrides }));
+  world.db.update(runs).set({ status: "finished", chargedSteps: 50 }).where(eq(runs.id, runId)).run();
+  return registerModelVersion(world.db, SYSTEM_ACTOR, {
+    familyName: "base/clinic",
+    kind: "fine_tuned",
+    parentVersionId,
+    datasetVersionId,
+    runId,
+    weightsPath: `runs/${runId}/model`,
+    weightsDigest: "d".repeat(64),
+    config: {},
+    provenance: {},
+    metrics: { validation_loss: 2.5, perplexity: 12.2 },
+  }).id;
+}
+
+beforeEach(async () => {
+  world = await testWorld();
+  const engineer = world.users.engineer;
+  const dv = registerUpload(world.db, engineer, actorOf(engineer), { name: "clinic" }, ingestedVersion(EXACT));
+  datasetVersionId = dv.id;
+  await callerAs(world.db, world.users.privacy_officer).budgets.set({ datasetId: dv.datasetId, epsilon: 8, delta: 1e-6, privacyUnit: "record", renewsOn: "2099-01-01" });
+  world.db.update(budgets).set({ recordsPerPersonBound: 4 }).where(eq(budgets.datasetId, dv.datasetId)).run();
+  const base = registerTestBaseModel(world.db);
+  const first = train(base.id, base.id, { batch: { by: "sampling_rate", samplingRate: 0.002 } });
+  modelVersionId = train(first, base.id, { batch: { by: "expected_batch_size", expectedBatchSize: 64 } });
+});
+
+it("states no exact count, no observed maximum and no batch size derived from them", () => {
+  const d = disclosure(world.db, modelVersionId);
+  const [version] = d.lineages[0]!.datasetVersions;
+  expect(version).not.toHaveProperty("recordCount");
+  expect(version).not.toHaveProperty("subjectCount");
+  expect(version).not.toHaveProperty("maxRecordsPerSubject");
+  expect(version).toMatchObject({ dpCounts: null, recordsPerPersonBound: 4 });
+  const byRun = d.lineages[0]!.runs.map((r) => [r.samplingRate === 0.002 ? "by rate" : "by batch", r.expectedBatchSize]);
+  expect(byRun.sort()).toEqual([
+    ["by batch", 64],
+    ["by rate", null],
+  ]);
+  const text = JSON.stringify(d);
+  for (const figure of [...Object.values(EXACT), 0.002 * EXACT.recordCount]) expect(text).not.toMatch(asJsonValue(figure));
+  expect(`{"n":${EXACT.maxRecordsPerSubject}}`).toMatch(asJsonValue(EXACT.maxRecordsPerSubject));
+  // Internal metrics (validation loss, perplexity) are not in the report.
+  expect(text).not.toMatch(/validation_loss|perplexity|12\.2/);
+});
+
+it("states the DP counts once released, with their noise", async () => {
+  const release = await callerAs(world.db, world.users.privacy_officer).budgets.releaseCounts({ datasetVersionId, noiseMultiplier: 30 });
+  const [version] = disclosure(world.db, modelVersionId).lineages[0]!.datasetVersions;
+  expect(version!.dpCounts).toEqual({
+    releaseId: release.id,
+    recordCount: release.noisyRecordCount,
+    subjectCount: release.noisySubjectCount,
+    recordNoiseStd: 30,
+    subjectNoiseStd: 30,
+    noiseMultiplier: 30,
+    recordsCountedUpTo: null,
+    event: { type: "self_composed", event: { type: "gaussian", noise_multiplier: 30 }, count: 2 },
+    releasedAt: release.releasedAt,
+  });
+});
