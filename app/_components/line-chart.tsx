@@ -1,4 +1,6 @@
-// A small SVG line chart for one or more series over steps (loss, epsilon, clipped fraction, gradient norms).
+// A small SVG line chart for one or more series over steps (loss, epsilon, clipped fraction, gradient norms); a chart
+// of figures computed from private data without DP carries the "internal, not DP" label.
+import { InternalBadge } from "./internal-badge";
 const W = 460;
 const H = 180;
 const PAD = { left: 46, right: 10, top: 10, bottom: 24 };
@@ -9,7 +11,7 @@ export interface Series {
   points: { x: number; y: number }[];
 }
 
-export function LineChart({ title, series, yLabel }: { title: string; series: Series[]; yLabel: string }) {
+export function LineChart({ title, series, yLabel, internal = false }: { title: string; series: Series[]; yLabel: string; internal?: boolean }) {
   const all = series.flatMap((s) => s.points);
   if (all.length === 0) return null;
   const xMax = Math.max(1, ...all.map((p) => p.x));
@@ -20,7 +22,8 @@ export function LineChart({ title, series, yLabel }: { title: string; series: Se
   return (
     <figure className="chart">
       <figcaption>
-        <strong>{title}</strong>{" "}
+        <strong>{title}</strong>
+        {internal && <InternalBadge />}{" "}
         {series.length > 1 &&
           series.map((s, i) => (
             <span key={s.name} style={{ color: COLOURS[i % COLOURS.length], marginLeft: 8 }}>

@@ -75,7 +75,7 @@ export type ReleaseShare = ShareFigures & { kind: "count release"; releaseId: st
 /** One entry of the ledger with its share of the spend. */
 export type LedgerShare = RunShare | ReleaseShare;
 
-export interface LineageSpend {
+export interface LineageSpend<Share extends LedgerShare = LedgerShare> {
   delta: number;
   accountant: string;
   /** Composed epsilon of every charge and reservation. */
@@ -85,7 +85,7 @@ export interface LineageSpend {
   /** What adding each entry's epsilon would have claimed. */
   naiveEpsilonSum: number;
   /** The ledger's entries in time order: the runs and (kind "count release") the DP count releases. */
-  runs: LedgerShare[];
+  runs: Share[];
 }
 
 /**
@@ -114,6 +114,8 @@ const ZERO: readonly number[] = DEFAULT_RDP_ORDERS.map(() => 0);
  * LEDGER_ACCOUNTANT.epsilon of the composed events, in time linear in the number of entries. Every entry of a lineage
  * protects the budget's unit.
  */
+export function spendOf(items: readonly RunItem[], delta: number): LineageSpend<RunShare>;
+export function spendOf(items: readonly LedgerItem[], delta: number): LineageSpend;
 export function spendOf(items: readonly LedgerItem[], delta: number): LineageSpend {
   const epsilonOf = (rdp: readonly number[]) => (rdp.every((r) => r === 0) ? 0 : epsilonFromRdp(DEFAULT_RDP_ORDERS, rdp, delta).value);
   let reserved = ZERO;

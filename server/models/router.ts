@@ -15,7 +15,9 @@ export const modelsRouter = router({
   get: reader.input(z.object({ versionId: z.uuid() })).query(({ ctx, input }) => {
     const version = ctx.db.select().from(modelVersions).where(eq(modelVersions.id, input.versionId)).get();
     if (!version) throw new AppError("NOT_FOUND", "No such model version.");
-    return { version, lineage: lineage(ctx.db, version.id), guarantees: guarantees(ctx.db, version.id) };
+    // Validation loss and perplexity on held-out records: internal figures, not DP (the page labels them so).
+    const metrics = z.record(z.string(), z.number()).parse(JSON.parse(version.metrics));
+    return { version, metrics, lineage: lineage(ctx.db, version.id), guarantees: guarantees(ctx.db, version.id) };
   }),
   disclosure: reader.input(z.object({ versionId: z.uuid() })).query(({ ctx, input }) => disclosure(ctx.db, input.versionId)),
   setStatus: roleProcedure("privacy_officer")

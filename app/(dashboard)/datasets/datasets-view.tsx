@@ -6,6 +6,7 @@ import { useState, type FormEvent } from "react";
 import type { Role } from "../../../server/auth/access";
 import { ErrorMessage } from "../../_components/error-message";
 import { formData, when } from "../../_components/format";
+import { InternalBadge } from "../../_components/internal-badge";
 import { useTRPC } from "../../_trpc/client";
 
 interface UploadRefusal {
@@ -26,10 +27,22 @@ export function DatasetsView({ role }: { role: Role }) {
             <tr>
               <th>Dataset</th>
               <th>Latest version</th>
-              <th>Records</th>
-              <th>Subjects</th>
-              <th>Most records of one subject</th>
-              <th>Records with PII</th>
+              <th>
+                Records
+                <InternalBadge />
+              </th>
+              <th>
+                Subjects
+                <InternalBadge />
+              </th>
+              <th>
+                Most records of one subject
+                <InternalBadge />
+              </th>
+              <th>
+                Records with PII
+                <InternalBadge />
+              </th>
               <th>You may train</th>
             </tr>
           </thead>

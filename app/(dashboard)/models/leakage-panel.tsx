@@ -8,6 +8,7 @@ import type { Role } from "../../../server/auth/access";
 import { ErrorMessage } from "../../_components/error-message";
 import { eps, formData, when } from "../../_components/format";
 import { ExposureHistogram } from "../../_components/exposure-histogram";
+import { InternalBadge } from "../../_components/internal-badge";
 import { LineChart } from "../../_components/line-chart";
 import { LogLogRoc } from "../../_components/log-log-roc";
 import { useTRPC } from "../../_trpc/client";
@@ -66,7 +67,10 @@ export function LeakagePanel({ versionId, role }: { versionId: string; role: Rol
   }
   return (
     <section className="card" data-testid="leakage">
-      <h3>Leakage tests (internal evidence: they look at training records, so they are not DP output)</h3>
+      <h3>
+        Leakage tests (internal evidence: they look at training records, so they are not DP output)
+        <InternalBadge />
+      </h3>
       <div className="inline">
         <button type="button" disabled={Boolean(pending)} onClick={() => evaluate.mutate({ versionId, kind: "on_demand" })}>
           Run leakage tests now

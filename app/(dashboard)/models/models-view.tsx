@@ -1,12 +1,14 @@
 "use client";
 // The registry: every family with its versions; a version's lineage, the epsilon it carries per dataset lineage
-// (recomputed on the server from the recorded events), and the status changes privacy officers make.
+// (recomputed on the server from the recorded events), its validation metrics (internal, not DP), and the status
+// changes privacy officers make.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import type { Role } from "../../../server/auth/access";
 import { ErrorMessage } from "../../_components/error-message";
 import { eps, when } from "../../_components/format";
+import { InternalBadge } from "../../_components/internal-badge";
 import { SpendChart } from "../../_components/spend-chart";
 import { useTRPC } from "../../_trpc/client";
 import { LeakagePanel } from "./leakage-panel";
@@ -65,7 +67,7 @@ function VersionDetail({ versionId, role }: { versionId: string; role: Role }) {
   const detail = useQuery(trpc.models.get.queryOptions({ versionId }));
   const setStatus = useMutation(trpc.models.setStatus.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.models.pathKey() }) }));
   if (!detail.data) return <ErrorMessage error={detail.error} />;
-  const { version, lineage, guarantees } = detail.data;
+  const { version, metrics, lineage, guarantees } = detail.data;
   const next = { draft: ["approved"], approved: ["deployed"], deployed: [], withdrawn: [] }[version.status] as ("approved" | "deployed")[];
   return (
     <section className="card" data-testid="model-detail">
@@ -73,6 +75,13 @@ function VersionDetail({ versionId, role }: { versionId: string; role: Role }) {
         Version v{version.version} <span className="badge">{version.status}</span>
       </h2>
       <p>Lineage: {lineage.map((v) => `v${v.version} (${v.kind})`).join(" ← ")}</p>
+      {metrics.validation_loss !== undefined && (
+        <p data-testid="model-metrics">
+          Validation loss {metrics.validation_loss.toFixed(3)}
+          {metrics.perplexity !== undefined && `, perplexity ${metrics.perplexity.toFixed(2)}`} (on held-out records)
+          <InternalBadge />
+        </p>
+      )}
       <p>
         <Link href={`/models/${version.id}/disclosure`}>Disclosure report (printable)</Link>
         {(role === "auditor" || role === "privacy_officer") && version.status !== "withdrawn" && (

@@ -6,6 +6,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { ErrorMessage } from "../../_components/error-message";
 import { eps } from "../../_components/format";
+import { InternalBadge } from "../../_components/internal-badge";
 import { useTRPC } from "../../_trpc/client";
 
 interface Settings {
@@ -231,7 +232,8 @@ export function LaunchForm() {
         <div data-testid="projection">
           <p>
             This run ({p.privacyUnit}-level): <strong>ε = {eps(p.runEpsilon)}</strong> at δ = {p.delta} ({p.steps} steps, sampling rate {p.samplingRate.toPrecision(3)} of{" "}
-            {p.population} {p.privacyUnit}s, noise multiplier {p.noiseMultiplier.toFixed(3)}).
+            {p.population} {p.privacyUnit}s
+            <InternalBadge />, noise multiplier {p.noiseMultiplier.toFixed(3)}).
           </p>
           <p>
             Budget ({p.privacyUnit}-level): limit ε = {p.budgetEpsilon}, spent or reserved ε = {eps(p.spentEpsilon)}, <strong>left ε = {eps(p.leftEpsilon)}</strong>; with this

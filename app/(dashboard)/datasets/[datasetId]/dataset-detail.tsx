@@ -1,12 +1,13 @@
 "use client";
-// A dataset's versions (each immutable, with its digest, counts and PII report), the minimisation form for engineers
-// with access, and the access list that privacy officers and admins manage.
+// A dataset's versions (each immutable, with its digest, counts and PII report: exact figures, internal and not DP),
+// the minimisation form for engineers with access, and the access list that privacy officers and admins manage.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { FormEvent } from "react";
 import type { Role } from "../../../../server/auth/access";
 import type { MinimisationPlanInput } from "../../../../server/datasets/ingest/minimise";
 import { ErrorMessage } from "../../../_components/error-message";
 import { formData, when } from "../../../_components/format";
+import { InternalBadge } from "../../../_components/internal-badge";
 import { useTRPC } from "../../../_trpc/client";
 import type { RouterOutputs } from "../../../_trpc/types";
 
@@ -39,7 +40,10 @@ function VersionCard({ version: v, versions, canTrain }: { version: Version; ver
         Version {v.version} {parent ? <span className="badge">minimised from v{parent.version}</span> : <span className="badge">upload</span>}
       </h2>
       <p>
-        {v.recordCount} records · {v.subjectCount} subjects · at most {v.maxRecordsPerSubject} records of one subject · {v.format.toUpperCase()}, text
+        <span data-testid="version-counts">
+          {v.recordCount} records · {v.subjectCount} subjects · at most {v.maxRecordsPerSubject} records of one subject
+        </span>
+        <InternalBadge /> · {v.format.toUpperCase()}, text
         field <code>{v.textField}</code>
         {v.subjectField && (
           <>
@@ -50,7 +54,10 @@ function VersionCard({ version: v, versions, canTrain }: { version: Version; ver
       </p>
       <p className="mono">content SHA-256 {v.contentDigest}</p>
       {v.minimisation && <p>Minimisation: {describePlan(v.minimisation)}</p>}
-      <h3>PII scan</h3>
+      <h3>
+        PII scan
+        <InternalBadge />
+      </h3>
       {types.length === 0 ? (
         <p data-testid="pii-none">No PII found in {v.piiReport.recordsScanned} records.</p>
       ) : (

@@ -1,12 +1,13 @@
 "use client";
 // A run as it goes (polled every second while queued or running): a progress bar with the time left, the epsilon
 // charged (recomputed on the server from the charged steps), the loss curve, clipped fraction and gradient-norm
-// quantiles, and the cancel and resume buttons.
+// quantiles (internal, not DP: computed from the training records), and the cancel and resume buttons.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import type { Role } from "../../../../server/auth/access";
 import { ErrorMessage } from "../../../_components/error-message";
 import { eps, when } from "../../../_components/format";
+import { InternalBadge } from "../../../_components/internal-badge";
 import { LineChart } from "../../../_components/line-chart";
 import { useTRPC } from "../../../_trpc/client";
 
@@ -56,9 +57,9 @@ export function RunDetail({ runId, role, userId }: { runId: string; role: Role; 
           </p>
         )}
         {evaluations.length > 0 && (
-          <p>
-            Validation loss {evaluations.at(-1)!.validationLoss.toFixed(3)}, perplexity {evaluations.at(-1)!.perplexity.toFixed(2)} (held-out records; internal
-            figure, not DP output)
+          <p data-testid="run-validation">
+            Validation loss {evaluations.at(-1)!.validationLoss.toFixed(3)}, perplexity {evaluations.at(-1)!.perplexity.toFixed(2)} (on held-out records)
+            <InternalBadge />
           </p>
         )}
         <div className="inline">
@@ -77,13 +78,14 @@ export function RunDetail({ runId, role, userId }: { runId: string; role: Role; 
       </section>
       <section className="card charts">
         <LineChart title="Epsilon charged (server)" yLabel="ε" series={[{ name: "ε", points: epsilonCurve.map((p) => ({ x: p.step, y: p.epsilon })) }]} />
-        <LineChart title="Training loss (diagnostic)" yLabel="nats" series={[{ name: "loss", points: steps.flatMap((s) => (s.loss === null ? [] : [{ x: s.step, y: s.loss }])) }]} />
+        <LineChart title="Training loss (diagnostic)" internal yLabel="nats" series={[{ name: "loss", points: steps.flatMap((s) => (s.loss === null ? [] : [{ x: s.step, y: s.loss }])) }]} />
         <LineChart
           title="Fraction of units clipped"
+          internal
           yLabel="fraction"
           series={[{ name: "clipped", points: steps.flatMap((s) => (s.clippedFraction === null ? [] : [{ x: s.step, y: s.clippedFraction }])) }]}
         />
-        <LineChart title="Per-unit gradient norm quantiles" yLabel="norm" series={[quantile("p10"), quantile("p50"), quantile("p90"), quantile("max")]} />
+        <LineChart title="Per-unit gradient norm quantiles" internal yLabel="norm" series={[quantile("p10"), quantile("p50"), quantile("p90"), quantile("max")]} />
       </section>
     </>
   );
