@@ -1,12 +1,13 @@
 // The model registry: register versions (base models from files, fine-tuned ones from runs), move them through
-// draft -> approved -> deployed (privacy officers only) or withdraw them, and compute each version's guarantee.
+// draft -> approved -> deployed (privacy officers only) or withdraw them, and compute each version's guarantee (which
+// covers the sweep it was chosen from).
 import { randomUUID } from "node:crypto";
 import { asc, eq, max } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Executor, Tx } from "../../db/client";
-import { MODEL_KINDS, datasetVersions, datasets, modelFamilies, modelVersions, runs, type ModelStatus, type ModelVersion } from "../../db/schema";
+import { MODEL_KINDS, budgets, datasets, modelFamilies, modelVersions, runs, type ModelStatus, type ModelVersion } from "../../db/schema";
 import { audited, type Actor } from "../audit/service";
-import { lineageDelta, personLevel, spendOf } from "../budgets/ledger";
+import { lineageRuns, personLevel, spendOf, type RunShare } from "../budgets/ledger";
 import { AppError } from "../errors";
 
 export const registerModelInput = z.object({
@@ -103,29 +104,39 @@ export function lineage(db: Executor, versionId: string): ModelVersion[] {
 }
 
 /**
- * The guarantee a version carries for each dataset lineage it was trained on: the composition of its own run and every
- * ancestor's runs on that lineage, at that dataset's budget delta. Different lineages (different people) are separate.
+ * The guarantee a version carries for each dataset lineage its chain was trained on. Its stated epsilon covers the
+ * choice that made it: the composition of every run on that lineage launched before the version's registration (a
+ * hyperparameter sweep is one release, and choosing among its runs costs nothing more once all were composed), plus
+ * its own chain's runs; the chain's own epsilon (its run and its ancestors' on that lineage) is given beside it.
+ * Runs still queued or running count with their reservation. Different lineages (different people) are separate.
  */
 export function guarantees(db: Executor, versionId: string) {
-  const runIds = lineage(db, versionId).flatMap((v) => (v.runId ? [v.runId] : []));
-  const trained = runIds.map((id) => db.select().from(runs).where(eq(runs.id, id)).get()).filter((r) => r !== undefined);
-  const byDataset = new Map<string, typeof trained>();
-  for (const r of trained) byDataset.set(r.datasetId, [...(byDataset.get(r.datasetId) ?? []), r]);
-  return [...byDataset].map(([datasetId, datasetRuns]) => {
+  const chain = lineage(db, versionId);
+  const registeredAt = chain[0]?.createdAt ?? "";
+  const chainRunIds = new Set(chain.flatMap((v) => (v.runId ? [v.runId] : [])));
+  const chainRuns = [...chainRunIds].map((id) => db.select().from(runs).where(eq(runs.id, id)).get()).filter((r) => r !== undefined);
+  const datasetIds = [...new Set(chainRuns.map((r) => r.datasetId))];
+  return datasetIds.map((datasetId) => {
     const dataset = db.select().from(datasets).where(eq(datasets.id, datasetId)).get()!;
-    const delta = lineageDelta(db, datasetId);
-    const spend = spendOf(datasetRuns, delta);
-    const k = Math.max(1, ...datasetRuns.map((r) => db.select({ k: datasetVersions.maxRecordsPerSubject }).from(datasetVersions).where(eq(datasetVersions.id, r.datasetVersionId)).get()?.k ?? 1));
-    const unit = datasetRuns[0]!.privacyUnit;
+    const budget = db.select().from(budgets).where(eq(budgets.datasetId, datasetId)).get();
+    if (!budget) throw new Error(`dataset ${datasetId} has runs but no budget`);
+    const considered = lineageRuns(db, datasetId).filter((r) => r.createdAt <= registeredAt || chainRunIds.has(r.id));
+    const stated = spendOf(considered, budget.delta);
+    const own = spendOf(considered.filter((r) => chainRunIds.has(r.id)), budget.delta);
+    const unit = budget.privacyUnit;
     return {
       datasetId,
       datasetName: dataset.name,
       privacyUnit: unit,
-      epsilon: spend.epsilon,
-      delta,
-      naiveEpsilonSum: spend.naiveEpsilonSum,
-      personLevel: unit === "record" ? personLevel(spend.epsilon, delta, k) : null,
-      runs: spend.runs,
+      /** The stated epsilon: every run on the lineage launched before registration, composed. */
+      epsilon: stated.epsilon,
+      /** The version's own chain on this lineage alone (not a guarantee when it was chosen among other runs). */
+      ownEpsilon: own.epsilon,
+      delta: budget.delta,
+      naiveEpsilonSum: stated.naiveEpsilonSum,
+      recordsPerPersonBound: budget.recordsPerPersonBound,
+      personLevel: unit === "record" ? personLevel(stated.epsilon, budget.delta, budget.recordsPerPersonBound) : null,
+      runs: stated.runs.filter((share): share is RunShare => share.kind === "run").map((share) => ({ ...share, inChain: chainRunIds.has(share.runId) })),
     };
   });
 }
