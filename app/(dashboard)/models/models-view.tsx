@@ -107,12 +107,18 @@ function VersionDetail({ versionId, role }: { versionId: string; role: Role }) {
         guarantees.map((g) => (
           <div key={g.datasetId} data-testid="guarantee">
             <p>
-              On <strong>{g.datasetName}</strong> ({g.privacyUnit}-level): <strong>ε = {eps(g.epsilon)}</strong>, δ = {g.delta}, composed over{" "}
-              {g.runs.length} run(s) of this version and its ancestors (adding their epsilons would say ε = {eps(g.naiveEpsilonSum)}).
+              On <strong>{g.datasetName}</strong> ({g.privacyUnit}-level): <strong>ε = {eps(g.epsilon)}</strong>, δ = {g.delta}: every run on this
+              dataset launched before this version was registered ({g.runs.length} run(s), composed; adding their epsilons would say ε ={" "}
+              {eps(g.naiveEpsilonSum)}), since the choice of this version among them is part of the release.
+            </p>
+            <p className="muted" data-testid="own-epsilon">
+              This version&apos;s own run{g.runs.filter((r) => r.inChain).length > 1 ? "s (with its ancestors')" : ""} alone: ε = {eps(g.ownEpsilon)}. Not
+              a guarantee on its own when the version was chosen among other runs.
             </p>
             {g.personLevel && (
               <p className="muted">
-                Person-level (group privacy): ε = {eps(g.personLevel.epsilon)}, δ = {g.personLevel.delta.toExponential(2)}
+                Person-level (group privacy, for people with up to k = {g.recordsPerPersonBound} records): ε = {eps(g.personLevel.epsilon)}, δ ={" "}
+                {g.personLevel.delta.toExponential(2)}
               </p>
             )}
             <SpendChart runs={g.runs} limit={g.epsilon} label={`Composed ε of this version on ${g.datasetName}`} />
