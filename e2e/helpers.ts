@@ -56,7 +56,9 @@ export async function seedTrainedModel(page: Page): Promise<TrainedModel> {
   const officer = await seedUser("privacy_officer");
   await signIn(page, engineer);
   const datasetName = `notes-${randomUUID().slice(0, 8)}`;
-  const records = Array.from({ length: 24 }, (_, i) => JSON.stringify({ text: `Note ${i}: patient ${i % 8} is doing fine`, patient: `p${i % 8}` }));
+  // 200 patients: the keyed hold-out (a tenth of the units, each decided on its own) then surely leaves some
+  // non-members for the leakage tests to compare with.
+  const records = Array.from({ length: 300 }, (_, i) => JSON.stringify({ text: `Note ${i}: patient ${i % 200} is doing fine`, patient: `p${i % 200}` }));
   const upload = await page.request.post(`/api/datasets/upload?name=${datasetName}&format=jsonl&textField=text&subjectField=patient`, {
     headers: { "x-epsilon-upload": "1", origin: E2E_URL, "content-type": "application/octet-stream" },
     data: records.join("\n"),

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { incidents, runCanaries, runSteps, runs, type Run } from "../../db/schema";
+import { datasetVersions, incidents, lineageSecrets, runCanaries, runSteps, runs, type Run } from "../../db/schema";
+import { holdoutOfFile } from "../../trainer/holdout";
 import { createAccountant, dpSgdEvent } from "../../trainer/privacy";
 import { actorOf } from "../actor";
 import { SYSTEM_ACTOR, inputDigest, listAudit, verifyChain } from "../audit/service";
@@ -42,7 +43,7 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 beforeEach(async () => {
   world = await testWorld();
   baseId = registerBaseModel(world.db, SYSTEM_ACTOR, dataDir, path.join("models", "tiny"), "tiny").id;
-  const records = Array.from({ length: 60 }, (_, i) => JSON.stringify({ text: `Ticket ${i}: my order ${i * 7} is late again`, who: `c${i % 20}` }));
+  const records = Array.from({ length: 200 }, (_, i) => JSON.stringify({ text: `Ticket ${i}: my order ${i * 7} is late again`, who: `c${i % 150}` }));
   const res = await handleUpload(
     new Request(`http://localhost/api/datasets/upload?name=tickets&format=jsonl&textField=text&subjectField=who`, {
       method: "POST",
@@ -118,6 +119,17 @@ describe("the runner", () => {
     expect(leak!.report!.leakage.canaries).toHaveLength(6);
     expect(leak!.report!.leakage.base_model!.canaries).toHaveLength(6);
     expect(leak!.report!.leakage.one_run_audit.epsilon_lower_bound).toBeLessThanOrEqual(leak!.report!.accountant.epsilon);
+    // The hold-out is the lineage's keyed one (what `trainer -- holdout` computes with that key): no held-out
+    // subject was trained on, every other one was.
+    const key = world.db.select().from(lineageSecrets).where(eq(lineageSecrets.datasetId, run.datasetId)).get()!.holdoutKey;
+    const version = world.db.select().from(datasetVersions).where(eq(datasetVersions.id, versionId)).get()!;
+    const expected = await holdoutOfFile(path.join(dataDir, version.storagePath), { unit: "subject", key });
+    const subjectsIn = (file: string) =>
+      new Set(readFileSync(path.join(runDirectory(dataDir, id), file), "utf8").split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { subject_id: string }).subject_id));
+    const trained = [...subjectsIn("train.jsonl")].filter((s) => s.startsWith("subject:")).map((s) => s.slice("subject:".length));
+    expect(trained.filter((s) => expected.held_out.includes(s))).toEqual([]);
+    expect(trained).toHaveLength(expected.training_units);
+    expect([...subjectsIn("validation.jsonl")].map((s) => s.slice("subject:".length)).sort()).toEqual(expected.held_out);
     // Included canaries went into the training data, repeated; the others did not.
     const trainText = readFileSync(path.join(runDirectory(dataDir, id), "train.jsonl"), "utf8");
     for (const c of stored) expect(trainText.split(c.secret).length - 1).toBe(c.included ? 3 : 0);
