@@ -87,6 +87,26 @@ describe("launching runs", () => {
     expect(listAudit(world.db, { action: "run.launch" }, 1, 10).total).toBe(1);
   });
 
+  it("refuses a launch once a larger version makes the budget's delta reach 1/N, or at subject level on a version without subjects", async () => {
+    await setBudget(20, "subject");
+    const eng = world.users.engineer;
+    // A new upload of 200,000 people: the budget's delta 1e-5 is no longer below 1/N.
+    const big = registerUpload(world.db, eng, actorOf(eng), { datasetId }, ingestedVersion({ subjectField: "patient", recordCount: 300_000, subjectCount: 200_000 }));
+    const before = snapshot(world.db);
+    const preview = await engineer().runs.preview(runRequest(big.id, baseId, { privacyUnit: "subject" }));
+    expect(preview.refusal).toMatch(/^delta must be below 1\/N = 1\/200000 .* for this dataset's 200000 subjects/);
+    const err = await refusal(engineer().runs.launch(runRequest(big.id, baseId, { privacyUnit: "subject" })));
+    expect(err).toMatchObject({ code: "CONFLICT", message: preview.refusal });
+    expect(snapshot(world.db)).toEqual(before);
+
+    // A version uploaded without a subject field cannot be trained on at subject level.
+    const anonymous = registerUpload(world.db, eng, actorOf(eng), { datasetId }, ingestedVersion({ subjectField: null, recordCount: 500, subjectCount: 500 }));
+    const noSubjects = await refusal(engineer().runs.launch(runRequest(anonymous.id, baseId, { privacyUnit: "subject" })));
+    expect(noSubjects.code).toBe("CONFLICT");
+    expect(noSubjects.message).toMatch(/^This dataset version has no subject field, so it cannot be trained on at subject level/);
+    expect(listAudit(world.db, { action: "run.launch" }, 1, 10).total).toBe(0);
+  });
+
   it("composes runs with the accountant: the lineage's epsilon is that of all steps together, below the sum", async () => {
     await officer().budgets.set({ datasetId, epsilon: 20, delta: 1e-5, privacyUnit: "record", renewsOn: "2099-01-01", recordsPerPersonBound: 9 });
     await engineer().runs.launch(request());

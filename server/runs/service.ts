@@ -20,7 +20,9 @@ import {
 import { calibrateNoiseMultiplier, dpSgdEvent } from "../../trainer/privacy";
 import { appendAudit, audited, type Actor } from "../audit/service";
 import { canaryPlanSchema, prepareCanaries, type Canary, type CanaryCommitment } from "../leakage/canaries";
-import { existingBudget, isExpired } from "../budgets/service";
+import { chargeRefusal } from "../budgets/admission";
+import { deltaRefusal, subjectFieldRefusal } from "../budgets/delta-bound";
+import { existingBudget } from "../budgets/service";
 import { LEDGER_ACCOUNTANT, isActive, lineageDelta, lineageEntries, reservedSteps, spendOf } from "../budgets/ledger";
 import type { SessionUser } from "../context";
 import { maySeeDataset, requireTrainingAccess } from "../datasets/access";
@@ -77,19 +79,18 @@ export interface Projection {
   budget: Budget;
 }
 
-function fmt(x: number): string {
-  return x.toPrecision(3);
-}
+const RUN_CHARGE = { what: "This run", forbidden: "no run may start" };
 
-/** Why a run may not (re)start against this budget, or null when it fits. */
-function budgetRefusal(budget: Budget, before: number, after: number, runEpsilon: number): string | null {
-  if (budget.frozen) return "This dataset's budget is frozen by an incident; no run may start.";
-  if (isExpired(budget)) return `This dataset's budget expired on ${budget.renewsOn}; a privacy officer must renew it.`;
-  if (after <= budget.epsilon) return null;
+/**
+ * Why a run may not (re)start on this dataset version, or null when it may: a subject-level run needs a subject field,
+ * the budget's delta must stay below 1/N of the lineage's units (a later, larger version can break that), and the
+ * run's spend, composed with the lineage's, must fit the budget.
+ */
+function runRefusal(db: Executor, datasetVersionId: string, budget: Budget, before: number, after: number, runEpsilon: number): string | null {
   return (
-    `This run would exceed the budget: on its own it costs ε = ${fmt(runEpsilon)}; composed with what this dataset's runs ` +
-    `have spent or reserved (ε = ${fmt(before)}) the total would be ε = ${fmt(after)}, over the limit of ` +
-    `ε = ${fmt(budget.epsilon)} at δ = ${budget.delta}.`
+    subjectFieldRefusal(db, { datasetVersionId }, budget.privacyUnit) ??
+    deltaRefusal(db, budget.datasetId, budget) ??
+    chargeRefusal(budget, RUN_CHARGE, before, after, runEpsilon)
   );
 }
 
@@ -132,7 +133,7 @@ export function project(db: Executor, user: SessionUser, input: RunRequest): Pro
   const after = spendOf([...existing, candidate], budget.delta);
   const runEpsilon = after.runs.at(-1)!.epsilonAlone;
 
-  const refusal = budgetRefusal(budget, before.epsilon, after.epsilon, runEpsilon);
+  const refusal = runRefusal(db, version.id, budget, before.epsilon, after.epsilon, runEpsilon);
   return {
     samplingRate,
     steps,
@@ -258,7 +259,7 @@ export function resumeRun(db: Db, user: SessionUser, actor: Actor, input: z.infe
     const others = lineageEntries(tx, run.datasetId).filter((r) => r.id !== run.id);
     const before = spendOf([...others, run], budget.delta);
     const after = spendOf([...others, resumed], budget.delta);
-    const refusal = budgetRefusal(budget, before.epsilon, after.epsilon, after.runs.at(-1)!.epsilonAlone);
+    const refusal = runRefusal(tx, run.datasetVersionId, budget, before.epsilon, after.epsilon, after.runs.at(-1)!.epsilonAlone);
     if (refusal) throw new AppError("CONFLICT", refusal);
     tx.update(runs)
       .set({ status: "queued", statusReason: "resumed", segmentBaseSteps: resumed.segmentBaseSteps, resumeFromStep: resumed.resumeFromStep, cancelRequested: false, endedAt: null })
