@@ -37,7 +37,8 @@ export function disclosure(db: Executor, versionId: string) {
   const chain = lineage(db, version.id);
   const base = chain.find((v) => v.kind === "base") ?? null;
   const lineages = guarantees(db, version.id).map((g) => {
-    const lineageRuns = g.runs.flatMap((share) => (share.kind === "run" ? [db.select().from(runs).where(eq(runs.id, share.runId)).get()!] : []));
+    const inChain = new Set(g.runs.filter((share) => share.inChain).map((share) => share.runId));
+    const lineageRuns = g.runs.map((share) => db.select().from(runs).where(eq(runs.id, share.runId)).get()!);
     const versionIds = [...new Set(lineageRuns.map((r) => r.datasetVersionId))];
     const budget = db.select({ k: budgets.recordsPerPersonBound }).from(budgets).where(eq(budgets.datasetId, g.datasetId)).get();
     return {
@@ -47,6 +48,7 @@ export function disclosure(db: Executor, versionId: string) {
       adjacency: `add-or-remove-one-${g.privacyUnit}` as const,
       delta: g.delta,
       epsilon: g.epsilon,
+      ownEpsilon: g.ownEpsilon,
       naiveEpsilonSum: g.naiveEpsilonSum,
       personLevel: g.personLevel,
       runs: lineageRuns.map((r) => {
@@ -64,6 +66,7 @@ export function disclosure(db: Executor, versionId: string) {
           learningRate: spec.learningRate,
           fineTuning: spec.fineTuning,
           event: { version: EVENT_FORMAT_VERSION as typeof EVENT_FORMAT_VERSION, event: ledgerEntry({ ...r, status: "finished" }).event },
+          inChain: inChain.has(r.id),
         };
       }),
       datasetVersions: db

@@ -4,7 +4,7 @@
 // The file is canonical JSON (keys sorted at every depth, no insignificant whitespace) followed by one "\n":
 //
 //   {
-//     "format": "epsilon-ledger-provenance/v1",
+//     "format": "epsilon-ledger-provenance/v2",
 //     "public_key": "<Ed25519 public key, SPKI PEM as node:crypto exports it>",
 //     "envelope": {                                   // DSSE v1, one Ed25519 signature over PAE(payloadType, payload)
 //       "payloadType": "application/vnd.in-toto+json",
@@ -22,9 +22,10 @@
 // the UTF-8 of canonicalJson(entry). Entries are listed in increasing seq order, each at most once.
 //
 // The Statement is in-toto v1: one subject (the model version, digest: SHA-256 of its weights file) and the predicate
-// https://epsilon-ledger.dev/dp-training/v1 (predicateSchema below), which carries everything needed to recompute
-// epsilon: for each dataset lineage the version was trained on (its own run and every ancestor's), the delta, privacy
-// unit and the stored privacy event of every run, composed by the named accountant. It carries nothing computed from
+// https://epsilon-ledger.dev/dp-training/v2 (predicateSchema below), which carries everything needed to recompute
+// epsilon: for each dataset lineage the version's chain was trained on, the delta, privacy unit and the stored privacy
+// event of every run on that lineage launched before the version's registration (the sweep it was chosen from) and of
+// its own chain (marked in_chain), composed by the named accountant. It carries nothing computed from
 // private data that the accountant does not cover: a dataset version's counts only as DP counts (a separate release on
 // the lineage's ledger, with its own event), the records-per-person bound k as the budget states it, and a run's
 // expected batch size only where it was the run's setting.
@@ -52,10 +53,10 @@ import {
 } from "./dsse";
 import { leafHash } from "./merkle";
 
-export const BUNDLE_FORMAT = "epsilon-ledger-provenance/v1";
+export const BUNDLE_FORMAT = "epsilon-ledger-provenance/v2";
 export const IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json";
 export const STATEMENT_TYPE = "https://in-toto.io/Statement/v1";
-export const PREDICATE_TYPE = "https://epsilon-ledger.dev/dp-training/v1";
+export const PREDICATE_TYPE = "https://epsilon-ledger.dev/dp-training/v2";
 
 /** Which neighbouring datasets the guarantee is over, for each privacy unit. */
 export const ADJACENCY = {
@@ -81,6 +82,8 @@ export const runSchema = z.strictObject({
   records_per_subject: z.number().int().min(1).nullable(),
   /** The accountant's stored form of the run's privacy event: dpSgdEvent(sampling_rate, noise_multiplier, steps_charged). */
   event: privacyEventDocumentSchema,
+  /** Whether the run trained this version or one of its ancestors (else it is a run the version was chosen among). */
+  in_chain: z.boolean(),
 });
 
 /**
@@ -116,8 +119,13 @@ export const lineageSchema = z
     privacy_unit: privacyUnitSchema,
     adjacency: z.enum([ADJACENCY.record, ADJACENCY.subject]),
     delta: z.number().gt(0).lt(1),
-    /** The server's composed epsilon of every run below at `delta`. */
+    /**
+     * The server's composed epsilon of every run below at `delta`: every run on the lineage launched before the
+     * version's registration (the choice among them is part of the release) and the version's own chain.
+     */
     epsilon: z.number().min(0),
+    /** The composed epsilon of the runs with in_chain alone: not a guarantee when the version was chosen among others. */
+    own_epsilon: z.number().min(0),
     runs: z.array(runSchema),
     dataset_versions: z.array(datasetVersionSchema),
     /** Group privacy over records_per_person_bound (k) records, with records as the unit and k > 1; null otherwise. */

@@ -37,6 +37,7 @@ export function provenanceStatement(db: Executor, versionId: string): { statemen
           adjacency: ADJACENCY[l.privacyUnit],
           delta: l.delta,
           epsilon: l.epsilon,
+          own_epsilon: l.ownEpsilon,
           runs: l.runs.map((r) => ({
             run_id: r.runId,
             status: r.status,
@@ -47,6 +48,7 @@ export function provenanceStatement(db: Executor, versionId: string): { statemen
             expected_batch_size: r.expectedBatchSize,
             records_per_subject: l.privacyUnit === "subject" ? r.recordsPerSubject : null,
             event: r.event,
+            in_chain: r.inChain,
           })),
           dataset_versions: l.datasetVersions.map((v) => ({
             id: v.id,

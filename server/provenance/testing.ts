@@ -86,6 +86,8 @@ export function statement(log: AuditEntry[]): Statement {
           adjacency: ADJACENCY.record,
           delta: DELTA,
           epsilon,
+          // The second run made the version; the first is a run of the sweep it was chosen from.
+          own_epsilon: createAccountant("rdp").epsilon(events[1]!, DELTA),
           runs: RUNS.map((r, i) => ({
             run_id: IDS.runs[i]!,
             status: "finished",
@@ -96,6 +98,7 @@ export function statement(log: AuditEntry[]): Statement {
             expected_batch_size: i === 0 ? null : 100,
             records_per_subject: null,
             event: { version: EVENT_FORMAT_VERSION, event: events[i]! },
+            in_chain: i === 1,
           })),
           dataset_versions: [
             {

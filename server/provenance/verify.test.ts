@@ -96,18 +96,37 @@ describe("verifyBundle", () => {
 
   it("recomputes with the accountant the statement names", () => {
     const stated = input.statement.predicate.privacy.lineages[0]!;
-    const pldEpsilon = createAccountant("pld").epsilon(composed(stated.runs.map((r) => r.event.event)), stated.delta);
+    const pld = createAccountant("pld");
+    const pldEpsilon = pld.epsilon(composed(stated.runs.map((r) => r.event.event)), stated.delta);
+    const pldOwnEpsilon = pld.epsilon(composed(stated.runs.filter((r) => r.in_chain).map((r) => r.event.event)), stated.delta);
     const withAccountant = (accountant: "rdp" | "pld") =>
       withStatement((s) => {
         const lineage = s.predicate.privacy.lineages[0]!;
         s.predicate.privacy.accountant = accountant;
         lineage.epsilon = pldEpsilon;
+        lineage.own_epsilon = pldOwnEpsilon;
         lineage.person_level = groupPrivacy(pldEpsilon, lineage.delta, lineage.dataset_versions[0]!.records_per_person_bound);
       });
     expect(failed(verifyBundle(withAccountant("pld")))).toEqual([]);
     expect(failed(verifyBundle(withAccountant("rdp")))).toEqual([
       expect.stringMatching(/^epsilon of /),
+      expect.stringMatching(/^own epsilon of /),
       expect.stringMatching(/^person-level figure of /),
+    ]);
+  });
+
+  it("states the version's own epsilon over its own runs, beside the composition over the sweep it was chosen from", () => {
+    const lineage = input.statement.predicate.privacy.lineages[0]!;
+    expect(lineage.runs.map((r) => r.in_chain)).toEqual([false, true]);
+    expect(lineage.own_epsilon).toBeLessThan(lineage.epsilon);
+    // Claiming the own figure as the guarantee, or marking another run as its own, is caught.
+    expect(failed(verifyBundle(withStatement((s) => (s.predicate.privacy.lineages[0]!.epsilon = lineage.own_epsilon))))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^epsilon of /)]),
+    );
+    const swapped = failed(verifyBundle(withStatement((s) => s.predicate.privacy.lineages[0]!.runs.forEach((r) => (r.in_chain = !r.in_chain)))));
+    expect(swapped).toEqual([expect.stringMatching(/^own epsilon of /)]);
+    expect(failed(verifyBundle(withStatement((s) => s.predicate.privacy.lineages[0]!.runs.forEach((r) => (r.in_chain = false)))))).toEqual([
+      expect.stringMatching(/^own epsilon of /),
     ]);
   });
 

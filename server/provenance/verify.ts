@@ -126,7 +126,7 @@ function checkStatement(bundle: Bundle): { check: Check; statement?: Statement }
   }
   const parsed = statementSchema.safeParse(value);
   if (!parsed.success) return { check: { name: "statement", ...fail(`not a DP training statement: ${issues(parsed.error)}`) } };
-  return { check: { name: "statement", ...pass("in-toto Statement v1 with the dp-training/v1 predicate") }, statement: parsed.data };
+  return { check: { name: "statement", ...pass("in-toto Statement v1 with the dp-training/v2 predicate") }, statement: parsed.data };
 }
 
 function checkSubject(statement: Statement, weights: Uint8Array | undefined): Check {
@@ -181,6 +181,15 @@ function checkLineage(lineage: Lineage, accountantName: AccountantName): Check[]
       ? pass(`${what}: ${epsilon}, as stated`)
       : fail(`${what}: recomputed ${epsilon}, stated ${lineage.epsilon}`);
   });
+  const ownCheck = attempt(`own epsilon of ${label}`, () => {
+    const own = lineage.runs.filter((run) => run.in_chain);
+    if (own.length === 0) return fail("no run is marked as the version's own (in_chain)");
+    const epsilon = lineageEpsilon(accountantName, composed(own.map((run) => run.event.event)), lineage.delta);
+    if (!close(epsilon, lineage.own_epsilon)) return fail(`${own.length} own run(s): recomputed ${epsilon}, stated ${lineage.own_epsilon}`);
+    return recomputed === undefined || epsilon <= recomputed * (1 + 1e-9)
+      ? pass(`${own.length} own run(s) of ${lineage.runs.length}: ${epsilon}, as stated (the guarantee is the composition of all)`)
+      : fail(`the own runs' epsilon ${epsilon} exceeds the lineage's ${recomputed}`);
+  });
   const personCheck = attempt(`person-level figure of ${label}`, () => {
     const k = Math.max(1, ...lineage.dataset_versions.map((v) => v.records_per_person_bound));
     const applies = lineage.privacy_unit === "record" && k > 1;
@@ -197,7 +206,7 @@ function checkLineage(lineage: Lineage, accountantName: AccountantName): Check[]
       ? pass(`group privacy over ${k} records: (${group.epsilon}, ${group.delta}), as stated`)
       : fail(`group privacy over ${k} records gives (${group.epsilon}, ${group.delta}), stated (${stated.epsilon}, ${stated.delta})`);
   });
-  return [...runChecks, ...countChecks, epsilonCheck, personCheck];
+  return [...runChecks, ...countChecks, epsilonCheck, ownCheck, personCheck];
 }
 
 function checkEntries(bundle: Bundle, rootTrusted: boolean): Check[] {

@@ -43,8 +43,14 @@ export default async function DisclosurePage({ params }: { params: Promise<{ ver
               <tr>
                 <th>Guarantee ({l.privacyUnit}-level)</th>
                 <td>
-                  ε = {eps(l.epsilon)}, δ = {l.delta} (composed over {l.runs.length} run(s); adding their epsilons would say ε = {eps(l.naiveEpsilonSum)})
+                  ε = {eps(l.epsilon)}, δ = {l.delta}: every run on this dataset launched before this version was registered, and its own
+                  ({l.runs.length} run(s), composed; adding their epsilons would say ε = {eps(l.naiveEpsilonSum)}). Choosing this version among
+                  them is covered.
                 </td>
+              </tr>
+              <tr>
+                <th>Its own runs alone</th>
+                <td>ε = {eps(l.ownEpsilon)} (not a guarantee on its own when the version was chosen among other runs)</td>
               </tr>
               {l.personLevel && (
                 <tr>
@@ -73,6 +79,7 @@ export default async function DisclosurePage({ params }: { params: Promise<{ ver
             <thead>
               <tr>
                 <th>Run</th>
+                <th>Made this version</th>
                 <th>Steps</th>
                 <th>Sampling rate</th>
                 <th>Expected batch (setting)</th>
@@ -86,6 +93,7 @@ export default async function DisclosurePage({ params }: { params: Promise<{ ver
               {l.runs.map((r) => (
                 <tr key={r.runId}>
                   <td className="mono">{r.runId.slice(0, 8)}</td>
+                  <td>{r.inChain ? "yes" : "no: chosen among"}</td>
                   <td>{r.stepsCharged}</td>
                   <td>{r.samplingRate.toPrecision(3)}</td>
                   <td>{r.expectedBatchSize ?? "–"}</td>
