@@ -116,6 +116,9 @@ describe("releasing DP counts", () => {
       message: expect.stringMatching(/already released/),
     });
     expect(snapshot(world.db)).toEqual(before);
+    // The release's noise was calibrated for the record-level unit: the budget can no longer change unit.
+    expect(await refusal(setBudget(8, "subject"))).toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/released for the current privacy unit/) });
+    expect(snapshot(world.db)).toEqual(before);
     // The table is append-only.
     expect(() => world.db.update(countReleases).set({ noisyRecordCount: 1 }).run()).toThrow();
   });

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { and, desc, eq, ne } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Executor } from "../../db/client";
-import { PRIVACY_UNITS, budgetRequests, budgets, datasetVersions, runs, type Budget } from "../../db/schema";
+import { PRIVACY_UNITS, budgetRequests, budgets, countReleases, datasetVersions, runs, type Budget } from "../../db/schema";
 import { audited, type Actor } from "../audit/service";
 import type { UserActor } from "../actor";
 import type { SessionUser } from "../context";
@@ -63,16 +63,21 @@ export function setBudget(db: Db, actor: UserActor, given: SetBudgetInput) {
   const input = setBudgetInput.parse(given);
   return audited(db, { actor, action: "budget.set", entityType: "dataset", entityId: input.datasetId, input }, (tx) => {
     if (input.renewsOn <= today()) throw new AppError("BAD_REQUEST", "The renewal date must be in the future.");
-    const noSubjects = subjectFieldRefusal(tx, { datasetId: input.datasetId }, input.privacyUnit);
-    if (noSubjects) throw new AppError("BAD_REQUEST", noSubjects);
-    const tooLarge = deltaRefusal(tx, input.datasetId, { ...input, deltaOverrideReason: input.deltaOverrideReason ?? null });
-    if (tooLarge) throw new AppError("BAD_REQUEST", tooLarge);
     const otherUnit = tx
       .select({ id: runs.id })
       .from(runs)
       .where(and(eq(runs.datasetId, input.datasetId), ne(runs.privacyUnit, input.privacyUnit)))
       .get();
     if (otherUnit) throw new AppError("CONFLICT", "Runs on this dataset already spent budget for the other privacy unit.");
+    // A count release's noise was calibrated for the unit of its time: the unit cannot change after one.
+    const current = getBudget(tx, input.datasetId);
+    if (current && current.privacyUnit !== input.privacyUnit && tx.select({ id: countReleases.id }).from(countReleases).where(eq(countReleases.datasetId, input.datasetId)).get()) {
+      throw new AppError("CONFLICT", "DP counts of this dataset were released for the current privacy unit; it can no longer change.");
+    }
+    const noSubjects = subjectFieldRefusal(tx, { datasetId: input.datasetId }, input.privacyUnit);
+    if (noSubjects) throw new AppError("BAD_REQUEST", noSubjects);
+    const tooLarge = deltaRefusal(tx, input.datasetId, { ...input, deltaOverrideReason: input.deltaOverrideReason ?? null });
+    if (tooLarge) throw new AppError("BAD_REQUEST", tooLarge);
     // An override is kept only while it is needed: with a delta below 1/N the stored reason is cleared.
     const needsOverride = deltaRefusal(tx, input.datasetId, { ...input, deltaOverrideReason: null }) !== null;
     const values = {
