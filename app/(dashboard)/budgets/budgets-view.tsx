@@ -5,6 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { FormEvent } from "react";
 import type { Role } from "../../../server/auth/access";
 import { ErrorMessage } from "../../_components/error-message";
+import { InternalBadge } from "../../_components/internal-badge";
 import { eps, formData, when } from "../../_components/format";
 import { SpendChart } from "../../_components/spend-chart";
 import { useTRPC } from "../../_trpc/client";
@@ -63,9 +64,9 @@ function DatasetBudget({ status, role }: { status: Status; role: Role }) {
             </p>
           )}
           {status.internal?.exceedsBound && (
-            <p className="badge error" data-testid="budget-internal">
-              internal, not DP: one person has {status.internal.observedMaxRecordsPerSubject} records, more than the stated bound k ={" "}
-              {budget.recordsPerPersonBound}; raise k
+            <p className="error" data-testid="budget-internal">
+              <InternalBadge /> One person has {status.internal.observedMaxRecordsPerSubject} records, more than the stated bound k ={" "}
+              {budget.recordsPerPersonBound}: the person-level figure does not cover them; raise k.
             </p>
           )}
           <SpendChart runs={spend.runs} limit={budget.epsilon} label={`Composed ε over runs for ${dataset.name} (${spend.accountant}, δ = ${budget.delta})`} />

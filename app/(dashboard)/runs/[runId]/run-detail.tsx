@@ -44,7 +44,14 @@ export function RunDetail({ runId, role, userId }: { runId: string; role: Role; 
         <progress max={run.plannedSteps} value={Math.min(run.plannedSteps, steps.at(-1)?.step ?? 0)} style={{ width: "100%" }} />
         <p data-testid="run-progress">
           {run.chargedSteps} of {run.plannedSteps} steps charged
-          {msPerStep !== null && ACTIVE.includes(run.status) && ` · about ${Math.ceil((left * msPerStep) / 1000)} s left`} · launched {when(run.createdAt)}
+          {msPerStep !== null && ACTIVE.includes(run.status) && (
+            <>
+              {` · about ${Math.ceil((left * msPerStep) / 1000)} s left`}
+              {/* Step times depend on the sampled batch (its size and lengths): a timing figure of private data. */}
+              <InternalBadge />
+            </>
+          )}{" "}
+          · launched {when(run.createdAt)}
         </p>
         <p data-testid="run-epsilon">
           Charged: <strong>ε = {eps(chargedEpsilon)}</strong> at δ = {delta} ({run.privacyUnit}-level, computed by the server from {run.chargedSteps} steps at
