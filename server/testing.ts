@@ -1,4 +1,5 @@
 // Test helpers: a migrated in-memory database, one user per role, callers acting as them, and ordinary fixtures.
+import { TRPCError } from "@trpc/server";
 import type { Db } from "../db/client";
 export { snapshot } from "../db/snapshot";
 import { openMigratedMemoryDatabase } from "../db/client";
@@ -86,4 +87,15 @@ export function runRequest(datasetVersionId: string, baseModelVersionId: string,
     maxRecordsPerSubject: 8,
     ...overrides,
   };
+}
+
+/** The code and message of a call that must be refused (a TRPCError); fails when the call succeeds. */
+export async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof TRPCError) return { code: err.code, message: err.message };
+    throw err;
+  }
+  throw new Error("expected the call to be refused");
 }

@@ -5,7 +5,6 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { budgets, countReleases, runs } from "../../db/schema";
@@ -15,7 +14,7 @@ import { listAudit, verifyChain } from "../audit/service";
 import { serialiseRecord } from "../datasets/ingest/records";
 import { registerUpload } from "../datasets/service";
 import { launchRun } from "../runs/service";
-import { callerAs, ingestedVersion, registerTestBaseModel, runRequest, snapshot, testWorld, type TestWorld } from "../testing";
+import { callerAs, ingestedVersion, registerTestBaseModel, runRequest, refusal, snapshot, testWorld, type TestWorld } from "../testing";
 import { recordsPerSubject, releaseCounts } from "./count-release";
 import { clippedCounts, countReleaseEvent, noisyCounts } from "./dp-counts";
 
@@ -39,16 +38,6 @@ const officer = () => callerAs(world.db, world.users.privacy_officer);
 const engineer = () => callerAs(world.db, world.users.engineer);
 const setBudget = (epsilon: number, privacyUnit: "record" | "subject" = "record") =>
   officer().budgets.set({ datasetId, epsilon, delta: 1e-5, privacyUnit, renewsOn: "2099-01-01" });
-
-async function refusal(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof TRPCError) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error("expected a refusal");
-}
 
 describe("releasing DP counts", () => {
   it("charges the lineage's ledger: composed with its runs in the Budgets spend and in the next launch's projection", async () => {

@@ -1,13 +1,12 @@
 // Setting budgets on a real database: delta below 1/N of the lineage's units unless an officer records why not,
 // subject-level only where the data names its subjects, and the person-level figure stated for the officer's k.
-import { TRPCError } from "@trpc/server";
 import { desc, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { auditLog, budgets } from "../../db/schema";
 import { actorOf } from "../actor";
 import { inputDigest, verifyChain } from "../audit/service";
 import { registerUpload } from "../datasets/service";
-import { callerAs, ingestedVersion, registerTestBaseModel, runRequest, snapshot, testWorld, type TestWorld } from "../testing";
+import { callerAs, ingestedVersion, registerTestBaseModel, runRequest, refusal, snapshot, testWorld, type TestWorld } from "../testing";
 import { deltaBound, deltaRefusal, lineageUnitCount, subjectFieldRefusal } from "./delta-bound";
 
 let world: TestWorld;
@@ -23,16 +22,6 @@ const RENEWS_ON = "2099-01-01";
 function upload(overrides: Parameters<typeof ingestedVersion>[0], target: { name: string } | { datasetId: string } = { name: "notes" }) {
   const user = world.users.engineer;
   return registerUpload(world.db, user, actorOf(user), target, ingestedVersion(overrides));
-}
-
-async function refusal(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof TRPCError) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error("expected a refusal");
 }
 
 const storedBudget = (datasetId: string) => world.db.select().from(budgets).where(eq(budgets.datasetId, datasetId)).get();

@@ -1,6 +1,5 @@
 // Launching runs against a budget: the projection, the refusal of overspending runs, reservations that make a second
 // launch fail when only one fits, composition (never addition) across runs, and expiry, unit and access rules.
-import { TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { runs } from "../../db/schema";
@@ -8,7 +7,7 @@ import { createAccountant, dpSgdEvent } from "../../trainer/privacy";
 import { actorOf } from "../actor";
 import { listAudit, verifyChain } from "../audit/service";
 import { registerUpload } from "../datasets/service";
-import { callerAs, ingestedVersion, registerTestBaseModel, runRequest, snapshot, testWorld, type TestWorld } from "../testing";
+import { callerAs, ingestedVersion, registerTestBaseModel, runRequest, refusal, snapshot, testWorld, type TestWorld } from "../testing";
 import type { RunRequest } from "./service";
 
 let world: TestWorld;
@@ -35,16 +34,6 @@ function setBudget(epsilon: number, privacyUnit: "record" | "subject" = "record"
 
 function request(overrides: Partial<RunRequest> = {}): RunRequest {
   return runRequest(versionId, baseId, { batch: { by: "expected_batch_size", expectedBatchSize: 100 }, ...overrides });
-}
-
-async function refusal(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof TRPCError) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error("expected a refusal");
 }
 
 const rdp = createAccountant("rdp");

@@ -1,9 +1,8 @@
 // User administration through the router: what an admin can do, what is refused, and that each change is audited.
-import { TRPCError } from "@trpc/server";
 import { beforeEach, describe, expect, it } from "vitest";
 import { SYSTEM_ACTOR, listAudit, verifyChain } from "../audit/service";
 import { setDisabled } from "./service";
-import { callerAs, snapshot, testWorld, type TestWorld } from "../testing";
+import { callerAs, refusal, snapshot, testWorld, type TestWorld } from "../testing";
 
 let world: TestWorld;
 beforeEach(async () => {
@@ -11,16 +10,6 @@ beforeEach(async () => {
 });
 
 const admin = () => callerAs(world.db, world.users.admin);
-
-async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof TRPCError) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error("expected the call to be refused");
-}
 
 describe("users", () => {
   it("creates a user with an argon2id hash that never leaves the server, and audits it", async () => {
