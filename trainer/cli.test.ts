@@ -69,6 +69,19 @@ function runCli(args: string[], input: unknown, onMessage?: (m: Message, kill: (
 const ofType = <T extends Message['type']>(messages: Message[], type: T) =>
   messages.filter((m): m is Extract<Message, { type: T }> => m.type === type);
 
+/** A run (checkpoint every 10 steps) killed with SIGKILL once it reports step 25. */
+async function crashAtStep25(runId: string): Promise<Run> {
+  let killed = false;
+  const crashed = await runCli(['train'], spec(runId, { checkpoint_every: 10 }), (m, kill) => {
+    if (m.type === 'step' && m.step === 25 && !killed) {
+      killed = true;
+      kill('SIGKILL');
+    }
+  });
+  expect(crashed.code).toBeNull();
+  return crashed;
+}
+
 describe('trainer CLI process', () => {
   let uninterrupted: Run;
 
@@ -127,14 +140,7 @@ describe('trainer CLI process', () => {
   }, 90_000);
 
   it('after a crash, resumes from the last checkpoint with every step run since still charged', async () => {
-    let killed = false;
-    const crashed = await runCli(['train'], spec('crash', { checkpoint_every: 10 }), (m, kill) => {
-      if (m.type === 'step' && m.step === 25 && !killed) {
-        killed = true;
-        kill('SIGKILL');
-      }
-    });
-    expect(crashed.code).toBeNull();
+    const crashed = await crashAtStep25('crash');
     expect(ofType(crashed.messages, 'checkpoint').at(-1)!.step).toBe(20);
     const reported = ofType(crashed.messages, 'step').at(-1)!.step; // 25, or 26 if one more finished in time
 
@@ -153,14 +159,7 @@ describe('trainer CLI process', () => {
   }, 90_000);
 
   it("resumed with the server's charged count, counts from it and trains every remaining planned step", async () => {
-    let killed = false;
-    const crashed = await runCli(['train'], spec('counted', { checkpoint_every: 10 }), (m, kill) => {
-      if (m.type === 'step' && m.step === 25 && !killed) {
-        killed = true;
-        kill('SIGKILL');
-      }
-    });
-    expect(crashed.code).toBeNull();
+    const crashed = await crashAtStep25('counted');
     // The server charges every reported step and the one in flight, and hands its count to the resumed trainer.
     const serverCharged = ofType(crashed.messages, 'step').at(-1)!.step + 1;
     const resumed = await runCli(['train', '--resume', '--charged-steps', String(serverCharged)], spec('counted', { checkpoint_every: 10 }));
