@@ -85,7 +85,9 @@ function clipAndAccumulate(grads: UnitGradients, settings: DpSettings, sums: Map
   const clipping = clipCoefficients(squaredNorms, settings.clipNorm, settings.clipping);
   for (const [param, coefficients] of clipping.coefficients) {
     const previous = sums.get(param)!;
-    sums.set(param, tf.tidy(() => previous.add(grads.weightedSum(param, tf.tensor1d(coefficients)))));
+    // A unit with a non-finite gradient here has coefficient 0 and must add exactly 0 (NaN times 0 is NaN).
+    const nonFinite = !squaredNorms.get(param)!.every(Number.isFinite);
+    sums.set(param, tf.tidy(() => previous.add(grads.weightedSum(param, tf.tensor1d(coefficients), nonFinite))));
     previous.dispose();
   }
   return clipping;

@@ -20,16 +20,20 @@ import { matmul, perUnitProducts, transposeLast } from './ops.js';
 export interface UnitGradients {
   /** Per trainable parameter, each unit's squared gradient norm, [units]. */
   squaredNorms: Map<string, tf.Tensor1D>;
-  /** Sum over units of coefficients[u] times unit u's gradient of `param` (shaped like the parameter). */
-  weightedSum(param: string, coefficients: tf.Tensor1D): tf.Tensor;
+  /**
+   * Sum over units of coefficients[u] times unit u's gradient of `param` (shaped like the parameter). With
+   * `zeroDropped`, a unit whose coefficient is 0 contributes exactly 0 even if its gradient holds NaN or infinity
+   * (which times 0 would be NaN); it costs a pass over the per-unit tensors, so callers ask for it only when some
+   * unit's squared norm of `param` is not finite.
+   */
+  weightedSum(param: string, coefficients: tf.Tensor1D, zeroDropped?: boolean): tf.Tensor;
   /** Summed token losses (nats) of the batch, for reporting. */
   lossSum: number;
   dispose(): void;
 }
 
-/** `t` with every unit whose coefficient is 0 set to exactly 0: a unit with a non-finite gradient (coefficient 0)
- * must contribute nothing, and NaN or infinity times 0 would be NaN in the sum. */
-const onlyKept = (coefficients: tf.Tensor, t: tf.Tensor): tf.Tensor => tf.where(coefficients.greater(0), t, tf.scalar(0));
+/** `t` with every unit whose coefficient is 0 set to exactly 0 (when `zero`; else `t` as it is). */
+const onlyKept = (coefficients: tf.Tensor, t: tf.Tensor, zero: boolean): tf.Tensor => (zero ? tf.where(coefficients.greater(0), t, tf.scalar(0)) : t);
 
 /** The objective whose gradient is the sum of the sequences' gradients: each sequence's mean token loss. */
 export const sequenceLossSum = (losses: tf.Tensor2D, batch: Batch): tf.Scalar => losses.mul(batch.weights).sum();
@@ -106,7 +110,7 @@ export function unitGradients(model: Model, batch: Batch, strategy: NormStrategy
   const tokensPerUnit = batch.slots * (batch.tokens.shape[1] as number);
   const byUnit = (t: tf.Tensor) => t.reshape([units, tokensPerUnit, t.shape[2] as number]) as tf.Tensor3D;
   const squaredNorms = new Map<string, tf.Tensor1D>();
-  const sums = new Map<string, (coefficients: tf.Tensor1D) => tf.Tensor>();
+  const sums = new Map<string, (coefficients: tf.Tensor1D, zeroDropped: boolean) => tf.Tensor>();
 
   for (const site of sites) {
     if (!site.grad) throw new Error('a site received no gradient');
@@ -118,12 +122,12 @@ export function unitGradients(model: Model, batch: Batch, strategy: NormStrategy
         strategy === 'mixed' ? prefersGhostNorm(tokensPerUnit, shape[0] as number, shape[1] as number) : strategy === 'ghost';
       if (use.kind === 'linear' && ghost) {
         squaredNorms.set(use.param, keep(tf.tidy(() => matmul(a!, transposeLast(a!)).mul(matmul(g, transposeLast(g))).sum([1, 2]))));
-        sums.set(use.param, (c) =>
+        sums.set(use.param, (c, zero) =>
           tf.tidy(() => {
             const kept = c.reshape([units, 1, 1]);
             return matmul(
-              transposeLast(onlyKept(kept, a!).reshape([units * tokensPerUnit, shape[0] as number])),
-              onlyKept(kept, g).mul(kept).reshape([units * tokensPerUnit, shape[1] as number]),
+              transposeLast(onlyKept(kept, a!, zero).reshape([units * tokensPerUnit, shape[0] as number])),
+              onlyKept(kept, g, zero).mul(kept).reshape([units * tokensPerUnit, shape[1] as number]),
             );
           }),
         );
@@ -137,7 +141,7 @@ export function unitGradients(model: Model, batch: Batch, strategy: NormStrategy
           }),
         ) as tf.Tensor3D;
         squaredNorms.set(use.param, keep(tf.tidy(() => perUnit.square().sum([0, 2]))));
-        sums.set(use.param, (c) => tf.tidy(() => onlyKept(c.reshape([1, units, 1]), perUnit.mul(c.reshape([1, units, 1]))).sum(1).reshape(shape)));
+        sums.set(use.param, (c, zero) => tf.tidy(() => onlyKept(c.reshape([1, units, 1]), perUnit.mul(c.reshape([1, units, 1])), zero).sum(1).reshape(shape)));
       }
     }
   }
@@ -146,10 +150,10 @@ export function unitGradients(model: Model, batch: Batch, strategy: NormStrategy
   }
   return {
     squaredNorms,
-    weightedSum: (param, coefficients) => {
+    weightedSum: (param, coefficients, zeroDropped = false) => {
       const sum = sums.get(param);
       if (!sum) throw new Error(`no per-unit gradient for ${param}`);
-      return sum(coefficients);
+      return sum(coefficients, zeroDropped);
     },
     lossSum,
     dispose: () => tf.dispose(kept),
