@@ -13,6 +13,8 @@ import { queueEvaluationIn } from "../leakage/service";
 import { readSpec } from "./run-files";
 import { chargeStepInFlight, chargeThrough, chargedAt, finish, registerResult } from "./run-outcome";
 
+class TakenOver extends Error {}
+
 export class RunSession {
   private ended = false;
   private failure: string | null = null;
@@ -43,8 +45,10 @@ export class RunSession {
     if (!parsed.success) return this.violation(`the trainer sent an invalid message: ${parsed.error.issues[0]?.message ?? "?"}`);
     const run = this.owned();
     if (!run) return this.violation("another job runner took this run over");
-    // A step still counts after a takeover (its data was touched); nothing else does.
-    if (run.status !== "running" && parsed.data.type !== "step") return this.violation(`the run is ${run.status}, no longer running here`);
+    // A step still counts after a takeover marked the run interrupted (its data was touched, and the segment is the
+    // same); nothing else does, and nothing once the run was queued again.
+    const counts = run.status === "running" || (run.status === "interrupted" && parsed.data.type === "step");
+    if (!counts) return this.violation(`the run is ${run.status}, no longer running here`);
     this.apply(run, parsed.data);
   }
 
@@ -140,11 +144,21 @@ export class RunSession {
     }
   }
 
-  /** The trainer exited: without a final message (or after a protocol violation) the run failed, step in flight charged. */
+  /**
+   * The trainer exited: without a final message (or after a protocol violation) the run failed, step in flight
+   * charged; unless another runner took it over meanwhile (it charged the step in flight and ended the run).
+   */
   onExit(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.ended && !this.failure) return;
-    if (!this.owned()) return; // taken over by another runner, which charged and ended it
     const reason = this.failure ?? `the trainer exited without a final message (${signal ?? `exit code ${code}`})`;
-    finish(this.db, this.runId, "failed", reason, (tx) => chargeStepInFlight(tx, this.runId));
+    try {
+      finish(this.db, this.runId, "failed", reason, (tx) => {
+        const run = tx.select().from(runs).where(and(eq(runs.id, this.runId), eq(runs.runnerId, this.runnerId), eq(runs.status, "running"))).get();
+        if (!run) throw new TakenOver();
+        chargeStepInFlight(tx, this.runId);
+      });
+    } catch (err) {
+      if (!(err instanceof TakenOver)) throw err;
+    }
   }
 }

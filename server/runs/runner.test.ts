@@ -66,6 +66,10 @@ beforeEach(async () => {
 });
 afterEach(async () => runner.stop());
 
+/** A trainer's step message, as a protocol line. */
+const stepLine = (n: number) =>
+  JSON.stringify({ type: "step", step: n, batch_size: 3, records: 5, tokens: 40, loss: 2.5, epsilon: 0.1, clipped_fraction: 0.5, grad_norm_quantiles: null, privacy_event: null, elapsed_ms: 10 });
+
 const newRunner = () => new Runner({ db: world.db, dataDir, concurrency: 1, trainerCommand: TRAINER_COMMAND, pollMs: 50, leaseMs: 30_000, log: () => {} });
 
 /** A run of `steps` steps; long runs (cancelled or killed early) use more noise so that they fit the budget. */
@@ -204,11 +208,9 @@ describe("the runner", () => {
     const lease = new RunnerLease(world.db, 60_000);
     world.db.update(runs).set({ status: "running", runnerId: lease.acquire() }).where(eq(runs.id, id)).run();
     const session = new RunSession(world.db, dataDir, id, lease.id, () => {});
-    const step = (n: number) =>
-      JSON.stringify({ type: "step", step: n, batch_size: 3, records: 5, tokens: 40, loss: 2.5, epsilon: 0.1, clipped_fraction: 0.5, grad_norm_quantiles: null, privacy_event: null, elapsed_ms: 10 });
-    session.onLine(step(1));
-    session.onLine(step(2));
-    session.onLine(step(2)); // a repeated report charges nothing more
+    session.onLine(stepLine(1));
+    session.onLine(stepLine(2));
+    session.onLine(stepLine(2)); // a repeated report charges nothing more
     expect(runOf(id).chargedSteps).toBe(2);
     session.onLine(JSON.stringify({ type: "failed", reason: "out of memory writing the metrics", step: 3 }));
     expect(runOf(id)).toMatchObject({ status: "failed", chargedSteps: 3, statusReason: "out of memory writing the metrics" });
@@ -216,7 +218,7 @@ describe("the runner", () => {
     expect(runOf(id).chargedSteps).toBe(3);
     // Another runner's messages are not applied.
     const stranger = new RunSession(world.db, dataDir, id, "not-the-owner", () => {});
-    stranger.onLine(step(9));
+    stranger.onLine(stepLine(9));
     expect(runOf(id).chargedSteps).toBe(3);
   });
 
@@ -229,7 +231,13 @@ describe("the runner", () => {
     expect(runOf(id).status).toBe("running");
     expect(lease.renew(now + 30_000)).toBe(true); // a heartbeat moves the expiry on
     expect(recoverOrphanedRuns(world.db, now + 89_000)).toBe(0);
+    const session = new RunSession(world.db, dataDir, id, lease.id, () => {});
     expect(recoverOrphanedRuns(world.db, now + 91_000)).toBe(1);
+    expect(runOf(id)).toMatchObject({ status: "interrupted", chargedSteps: 1 });
+    // The stalled runner's trainer may still report the step it was on: charged once (the in-flight charge covered
+    // it), and its exit leaves the run interrupted (resumable) with nothing more charged.
+    session.onLine(stepLine(1));
+    session.onExit(null, "SIGKILL");
     expect(runOf(id)).toMatchObject({ status: "interrupted", chargedSteps: 1 });
     // A lease that expired is void: its holder learns so at its next heartbeat and must stop its trainers.
     expect(lease.renew(now + 200_000)).toBe(false);
