@@ -2,12 +2,9 @@
 // `generate` commands in subprocesses: canary exposure, membership inference (training records against the held-out
 // validation records), extraction of PII from prefixes of training records, the one-run audit against the
 // accountant's epsilon, the base model's figures beside them, and (for drift probes) PII in sampled outputs.
-import { spawn } from "node:child_process";
 import { randomInt } from "node:crypto";
-import { once } from "node:events";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../../db/client";
@@ -17,6 +14,7 @@ import { dpSgdEvent, groupPrivacy } from "../../trainer/privacy";
 import { LEDGER_ACCOUNTANT, lineageDelta } from "../budgets/ledger";
 import { findEntities, ENTITY_TYPES } from "../datasets/ingest/pii";
 import { AppError } from "../errors";
+import { startTrainer } from "../jobs/trainer-process";
 import { lineage } from "../models/service";
 import { canaryCandidateAt, canaryPlanSchema, parseCanarySpace, sampleCanaryCandidates } from "./canaries";
 import { exactExposures, extrapolatedExposure, fitSkewNormal, scoreHistogram } from "./exposure";
@@ -55,49 +53,52 @@ function sample<T>(items: readonly T[], n: number): T[] {
 }
 
 /** Runs a trainer evaluation command over JSON lines of texts and returns its per-line results in order. */
-async function trainerLines<T>(
+async function trainerLines<L extends { type: string }, T>(
   trainerCommand: readonly string[],
   args: string[],
   texts: readonly string[],
   workDir: string,
-  parse: (line: unknown) => T | null,
+  schema: z.ZodType<L>,
+  pick: (line: L) => T | null,
 ): Promise<T[]> {
   const file = path.join(workDir, `input-${args[0]}-${randomInt(1e9)}.jsonl`);
   writeFileSync(file, texts.map((text) => JSON.stringify({ text })).join("\n"));
-  const [command, ...rest] = trainerCommand;
-  const child = spawn(command!, [...rest, ...args.map((a) => (a === "{input}" ? file : a))], { stdio: ["ignore", "pipe", "ignore"] });
   const out: T[] = [];
   let failure: string | null = null;
-  const lines = createInterface({ input: child.stdout! });
-  lines.on("line", (line) => {
-    try {
-      const value = JSON.parse(line) as unknown;
-      if ((value as { type?: string }).type === "failed") failure = (value as { reason?: string }).reason ?? "failed";
-      const parsed = parse(value);
-      if (parsed !== null) out.push(parsed);
-    } catch (err) {
-      failure = `unreadable trainer output: ${(err as Error).message}`;
-    }
+  const trainer = startTrainer({
+    command: trainerCommand,
+    args: args.map((a) => (a === "{input}" ? file : a)),
+    schema,
+    onMessage: (line) => {
+      if (line.type === "failed") failure = "reason" in line && typeof line.reason === "string" ? line.reason : "failed";
+      const picked = pick(line);
+      if (picked !== null) out.push(picked);
+    },
+    onInvalid: (reason) => (failure = reason),
+    stderr: "ignore",
   });
-  const [code] = (await once(child, "exit")) as [number | null];
+  const { code } = await trainer.exited;
   if (failure || code !== 0 || out.length !== texts.length) throw new Error(`trainer ${args[0]} failed: ${failure ?? `exit ${code}`}`);
   return out;
 }
 
 function scorer(trainerCommand: readonly string[], workDir: string) {
   return (modelDir: string, texts: readonly string[]) =>
-    trainerLines(trainerCommand, ["score", "--model", modelDir, "--texts", "{input}"], texts, workDir, (v) => {
-      const line = scoreLineSchema.parse(v);
-      return line.type === "score" ? line.loss : null;
-    });
+    trainerLines(trainerCommand, ["score", "--model", modelDir, "--texts", "{input}"], texts, workDir, scoreLineSchema, (line) =>
+      line.type === "score" ? line.loss : null,
+    );
 }
 
 function generator(trainerCommand: readonly string[], workDir: string) {
   return (modelDir: string, prompts: readonly string[], maxTokens: number) =>
-    trainerLines(trainerCommand, ["generate", "--model", modelDir, "--prompts", "{input}", "--max-tokens", String(maxTokens)], prompts, workDir, (v) => {
-      const line = generateLineSchema.parse(v);
-      return line.type === "completion" ? line.completion : null;
-    });
+    trainerLines(
+      trainerCommand,
+      ["generate", "--model", modelDir, "--prompts", "{input}", "--max-tokens", String(maxTokens)],
+      prompts,
+      workDir,
+      generateLineSchema,
+      (line) => (line.type === "completion" ? line.completion : null),
+    );
 }
 
 /** Prompts from training records that contain PII: the text before the first entity, and the entity itself. */

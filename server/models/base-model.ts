@@ -1,8 +1,6 @@
 // Base models: trained by the trainer's `pretrain` on a public-domain corpus an npm package ships, then registered
 // with their provenance. The server hashes the weights itself rather than trusting the digest the trainer wrote.
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { once } from "node:events";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
@@ -11,6 +9,7 @@ import type { Db } from "../../db/client";
 import { modelVersions } from "../../db/schema";
 import type { Actor } from "../audit/service";
 import { AppError } from "../errors";
+import { startTrainer } from "../jobs/trainer-process";
 import { registerModelVersion } from "./service";
 
 const provenanceSchema = z
@@ -21,15 +20,22 @@ const provenanceSchema = z
   })
   .passthrough();
 
-/** The command that runs the trainer's CLI: node with tsx, so that trainer/ runs from source. */
-export const TRAINER_COMMAND: readonly string[] = [process.execPath, "--import", "tsx", "trainer/cli.ts"];
+/** What `trainer pretrain` prints when it is done: the model directory and its digests, among other figures. */
+const pretrainResultSchema = z.object({ model_dir: z.string(), weights_sha256: z.string() }).passthrough();
 
 /** Runs `trainer pretrain` into `outDir` (extra flags such as --steps or --model for a smaller model). */
 export async function pretrainBaseModel(outDir: string, flags: readonly string[] = []): Promise<void> {
-  const [command, ...args] = TRAINER_COMMAND;
-  const child = spawn(command!, [...args, "pretrain", "--out", outDir, ...flags], { stdio: ["ignore", "ignore", "inherit"] });
-  const [code] = (await once(child, "exit")) as [number | null];
-  if (code !== 0) throw new Error(`trainer pretrain exited with ${code}`);
+  let result: z.infer<typeof pretrainResultSchema> | null = null;
+  let invalid: string | null = null;
+  const trainer = startTrainer({
+    args: ["pretrain", "--out", outDir, ...flags],
+    schema: pretrainResultSchema,
+    onMessage: (message) => (result = message),
+    onInvalid: (reason) => (invalid = reason),
+    stderr: "inherit",
+  });
+  const { code, signal } = await trainer.exited;
+  if (code !== 0 || invalid || !result) throw new Error(`trainer pretrain failed: ${invalid ?? `exit ${signal ?? code}`}`);
 }
 
 /** Registers the base model in `dataDir/relativeDir` as a new version of `familyName` (once per weights digest). */

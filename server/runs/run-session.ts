@@ -1,11 +1,11 @@
 // What one trainer process reports, applied to the database message by message: each step charged (once, whatever is
 // repeated), evaluations and checkpoints recorded, and the run ended by its final message or by the process's exit.
-// Only the runner that owns the run (its lease) applies anything.
+// Only the runner that owns the run (its lease) applies anything; the messages arrive validated (jobs/trainer-process).
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { runEvaluations, runSteps, runs, type Run } from "../../db/schema";
 import { dpSgdEvent } from "../../trainer/privacy";
-import { messageSchema, type Message } from "../../trainer/protocol";
+import type { Message } from "../../trainer/protocol";
 import { SYSTEM_ACTOR } from "../audit/service";
 import { LEDGER_ACCOUNTANT } from "../budgets/ledger";
 import { openSystemIncidentOnce } from "../incidents/service";
@@ -33,26 +33,21 @@ export class RunSession {
     return this.db.select().from(runs).where(and(eq(runs.id, this.runId), eq(runs.runnerId, this.runnerId))).get();
   }
 
-  onLine(line: string): void {
+  /** A validated message of the trainer's (trainer-process checks every line against the protocol). */
+  onMessage(message: Message): void {
     if (this.ended || this.failure) return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      return this.violation(`the trainer wrote a line that is not JSON: ${line.slice(0, 120)}`);
-    }
-    const parsed = messageSchema.safeParse(value);
-    if (!parsed.success) return this.violation(`the trainer sent an invalid message: ${parsed.error.issues[0]?.message ?? "?"}`);
     const run = this.owned();
     if (!run) return this.violation("another job runner took this run over");
     // A step still counts after a takeover marked the run interrupted (its data was touched, and the segment is the
     // same); nothing else does, and nothing once the run was queued again.
-    const counts = run.status === "running" || (run.status === "interrupted" && parsed.data.type === "step");
+    const counts = run.status === "running" || (run.status === "interrupted" && message.type === "step");
     if (!counts) return this.violation(`the run is ${run.status}, no longer running here`);
-    this.apply(run, parsed.data);
+    this.apply(run, message);
   }
 
-  private violation(reason: string): void {
+  /** A protocol violation (a line that is not a valid message, a wrong setting): the run fails and the trainer stops. */
+  violation(reason: string): void {
+    if (this.failure) return;
     this.failure = reason;
     this.abort(reason);
   }

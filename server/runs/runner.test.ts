@@ -16,7 +16,9 @@ import { SYSTEM_ACTOR, inputDigest, listAudit, verifyChain } from "../audit/serv
 import { activeSessionUser, type SessionUser } from "../context";
 import { handleWeightsDownload } from "../models/download";
 import { handleUpload } from "../datasets/upload";
-import { TRAINER_COMMAND, pretrainBaseModel, registerBaseModel } from "../models/base-model";
+import { TRAINER_COMMAND } from "../jobs/trainer-process";
+import { pretrainBaseModel, registerBaseModel } from "../models/base-model";
+import { messageSchema, type Message } from "../../trainer/protocol";
 import { callerAs, testWorld, type TestWorld } from "../testing";
 import { leakageOverview } from "../leakage/service";
 import { RunnerLease } from "../jobs/runner-lease";
@@ -66,9 +68,9 @@ beforeEach(async () => {
 });
 afterEach(async () => runner.stop());
 
-/** A trainer's step message, as a protocol line. */
-const stepLine = (n: number) =>
-  JSON.stringify({ type: "step", step: n, batch_size: 3, records: 5, tokens: 40, loss: 2.5, epsilon: 0.1, clipped_fraction: 0.5, grad_norm_quantiles: null, privacy_event: null, elapsed_ms: 10 });
+/** A trainer's step message, as the trainer process hands it over (validated). */
+const stepMessage = (n: number): Message =>
+  messageSchema.parse({ type: "step", step: n, batch_size: 3, records: 5, tokens: 40, loss: 2.5, epsilon: 0.1, clipped_fraction: 0.5, grad_norm_quantiles: null, privacy_event: null, elapsed_ms: 10 });
 
 const newRunner = () => new Runner({ db: world.db, dataDir, concurrency: 1, trainerCommand: TRAINER_COMMAND, pollMs: 50, leaseMs: 30_000, log: () => {} });
 
@@ -208,17 +210,17 @@ describe("the runner", () => {
     const lease = new RunnerLease(world.db, 60_000);
     world.db.update(runs).set({ status: "running", runnerId: lease.acquire() }).where(eq(runs.id, id)).run();
     const session = new RunSession(world.db, dataDir, id, lease.id, () => {});
-    session.onLine(stepLine(1));
-    session.onLine(stepLine(2));
-    session.onLine(stepLine(2)); // a repeated report charges nothing more
+    session.onMessage(stepMessage(1));
+    session.onMessage(stepMessage(2));
+    session.onMessage(stepMessage(2)); // a repeated report charges nothing more
     expect(runOf(id).chargedSteps).toBe(2);
-    session.onLine(JSON.stringify({ type: "failed", reason: "out of memory writing the metrics", step: 3 }));
+    session.onMessage({ type: "failed", reason: "out of memory writing the metrics", step: 3 });
     expect(runOf(id)).toMatchObject({ status: "failed", chargedSteps: 3, statusReason: "out of memory writing the metrics" });
     session.onExit(1, null); // the exit after a final message changes nothing
     expect(runOf(id).chargedSteps).toBe(3);
     // Another runner's messages are not applied.
     const stranger = new RunSession(world.db, dataDir, id, "not-the-owner", () => {});
-    stranger.onLine(stepLine(9));
+    stranger.onMessage(stepMessage(9));
     expect(runOf(id).chargedSteps).toBe(3);
   });
 
@@ -236,7 +238,7 @@ describe("the runner", () => {
     expect(runOf(id)).toMatchObject({ status: "interrupted", chargedSteps: 1 });
     // The stalled runner's trainer may still report the step it was on: charged once (the in-flight charge covered
     // it), and its exit leaves the run interrupted (resumable) with nothing more charged.
-    session.onLine(stepLine(1));
+    session.onMessage(stepMessage(1));
     session.onExit(null, "SIGKILL");
     expect(runOf(id)).toMatchObject({ status: "interrupted", chargedSteps: 1 });
     // A lease that expired is void: its holder learns so at its next heartbeat and must stop its trainers.

@@ -1,20 +1,18 @@
 // The job runner: holds a lease, claims queued runs one conditional update at a time (a few trainers at once),
 // starts each in a trainer subprocess whose messages a RunSession applies, stops cancelled runs at a step boundary,
 // takes over runs whose runner's lease expired, and runs leakage evaluations when a slot is free.
-import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream } from "node:fs";
-import { once } from "node:events";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { runs, type Run } from "../../db/schema";
+import { messageSchema } from "../../trainer/protocol";
 import { SYSTEM_ACTOR, audited } from "../audit/service";
 import { requeueOrphanedEvaluations, runNextEvaluation, scheduleDriftProbes } from "../leakage/jobs";
 import { runDirectory, writeRunFiles } from "./run-files";
 import { finish, recoverOrphanedRuns } from "./run-outcome";
 import { RunSession } from "./run-session";
 import { RunnerLease } from "../jobs/runner-lease";
+import { startTrainer, type TrainerProcess } from "../jobs/trainer-process";
 
 export { runDirectory };
 
@@ -35,7 +33,7 @@ export interface RunnerOptions {
 class NotClaimed extends Error {}
 
 export class Runner {
-  private readonly children = new Map<string, ChildProcess>();
+  private readonly trainers = new Map<string, TrainerProcess>();
   private readonly lease: RunnerLease;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
@@ -55,15 +53,15 @@ export class Runner {
   /** Stops polling and asks every trainer to stop at its next step boundary; resolves when they have exited. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    const exits = [...this.children.values()].map((child) => (child.exitCode === null ? once(child, "exit") : Promise.resolve()));
-    for (const child of this.children.values()) child.kill("SIGTERM");
+    const exits = [...this.trainers.values()].map((trainer) => trainer.exited);
+    for (const trainer of this.trainers.values()) trainer.stop("SIGTERM");
     await Promise.all(exits);
     this.lease.release();
   }
 
   /** The process id of a run's trainer, while it runs. */
   pidOf(runId: string): number | undefined {
-    return this.children.get(runId)?.pid;
+    return this.trainers.get(runId)?.pid;
   }
 
   async tick(): Promise<void> {
@@ -74,26 +72,26 @@ export class Runner {
       if (!this.lease.renew()) {
         // The lease expired (the process stalled past it): its runs may have been taken over. Stop their trainers
         // at once and start afresh under a new lease.
-        for (const [runId, child] of this.children) {
+        for (const [runId, trainer] of this.trainers) {
           log(`run ${runId}: this runner's lease expired; stopping its trainer`);
-          child.kill("SIGKILL");
+          trainer.stop("SIGKILL");
         }
         this.lease.acquire();
       }
       const taken = recoverOrphanedRuns(db);
       if (taken > 0) log(`took over ${taken} run(s) whose runner's lease expired: marked interrupted`);
       requeueOrphanedEvaluations(db);
-      for (const [runId, child] of this.children) {
+      for (const [runId, trainer] of this.trainers) {
         const run = db.select({ cancel: runs.cancelRequested }).from(runs).where(eq(runs.id, runId)).get();
-        if (run?.cancel && !child.killed) child.kill("SIGTERM");
+        if (run?.cancel && !trainer.stopped) trainer.stop("SIGTERM");
       }
-      while (this.children.size + (this.evaluating ? 1 : 0) < this.options.concurrency) {
+      while (this.trainers.size + (this.evaluating ? 1 : 0) < this.options.concurrency) {
         const next = db.select().from(runs).where(eq(runs.status, "queued")).orderBy(asc(runs.createdAt)).limit(1).get();
         if (!next) break;
         if (this.claim(next)) await this.launch(next);
       }
       scheduleDriftProbes(db);
-      if (!this.evaluating && this.children.size < this.options.concurrency) {
+      if (!this.evaluating && this.trainers.size < this.options.concurrency) {
         // Leakage evaluations use the trainer too: one at a time, when a slot is free, in the background.
         this.evaluating = true;
         void runNextEvaluation(db, this.options.dataDir, this.options.trainerCommand, this.lease.id)
@@ -139,26 +137,24 @@ export class Runner {
     }
     // The steps charged in earlier segments (after a crash, the step in flight too): the trainer counts from there.
     const charged = run.segmentBaseSteps > 0 ? ["--charged-steps", String(run.segmentBaseSteps)] : [];
-    const [command, ...args] = this.options.trainerCommand;
-    const child = spawn(command!, [...args, "train", "--spec", specPath, ...(resume ? ["--resume"] : []), ...charged], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    this.children.set(run.id, child);
-    log(`run ${run.id}: trainer started (pid ${child.pid})`);
-    const stderr = createWriteStream(path.join(dir, "trainer.log"), { flags: "a" });
-    child.stderr!.pipe(stderr);
-
     const session = new RunSession(db, dataDir, run.id, this.lease.id, (reason) => {
       log(`run ${run.id}: ${reason}; stopping the trainer`);
-      child.kill("SIGKILL");
+      trainer.stop("SIGKILL");
     });
-    const lines = createInterface({ input: child.stdout! });
-    lines.on("line", (line) => session.onLine(line));
+    const trainer = startTrainer({
+      command: this.options.trainerCommand,
+      args: ["train", "--spec", specPath, ...(resume ? ["--resume"] : []), ...charged],
+      schema: messageSchema,
+      onMessage: (message) => session.onMessage(message),
+      onInvalid: (reason) => session.violation(reason),
+      stderr: { file: path.join(dir, "trainer.log") },
+    });
+    this.trainers.set(run.id, trainer);
+    log(`run ${run.id}: trainer started (pid ${trainer.pid})`);
     // Followed in the background: the runner goes on polling (cancels, more queued runs) meanwhile.
-    void Promise.all([once(child, "exit"), once(lines, "close")]).then(([[code, signal]]) => {
-      stderr.end();
-      session.onExit(code as number | null, signal as NodeJS.Signals | null);
-      this.children.delete(run.id);
+    void trainer.exited.then(({ code, signal }) => {
+      session.onExit(code, signal);
+      this.trainers.delete(run.id);
       log(`run ${run.id}: trainer exited (${signal ?? code})`);
       void this.tick();
     });
