@@ -17,10 +17,11 @@ import { initBackend } from './backend.js';
 import { readDataset } from './data.js';
 import { generateLine, scoreLine, type GenerateLine, type ScoreLine } from './evaluation-protocol.js';
 import { generateGreedy } from './generate.js';
-import { HOLDOUT_FRACTION, HOLDOUT_UNITS, holdoutFractionSchema, holdoutKeySchema, holdoutOfFile } from './holdout.js';
+import { HOLDOUT_FRACTION, holdoutFractionSchema, holdoutKeySchema, holdoutOfFile } from './holdout.js';
 import { disposeModel, loadModel, type Model } from './model.js';
 import type { ModelDir } from './model-files.js';
 import { DEFAULT_PRETRAIN_OPTIONS, parsePretrainArgs, pretrain } from './pretrain.js';
+import { privacyUnitSchema } from './privacy/index.js';
 import { backendChoiceSchema, messageLine, parseRunSpec, type BackendChoice, type BackendName, type Message } from './protocol.js';
 import { scoreTexts } from './score.js';
 import { runTraining, TrainingFailure } from './train.js';
@@ -197,7 +198,7 @@ function generate(args: string[]): Promise<number> {
 
 const holdoutArgsSchema = z.strictObject({
   input: z.string().min(1),
-  unit: z.enum(HOLDOUT_UNITS),
+  unit: privacyUnitSchema,
   key: holdoutKeySchema,
   fraction: z.coerce.number().pipe(holdoutFractionSchema).default(HOLDOUT_FRACTION),
   json: z.literal(true).optional(),

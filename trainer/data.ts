@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Unit } from './batch.js';
+import type { PrivacyUnit } from './privacy/index.js';
 import { sha256 } from './safetensors.js';
 import { recordTokens } from './tokenizer.js';
 
@@ -13,7 +14,8 @@ export const recordSchema = z.object({
 });
 export type DataRecord = z.infer<typeof recordSchema>;
 
-export type PrivacyUnitKind = 'record' | 'subject';
+/** trainer/privacy's PrivacyUnit, under the name the training loop imports. */
+export type PrivacyUnitKind = PrivacyUnit;
 
 export interface Dataset {
   records: DataRecord[];
@@ -44,7 +46,7 @@ export function readDataset(path: string): Dataset {
 }
 
 /** The units of privacy: each record alone, or each subject's records together (every record needs a subject). */
-export function toUnits(records: readonly DataRecord[], unit: PrivacyUnitKind, contextLength: number): Unit[] {
+export function toUnits(records: readonly DataRecord[], unit: PrivacyUnit, contextLength: number): Unit[] {
   const tokens = (r: DataRecord) => recordTokens(r.text, contextLength + 1);
   if (unit === 'record') return records.map((r) => [tokens(r)]);
   const bySubject = new Map<string, Int32Array[]>();

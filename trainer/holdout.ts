@@ -7,12 +7,10 @@ import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { canonicalJson } from './canonical-json';
 import { readRecords, type NormalisedRecord } from './normalised-record';
+import type { PrivacyUnit } from './privacy';
 
 /** The share of units held out for validation. */
 export const HOLDOUT_FRACTION = 0.1;
-
-export const HOLDOUT_UNITS = ['record', 'subject'] as const;
-export type HoldoutUnit = (typeof HOLDOUT_UNITS)[number];
 
 /** A hold-out key: at least 16 bytes, as hex. */
 export const holdoutKeySchema = z
@@ -26,7 +24,7 @@ export function recordUnitId(record: NormalisedRecord): string {
 }
 
 /** A record's unit of privacy: its subject (a record without one is a subject of its own), or the record. */
-export function unitOf(record: NormalisedRecord, unit: HoldoutUnit): { kind: HoldoutUnit; id: string } {
+export function unitOf(record: NormalisedRecord, unit: PrivacyUnit): { kind: PrivacyUnit; id: string } {
   return unit === 'subject' && record.subject !== null
     ? { kind: 'subject', id: record.subject }
     : { kind: 'record', id: recordUnitId(record) };
@@ -35,7 +33,7 @@ export function unitOf(record: NormalisedRecord, unit: HoldoutUnit): { kind: Hol
 const TWO_POW_64 = 2n ** 64n;
 
 /** Whether a unit is held out: its keyed hash (the kind separates the domains of subjects and records) is below `fraction`. */
-export function isHeldOut(key: Buffer, unit: { kind: HoldoutUnit; id: string }, fraction = HOLDOUT_FRACTION): boolean {
+export function isHeldOut(key: Buffer, unit: { kind: PrivacyUnit; id: string }, fraction = HOLDOUT_FRACTION): boolean {
   const mac = createHmac('sha256', key).update(`${unit.kind}\u0000${unit.id}`, 'utf8').digest();
   // The first 64 bits, read as an integer in [0, 2^64), compared with fraction * 2^64 (53 bits of the fraction are exact).
   const threshold = (BigInt(Math.round(fraction * 2 ** 53)) * TWO_POW_64) / 2n ** 53n;
@@ -50,7 +48,7 @@ export interface HoldoutSummary {
 }
 
 /** Reads a normalised dataset file and says which of its units are held out (distinct unit ids). */
-export async function holdoutOfFile(file: string, options: { unit: HoldoutUnit; key: string; fraction?: number }): Promise<HoldoutSummary> {
+export async function holdoutOfFile(file: string, options: { unit: PrivacyUnit; key: string; fraction?: number }): Promise<HoldoutSummary> {
   const key = Buffer.from(holdoutKeySchema.parse(options.key), 'hex');
   const fraction = holdoutFractionSchema.parse(options.fraction ?? HOLDOUT_FRACTION);
   const heldOut = new Set<string>();

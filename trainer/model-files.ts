@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { modelConfigSchema, parameterShapes, type ModelConfig } from './model-config.js';
+import { privacyUnitSchema } from './privacy/index.js';
 import { decodeSafetensors, encodeSafetensors, readSafetensorsHeader, sha256, type HostTensors } from './safetensors.js';
 
 export const WEIGHTS_FILE = 'weights.safetensors';
@@ -36,7 +37,7 @@ export const provenanceSchema = z.discriminatedUnion('kind', [
     privacy: z.union([
       z.strictObject({
         mode: z.literal('dp'),
-        unit: z.enum(['record', 'subject']),
+        unit: privacyUnitSchema,
         records_per_subject: z.number().int(),
         accountant: z.string(),
         delta: z.number(),

@@ -16,7 +16,7 @@
 
 import { z } from 'zod';
 import { modelConfigSchema } from './model-config.js';
-import { accountantNameSchema, privacyEventDocumentSchema } from './privacy/index.js';
+import { accountantNameSchema, privacyEventDocumentSchema, privacyUnitSchema } from './privacy/index.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -47,7 +47,7 @@ const finitePositive = z.number().gt(0).refine(Number.isFinite, 'must be finite'
 
 export const dpSpecSchema = z.strictObject({
   mode: z.literal('dp'),
-  unit: z.enum(['record', 'subject']).default('record'), // the privacy unit: a record, or a person (subject_id)
+  unit: privacyUnitSchema.default('record'), // the privacy unit: a record, or a person (subject_id)
   records_per_subject: positiveInt.default(4), // k: a subject's records used per step, at most (unit "subject")
   target_epsilon: finitePositive, // the run stops before its epsilon would exceed this
   delta: z.number().gt(0).lt(1).default(1e-5),
@@ -103,7 +103,7 @@ export const messageSchema = z.discriminatedUnion('type', [
     privacy: z.union([
       z.strictObject({
         mode: z.literal('dp'),
-        unit: z.enum(['record', 'subject']),
+        unit: privacyUnitSchema,
         sampling_rate: z.number(),
         noise_multiplier: z.number(),
         clip_norm: z.number(),

@@ -1,12 +1,14 @@
 // Privacy budgets, one per dataset lineage, and engineers' requests for more.
 import { sql } from "drizzle-orm";
 import { integer, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { PRIVACY_UNITS } from "../../trainer/privacy/units";
 import { datasets, datasetVersions } from "./datasets";
 import { users } from "./users";
 
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;
 
-export const PRIVACY_UNITS = ["record", "subject"] as const;
+/** The privacy units (defined in trainer/privacy), re-exported for the schema's importers. */
+export { PRIVACY_UNITS };
 
 export const budgets = sqliteTable("budgets", {
   datasetId: text("dataset_id").primaryKey().references(() => datasets.id),

@@ -36,14 +36,5 @@ export {
   type Calibration,
   type CalibrationRequest,
 } from './calibrate';
-export {
-  PRIVACY_UNITS,
-  composeLedger,
-  groupPrivacy,
-  ledgerEntrySchema,
-  ledgerEvent,
-  privacyUnitSchema,
-  type LedgerEntry,
-  type PrivacyUnit,
-  type UnitSpend,
-} from './ledger';
+export { composeLedger, groupPrivacy, ledgerEntrySchema, ledgerEvent, type LedgerEntry, type UnitSpend } from './ledger';
+export { PRIVACY_UNITS, privacyUnitSchema, type PrivacyUnit } from './units';

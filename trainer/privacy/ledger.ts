@@ -5,10 +5,7 @@
 import { z } from 'zod';
 import type { Accountant } from './accountant';
 import { composed, privacyEventSchema, type PrivacyEvent } from './events';
-
-export const PRIVACY_UNITS = ['record', 'subject'] as const;
-export const privacyUnitSchema = z.enum(PRIVACY_UNITS);
-export type PrivacyUnit = z.infer<typeof privacyUnitSchema>;
+import { PRIVACY_UNITS, privacyUnitSchema, type PrivacyUnit } from './units';
 
 /** One charge in the ledger: the events of (a segment of) a run, for the privacy unit the run protected. */
 export const ledgerEntrySchema = z.strictObject({
