@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchmarkTrainer, type StepTimes } from '../trainer/bench.js';
 import { calibrateNoiseMultiplier, createAccountant, dpSgdEvent, type AccountantName } from '../trainer/privacy/index.js';
-import { benchmarkUtility } from '../trainer/utility.js';
+import { benchmarkUtility } from '../trainer/utility-bench.js';
 import { benchmarkLeakage } from './leakage-bench.js';
 import { EVIDENCE_REFERENCE, EVIDENCE_REPEATS, EVIDENCE_SPACE, leakageEvidence, type EvidenceFigures } from './leakage-evidence.js';
 import { LOAD_SETTINGS, benchmarkLoad } from './load-bench.js';
@@ -126,7 +126,7 @@ async function utilitySection(): Promise<SectionResult> {
     `${Math.round(row.seconds)} s`,
   ]);
   return {
-    title: 'Trainer: what privacy costs in utility (trainer/utility.ts)',
+    title: 'Trainer: what privacy costs in utility (trainer/utility-bench.ts)',
     body: [
       table(['Fine-tuning', 'Epsilon', 'Noise multiplier', 'Steps', 'Validation loss (nats/byte)', 'Perplexity', 'vs base', 'Time'], rows),
       '',

@@ -28,10 +28,10 @@ import { disposeModel, loadModel } from '../trainer/model';
 import { readModelDir } from '../trainer/model-files';
 import { DEFAULT_PRETRAIN_OPTIONS } from '../trainer/pretrain';
 import { groupPrivacy } from '../trainer/privacy';
-import { parseRunSpec, type Message, type RunSpec, type RunSpecInput } from '../trainer/protocol';
+import type { RunSpec, RunSpecInput } from '../trainer/protocol';
+import { runInProcess } from '../trainer/run-in-process';
 import { scoreTexts } from '../trainer/score';
-import { runTraining } from '../trainer/train';
-import { ensureBaseModel, readMail } from '../trainer/utility';
+import { ensureBaseModel, readMail } from '../trainer/utility-bench';
 
 export interface LeakageRow {
   setting: string; // "base model", "no DP", "epsilon 8", ...
@@ -155,10 +155,9 @@ export async function benchmarkLeakage(
   ];
   for (const setting of settings) {
     const started = performance.now();
-    const messages: Message[] = [];
     const outputDir = path.join(work, setting.name.replace(/\W+/g, '-'));
     mkdirSync(outputDir, { recursive: true });
-    const spec = parseRunSpec({
+    const { finished } = await runInProcess({
       protocol_version: 1,
       run_id: `leakage-${setting.name}`,
       base_model: baseModel,
@@ -169,10 +168,7 @@ export async function benchmarkLeakage(
       steps,
       expected_batch_size: expectedBatchSize,
       privacy: setting.privacy,
-    } satisfies RunSpecInput);
-    await runTraining(spec, { emit: (m) => messages.push(m), log: () => {}, stopRequested: () => false }, { resume: false });
-    const finished = messages.find((m) => m.type === 'finished');
-    if (finished?.type !== 'finished') throw new Error(`leakage run ${setting.name} did not finish`);
+    });
     const row: LeakageRow = {
       setting: setting.name,
       epsilon: finished.epsilon,

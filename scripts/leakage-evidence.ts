@@ -19,10 +19,10 @@ import {
   sampleCanaryCandidates,
 } from '../server/leakage';
 import { disposeModel, loadModel } from '../trainer/model';
-import { parseRunSpec, type Message, type RunSpecInput } from '../trainer/protocol';
+import type { RunSpecInput } from '../trainer/protocol';
+import { runInProcess } from '../trainer/run-in-process';
 import { scoreTexts } from '../trainer/score';
 import { writeRunFixture } from '../trainer/testing';
-import { runTraining } from '../trainer/train';
 
 export const EVIDENCE_SPACE = parseCanarySpace('my SSN is {ddd}-{dd}-{dddd}'); // |R| = 10^9, log2|R| = 29.9
 export const EVIDENCE_REPEATS = 8;
@@ -60,8 +60,7 @@ export async function leakageEvidence(work: string): Promise<{ noDp: EvidenceFig
   const reference = sampleCanaryCandidates(space, EVIDENCE_REFERENCE);
 
   async function leakage(runId: string, privacy: RunSpecInput['privacy'], expectedBatchSize: number): Promise<EvidenceFigures> {
-    const messages: Message[] = [];
-    const spec = parseRunSpec({
+    const { finished } = await runInProcess({
       protocol_version: 1,
       run_id: runId,
       base_model: baseModel,
@@ -74,10 +73,7 @@ export async function leakageEvidence(work: string): Promise<{ noDp: EvidenceFig
       expected_batch_size: expectedBatchSize,
       max_physical_batch: 64,
       privacy,
-    } satisfies RunSpecInput);
-    await runTraining(spec, { emit: (m) => messages.push(m), log: () => {}, stopRequested: () => false }, { resume: false });
-    const finished = messages.find((m) => m.type === 'finished');
-    if (finished?.type !== 'finished') throw new Error(`run ${runId} did not finish`);
+    });
     const { model } = loadModel(finished.model_dir);
     const losses = scoreTexts(model, [...canaries, ...reference, ...members, ...nonMembers]).map((s) => s.loss);
     disposeModel(model);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readModelDir } from './model-files.js';
 import { messageSchema, type Message, type RunSpecInput } from './protocol.js';
+import { messagesOf } from './run-in-process.js';
 import { writeRunFixture } from './testing.js';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -66,9 +67,6 @@ function runCli(args: string[], input: unknown, onMessage?: (m: Message, kill: (
   });
 }
 
-const ofType = <T extends Message['type']>(messages: Message[], type: T) =>
-  messages.filter((m): m is Extract<Message, { type: T }> => m.type === type);
-
 /** A run (checkpoint every 10 steps) killed with SIGKILL once it reports step 25. */
 async function crashAtStep25(runId: string): Promise<Run> {
   let killed = false;
@@ -91,12 +89,12 @@ describe('trainer CLI process', () => {
     expect(code).toBe(0);
     expect(messages[0]?.type).toBe('started');
     expect(messages.at(-1)?.type).toBe('finished');
-    const steps = ofType(messages, 'step');
+    const steps = messagesOf(messages, 'step');
     expect(steps.map((s) => s.step)).toEqual(Array.from({ length: 150 }, (_, i) => i + 1));
     const epsilons = steps.map((s) => s.epsilon!);
     epsilons.slice(1).forEach((e, i) => expect(e).toBeGreaterThan(epsilons[i]!));
-    expect(ofType(messages, 'evaluation').map((e) => e.step)).toEqual([50, 100, 150]);
-    const finished = ofType(messages, 'finished')[0]!;
+    expect(messagesOf(messages, 'evaluation').map((e) => e.step)).toEqual([50, 100, 150]);
+    const finished = messagesOf(messages, 'finished')[0]!;
     expect(finished).toMatchObject({ outcome: 'completed', steps: 150, delta: 1e-5 });
     expect(finished.epsilon).toBeLessThanOrEqual(6);
     expect(finished.epsilon).toBe(epsilons.at(-1));
@@ -118,7 +116,7 @@ describe('trainer CLI process', () => {
       }
     });
     expect(first.code).toBe(0);
-    const stoppedAt = ofType(first.messages, 'step').at(-1)!.step;
+    const stoppedAt = messagesOf(first.messages, 'step').at(-1)!.step;
     expect(stoppedAt).toBeLessThan(150);
     const [checkpoint, finished] = first.messages.slice(-2);
     expect(checkpoint).toMatchObject({ type: 'checkpoint', step: stoppedAt });
@@ -128,27 +126,27 @@ describe('trainer CLI process', () => {
     const resumed = await runCli(['train', '--resume'], spec('split'));
     expect(resumed.code).toBe(0);
     expect(resumed.messages[0]).toMatchObject({ type: 'started', resumed_from_step: stoppedAt });
-    expect(ofType(resumed.messages, 'step')[0]!.step).toBe(stoppedAt + 1);
-    const end = ofType(resumed.messages, 'finished')[0]!;
-    const whole = ofType(uninterrupted.messages, 'finished')[0]!;
+    expect(messagesOf(resumed.messages, 'step')[0]!.step).toBe(stoppedAt + 1);
+    const end = messagesOf(resumed.messages, 'finished')[0]!;
+    const whole = messagesOf(uninterrupted.messages, 'finished')[0]!;
     expect(end).toMatchObject({ outcome: 'completed', steps: 150 });
     expect(end.epsilon).toBe(whole.epsilon);
     expect(end.privacy_event).toEqual(whole.privacy_event);
     // The two segments' step events add up to the run's event.
-    const charged = ofType(first.messages, 'step').length + ofType(resumed.messages, 'step').length;
+    const charged = messagesOf(first.messages, 'step').length + messagesOf(resumed.messages, 'step').length;
     expect(charged).toBe(150);
   }, 90_000);
 
   it('after a crash, resumes from the last checkpoint with every step run since still charged', async () => {
     const crashed = await crashAtStep25('crash');
-    expect(ofType(crashed.messages, 'checkpoint').at(-1)!.step).toBe(20);
-    const reported = ofType(crashed.messages, 'step').at(-1)!.step; // 25, or 26 if one more finished in time
+    expect(messagesOf(crashed.messages, 'checkpoint').at(-1)!.step).toBe(20);
+    const reported = messagesOf(crashed.messages, 'step').at(-1)!.step; // 25, or 26 if one more finished in time
 
     const resumed = await runCli(['train', '--resume'], spec('crash', { checkpoint_every: 10 }));
     expect(resumed.code).toBe(0);
     expect(resumed.messages[0]).toMatchObject({ type: 'started', resumed_from_step: 20 });
-    const end = ofType(resumed.messages, 'finished')[0]!;
-    const rerun = ofType(resumed.messages, 'step').length;
+    const end = messagesOf(resumed.messages, 'finished')[0]!;
+    const rerun = messagesOf(resumed.messages, 'step').length;
     const event = end.privacy_event!.event as { type: string; count: number };
     expect(event.type).toBe('self_composed');
     expect(event.count).toBeGreaterThanOrEqual(reported + rerun); // the steps after the checkpoint stay charged
@@ -161,11 +159,11 @@ describe('trainer CLI process', () => {
   it("resumed with the server's charged count, counts from it and trains every remaining planned step", async () => {
     const crashed = await crashAtStep25('counted');
     // The server charges every reported step and the one in flight, and hands its count to the resumed trainer.
-    const serverCharged = ofType(crashed.messages, 'step').at(-1)!.step + 1;
+    const serverCharged = messagesOf(crashed.messages, 'step').at(-1)!.step + 1;
     const resumed = await runCli(['train', '--resume', '--charged-steps', String(serverCharged)], spec('counted', { checkpoint_every: 10 }));
     expect(resumed.code).toBe(0);
-    expect(ofType(resumed.messages, 'step').map((m) => m.step)).toEqual(Array.from({ length: 130 }, (_, i) => 21 + i));
-    const end = ofType(resumed.messages, 'finished')[0]!;
+    expect(messagesOf(resumed.messages, 'step').map((m) => m.step)).toEqual(Array.from({ length: 130 }, (_, i) => 21 + i));
+    const end = messagesOf(resumed.messages, 'finished')[0]!;
     expect(end).toMatchObject({ outcome: 'completed', steps: 150 });
     expect((end.privacy_event!.event as { count: number }).count).toBe(serverCharged + 130);
   }, 90_000);
@@ -177,7 +175,7 @@ describe('trainer CLI process', () => {
     writeFileSync(path.join(work, runId, 'model'), 'in the way');
     const failed = await runCli(['train'], spec(runId, { steps: 3, evaluation_every: 0 }));
     expect(failed.code).toBe(1);
-    expect(ofType(failed.messages, 'step').map((m) => m.step)).toEqual([1, 2, 3]);
+    expect(messagesOf(failed.messages, 'step').map((m) => m.step)).toEqual([1, 2, 3]);
     expect(failed.messages.at(-1)).toMatchObject({ type: 'failed', step: 3 });
   }, 60_000);
 

