@@ -3,6 +3,7 @@
 import { TRPCError } from "@trpc/server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROLES, type Role } from "../db/schema";
+import { ABILITIES } from "./auth/access";
 import { appRouter } from "./root";
 import { callerAs, snapshot, testWorld, type TestWorld } from "./testing";
 import type { ProcedureMeta } from "./trpc";
@@ -72,6 +73,17 @@ describe("every procedure", () => {
       const code = await errorCode(call(world, role, path, undefined));
       expect(code === "UNAUTHORIZED" || code === "FORBIDDEN", `${role} got ${code}`).toBe(false);
     }
+  });
+
+  it.each(ROLES)("session.can tells %s exactly which procedures let it past the access check, and its abilities", async (role) => {
+    const can = await callerAs(world.db, world.users[role]).session.can();
+    const expected: Record<string, boolean> = {};
+    for (const [path, proc] of procedures) {
+      const access = proc._def.meta?.access;
+      expected[path] = access === "public" || access === "signedIn" || (Array.isArray(access) && access.includes(role));
+    }
+    for (const [name, roles] of Object.entries(ABILITIES)) expected[name] = (roles as readonly Role[]).includes(role);
+    expect(can).toEqual(expected);
   });
 
   it("a disabled user's existing session is refused on its next request", async () => {

@@ -6,12 +6,13 @@ import { incidentsRouter } from "./incidents/router";
 import { leakageRouter } from "./leakage/router";
 import { modelsRouter } from "./models/router";
 import { runsRouter } from "./runs/router";
-import { sessionRouter } from "./session/router";
-import { createCallerFactory, router } from "./trpc";
+import { createSessionRouter } from "./session/router";
+import { createCallerFactory, procedureAccess, router, type ProcedureAccess } from "./trpc";
 import { usersRouter } from "./users/router";
 
 export const appRouter = router({
-  session: sessionRouter,
+  // session.can answers from every procedure's access meta, read when called (once appRouter exists).
+  session: createSessionRouter((): ProcedureAccess[] => procedureAccess(appRouter)),
   users: usersRouter,
   audit: auditRouter,
   datasets: datasetsRouter,

@@ -31,72 +31,138 @@ export interface Section {
   summary: string;
 }
 
-const READERS_OF_TRAINING = ["engineer", "privacy_officer", "auditor"] as const satisfies readonly Role[];
+/** A role list that names at least one role (a procedure open to nobody is a mistake). */
+type Roles = readonly [Role, ...Role[]];
+
+const READERS_OF_TRAINING = ["engineer", "privacy_officer", "auditor"] as const satisfies Roles;
+
+/**
+ * Who may do what, written once: the routers build their procedures from these lists (`allowedTo(action)` in
+ * server/trpc.ts), the sections below take their roles from them, and the HTTP routes check the same lists.
+ */
+export const MAY = {
+  /** Read datasets' metadata and reports (admins too: they choose who may train on a dataset). */
+  readDatasets: [...READERS_OF_TRAINING, "admin"],
+  /** Read what is trained and spent: models, runs, budgets (and download weights, with access to the data for engineers). */
+  readTraining: READERS_OF_TRAINING,
+  /** Train: upload and minimise datasets, request budget, launch and resume (their own) runs. */
+  train: ["engineer"],
+  /** Choose which engineers may train on a dataset. */
+  grantAccess: ["privacy_officer", "admin"],
+  /** Cancel a run: engineers their own, privacy officers any (`cancelAnyRun`). */
+  cancelRun: ["engineer", "privacy_officer"],
+  cancelAnyRun: ["privacy_officer"],
+  /** Govern privacy: set, renew and decide budgets, release DP counts, change model status, run incidents, set drift thresholds. */
+  govern: ["privacy_officer"],
+  /** Oversee leakage and incidents: read them, request leakage tests, export signed provenance. */
+  oversee: ["privacy_officer", "auditor"],
+  /** Read and verify the audit log. */
+  readAudit: ["auditor", "admin"],
+  /** Manage users and roles. */
+  administer: ["admin"],
+} as const satisfies Record<string, Roles>;
+export type Action = keyof typeof MAY;
+
+/**
+ * What the server allows outside a tRPC procedure's own access check (HTTP routes, and rules within a procedure),
+ * named like procedure paths so that the client's `can` map (session.can) answers for them too.
+ */
+export const ABILITIES = {
+  /** POST /api/datasets/upload */
+  "api.datasets.upload": MAY.train,
+  /** GET /api/models/<id>/weights */
+  "api.models.weights": MAY.readTraining,
+  /** GET /api/models/<id>/provenance */
+  "api.models.provenance": MAY.oversee,
+  /** runs.cancel on a run someone else launched */
+  "runs.cancel.any": MAY.cancelAnyRun,
+} as const satisfies Record<string, Roles>;
+export type Ability = keyof typeof ABILITIES;
+
+export function may(role: Role, roles: readonly Role[]): boolean {
+  return roles.includes(role);
+}
 
 export const SECTIONS: Record<SectionId, Section> = {
   datasets: {
     id: "datasets",
     label: "Datasets",
     href: "/datasets",
-    // Admins set which engineers may train on a dataset, as privacy officers do.
-    roles: [...READERS_OF_TRAINING, "admin"],
+    roles: MAY.readDatasets,
     summary: "Upload JSONL or CSV, scan for personal data, minimise, and control who may train on each dataset.",
   },
   models: {
     id: "models",
     label: "Models",
     href: "/models",
-    roles: READERS_OF_TRAINING,
+    roles: MAY.readTraining,
     summary: "The model registry: base and fine-tuned versions, their lineage and the privacy guarantee of each.",
   },
   runs: {
     id: "runs",
     label: "Runs",
     href: "/runs",
-    roles: READERS_OF_TRAINING,
+    roles: MAY.readTraining,
     summary: "Launch DP fine-tuning runs and watch their loss, steps and privacy spend live.",
   },
   budgets: {
     id: "budgets",
     label: "Budgets",
     href: "/budgets",
-    roles: READERS_OF_TRAINING,
+    roles: MAY.readTraining,
     summary: "Privacy budgets per dataset: set, renew, request and approve, with spend over time against the limit.",
   },
   monitoring: {
     id: "monitoring",
     label: "Monitoring",
     href: "/monitoring",
-    roles: ["privacy_officer", "auditor"],
+    roles: MAY.oversee,
     summary: "Leakage tests and privacy-drift probes of deployed model versions, with thresholds and alerts.",
   },
   incidents: {
     id: "incidents",
     label: "Incidents",
     href: "/incidents",
-    roles: ["privacy_officer", "auditor"],
+    roles: MAY.oversee,
     summary: "Incidents with their timeline, containment actions and blast radius.",
   },
   audit: {
     id: "audit",
     label: "Audit",
     href: "/audit",
-    roles: ["auditor", "admin"],
+    roles: MAY.readAudit,
     summary: "The hash-chained audit log of every governance change.",
   },
   admin: {
     id: "admin",
     label: "Admin",
     href: "/admin",
-    roles: ["admin"],
+    roles: MAY.administer,
     summary: "Users and roles.",
   },
 };
 
 export function mayUseSection(role: Role, section: SectionId): boolean {
-  return SECTIONS[section].roles.includes(role);
+  return may(role, SECTIONS[section].roles);
 }
 
 export function sectionsFor(role: Role): Section[] {
   return SECTION_IDS.filter((id) => mayUseSection(role, id)).map((id) => SECTIONS[id]);
 }
+
+/**
+ * The sections each domain's router (its key in server/root.ts) serves: its procedures may be open only to roles of
+ * every one of them (server/auth/access.test.ts checks this). The session router serves every signed-in user.
+ */
+export const ROUTER_SECTIONS: Record<string, readonly SectionId[] | "everyone"> = {
+  session: "everyone",
+  users: ["admin"],
+  audit: ["audit"],
+  datasets: ["datasets"],
+  budgets: ["budgets"],
+  runs: ["runs"],
+  models: ["models"],
+  incidents: ["incidents"],
+  // The leakage panel is shown on the Models page and on Monitoring.
+  leakage: ["models", "monitoring"],
+};

@@ -8,6 +8,7 @@ import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { z } from "zod";
 import { DATASET_FORMATS } from "../../db/schema";
 import { actorOf } from "../actor";
+import { ABILITIES, may } from "../auth/access";
 import type { Context } from "../context";
 import { AppError } from "../errors";
 import { errorResponse } from "../http/error-response";
@@ -37,7 +38,7 @@ export async function handleUpload(req: Request, ctx: Context, settings: UploadS
   try {
     assertSameOriginUpload(req, ownOrigins(req, settings.publicUrl));
     if (!ctx.user) throw new AppError("UNAUTHORIZED", "Sign in to continue.");
-    if (ctx.user.role !== "engineer") throw new AppError("FORBIDDEN", "Only engineers upload datasets.");
+    if (!may(ctx.user.role, ABILITIES["api.datasets.upload"])) throw new AppError("FORBIDDEN", "Only engineers upload datasets.");
     const declared = Number(req.headers.get("content-length") ?? "0");
     if (declared > settings.maxBytes) {
       return Response.json({ error: { code: "PAYLOAD_TOO_LARGE", message: `Uploads are limited to ${settings.maxBytes} bytes.` } }, { status: 413 });

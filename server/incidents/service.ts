@@ -24,6 +24,7 @@ import {
 import { appendAudit, audited, type Actor } from "../audit/service";
 import { AppError } from "../errors";
 import { changeModelStatus } from "../models/service";
+import { activeUsersWithRole } from "../users/service";
 
 const text = (max: number, what: string) => z.string().trim().min(3, `${what} needs at least 3 characters`).max(max);
 const link = z.object({ entityType: z.enum(INCIDENT_ENTITY_TYPES), entityId: z.uuid() });
@@ -130,6 +131,11 @@ export function freezeBudget(db: Db, actor: Actor, input: z.infer<typeof freezeI
     tx.insert(incidentLinks).values({ incidentId: input.incidentId, entityType: "dataset", entityId: input.datasetId }).onConflictDoNothing().run();
     touch(tx, input.incidentId, "action", `${input.frozen ? "froze" : "unfroze"} the budget of dataset ${input.datasetId}: ${input.reason}`, actor);
   });
+}
+
+/** Active privacy officers, who may own incidents. */
+export function activeOfficers(db: Executor) {
+  return activeUsersWithRole(db, "privacy_officer").map(({ id, email }) => ({ id, email }));
 }
 
 export function listIncidents(db: Executor) {

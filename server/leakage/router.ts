@@ -1,15 +1,12 @@
 // tRPC procedures for leakage evidence and drift monitoring: officers and auditors read reports and request tests;
 // officers set drift thresholds. Results are internal evidence, not DP output (they look at training records).
-import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { driftThresholds, modelFamilies, modelVersions } from "../../db/schema";
-import { actorOf } from "../actor";
 import { guarantees } from "../models/service";
-import { roleProcedure, router } from "../trpc";
+import { allowedTo, router } from "../trpc";
 import { logFprGrid, maxTprCurve } from "./epsilon-meaning";
-import { driftTimeline, evaluateInput, leakageOverview, requestEvaluation, setThresholds, thresholdsInput } from "./service";
+import { driftTimeline, evaluateInput, leakageOverview, monitoredVersions, requestEvaluation, setThresholds, thresholdsInput } from "./service";
 
-const reader = roleProcedure("privacy_officer", "auditor");
+const reader = allowedTo("oversee");
 
 export const leakageRouter = router({
   overview: reader.input(z.object({ versionId: z.uuid() })).query(({ ctx, input }) => {
@@ -21,20 +18,8 @@ export const leakageRouter = router({
       ceiling: g ? { epsilon: g.epsilon, delta: g.delta, curve: maxTprCurve([{ epsilon: g.epsilon, delta: g.delta }], logFprGrid(61, 1e-4)) } : null,
     };
   }),
-  evaluate: reader.input(evaluateInput).mutation(({ ctx, input }) => requestEvaluation(ctx.db, actorOf(ctx.user), input)),
-  setThresholds: roleProcedure("privacy_officer").input(thresholdsInput).mutation(({ ctx, input }) => setThresholds(ctx.db, actorOf(ctx.user), input)),
+  evaluate: reader.input(evaluateInput).mutation(({ ctx, input }) => requestEvaluation(ctx.db, ctx.actor, input)),
+  setThresholds: allowedTo("govern").input(thresholdsInput).mutation(({ ctx, input }) => setThresholds(ctx.db, ctx.actor, input)),
   /** Deployed versions under monitoring, with their thresholds and drift timelines. */
-  monitored: reader.query(({ ctx }) =>
-    ctx.db
-      .select({ id: modelVersions.id, version: modelVersions.version, family: modelFamilies.name, status: modelVersions.status })
-      .from(modelVersions)
-      .innerJoin(modelFamilies, eq(modelFamilies.id, modelVersions.familyId))
-      .where(eq(modelVersions.status, "deployed"))
-      .all()
-      .map((v) => ({
-        ...v,
-        thresholds: ctx.db.select().from(driftThresholds).where(eq(driftThresholds.modelVersionId, v.id)).get() ?? null,
-        timeline: driftTimeline(ctx.db, [v.id]),
-      })),
-  ),
+  monitored: reader.query(({ ctx }) => monitoredVersions(ctx.db)),
 });

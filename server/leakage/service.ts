@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Executor, Tx } from "../../db/client";
-import { LEAKAGE_REPORT_KINDS, driftThresholds, leakageReports, modelVersions, runs } from "../../db/schema";
+import { LEAKAGE_REPORT_KINDS, driftThresholds, leakageReports, modelFamilies, modelVersions, runs } from "../../db/schema";
 import { appendAudit, audited, type Actor } from "../audit/service";
 import type { UserActor } from "../actor";
 import { AppError } from "../errors";
@@ -55,8 +55,22 @@ export function leakageOverview(db: Executor, versionId: string) {
     .orderBy(desc(leakageReports.requestedAt))
     .all()
     .map((r) => ({ ...r, report: r.report === null ? null : storedLeakageSchema.parse(JSON.parse(r.report)) }));
-  const thresholds = db.select().from(driftThresholds).where(eq(driftThresholds.modelVersionId, versionId)).get() ?? null;
-  return { reports, thresholds };
+  return { reports, thresholds: thresholdsOf(db, versionId) };
+}
+
+function thresholdsOf(db: Executor, versionId: string) {
+  return db.select().from(driftThresholds).where(eq(driftThresholds.modelVersionId, versionId)).get() ?? null;
+}
+
+/** Deployed versions under monitoring, with their thresholds and drift timelines. */
+export function monitoredVersions(db: Executor) {
+  return db
+    .select({ id: modelVersions.id, version: modelVersions.version, family: modelFamilies.name, status: modelVersions.status })
+    .from(modelVersions)
+    .innerJoin(modelFamilies, eq(modelFamilies.id, modelVersions.familyId))
+    .where(eq(modelVersions.status, "deployed"))
+    .all()
+    .map((v) => ({ ...v, thresholds: thresholdsOf(db, v.id), timeline: driftTimeline(db, [v.id]) }));
 }
 
 /** Mean exposure of the canaries that were inserted (what memorisation would raise). */

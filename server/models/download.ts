@@ -6,18 +6,17 @@ import { Readable } from "node:stream";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { datasetVersions, modelVersions } from "../../db/schema";
+import { ABILITIES, may } from "../auth/access";
 import type { Context } from "../context";
 import { hasAccess } from "../datasets/access";
 import { AppError } from "../errors";
 import { errorResponse } from "../http/error-response";
 import { lineage } from "./service";
 
-const MAY_DOWNLOAD = ["engineer", "privacy_officer", "auditor"] as const;
-
 export function handleWeightsDownload(ctx: Context, versionId: string, dataDir: string): Response {
   try {
     if (!ctx.user) throw new AppError("UNAUTHORIZED", "Sign in to continue.");
-    if (!(MAY_DOWNLOAD as readonly string[]).includes(ctx.user.role)) throw new AppError("FORBIDDEN", "Your role may not download model weights.");
+    if (!may(ctx.user.role, ABILITIES["api.models.weights"])) throw new AppError("FORBIDDEN", "Your role may not download model weights.");
     if (!z.uuid().safeParse(versionId).success) throw new AppError("NOT_FOUND", "No such model version.");
     const version = ctx.db.select().from(modelVersions).where(eq(modelVersions.id, versionId)).get();
     if (!version) throw new AppError("NOT_FOUND", "No such model version.");

@@ -90,6 +90,15 @@ export function listModels(db: Executor) {
   return families.map((f) => ({ ...f, versions: versions.filter((v) => v.familyId === f.id) }));
 }
 
+/** A version with its metrics, lineage and the guarantee it carries per dataset lineage. */
+export function versionDetail(db: Executor, versionId: string) {
+  const version = db.select().from(modelVersions).where(eq(modelVersions.id, versionId)).get();
+  if (!version) throw new AppError("NOT_FOUND", "No such model version.");
+  // Validation loss and perplexity on held-out records: internal figures, not DP (the page labels them so).
+  const metrics = z.record(z.string(), z.number()).parse(JSON.parse(version.metrics));
+  return { version, metrics, lineage: lineage(db, version.id), guarantees: guarantees(db, version.id) };
+}
+
 /** The version and its ancestors, nearest first. */
 export function lineage(db: Executor, versionId: string): ModelVersion[] {
   const chain: ModelVersion[] = [];

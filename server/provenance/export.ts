@@ -4,6 +4,7 @@
 import type { Executor } from "../../db/client";
 import { auditLog } from "../../db/schema";
 import { inArray } from "drizzle-orm";
+import { ABILITIES, may } from "../auth/access";
 import type { Context } from "../context";
 import { AppError } from "../errors";
 import { errorResponse } from "../http/error-response";
@@ -12,8 +13,6 @@ import { proofsFor } from "./audit-tree";
 import { EVENT_FORMAT_VERSION } from "../../trainer/privacy";
 import { ADJACENCY, PREDICATE_TYPE, STATEMENT_TYPE, buildBundle, type Statement } from "./bundle";
 import { signingKey, type SigningKey } from "./keys";
-
-const MAY_EXPORT = ["auditor", "privacy_officer"] as const;
 
 export function provenanceStatement(db: Executor, versionId: string): { statement: Statement; entityIds: string[] } {
   const d = disclosure(db, versionId);
@@ -103,7 +102,7 @@ export function exportProvenance(db: Executor, versionId: string, key: SigningKe
 export function handleProvenanceDownload(ctx: Context, versionId: string, dataDir: string): Response {
   try {
     if (!ctx.user) throw new AppError("UNAUTHORIZED", "Sign in to continue.");
-    if (!(MAY_EXPORT as readonly string[]).includes(ctx.user.role)) throw new AppError("FORBIDDEN", "Only auditors and privacy officers export provenance.");
+    if (!may(ctx.user.role, ABILITIES["api.models.provenance"])) throw new AppError("FORBIDDEN", "Only auditors and privacy officers export provenance.");
     const text = exportProvenance(ctx.db, versionId, signingKey(dataDir));
     return new Response(text, {
       headers: { "content-type": "application/json", "content-disposition": `attachment; filename="provenance-${versionId}.json"` },

@@ -1,22 +1,28 @@
 // tRPC procedures for runs: the projection shown before launch, the launch, and the list.
-import { actorOf } from "../actor";
-import { roleProcedure, router } from "../trpc";
+import { z } from "zod";
+import { RUN_STATUSES } from "../../db/schema";
+import { allowedTo, router } from "../trpc";
 import { cancelRun, launchOptions, launchRun, listRuns, project, resumeRun, runDetail, runIdInput, runRequestInput } from "./service";
 
-const engineer = roleProcedure("engineer");
-const reader = roleProcedure("engineer", "privacy_officer", "auditor");
+const engineer = allowedTo("train");
+const reader = allowedTo("readTraining");
+
+// Answers scripts/load-bench.ts reads: the launched run's id, and the cancelled run (its other columns pass through).
+const launchOutput = z.uuid();
+const cancelOutput = z.looseObject({ id: z.uuid(), status: z.enum(RUN_STATUSES), cancelRequested: z.boolean() });
 
 export const runsRouter = router({
   list: reader.query(({ ctx }) => listRuns(ctx.db, ctx.user)),
   get: reader.input(runIdInput).query(({ ctx, input }) => runDetail(ctx.db, ctx.user, input.runId)),
-  cancel: roleProcedure("engineer", "privacy_officer")
+  cancel: allowedTo("cancelRun")
     .input(runIdInput)
-    .mutation(({ ctx, input }) => cancelRun(ctx.db, ctx.user, actorOf(ctx.user), input)),
-  resume: engineer.input(runIdInput).mutation(({ ctx, input }) => resumeRun(ctx.db, ctx.user, actorOf(ctx.user), input)),
+    .output(cancelOutput)
+    .mutation(({ ctx, input }) => cancelRun(ctx.db, ctx.user, ctx.actor, input)),
+  resume: engineer.input(runIdInput).mutation(({ ctx, input }) => resumeRun(ctx.db, ctx.user, ctx.actor, input)),
   options: engineer.query(({ ctx }) => launchOptions(ctx.db, ctx.user)),
   preview: engineer.input(runRequestInput).query(({ ctx, input }) => {
     const { budget, ...projection } = project(ctx.db, ctx.user, input);
     return { ...projection, privacyUnit: budget.privacyUnit, renewsOn: budget.renewsOn };
   }),
-  launch: engineer.input(runRequestInput).mutation(({ ctx, input }) => launchRun(ctx.db, ctx.user, actorOf(ctx.user), input).runId),
+  launch: engineer.input(runRequestInput).output(launchOutput).mutation(({ ctx, input }) => launchRun(ctx.db, ctx.user, ctx.actor, input).runId),
 });

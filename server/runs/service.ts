@@ -19,6 +19,7 @@ import {
 } from "../../db/schema";
 import { calibrateNoiseMultiplier, dpSgdEvent } from "../../trainer/privacy";
 import { appendAudit, audited, type Actor } from "../audit/service";
+import { ABILITIES, may } from "../auth/access";
 import { canaryPlanSchema, prepareCanaries, type Canary, type CanaryCommitment } from "../leakage/canaries";
 import { chargeRefusal } from "../budgets/admission";
 import { deltaRefusal, subjectFieldRefusal } from "../budgets/delta-bound";
@@ -224,7 +225,7 @@ export const runIdInput = z.object({ runId: z.uuid() });
 function actionableRun(db: Executor, user: SessionUser, runId: string, officerMay: boolean) {
   const run = db.select().from(runs).where(eq(runs.id, runId)).get();
   if (!run || !maySeeDataset(db, user, run.datasetId)) throw new AppError("NOT_FOUND", "No such run.");
-  if (run.createdBy !== user.id && !(officerMay && user.role === "privacy_officer")) {
+  if (run.createdBy !== user.id && !(officerMay && may(user.role, ABILITIES["runs.cancel.any"]))) {
     throw new AppError("FORBIDDEN", "Only the engineer who launched this run may do that.");
   }
   return run;

@@ -2,8 +2,8 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, count, eq, ne } from "drizzle-orm";
 import { z } from "zod";
-import type { Db, Tx } from "../../db/client";
-import { ROLES, users } from "../../db/schema";
+import type { Db, Executor, Tx } from "../../db/client";
+import { ROLES, users, type Role } from "../../db/schema";
 import { audited, type Actor } from "../audit/service";
 import { hashPassword, passwordSchema } from "../auth/password";
 import { AppError } from "../errors";
@@ -33,6 +33,16 @@ const publicColumns = {
 
 export function listUsers(db: Db) {
   return db.select(publicColumns).from(users).orderBy(asc(users.email)).all();
+}
+
+/** Active users of one role, by email: the engineers who may be granted access, the officers who may own an incident. */
+export function activeUsersWithRole(db: Executor, role: Role) {
+  return db
+    .select({ id: users.id, email: users.email, name: users.name })
+    .from(users)
+    .where(and(eq(users.role, role), eq(users.disabled, false)))
+    .orderBy(asc(users.email))
+    .all();
 }
 
 export async function createUser(db: Db, actor: Actor, input: z.infer<typeof createUserInput>) {
