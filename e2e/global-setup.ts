@@ -41,7 +41,7 @@ export default async function globalSetup() {
   // the trainers too.
   const pids = [
     spawn(bin("next"), ["start", "-p", new URL(E2E_URL).port], { detached: true, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, ...E2E_ENV } }),
-    spawn(bin("tsx"), ["server/runs/worker.ts"], { detached: true, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, ...E2E_ENV } }),
+    spawn(bin("tsx"), ["server/jobs/worker.ts"], { detached: true, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, ...E2E_ENV } }),
   ].map((child) => child.pid);
   const stop = () => {
     for (const pid of pids) {

@@ -23,7 +23,7 @@ console.log(`\nEpsilon Ledger is starting on ${env.NEXTAUTH_URL} — sign in the
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
 const children = [
   spawn(bin("next"), ["start", "-p", port], { cwd: root, stdio: "inherit", env: { ...process.env, ...env } }),
-  spawn(bin("tsx"), ["server/runs/worker.ts"], { cwd: root, stdio: "inherit", env: { ...process.env, ...env } }),
+  spawn(bin("tsx"), ["server/jobs/worker.ts"], { cwd: root, stdio: "inherit", env: { ...process.env, ...env } }),
 ];
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => children.forEach((c) => c.kill(signal)));
 let exited = 0;

@@ -59,3 +59,5 @@ export const driftThresholds = sqliteTable("drift_thresholds", {
   setBy: text("set_by").notNull().references(() => users.id),
   updatedAt: text("updated_at").notNull().default(now),
 });
+
+export type LeakageReport = typeof leakageReports.$inferSelect;

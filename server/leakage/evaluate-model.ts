@@ -1,20 +1,18 @@
 // Runs the leakage tests on a fine-tuned model version whose run inserted canaries, with the trainer's `score` and
-// `generate` commands in subprocesses: canary exposure, membership inference (training records against the held-out
+// `generate` (the job runner hands them in as ModelProbes): canary exposure, membership inference (training records against the held-out
 // validation records), extraction of PII from prefixes of training records, the one-run audit against the
 // accountant's epsilon, the base model's figures beside them, and (for drift probes) PII in sampled outputs.
 import { randomInt } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../../db/client";
 import { modelVersions, runCanaries, runs } from "../../db/schema";
-import { generateLineSchema, scoreLineSchema } from "../../trainer/evaluation-protocol";
 import { dpSgdEvent, groupPrivacy } from "../../trainer/privacy";
 import { LEDGER_ACCOUNTANT, lineageDelta } from "../budgets/ledger";
 import { findEntities, ENTITY_TYPES } from "../datasets/ingest/pii";
 import { AppError } from "../errors";
-import { startTrainer } from "../jobs/trainer-process";
 import { lineage } from "../models/service";
 import { canaryCandidateAt, canaryPlanSchema, parseCanarySpace, sampleCanaryCandidates } from "./canaries";
 import { exactExposures, extrapolatedExposure, fitSkewNormal, scoreHistogram } from "./exposure";
@@ -52,53 +50,10 @@ function sample<T>(items: readonly T[], n: number): T[] {
   return [...picked].sort((a, b) => a - b).map((i) => items[i]!);
 }
 
-/** Runs a trainer evaluation command over JSON lines of texts and returns its per-line results in order. */
-async function trainerLines<L extends { type: string }, T>(
-  trainerCommand: readonly string[],
-  args: string[],
-  texts: readonly string[],
-  workDir: string,
-  schema: z.ZodType<L>,
-  pick: (line: L) => T | null,
-): Promise<T[]> {
-  const file = path.join(workDir, `input-${args[0]}-${randomInt(1e9)}.jsonl`);
-  writeFileSync(file, texts.map((text) => JSON.stringify({ text })).join("\n"));
-  const out: T[] = [];
-  let failure: string | null = null;
-  const trainer = startTrainer({
-    command: trainerCommand,
-    args: args.map((a) => (a === "{input}" ? file : a)),
-    schema,
-    onMessage: (line) => {
-      if (line.type === "failed") failure = "reason" in line && typeof line.reason === "string" ? line.reason : "failed";
-      const picked = pick(line);
-      if (picked !== null) out.push(picked);
-    },
-    onInvalid: (reason) => (failure = reason),
-    stderr: "ignore",
-  });
-  const { code } = await trainer.exited;
-  if (failure || code !== 0 || out.length !== texts.length) throw new Error(`trainer ${args[0]} failed: ${failure ?? `exit ${code}`}`);
-  return out;
-}
-
-function scorer(trainerCommand: readonly string[], workDir: string) {
-  return (modelDir: string, texts: readonly string[]) =>
-    trainerLines(trainerCommand, ["score", "--model", modelDir, "--texts", "{input}"], texts, workDir, scoreLineSchema, (line) =>
-      line.type === "score" ? line.loss : null,
-    );
-}
-
-function generator(trainerCommand: readonly string[], workDir: string) {
-  return (modelDir: string, prompts: readonly string[], maxTokens: number) =>
-    trainerLines(
-      trainerCommand,
-      ["generate", "--model", modelDir, "--prompts", "{input}", "--max-tokens", String(maxTokens)],
-      prompts,
-      workDir,
-      generateLineSchema,
-      (line) => (line.type === "completion" ? line.completion : null),
-    );
+/** The trainer's `score` (each text's mean token loss) and `generate` (greedy completions) under a model. */
+export interface ModelProbes {
+  score(modelDir: string, texts: readonly string[]): Promise<number[]>;
+  generate(modelDir: string, prompts: readonly string[], maxTokens: number): Promise<string[]>;
 }
 
 /** Prompts from training records that contain PII: the text before the first entity, and the entity itself. */
@@ -114,7 +69,7 @@ export async function evaluateModel(
   db: Executor,
   dataDir: string,
   versionId: string,
-  options: { trainerCommand: readonly string[]; probeOutputs: boolean },
+  options: { probes: ModelProbes; probeOutputs: boolean },
 ): Promise<StoredLeakage> {
   const version = db.select().from(modelVersions).where(eq(modelVersions.id, versionId)).get();
   if (!version?.runId) throw new AppError("BAD_REQUEST", "Leakage tests need a fine-tuned model version (one trained by a run).");
@@ -124,10 +79,7 @@ export async function evaluateModel(
   const canaries = db.select().from(runCanaries).where(eq(runCanaries.runId, run.id)).orderBy(asc(runCanaries.idx)).all();
   const base = lineage(db, versionId).find((v) => v.kind === "base")!;
   const runDir = path.join(dataDir, "runs", run.id);
-  const workDir = path.join(runDir, "leakage");
-  mkdirSync(workDir, { recursive: true });
-  const score = scorer(options.trainerCommand, workDir);
-  const generate = generator(options.trainerCommand, workDir);
+  const { score, generate } = options.probes;
 
   const training = readJsonLines(path.join(runDir, "train.jsonl")).filter((r) => !r.subject_id.startsWith("canary:"));
   const members = sample(training, MEMBERS).map((r) => r.text);

@@ -1,13 +1,11 @@
-// The job runner's side of leakage evaluations: carries out queued evaluations with the trainer's evaluation
-// commands, stores the report, opens a critical incident when a one-run audit's lower bound exceeds the accountant's
-// epsilon and a drift alert when a probe crosses its thresholds, and queues scheduled drift probes.
-import { and, asc, desc, eq, isNull } from "drizzle-orm";
+// The outcome of leakage evaluations: stores a report, opens a critical incident when a one-run audit's lower bound
+// exceeds the accountant's epsilon and a drift alert when a probe crosses its thresholds, and queues scheduled drift
+// probes (the job runner, server/jobs, carries the evaluations out).
+import { and, desc, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { driftThresholds, leakageReports, modelVersions } from "../../db/schema";
+import { driftThresholds, leakageReports, modelVersions, type LeakageReport } from "../../db/schema";
 import { audited, SYSTEM_ACTOR } from "../audit/service";
-import { leaseHolds } from "../jobs/runner-lease";
 import { openIncidentIn } from "../incidents/service";
-import { evaluateModel } from "./evaluate-model";
 import { meanIncludedExposure, queueEvaluationIn } from "./service";
 import type { StoredLeakage } from "./stored";
 
@@ -30,24 +28,8 @@ export function alerts(stored: StoredLeakage, thresholds: typeof driftThresholds
   return { critical, drift };
 }
 
-/** Carries out the oldest queued evaluation, if any; returns whether there was one. Used by the job runner. */
-export async function runNextEvaluation(db: Db, dataDir: string, trainerCommand: readonly string[], runnerId: string): Promise<boolean> {
-  const job = db.select().from(leakageReports).where(eq(leakageReports.status, "queued")).orderBy(asc(leakageReports.requestedAt)).limit(1).get();
-  if (!job) return false;
-  // Claimed by a conditional update: of two runners, one carries it out.
-  const claimed = db
-    .update(leakageReports)
-    .set({ status: "running", runnerId })
-    .where(and(eq(leakageReports.id, job.id), eq(leakageReports.status, "queued")))
-    .run();
-  if (claimed.changes !== 1) return true;
-  let stored: StoredLeakage;
-  try {
-    stored = await evaluateModel(db, dataDir, job.modelVersionId, { trainerCommand, probeOutputs: job.kind === "drift_probe" });
-  } catch (err) {
-    db.update(leakageReports).set({ status: "failed", error: (err as Error).message, computedAt: new Date().toISOString() }).where(eq(leakageReports.id, job.id)).run();
-    return true;
-  }
+/** Records a finished evaluation's report, with a critical incident or a drift alert when it raises one. */
+export function recordEvaluation(db: Db, job: LeakageReport, stored: StoredLeakage): void {
   const thresholds = db.select().from(driftThresholds).where(eq(driftThresholds.modelVersionId, job.modelVersionId)).get();
   const { critical, drift } = alerts(stored, thresholds, job.kind);
   const links = [{ entityType: "model_version" as const, entityId: job.modelVersionId }];
@@ -69,7 +51,11 @@ export async function runNextEvaluation(db: Db, dataDir: string, trainerCommand:
       openIncidentIn(tx, SYSTEM_ACTOR, { title: "Privacy drift alert", description: drift.join("; "), severity: "high", source: "drift_alert", links });
     }
   });
-  return true;
+}
+
+/** Records that an evaluation could not be carried out, and why. */
+export function recordEvaluationFailure(db: Db, job: LeakageReport, reason: string): void {
+  db.update(leakageReports).set({ status: "failed", error: reason, computedAt: new Date().toISOString() }).where(eq(leakageReports.id, job.id)).run();
 }
 
 /** Queues drift probes of deployed versions whose schedule is due (and none is already waiting). */
@@ -95,17 +81,4 @@ export function scheduleDriftProbes(db: Db, now = Date.now()): number {
     });
   for (const { versionId } of due) db.transaction((tx) => queueEvaluationIn(tx, SYSTEM_ACTOR, versionId, "drift_probe"), { behavior: "immediate" });
   return due.length;
-}
-
-
-/** Evaluations left running by a runner whose lease expired go back to the queue, to be carried out again. */
-export function requeueOrphanedEvaluations(db: Db, now = Date.now()): void {
-  const running = db.select({ id: leakageReports.id, runnerId: leakageReports.runnerId }).from(leakageReports).where(eq(leakageReports.status, "running")).all();
-  for (const { id, runnerId } of running) {
-    if (leaseHolds(db, runnerId, now)) continue;
-    db.update(leakageReports)
-      .set({ status: "queued", runnerId: null })
-      .where(and(eq(leakageReports.id, id), eq(leakageReports.status, "running"), runnerId === null ? isNull(leakageReports.runnerId) : eq(leakageReports.runnerId, runnerId)))
-      .run();
-  }
 }

@@ -1,5 +1,6 @@
-// Base models: trained by the trainer's `pretrain` on a public-domain corpus an npm package ships, then registered
-// with their provenance. The server hashes the weights itself rather than trusting the digest the trainer wrote.
+// Base models: trained by the trainer's `pretrain` (server/jobs/pretrain.ts) on a public-domain corpus an npm package
+// ships, then registered here with their provenance. The server hashes the weights itself rather than trusting the
+// digest the trainer wrote.
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -9,7 +10,6 @@ import type { Db } from "../../db/client";
 import { modelVersions } from "../../db/schema";
 import type { Actor } from "../audit/service";
 import { AppError } from "../errors";
-import { startTrainer } from "../jobs/trainer-process";
 import { registerModelVersion } from "./service";
 
 const provenanceSchema = z
@@ -19,24 +19,6 @@ const provenanceSchema = z
     weights_sha256: z.string(),
   })
   .passthrough();
-
-/** What `trainer pretrain` prints when it is done: the model directory and its digests, among other figures. */
-const pretrainResultSchema = z.object({ model_dir: z.string(), weights_sha256: z.string() }).passthrough();
-
-/** Runs `trainer pretrain` into `outDir` (extra flags such as --steps or --model for a smaller model). */
-export async function pretrainBaseModel(outDir: string, flags: readonly string[] = []): Promise<void> {
-  let result: z.infer<typeof pretrainResultSchema> | null = null;
-  let invalid: string | null = null;
-  const trainer = startTrainer({
-    args: ["pretrain", "--out", outDir, ...flags],
-    schema: pretrainResultSchema,
-    onMessage: (message) => (result = message),
-    onInvalid: (reason) => (invalid = reason),
-    stderr: "inherit",
-  });
-  const { code, signal } = await trainer.exited;
-  if (code !== 0 || invalid || !result) throw new Error(`trainer pretrain failed: ${invalid ?? `exit ${signal ?? code}`}`);
-}
 
 /** Registers the base model in `dataDir/relativeDir` as a new version of `familyName` (once per weights digest). */
 export function registerBaseModel(db: Db, actor: Actor, dataDir: string, relativeDir: string, familyName: string) {

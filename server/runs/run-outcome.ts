@@ -1,10 +1,10 @@
 // How a run ends and what it is charged: the end itself (audited, with trainer-fault and budget-overrun incidents),
-// charging the steps a trainer reported or may have applied, taking over runs whose runner's lease expired, and
-// registering the model version a finished run produced.
+// charging the steps a trainer reported or may have applied, and registering the model version a finished run
+// produced.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { createHash } from "node:crypto";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Executor, Tx } from "../../db/client";
 import { budgets, datasets, modelFamilies, modelVersions, runEvaluations, runs, type Run, type RunStatus } from "../../db/schema";
@@ -14,7 +14,6 @@ import { lineageSpend, reservedSteps } from "../budgets/ledger";
 import { openSystemIncidentOnce } from "../incidents/service";
 import { insertModelVersion } from "../models/service";
 import { runDirectory } from "./run-files";
-import { leaseHolds } from "../jobs/runner-lease";
 
 /**
  * Ends a run, audited as the system's doing; `alsoDo` runs first in the same transaction (and may throw to call the
@@ -54,32 +53,6 @@ export function chargeThrough(db: Executor, runId: string, steps: number): void 
 export function chargeStepInFlight(tx: Executor, runId: string): void {
   const run = tx.select().from(runs).where(eq(runs.id, runId)).get()!;
   chargeThrough(tx, runId, Math.min(reservedSteps(run), run.chargedSteps + 1));
-}
-
-class NotOrphaned extends Error {}
-
-/**
- * Runs left "running" by a runner whose lease has expired (it crashed or lost the database) are interrupted: their
- * charged steps stand, plus the step in flight, and they can be resumed. A run whose owner's lease still holds is
- * never touched, and of two runners taking the same run over only one does. Returns how many it took over.
- */
-export function recoverOrphanedRuns(db: Db, now = Date.now()): number {
-  const running = db.select({ id: runs.id, runnerId: runs.runnerId }).from(runs).where(eq(runs.status, "running")).all();
-  let taken = 0;
-  for (const { id, runnerId } of running) {
-    if (leaseHolds(db, runnerId, now)) continue;
-    try {
-      finish(db, id, "interrupted", "its job runner stopped while the run was going; it can be resumed from its last checkpoint", (tx) => {
-        const run = tx.select().from(runs).where(and(eq(runs.id, id), eq(runs.status, "running"))).get();
-        if (!run || run.runnerId !== runnerId || leaseHolds(tx, run.runnerId, now)) throw new NotOrphaned();
-        chargeStepInFlight(tx, id);
-      });
-      taken += 1;
-    } catch (err) {
-      if (!(err instanceof NotOrphaned)) throw err;
-    }
-  }
-  return taken;
 }
 
 /** Registers the fine-tuned model version a finished run produced, in the run's final transaction. */

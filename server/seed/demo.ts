@@ -7,7 +7,8 @@ import { eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { modelVersions, users, type Role } from "../../db/schema";
 import { SYSTEM_ACTOR } from "../audit/service";
-import { pretrainBaseModel, registerBaseModel } from "../models/base-model";
+import { pretrainBaseModel } from "../jobs/pretrain";
+import { registerBaseModel } from "../models/base-model";
 import { createUser } from "../users/service";
 
 export const DEMO_PASSWORD = "ledger-demo-password";

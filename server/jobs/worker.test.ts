@@ -20,8 +20,8 @@ import { activeSessionUser, type SessionUser } from "../context";
 import { handleUpload } from "../datasets/upload";
 import { seedBaseModel } from "../seed/demo";
 import { createUser } from "../users/service";
-import { runDirectory } from "./run-files";
-import { launchRun, resumeRun } from "./service";
+import { runDirectory } from "../runs/run-files";
+import { launchRun, resumeRun } from "../runs/service";
 
 const dir = mkdtempSync(path.join(tmpdir(), "ledger-worker-"));
 const dataDir = path.join(dir, "data");
@@ -56,7 +56,7 @@ beforeAll(async () => {
 
 /** Starts `npm run worker` in a process group of its own (so that the whole group can be killed). */
 function startWorker(): ChildProcess {
-  const worker = spawn(process.execPath, ["--import", "tsx", "server/runs/worker.ts"], {
+  const worker = spawn(process.execPath, ["--import", "tsx", "server/jobs/worker.ts"], {
     detached: true,
     stdio: "ignore",
     env: { ...process.env, DATABASE_PATH: file, DATA_DIR: dataDir, RUNNER_LEASE_SECONDS: String(LEASE_SECONDS), NEXTAUTH_SECRET: "worker-test-secret-0123456789abcdefghij" },

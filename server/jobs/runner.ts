@@ -7,14 +7,14 @@ import type { Db } from "../../db/client";
 import { runs, type Run } from "../../db/schema";
 import { messageSchema } from "../../trainer/protocol";
 import { SYSTEM_ACTOR, audited } from "../audit/service";
-import { requeueOrphanedEvaluations, runNextEvaluation, scheduleDriftProbes } from "../leakage/jobs";
-import { runDirectory, writeRunFiles } from "./run-files";
-import { finish, recoverOrphanedRuns } from "./run-outcome";
-import { RunSession } from "./run-session";
-import { RunnerLease } from "../jobs/runner-lease";
-import { startTrainer, type TrainerProcess } from "../jobs/trainer-process";
-
-export { runDirectory };
+import { scheduleDriftProbes } from "../leakage/jobs";
+import { runDirectory, writeRunFiles } from "../runs/run-files";
+import { finish } from "../runs/run-outcome";
+import { RunSession } from "../runs/run-session";
+import { runNextEvaluation } from "./evaluations";
+import { RunnerLease } from "./runner-lease";
+import { recoverOrphanedRuns, requeueOrphanedEvaluations } from "./takeover";
+import { startTrainer, type TrainerProcess } from "./trainer-process";
 
 export interface RunnerOptions {
   db: Db;

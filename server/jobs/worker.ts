@@ -3,7 +3,7 @@
 // trainers at a step boundary (checkpointed), gives its lease up and exits.
 import path from "node:path";
 import { openDatabase } from "../../db/client";
-import { TRAINER_COMMAND } from "../jobs/trainer-process";
+import { TRAINER_COMMAND } from "./trainer-process";
 import { env } from "../env";
 import { Runner } from "./runner";
 

@@ -16,16 +16,18 @@ import { SYSTEM_ACTOR, inputDigest, listAudit, verifyChain } from "../audit/serv
 import { activeSessionUser, type SessionUser } from "../context";
 import { handleWeightsDownload } from "../models/download";
 import { handleUpload } from "../datasets/upload";
-import { TRAINER_COMMAND } from "../jobs/trainer-process";
-import { pretrainBaseModel, registerBaseModel } from "../models/base-model";
+import { TRAINER_COMMAND } from "./trainer-process";
+import { registerBaseModel } from "../models/base-model";
+import { pretrainBaseModel } from "./pretrain";
 import { messageSchema, type Message } from "../../trainer/protocol";
 import { callerAs, testWorld, type TestWorld } from "../testing";
 import { leakageOverview } from "../leakage/service";
-import { RunnerLease } from "../jobs/runner-lease";
-import { recoverOrphanedRuns } from "./run-outcome";
-import { RunSession } from "./run-session";
-import { Runner, runDirectory } from "./runner";
-import { canaryAuditInput, launchRun, type RunRequest } from "./service";
+import { RunnerLease } from "./runner-lease";
+import { recoverOrphanedRuns } from "./takeover";
+import { RunSession } from "../runs/run-session";
+import { runDirectory } from "../runs/run-files";
+import { Runner } from "./runner";
+import { canaryAuditInput, launchRun, type RunRequest } from "../runs/service";
 
 const TINY_MODEL = ["--steps", "2", "--batch", "2", "--model", JSON.stringify({ n_layer: 1, n_embd: 16, n_head: 2, context_length: 32 })];
 const rdp = createAccountant("rdp");

@@ -1,0 +1,87 @@
+// The job runner's side of leakage evaluations: claims the oldest queued one (a conditional update one runner wins),
+// runs the leakage tests with the trainer's `score` and `generate` in subprocesses, and records the outcome.
+import { randomInt } from "node:crypto";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { and, asc, eq } from "drizzle-orm";
+import type { z } from "zod";
+import type { Db } from "../../db/client";
+import { leakageReports } from "../../db/schema";
+import { generateLineSchema, scoreLineSchema } from "../../trainer/evaluation-protocol";
+import { evaluateModel, type ModelProbes } from "../leakage/evaluate-model";
+import { recordEvaluation, recordEvaluationFailure } from "../leakage/jobs";
+import { startTrainer } from "./trainer-process";
+
+/** Runs a trainer evaluation command over JSON lines of texts and returns its per-line results in order. */
+async function trainerLines<L extends { type: string }, T>(
+  trainerCommand: readonly string[],
+  args: string[],
+  texts: readonly string[],
+  workDir: string,
+  schema: z.ZodType<L>,
+  pick: (line: L) => T | null,
+): Promise<T[]> {
+  const file = path.join(workDir, `input-${args[0]}-${randomInt(1e9)}.jsonl`);
+  writeFileSync(file, texts.map((text) => JSON.stringify({ text })).join("\n"));
+  const out: T[] = [];
+  let failure: string | null = null;
+  const trainer = startTrainer({
+    command: trainerCommand,
+    args: args.map((a) => (a === "{input}" ? file : a)),
+    schema,
+    onMessage: (line) => {
+      if (line.type === "failed") failure = "reason" in line && typeof line.reason === "string" ? line.reason : "failed";
+      const picked = pick(line);
+      if (picked !== null) out.push(picked);
+    },
+    onInvalid: (reason) => (failure = reason),
+    stderr: "ignore",
+  });
+  const { code } = await trainer.exited;
+  if (failure || code !== 0 || out.length !== texts.length) throw new Error(`trainer ${args[0]} failed: ${failure ?? `exit ${code}`}`);
+  return out;
+}
+
+/** The trainer's score and generate as subprocesses, with their input files in `workDir`. */
+export function trainerProbes(trainerCommand: readonly string[], workDir: string): ModelProbes {
+  return {
+    score: (modelDir, texts) =>
+      trainerLines(trainerCommand, ["score", "--model", modelDir, "--texts", "{input}"], texts, workDir, scoreLineSchema, (line) =>
+        line.type === "score" ? line.loss : null,
+      ),
+    generate: (modelDir, prompts, maxTokens) =>
+      trainerLines(
+        trainerCommand,
+        ["generate", "--model", modelDir, "--prompts", "{input}", "--max-tokens", String(maxTokens)],
+        prompts,
+        workDir,
+        generateLineSchema,
+        (line) => (line.type === "completion" ? line.completion : null),
+      ),
+  };
+}
+
+/** Carries out the oldest queued evaluation, if any; returns whether there was one. */
+export async function runNextEvaluation(db: Db, dataDir: string, trainerCommand: readonly string[], runnerId: string): Promise<boolean> {
+  const job = db.select().from(leakageReports).where(eq(leakageReports.status, "queued")).orderBy(asc(leakageReports.requestedAt)).limit(1).get();
+  if (!job) return false;
+  // Claimed by a conditional update: of two runners, one carries it out.
+  const claimed = db
+    .update(leakageReports)
+    .set({ status: "running", runnerId })
+    .where(and(eq(leakageReports.id, job.id), eq(leakageReports.status, "queued")))
+    .run();
+  if (claimed.changes !== 1) return true;
+  // The texts scored are training records: their files live under the data directory only while the job runs.
+  const workDir = path.join(dataDir, "jobs", job.id);
+  mkdirSync(workDir, { recursive: true });
+  try {
+    const stored = await evaluateModel(db, dataDir, job.modelVersionId, { probes: trainerProbes(trainerCommand, workDir), probeOutputs: job.kind === "drift_probe" });
+    recordEvaluation(db, job, stored);
+  } catch (err) {
+    recordEvaluationFailure(db, job, (err as Error).message);
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+  return true;
+}
