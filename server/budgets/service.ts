@@ -135,6 +135,17 @@ export function decideRequest(db: Db, actor: UserActor, input: z.infer<typeof de
 }
 
 /**
+ * Freezes or unfreezes a lineage's budget inside the caller's transaction (an incident's containment): a frozen budget
+ * admits no new run, resume or count release. The caller audits the change.
+ */
+export function setBudgetFrozen(tx: Executor, datasetId: string, frozen: boolean): Budget {
+  const budget = getBudget(tx, datasetId);
+  if (!budget) throw new AppError("NOT_FOUND", "That dataset has no budget to freeze.");
+  tx.update(budgets).set({ frozen }).where(eq(budgets.datasetId, datasetId)).run();
+  return existingBudget(tx, datasetId);
+}
+
+/**
  * The budget of a dataset with what its runs have spent (composed), what is left, and the person-level figure for the
  * officer's stated k. The observed most records of one person is internal (not DP): it only says when k is too small.
  */

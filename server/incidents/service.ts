@@ -10,7 +10,6 @@ import {
   INCIDENT_SEVERITIES,
   INCIDENT_SOURCES,
   INCIDENT_STATUSES,
-  budgets,
   datasetVersions,
   datasets,
   incidentLinks,
@@ -22,6 +21,7 @@ import {
   users,
 } from "../../db/schema";
 import { appendAudit, audited, type Actor } from "../audit/service";
+import { setBudgetFrozen } from "../budgets/service";
 import { AppError } from "../errors";
 import { changeModelStatus } from "../models/service";
 import { activeUsersWithRole } from "../users/service";
@@ -125,9 +125,7 @@ export function freezeBudget(db: Db, actor: Actor, input: z.infer<typeof freezeI
   const action = input.frozen ? "incident.freeze_budget" : "incident.unfreeze_budget";
   return audited(db, { actor, action, entityType: "dataset", entityId: input.datasetId, input }, (tx) => {
     existingIncident(tx, input.incidentId);
-    const budget = tx.select().from(budgets).where(eq(budgets.datasetId, input.datasetId)).get();
-    if (!budget) throw new AppError("NOT_FOUND", "That dataset has no budget to freeze.");
-    tx.update(budgets).set({ frozen: input.frozen }).where(eq(budgets.datasetId, input.datasetId)).run();
+    setBudgetFrozen(tx, input.datasetId, input.frozen);
     tx.insert(incidentLinks).values({ incidentId: input.incidentId, entityType: "dataset", entityId: input.datasetId }).onConflictDoNothing().run();
     touch(tx, input.incidentId, "action", `${input.frozen ? "froze" : "unfroze"} the budget of dataset ${input.datasetId}: ${input.reason}`, actor);
   });
