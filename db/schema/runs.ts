@@ -21,8 +21,6 @@ export const runs = sqliteTable(
     datasetId: text("dataset_id").notNull().references(() => datasets.id),
     datasetVersionId: text("dataset_version_id").notNull().references(() => datasetVersions.id),
     baseModelVersionId: text("base_model_version_id").notNull().references(() => modelVersions.id),
-    /** The run this one resumes, if any. */
-    resumedFromRunId: text("resumed_from_run_id"),
     privacyUnit: text("privacy_unit", { enum: PRIVACY_UNITS }).notNull(),
     samplingRate: real("sampling_rate").notNull(),
     noiseMultiplier: real("noise_multiplier").notNull(),

@@ -1,0 +1,1 @@
+ALTER TABLE `runs` DROP COLUMN `resumed_from_run_id`;
