@@ -1,4 +1,4 @@
-// Evidence that the leakage tests can fail (issue 6), asserted (scripts/leakage-evidence.ts runs it): without DP the
+// Evidence that the leakage tests can fail, asserted (scripts/leakage-evidence.ts runs it): without DP the
 // inserted canaries rank first among 2,000 random members of their space (exposure near log2|R|), membership AUC is
 // near 1 and the one-run audit gives a positive lower bound; with DP at epsilon 1 the inserted canaries' exposure
 // stays near chance. Not flaky by construction: without DP the gaps are wide; with DP the threshold t = log2|R| / 2

@@ -1,4 +1,4 @@
-// The evidence that the leakage tests can fail (issue 6), shared by scripts/leakage-evidence.test.ts (which asserts
+// The evidence that the leakage tests can fail, shared by scripts/leakage-evidence.test.ts (which asserts
 // it) and the "evidence" section of npm run bench (which records it in BENCHMARKS.md): a tiny model fine-tuned on a
 // dozen records and 8 canaries, 4 of them inserted 8 times each, without DP and with DP at epsilon 1 (each canary's
 // copies one subject); each model's exposure of the inserted canaries, membership AUC and one-run lower bound.

@@ -1,4 +1,4 @@
-// Canaries for the leakage audit (issue 6): random secrets drawn from a stated randomness space, a fair coin per
+// Canaries for the leakage audit: random secrets drawn from a stated randomness space, a fair coin per
 // canary deciding whether it is inserted into the training data, and salted SHA-256 commitments so the draws and
 // the audit settings can be written to the audit log before training starts. Randomness comes from node:crypto only.
 //

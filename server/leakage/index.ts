@@ -1,4 +1,4 @@
-// Public API of the leakage statistics (issue 6): how much a fine-tuned model leaks, in numbers. Pure functions and
+// Public API of the leakage statistics: how much a fine-tuned model leaks, in numbers. Pure functions and
 // schemas only: no I/O, no model code; the scores and losses come from the model elsewhere.
 //
 //   canaries.ts         random secrets from a stated randomness space (node:crypto), fair inclusion coins, salted
