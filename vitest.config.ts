@@ -1,7 +1,10 @@
 // Vitest configuration: unit and integration tests live beside the code as *.test.ts.
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  // "@/x" is the repository root's x, as tsconfig.json's paths say (Next and tsx read them there).
+  resolve: { alias: [{ find: /^@\//, replacement: fileURLToPath(new URL("./", import.meta.url)) }] },
   test: {
     include: ["{app,server,db,trainer,scripts}/**/*.test.ts"],
     environment: "node",

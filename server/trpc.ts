@@ -85,11 +85,16 @@ export function permits(access: Access | undefined, user: Pick<SessionUser, "rol
 
 export type ProcedureAccess = readonly [path: string, access: Access | undefined];
 
-/** Every procedure of a router by its dotted path ("runs.cancel"), with who may call it (from its meta). */
-export function procedureAccess(appRouter: AnyTRPCRouter): ProcedureAccess[] {
+/** Every procedure of a router by its dotted path ("runs.cancel"), with its meta. */
+export function procedureMeta(appRouter: AnyTRPCRouter): [path: string, meta: ProcedureMeta | undefined][] {
   // At run time tRPC keeps a flat record of every procedure by its dotted path.
-  const procedures = appRouter._def.procedures as Record<string, { _def: { meta?: ProcedureMeta } }>;
-  return Object.entries(procedures).map(([path, p]) => [path, p._def.meta?.access] as const);
+  const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { meta?: ProcedureMeta } }>;
+  return Object.entries(procedures).map(([path, p]) => [path, p._def.meta]);
+}
+
+/** Every procedure of a router by its dotted path, with who may call it. */
+export function procedureAccess(appRouter: AnyTRPCRouter): ProcedureAccess[] {
+  return procedureMeta(appRouter).map(([path, meta]) => [path, meta?.access] as const);
 }
 
 /** What a role may call or do, by procedure path (and the abilities of access.ts): the client's `can` map. */

@@ -1,9 +1,9 @@
 // The signed-in shell: navigation limited to the user's sections, and who is signed in with which role.
 import type { ReactNode } from "react";
 import Link from "next/link";
-import { orRedirect, serverCaller } from "../_trpc/server";
-import { NavLinks } from "../_components/nav-links";
-import { SignOutButton } from "../_components/sign-out-button";
+import { orRedirect, serverCaller } from "@/app/_trpc/server";
+import { NavLinks } from "@/app/_components/nav-links";
+import { SignOutButton } from "@/app/_components/sign-out-button";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const caller = await serverCaller();

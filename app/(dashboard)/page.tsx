@@ -1,6 +1,6 @@
 // The dashboard's home: the sections this user may open.
 import Link from "next/link";
-import { orRedirect, serverCaller } from "../_trpc/server";
+import { orRedirect, serverCaller } from "@/app/_trpc/server";
 
 export default async function HomePage() {
   const caller = await serverCaller();

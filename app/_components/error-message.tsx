@@ -1,7 +1,7 @@
 "use client";
 // Shows a server error to the user: the message, and each invalid field when the input was refused.
 import type { TRPCClientErrorLike } from "@trpc/client";
-import type { AppRouter } from "../../server/root";
+import type { AppRouter } from "@/server/root";
 
 export function ErrorMessage({ error }: { error: TRPCClientErrorLike<AppRouter> | null }) {
   if (!error) return null;

@@ -2,9 +2,10 @@
 import { TRPCError } from "@trpc/server";
 import { forbidden, redirect } from "next/navigation";
 import { connection } from "next/server";
-import { createRequestContext } from "../../server/context";
-import { createCaller } from "../../server/root";
-import type { SectionId } from "../../server/auth/access";
+import { createRequestContext } from "@/server/context";
+import { createCaller } from "@/server/root";
+import type { SectionId } from "@/server/auth/access";
+import type { Can } from "./types";
 
 /** A caller for this request; pages that use it render per request, never at build time. */
 export async function serverCaller() {
@@ -23,8 +24,13 @@ export async function orRedirect<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Every section page starts with this: the server decides whether this user may see it. */
+/**
+ * Every section page starts with this: the server decides whether this user may see it, and says what they may do
+ * there (`can`, keyed by procedure path: pages pass it to the components that show forms and buttons).
+ */
 export async function enterSection(section: SectionId) {
   const caller = await serverCaller();
-  return orRedirect(() => caller.session.enterSection({ section }));
+  const [entered, can] = await orRedirect(() => Promise.all([caller.session.enterSection({ section }), caller.session.can()]));
+  // session.can names every procedure path and ability (server/authorization.test.ts checks it).
+  return { ...entered, can: can as Can };
 }

@@ -1,6 +1,6 @@
 // The sign-in page: local accounts, and single sign-on when an OIDC provider is configured.
 import { redirect } from "next/navigation";
-import { serverCaller } from "../_trpc/server";
+import { serverCaller } from "@/app/_trpc/server";
 import { SignInForm } from "./sign-in-form";
 
 export default async function SignInPage() {

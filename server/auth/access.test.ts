@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { ROLES, type Role } from "../../db/schema";
 import { appRouter } from "../root";
-import { procedureAccess, type ProcedureMeta } from "../trpc";
+import { procedureAccess, procedureMeta, type ProcedureMeta } from "../trpc";
 import { ABILITIES, MAY, ROUTER_SECTIONS, SECTION_IDS, SECTIONS } from "./access";
 
 const procedures = procedureAccess(appRouter);
@@ -42,9 +42,7 @@ describe("who may do what", () => {
   });
 
   it("takes every procedure's roles from MAY", () => {
-    const defs = appRouter._def.procedures as Record<string, { _def: { meta?: ProcedureMeta } }>;
-    for (const [path, proc] of Object.entries(defs)) {
-      const meta = proc._def.meta;
+    for (const [path, meta] of procedureMeta(appRouter)) {
       if (meta?.access === "public" || meta?.access === "signedIn") continue;
       expect(meta?.action, `${path} names its action`).toBeDefined();
       expect(meta?.access, path).toEqual(MAY[meta!.action!]);

@@ -1,5 +1,5 @@
 // Admin: users and roles.
-import { enterSection } from "../../_trpc/server";
+import { enterSection } from "@/app/_trpc/server";
 import { UsersAdmin } from "./users-admin";
 
 export default async function AdminPage() {

@@ -2,9 +2,9 @@
 // The user table and the new-user form; every change goes through the users router and is audited there.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { ROLE_LABELS, ROLES, type Role } from "../../../server/auth/access";
-import { ErrorMessage } from "../../_components/error-message";
-import { useTRPC } from "../../_trpc/client";
+import { ROLE_LABELS, ROLES, type Role } from "@/server/auth/access";
+import { ErrorMessage } from "@/app/_components/error-message";
+import { useTRPC } from "@/app/_trpc/client";
 
 export function UsersAdmin() {
   const trpc = useTRPC();

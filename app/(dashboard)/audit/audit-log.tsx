@@ -2,8 +2,8 @@
 // The audit log table with filters, paging and a check of the hash chain.
 import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { ErrorMessage } from "../../_components/error-message";
-import { useTRPC } from "../../_trpc/client";
+import { ErrorMessage } from "@/app/_components/error-message";
+import { useTRPC } from "@/app/_trpc/client";
 
 const PAGE_SIZE = 25;
 const FILTERS = [

@@ -1,5 +1,5 @@
 // Audit: the hash-chained log of every governance change, filtered and paged, with a chain check.
-import { enterSection } from "../../_trpc/server";
+import { enterSection } from "@/app/_trpc/server";
 import { AuditLog } from "./audit-log";
 import { TreeHeads } from "./tree-heads";
 

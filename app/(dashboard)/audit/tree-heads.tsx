@@ -3,9 +3,9 @@
 // exports, and a consistency proof that an earlier head's log is a prefix of a later one.
 import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { ErrorMessage } from "../../_components/error-message";
-import { formData } from "../../_components/format";
-import { useTRPC } from "../../_trpc/client";
+import { ErrorMessage } from "@/app/_components/error-message";
+import { formData } from "@/app/_components/format";
+import { useTRPC } from "@/app/_trpc/client";
 
 export function TreeHeads() {
   const trpc = useTRPC();

@@ -3,15 +3,14 @@
 // may use (officers set, renew and decide; engineers with access request more).
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { FormEvent } from "react";
-import type { Role } from "../../../server/auth/access";
-import { ErrorMessage } from "../../_components/error-message";
-import { InternalBadge } from "../../_components/internal-badge";
-import { eps, formData, when } from "../../_components/format";
-import { SpendChart } from "../../_components/spend-chart";
-import { useTRPC } from "../../_trpc/client";
-import type { RouterOutputs } from "../../_trpc/types";
+import { ErrorMessage } from "@/app/_components/error-message";
+import { InternalBadge } from "@/app/_components/internal-badge";
+import { eps, formData, when } from "@/app/_components/format";
+import { SpendChart } from "@/app/_components/spend-chart";
+import { useTRPC } from "@/app/_trpc/client";
+import type { Can, RouterOutputs } from "@/app/_trpc/types";
 
-export function BudgetsView({ role }: { role: Role }) {
+export function BudgetsView({ can }: { can: Can }) {
   const trpc = useTRPC();
   const overview = useQuery(trpc.budgets.overview.queryOptions());
   if (overview.error) return <ErrorMessage error={overview.error} />;
@@ -20,7 +19,7 @@ export function BudgetsView({ role }: { role: Role }) {
   return (
     <>
       {overview.data.map((status) => (
-        <DatasetBudget key={status.dataset.id} status={status} role={role} />
+        <DatasetBudget key={status.dataset.id} status={status} can={can} />
       ))}
     </>
   );
@@ -28,7 +27,7 @@ export function BudgetsView({ role }: { role: Role }) {
 
 type Status = RouterOutputs["budgets"]["overview"][number];
 
-function DatasetBudget({ status, role }: { status: Status; role: Role }) {
+function DatasetBudget({ status, can }: { status: Status; can: Can }) {
   const { dataset, budget, spend } = status;
   return (
     <section className="card" data-testid={`budget-${dataset.name}`}>
@@ -74,9 +73,9 @@ function DatasetBudget({ status, role }: { status: Status; role: Role }) {
       ) : (
         <p className="muted">No budget set yet: no run may start on this dataset.</p>
       )}
-      {role === "privacy_officer" && <SetBudgetForm datasetId={dataset.id} current={budget} />}
-      {role === "engineer" && budget && <RequestForm datasetId={dataset.id} />}
-      <Requests requests={status.requests} role={role} />
+      {can["budgets.set"] && <SetBudgetForm datasetId={dataset.id} current={budget} />}
+      {can["budgets.request"] && budget && <RequestForm datasetId={dataset.id} />}
+      <Requests requests={status.requests} mayDecide={can["budgets.decide"]} />
     </section>
   );
 }
@@ -166,7 +165,7 @@ function RequestForm({ datasetId }: { datasetId: string }) {
   );
 }
 
-function Requests({ requests, role }: { requests: Status["requests"]; role: Role }) {
+function Requests({ requests, mayDecide }: { requests: Status["requests"]; mayDecide: boolean }) {
   const trpc = useTRPC();
   const decide = useMutation(trpc.budgets.decide.mutationOptions(useRefresh()));
   if (requests.length === 0) return null;
@@ -192,7 +191,7 @@ function Requests({ requests, role }: { requests: Status["requests"]; role: Role
               <td>{r.reason}</td>
               <td>{r.status}</td>
               <td>
-                {r.status === "pending" && role === "privacy_officer" ? (
+                {r.status === "pending" && mayDecide ? (
                   <form
                     className="inline"
                     aria-label="Decide request"

@@ -1,5 +1,5 @@
 // Budgets: each dataset's privacy budget, its composed spend over time, requests and decisions.
-import { enterSection } from "../../_trpc/server";
+import { enterSection } from "@/app/_trpc/server";
 import { BudgetsView } from "./budgets-view";
 
 export default async function BudgetsPage() {
@@ -7,7 +7,7 @@ export default async function BudgetsPage() {
   return (
     <>
       <h1>{section.label}</h1>
-      <BudgetsView role={section.role} />
+      <BudgetsView can={section.can} />
     </>
   );
 }

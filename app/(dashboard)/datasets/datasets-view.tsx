@@ -3,23 +3,23 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
-import type { Role } from "../../../server/auth/access";
-import { ErrorMessage } from "../../_components/error-message";
-import { formData, when } from "../../_components/format";
-import { InternalBadge } from "../../_components/internal-badge";
-import { useTRPC } from "../../_trpc/client";
+import type { Can } from "@/app/_trpc/types";
+import { ErrorMessage } from "@/app/_components/error-message";
+import { formData, when } from "@/app/_components/format";
+import { InternalBadge } from "@/app/_components/internal-badge";
+import { useTRPC } from "@/app/_trpc/client";
 
 interface UploadRefusal {
   message: string;
   errors?: { line: number; reason: string }[];
 }
 
-export function DatasetsView({ role }: { role: Role }) {
+export function DatasetsView({ can }: { can: Can }) {
   const trpc = useTRPC();
   const list = useQuery(trpc.datasets.list.queryOptions());
   return (
     <>
-      {role === "engineer" && <UploadForm datasets={list.data?.filter((d) => d.canTrain) ?? []} />}
+      {can["api.datasets.upload"] && <UploadForm datasets={list.data?.filter((d) => d.canTrain) ?? []} />}
       <section className="card">
         <ErrorMessage error={list.error} />
         <table>

@@ -1,5 +1,5 @@
 // Datasets: the datasets this user may see, and (for engineers) uploading a new one or a new version.
-import { enterSection } from "../../_trpc/server";
+import { enterSection } from "@/app/_trpc/server";
 import { DatasetsView } from "./datasets-view";
 
 export default async function DatasetsPage() {
@@ -7,7 +7,7 @@ export default async function DatasetsPage() {
   return (
     <>
       <h1>{section.label}</h1>
-      <DatasetsView role={section.role} />
+      <DatasetsView can={section.can} />
     </>
   );
 }

@@ -4,19 +4,19 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import type { FormEvent } from "react";
-import type { Role } from "../../../server/auth/access";
-import { ErrorMessage } from "../../_components/error-message";
-import { formData, when } from "../../_components/format";
-import { useTRPC } from "../../_trpc/client";
+import type { Can } from "@/app/_trpc/types";
+import { ErrorMessage } from "@/app/_components/error-message";
+import { formData, when } from "@/app/_components/format";
+import { useTRPC } from "@/app/_trpc/client";
 
 const SEVERITIES = ["low", "medium", "high", "critical"] as const;
 
-export function IncidentsView({ role }: { role: Role }) {
+export function IncidentsView({ can }: { can: Can }) {
   const trpc = useTRPC();
   const list = useQuery(trpc.incidents.list.queryOptions());
   return (
     <>
-      {role === "privacy_officer" && <OpenForm />}
+      {can["incidents.open"] && <OpenForm />}
       <section className="card">
         <ErrorMessage error={list.error} />
         <table>

@@ -1,5 +1,5 @@
 // Incidents: every incident, newest first, and (for privacy officers) opening one by hand.
-import { enterSection } from "../../_trpc/server";
+import { enterSection } from "@/app/_trpc/server";
 import { IncidentsView } from "./incidents-view";
 
 export default async function IncidentsPage() {
@@ -7,7 +7,7 @@ export default async function IncidentsPage() {
   return (
     <>
       <h1>{section.label}</h1>
-      <IncidentsView role={section.role} />
+      <IncidentsView can={section.can} />
     </>
   );
 }

@@ -4,15 +4,15 @@
 // accountant's epsilon), the base model's figures side by side, the drift timeline and thresholds, and buttons to test.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { FormEvent } from "react";
-import type { Role } from "../../../server/auth/access";
-import { ErrorMessage } from "../../_components/error-message";
-import { eps, formData, when } from "../../_components/format";
-import { ExposureHistogram } from "../../_components/exposure-histogram";
-import { InternalBadge } from "../../_components/internal-badge";
-import { LineChart } from "../../_components/line-chart";
-import { LogLogRoc } from "../../_components/log-log-roc";
-import { useTRPC } from "../../_trpc/client";
-import type { RouterOutputs } from "../../_trpc/types";
+import type { Can } from "@/app/_trpc/types";
+import { ErrorMessage } from "@/app/_components/error-message";
+import { eps, formData, when } from "@/app/_components/format";
+import { ExposureHistogram } from "@/app/_components/exposure-histogram";
+import { InternalBadge } from "@/app/_components/internal-badge";
+import { LineChart } from "@/app/_components/line-chart";
+import { LogLogRoc } from "@/app/_components/log-log-roc";
+import { useTRPC } from "@/app/_trpc/client";
+import type { RouterOutputs } from "@/app/_trpc/types";
 
 type Report = NonNullable<RouterOutputs["leakage"]["overview"]["reports"][number]["report"]>;
 type Figures = Pick<Report["leakage"], "canaries" | "membership" | "extraction">;
@@ -39,7 +39,7 @@ function FiguresRow({ name, figures }: { name: string; figures: Figures }) {
   );
 }
 
-export function LeakagePanel({ versionId, role }: { versionId: string; role: Role }) {
+export function LeakagePanel({ versionId, can }: { versionId: string; can: Can }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const overview = useQuery({
@@ -135,7 +135,7 @@ export function LeakagePanel({ versionId, role }: { versionId: string; role: Rol
           ]}
         />
       )}
-      {role === "privacy_officer" ? (
+      {can["leakage.setThresholds"] ? (
         <form className="inline" onSubmit={onThresholds} aria-label="Drift thresholds">
           <label>
             Max MIA AUC

@@ -5,15 +5,15 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
-import type { Role } from "../../../server/auth/access";
-import { ErrorMessage } from "../../_components/error-message";
-import { eps, when } from "../../_components/format";
-import { InternalBadge } from "../../_components/internal-badge";
-import { SpendChart } from "../../_components/spend-chart";
-import { useTRPC } from "../../_trpc/client";
+import type { Can } from "@/app/_trpc/types";
+import { ErrorMessage } from "@/app/_components/error-message";
+import { eps, when } from "@/app/_components/format";
+import { InternalBadge } from "@/app/_components/internal-badge";
+import { SpendChart } from "@/app/_components/spend-chart";
+import { useTRPC } from "@/app/_trpc/client";
 import { LeakagePanel } from "./leakage-panel";
 
-export function ModelsView({ role }: { role: Role }) {
+export function ModelsView({ can }: { can: Can }) {
   const trpc = useTRPC();
   const models = useQuery(trpc.models.list.queryOptions());
   const [selected, setSelected] = useState<string | null>(null);
@@ -56,12 +56,12 @@ export function ModelsView({ role }: { role: Role }) {
         </section>
       ))}
       {models.data?.length === 0 && <p className="muted">No model versions yet.</p>}
-      {selected && <VersionDetail versionId={selected} role={role} />}
+      {selected && <VersionDetail versionId={selected} can={can} />}
     </>
   );
 }
 
-function VersionDetail({ versionId, role }: { versionId: string; role: Role }) {
+function VersionDetail({ versionId, can }: { versionId: string; can: Can }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const detail = useQuery(trpc.models.get.queryOptions({ versionId }));
@@ -84,7 +84,7 @@ function VersionDetail({ versionId, role }: { versionId: string; role: Role }) {
       )}
       <p>
         <Link href={`/models/${version.id}/disclosure`}>Disclosure report (printable)</Link>
-        {(role === "auditor" || role === "privacy_officer") && version.status !== "withdrawn" && (
+        {can["api.models.provenance"] && version.status !== "withdrawn" && (
           <>
             {" · "}
             <a href={`/api/models/${version.id}/provenance`} download>
@@ -93,7 +93,7 @@ function VersionDetail({ versionId, role }: { versionId: string; role: Role }) {
           </>
         )}
       </p>
-      {version.status !== "withdrawn" && role !== "admin" && (
+      {version.status !== "withdrawn" && can["api.models.weights"] && (
         <p>
           <a href={`/api/models/${version.id}/weights`} download>
             Download the weights
@@ -125,7 +125,7 @@ function VersionDetail({ versionId, role }: { versionId: string; role: Role }) {
           </div>
         ))
       )}
-      {role === "privacy_officer" && version.status !== "withdrawn" && (
+      {can["models.setStatus"] && version.status !== "withdrawn" && (
         <div className="inline">
           {next.map((status) => (
             <button key={status} type="button" onClick={() => setStatus.mutate({ versionId, status })}>
@@ -138,7 +138,7 @@ function VersionDetail({ versionId, role }: { versionId: string; role: Role }) {
         </div>
       )}
       <ErrorMessage error={setStatus.error} />
-      {(role === "privacy_officer" || role === "auditor") && version.runId && <LeakagePanel versionId={version.id} role={role} />}
+      {can["leakage.overview"] && version.runId && <LeakagePanel versionId={version.id} can={can} />}
     </section>
   );
 }

@@ -1,5 +1,5 @@
 // Models: the registry of base and fine-tuned versions, their lineage, status and the guarantee each carries.
-import { enterSection } from "../../_trpc/server";
+import { enterSection } from "@/app/_trpc/server";
 import { ModelsView } from "./models-view";
 
 export default async function ModelsPage() {
@@ -7,7 +7,7 @@ export default async function ModelsPage() {
   return (
     <>
       <h1>{section.label}</h1>
-      <ModelsView role={section.role} />
+      <ModelsView can={section.can} />
     </>
   );
 }

@@ -1,12 +1,12 @@
 "use client";
 // Every deployed model version with its leakage evidence and drift monitoring.
 import { useQuery } from "@tanstack/react-query";
-import type { Role } from "../../../server/auth/access";
-import { ErrorMessage } from "../../_components/error-message";
-import { useTRPC } from "../../_trpc/client";
-import { LeakagePanel } from "../models/leakage-panel";
+import type { Can } from "@/app/_trpc/types";
+import { ErrorMessage } from "@/app/_components/error-message";
+import { useTRPC } from "@/app/_trpc/client";
+import { LeakagePanel } from "@/app/(dashboard)/models/leakage-panel";
 
-export function MonitoringView({ role }: { role: Role }) {
+export function MonitoringView({ can }: { can: Can }) {
   const trpc = useTRPC();
   const monitored = useQuery(trpc.leakage.monitored.queryOptions());
   if (!monitored.data) return <ErrorMessage error={monitored.error} />;
@@ -18,7 +18,7 @@ export function MonitoringView({ role }: { role: Role }) {
           <h2>
             {v.family} v{v.version}
           </h2>
-          <LeakagePanel versionId={v.id} role={role} />
+          <LeakagePanel versionId={v.id} can={can} />
         </section>
       ))}
     </>

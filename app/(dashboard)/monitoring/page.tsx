@@ -1,5 +1,5 @@
 // Monitoring: privacy drift of every deployed model version, with its thresholds, probes and timeline.
-import { enterSection } from "../../_trpc/server";
+import { enterSection } from "@/app/_trpc/server";
 import { MonitoringView } from "./monitoring-view";
 
 export default async function MonitoringPage() {
@@ -7,7 +7,7 @@ export default async function MonitoringPage() {
   return (
     <>
       <h1>{section.label}</h1>
-      <MonitoringView role={section.role} />
+      <MonitoringView can={section.can} />
     </>
   );
 }

@@ -4,10 +4,10 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { ErrorMessage } from "../../_components/error-message";
-import { eps } from "../../_components/format";
-import { InternalBadge } from "../../_components/internal-badge";
-import { useTRPC } from "../../_trpc/client";
+import { ErrorMessage } from "@/app/_components/error-message";
+import { eps } from "@/app/_components/format";
+import { InternalBadge } from "@/app/_components/internal-badge";
+import { useTRPC } from "@/app/_trpc/client";
 
 interface Settings {
   datasetVersionId: string;

@@ -1,5 +1,5 @@
 // Runs: launching DP fine-tuning runs (engineers) and every run this user may see.
-import { enterSection } from "../../_trpc/server";
+import { enterSection } from "@/app/_trpc/server";
 import { LaunchForm } from "./launch-form";
 import { RunsTable } from "./runs-table";
 
@@ -8,7 +8,7 @@ export default async function RunsPage() {
   return (
     <>
       <h1>{section.label}</h1>
-      {section.role === "engineer" && <LaunchForm />}
+      {section.can["runs.launch"] && <LaunchForm />}
       <RunsTable />
     </>
   );

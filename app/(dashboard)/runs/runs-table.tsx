@@ -2,9 +2,9 @@
 // Every run the user may see, newest first, with its privacy settings and how many steps were charged.
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { ErrorMessage } from "../../_components/error-message";
-import { when } from "../../_components/format";
-import { useTRPC } from "../../_trpc/client";
+import { ErrorMessage } from "@/app/_components/error-message";
+import { when } from "@/app/_components/format";
+import { useTRPC } from "@/app/_trpc/client";
 
 export function RunsTable() {
   const trpc = useTRPC();

@@ -3,18 +3,17 @@
 // the minimisation form for engineers with access, and the access list that privacy officers and admins manage.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { FormEvent } from "react";
-import type { Role } from "../../../../server/auth/access";
-import type { MinimisationPlanInput } from "../../../../server/datasets/ingest/minimise";
-import { ErrorMessage } from "../../../_components/error-message";
-import { formData, when } from "../../../_components/format";
-import { InternalBadge } from "../../../_components/internal-badge";
-import { useTRPC } from "../../../_trpc/client";
-import type { RouterOutputs } from "../../../_trpc/types";
+import type { MinimisationPlanInput } from "@/server/datasets/ingest/minimise";
+import { ErrorMessage } from "@/app/_components/error-message";
+import { formData, when } from "@/app/_components/format";
+import { InternalBadge } from "@/app/_components/internal-badge";
+import { useTRPC } from "@/app/_trpc/client";
+import type { Can, RouterOutputs } from "@/app/_trpc/types";
 
 type Detail = RouterOutputs["datasets"]["get"];
 type Version = Detail["versions"][number];
 
-export function DatasetDetail({ datasetId, role }: { datasetId: string; role: Role }) {
+export function DatasetDetail({ datasetId, can }: { datasetId: string; can: Can }) {
   const trpc = useTRPC();
   const detail = useQuery(trpc.datasets.get.queryOptions({ datasetId }));
   if (detail.error) return <ErrorMessage error={detail.error} />;
@@ -26,7 +25,7 @@ export function DatasetDetail({ datasetId, role }: { datasetId: string; role: Ro
       {versions.map((v) => (
         <VersionCard key={v.id} version={v} versions={versions} canTrain={canTrain} />
       ))}
-      {(role === "privacy_officer" || role === "admin") && <AccessCard detail={detail.data} />}
+      {can["datasets.grantAccess"] && <AccessCard detail={detail.data} />}
     </>
   );
 }

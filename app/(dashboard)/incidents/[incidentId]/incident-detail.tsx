@@ -4,18 +4,18 @@
 // model version, freeze or unfreeze a dataset's budget).
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { FormEvent } from "react";
-import type { Role } from "../../../../server/auth/access";
-import { ErrorMessage } from "../../../_components/error-message";
-import { formData, when } from "../../../_components/format";
-import { useTRPC } from "../../../_trpc/client";
+import type { Can } from "@/app/_trpc/types";
+import { ErrorMessage } from "@/app/_components/error-message";
+import { formData, when } from "@/app/_components/format";
+import { useTRPC } from "@/app/_trpc/client";
 
 const NEXT: Record<string, string[]> = { open: ["contained", "resolved"], contained: ["resolved"], resolved: ["review_done"], review_done: [] };
 
-export function IncidentDetail({ incidentId, role }: { incidentId: string; role: Role }) {
+export function IncidentDetail({ incidentId, can }: { incidentId: string; can: Can }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const detail = useQuery(trpc.incidents.get.queryOptions({ incidentId }));
-  const officers = useQuery({ ...trpc.incidents.officers.queryOptions(), enabled: role === "privacy_officer" });
+  const officers = useQuery({ ...trpc.incidents.officers.queryOptions(), enabled: can["incidents.officers"] });
   const refresh = { onSuccess: () => queryClient.invalidateQueries() };
   const note = useMutation(trpc.incidents.note.mutationOptions(refresh));
   const setStatus = useMutation(trpc.incidents.setStatus.mutationOptions(refresh));
@@ -24,7 +24,6 @@ export function IncidentDetail({ incidentId, role }: { incidentId: string; role:
   const freeze = useMutation(trpc.incidents.freezeBudget.mutationOptions(refresh));
   if (!detail.data) return <ErrorMessage error={detail.error} />;
   const { incident, owner, links, notes, blastRadius } = detail.data;
-  const officer = role === "privacy_officer";
   const datasetLinks = links.filter((l) => l.entityType === "dataset");
   const submit = (fn: (get: (name: string) => string) => void) => (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -57,7 +56,7 @@ export function IncidentDetail({ incidentId, role }: { incidentId: string; role:
                 </td>
                 <td className="muted">{m.why}</td>
                 <td>
-                  {officer && m.status !== "withdrawn" && (
+                  {can["incidents.withdrawModel"] && m.status !== "withdrawn" && (
                     <form className="inline" onSubmit={submit((get) => withdraw.mutate({ incidentId, versionId: m.id, reason: get("reason") }))} aria-label={`Withdraw ${m.family} v${m.version}`}>
                       <input name="reason" aria-label="Reason" placeholder="reason" required />
                       <button type="submit">Withdraw</button>
@@ -69,7 +68,7 @@ export function IncidentDetail({ incidentId, role }: { incidentId: string; role:
           </tbody>
         </table>
         {blastRadius.modelVersions.length === 0 && <p className="muted">No model version is derived from what this incident links.</p>}
-        {officer &&
+        {can["incidents.freezeBudget"] &&
           datasetLinks.map((l) => (
             <form
               key={l.entityId}
@@ -102,38 +101,38 @@ export function IncidentDetail({ incidentId, role }: { incidentId: string; role:
             </li>
           ))}
         </ol>
-        {officer && (
-          <>
-            <form className="inline" onSubmit={submit((get) => note.mutate({ incidentId, text: get("text") }))} aria-label="Add a note">
-              <input name="text" aria-label="Note" required />
-              <button type="submit">Add note</button>
-            </form>
-            {NEXT[incident.status]!.length > 0 && (
-              <form
-                className="inline"
-                onSubmit={submit((get) => setStatus.mutate({ incidentId, status: get("status") as "contained", note: get("note") }))}
-                aria-label="Change status"
-              >
-                <select name="status" aria-label="New status">
-                  {NEXT[incident.status]!.map((s) => (
-                    <option key={s}>{s}</option>
-                  ))}
-                </select>
-                <input name="note" aria-label="Status note" required />
-                <button type="submit">Change status</button>
-              </form>
-            )}
-            <form className="inline" onSubmit={submit((get) => assign.mutate({ incidentId, ownerId: get("ownerId") }))} aria-label="Assign owner">
-              <select name="ownerId" aria-label="Owner">
-                {officers.data?.map((o) => (
-                  <option key={o.id} value={o.id}>
-                    {o.email}
-                  </option>
-                ))}
-              </select>
-              <button type="submit">Assign owner</button>
-            </form>
-          </>
+        {can["incidents.note"] && (
+          <form className="inline" onSubmit={submit((get) => note.mutate({ incidentId, text: get("text") }))} aria-label="Add a note">
+            <input name="text" aria-label="Note" required />
+            <button type="submit">Add note</button>
+          </form>
+        )}
+        {can["incidents.setStatus"] && NEXT[incident.status]!.length > 0 && (
+          <form
+            className="inline"
+            onSubmit={submit((get) => setStatus.mutate({ incidentId, status: get("status") as "contained", note: get("note") }))}
+            aria-label="Change status"
+          >
+            <select name="status" aria-label="New status">
+              {NEXT[incident.status]!.map((s) => (
+                <option key={s}>{s}</option>
+              ))}
+            </select>
+            <input name="note" aria-label="Status note" required />
+            <button type="submit">Change status</button>
+          </form>
+        )}
+        {can["incidents.assign"] && (
+          <form className="inline" onSubmit={submit((get) => assign.mutate({ incidentId, ownerId: get("ownerId") }))} aria-label="Assign owner">
+            <select name="ownerId" aria-label="Owner">
+              {officers.data?.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.email}
+                </option>
+              ))}
+            </select>
+            <button type="submit">Assign owner</button>
+          </form>
         )}
         <ErrorMessage error={note.error ?? setStatus.error ?? assign.error} />
       </section>

@@ -1,9 +1,9 @@
 // One incident: its timeline, containment actions and blast radius.
-import { enterSection } from "../../../_trpc/server";
+import { enterSection } from "@/app/_trpc/server";
 import { IncidentDetail } from "./incident-detail";
 
 export default async function IncidentPage({ params }: { params: Promise<{ incidentId: string }> }) {
   const section = await enterSection("incidents");
   const { incidentId } = await params;
-  return <IncidentDetail incidentId={incidentId} role={section.role} />;
+  return <IncidentDetail incidentId={incidentId} can={section.can} />;
 }

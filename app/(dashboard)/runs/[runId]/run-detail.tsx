@@ -4,16 +4,16 @@
 // quantiles (internal, not DP: computed from the training records), and the cancel and resume buttons.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import type { Role } from "../../../../server/auth/access";
-import { ErrorMessage } from "../../../_components/error-message";
-import { eps, when } from "../../../_components/format";
-import { InternalBadge } from "../../../_components/internal-badge";
-import { LineChart } from "../../../_components/line-chart";
-import { useTRPC } from "../../../_trpc/client";
+import type { Can } from "@/app/_trpc/types";
+import { ErrorMessage } from "@/app/_components/error-message";
+import { eps, when } from "@/app/_components/format";
+import { InternalBadge } from "@/app/_components/internal-badge";
+import { LineChart } from "@/app/_components/line-chart";
+import { useTRPC } from "@/app/_trpc/client";
 
 const ACTIVE = ["queued", "running"];
 
-export function RunDetail({ runId, role, userId }: { runId: string; role: Role; userId: string }) {
+export function RunDetail({ runId, can, userId }: { runId: string; can: Can; userId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const detail = useQuery({
@@ -28,8 +28,9 @@ export function RunDetail({ runId, role, userId }: { runId: string; role: Role; 
   const recent = steps.slice(-20);
   const msPerStep = recent.length > 0 ? recent.reduce((sum, s) => sum + s.elapsedMs, 0) / recent.length : null;
   const left = run.plannedSteps - (steps.at(-1)?.step ?? 0);
-  const mayCancel = (run.createdBy === userId || role === "privacy_officer") && ACTIVE.includes(run.status);
-  const mayResume = run.createdBy === userId && run.status === "interrupted";
+  // Engineers cancel and resume their own runs; privacy officers may cancel any.
+  const mayCancel = can["runs.cancel"] && (run.createdBy === userId || can["runs.cancel.any"]) && ACTIVE.includes(run.status);
+  const mayResume = can["runs.resume"] && run.createdBy === userId && run.status === "interrupted";
   const quantile = (key: "p10" | "p50" | "p90" | "max") => ({
     name: key,
     points: steps.flatMap((s) => (s.gradNormQuantiles ? [{ x: s.step, y: s.gradNormQuantiles[key] }] : [])),

@@ -1,7 +1,7 @@
 // Dataset uploads: a streamed request body (JSONL or CSV), too large for a JSON tRPC call.
-import { createRequestContext } from "../../../../server/context";
-import { handleUpload } from "../../../../server/datasets/upload";
-import { env } from "../../../../server/env";
+import { createRequestContext } from "@/server/context";
+import { handleUpload } from "@/server/datasets/upload";
+import { env } from "@/server/env";
 
 export async function POST(req: Request): Promise<Response> {
   const e = env();

@@ -1,10 +1,10 @@
 // The tRPC endpoint: every dashboard request to the server goes through here.
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { createRequestContext } from "../../../../server/context";
-import { env } from "../../../../server/env";
-import { errorResponse } from "../../../../server/http/error-response";
-import { assertSameOriginJson, ownOrigins } from "../../../../server/http/same-origin";
-import { appRouter } from "../../../../server/root";
+import { createRequestContext } from "@/server/context";
+import { env } from "@/server/env";
+import { errorResponse } from "@/server/http/error-response";
+import { assertSameOriginJson, ownOrigins } from "@/server/http/same-origin";
+import { appRouter } from "@/server/root";
 
 async function handler(req: Request): Promise<Response> {
   try {

@@ -1,8 +1,8 @@
 // The disclosure report of a model version: what an auditor asks about its training, on one printable page. It is
 // meant to leave the organisation, so it shows nothing computed from private data that the accountant does not cover:
 // counts only as DP counts charged to the lineage's budget, k as the stated bound, batch sizes only as run settings.
-import { eps, when } from "../../../../_components/format";
-import { enterSection, orRedirect, serverCaller } from "../../../../_trpc/server";
+import { eps, when } from "@/app/_components/format";
+import { enterSection, orRedirect, serverCaller } from "@/app/_trpc/server";
 import { ReleaseCounts } from "./release-counts";
 
 export default async function DisclosurePage({ params }: { params: Promise<{ versionId: string }> }) {
@@ -125,7 +125,7 @@ export default async function DisclosurePage({ params }: { params: Promise<{ ver
                 ) : (
                   <>
                     <span data-testid="dp-counts-not-released">not released</span>
-                    {section.role === "privacy_officer" && <ReleaseCounts datasetVersionId={v.id} />}
+                    {section.can["budgets.releaseCounts"] && <ReleaseCounts datasetVersionId={v.id} />}
                   </>
                 )}
                 <br />

@@ -3,9 +3,9 @@
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import type { FormEvent } from "react";
-import { ErrorMessage } from "../../../../_components/error-message";
-import { formData } from "../../../../_components/format";
-import { useTRPC } from "../../../../_trpc/client";
+import { ErrorMessage } from "@/app/_components/error-message";
+import { formData } from "@/app/_components/format";
+import { useTRPC } from "@/app/_trpc/client";
 
 export function ReleaseCounts({ datasetVersionId }: { datasetVersionId: string }) {
   const trpc = useTRPC();

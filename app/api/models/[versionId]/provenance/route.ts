@@ -1,7 +1,7 @@
 // A model version's signed provenance export (verify it offline with `npm run verify -- FILE`).
-import { createRequestContext } from "../../../../../server/context";
-import { env } from "../../../../../server/env";
-import { handleProvenanceDownload } from "../../../../../server/provenance/export";
+import { createRequestContext } from "@/server/context";
+import { env } from "@/server/env";
+import { handleProvenanceDownload } from "@/server/provenance/export";
 
 export async function GET(_req: Request, { params }: { params: Promise<{ versionId: string }> }): Promise<Response> {
   const { versionId } = await params;

@@ -1,7 +1,7 @@
 // Model weights download (safetensors), streamed.
-import { createRequestContext } from "../../../../../server/context";
-import { env } from "../../../../../server/env";
-import { handleWeightsDownload } from "../../../../../server/models/download";
+import { createRequestContext } from "@/server/context";
+import { env } from "@/server/env";
+import { handleWeightsDownload } from "@/server/models/download";
 
 export async function GET(_req: Request, { params }: { params: Promise<{ versionId: string }> }): Promise<Response> {
   const { versionId } = await params;
