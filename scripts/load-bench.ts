@@ -55,7 +55,11 @@ const DATASET_RECORDS = 200;
 const PASSWORD = "load-benchmark-password";
 const BUDGET_REFUSAL = /would exceed the budget/;
 
-export interface LoadBenchmark {
+/**
+ * The whole load's figures (requests, throughput_rps, p50_ms, p99_ms, refused: launches the budget could not hold,
+ * errors: 5xx, network errors, timeouts and any other unexpected answer), as for each operation, and the rest.
+ */
+export interface LoadBenchmark extends Omit<OperationSummary, "op"> {
   clients: number;
   roles: Record<string, number>;
   /** How long the clients kept sending requests. */
@@ -64,14 +68,6 @@ export interface LoadBenchmark {
   duration_s: number;
   seed: number;
   job_runner: false;
-  requests: number;
-  throughput_rps: number;
-  p50_ms: number;
-  p99_ms: number;
-  /** Expected refusals: launches the budget could not hold (HTTP 409). */
-  refused: number;
-  /** 5xx, network errors, timeouts and any other unexpected answer. */
-  errors: number;
   operations: OperationSummary[];
   /** The clients' sign-ins before the load (argon2id checks), not part of the figures above. */
   sign_in: OperationSummary;
@@ -376,6 +372,7 @@ export async function benchmarkLoad(settings: LoadSettings = LOAD_SETTINGS): Pro
     // A launch or cancel that errored (a timeout, say) may still have committed: it may be there, or not.
     const within = (n: number, list: Sample[]) => n >= count(list, "ok") && n <= count(list, "ok") + count(list, "error");
     const { operations, overall } = summariseByOperation(samples, elapsed);
+    const { op: _all, ...figures } = overall;
     const result: LoadBenchmark = {
       clients: clients.length,
       roles: Object.fromEntries(["engineer", "privacy_officer", "auditor"].map((role) => [role, clients.filter((c) => c.role === role).length])),
@@ -383,12 +380,7 @@ export async function benchmarkLoad(settings: LoadSettings = LOAD_SETTINGS): Pro
       duration_s: Math.round(elapsed * 100) / 100,
       seed: settings.seed,
       job_runner: false,
-      requests: overall.requests,
-      throughput_rps: overall.throughput_rps,
-      p50_ms: overall.p50_ms,
-      p99_ms: overall.p99_ms,
-      refused: overall.refused,
-      errors: overall.errors,
+      ...figures,
       operations,
       sign_in: summarise("sign-in", signIns, signInSeconds),
       launches_accepted: count(launches, "ok"),
