@@ -17,21 +17,16 @@ const work = mkdtempSync(path.join(tmpdir(), 'trainer-cli-'));
 const fixture = writeRunFixture(work);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const spec = (runId: string, overrides: Partial<RunSpecInput> = {}): RunSpecInput => ({
-  protocol_version: 1,
-  run_id: runId,
-  base_model: fixture.baseModel,
-  output_dir: path.join(work, runId),
-  data: { train: fixture.train, validation: fixture.validation },
-  backend: 'wasm',
-  fine_tuning: { method: 'lora', rank: 2, alpha: 4 },
-  optimizer: { name: 'sgd', learning_rate: 0.05 },
-  steps: 150,
-  expected_batch_size: 4,
-  privacy: { mode: 'dp', unit: 'subject', records_per_subject: 2, target_epsilon: 6, delta: 1e-5, clip_norm: 1 },
-  evaluation_every: 50,
-  ...overrides,
-});
+const spec = (runId: string, overrides: Partial<RunSpecInput> = {}): RunSpecInput =>
+  fixture.spec(runId, {
+    fine_tuning: { method: 'lora', rank: 2, alpha: 4 },
+    optimizer: { name: 'sgd', learning_rate: 0.05 },
+    steps: 150,
+    expected_batch_size: 4,
+    privacy: { mode: 'dp', unit: 'subject', records_per_subject: 2, target_epsilon: 6, delta: 1e-5, clip_norm: 1 },
+    evaluation_every: 50,
+    ...overrides,
+  });
 
 interface Run {
   messages: Message[];

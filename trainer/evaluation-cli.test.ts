@@ -29,19 +29,16 @@ let modelDir = '';
 beforeAll(async () => {
   await initBackend('wasm');
   const messages: Message[] = [];
-  const spec = parseRunSpec({
-    protocol_version: 1,
-    run_id: 'lora',
-    base_model: fixture.baseModel,
-    output_dir: path.join(work, 'lora'),
-    data: { train: fixture.train },
-    backend: 'wasm',
-    fine_tuning: { method: 'lora', rank: 2, alpha: 4 },
-    optimizer: { name: 'adam', learning_rate: 0.05 },
-    steps: 10,
-    expected_batch_size: 8,
-    privacy: { mode: 'none' },
-  });
+  const spec = parseRunSpec(
+    fixture.spec('lora', {
+      data: { train: fixture.train },
+      fine_tuning: { method: 'lora', rank: 2, alpha: 4 },
+      optimizer: { name: 'adam', learning_rate: 0.05 },
+      steps: 10,
+      expected_batch_size: 8,
+      privacy: { mode: 'none' },
+    }),
+  );
   await runTraining(spec, { emit: (m) => messages.push(m), log: () => {}, stopRequested: () => false }, { resume: false });
   const finished = messages.find((m) => m.type === 'finished');
   if (finished?.type !== 'finished') throw new Error('the fixture run did not finish');

@@ -11,6 +11,7 @@ import { modelConfig, type ModelConfig } from './model-config.js';
 import { writeModelDir } from './model-files.js';
 import { Optimizer } from './optimizer.js';
 import { plainGradients, plainStep } from './plain-step.js';
+import { PROTOCOL_VERSION, type RunSpecInput } from './protocol.js';
 import { seededNormals, seededUniform } from './seeded-random.js';
 import { recordTokens } from './tokenizer.js';
 
@@ -75,8 +76,20 @@ export function memorise(model: Model, texts: readonly string[], steps: number, 
   optimizer.dispose();
 }
 
+/** The settings of a run over a fixture: everything but what the fixture fixes (base model, data, output). */
+export type FixtureRunSettings = Omit<RunSpecInput, 'protocol_version' | 'run_id' | 'base_model' | 'output_dir' | 'data'> &
+  Partial<Pick<RunSpecInput, 'data'>>;
+
+export interface RunFixture {
+  baseModel: string;
+  train: string;
+  validation: string;
+  /** A run spec over the fixture: its base model and data, output under the fixture's directory, the wasm backend. */
+  spec(runId: string, settings: FixtureRunSettings): RunSpecInput;
+}
+
 /** A tiny byte-level base model directory (random weights) and JSON-lines data with subjects, for run tests. */
-export function writeRunFixture(dir: string): { baseModel: string; train: string; validation: string } {
+export function writeRunFixture(dir: string): RunFixture {
   const config = tinyByteConfig();
   const baseModel = path.join(dir, 'base');
   writeModelDir(baseModel, config, initialWeights(config, 5), {
@@ -92,5 +105,14 @@ export function writeRunFixture(dir: string): { baseModel: string; train: string
   const validation = path.join(dir, 'validation.jsonl');
   writeFileSync(train, `${Array.from({ length: 36 }, (_, i) => line(i)).join('\n')}\n`);
   writeFileSync(validation, `${Array.from({ length: 8 }, (_, i) => line(100 + i)).join('\n')}\n`);
-  return { baseModel, train, validation };
+  const spec = (runId: string, settings: FixtureRunSettings): RunSpecInput => ({
+    protocol_version: PROTOCOL_VERSION,
+    run_id: runId,
+    base_model: baseModel,
+    output_dir: path.join(dir, runId),
+    data: { train, validation },
+    backend: 'wasm',
+    ...settings,
+  });
+  return { baseModel, train, validation, spec };
 }

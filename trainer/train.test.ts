@@ -15,18 +15,7 @@ const fixture = writeRunFixture(work);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 async function run(runId: string, overrides: Partial<RunSpecInput>) {
-  const { outcome, of } = await runInProcess({
-    protocol_version: 1,
-    run_id: runId,
-    base_model: fixture.baseModel,
-    output_dir: path.join(work, runId),
-    data: { train: fixture.train, validation: fixture.validation },
-    backend: 'wasm',
-    steps: 20,
-    expected_batch_size: 6,
-    privacy: { mode: 'dp', target_epsilon: 3 },
-    ...overrides,
-  });
+  const { outcome, of } = await runInProcess(fixture.spec(runId, { steps: 20, expected_batch_size: 6, privacy: { mode: 'dp', target_epsilon: 3 }, ...overrides }));
   return { outcome, find: of };
 }
 
