@@ -38,6 +38,8 @@ describe("spendOf", () => {
     }
     expect(spend.epsilon).toBe(spend.runs.at(-1)!.cumulativeEpsilon);
     expect(spend.naiveEpsilonSum).toBeGreaterThan(2 * spend.epsilon);
+    expect(spend.accountant).toBe(LEDGER_ACCOUNTANT.description);
+    expect(LEDGER_ACCOUNTANT.name).toBe("rdp");
   });
 
   it("counts a queued run's planned steps as reserved and charges only what ran", () => {

@@ -1,22 +1,15 @@
 // The privacy ledger of a dataset lineage: every run's events (charged, or reserved while it may still run) and every
-// DP count release's, composed by the accountant; epsilons are never added (the naive sum is shown only to make the
-// saving visible).
+// DP count release's, composed by the accountant's composition; epsilons are never added (the naive sum is shown
+// only to make the saving visible).
 import { asc, eq } from "drizzle-orm";
 import type { Executor } from "../../db/client";
 import { ACTIVE_RUN_STATUSES, budgets, countReleases, runs, type Run } from "../../db/schema";
-import {
-  DEFAULT_RDP_ORDERS,
-  createAccountant,
-  dpSgdEvent,
-  epsilonFromRdp,
-  groupPrivacy,
-  parseEvent,
-  rdpOfEvent,
-  type LedgerEntry,
-  type PrivacyEvent,
-} from "../../trainer/privacy";
+import { createAccountant, dpSgdEvent, groupPrivacy, parseEvent, type PrivacyEvent, type PrivacyUnit } from "../../trainer/privacy";
 
-/** The accountant that enforces budgets: RDP is an upper bound, fast enough to run inside a launch transaction. */
+/**
+ * The accountant that enforces budgets and composes the ledger: RDP is an upper bound, and fast enough to run inside
+ * a launch transaction (its composition adds one RDP curve per entry, from remembered one-step curves).
+ */
 export const LEDGER_ACCOUNTANT = createAccountant("rdp");
 
 type RunCharge = Pick<
@@ -34,6 +27,13 @@ export function isActive(run: Pick<Run, "status">): boolean {
  */
 export function reservedSteps(run: RunCharge): number {
   return Math.max(run.chargedSteps, run.segmentBaseSteps + run.plannedSteps - run.resumeFromStep);
+}
+
+/** One run's charge on the ledger: its events, for the privacy unit it protected. */
+export interface LedgerEntry {
+  run_id: string;
+  privacy_unit: PrivacyUnit;
+  event: PrivacyEvent;
 }
 
 /** A run's entry: what it may still come to while it may still run (the reservation), else the steps charged. */
@@ -89,57 +89,33 @@ export interface LineageSpend<Share extends LedgerShare = LedgerShare> {
 }
 
 /**
- * RDP of one DP-SGD step at (q, sigma) over the accountant's orders, remembered: a lineage's runs mostly share their
- * settings, and RDP composes by addition, so a run's RDP is its steps times this.
- */
-const stepRdpCache = new Map<string, readonly number[]>();
-function stepRdp(samplingRate: number, noiseMultiplier: number): readonly number[] {
-  const key = `${samplingRate}/${noiseMultiplier}`;
-  let rdp = stepRdpCache.get(key);
-  if (!rdp) {
-    rdp = rdpOfEvent(dpSgdEvent(samplingRate, noiseMultiplier, 1), DEFAULT_RDP_ORDERS);
-    if (stepRdpCache.size >= 10_000) stepRdpCache.clear();
-    stepRdpCache.set(key, rdp);
-  }
-  return rdp;
-}
-
-const scaled = (rdp: readonly number[], steps: number) => rdp.map((r) => r * steps);
-const added = (a: readonly number[], b: readonly number[]) => a.map((r, k) => r + (b[k] as number));
-const ZERO: readonly number[] = DEFAULT_RDP_ORDERS.map(() => 0);
-
-/**
- * The composed spend of a lineage's ledger at `delta`, with each entry's share in the order given (time order). Composition
- * is the RDP accountant's: the entries' RDP curves add up and the sum is converted to epsilon, which is
- * LEDGER_ACCOUNTANT.epsilon of the composed events, in time linear in the number of entries. Every entry of a lineage
- * protects the budget's unit.
+ * The composed spend of a lineage's ledger at `delta`, with each entry's share in the order given (time order): the
+ * entries' events go one by one into LEDGER_ACCOUNTANT's composition (one with the reservations, one with charges
+ * only), in time linear in the number of entries. Every entry of a lineage protects the budget's unit.
  */
 export function spendOf(items: readonly RunItem[], delta: number): LineageSpend<RunShare>;
 export function spendOf(items: readonly LedgerItem[], delta: number): LineageSpend;
 export function spendOf(items: readonly LedgerItem[], delta: number): LineageSpend {
-  const epsilonOf = (rdp: readonly number[]) => (rdp.every((r) => r === 0) ? 0 : epsilonFromRdp(DEFAULT_RDP_ORDERS, rdp, delta).value);
-  let reserved = ZERO;
-  let charged = ZERO;
+  const reserved = LEDGER_ACCOUNTANT.composition();
+  const charged = LEDGER_ACCOUNTANT.composition();
   const shares: LedgerShare[] = items.map((item) => {
     if (isRelease(item)) {
-      const own = rdpOfEvent(item.event, DEFAULT_RDP_ORDERS);
-      reserved = added(reserved, own);
-      charged = added(charged, own);
-      const figures = { createdAt: item.createdAt, epsilonAlone: epsilonOf(own), cumulativeEpsilon: epsilonOf(reserved), reserved: false };
+      reserved.add(item.event);
+      charged.add(item.event);
+      const figures = { createdAt: item.createdAt, epsilonAlone: LEDGER_ACCOUNTANT.epsilon(item.event, delta), cumulativeEpsilon: reserved.epsilon(delta), reserved: false };
       return { kind: "count release", releaseId: item.id, datasetVersionId: item.datasetVersionId, ...figures };
     }
-    const step = stepRdp(item.samplingRate, item.noiseMultiplier);
-    const own = scaled(step, isActive(item) ? reservedSteps(item) : item.chargedSteps);
-    reserved = added(reserved, own);
-    charged = added(charged, scaled(step, item.chargedSteps));
-    const figures = { createdAt: item.createdAt, epsilonAlone: epsilonOf(own), cumulativeEpsilon: epsilonOf(reserved), reserved: isActive(item) };
+    const own = ledgerEntry(item).event;
+    reserved.add(own);
+    charged.add(isActive(item) ? dpSgdEvent(item.samplingRate, item.noiseMultiplier, item.chargedSteps) : own);
+    const figures = { createdAt: item.createdAt, epsilonAlone: LEDGER_ACCOUNTANT.epsilon(own, delta), cumulativeEpsilon: reserved.epsilon(delta), reserved: isActive(item) };
     return { kind: "run", runId: item.id, status: item.status, ...figures };
   });
   return {
     delta,
     accountant: LEDGER_ACCOUNTANT.description,
-    epsilon: epsilonOf(reserved),
-    chargedEpsilon: epsilonOf(charged),
+    epsilon: reserved.epsilon(delta),
+    chargedEpsilon: charged.epsilon(delta),
     naiveEpsilonSum: shares.reduce((sum, s) => sum + s.epsilonAlone, 0),
     runs: shares,
   };

@@ -1,10 +1,12 @@
 // The common interface of the two accountants (RDP and PLD): epsilon for a delta and delta for an epsilon, for one
-// privacy event (usually the composition of everything run on a dataset). Inputs are validated here, at the edge.
+// privacy event (usually the composition of everything run on a dataset), and a composition to which events are
+// added one at a time (a lineage's ledger). Inputs are validated here, at the edge.
 
 import { z } from 'zod';
+import { eventsComposition, rdpComposition, type Composition } from './composition';
 import { validateEvent, type PrivacyEvent } from './events';
 import { DEFAULT_DISCRETISATION_INTERVAL, pldDelta, pldEpsilon } from './pld';
-import { DEFAULT_RDP_ORDERS, deltaFromRdp, epsilonFromRdp, rdpOfEvent } from './rdp';
+import { DEFAULT_RDP_ORDERS, cachedRdpOfEvent, deltaFromRdp, epsilonFromRdp } from './rdp';
 
 export const ACCOUNTANT_NAMES = ['rdp', 'pld'] as const;
 export const accountantNameSchema = z.enum(ACCOUNTANT_NAMES);
@@ -18,6 +20,11 @@ export interface Accountant {
   epsilon(event: PrivacyEvent, delta: number): number;
   /** Smallest delta this accountant can certify at `epsilon` (an upper bound on the true delta). */
   delta(event: PrivacyEvent, epsilon: number): number;
+  /**
+   * An empty composition: events added one at a time, epsilon of those so far on demand, equal to `epsilon` of their
+   * composition (RDP: to rounding, the curves being added event by event; PLD: exactly).
+   */
+  composition(): Composition;
 }
 
 export interface AccountantOptions {
@@ -49,31 +56,39 @@ export function createAccountant(name: AccountantName, options: AccountantOption
   const inputs = (event: PrivacyEvent, value: number, schema: z.ZodType<number>, what: string) =>
     [validateEvent(event), check(schema, value, what)] as const;
   switch (check(accountantNameSchema, name, 'accountant')) {
-    case 'rdp':
+    case 'rdp': {
+      const rdpOf = cachedRdpOfEvent(orders);
+      const epsilonOfCurve = (rdp: readonly number[], delta: number) =>
+        epsilonFromRdp(orders, rdp, check(deltaSchema, delta, 'delta')).value;
       return {
         name: 'rdp',
         description: `RDP (Mironov-Talwar-Zhang) at ${orders.length} orders, Canonne-Kamath-Steinke conversion`,
         epsilon: (event, delta) => {
           const [e, d] = inputs(event, delta, deltaSchema, 'delta');
-          return epsilonFromRdp(orders, rdpOfEvent(e, orders), d).value;
+          return epsilonFromRdp(orders, rdpOf(e), d).value;
         },
         delta: (event, epsilon) => {
           const [e, eps] = inputs(event, epsilon, epsilonSchema, 'epsilon');
-          return deltaFromRdp(orders, rdpOfEvent(e, orders), eps).value;
+          return deltaFromRdp(orders, rdpOf(e), eps).value;
         },
+        composition: () => rdpComposition(orders, rdpOf, epsilonOfCurve),
       };
-    case 'pld':
+    }
+    case 'pld': {
+      const epsilon = (event: PrivacyEvent, delta: number) => {
+        const [e, d] = inputs(event, delta, deltaSchema, 'delta');
+        return pldEpsilon(e, d, { discretisationInterval });
+      };
       return {
         name: 'pld',
         description: `PLD (connect-the-dots, pessimistic) at discretisation interval ${discretisationInterval}`,
-        epsilon: (event, delta) => {
-          const [e, d] = inputs(event, delta, deltaSchema, 'delta');
-          return pldEpsilon(e, d, { discretisationInterval });
-        },
+        epsilon,
         delta: (event, epsilon) => {
           const [e, eps] = inputs(event, epsilon, epsilonSchema, 'epsilon');
           return pldDelta(e, eps, { discretisationInterval });
         },
+        composition: () => eventsComposition(epsilon),
       };
+    }
   }
 }

@@ -1,5 +1,5 @@
-// Public API of the privacy accounting core, for the server and the trainer: events, accountants, calibration and
-// ledger composition. Pure functions only (no I/O).
+// Public API of the privacy accounting core, for the server and the trainer: events, accountants (with their
+// incremental composition), calibration, group privacy and the privacy units. Pure functions only (no I/O).
 
 export {
   EVENT_FORMAT_VERSION,
@@ -36,5 +36,6 @@ export {
   type Calibration,
   type CalibrationRequest,
 } from './calibrate';
-export { composeLedger, groupPrivacy, ledgerEntrySchema, ledgerEvent, type LedgerEntry, type UnitSpend } from './ledger';
+export type { Composition } from './composition';
+export { groupPrivacy } from './group-privacy';
 export { PRIVACY_UNITS, privacyUnitSchema, type PrivacyUnit } from './units';

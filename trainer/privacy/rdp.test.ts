@@ -1,8 +1,8 @@
 // Tests for the RDP accountant: published values from opacus, TensorFlow Privacy and dp_accounting, the defining
 // integral evaluated independently, exact cases, stability and monotonicity.
 import { describe, expect, it } from 'vitest';
-import { dpSgdEvent, gaussian, selfComposed } from './events';
-import { DEFAULT_RDP_ORDERS, deltaFromRdp, epsilonFromRdp, rdpOfEvent, subsampledGaussianRdp } from './rdp';
+import { composed, dpSgdEvent, gaussian, selfComposed } from './events';
+import { DEFAULT_RDP_ORDERS, cachedRdpOfEvent, deltaFromRdp, epsilonFromRdp, rdpOfEvent, subsampledGaussianRdp } from './rdp';
 
 const rdpEpsilon = (q: number, sigma: number, steps: number, delta: number, orders = DEFAULT_RDP_ORDERS) =>
   epsilonFromRdp(orders, rdpOfEvent(dpSgdEvent(q, sigma, steps), orders), delta);
@@ -161,5 +161,19 @@ describe('conversion and monotonicity', () => {
       expect(rdpEpsilon(Math.min(1, q * (1 + random())), sigma, steps, delta).value).toBeGreaterThanOrEqual(base);
       expect(rdpEpsilon(q, sigma * (1 - 0.5 * random()), steps, delta).value).toBeGreaterThanOrEqual(base);
     }
+  });
+});
+
+describe('cachedRdpOfEvent', () => {
+  it("gives rdpOfEvent's curves to the last bit, remembered or not", () => {
+    const curveOf = cachedRdpOfEvent(DEFAULT_RDP_ORDERS);
+    const events = [
+      dpSgdEvent(0.01, 1.1, 3000),
+      dpSgdEvent(0.01, 1.1, 7), // the same mechanism again: its one-step curve remembered
+      composed([dpSgdEvent(0.02, 0.9, 500), selfComposed(gaussian(3), 2), dpSgdEvent(0.02, 0.9, 700)]),
+      dpSgdEvent(0.3, 0.7, 0),
+    ];
+    for (const event of [...events, ...events]) expect(curveOf(event)).toEqual(rdpOfEvent(event));
+    expect(cachedRdpOfEvent([2, 8])(dpSgdEvent(0.01, 1.1, 10))).toEqual(rdpOfEvent(dpSgdEvent(0.01, 1.1, 10), [2, 8]));
   });
 });
