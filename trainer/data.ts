@@ -14,9 +14,6 @@ export const recordSchema = z.object({
 });
 export type DataRecord = z.infer<typeof recordSchema>;
 
-/** trainer/privacy's PrivacyUnit, under the name the training loop imports. */
-export type PrivacyUnitKind = PrivacyUnit;
-
 export interface Dataset {
   records: DataRecord[];
   /** SHA-256 of the file's bytes. */

@@ -11,7 +11,7 @@ import { disposeModel, readWeights } from './model.js';
 import { Optimizer } from './optimizer.js';
 import { unitGradients } from './per-example.js';
 import { plainStep } from './plain-step.js';
-import { PrivacyAccount } from './privacy-account.js';
+import { RunPrivacy } from './run-privacy.js';
 import { poissonSample } from './secure-random.js';
 import { expectClose, randomUnits, referenceGradients, testModel } from './testing.js';
 
@@ -190,7 +190,7 @@ describe('the whole step', () => {
   it('handles an empty batch: no loss, still noise, still charged', () => {
     const model = testModel(null);
     const optimizer = new Optimizer(model, { name: 'sgd', learning_rate: 0.1, momentum: 0 });
-    const account = new PrivacyAccount(1e-12, 1, 1e-5, 'rdp');
+    const account = new RunPrivacy(1e-12, 1, 1e-5, 'rdp');
     const before = readWeights(model, 'trainable')['wte.weight']!.data;
     const units = randomUnits(10, model.config.vocab_size, 8);
     const stats = dpStep(model, optimizer, units, settings({ samplingRate: 1e-12, noiseMultiplier: 1 }), account);

@@ -12,7 +12,7 @@ import { disposeBatch, makeBatch, type Unit } from './batch.js';
 import type { Model } from './model.js';
 import type { Optimizer } from './optimizer.js';
 import { unitGradients, type UnitGradients } from './per-example.js';
-import type { PrivacyAccount } from './privacy-account.js';
+import type { RunPrivacy } from './run-privacy.js';
 import { chooseWithoutReplacement, gaussians, poissonSample } from './secure-random.js';
 
 export type ClippingMode = 'flat' | 'per_layer';
@@ -137,7 +137,7 @@ export function dpStep(
   optimizer: Optimizer,
   units: readonly Unit[],
   settings: DpSettings,
-  account: PrivacyAccount | null,
+  account: RunPrivacy | null,
 ): StepStats {
   const sampled = sampleUnits(units, settings.samplingRate, settings.recordsPerUnit); // 1. sample
   const { sums, stats } = clippedSums(model, sampled, settings); // 2-3. per-unit norms, clip and accumulate

@@ -8,15 +8,15 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendInfo } from './backend.js';
 import type { Unit } from './batch.js';
 import { readChargedSteps, readCheckpoint, recordChargedSteps, writeCheckpoint, type Checkpoint } from './checkpoint.js';
-import { readDataset, toUnits, type Dataset, type PrivacyUnitKind } from './data.js';
+import { readDataset, toUnits, type Dataset } from './data.js';
 import { dpStep, sampleUnits, type DpSettings, type StepStats } from './dp-step.js';
 import { evaluate } from './evaluate.js';
 import { createModel, disposeModel, initialLoraWeights, parameterCount, readWeights, type LoraConfig, type Model } from './model.js';
 import { codeVersion, readModelDir, readModelWeights, writeModelDir, type ModelDir } from './model-files.js';
 import { Optimizer } from './optimizer.js';
 import { plainStep } from './plain-step.js';
-import { calibrateNoiseMultiplier, createAccountant, EVENT_FORMAT_VERSION, gaussian, poissonSampled, type PrivacyEvent } from './privacy/index.js';
-import { PrivacyAccount } from './privacy-account.js';
+import { calibrateNoiseMultiplier, createAccountant, EVENT_FORMAT_VERSION, gaussian, poissonSampled, type PrivacyEvent, type PrivacyUnit } from './privacy/index.js';
+import { RunPrivacy } from './run-privacy.js';
 import { PROTOCOL_VERSION, type Message, type RunSpec } from './protocol.js';
 import { sha256 } from './safetensors.js';
 import { recordTokens } from './tokenizer.js';
@@ -113,7 +113,7 @@ interface Run {
   backend: BackendInfo;
   base: ModelDir;
   train: Dataset;
-  unitKind: PrivacyUnitKind;
+  unitKind: PrivacyUnit;
   units: Unit[];
   /** The validation records' tokens (the first `evaluation_records`). */
   validation: Int32Array[];
@@ -126,7 +126,7 @@ interface Run {
   digest: string;
   checkpoint: Checkpoint | null;
   /** Null without DP. */
-  account: PrivacyAccount | null;
+  account: RunPrivacy | null;
   /** The most steps charged in all (earlier segments included) that the run may reach. */
   affordable: number;
   /** Null without DP. */
@@ -199,7 +199,7 @@ function openAccount(
   checkpoint: Checkpoint | null,
   chargedHere: () => number,
   options: RunOptions,
-): { account: PrivacyAccount | null; affordable: number } {
+): { account: RunPrivacy | null; affordable: number } {
   if (spec.privacy.mode !== 'dp') return { account: null, affordable: spec.steps };
   const p = spec.privacy;
   const step = checkpoint?.meta.step ?? 0;
@@ -211,7 +211,7 @@ function openAccount(
       createAccountant(p.accountant),
     ).noiseMultiplier;
   const charged = Math.max(checkpoint ? Math.max(checkpoint.meta.privacy?.steps ?? 0, chargedHere()) : 0, options.chargedSteps ?? 0);
-  const account = new PrivacyAccount(samplingRate, noiseMultiplier, p.delta, p.accountant, charged);
+  const account = new RunPrivacy(samplingRate, noiseMultiplier, p.delta, p.accountant, charged);
   const affordable =
     options.chargedSteps !== undefined ? charged + spec.steps - step : account.affordableSteps(p.target_epsilon, charged + spec.steps - step);
   return { account, affordable };
@@ -280,8 +280,8 @@ function stepMessage(run: Run, step: number, stats: StepStats, started: number):
 /** True when `every` > 0 and `step` is a multiple of it (evaluations and checkpoints). */
 const isMultiple = (step: number, every: number): boolean => every > 0 && step % every === 0;
 
-const epsilonOf = (account: PrivacyAccount | null) => (account ? account.epsilon() : null);
-const eventOf = (account: PrivacyAccount | null) => (account ? eventDocument(account.event()) : null);
+const epsilonOf = (account: RunPrivacy | null) => (account ? account.epsilon() : null);
+const eventOf = (account: RunPrivacy | null) => (account ? eventDocument(account.event()) : null);
 
 /** Validation loss and perplexity at `step` (nothing without validation data). */
 function evaluation(run: Run, step: number, io: RunIo): void {

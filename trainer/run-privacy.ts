@@ -1,9 +1,10 @@
-// The run's privacy account: its DP-SGD steps so far as privacy events (the accountant's format, which the server
-// recomputes epsilon from), epsilon by the chosen accountant, and how many steps a target epsilon affords.
+// A run's privacy as the trainer keeps it: the DP-SGD steps charged so far as privacy events (the accountant's
+// format, which the server recomputes epsilon from), epsilon by the chosen accountant, and how many steps a target
+// epsilon affords.
 
 import { createAccountant, dpSgdEvent, type Accountant, type AccountantName, type PrivacyEvent } from './privacy/index.js';
 
-export class PrivacyAccount {
+export class RunPrivacy {
   private readonly accountant: Accountant;
 
   constructor(
