@@ -99,3 +99,30 @@ export async function refusal(promise: Promise<unknown>): Promise<{ code: string
   }
   throw new Error("expected the call to be refused");
 }
+
+/** A subject-level LoRA run that a tiny model trains in seconds (rank 2, learning rate 0.01, C 1, 2 records a subject). */
+export function tinyRunRequest(
+  datasetVersionId: string,
+  baseModelVersionId: string,
+  settings: { noiseMultiplier: number; samplingRate: number; steps: number; canaries?: RunRequest["canaries"] },
+): RunRequest {
+  return runRequest(datasetVersionId, baseModelVersionId, {
+    privacyUnit: "subject",
+    privacy: { mode: "noise_multiplier", noiseMultiplier: settings.noiseMultiplier },
+    batch: { by: "sampling_rate", samplingRate: settings.samplingRate },
+    length: { by: "steps", steps: settings.steps },
+    learningRate: 0.01,
+    fineTuning: { method: "lora", rank: 2 },
+    maxRecordsPerSubject: 2,
+    canaries: settings.canaries,
+  });
+}
+
+/** Waits (polling every 50 ms) until `check` holds; fails naming `what` after `ms`. */
+export async function until(check: () => boolean, what: string, ms = 90_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -20,7 +20,7 @@ import { TRAINER_COMMAND } from "./trainer-process";
 import { registerBaseModel } from "../models/base-model";
 import { pretrainBaseModel } from "./pretrain";
 import { messageSchema, type Message } from "../../trainer/protocol";
-import { callerAs, testWorld, type TestWorld } from "../testing";
+import { callerAs, testWorld, tinyRunRequest, until, type TestWorld } from "../testing";
 import { leakageOverview } from "../leakage/service";
 import { RunnerLease } from "./runner-lease";
 import { recoverOrphanedRuns } from "./takeover";
@@ -78,31 +78,11 @@ const newRunner = () => new Runner({ db: world.db, dataDir, concurrency: 1, trai
 
 /** A run of `steps` steps; long runs (cancelled or killed early) use more noise so that they fit the budget. */
 function launch(steps: number, noiseMultiplier = 1.2, canaries?: RunRequest["canaries"]): string {
-  const request: RunRequest = {
-    datasetVersionId: versionId,
-    baseModelVersionId: baseId,
-    privacyUnit: "subject",
-    privacy: { mode: "noise_multiplier", noiseMultiplier },
-    batch: { by: "sampling_rate", samplingRate: 0.25 },
-    length: { by: "steps", steps },
-    clipNorm: 1,
-    learningRate: 0.01,
-    fineTuning: { method: "lora", rank: 2 },
-    maxRecordsPerSubject: 2,
-    canaries,
-  };
+  const request = tinyRunRequest(versionId, baseId, { noiseMultiplier, samplingRate: 0.25, steps, canaries });
   return launchRun(world.db, world.users.engineer, actorOf(world.users.engineer), request).runId;
 }
 
 const runOf = (id: string): Run => world.db.select().from(runs).where(eq(runs.id, id)).get()!;
-
-async function until(check: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("the runner", () => {
   it("runs a tiny run to the end, charges every step and registers the model version", async () => {

@@ -22,6 +22,7 @@ import { seedBaseModel } from "../seed/demo";
 import { createUser } from "../users/service";
 import { runDirectory } from "../runs/run-files";
 import { launchRun, resumeRun } from "../runs/service";
+import { tinyRunRequest, until } from "../testing";
 
 const dir = mkdtempSync(path.join(tmpdir(), "ledger-worker-"));
 const dataDir = path.join(dir, "data");
@@ -65,14 +66,6 @@ function startWorker(): ChildProcess {
   return worker;
 }
 
-async function until(check: () => boolean, what: string, ms = 90_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** A dataset of `records` records over `subjects` people, with a subject-level budget of epsilon 60. */
 async function dataset(name: string, records: number, subjects: number) {
   const body = Array.from({ length: records }, (_, i) => JSON.stringify({ text: `message ${i} about my parcel`, who: `u${i % subjects}` })).join("\n");
@@ -88,18 +81,7 @@ async function dataset(name: string, records: number, subjects: number) {
 }
 
 const launch = (versionId: string, steps: number) =>
-  launchRun(db, user, actorOf(user), {
-    datasetVersionId: versionId,
-    baseModelVersionId: baseId,
-    privacyUnit: "subject",
-    privacy: { mode: "noise_multiplier", noiseMultiplier: 3 },
-    batch: { by: "sampling_rate", samplingRate: 0.3 },
-    length: { by: "steps", steps },
-    clipNorm: 1,
-    learningRate: 0.01,
-    fineTuning: { method: "lora", rank: 2 },
-    maxRecordsPerSubject: 2,
-  }).runId;
+  launchRun(db, user, actorOf(user), tinyRunRequest(versionId, baseId, { noiseMultiplier: 3, samplingRate: 0.3, steps })).runId;
 
 const runOf = (id: string) => db.select().from(runs).where(eq(runs.id, id)).get()!;
 const stepsOf = (id: string) => db.select().from(runSteps).where(eq(runSteps.runId, id)).all().map((s) => s.step);
