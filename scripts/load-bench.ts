@@ -17,7 +17,7 @@ import { SYSTEM_ACTOR, verifyChain } from "../server/audit/service";
 import { lineageRuns, lineageSpend, spendOf } from "../server/budgets/ledger";
 import { existingBudget, setBudget } from "../server/budgets/service";
 import { grantAccess } from "../server/datasets/service";
-import type { RunRequest } from "../server/runs/service";
+import type { RunRequest } from "../server/runs/run-request";
 import { TINY_BASE_MODEL_FLAGS, seedBaseModel } from "../server/seed/demo";
 import { createUser } from "../server/users/service";
 import { seededUniform } from "../trainer/seeded-random";

@@ -10,7 +10,7 @@ import { createCaller } from "./root";
 import { createPiiScanner } from "./datasets/ingest/pii";
 import type { IngestedVersion } from "./datasets/service";
 import { registerModelVersion } from "./models/service";
-import type { RunRequest } from "./runs/service";
+import type { RunRequest } from "./runs/run-request";
 import { createUser } from "./users/service";
 
 export const TEST_PASSWORD = "correct horse battery staple";

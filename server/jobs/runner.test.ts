@@ -27,7 +27,8 @@ import { recoverOrphanedRuns } from "./takeover";
 import { RunSession } from "../runs/run-session";
 import { runDirectory } from "../runs/run-files";
 import { Runner } from "./runner";
-import { canaryAuditInput, launchRun, type RunRequest } from "../runs/service";
+import type { RunRequest } from "../runs/run-request";
+import { canaryAuditInput, launchRun } from "../runs/service";
 
 const TINY_MODEL = ["--steps", "2", "--batch", "2", "--model", JSON.stringify({ n_layer: 1, n_embd: 16, n_head: 2, context_length: 32 })];
 const rdp = createAccountant("rdp");

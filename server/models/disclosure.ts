@@ -14,7 +14,7 @@ import { LEDGER_ACCOUNTANT, ledgerEntry } from "../budgets/ledger";
 import { minimisationPlanSchema } from "../datasets/ingest/minimise";
 import { AppError } from "../errors";
 import { incidentsTouching } from "../incidents/service";
-import { runRequestInput } from "../runs/service";
+import { runRequestInput } from "../runs/run-request";
 import { guarantees, lineage } from "./service";
 
 let codeVersion: string | null | undefined;

@@ -4,7 +4,8 @@ import { openDatabase } from "../../db/client";
 import { activeSessionUser } from "../context";
 import { actorOf } from "../actor";
 import { AppError } from "../errors";
-import { launchRun, runRequestInput } from "./service";
+import { runRequestInput } from "./run-request";
+import { launchRun } from "./service";
 
 const [file, userId, requestJson, startAt] = process.argv.slice(2);
 const db = openDatabase(file!);

@@ -14,7 +14,7 @@ import { LEDGER_ACCOUNTANT, lineageDelta } from "../budgets/ledger";
 import { lineageHoldoutKey } from "../datasets/holdout-key";
 import { readRecords } from "../datasets/ingest/records";
 import { canaryPlanSchema } from "../leakage/canaries";
-import { runRequestInput } from "./service";
+import { runRequestInput } from "./run-request";
 
 /** Validation records written, at most (the first held-out ones in file order; evaluation only, never training). */
 const MAX_VALIDATION_RECORDS = 256;

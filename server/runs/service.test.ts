@@ -8,7 +8,7 @@ import { actorOf } from "../actor";
 import { listAudit, verifyChain } from "../audit/service";
 import { registerUpload } from "../datasets/service";
 import { callerAs, ingestedVersion, registerTestBaseModel, runRequest, refusal, snapshot, testWorld, type TestWorld } from "../testing";
-import type { RunRequest } from "./service";
+import type { RunRequest } from "./run-request";
 
 let world: TestWorld;
 let datasetId: string;

@@ -1,11 +1,10 @@
-// Launching DP fine-tuning runs: the projection shown before launch, and the launch itself, which checks the budget
+// Launching DP fine-tuning runs (the request's schema is ./run-request.ts): the projection shown before launch, and the launch itself, which checks the budget
 // and reserves the run's planned spend in one immediate transaction so that concurrent launches cannot overspend.
 import { randomUUID } from "node:crypto";
 import { asc, desc, eq, ne } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Executor } from "../../db/client";
 import {
-  PRIVACY_UNITS,
   datasetAccess,
   datasetVersions,
   datasets,
@@ -20,7 +19,7 @@ import {
 import { calibrateNoiseMultiplier, dpSgdEvent } from "../../trainer/privacy";
 import { appendAudit, audited, type Actor } from "../audit/service";
 import { ABILITIES, may } from "../auth/access";
-import { canaryPlanSchema, prepareCanaries, type Canary, type CanaryCommitment } from "../leakage/canaries";
+import { prepareCanaries, type Canary, type CanaryCommitment } from "../leakage/canaries";
 import { chargeRefusal } from "../budgets/admission";
 import { deltaRefusal, subjectFieldRefusal } from "../budgets/delta-bound";
 import { existingBudget } from "../budgets/service";
@@ -28,37 +27,8 @@ import { LEDGER_ACCOUNTANT, isActive, lineageDelta, lineageEntries, reservedStep
 import type { SessionUser } from "../context";
 import { maySeeDataset, requireTrainingAccess } from "../datasets/access";
 import { AppError } from "../errors";
+import { runRequestInput, type RunRequest } from "./run-request";
 
-const positive = (max: number, what: string) => z.number().gt(0, `${what} must be > 0`).max(max, `${what} must be at most ${max}`);
-
-export const runRequestInput = z.object({
-  datasetVersionId: z.uuid(),
-  baseModelVersionId: z.uuid(),
-  privacyUnit: z.enum(PRIVACY_UNITS),
-  privacy: z.discriminatedUnion("mode", [
-    z.object({ mode: z.literal("target_epsilon"), targetEpsilon: positive(100, "target epsilon") }),
-    z.object({ mode: z.literal("noise_multiplier"), noiseMultiplier: positive(1000, "noise multiplier") }),
-  ]),
-  batch: z.discriminatedUnion("by", [
-    z.object({ by: z.literal("sampling_rate"), samplingRate: positive(1, "sampling rate") }),
-    z.object({ by: z.literal("expected_batch_size"), expectedBatchSize: z.number().int().min(1).max(100_000) }),
-  ]),
-  length: z.discriminatedUnion("by", [
-    z.object({ by: z.literal("steps"), steps: z.number().int().min(1).max(1_000_000) }),
-    z.object({ by: z.literal("epochs"), epochs: positive(1000, "epochs") }),
-  ]),
-  clipNorm: positive(1000, "clip norm").default(1),
-  learningRate: positive(10, "learning rate").default(1e-3),
-  fineTuning: z.discriminatedUnion("method", [
-    z.object({ method: z.literal("lora"), rank: z.number().int().min(1).max(256) }),
-    z.object({ method: z.literal("full") }),
-  ]),
-  /** With subjects as the unit: the most records one subject may contribute to a step. */
-  maxRecordsPerSubject: z.number().int().min(1).max(10_000).default(8),
-  /** Canaries for the one-run audit and exposure tests: drawn, committed and audited at launch, before training. */
-  canaries: canaryPlanSchema.optional(),
-});
-export type RunRequest = z.infer<typeof runRequestInput>;
 
 export interface Projection {
   samplingRate: number;

@@ -1,0 +1,36 @@
+// What an engineer asks of a run, validated at every boundary: a leaf module (zod and the canary plan only), so that
+// the launch, the job runner's run files and the disclosure report share it without importing each other.
+import { z } from "zod";
+import { PRIVACY_UNITS } from "../../trainer/privacy";
+import { canaryPlanSchema } from "../leakage/canaries";
+
+const positive = (max: number, what: string) => z.number().gt(0, `${what} must be > 0`).max(max, `${what} must be at most ${max}`);
+
+export const runRequestInput = z.object({
+  datasetVersionId: z.uuid(),
+  baseModelVersionId: z.uuid(),
+  privacyUnit: z.enum(PRIVACY_UNITS),
+  privacy: z.discriminatedUnion("mode", [
+    z.object({ mode: z.literal("target_epsilon"), targetEpsilon: positive(100, "target epsilon") }),
+    z.object({ mode: z.literal("noise_multiplier"), noiseMultiplier: positive(1000, "noise multiplier") }),
+  ]),
+  batch: z.discriminatedUnion("by", [
+    z.object({ by: z.literal("sampling_rate"), samplingRate: positive(1, "sampling rate") }),
+    z.object({ by: z.literal("expected_batch_size"), expectedBatchSize: z.number().int().min(1).max(100_000) }),
+  ]),
+  length: z.discriminatedUnion("by", [
+    z.object({ by: z.literal("steps"), steps: z.number().int().min(1).max(1_000_000) }),
+    z.object({ by: z.literal("epochs"), epochs: positive(1000, "epochs") }),
+  ]),
+  clipNorm: positive(1000, "clip norm").default(1),
+  learningRate: positive(10, "learning rate").default(1e-3),
+  fineTuning: z.discriminatedUnion("method", [
+    z.object({ method: z.literal("lora"), rank: z.number().int().min(1).max(256) }),
+    z.object({ method: z.literal("full") }),
+  ]),
+  /** With subjects as the unit: the most records one subject may contribute to a step. */
+  maxRecordsPerSubject: z.number().int().min(1).max(10_000).default(8),
+  /** Canaries for the one-run audit and exposure tests: drawn, committed and audited at launch, before training. */
+  canaries: canaryPlanSchema.optional(),
+});
+export type RunRequest = z.infer<typeof runRequestInput>;
