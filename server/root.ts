@@ -2,9 +2,11 @@
 import { auditRouter } from "./audit/router";
 import { budgetsRouter } from "./budgets/router";
 import { datasetsRouter } from "./datasets/router";
+import { disclosureRouter } from "./disclosure/router";
 import { incidentsRouter } from "./incidents/router";
 import { leakageRouter } from "./leakage/router";
 import { modelsRouter } from "./models/router";
+import { provenanceRouter } from "./provenance/router";
 import { runsRouter } from "./runs/router";
 import { createSessionRouter } from "./session/router";
 import { createCallerFactory, procedureAccess, router, type ProcedureAccess } from "./trpc";
@@ -19,8 +21,10 @@ export const appRouter = router({
   budgets: budgetsRouter,
   runs: runsRouter,
   models: modelsRouter,
+  disclosure: disclosureRouter,
   incidents: incidentsRouter,
   leakage: leakageRouter,
+  provenance: provenanceRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,5 +1,6 @@
 // Canonical JSON (sorted keys) and SHA-256 digests, so that the same value always hashes the same way.
 import { createHash } from "node:crypto";
+import { z } from "zod";
 
 export { canonicalJson } from "../../trainer/canonical-json";
 
@@ -19,3 +20,6 @@ export function redactSecrets(value: unknown): unknown {
 export function sha256Hex(text: string): string {
   return createHash("sha256").update(text, "utf8").digest("hex");
 }
+
+/** A SHA-256 digest as lowercase hex: what every hash of the audit log and the provenance export looks like. */
+export const hexHashSchema = z.string().regex(/^[0-9a-f]{64}$/, "must be a SHA-256 hash in lowercase hex");

@@ -162,7 +162,11 @@ export const ROUTER_SECTIONS: Record<string, readonly SectionId[] | "everyone"> 
   budgets: ["budgets"],
   runs: ["runs"],
   models: ["models"],
+  // The disclosure report of a model version, linked from the Models page.
+  disclosure: ["models"],
   incidents: ["incidents"],
   // The leakage panel is shown on the Models page and on Monitoring.
   leakage: ["models", "monitoring"],
+  // The audit log as a Merkle tree, on the Audit page.
+  provenance: ["audit"],
 };

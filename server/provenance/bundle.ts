@@ -40,10 +40,9 @@ import {
   type AuditEntry,
 } from "../../db/schema";
 import { accountantNameSchema, privacyEventDocumentSchema, privacyUnitSchema } from "../../trainer/privacy";
-import { canonicalJson } from "../audit/canonical";
+import { canonicalJson, hexHashSchema } from "../audit/canonical";
 import {
   envelopeSchema,
-  hexHashSchema,
   keyIdOf,
   parsePublicKey,
   signEnvelope,

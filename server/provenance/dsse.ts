@@ -2,7 +2,7 @@
 // SPKI DER) and signed audit tree heads. Verification never throws; it says why it failed.
 import { createHash, createPublicKey, sign, verify, type KeyObject } from "node:crypto";
 import { z } from "zod";
-import { canonicalJson } from "../audit/canonical";
+import { canonicalJson, hexHashSchema } from "../audit/canonical";
 
 export type Result<T> = ({ ok: true } & T) | { ok: false; reason: string };
 
@@ -10,8 +10,6 @@ export type Result<T> = ({ ok: true } & T) | { ok: false; reason: string };
 export const base64Schema = z
   .string()
   .refine((s) => Buffer.from(s, "base64").toString("base64") === s, "must be canonical base64");
-
-export const hexHashSchema = z.string().regex(/^[0-9a-f]{64}$/, "must be a SHA-256 hash in lowercase hex");
 
 export const envelopeSchema = z.strictObject({
   payloadType: z.string().min(1),

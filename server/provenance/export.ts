@@ -8,7 +8,7 @@ import { ABILITIES, may } from "../auth/access";
 import type { Context } from "../context";
 import { AppError } from "../errors";
 import { errorResponse } from "../http/error-response";
-import { disclosure } from "../models/disclosure";
+import { disclosure } from "../disclosure/service";
 import { proofsFor } from "./audit-tree";
 import { EVENT_FORMAT_VERSION } from "../../trainer/privacy";
 import { ADJACENCY, PREDICATE_TYPE, STATEMENT_TYPE, buildBundle, type Statement } from "./bundle";

@@ -9,9 +9,9 @@ import { useTRPC } from "@/app/_trpc/client";
 
 export function TreeHeads() {
   const trpc = useTRPC();
-  const head = useQuery(trpc.audit.treeHead.queryOptions());
+  const head = useQuery(trpc.provenance.treeHead.queryOptions());
   const [sizes, setSizes] = useState<{ from: number; to: number } | null>(null);
-  const proof = useQuery({ ...trpc.audit.consistency.queryOptions(sizes ?? { from: 1, to: 1 }), enabled: sizes !== null });
+  const proof = useQuery({ ...trpc.provenance.consistency.queryOptions(sizes ?? { from: 1, to: 1 }), enabled: sizes !== null });
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const get = formData(event);

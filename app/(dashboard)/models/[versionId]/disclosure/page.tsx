@@ -9,7 +9,7 @@ export default async function DisclosurePage({ params }: { params: Promise<{ ver
   const section = await enterSection("models");
   const { versionId } = await params;
   const caller = await serverCaller();
-  const d = await orRedirect(() => caller.models.disclosure({ versionId }));
+  const d = await orRedirect(() => caller.disclosure.get({ versionId }));
   return (
     <article className="disclosure">
       <h1>

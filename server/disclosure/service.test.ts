@@ -10,8 +10,8 @@ import { registerUpload } from "../datasets/service";
 import type { RunRequest } from "../runs/run-request";
 import { launchRun } from "../runs/service";
 import { callerAs, ingestedVersion, registerTestBaseModel, runRequest, testWorld, type TestWorld } from "../testing";
-import { disclosure } from "./disclosure";
-import { registerModelVersion } from "./service";
+import { disclosure } from "./service";
+import { registerModelVersion } from "../models/service";
 
 // Exact figures chosen to be recognisable anywhere in the report.
 const EXACT = { recordCount: 48_611, subjectCount: 13_757, maxRecordsPerSubject: 29 };

@@ -15,7 +15,7 @@ import { minimisationPlanSchema } from "../datasets/ingest/minimise";
 import { AppError } from "../errors";
 import { incidentsTouching } from "../incidents/service";
 import { runRequestInput } from "../runs/run-request";
-import { guarantees, lineage } from "./service";
+import { guarantees, lineage } from "../models/service";
 
 let codeVersion: string | null | undefined;
 /** The commit the server runs, when it runs from a git checkout. */
