@@ -8,7 +8,7 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../../db/client";
 import { auditLog, budgets, datasetVersions, modelFamilies, modelVersions, runs, type ModelVersion } from "../../db/schema";
-import { EVENT_FORMAT_VERSION } from "../../trainer/privacy";
+import { EVENT_FORMAT_VERSION, type PrivacyUnit } from "../../trainer/privacy";
 import { releaseOf, releasedCounts } from "../budgets/count-release";
 import { LEDGER_ACCOUNTANT, ledgerEntry } from "../budgets/ledger";
 import { minimisationPlanSchema } from "../datasets/ingest/minimise";
@@ -114,7 +114,7 @@ function disclosed(v: ModelVersion) {
   return { id: v.id, familyId: v.familyId, version: v.version, kind: v.kind, status: v.status, parentVersionId: v.parentVersionId, weightsDigest: v.weightsDigest, createdAt: v.createdAt };
 }
 
-function countsOf(db: Executor, datasetVersionId: string, unit: "record" | "subject") {
+function countsOf(db: Executor, datasetVersionId: string, unit: PrivacyUnit) {
   const release = releaseOf(db, datasetVersionId);
   return release ? releasedCounts(release, unit) : null;
 }

@@ -8,11 +8,12 @@ import { ErrorMessage } from "@/app/_components/error-message";
 import { eps } from "@/app/_components/format";
 import { InternalBadge } from "@/app/_components/internal-badge";
 import { useTRPC } from "@/app/_trpc/client";
+import type { PrivacyUnit } from "@/trainer/privacy/units";
 
 interface Settings {
   datasetVersionId: string;
   baseModelVersionId: string;
-  privacyUnit: "record" | "subject";
+  privacyUnit: PrivacyUnit;
   privacyMode: "target_epsilon" | "noise_multiplier";
   privacyValue: string;
   batchBy: "expected_batch_size" | "sampling_rate";
