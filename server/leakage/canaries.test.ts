@@ -1,3 +1,4 @@
+// Canaries: their randomness spaces, drawing them from node:crypto, the fair inclusion coins and the committed plan.
 import { describe, expect, it } from "vitest";
 import {
   assignInclusion,

@@ -1,3 +1,4 @@
+// What an (epsilon, delta) guarantee means for an attack: the largest true-positive rate at each false-positive rate.
 import { describe, expect, it } from "vitest";
 import { createAccountant, gaussian } from "../../trainer/privacy";
 import { normalCdf, normalUpperQuantile } from "../../trainer/privacy/math";

@@ -1,3 +1,4 @@
+// Canary exposure: Owen's T, the skew-normal distribution and its fit, exact and extrapolated exposure.
 import { describe, expect, it } from "vitest";
 import { seededUniform } from "../../trainer/seeded-random";
 import { normalCdf } from "../../trainer/privacy/math";

@@ -1,3 +1,4 @@
+// The extraction test's summary: verbatim PII in completions, counted by type.
 import { describe, expect, it } from "vitest";
 import { extractionSummary } from "./extraction";
 

@@ -1,3 +1,4 @@
+// Membership inference figures: ROC and AUC, TPR at a low FPR, the log-log ROC and the summary.
 import { describe, expect, it } from "vitest";
 import { logLogRoc, membershipSummary, rocAuc, rocCurve, tprAtFpr } from "./membership";
 

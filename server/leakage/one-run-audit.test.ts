@@ -1,3 +1,4 @@
+// The one-run audit (Steinke, Nasr and Jagielski): guesses, the p-value of a guess count and the epsilon lower bound.
 import { describe, expect, it } from "vitest";
 import { seededUniform } from "../../trainer/seeded-random";
 import { oneRunAudit, oneRunEpsilonLowerBound, oneRunGuesses, oneRunPValue } from "./one-run-audit";

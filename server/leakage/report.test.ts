@@ -1,3 +1,4 @@
+// The stored leakage report's schema: what it accepts and what it refuses.
 import { describe, expect, it } from "vitest";
 import { prepareCanaries } from "./canaries";
 import { exactExposures } from "./exposure";
