@@ -7,9 +7,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchmarkTrainer, type StepTimes } from '../trainer/bench.js';
+import { benchmarkTrainer, type StepTimes } from '../trainer/bench/step-bench.js';
 import { calibrateNoiseMultiplier, createAccountant, dpSgdEvent, type AccountantName } from '../trainer/privacy/index.js';
-import { benchmarkUtility } from '../trainer/utility-bench.js';
+import { benchmarkUtility } from '../trainer/bench/utility-bench.js';
 import { benchmarkLeakage } from './leakage-bench.js';
 import { EVIDENCE_REFERENCE, EVIDENCE_REPEATS, EVIDENCE_SPACE, leakageEvidence, type EvidenceFigures } from './leakage-evidence.js';
 import { LOAD_SETTINGS, benchmarkLoad } from './load-bench.js';
@@ -98,7 +98,7 @@ async function trainerSection(): Promise<SectionResult> {
   ];
   const { context_length, n_embd, n_layer, n_head, vocab_size } = r.model;
   return {
-    title: 'Trainer: DP fine-tuning step (trainer/bench.ts)',
+    title: 'Trainer: DP fine-tuning step (trainer/bench/step-bench.ts)',
     body: [
       table(['Measurement', 'Full fine-tuning', `LoRA rank ${r.lora.rank}`], rows),
       '',
@@ -126,7 +126,7 @@ async function utilitySection(): Promise<SectionResult> {
     `${Math.round(row.seconds)} s`,
   ]);
   return {
-    title: 'Trainer: what privacy costs in utility (trainer/utility-bench.ts)',
+    title: 'Trainer: what privacy costs in utility (trainer/bench/utility-bench.ts)',
     body: [
       table(['Fine-tuning', 'Epsilon', 'Noise multiplier', 'Steps', 'Validation loss (nats/byte)', 'Perplexity', 'vs base', 'Time'], rows),
       '',
@@ -190,7 +190,7 @@ async function leakageSection(): Promise<SectionResult> {
         `${fineTuning}, Adam at ${u.settings.learning_rate}, ${u.settings.steps} steps of expected batch ` +
         `${u.settings.expected_batch_size}, record-level DP with clip norm ${u.settings.clip_norm}, delta ` +
         `${u.settings.delta}, noise calibrated with the RDP accountant. Every model is scored by \`scoreTexts\` ` +
-        '(trainer/score.ts, as `npm run trainer -- score`): exposure is extrapolated from a skew-normal fitted to ' +
+        '(trainer/eval/score.ts, as `npm run trainer -- score`): exposure is extrapolated from a skew-normal fitted to ' +
         `the losses of ${u.canaries.reference_sample.toLocaleString('en')} random members of the space, the same ` +
         'sample for every model (chance: about 1.44 bits); membership inference thresholds the loss of the ' +
         `members against ${u.corpus.held_out} held-out mails, which also give the validation perplexity (TPR at 0.1% ` +
@@ -198,7 +198,7 @@ async function leakageSection(): Promise<SectionResult> {
         `2023) guesses "inserted" for the ${plan.k_plus} lowest canary losses and "not inserted" for the ` +
         `${plan.k_minus} highest, fixed before training, at delta ${u.settings.delta}. A canary is ${plan.repeats} ` +
         'records, so under record-level DP its guarantee is group privacy (trainer/privacy groupPrivacy), which is ' +
-        'what the lower bound is to be compared with. The last column: greedy decoding (trainer/generate.ts) of the ' +
+        'what the lower bound is to be compared with. The last column: greedy decoding (trainer/eval/generate.ts) of the ' +
         "canaries' common prefix. Not part of the default `npm run bench` (about 11 minutes on 2 cores): run " +
         '`npm run bench -- leakage`.',
     ].join('\n'),

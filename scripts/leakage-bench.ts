@@ -21,17 +21,17 @@ import {
   sampleCanaryCandidates,
   type CanaryPlan,
 } from '../server/leakage';
-import { initBackend } from '../trainer/backend';
-import type { DataRecord } from '../trainer/data';
-import { generateGreedy } from '../trainer/generate';
-import { disposeModel, loadModel } from '../trainer/model';
-import { readModelDir } from '../trainer/model-files';
-import { DEFAULT_PRETRAIN_OPTIONS } from '../trainer/pretrain';
+import { initBackend } from '../trainer/run/backend';
+import type { DataRecord } from '../trainer/run/data';
+import { generateGreedy } from '../trainer/eval/generate';
+import { disposeModel, loadModel } from '../trainer/model/model';
+import { readModelDir } from '../trainer/contract/model-files';
+import { DEFAULT_PRETRAIN_OPTIONS } from '../trainer/run/pretrain';
 import { groupPrivacy } from '../trainer/privacy';
-import type { RunSpec, RunSpecInput } from '../trainer/protocol';
-import { runInProcess } from '../trainer/run-in-process';
-import { scoreTexts } from '../trainer/score';
-import { ensureBaseModel, readMail } from '../trainer/utility-bench';
+import type { RunSpec, RunSpecInput } from '../trainer/contract/protocol';
+import { runInProcess } from '../trainer/run/in-process';
+import { scoreTexts } from '../trainer/eval/score';
+import { ensureBaseModel, readMail } from '../trainer/bench/utility-bench';
 
 export interface LeakageRow {
   setting: string; // "base model", "no DP", "epsilon 8", ...

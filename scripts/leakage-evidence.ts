@@ -18,10 +18,10 @@ import {
   parseCanarySpace,
   sampleCanaryCandidates,
 } from '../server/leakage';
-import { disposeModel, loadModel } from '../trainer/model';
-import type { RunSpecInput } from '../trainer/protocol';
-import { runInProcess } from '../trainer/run-in-process';
-import { scoreTexts } from '../trainer/score';
+import { disposeModel, loadModel } from '../trainer/model/model';
+import type { RunSpecInput } from '../trainer/contract/protocol';
+import { runInProcess } from '../trainer/run/in-process';
+import { scoreTexts } from '../trainer/eval/score';
 import { writeRunFixture } from '../trainer/testing';
 
 export const EVIDENCE_SPACE = parseCanarySpace('my SSN is {ddd}-{dd}-{dddd}'); // |R| = 10^9, log2|R| = 29.9

@@ -20,7 +20,7 @@ import { grantAccess } from "../server/datasets/service";
 import type { RunRequest } from "../server/runs/run-request";
 import { TINY_BASE_MODEL_FLAGS, seedBaseModel } from "../server/seed/demo";
 import { createUser } from "../server/users/service";
-import { seededUniform } from "../trainer/seeded-random";
+import { seededUniform } from "../trainer/contract/seeded-random";
 import { ApiClient } from "./load-client";
 import { summarise, summariseByOperation, type OperationSummary, type Outcome, type Sample } from "./load-stats";
 

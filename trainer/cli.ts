@@ -1,33 +1,33 @@
 // The trainer's command line, a process of its own (the server spawns it; Next never bundles it):
 //   npm run trainer -- train [--spec FILE] [--resume] [--charged-steps N]   fine-tune as the run spec says (stdin if no --spec, or "-");
-//                                                       JSON lines on stdout (protocol.ts), progress on stderr
-//   npm run trainer -- pretrain [options]               train the base model on a public-domain corpus (pretrain.ts)
-//   npm run trainer -- score --model DIR --texts FILE   each text's mean token loss under the model (score.ts)
-//   npm run trainer -- generate --model DIR --prompts FILE --max-tokens N   greedy completions (generate.ts)
+//                                                       JSON lines on stdout (contract/protocol.ts), progress on stderr
+//   npm run trainer -- pretrain [options]               train the base model on a public-domain corpus (run/pretrain.ts)
+//   npm run trainer -- score --model DIR --texts FILE   each text's mean token loss under the model (eval/score.ts)
+//   npm run trainer -- generate --model DIR --prompts FILE --max-tokens N   greedy completions (eval/generate.ts)
 //   npm run trainer -- holdout --input FILE --unit record|subject --key HEX [--fraction F] [--json]
-//                                                       which units of a normalised dataset file are held out (holdout.ts)
+//                                                       which units of a normalised dataset file are held out (contract/holdout.ts)
 //   npm run trainer -- help
 // Exit status: 0 when the run finished (completed, stopped by its budget, or interrupted by SIGTERM with a
 // checkpoint) or the evaluation printed its results, 1 when it failed, 2 for bad arguments or an invalid spec.
-// score and generate print JSON lines as evaluation-protocol.ts defines them.
+// score and generate print JSON lines as contract/evaluation-protocol.ts defines them.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { z } from 'zod';
-import { initBackend } from './backend.js';
-import { readDataset } from './data.js';
-import { generateLine, scoreLine, type Evaluated, type GenerateLine, type ScoreLine } from './evaluation-protocol.js';
-import { generateGreedy } from './generate.js';
-import { HOLDOUT_FRACTION, holdoutFractionSchema, holdoutKeySchema, holdoutOfFile } from './holdout.js';
-import { disposeModel, loadModel, type Model } from './model.js';
-import { DEFAULT_PRETRAIN_OPTIONS, parsePretrainArgs, pretrain } from './pretrain.js';
-import { privacyUnitSchema } from './privacy/index.js';
-import { backendChoiceSchema, messageLine, parseRunSpec, type BackendChoice, type Message } from './protocol.js';
-import { scoreTexts } from './score.js';
-import { runTraining, TrainingFailure } from './train.js';
+import { existsSync, readFileSync } from "node:fs";
+import { z } from "zod";
+import { initBackend } from "./run/backend";
+import { readDataset } from "./run/data";
+import { generateLine, scoreLine, type Evaluated, type GenerateLine, type ScoreLine } from "./contract/evaluation-protocol";
+import { generateGreedy } from "./eval/generate";
+import { HOLDOUT_FRACTION, holdoutFractionSchema, holdoutKeySchema, holdoutOfFile } from "./contract/holdout";
+import { disposeModel, loadModel, type Model } from "./model/model";
+import { DEFAULT_PRETRAIN_OPTIONS, parsePretrainArgs, pretrain } from "./run/pretrain";
+import { privacyUnitSchema } from "./privacy";
+import { backendChoiceSchema, messageLine, parseRunSpec, type BackendChoice, type Message } from "./contract/protocol";
+import { scoreTexts } from "./eval/score";
+import { runTraining, TrainingFailure } from "./run/train";
 
 const USAGE = `usage:
   npm run trainer -- train [--spec FILE] [--resume] [--charged-steps N]
-      Fine-tunes as the run spec (JSON, protocol version 1; see trainer/protocol.ts) says; reads the spec from
+      Fine-tunes as the run spec (JSON, protocol version 1; see trainer/contract/protocol.ts) says; reads the spec from
       stdin when --spec is absent or "-". Writes protocol messages as JSON lines on stdout. SIGTERM stops the run
       at the next step boundary with a checkpoint; --resume continues the same spec from that checkpoint.
       --charged-steps N: the steps the server has charged to the run in earlier segments (after a crash, the step
@@ -58,13 +58,13 @@ class UsageError extends Error {}
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function train(args: string[]): Promise<number> {
-  let specPath = '-';
+  let specPath = "-";
   let resume = false;
   let chargedSteps: number | undefined;
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--spec' && args[i + 1] !== undefined) specPath = args[++i] as string;
-    else if (args[i] === '--resume') resume = true;
-    else if (args[i] === '--charged-steps' && args[i + 1] !== undefined) {
+    if (args[i] === "--spec" && args[i + 1] !== undefined) specPath = args[++i] as string;
+    else if (args[i] === "--resume") resume = true;
+    else if (args[i] === "--charged-steps" && args[i + 1] !== undefined) {
       chargedSteps = Number(args[++i]);
       if (!Number.isSafeInteger(chargedSteps) || chargedSteps < 0) throw new UsageError(`--charged-steps: expected a whole number >= 0, got ${args[i]}`);
     } else throw new UsageError(`unknown argument ${args[i]}`);
@@ -72,9 +72,9 @@ async function train(args: string[]): Promise<number> {
   const emit = (message: Message) => process.stdout.write(messageLine(message));
   let spec;
   try {
-    spec = parseRunSpec(JSON.parse(readFileSync(specPath === '-' ? 0 : specPath, 'utf8')));
+    spec = parseRunSpec(JSON.parse(readFileSync(specPath === "-" ? 0 : specPath, "utf8")));
   } catch (error) {
-    emit({ type: 'failed', reason: (error as Error).message, step: null });
+    emit({ type: "failed", reason: (error as Error).message, step: null });
     return 2;
   }
   let stop = false;
@@ -82,15 +82,15 @@ async function train(args: string[]): Promise<number> {
     stop = true;
     log(`${signal}: stopping at the next step boundary`);
   };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
   try {
     await runTraining(spec, { emit, log, stopRequested: () => stop }, { resume, chargedSteps });
     return 0;
   } catch (error) {
     const cause = error instanceof TrainingFailure ? error.cause : error;
     log((cause as Error).stack ?? String(cause));
-    emit({ type: 'failed', reason: (error as Error).message, step: error instanceof TrainingFailure ? error.step : null });
+    emit({ type: "failed", reason: (error as Error).message, step: error instanceof TrainingFailure ? error.step : null });
     return 1;
   }
 }
@@ -99,8 +99,8 @@ const evaluationArgsSchema = z.strictObject({
   model: z.string().min(1),
   texts: z.string().min(1).optional(),
   prompts: z.string().min(1).optional(),
-  'max-tokens': z.coerce.number().int().min(0).optional(),
-  backend: backendChoiceSchema.default('auto'),
+  "max-tokens": z.coerce.number().int().min(0).optional(),
+  backend: backendChoiceSchema.default("auto"),
 });
 
 /** --name value pairs of score and generate, checked; `required` names the flags the command needs (besides them
@@ -109,14 +109,14 @@ function evaluationArgs(args: string[], required: ReadonlyArray<keyof z.input<ty
   const raw: Record<string, string> = {};
   for (let i = 0; i < args.length; i += 2) {
     const [flag, value] = [args[i] as string, args[i + 1]];
-    if (!flag.startsWith('--') || value === undefined) throw new UsageError(`expected --name value, got ${flag}`);
-    if (![...required, 'backend'].includes(flag.slice(2))) throw new UsageError(`unknown argument ${flag}`);
+    if (!flag.startsWith("--") || value === undefined) throw new UsageError(`expected --name value, got ${flag}`);
+    if (![...required, "backend"].includes(flag.slice(2))) throw new UsageError(`unknown argument ${flag}`);
     raw[flag.slice(2)] = value;
   }
   const result = evaluationArgsSchema.safeParse(raw);
-  if (!result.success) throw new UsageError(result.error.issues.map((i) => `${i.path.join('.') ? `--${i.path.join('.')}: ` : ''}${i.message}`).join('; '));
+  if (!result.success) throw new UsageError(result.error.issues.map((i) => `${i.path.join(".") ? `--${i.path.join(".")}: ` : ""}${i.message}`).join("; "));
   const missing = required.filter((name) => result.data[name] === undefined);
-  if (missing.length > 0) throw new UsageError(`missing ${missing.map((name) => `--${name}`).join(', ')}`);
+  if (missing.length > 0) throw new UsageError(`missing ${missing.map((name) => `--${name}`).join(", ")}`);
   return result.data;
 }
 
@@ -160,14 +160,14 @@ async function evaluation(
 }
 
 function score(args: string[]): Promise<number> {
-  const options = evaluationArgs(args, ['model', 'texts']);
+  const options = evaluationArgs(args, ["model", "texts"]);
   const write = (line: ScoreLine) => process.stdout.write(scoreLine(line));
-  return evaluation(options, options.texts as string, (reason) => write({ type: 'failed', reason }), ({ model, texts, evaluated }) => {
+  return evaluation(options, options.texts as string, (reason) => write({ type: "failed", reason }), ({ model, texts, evaluated }) => {
     const scores = scoreTexts(model, texts);
-    scores.forEach((s, index) => write({ type: 'score', index, ...s }));
+    scores.forEach((s, index) => write({ type: "score", index, ...s }));
     const tokens = scores.reduce((n, s) => n + s.tokens, 0);
     write({
-      type: 'done',
+      type: "done",
       texts: scores.length,
       tokens,
       loss: tokens > 0 ? scores.reduce((sum, s) => sum + s.loss * s.tokens, 0) / tokens : null,
@@ -177,14 +177,14 @@ function score(args: string[]): Promise<number> {
 }
 
 function generate(args: string[]): Promise<number> {
-  const options = evaluationArgs(args, ['model', 'prompts', 'max-tokens']);
-  const maxTokens = options['max-tokens'] as number;
+  const options = evaluationArgs(args, ["model", "prompts", "max-tokens"]);
+  const maxTokens = options["max-tokens"] as number;
   const write = (line: GenerateLine) => process.stdout.write(generateLine(line));
-  return evaluation(options, options.prompts as string, (reason) => write({ type: 'failed', reason }), ({ model, texts: prompts, evaluated }) => {
+  return evaluation(options, options.prompts as string, (reason) => write({ type: "failed", reason }), ({ model, texts: prompts, evaluated }) => {
     generateGreedy(model, prompts, maxTokens).forEach((c, index) =>
-      write({ type: 'completion', index, completion: c.text, tokens: c.tokens, stop: c.stop }),
+      write({ type: "completion", index, completion: c.text, tokens: c.tokens, stop: c.stop }),
     );
-    write({ type: 'done', prompts: prompts.length, max_tokens: maxTokens, decoding: 'greedy', ...evaluated() });
+    write({ type: "done", prompts: prompts.length, max_tokens: maxTokens, decoding: "greedy", ...evaluated() });
   });
 }
 
@@ -200,13 +200,13 @@ async function holdout(args: string[]): Promise<number> {
   const raw: Record<string, string | true> = {};
   for (let i = 0; i < args.length; i++) {
     const flag = args[i] as string;
-    if (flag === '--json') raw.json = true;
-    else if (['--input', '--unit', '--key', '--fraction'].includes(flag) && args[i + 1] !== undefined) raw[flag.slice(2)] = args[++i] as string;
+    if (flag === "--json") raw.json = true;
+    else if (["--input", "--unit", "--key", "--fraction"].includes(flag) && args[i + 1] !== undefined) raw[flag.slice(2)] = args[++i] as string;
     else throw new UsageError(`unknown argument ${flag}`);
   }
   const parsed = holdoutArgsSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new UsageError(parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`).join('; '));
+    throw new UsageError(parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; "));
   }
   const { input, unit, key, fraction, json } = parsed.data;
   if (!existsSync(input)) throw new UsageError(`--input: no such file ${input}`);
@@ -233,20 +233,20 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   try {
     switch (command) {
-      case 'train':
+      case "train":
         return await train(args);
-      case 'score':
+      case "score":
         return await score(args);
-      case 'generate':
+      case "generate":
         return await generate(args);
-      case 'holdout':
+      case "holdout":
         return await holdout(args);
-      case 'pretrain': {
+      case "pretrain": {
         const result = await pretrain(parsePretrainArgs(args), log);
         process.stdout.write(`${JSON.stringify(result)}\n`);
         return 0;
       }
-      case 'help':
+      case "help":
       case undefined:
         process.stdout.write(USAGE);
         return command === undefined ? 2 : 0;
@@ -254,7 +254,7 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command ${command}`);
     }
   } catch (error) {
-    if (error instanceof UsageError || (error as Error).name === 'PretrainUsageError') {
+    if (error instanceof UsageError || (error as Error).name === "PretrainUsageError") {
       log(`trainer: ${(error as Error).message}\n${USAGE}`);
       return 2;
     }

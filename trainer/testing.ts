@@ -1,19 +1,19 @@
 // Shared helpers for the trainer's tests: a tiny model, random (seeded) training units, the reference for per-unit
 // gradients (one unit at a time, by ordinary backpropagation), and a base model with data for whole runs.
 
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { expect } from 'vitest';
-import type { Unit } from './batch.js';
-import { createModel, initialLoraWeights, initialWeights, type LoraConfig, type Model } from './model.js';
-import { modelConfig, type ModelConfig } from './model-config.js';
-import { writeModelDir } from './model-files.js';
-import { Optimizer } from './optimizer.js';
-import { plainGradients, plainStep } from './plain-step.js';
-import { PROTOCOL_VERSION, type RunSpecInput } from './protocol.js';
-import { seededNormals, seededUniform } from './seeded-random.js';
-import { recordTokens } from './tokenizer.js';
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { expect } from "vitest";
+import type { Unit } from "./model/batch";
+import { createModel, initialLoraWeights, initialWeights, type LoraConfig, type Model } from "./model/model";
+import { modelConfig, type ModelConfig } from "./contract/model-config";
+import { writeModelDir } from "./contract/model-files";
+import { Optimizer } from "./model/optimizer";
+import { plainGradients, plainStep } from "./step/plain-step";
+import { PROTOCOL_VERSION, type RunSpecInput } from "./contract/protocol";
+import { seededNormals, seededUniform } from "./contract/seeded-random";
+import { recordTokens } from "./model/tokenizer";
 
 /** A model small enough for tests to run in milliseconds per step on the cpu backend. */
 export const tinyConfig = (overrides: Partial<ModelConfig> = {}): ModelConfig =>
@@ -60,7 +60,7 @@ export function testModel(lora: LoraConfig | null, seed = 3): Model {
     adapters: lora ? initialLoraWeights(config, lora, seed + 1) : undefined,
   });
   for (const [name, p] of model.params) {
-    if (name.endsWith('lora_b')) tf.tidy(() => p.assign(tf.tensor(seededNormals(p.size, 0.2, seededUniform(seed)), p.shape)));
+    if (name.endsWith("lora_b")) tf.tidy(() => p.assign(tf.tensor(seededNormals(p.size, 0.2, seededUniform(seed)), p.shape)));
   }
   return model;
 }
@@ -71,14 +71,14 @@ export const tinyByteConfig = (): ModelConfig => modelConfig({ context_length: 2
 /** Trains the model without privacy on the texts as records, all of them in every step (Adam), to memorise them. */
 export function memorise(model: Model, texts: readonly string[], steps: number, learningRate = 0.02): void {
   const units = texts.map((text) => [recordTokens(text, model.config.context_length + 1)]);
-  const optimizer = new Optimizer(model, { name: 'adam', learning_rate: learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+  const optimizer = new Optimizer(model, { name: "adam", learning_rate: learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
   for (let step = 0; step < steps; step++) plainStep(model, optimizer, units);
   optimizer.dispose();
 }
 
 /** The settings of a run over a fixture: everything but what the fixture fixes (base model, data, output). */
-export type FixtureRunSettings = Omit<RunSpecInput, 'protocol_version' | 'run_id' | 'base_model' | 'output_dir' | 'data'> &
-  Partial<Pick<RunSpecInput, 'data'>>;
+export type FixtureRunSettings = Omit<RunSpecInput, "protocol_version" | "run_id" | "base_model" | "output_dir" | "data"> &
+  Partial<Pick<RunSpecInput, "data">>;
 
 export interface RunFixture {
   baseModel: string;
@@ -91,27 +91,27 @@ export interface RunFixture {
 /** A tiny byte-level base model directory (random weights) and JSON-lines data with subjects, for run tests. */
 export function writeRunFixture(dir: string): RunFixture {
   const config = tinyByteConfig();
-  const baseModel = path.join(dir, 'base');
+  const baseModel = path.join(dir, "base");
   writeModelDir(baseModel, config, initialWeights(config, 5), {
-    kind: 'pretrained',
-    corpus: { package: 'test', version: '0', sha256: '0'.repeat(64), bytes: 0 },
+    kind: "pretrained",
+    corpus: { package: "test", version: "0", sha256: "0".repeat(64), bytes: 0 },
     training: {},
     code_version: null,
   });
-  const names = ['Ann Lee', 'Bob Roe', 'Cy Doe', 'Di Poe'];
+  const names = ["Ann Lee", "Bob Roe", "Cy Doe", "Di Poe"];
   const line = (i: number) =>
     JSON.stringify({ text: `From: ${names[i % 4]} <${i}@example.com>\nCall 555-01${i % 10}.`, subject_id: `s${i % 12}` });
-  const train = path.join(dir, 'train.jsonl');
-  const validation = path.join(dir, 'validation.jsonl');
-  writeFileSync(train, `${Array.from({ length: 36 }, (_, i) => line(i)).join('\n')}\n`);
-  writeFileSync(validation, `${Array.from({ length: 8 }, (_, i) => line(100 + i)).join('\n')}\n`);
+  const train = path.join(dir, "train.jsonl");
+  const validation = path.join(dir, "validation.jsonl");
+  writeFileSync(train, `${Array.from({ length: 36 }, (_, i) => line(i)).join("\n")}\n`);
+  writeFileSync(validation, `${Array.from({ length: 8 }, (_, i) => line(100 + i)).join("\n")}\n`);
   const spec = (runId: string, settings: FixtureRunSettings): RunSpecInput => ({
     protocol_version: PROTOCOL_VERSION,
     run_id: runId,
     base_model: baseModel,
     output_dir: path.join(dir, runId),
     data: { train, validation },
-    backend: 'wasm',
+    backend: "wasm",
     ...settings,
   });
   return { baseModel, train, validation, spec };

@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 
-export { canonicalJson } from "../../trainer/canonical-json";
+export { canonicalJson } from "../../trainer/contract/canonical-json";
 
 const SECRET_KEY = /pass(word)?|secret|token|hash/i;
 

@@ -2,7 +2,7 @@
 // each count's sensitivity, counting a person's records up to k, and the Gaussian noise (from node:crypto).
 import type { Budget } from "../../db/schema";
 import { gaussian, selfComposed, type PrivacyEvent } from "../../trainer/privacy";
-import { gaussians } from "../../trainer/secure-random";
+import { gaussians } from "../../trainer/contract/secure-random";
 
 export const DEFAULT_COUNT_NOISE_MULTIPLIER = 10;
 

@@ -7,7 +7,7 @@ import { and, asc, eq } from "drizzle-orm";
 import type { z } from "zod";
 import type { Db } from "../../db/client";
 import { leakageReports } from "../../db/schema";
-import { generateLineSchema, scoreLineSchema } from "../../trainer/evaluation-protocol";
+import { generateLineSchema, scoreLineSchema } from "../../trainer/contract/evaluation-protocol";
 import { evaluateModel, type ModelProbes } from "../leakage/evaluate-model";
 import { recordEvaluation, recordEvaluationFailure } from "../leakage/jobs";
 import { startTrainer } from "./trainer-process";

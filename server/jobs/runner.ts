@@ -5,7 +5,7 @@ import path from "node:path";
 import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { runs, type Run } from "../../db/schema";
-import { messageSchema } from "../../trainer/protocol";
+import { messageSchema } from "../../trainer/contract/protocol";
 import { SYSTEM_ACTOR, audited } from "../audit/service";
 import { scheduleDriftProbes } from "../leakage/jobs";
 import { runDirectory, writeRunFiles } from "../runs/run-files";

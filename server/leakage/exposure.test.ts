@@ -1,6 +1,6 @@
 // Canary exposure: Owen's T, the skew-normal distribution and its fit, exact and extrapolated exposure.
 import { describe, expect, it } from "vitest";
-import { seededUniform } from "../../trainer/seeded-random";
+import { seededUniform } from "../../trainer/contract/seeded-random";
 import { normalCdf } from "../../trainer/privacy/math";
 import {
   MAX_SKEW_NORMAL_SKEWNESS,

@@ -1,6 +1,6 @@
 // The one-run audit (Steinke, Nasr and Jagielski): guesses, the p-value of a guess count and the epsilon lower bound.
 import { describe, expect, it } from "vitest";
-import { seededUniform } from "../../trainer/seeded-random";
+import { seededUniform } from "../../trainer/contract/seeded-random";
 import { oneRunAudit, oneRunEpsilonLowerBound, oneRunGuesses, oneRunPValue } from "./one-run-audit";
 
 /** Seeded uniforms (the trainer's mulberry32), so the simulations are reproducible. */

@@ -8,7 +8,7 @@ import { asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Executor, Tx } from "../../db/client";
 import { budgets, datasets, modelFamilies, modelVersions, runEvaluations, runs, type Run, type RunStatus } from "../../db/schema";
-import type { Message } from "../../trainer/protocol";
+import type { Message } from "../../trainer/contract/protocol";
 import { SYSTEM_ACTOR, audited } from "../audit/service";
 import { lineageSpend, reservedSteps } from "../budgets/ledger";
 import { openSystemIncidentOnce } from "../incidents/service";

@@ -5,7 +5,7 @@ import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { runEvaluations, runSteps, runs, type Run } from "../../db/schema";
 import { dpSgdEvent } from "../../trainer/privacy";
-import type { Message } from "../../trainer/protocol";
+import type { Message } from "../../trainer/contract/protocol";
 import { SYSTEM_ACTOR } from "../audit/service";
 import { LEDGER_ACCOUNTANT } from "../budgets/ledger";
 import { openSystemIncidentOnce } from "../incidents/service";

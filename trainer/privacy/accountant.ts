@@ -2,13 +2,13 @@
 // privacy event (usually the composition of everything run on a dataset), and a composition to which events are
 // added one at a time (a lineage's ledger). Inputs are validated here, at the edge.
 
-import { z } from 'zod';
-import { eventsComposition, rdpComposition, type Composition } from './composition';
-import { validateEvent, type PrivacyEvent } from './events';
-import { DEFAULT_DISCRETISATION_INTERVAL, pldDelta, pldEpsilon } from './pld';
-import { DEFAULT_RDP_ORDERS, cachedRdpOfEvent, deltaFromRdp, epsilonFromRdp } from './rdp';
+import { z } from "zod";
+import { eventsComposition, rdpComposition, type Composition } from "./composition";
+import { validateEvent, type PrivacyEvent } from "./events";
+import { DEFAULT_DISCRETISATION_INTERVAL, pldDelta, pldEpsilon } from "./pld";
+import { DEFAULT_RDP_ORDERS, cachedRdpOfEvent, deltaFromRdp, epsilonFromRdp } from "./rdp";
 
-export const ACCOUNTANT_NAMES = ['rdp', 'pld'] as const;
+export const ACCOUNTANT_NAMES = ["rdp", "pld"] as const;
 export const accountantNameSchema = z.enum(ACCOUNTANT_NAMES);
 export type AccountantName = z.infer<typeof accountantNameSchema>;
 
@@ -34,16 +34,16 @@ export interface AccountantOptions {
   discretisationInterval?: number;
 }
 
-const deltaSchema = z.number().gt(0, 'delta must be > 0').lt(1, 'delta must be < 1');
-const epsilonSchema = z.number().min(0, 'epsilon must be >= 0').refine(Number.isFinite, 'epsilon must be finite');
+const deltaSchema = z.number().gt(0, "delta must be > 0").lt(1, "delta must be < 1");
+const epsilonSchema = z.number().min(0, "epsilon must be >= 0").refine(Number.isFinite, "epsilon must be finite");
 const optionsSchema = z.strictObject({
-  orders: z.array(z.number().gt(1, 'every RDP order must be > 1')).min(1).optional(),
+  orders: z.array(z.number().gt(1, "every RDP order must be > 1")).min(1).optional(),
   discretisationInterval: z.number().gt(0).max(1).optional(),
 });
 
 function check<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
-  if (!result.success) throw new RangeError(`${what}: ${result.error.issues.map((i) => i.message).join('; ')}`);
+  if (!result.success) throw new RangeError(`${what}: ${result.error.issues.map((i) => i.message).join("; ")}`);
   return result.data;
 }
 
@@ -51,40 +51,40 @@ export function createAccountant(name: AccountantName, options: AccountantOption
   const { orders = DEFAULT_RDP_ORDERS, discretisationInterval = DEFAULT_DISCRETISATION_INTERVAL } = check(
     optionsSchema,
     options,
-    'accountant options',
+    "accountant options",
   );
   const inputs = (event: PrivacyEvent, value: number, schema: z.ZodType<number>, what: string) =>
     [validateEvent(event), check(schema, value, what)] as const;
-  switch (check(accountantNameSchema, name, 'accountant')) {
-    case 'rdp': {
+  switch (check(accountantNameSchema, name, "accountant")) {
+    case "rdp": {
       const rdpOf = cachedRdpOfEvent(orders);
       const epsilonOfCurve = (rdp: readonly number[], delta: number) =>
-        epsilonFromRdp(orders, rdp, check(deltaSchema, delta, 'delta')).value;
+        epsilonFromRdp(orders, rdp, check(deltaSchema, delta, "delta")).value;
       return {
-        name: 'rdp',
+        name: "rdp",
         description: `RDP (Mironov-Talwar-Zhang) at ${orders.length} orders, Canonne-Kamath-Steinke conversion`,
         epsilon: (event, delta) => {
-          const [e, d] = inputs(event, delta, deltaSchema, 'delta');
+          const [e, d] = inputs(event, delta, deltaSchema, "delta");
           return epsilonFromRdp(orders, rdpOf(e), d).value;
         },
         delta: (event, epsilon) => {
-          const [e, eps] = inputs(event, epsilon, epsilonSchema, 'epsilon');
+          const [e, eps] = inputs(event, epsilon, epsilonSchema, "epsilon");
           return deltaFromRdp(orders, rdpOf(e), eps).value;
         },
         composition: () => rdpComposition(orders, rdpOf, epsilonOfCurve),
       };
     }
-    case 'pld': {
+    case "pld": {
       const epsilon = (event: PrivacyEvent, delta: number) => {
-        const [e, d] = inputs(event, delta, deltaSchema, 'delta');
+        const [e, d] = inputs(event, delta, deltaSchema, "delta");
         return pldEpsilon(e, d, { discretisationInterval });
       };
       return {
-        name: 'pld',
+        name: "pld",
         description: `PLD (connect-the-dots, pessimistic) at discretisation interval ${discretisationInterval}`,
         epsilon,
         delta: (event, epsilon) => {
-          const [e, eps] = inputs(event, epsilon, epsilonSchema, 'epsilon');
+          const [e, eps] = inputs(event, epsilon, epsilonSchema, "epsilon");
           return pldDelta(e, eps, { discretisationInterval });
         },
         composition: () => eventsComposition(epsilon),

@@ -1,9 +1,9 @@
 // Tests for noise calibration: never overshoots the target, and is within the stated precision of the smallest
 // noise multiplier that meets it (property-based over random inputs, seeded).
-import { describe, expect, it } from 'vitest';
-import { createAccountant, type Accountant } from './accountant';
-import { calibrateNoiseMultiplier, DEFAULT_CALIBRATION_PRECISION } from './calibrate';
-import { dpSgdEvent } from './events';
+import { describe, expect, it } from "vitest";
+import { createAccountant, type Accountant } from "./accountant";
+import { calibrateNoiseMultiplier, DEFAULT_CALIBRATION_PRECISION } from "./calibrate";
+import { dpSgdEvent } from "./events";
 
 function seeded(seed: number) {
   return () => (seed = (seed * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32;
@@ -21,10 +21,10 @@ function checkCalibration(accountant: Accountant, request: { targetEpsilon: numb
   if (justBelow > 0) expect(epsilonAt(justBelow)).toBeGreaterThan(request.targetEpsilon); // and is (nearly) smallest
 }
 
-describe('calibrateNoiseMultiplier', () => {
-  it('RDP: meets the target and is within 1e-3 of the smallest sigma that does, over random inputs', () => {
+describe("calibrateNoiseMultiplier", () => {
+  it("RDP: meets the target and is within 1e-3 of the smallest sigma that does, over random inputs", () => {
     const random = seeded(7);
-    const accountant = createAccountant('rdp');
+    const accountant = createAccountant("rdp");
     for (let trial = 0; trial < 40; trial++) {
       checkCalibration(accountant, {
         targetEpsilon: logUniform(random, 0.1, 20),
@@ -35,9 +35,9 @@ describe('calibrateNoiseMultiplier', () => {
     }
   });
 
-  it('PLD: the same properties, over random inputs (coarser grid to keep the test quick)', () => {
+  it("PLD: the same properties, over random inputs (coarser grid to keep the test quick)", () => {
     const random = seeded(11);
-    const accountant = createAccountant('pld', { discretisationInterval: 1e-3 });
+    const accountant = createAccountant("pld", { discretisationInterval: 1e-3 });
     for (let trial = 0; trial < 4; trial++) {
       checkCalibration(accountant, {
         targetEpsilon: logUniform(random, 0.5, 8),
@@ -54,14 +54,14 @@ describe('calibrateNoiseMultiplier', () => {
     // sigma meeting the rounded target is a hair above 1.5). Calibration must land within precision above it.
     const { noiseMultiplier } = calibrateNoiseMultiplier(
       { targetEpsilon: 7.32911117143, delta: 1e-5, samplingRate: 0.04, steps: 2250 },
-      createAccountant('rdp'),
+      createAccountant("rdp"),
     );
     expect(noiseMultiplier).toBeGreaterThan(1.5);
     expect(noiseMultiplier).toBeLessThanOrEqual(1.5 + DEFAULT_CALIBRATION_PRECISION);
   });
 
-  it('refuses impossible or malformed requests', () => {
-    const rdp = createAccountant('rdp');
+  it("refuses impossible or malformed requests", () => {
+    const rdp = createAccountant("rdp");
     expect(() => calibrateNoiseMultiplier({ targetEpsilon: 0, delta: 1e-5, samplingRate: 0.01, steps: 10 }, rdp)).toThrow(
       /target epsilon must be > 0/,
     );

@@ -1,11 +1,11 @@
 // Argument parsing for the dp CLI (cli.ts), kept pure so it can be unit-tested: argv in, a typed command out, or a
 // CliUsageError whose message names the offending argument.
 
-import { z } from 'zod';
-import { ACCOUNTANT_NAMES, type AccountantName } from './accountant';
+import { z } from "zod";
+import { ACCOUNTANT_NAMES, type AccountantName } from "./accountant";
 
 export class CliUsageError extends Error {
-  override name = 'CliUsageError';
+  override name = "CliUsageError";
 }
 
 export const USAGE = `usage: npm run --silent dp -- <command> [options] [--json]
@@ -29,19 +29,19 @@ const number = (rule: string, check: (v: number) => boolean) =>
     .transform(Number)
     .refine(check, rule);
 
-const samplingRate = number('must be a number in (0, 1]', (v) => v > 0 && v <= 1);
-const noiseMultiplier = number('must be a number > 0', (v) => v > 0 && Number.isFinite(v));
-const steps = number('must be a whole number >= 1', (v) => Number.isSafeInteger(v) && v >= 1);
-const delta = number('must be a number in (0, 1)', (v) => v > 0 && v < 1);
-const targetEpsilon = number('must be a number > 0', (v) => v > 0 && Number.isFinite(v));
-const interval = number('must be a number in (0, 1]', (v) => v > 0 && v <= 1);
-const accountant = z.enum(ACCOUNTANT_NAMES, { error: `must be ${ACCOUNTANT_NAMES.join(' or ')}` });
+const samplingRate = number("must be a number in (0, 1]", (v) => v > 0 && v <= 1);
+const noiseMultiplier = number("must be a number > 0", (v) => v > 0 && Number.isFinite(v));
+const steps = number("must be a whole number >= 1", (v) => Number.isSafeInteger(v) && v >= 1);
+const delta = number("must be a number in (0, 1)", (v) => v > 0 && v < 1);
+const targetEpsilon = number("must be a number > 0", (v) => v > 0 && Number.isFinite(v));
+const interval = number("must be a number in (0, 1]", (v) => v > 0 && v <= 1);
+const accountant = z.enum(ACCOUNTANT_NAMES, { error: `must be ${ACCOUNTANT_NAMES.join(" or ")}` });
 const orders = z
   .string()
   .transform((raw, ctx) => {
-    const values = raw.split(',').map((part) => Number(part.trim()));
-    if (raw.trim() === '' || values.some((v) => !Number.isFinite(v) || v <= 1)) {
-      ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of numbers > 1' });
+    const values = raw.split(",").map((part) => Number(part.trim()));
+    if (raw.trim() === "" || values.some((v) => !Number.isFinite(v) || v <= 1)) {
+      ctx.addIssue({ code: "custom", message: "must be a comma-separated list of numbers > 1" });
       return z.NEVER;
     }
     return values;
@@ -49,15 +49,15 @@ const orders = z
 
 const COMMANDS = {
   epsilon: {
-    required: { 'sampling-rate': samplingRate, 'noise-multiplier': noiseMultiplier, steps, delta },
-    optional: { accountant, 'discretisation-interval': interval },
+    required: { "sampling-rate": samplingRate, "noise-multiplier": noiseMultiplier, steps, delta },
+    optional: { accountant, "discretisation-interval": interval },
   },
   calibrate: {
-    required: { 'target-epsilon': targetEpsilon, delta, 'sampling-rate': samplingRate, steps },
-    optional: { accountant, 'discretisation-interval': interval },
+    required: { "target-epsilon": targetEpsilon, delta, "sampling-rate": samplingRate, steps },
+    optional: { accountant, "discretisation-interval": interval },
   },
   rdp: {
-    required: { 'sampling-rate': samplingRate, 'noise-multiplier': noiseMultiplier, orders },
+    required: { "sampling-rate": samplingRate, "noise-multiplier": noiseMultiplier, orders },
     optional: {},
   },
 } as const;
@@ -66,9 +66,9 @@ interface Common {
   json: boolean;
 }
 export type CliCommand =
-  | { command: 'help' }
+  | { command: "help" }
   | (Common & {
-      command: 'epsilon';
+      command: "epsilon";
       samplingRate: number;
       noiseMultiplier: number;
       steps: number;
@@ -77,7 +77,7 @@ export type CliCommand =
       discretisationInterval?: number;
     })
   | (Common & {
-      command: 'calibrate';
+      command: "calibrate";
       targetEpsilon: number;
       delta: number;
       samplingRate: number;
@@ -85,16 +85,16 @@ export type CliCommand =
       accountant: AccountantName;
       discretisationInterval?: number;
     })
-  | (Common & { command: 'rdp'; samplingRate: number; noiseMultiplier: number; orders: number[] });
+  | (Common & { command: "rdp"; samplingRate: number; noiseMultiplier: number; orders: number[] });
 
 const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** Parses the arguments after `dp`: a command, then `--name value` / `--name=value` pairs and the `--json` flag. */
 export function parseCliArgs(argv: readonly string[]): CliCommand {
   const [name, ...rest] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') return { command: 'help' };
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") return { command: "help" };
   if (!Object.hasOwn(COMMANDS, name)) {
-    throw new CliUsageError(`unknown command '${name}' (expected one of: ${Object.keys(COMMANDS).join(', ')})`);
+    throw new CliUsageError(`unknown command '${name}' (expected one of: ${Object.keys(COMMANDS).join(", ")})`);
   }
   const spec = COMMANDS[name as keyof typeof COMMANDS];
   const known: Record<string, z.ZodType<unknown, string>> = { ...spec.required, ...spec.optional };
@@ -102,7 +102,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   let json = false;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] as string;
-    if (arg === '--json') {
+    if (arg === "--json") {
       json = true;
       continue;
     }
@@ -114,7 +114,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     let value = match[2];
     if (value === undefined) {
       value = rest[++i];
-      if (value === undefined || value.startsWith('--')) throw new CliUsageError(`--${flag} needs a value`);
+      if (value === undefined || value.startsWith("--")) throw new CliUsageError(`--${flag} needs a value`);
     }
     raw.set(flag, value);
   }
@@ -125,10 +125,10 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
   for (const [flag, value] of raw) {
     const result = (known[flag] as z.ZodType<unknown, string>).safeParse(value);
     if (!result.success) {
-      throw new CliUsageError(`--${flag} ${result.error.issues[0]?.message ?? 'is invalid'}, got '${value}'`);
+      throw new CliUsageError(`--${flag} ${result.error.issues[0]?.message ?? "is invalid"}, got '${value}'`);
     }
     parsed[camel(flag)] = result.data;
   }
-  if (name !== 'rdp') parsed.accountant ??= 'rdp';
+  if (name !== "rdp") parsed.accountant ??= "rdp";
   return parsed as CliCommand;
 }

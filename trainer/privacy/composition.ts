@@ -3,7 +3,7 @@
 // releases through the RDP accountant's. RDP composes by adding the events' RDP curves, so each event costs one
 // addition per order; PLD composes the events it has been given whenever asked for epsilon.
 
-import { composed, validateEvent, type PrivacyEvent } from './events';
+import { composed, validateEvent, type PrivacyEvent } from "./events";
 
 export interface Composition {
   /** Composes one more event with those before it; a malformed event is refused, naming the field. */

@@ -6,48 +6,48 @@
 // sensitivity (the clipping norm) of one unit's contribution; poisson_sampled runs its inner event on a Poisson
 // sample in which each unit is included independently with probability sampling_rate.
 
-import { z } from 'zod';
+import { z } from "zod";
 
 /** Version of the stored JSON form ({ version, event }). Bump it when the meaning of a stored event changes. */
 export const EVENT_FORMAT_VERSION = 1;
 
-export const EVENT_TYPES = ['gaussian', 'poisson_sampled', 'self_composed', 'composed'] as const;
+export const EVENT_TYPES = ["gaussian", "poisson_sampled", "self_composed", "composed"] as const;
 
-export type GaussianEvent = { type: 'gaussian'; noise_multiplier: number };
-export type PoissonSampledEvent = { type: 'poisson_sampled'; sampling_rate: number; event: PrivacyEvent };
-export type SelfComposedEvent = { type: 'self_composed'; event: PrivacyEvent; count: number };
-export type ComposedEvent = { type: 'composed'; events: PrivacyEvent[] };
+export type GaussianEvent = { type: "gaussian"; noise_multiplier: number };
+export type PoissonSampledEvent = { type: "poisson_sampled"; sampling_rate: number; event: PrivacyEvent };
+export type SelfComposedEvent = { type: "self_composed"; event: PrivacyEvent; count: number };
+export type ComposedEvent = { type: "composed"; events: PrivacyEvent[] };
 export type PrivacyEvent = GaussianEvent | PoissonSampledEvent | SelfComposedEvent | ComposedEvent;
 
 /** Raised for events that are malformed, of an unknown type or version, or not supported by the accountants. */
 export class PrivacyEventError extends Error {
-  override name = 'PrivacyEventError';
+  override name = "PrivacyEventError";
 }
 
 const noiseMultiplier = z
-  .number({ error: 'noise_multiplier must be a number' })
-  .refine((v) => Number.isFinite(v) && v > 0, 'noise_multiplier must be a finite number > 0');
+  .number({ error: "noise_multiplier must be a number" })
+  .refine((v) => Number.isFinite(v) && v > 0, "noise_multiplier must be a finite number > 0");
 const samplingRate = z
-  .number({ error: 'sampling_rate must be a number' })
-  .refine((v) => v > 0 && v <= 1, 'sampling_rate must be in (0, 1]');
+  .number({ error: "sampling_rate must be a number" })
+  .refine((v) => v > 0 && v <= 1, "sampling_rate must be in (0, 1]");
 const count = z
-  .number({ error: 'count must be a number' })
-  .refine((v) => Number.isSafeInteger(v) && v >= 0, 'count must be a whole number >= 0');
+  .number({ error: "count must be a number" })
+  .refine((v) => Number.isSafeInteger(v) && v >= 0, "count must be a whole number >= 0");
 
 export const privacyEventSchema: z.ZodType<PrivacyEvent> = z.lazy(() =>
   z.discriminatedUnion(
-    'type',
+    "type",
     [
-      z.strictObject({ type: z.literal('gaussian'), noise_multiplier: noiseMultiplier }),
-      z.strictObject({ type: z.literal('poisson_sampled'), sampling_rate: samplingRate, event: privacyEventSchema }),
-      z.strictObject({ type: z.literal('self_composed'), event: privacyEventSchema, count }),
-      z.strictObject({ type: z.literal('composed'), events: z.array(privacyEventSchema) }),
+      z.strictObject({ type: z.literal("gaussian"), noise_multiplier: noiseMultiplier }),
+      z.strictObject({ type: z.literal("poisson_sampled"), sampling_rate: samplingRate, event: privacyEventSchema }),
+      z.strictObject({ type: z.literal("self_composed"), event: privacyEventSchema, count }),
+      z.strictObject({ type: z.literal("composed"), events: z.array(privacyEventSchema) }),
     ],
     {
       error: (issue) => {
-        if (issue.code !== 'invalid_union') return undefined;
+        if (issue.code !== "invalid_union") return undefined;
         const type = (issue.input as { type?: unknown } | undefined)?.type;
-        const known = `known types: ${EVENT_TYPES.join(', ')}`;
+        const known = `known types: ${EVENT_TYPES.join(", ")}`;
         return type === undefined ? `missing event type (${known})` : `unknown event type ${JSON.stringify(type)} (${known})`;
       },
     },
@@ -65,16 +65,16 @@ export const privacyEventDocumentSchema = z.strictObject({
 function describeIssues(error: z.ZodError, root: string): string {
   return error.issues
     .map((issue) => {
-      const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-      return `${`${root}${path}`.replace(/^\./, '')}: ${issue.message}`;
+      const path = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
+      return `${`${root}${path}`.replace(/^\./, "")}: ${issue.message}`;
     })
-    .join('; ');
+    .join("; ");
 }
 
 /** Validates an event (already parsed from JSON); throws PrivacyEventError naming the offending field. */
 export function validateEvent(value: unknown): PrivacyEvent {
   const result = privacyEventSchema.safeParse(value);
-  if (!result.success) throw new PrivacyEventError(`invalid privacy event: ${describeIssues(result.error, 'event')}`);
+  if (!result.success) throw new PrivacyEventError(`invalid privacy event: ${describeIssues(result.error, "event")}`);
   return result.data;
 }
 
@@ -92,20 +92,20 @@ export function parseEvent(json: string): PrivacyEvent {
     throw new PrivacyEventError(`privacy event is not valid JSON: ${(cause as Error).message}`);
   }
   const result = privacyEventDocumentSchema.safeParse(value);
-  if (!result.success) throw new PrivacyEventError(`invalid privacy event: ${describeIssues(result.error, '')}`);
+  if (!result.success) throw new PrivacyEventError(`invalid privacy event: ${describeIssues(result.error, "")}`);
   return result.data.event;
 }
 
 export const gaussian = (noise_multiplier: number): PrivacyEvent =>
-  validateEvent({ type: 'gaussian', noise_multiplier });
+  validateEvent({ type: "gaussian", noise_multiplier });
 
 export const poissonSampled = (sampling_rate: number, event: PrivacyEvent): PrivacyEvent =>
-  validateEvent({ type: 'poisson_sampled', sampling_rate, event });
+  validateEvent({ type: "poisson_sampled", sampling_rate, event });
 
 export const selfComposed = (event: PrivacyEvent, count: number): PrivacyEvent =>
-  validateEvent({ type: 'self_composed', event, count });
+  validateEvent({ type: "self_composed", event, count });
 
-export const composed = (events: PrivacyEvent[]): PrivacyEvent => validateEvent({ type: 'composed', events });
+export const composed = (events: PrivacyEvent[]): PrivacyEvent => validateEvent({ type: "composed", events });
 
 /** The events of `steps` DP-SGD steps: each a Gaussian on a Poisson sample. */
 export const dpSgdEvent = (samplingRate: number, noiseMultiplier: number, steps: number): PrivacyEvent =>
@@ -134,28 +134,28 @@ export function flattenEvent(event: PrivacyEvent): MechanismCount[] {
   };
   const visit = (e: PrivacyEvent, times: number): void => {
     switch (e.type) {
-      case 'gaussian':
+      case "gaussian":
         add(1, e.noise_multiplier, times);
         return;
-      case 'poisson_sampled':
-        if (e.event.type !== 'gaussian') {
+      case "poisson_sampled":
+        if (e.event.type !== "gaussian") {
           throw new PrivacyEventError(
             `poisson_sampled is supported only directly around a gaussian event (found ${e.event.type})`,
           );
         }
         add(e.sampling_rate, e.event.noise_multiplier, times);
         return;
-      case 'self_composed':
+      case "self_composed":
         visit(e.event, times * e.count);
         return;
-      case 'composed':
+      case "composed":
         for (const inner of e.events) visit(inner, times);
         return;
     }
   };
   visit(validateEvent(event), 1);
   for (const entry of merged.values()) {
-    if (!Number.isSafeInteger(entry.count)) throw new PrivacyEventError('event step count exceeds 2^53');
+    if (!Number.isSafeInteger(entry.count)) throw new PrivacyEventError("event step count exceeds 2^53");
   }
   return [...merged.values()].filter((m) => m.count > 0);
 }

@@ -1,6 +1,6 @@
 // Tests for the FFT helpers against direct (quadratic) convolution.
-import { describe, expect, it } from 'vitest';
-import { convolve, cyclicSelfConvolution, fft, nextPowerOfTwo } from './fft';
+import { describe, expect, it } from "vitest";
+import { convolve, cyclicSelfConvolution, fft, nextPowerOfTwo } from "./fft";
 
 function directConvolution(a: ArrayLike<number>, b: ArrayLike<number>): number[] {
   const out = new Array<number>(a.length + b.length - 1).fill(0);
@@ -13,8 +13,8 @@ const seeded = (seed: number) => () => {
   return seed / 2 ** 32;
 };
 
-describe('fft', () => {
-  it('transforms and inverts', () => {
+describe("fft", () => {
+  it("transforms and inverts", () => {
     const random = seeded(1);
     const re = Float64Array.from({ length: 64 }, random);
     const im = Float64Array.from({ length: 64 }, random);
@@ -27,13 +27,13 @@ describe('fft', () => {
     im.forEach((v, k) => expect(v).toBeCloseTo(im0[k] as number, 13));
   });
 
-  it('refuses lengths that are not powers of two', () => {
+  it("refuses lengths that are not powers of two", () => {
     expect(() => fft(new Float64Array(6), new Float64Array(6))).toThrow(RangeError);
     expect(nextPowerOfTwo(1)).toBe(1);
     expect(nextPowerOfTwo(1025)).toBe(2048);
   });
 
-  it('convolves two real sequences like the direct sum', () => {
+  it("convolves two real sequences like the direct sum", () => {
     const random = seeded(2);
     const a = Float64Array.from({ length: 37 }, random);
     const b = Float64Array.from({ length: 100 }, random);
@@ -43,7 +43,7 @@ describe('fft', () => {
     actual.forEach((v, k) => expect(v).toBeCloseTo(expected[k] as number, 12));
   });
 
-  it('computes the count-fold cyclic self-convolution', () => {
+  it("computes the count-fold cyclic self-convolution", () => {
     const values = Float64Array.of(0.5, 0.3, 0.2);
     let direct: number[] = [1];
     for (let i = 0; i < 5; i++) direct = directConvolution(direct, values);

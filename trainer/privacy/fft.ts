@@ -112,7 +112,7 @@ export function convolve(a: Float64Array, b: Float64Array): Float64Array {
  * transform, a pointwise power (in polar form) and one inverse transform.
  */
 export function cyclicSelfConvolution(values: Float64Array, count: number, size: number): Float64Array {
-  if (values.length > size) throw new RangeError('cyclicSelfConvolution: size is smaller than the input');
+  if (values.length > size) throw new RangeError("cyclicSelfConvolution: size is smaller than the input");
   const re = new Float64Array(size);
   const im = new Float64Array(size);
   re.set(values);

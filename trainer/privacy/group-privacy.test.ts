@@ -1,9 +1,9 @@
 // Tests for group privacy: a record-level guarantee restated for a person with k records.
-import { describe, expect, it } from 'vitest';
-import { groupPrivacy } from './group-privacy';
+import { describe, expect, it } from "vitest";
+import { groupPrivacy } from "./group-privacy";
 
-describe('groupPrivacy', () => {
-  it('converts a record-level guarantee to a person with k records', () => {
+describe("groupPrivacy", () => {
+  it("converts a record-level guarantee to a person with k records", () => {
     expect(groupPrivacy(0.5, 1e-6, 1)).toEqual({ epsilon: 0.5, delta: 1e-6 });
     const group = groupPrivacy(0.5, 1e-6, 3);
     expect(group.epsilon).toBe(1.5);

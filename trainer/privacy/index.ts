@@ -18,7 +18,7 @@ export {
   validateEvent,
   type MechanismCount,
   type PrivacyEvent,
-} from './events';
+} from "./events";
 export {
   ACCOUNTANT_NAMES,
   accountantNameSchema,
@@ -26,16 +26,16 @@ export {
   type Accountant,
   type AccountantName,
   type AccountantOptions,
-} from './accountant';
-export { DEFAULT_RDP_ORDERS, deltaFromRdp, epsilonFromRdp, rdpOfEvent, subsampledGaussianRdp } from './rdp';
-export { DEFAULT_DISCRETISATION_INTERVAL, pldDelta, pldEpsilon } from './pld';
+} from "./accountant";
+export { DEFAULT_RDP_ORDERS, deltaFromRdp, epsilonFromRdp, rdpOfEvent, subsampledGaussianRdp } from "./rdp";
+export { DEFAULT_DISCRETISATION_INTERVAL, pldDelta, pldEpsilon } from "./pld";
 export {
   DEFAULT_CALIBRATION_PRECISION,
   calibrateNoiseMultiplier,
   calibrationRequestSchema,
   type Calibration,
   type CalibrationRequest,
-} from './calibrate';
-export type { Composition } from './composition';
-export { groupPrivacy } from './group-privacy';
-export { PRIVACY_UNITS, privacyUnitSchema, type PrivacyUnit } from './units';
+} from "./calibrate";
+export type { Composition } from "./composition";
+export { groupPrivacy } from "./group-privacy";
+export { PRIVACY_UNITS, privacyUnitSchema, type PrivacyUnit } from "./units";

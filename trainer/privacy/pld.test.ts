@@ -1,8 +1,8 @@
 // Tests for the PLD accountant: upper bound against closed forms, published values from Google's dp_accounting and
 // TensorFlow Privacy, both adjacency directions, pessimistic truncation and monotonicity.
-import { describe, expect, it } from 'vitest';
-import { composed, dpSgdEvent, gaussian, selfComposed, type PrivacyEvent } from './events';
-import { normalCdf } from './math';
+import { describe, expect, it } from "vitest";
+import { composed, dpSgdEvent, gaussian, selfComposed, type PrivacyEvent } from "./events";
+import { normalCdf } from "./math";
 import {
   DEFAULT_DISCRETISATION_INTERVAL,
   pldDelta,
@@ -14,7 +14,7 @@ import {
   subsampledGaussianPld,
   composePld,
   type PldOptions,
-} from './pld';
+} from "./pld";
 
 /** Exact delta(eps) of the Gaussian mechanism with mu = sensitivity / sigma (Balle & Wang 2018, Theorem 8). */
 const gaussianDelta = (mu: number, epsilon: number) =>
@@ -53,8 +53,8 @@ function solveEpsilon(deltaAt: (epsilon: number) => number, delta: number): numb
   return high;
 }
 
-describe('upper bound on the true privacy loss', () => {
-  it('states its discretisation interval', () => {
+describe("upper bound on the true privacy loss", () => {
+  it("states its discretisation interval", () => {
     expect(DEFAULT_DISCRETISATION_INTERVAL).toBe(1e-4);
   });
 
@@ -63,7 +63,7 @@ describe('upper bound on the true privacy loss', () => {
     [0.7, 2, 1e-5],
     [2, 100, 1e-6],
     [5, 200, 1e-5],
-  ])('Gaussian, sigma %d composed %d times: never below the closed form, within 1e-6 of it', (sigma, count, delta) => {
+  ])("Gaussian, sigma %d composed %d times: never below the closed form, within 1e-6 of it", (sigma, count, delta) => {
     const pld = accounted(selfComposed(gaussian(sigma), count));
     const mu = Math.sqrt(count) / sigma; // T Gaussians compose to one with sensitivity sqrt(T)
     const exact = solveEpsilon((e) => gaussianDelta(mu, e), delta);
@@ -77,9 +77,9 @@ describe('upper bound on the true privacy loss', () => {
   it.each([
     [3, 50, 1e-5],
     [8, 1000, 1e-6],
-  ])('Gaussian sigma %d self-composed %d times by FFT (not merged analytically): above the closed form', (sigma, count, delta) => {
+  ])("Gaussian sigma %d self-composed %d times by FFT (not merged analytically): above the closed form", (sigma, count, delta) => {
     // Exercises the composition path (pointwise power of the transform, Chernoff window, pessimistic truncation).
-    const step = subsampledGaussianPld(1, sigma, 1e-3, 'remove');
+    const step = subsampledGaussianPld(1, sigma, 1e-3, "remove");
     const pld = selfComposePld(step, count);
     const mu = Math.sqrt(count) / sigma;
     const exact = solveEpsilon((e) => gaussianDelta(mu, e), delta);
@@ -87,7 +87,7 @@ describe('upper bound on the true privacy loss', () => {
     expect(pldEpsilonForDelta(pld, delta) - exact).toBeLessThan(1e-3);
     for (const e of [exact / 2, exact * 1.1]) expect(pldDeltaForEpsilon(pld, e)).toBeGreaterThanOrEqual(gaussianDelta(mu, e));
     // Two different Gaussians composed by convolution: sigma_eff = (1/3^2 + 1/4^2)^-1/2 = 2.4.
-    const pair = composePld(subsampledGaussianPld(1, 3, 1e-3, 'remove'), subsampledGaussianPld(1, 4, 1e-3, 'remove'));
+    const pair = composePld(subsampledGaussianPld(1, 3, 1e-3, "remove"), subsampledGaussianPld(1, 4, 1e-3, "remove"));
     const exactPair = solveEpsilon((e) => gaussianDelta(1 / 2.4, e), delta);
     expect(pldEpsilonForDelta(pair, delta)).toBeGreaterThanOrEqual(exactPair);
     expect(pldEpsilonForDelta(pair, delta) - exactPair).toBeLessThan(1e-3);
@@ -98,7 +98,7 @@ describe('upper bound on the true privacy loss', () => {
     [0.2, 0.5],
     [0.5, 2],
     [0.001, 0.6],
-  ])('one Poisson-subsampled Gaussian step, q %d sigma %d: never below the closed form', (q, sigma) => {
+  ])("one Poisson-subsampled Gaussian step, q %d sigma %d: never below the closed form", (q, sigma) => {
     const pld = accounted(dpSgdEvent(q, sigma, 1));
     for (const e of [0, 0.1, 0.5, 1, 3]) {
       const exact = subsampledGaussianDelta(q, sigma, e);
@@ -111,7 +111,7 @@ describe('upper bound on the true privacy loss', () => {
     expect(pld.epsilon(1e-6) - exactEpsilon).toBeLessThan(1e-6);
   });
 
-  it('accounts both adjacency directions and reports the worse', () => {
+  it("accounts both adjacency directions and reports the worse", () => {
     const event = dpSgdEvent(0.2, 0.5, 3);
     const options = { discretisationInterval: 1e-3 };
     const { remove, add } = pldOfEvent(event, options);
@@ -123,7 +123,7 @@ describe('upper bound on the true privacy loss', () => {
     expect(pldDelta(event, 0.5, options)).toBe(Math.max(deltaRemove, deltaAdd));
   });
 
-  it('gets looser, never tighter, on a coarser grid', () => {
+  it("gets looser, never tighter, on a coarser grid", () => {
     const event = dpSgdEvent(0.01, 1, 1000);
     const [coarse, medium, fine] = [1e-2, 1e-3, 1e-4].map((d) => pldEpsilon(event, 1e-5, { discretisationInterval: d }));
     expect(coarse).toBeGreaterThanOrEqual(medium as number);
@@ -131,24 +131,24 @@ describe('upper bound on the true privacy loss', () => {
     expect((medium as number) - (fine as number)).toBeLessThan(1e-3);
   });
 
-  it('returns Infinity rather than a figure below the truth when delta is below its truncation floor', () => {
+  it("returns Infinity rather than a figure below the truth when delta is below its truncation floor", () => {
     expect(pldEpsilon(dpSgdEvent(0.5, 0.5, 1000), 1e-20, { discretisationInterval: 1e-2 })).toBe(Infinity);
   });
 
-  it('refuses a grid it cannot hold, suggesting what to do', () => {
+  it("refuses a grid it cannot hold, suggesting what to do", () => {
     expect(() => pldEpsilon(dpSgdEvent(0.01, 0.01, 10), 1e-5)).toThrow(/larger interval or the RDP accountant/);
   });
 });
 
-describe('published values', () => {
+describe("published values", () => {
   // Google dp_accounting, pld/pld_privacy_accountant_test.py (asserted there to within 1e-3).
-  it('test_gaussian_basic: sigma sqrt(3), composed 1 + 2 times: delta(1) = 0.126936', () => {
+  it("test_gaussian_basic: sigma sqrt(3), composed 1 + 2 times: delta(1) = 0.126936", () => {
     const pld = accounted(composed([gaussian(Math.sqrt(3)), selfComposed(gaussian(Math.sqrt(3)), 2)]));
     expect(pld.delta(1)).toBeCloseTo(0.126936, 5);
     expect(pld.epsilon(0.126936)).toBeCloseTo(1, 5);
   });
 
-  it('test_poisson_subsampled_gaussian and test_self_composed_subsampled_gaussian: delta(1) = 0.15594', () => {
+  it("test_poisson_subsampled_gaussian and test_self_composed_subsampled_gaussian: delta(1) = 0.15594", () => {
     // q 0.2, sigma 0.5, three steps (composed 1 + 2 times, or self-composed 3 times).
     const step = dpSgdEvent(0.2, 0.5, 1);
     expect(pldDelta(composed([step, selfComposed(step, 2)]), 1)).toBeCloseTo(0.15594, 4);
@@ -172,8 +172,8 @@ describe('published values', () => {
   });
 });
 
-describe('monotonicity', () => {
-  it('never gives a lower epsilon for more steps, a larger sampling rate or a smaller noise multiplier', () => {
+describe("monotonicity", () => {
+  it("never gives a lower epsilon for more steps, a larger sampling rate or a smaller noise multiplier", () => {
     const options = { discretisationInterval: 1e-3 };
     const epsilon = (q: number, sigma: number, steps: number) => pldEpsilon(dpSgdEvent(q, sigma, steps), 1e-6, options);
     const base = epsilon(0.02, 1.2, 300);

@@ -15,9 +15,9 @@
 // is the PLD of (mixture || Gaussian), "add" of (Gaussian || mixture). A composition uses one fixed pair of
 // neighbours, so each direction composes separately and the worse one is reported.
 
-import { convolve, cyclicSelfConvolution, nextPowerOfTwo } from './fft';
-import { flattenEvent, type PrivacyEvent } from './events';
-import { CompensatedSum, logAddExp, normalCdf, normalUpperQuantile } from './math';
+import { convolve, cyclicSelfConvolution, nextPowerOfTwo } from "./fft";
+import { flattenEvent, type PrivacyEvent } from "./events";
+import { CompensatedSum, logAddExp, normalCdf, normalUpperQuantile } from "./math";
 
 /** Default grid interval of privacy-loss values (the same as Google's dp_accounting PLDAccountant). */
 export const DEFAULT_DISCRETISATION_INTERVAL = 1e-4;
@@ -28,8 +28,8 @@ const COMPOSITION_TAIL_MASS = 1e-15;
 /** Largest grid (or FFT) the accountant will allocate: 2^23 doubles is 64 MiB per array. */
 const MAX_BINS = 2 ** 23;
 
-export type Direction = 'remove' | 'add';
-const DIRECTIONS: readonly Direction[] = ['remove', 'add'];
+export type Direction = "remove" | "add";
+const DIRECTIONS: readonly Direction[] = ["remove", "add"];
 
 /** A privacy loss distribution on the grid interval * Z: masses[k] at loss (offset + k) * interval, plus +infinity. */
 export interface DiscretePld {
@@ -79,18 +79,18 @@ export function subsampledGaussianPld(q: number, sigma: number, interval: number
 
   // For a loss boundary l: P[L <= l], P[L > l], Q[L <= l], Q[L > l], each accurate where small.
   const tailsAt = (l: number): [number, number, number, number] => {
-    const x = inverse(direction === 'remove' ? l : -l);
+    const x = inverse(direction === "remove" ? l : -l);
     const [b0, a0] = gaussianTails(x, 0, sigma);
     const [b1, a1] = gaussianTails(x, 1, sigma);
     const mixBelow = (1 - q) * b0 + q * b1;
     const mixAbove = (1 - q) * a0 + q * a1;
     // remove: P = mixture, Q = Gaussian, L = logRatio(x). add: P = Gaussian, Q = mixture, L = -logRatio(x).
-    return direction === 'remove' ? [mixBelow, mixAbove, b0, a0] : [a0, b0, mixAbove, mixBelow];
+    return direction === "remove" ? [mixBelow, mixAbove, b0, a0] : [a0, b0, mixAbove, mixBelow];
   };
 
   const z = normalUpperQuantile(NOISE_TAIL_MASS);
   const [lossMin, lossMax] =
-    direction === 'remove'
+    direction === "remove"
       ? [logRatio(-z * sigma), logRatio(1 + z * sigma)]
       : [-logRatio(z * sigma), -logRatio(-z * sigma)];
   const first = Math.floor(lossMin / interval);
@@ -266,7 +266,7 @@ export function pldOfEvent(event: PrivacyEvent, options: PldOptions = {}): Recor
   const parts: Record<Direction, DiscretePld[]> = { remove: [], add: [] };
   if (precision > 0) {
     // The Gaussian's PLD is the same in both directions (by the symmetry x -> 1 - x).
-    const merged = subsampledGaussianPld(1, 1 / Math.sqrt(precision), interval, 'remove');
+    const merged = subsampledGaussianPld(1, 1 / Math.sqrt(precision), interval, "remove");
     parts.remove.push(merged);
     parts.add.push(merged);
   }

@@ -1,14 +1,14 @@
 // Tests for the RDP accountant: published values from opacus, TensorFlow Privacy and dp_accounting, the defining
 // integral evaluated independently, exact cases, stability and monotonicity.
-import { describe, expect, it } from 'vitest';
-import { composed, dpSgdEvent, gaussian, selfComposed } from './events';
-import { DEFAULT_RDP_ORDERS, cachedRdpOfEvent, deltaFromRdp, epsilonFromRdp, rdpOfEvent, subsampledGaussianRdp } from './rdp';
+import { describe, expect, it } from "vitest";
+import { composed, dpSgdEvent, gaussian, selfComposed } from "./events";
+import { DEFAULT_RDP_ORDERS, cachedRdpOfEvent, deltaFromRdp, epsilonFromRdp, rdpOfEvent, subsampledGaussianRdp } from "./rdp";
 
 const rdpEpsilon = (q: number, sigma: number, steps: number, delta: number, orders = DEFAULT_RDP_ORDERS) =>
   epsilonFromRdp(orders, rdpOfEvent(dpSgdEvent(q, sigma, steps), orders), delta);
 
-describe('published values', () => {
-  it('matches opacus tests/accountants_test.py test_rdp_accountant: 7.32911117143', () => {
+describe("published values", () => {
+  it("matches opacus tests/accountants_test.py test_rdp_accountant: 7.32911117143", () => {
     // sigma 1.5, q 0.04, steps int(90 / 0.04) = 2250, delta 1e-5, with opacus' DEFAULT_ALPHAS
     // ([1 + x / 10 for x in 1..99] + 12..63), asserted there with assertAlmostEqual (7 places).
     const opacusAlphas = [...Array.from({ length: 99 }, (_, x) => 1 + (x + 1) / 10), ...Array.from({ length: 52 }, (_, i) => 12 + i)];
@@ -66,7 +66,7 @@ describe('published values', () => {
     }
   });
 
-  it('uses the tighter CKS conversion, not eps = rdp + log(1/delta)/(alpha - 1) alone', () => {
+  it("uses the tighter CKS conversion, not eps = rdp + log(1/delta)/(alpha - 1) alone", () => {
     // With the classic conversion the first case above would be 0.94187 (at order 19), not 0.72422.
     const tfOrders = [19];
     const rdp = rdpOfEvent(dpSgdEvent(150 / 60000, 1.3, 6000), tfOrders)[0] as number;
@@ -75,8 +75,8 @@ describe('published values', () => {
   });
 });
 
-describe('per-step RDP', () => {
-  it('equals the defining integral E_mu0[(mu/mu0)^alpha] (mpmath quadrature, 40 digits)', () => {
+describe("per-step RDP", () => {
+  it("equals the defining integral E_mu0[(mu/mu0)^alpha] (mpmath quadrature, 40 digits)", () => {
     // log(integral of N(x; 0, s^2) ((1-q) + q exp((2x-1)/(2 s^2)))^alpha dx) / (alpha - 1)
     const reference: [number, number, number, number][] = [
       [0.01, 0.35, 1.5, 0.0299892620420123],
@@ -93,7 +93,7 @@ describe('per-step RDP', () => {
     }
   });
 
-  it('is alpha / (2 sigma^2) without subsampling, and tends to it as q -> 1', () => {
+  it("is alpha / (2 sigma^2) without subsampling, and tends to it as q -> 1", () => {
     for (const sigma of [0.5, 1, 3]) {
       for (const order of [1.5, 2, 7.3, 32]) {
         const exact = order / (2 * sigma * sigma);
@@ -103,7 +103,7 @@ describe('per-step RDP', () => {
     }
   });
 
-  it('joins up between fractional and integer orders', () => {
+  it("joins up between fractional and integer orders", () => {
     for (const [q, sigma] of [[0.001, 0.8], [0.05, 1.2], [0.3, 2]] as const) {
       const integer = subsampledGaussianRdp(q, sigma, 4);
       expect(subsampledGaussianRdp(q, sigma, 4 - 1e-9) / integer).toBeCloseTo(1, 6);
@@ -111,7 +111,7 @@ describe('per-step RDP', () => {
     }
   });
 
-  it('stays finite and sane for tiny sampling rates, large orders and many steps', () => {
+  it("stays finite and sane for tiny sampling rates, large orders and many steps", () => {
     // At order 2 the RDP is exactly log(1 + q^2 (e^{1/sigma^2} - 1)); check it down to q = 1e-6.
     for (const q of [0.3, 1e-3, 1e-6]) {
       const exact = Math.log1p(q * q * Math.expm1(1 / 4));
@@ -130,15 +130,15 @@ describe('per-step RDP', () => {
     expect(many.value).toBeGreaterThan(0);
   });
 
-  it('refuses orders <= 1 and bad parameters', () => {
+  it("refuses orders <= 1 and bad parameters", () => {
     expect(() => subsampledGaussianRdp(0.1, 1, 1)).toThrow(RangeError);
     expect(() => subsampledGaussianRdp(0, 1, 2)).toThrow(RangeError);
     expect(() => subsampledGaussianRdp(0.1, 0, 2)).toThrow(RangeError);
   });
 });
 
-describe('conversion and monotonicity', () => {
-  it('converts epsilon to delta and back consistently', () => {
+describe("conversion and monotonicity", () => {
+  it("converts epsilon to delta and back consistently", () => {
     const rdp = rdpOfEvent(dpSgdEvent(0.01, 1.1, 5000));
     for (const delta of [1e-3, 1e-5, 1e-9]) {
       const { value: epsilon } = epsilonFromRdp(DEFAULT_RDP_ORDERS, rdp, delta);
@@ -148,7 +148,7 @@ describe('conversion and monotonicity', () => {
     expect(deltaFromRdp(DEFAULT_RDP_ORDERS, DEFAULT_RDP_ORDERS.map(() => 0), 0).value).toBe(0);
   });
 
-  it('never gives a lower epsilon for more steps, a larger sampling rate or a smaller noise multiplier', () => {
+  it("never gives a lower epsilon for more steps, a larger sampling rate or a smaller noise multiplier", () => {
     let seed = 42;
     const random = () => ((seed = (seed * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32);
     for (let trial = 0; trial < 25; trial++) {
@@ -164,7 +164,7 @@ describe('conversion and monotonicity', () => {
   });
 });
 
-describe('cachedRdpOfEvent', () => {
+describe("cachedRdpOfEvent", () => {
   it("gives rdpOfEvent's curves to the last bit, remembered or not", () => {
     const curveOf = cachedRdpOfEvent(DEFAULT_RDP_ORDERS);
     const events = [

@@ -6,8 +6,8 @@
 // Everything is computed in log space: A_alpha = E[(mu(x)/mu0(x))^alpha] is a sum of terms whose logs are added
 // with log-sum-exp, so small sampling rates, large orders and many steps neither overflow nor lose the result.
 
-import { flattenEvent, type PrivacyEvent } from './events';
-import { logAddExp, logErfc, logSubExp } from './math';
+import { flattenEvent, type PrivacyEvent } from "./events";
+import { logAddExp, logErfc, logSubExp } from "./math";
 
 /**
  * Default orders: the grid of Google's dp_accounting RdpAccountant (1.1 to 10.9 in steps of 0.1, 11 to 63, then

@@ -1,8 +1,8 @@
 // The privacy units, defined once: what adjacency adds or removes, a record or a subject (a person, whose records
 // carry its subject id). The database, the server, the trainer's protocol and its hold-out all import this enum.
 
-import { z } from 'zod';
+import { z } from "zod";
 
-export const PRIVACY_UNITS = ['record', 'subject'] as const;
+export const PRIVACY_UNITS = ["record", "subject"] as const;
 export const privacyUnitSchema = z.enum(PRIVACY_UNITS);
 export type PrivacyUnit = z.infer<typeof privacyUnitSchema>;

@@ -1,5 +1,5 @@
 // The normalised dataset record and its stored form: a JSONL file, one record per line, keys in a fixed order.
-import { normalisedRecordSchema, readRecords, type NormalisedRecord } from "../../../trainer/normalised-record";
+import { normalisedRecordSchema, readRecords, type NormalisedRecord } from "../../../trainer/contract/normalised-record";
 
 /** The key under which the text is reported and planned; an extra field may therefore not be named so. */
 export const TEXT_FIELD = "text";

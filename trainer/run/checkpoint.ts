@@ -1,0 +1,77 @@
+// Checkpoints of a run: the trainable parameters and the optimiser's state (one safetensors file) and what is
+// needed to go on exactly where the run stopped (checkpoint.json: step, privacy account, the run spec's digest).
+// Written to temporary names and renamed, so a crash mid-write leaves the previous checkpoint whole. Beside them,
+// charged.json counts every step charged so far, updated after each step: a run that crashed after its last
+// checkpoint resumes with the steps it ran since then still charged (they spent privacy even though they are rerun).
+
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { decodeSafetensors, encodeSafetensors, sha256, type HostTensors } from "../contract/safetensors";
+
+const STATE_FILE = "state.safetensors";
+const META_FILE = "checkpoint.json";
+const CHARGED_FILE = "charged.json";
+const PARAM_PREFIX = "param:";
+const OPTIMIZER_PREFIX = "optimizer:";
+
+export const checkpointMetaSchema = z.strictObject({
+  run_id: z.string(),
+  spec_sha256: z.string(),
+  step: z.number().int().min(0),
+  optimizer_steps: z.number().int().min(0),
+  privacy: z.strictObject({ sampling_rate: z.number(), noise_multiplier: z.number(), steps: z.number().int() }).nullable(),
+  state_sha256: z.string(),
+});
+export type CheckpointMeta = z.infer<typeof checkpointMetaSchema>;
+
+export interface Checkpoint {
+  meta: CheckpointMeta;
+  params: HostTensors;
+  optimizer: HostTensors;
+}
+
+const prefixed = (tensors: HostTensors, prefix: string): HostTensors =>
+  Object.fromEntries(Object.entries(tensors).map(([name, t]) => [`${prefix}${name}`, t]));
+
+const unprefixed = (tensors: HostTensors, prefix: string): HostTensors =>
+  Object.fromEntries(
+    Object.entries(tensors)
+      .filter(([name]) => name.startsWith(prefix))
+      .map(([name, t]) => [name.slice(prefix.length), t]),
+  );
+
+function writeAtomically(file: string, bytes: string | Buffer): void {
+  writeFileSync(`${file}.tmp`, bytes);
+  renameSync(`${file}.tmp`, file);
+}
+
+export function writeCheckpoint(dir: string, meta: Omit<CheckpointMeta, "state_sha256">, params: HostTensors, optimizer: HostTensors): void {
+  mkdirSync(dir, { recursive: true });
+  const state = encodeSafetensors({ ...prefixed(params, PARAM_PREFIX), ...prefixed(optimizer, OPTIMIZER_PREFIX) });
+  writeAtomically(path.join(dir, STATE_FILE), state);
+  writeAtomically(path.join(dir, META_FILE), `${JSON.stringify({ ...meta, state_sha256: sha256(state) }, null, 2)}\n`);
+}
+
+export function recordChargedSteps(dir: string, specSha256: string, steps: number): void {
+  mkdirSync(dir, { recursive: true });
+  writeAtomically(path.join(dir, CHARGED_FILE), JSON.stringify({ spec_sha256: specSha256, steps }));
+}
+
+/** Steps charged so far by runs of this spec in `dir` (0 if none were recorded). */
+export function readChargedSteps(dir: string, specSha256: string): number {
+  const file = path.join(dir, CHARGED_FILE);
+  if (!existsSync(file)) return 0;
+  const charged = z.object({ spec_sha256: z.string(), steps: z.number().int().min(0) }).parse(JSON.parse(readFileSync(file, "utf8")));
+  return charged.spec_sha256 === specSha256 ? charged.steps : 0;
+}
+
+/** The checkpoint in `dir`, or null if there is none; throws if it is damaged. */
+export function readCheckpoint(dir: string): Checkpoint | null {
+  if (!existsSync(path.join(dir, META_FILE))) return null;
+  const meta = checkpointMetaSchema.parse(JSON.parse(readFileSync(path.join(dir, META_FILE), "utf8")));
+  const state = readFileSync(path.join(dir, STATE_FILE));
+  if (sha256(state) !== meta.state_sha256) throw new Error(`checkpoint in ${dir} is damaged: state digest mismatch`);
+  const { tensors } = decodeSafetensors(state);
+  return { meta, params: unprefixed(tensors, PARAM_PREFIX), optimizer: unprefixed(tensors, OPTIMIZER_PREFIX) };
+}
