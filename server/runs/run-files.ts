@@ -1,5 +1,5 @@
 // A run's directory under DATA_DIR/runs/<id>: the training and validation records in the trainer's format, split by
-// the lineage's keyed hold-out (trainer/holdout.ts) so that neighbouring datasets differ in training by one unit at
+// the lineage's keyed hold-out (trainer/contract/holdout.ts) so that neighbouring datasets differ in training by one unit at
 // most, the canaries the plan included, and the trainer spec (spec.json; a resume uses the very same).
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync, type WriteStream } from "node:fs";
 import { once } from "node:events";
