@@ -1,3 +1,4 @@
+// Safetensors files: round trips, the published layout, digests, and refusal of malformed files.
 import { describe, expect, it } from "vitest";
 import { decodeSafetensors, encodeSafetensors, readSafetensorsHeader, sha256 } from "./safetensors";
 

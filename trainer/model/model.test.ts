@@ -1,3 +1,4 @@
+// The GPT model: configuration defaults and parameter counts, the forward pass (shape, causality, LoRA merging) and learning.
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../run/backend";

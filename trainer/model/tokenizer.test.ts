@@ -1,3 +1,4 @@
+// The byte tokenizer: UTF-8 round trips and framing a record with end-of-text.
 import { describe, expect, it } from "vitest";
 import { END_OF_TEXT } from "../contract/model-config";
 import { decode, encode, recordTokens } from "./tokenizer";
