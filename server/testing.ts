@@ -4,11 +4,12 @@ import type { Db } from "../db/client";
 export { snapshot } from "../db/snapshot";
 import { openMigratedMemoryDatabase } from "../db/client";
 import { ROLES, type ModelVersion, type Role } from "../db/schema";
+import { actorOf } from "./actor";
 import { SYSTEM_ACTOR } from "./audit/service";
 import { activeSessionUser, type SessionUser } from "./context";
 import { createCaller } from "./root";
 import { createPiiScanner } from "./datasets/ingest/pii";
-import type { IngestedVersion } from "./datasets/service";
+import { registerUpload, type IngestedVersion } from "./datasets/service";
 import { registerModelVersion } from "./models/service";
 import type { RunRequest } from "./runs/run-request";
 import { createUser } from "./users/service";
@@ -125,4 +126,12 @@ export async function until(check: () => boolean, what: string, ms = 90_000): Pr
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A fresh world with an engineer's uploaded dataset version (as ingestedVersion, with `overrides`) and a base model. */
+export async function worldWithDataset(name: string, overrides: Partial<IngestedVersion> = {}) {
+  const world = await testWorld();
+  const engineer = world.users.engineer;
+  const version = registerUpload(world.db, engineer, actorOf(engineer), { name }, ingestedVersion(overrides));
+  return { world, datasetId: version.datasetId, versionId: version.id, baseId: registerTestBaseModel(world.db).id };
 }

@@ -7,9 +7,8 @@ import { createAccountant, dpSgdEvent } from "../../trainer/privacy";
 import { actorOf } from "../actor";
 import { SYSTEM_ACTOR } from "../audit/service";
 import { lineageSpend } from "../budgets/ledger";
-import { registerUpload } from "../datasets/service";
 import { launchRun } from "../runs/service";
-import { callerAs, ingestedVersion, registerTestBaseModel, runRequest, testWorld, type TestWorld } from "../testing";
+import { callerAs, runRequest, worldWithDataset, type TestWorld } from "../testing";
 import { registerModelVersion } from "./service";
 
 const rdp = createAccountant("rdp");
@@ -19,12 +18,7 @@ let versionId: string;
 let baseId: string;
 
 beforeEach(async () => {
-  world = await testWorld();
-  const engineer = world.users.engineer;
-  const v = registerUpload(world.db, engineer, actorOf(engineer), { name: "mail" }, ingestedVersion());
-  datasetId = v.datasetId;
-  versionId = v.id;
-  baseId = registerTestBaseModel(world.db).id;
+  ({ world, datasetId, versionId, baseId } = await worldWithDataset("mail"));
   await callerAs(world.db, world.users.privacy_officer).budgets.set({ datasetId, epsilon: 50, delta: 1e-5, privacyUnit: "record", renewsOn: "2099-01-01" });
 });
 

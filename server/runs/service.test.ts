@@ -7,7 +7,7 @@ import { createAccountant, dpSgdEvent } from "../../trainer/privacy";
 import { actorOf } from "../actor";
 import { listAudit, verifyChain } from "../audit/service";
 import { registerUpload } from "../datasets/service";
-import { callerAs, ingestedVersion, registerTestBaseModel, runRequest, refusal, snapshot, testWorld, type TestWorld } from "../testing";
+import { callerAs, ingestedVersion, runRequest, refusal, snapshot, worldWithDataset, type TestWorld } from "../testing";
 import type { RunRequest } from "./run-request";
 
 let world: TestWorld;
@@ -15,14 +15,8 @@ let datasetId: string;
 let versionId: string;
 let baseId: string;
 
-
 beforeEach(async () => {
-  world = await testWorld();
-  const engineer = world.users.engineer;
-  const version = registerUpload(world.db, engineer, actorOf(engineer), { name: "support-mail" }, ingestedVersion({ subjectField: "patient", recordCount: 10_000, subjectCount: 2_000, maxRecordsPerSubject: 9 }));
-  datasetId = version.datasetId;
-  versionId = version.id;
-  baseId = registerTestBaseModel(world.db).id;
+  ({ world, datasetId, versionId, baseId } = await worldWithDataset("support-mail", { subjectField: "patient", recordCount: 10_000, subjectCount: 2_000, maxRecordsPerSubject: 9 }));
 });
 
 const officer = () => callerAs(world.db, world.users.privacy_officer);
