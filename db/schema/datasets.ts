@@ -11,6 +11,8 @@ export const datasets = sqliteTable("datasets", {
   description: text("description").notNull().default(""),
   createdBy: text("created_by").notNull().references(() => users.id),
   createdAt: text("created_at").notNull().default(now),
+  /** Days a version's files are kept after its upload (null: kept until deleted by hand); digests and audit stay. */
+  retentionDays: integer("retention_days"),
 });
 
 export const DATASET_FORMATS = ["jsonl", "csv"] as const;
@@ -45,6 +47,10 @@ export const datasetVersions = sqliteTable(
     minimisation: text("minimisation"),
     createdBy: text("created_by").notNull().references(() => users.id),
     createdAt: text("created_at").notNull().default(now),
+    /** When the version's files were deleted (by an officer, or by its dataset's retention); its row, digests and audit stay. */
+    filesDeletedAt: text("files_deleted_at"),
+    /** Who deleted them: a user id, or "retention". */
+    filesDeletedBy: text("files_deleted_by"),
   },
   (t) => [uniqueIndex("dataset_versions_number").on(t.datasetId, t.version)],
 );

@@ -43,6 +43,10 @@ export const runs = sqliteTable(
     startedInfo: text("started_info"),
     /** JSON: the full run specification, as validated at launch. */
     spec: text("spec").notNull(),
+    /** Set by a privacy officer (for an incident): the run's copies of training data are kept when it ends. */
+    keepRunFiles: integer("keep_run_files", { mode: "boolean" }).notNull().default(false),
+    /** When the run's copies of training data (train.jsonl, validation.jsonl, checkpoints) were deleted. */
+    runFilesDeletedAt: text("run_files_deleted_at"),
     status: text("status", { enum: RUN_STATUSES }).notNull().default("queued"),
     /** The job runner (its lease) that claimed the run; only it may apply the trainer's messages. */
     runnerId: text("runner_id"),

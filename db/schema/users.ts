@@ -12,6 +12,8 @@ export const users = sqliteTable("users", {
   /** argon2id PHC string; null for accounts that only sign in through OIDC. */
   passwordHash: text("password_hash"),
   disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
+  /** Sessions carry the version they were issued at; sign-out, disabling and re-enabling raise it, voiding them all. */
+  sessionVersion: integer("session_version").notNull().default(0),
   createdAt: text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
   updatedAt: text("updated_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`),
 });
