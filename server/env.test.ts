@@ -10,7 +10,9 @@ describe("parseEnv", () => {
       DATABASE_PATH: "data/epsilon-ledger.db",
       NEXTAUTH_URL: "http://localhost:3000",
       SIGN_IN_MAX_FAILURES_PER_ACCOUNT: 5,
+      MAX_API_BODY_BYTES: 1024 * 1024,
     });
+    expect(parseEnv({ NEXTAUTH_SECRET: SECRET, MAX_API_BODY_BYTES: "2048" }).MAX_API_BODY_BYTES).toBe(2048);
   });
 
   it("names a missing or bad variable", () => {

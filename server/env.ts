@@ -20,6 +20,8 @@ const envSchema = z
     RUNNER_LEASE_SECONDS: positiveInt(30),
     /** Largest dataset upload accepted, in bytes (default 200 MB). */
     MAX_UPLOAD_BYTES: positiveInt(200 * 1024 * 1024),
+    /** Largest tRPC request body accepted, in bytes (default 1 MB); larger ones are refused (413) unread. */
+    MAX_API_BODY_BYTES: positiveInt(1024 * 1024),
     /** Public URL of the dashboard; next-auth uses it for callbacks and secure cookies (https => Secure). */
     NEXTAUTH_URL: z.url().default("http://localhost:3000"),
     /** Signs and encrypts session JWTs. `npm start` generates one into data/ when unset. */
