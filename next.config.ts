@@ -1,4 +1,4 @@
-// Next.js configuration: native modules stay external, auth interrupts (403 pages) on, security headers on every response.
+// Next.js configuration: native modules external, auth interrupts (403 pages), security headers, no-store API answers.
 import type { NextConfig } from "next";
 
 const securityHeaders = [
@@ -15,7 +15,11 @@ const config: NextConfig = {
   serverExternalPackages: ["better-sqlite3", "@node-rs/argon2"],
   experimental: { authInterrupts: true },
   async headers() {
-    return [{ source: "/:path*", headers: securityHeaders }];
+    return [
+      { source: "/:path*", headers: securityHeaders },
+      // API answers are per user (and downloads are private data): never stored by browsers or proxies.
+      { source: "/api/:path*", headers: [{ key: "Cache-Control", value: "no-store" }] },
+    ];
   },
 };
 

@@ -2,8 +2,9 @@
 import { createRequestContext } from "@/server/context";
 import { handleUpload } from "@/server/datasets/upload";
 import { env } from "@/server/env";
+import { noStore } from "@/server/http/no-store";
 
 export async function POST(req: Request): Promise<Response> {
   const e = env();
-  return handleUpload(req, await createRequestContext(), { dataDir: e.DATA_DIR, maxBytes: e.MAX_UPLOAD_BYTES, publicUrl: e.NEXTAUTH_URL });
+  return noStore(await handleUpload(req, await createRequestContext(), { dataDir: e.DATA_DIR, maxBytes: e.MAX_UPLOAD_BYTES, publicUrl: e.NEXTAUTH_URL }));
 }
