@@ -37,17 +37,22 @@ export function requestEvaluation(db: Db, actor: UserActor, input: z.infer<typeo
 
 export function setThresholds(db: Db, actor: UserActor, input: z.infer<typeof thresholdsInput>) {
   return audited(db, { actor, action: "leakage.set_thresholds", entityType: "model_version", entityId: input.versionId, input }, (tx) => {
-    if (!tx.select({ id: modelVersions.id }).from(modelVersions).where(eq(modelVersions.id, input.versionId)).get()) {
-      throw new AppError("NOT_FOUND", "No such model version.");
-    }
+    assertVersionExists(tx, input.versionId);
     const { versionId, ...values } = input;
     const row = { modelVersionId: versionId, ...values, setBy: actor.id, updatedAt: new Date().toISOString() };
     tx.insert(driftThresholds).values(row).onConflictDoUpdate({ target: driftThresholds.modelVersionId, set: row }).run();
   });
 }
 
+function assertVersionExists(db: Executor, versionId: string): void {
+  if (!db.select({ id: modelVersions.id }).from(modelVersions).where(eq(modelVersions.id, versionId)).get()) {
+    throw new AppError("NOT_FOUND", "No such model version.");
+  }
+}
+
 /** A version's evaluations, newest first (reports read back through their schema), and its drift thresholds. */
 export function leakageOverview(db: Executor, versionId: string) {
+  assertVersionExists(db, versionId);
   const reports = db
     .select()
     .from(leakageReports)
