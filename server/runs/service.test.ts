@@ -33,6 +33,18 @@ function request(overrides: Partial<RunRequest> = {}): RunRequest {
 const rdp = createAccountant("rdp");
 
 describe("launching runs", () => {
+  it("refuses a target epsilon no noise reaches as a bad request naming the bound, and launches nothing", async () => {
+    await setBudget(8);
+    const unreachable = request({ privacy: { mode: "target_epsilon", targetEpsilon: 0.001 } });
+    const before = snapshot(world.db);
+    for (const call of [engineer().runs.preview(unreachable), engineer().runs.launch(unreachable)]) {
+      const r = await refusal(call);
+      expect(r.code).toBe("BAD_REQUEST");
+      expect(r.message).toMatch(/Target epsilon 0\.001 cannot be reached .*no noise multiplier up to 10000/);
+    }
+    expect(snapshot(world.db)).toEqual(before);
+  });
+
   it("projects the run's epsilon with the accountant and the budget left", async () => {
     await setBudget(8);
     const p = await engineer().runs.preview(request());

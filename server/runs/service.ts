@@ -65,6 +65,23 @@ function runRefusal(db: Executor, datasetVersionId: string, budget: Budget, befo
   );
 }
 
+/**
+ * The smallest noise multiplier meeting a target epsilon; a target that no noise reaches (the accountant's epsilon
+ * has a floor set by delta, the sampling rate and the steps) is the caller's mistake, refused naming the bound.
+ */
+function calibratedNoise(request: { targetEpsilon: number; delta: number; samplingRate: number; steps: number }): number {
+  try {
+    return calibrateNoiseMultiplier(request, LEDGER_ACCOUNTANT).noiseMultiplier;
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    const { targetEpsilon, delta, samplingRate, steps } = request;
+    throw new AppError(
+      "BAD_REQUEST",
+      `Target epsilon ${targetEpsilon} cannot be reached at delta ${delta} over ${steps} steps at sampling rate ${samplingRate}: ${err.message}. Choose a larger target epsilon, fewer steps or a smaller batch.`,
+    );
+  }
+}
+
 /** Everything the launch decides, computed from the database as it is now (call it inside the launch transaction). */
 export function project(db: Executor, user: SessionUser, input: RunRequest): Projection {
   const version = db.select().from(datasetVersions).where(eq(datasetVersions.id, input.datasetVersionId)).get();
@@ -84,8 +101,7 @@ export function project(db: Executor, user: SessionUser, input: RunRequest): Pro
   const noiseMultiplier =
     input.privacy.mode === "noise_multiplier"
       ? input.privacy.noiseMultiplier
-      : calibrateNoiseMultiplier({ targetEpsilon: input.privacy.targetEpsilon, delta: budget.delta, samplingRate, steps }, LEDGER_ACCOUNTANT)
-          .noiseMultiplier;
+      : calibratedNoise({ targetEpsilon: input.privacy.targetEpsilon, delta: budget.delta, samplingRate, steps });
 
   const candidate = {
     id: "projected",
