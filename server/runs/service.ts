@@ -27,6 +27,7 @@ import { LEDGER_ACCOUNTANT, isActive, lineageDelta, lineageEntries, reservedStep
 import type { SessionUser } from "../context";
 import { maySeeDataset, requireTrainingAccess } from "../datasets/access";
 import { AppError } from "../errors";
+import { modelVisibility, visibleModelVersion } from "../models/visibility";
 import { runRequestInput, type RunRequest } from "./run-request";
 
 
@@ -87,8 +88,7 @@ export function project(db: Executor, user: SessionUser, input: RunRequest): Pro
   const version = db.select().from(datasetVersions).where(eq(datasetVersions.id, input.datasetVersionId)).get();
   if (!version || !maySeeDataset(db, user, version.datasetId)) throw new AppError("NOT_FOUND", "No such dataset version.");
   requireTrainingAccess(db, user, version.datasetId);
-  const base = db.select().from(modelVersions).where(eq(modelVersions.id, input.baseModelVersionId)).get();
-  if (!base) throw new AppError("NOT_FOUND", "No such model version.");
+  const base = visibleModelVersion(db, user, input.baseModelVersionId);
   if (base.status === "withdrawn") throw new AppError("CONFLICT", "That model version was withdrawn and cannot be fine-tuned.");
 
   const budget = existingBudget(db, version.datasetId);
@@ -175,7 +175,7 @@ export function launchRun(db: Db, user: SessionUser, actor: Actor, input: RunReq
   });
 }
 
-/** What an engineer may launch on: versions of datasets they were granted, and every model version not withdrawn. */
+/** What an engineer may launch on: versions of datasets they were granted, and every model version not withdrawn whose data they may see. */
 export function launchOptions(db: Executor, user: SessionUser) {
   const granted = db
     .select({ versionId: datasetVersions.id, version: datasetVersions.version, datasetId: datasets.id, datasetName: datasets.name, recordCount: datasetVersions.recordCount, subjectCount: datasetVersions.subjectCount })
@@ -192,7 +192,8 @@ export function launchOptions(db: Executor, user: SessionUser) {
     .where(ne(modelVersions.status, "withdrawn"))
     .orderBy(asc(modelFamilies.name), desc(modelVersions.version))
     .all();
-  return { datasetVersions: granted, modelVersions: models };
+  const visible = modelVisibility(db, user);
+  return { datasetVersions: granted, modelVersions: models.filter((m) => visible(m.id)) };
 }
 
 /** Runs on datasets the user may see, newest first. */
