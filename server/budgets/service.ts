@@ -10,6 +10,7 @@ import type { UserActor } from "../actor";
 import type { SessionUser } from "../context";
 import { requireTrainingAccess, visibleDataset } from "../datasets/access";
 import { AppError } from "../errors";
+import { proseText } from "../validation";
 import { deltaRefusal, subjectFieldRefusal } from "./delta-bound";
 import { lineageSpend, personLevel } from "./ledger";
 
@@ -25,7 +26,7 @@ export const setBudgetInput = z.object({
   /** k: the most records one person is taken to have, as the officer states it (never the observed maximum). */
   recordsPerPersonBound: z.number().int().min(1, "k must be at least 1").max(10_000, "k must be at most 10000").default(1),
   /** Why a delta not below 1/N of the lineage's units is allowed all the same; kept with the budget. */
-  deltaOverrideReason: z.string().trim().min(10, "Give the override's reason in at least 10 characters").max(2000).optional(),
+  deltaOverrideReason: proseText().min(10, "Give the override's reason in at least 10 characters").max(2000).optional(),
 });
 /** What callers pass: the router's input, or a service call that leaves k to its default. */
 export type SetBudgetInput = z.input<typeof setBudgetInput>;
@@ -33,12 +34,12 @@ export const renewBudgetInput = z.object({ datasetId: z.uuid(), renewsOn: isoDat
 export const requestBudgetInput = z.object({
   datasetId: z.uuid(),
   epsilon,
-  reason: z.string().trim().min(3, "Say why more budget is needed").max(2000),
+  reason: proseText().min(3, "Say why more budget is needed").max(2000),
 });
 export const decideRequestInput = z.object({
   requestId: z.uuid(),
   approve: z.boolean(),
-  reason: z.string().trim().min(3, "Give a reason for the decision").max(2000),
+  reason: proseText().min(3, "Give a reason for the decision").max(2000),
 });
 
 export function today(): string {

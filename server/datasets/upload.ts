@@ -13,10 +13,11 @@ import type { Context } from "../context";
 import { AppError } from "../errors";
 import { errorResponse } from "../http/error-response";
 import { assertSameOriginUpload, ownOrigins } from "../http/same-origin";
+import { lineText } from "../validation";
 import { ingestUpload } from "./ingest/parse";
 import { datasetName, registerUpload, summaryFields } from "./service";
 
-const fieldName = z.string().trim().min(1).max(100);
+const fieldName = lineText().min(1).max(100);
 
 export const uploadParams = z
   .object({

@@ -23,15 +23,17 @@ import {
 import { appendAudit, audited, type Actor } from "../audit/service";
 import { setBudgetFrozen } from "../budgets/service";
 import { AppError } from "../errors";
+import { lineText, proseText } from "../validation";
 import { changeModelStatus } from "../models/service";
 import { activeUsersWithRole } from "../users/service";
 
-const text = (max: number, what: string) => z.string().trim().min(3, `${what} needs at least 3 characters`).max(max);
+const atLeast3 = (field: z.ZodString, max: number, what: string) => field.min(3, `${what} needs at least 3 characters`).max(max);
+const text = (max: number, what: string) => atLeast3(proseText(), max, what);
 const link = z.object({ entityType: z.enum(INCIDENT_ENTITY_TYPES), entityId: z.uuid() });
 
 export const openIncidentInput = z.object({
-  title: text(200, "The title"),
-  description: z.string().trim().max(5000).default(""),
+  title: atLeast3(lineText(), 200, "The title"),
+  description: proseText().max(5000).default(""),
   severity: z.enum(INCIDENT_SEVERITIES),
   links: z.array(link).max(50).default([]),
 });

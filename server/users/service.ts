@@ -7,12 +7,13 @@ import { ROLES, users, type Role } from "../../db/schema";
 import { audited, type Actor } from "../audit/service";
 import { hashPassword, passwordSchema } from "../auth/password";
 import { AppError } from "../errors";
+import { lineText } from "../validation";
 
 const email = z.string().trim().toLowerCase().max(320).pipe(z.email("Enter a valid email address"));
 
 export const createUserInput = z.object({
   email,
-  name: z.string().trim().min(1, "Enter a name").max(200),
+  name: lineText().min(1, "Enter a name").max(200),
   role: z.enum(ROLES),
   /** Omit for an account that signs in only through OIDC. */
   password: passwordSchema.optional(),
