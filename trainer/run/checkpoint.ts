@@ -3,8 +3,9 @@
 // Written to temporary names and renamed, so a crash mid-write leaves the previous checkpoint whole. Beside them,
 // charged.json counts every step charged so far, updated after each step: a run that crashed after its last
 // checkpoint resumes with the steps it ran since then still charged (they spent privacy even though they are rerun).
+// The folder and its files are owner-only (0700, 0600) whatever the umask: a checkpoint is trained on personal data.
 
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { decodeSafetensors, encodeSafetensors, sha256, type HostTensors } from "../contract/safetensors";
@@ -41,20 +42,30 @@ const unprefixed = (tensors: HostTensors, prefix: string): HostTensors =>
       .map(([name, t]) => [name.slice(prefix.length), t]),
   );
 
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+
 function writeAtomically(file: string, bytes: string | Buffer): void {
-  writeFileSync(`${file}.tmp`, bytes);
+  writeFileSync(`${file}.tmp`, bytes, { mode: FILE_MODE });
+  chmodSync(`${file}.tmp`, FILE_MODE);
   renameSync(`${file}.tmp`, file);
 }
 
+/** The checkpoint folder, owner-only (chmod too: mkdir's mode is narrowed by the umask, and the folder may exist). */
+function makeCheckpointDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+  chmodSync(dir, DIR_MODE);
+}
+
 export function writeCheckpoint(dir: string, meta: Omit<CheckpointMeta, "state_sha256">, params: HostTensors, optimizer: HostTensors): void {
-  mkdirSync(dir, { recursive: true });
+  makeCheckpointDir(dir);
   const state = encodeSafetensors({ ...prefixed(params, PARAM_PREFIX), ...prefixed(optimizer, OPTIMIZER_PREFIX) });
   writeAtomically(path.join(dir, STATE_FILE), state);
   writeAtomically(path.join(dir, META_FILE), `${JSON.stringify({ ...meta, state_sha256: sha256(state) }, null, 2)}\n`);
 }
 
 export function recordChargedSteps(dir: string, specSha256: string, steps: number): void {
-  mkdirSync(dir, { recursive: true });
+  makeCheckpointDir(dir);
   writeAtomically(path.join(dir, CHARGED_FILE), JSON.stringify({ spec_sha256: specSha256, steps }));
 }
 

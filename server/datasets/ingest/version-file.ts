@@ -1,8 +1,9 @@
 // Writes a dataset version's normalised JSONL atomically (temp file, then rename) and summarises it in the same pass.
 import { createHash, randomUUID } from "node:crypto";
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { z } from "zod";
+import { mkdirPrivate, PRIVATE_FILE_MODE } from "../../private-files";
 import { createPiiScanner, piiReportSchema } from "./pii";
 import { serialiseRecord, type NormalisedRecord } from "./records";
 
@@ -38,11 +39,15 @@ export interface VersionWriter {
 
 const FLUSH_CHARS = 1 << 20;
 
-/** Opens a temp file beside `destination` (same directory, created if missing, so the final rename is atomic). */
+/**
+ * Opens a temp file beside `destination` (same directory, created if missing, so the final rename is atomic). The
+ * folder and the file are owner-only (0700, 0600) whatever the umask: they hold personal data.
+ */
 export async function openVersionWriter(destination: string): Promise<VersionWriter> {
-  await mkdir(dirname(destination), { recursive: true });
+  mkdirPrivate(dirname(destination));
   const temp = join(dirname(destination), `.${basename(destination)}.${randomUUID()}.tmp`);
-  const handle = await open(temp, "wx");
+  const handle = await open(temp, "wx", PRIVATE_FILE_MODE);
+  await handle.chmod(PRIVATE_FILE_MODE);
   let closed = false;
   const hash = createHash("sha256");
   const pii = createPiiScanner();
