@@ -113,6 +113,22 @@ describe("minimisation and access", () => {
     expect(verifyChain(world.db).ok).toBe(true);
   });
 
+  it("refuses a plan naming a field or entity type the version lacks as a bad request, writing nothing", async () => {
+    const res = await upload(world.users.engineer, { name: "mail", format: "jsonl", textField: "text", subjectField: "patient" }, MAIL);
+    const { versionId } = (await res.json()) as { versionId: string };
+    const engineer = world.users.engineer;
+    const [before, filesBefore] = [snapshot(world.db), files()];
+    for (const [plan, named] of [
+      [{ fields: { postcode: "drop" as const } }, /The plan was refused: the plan names field "postcode"/],
+      [{ entities: { ssn: "redact" as const } }, /The plan was refused: the plan names entity type "ssn"/],
+    ] as const) {
+      const err = await minimiseVersion(world.db, engineer, actorOf(engineer), { versionId, plan: { entities: {}, fields: {}, subject: "keep", ...plan } }, dataDir).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(named) });
+    }
+    expect(snapshot(world.db)).toEqual(before);
+    expect(files()).toEqual(filesBefore);
+  });
+
   it("hides a dataset from engineers without access and lets officers grant it", async () => {
     const res = await upload(world.users.engineer, { name: "private", format: "jsonl", textField: "text" }, MAIL);
     const { datasetId } = (await res.json()) as { datasetId: string };

@@ -136,3 +136,19 @@ describe("minimisationPlanSchema", () => {
     expect(minimisationPlanSchema.safeParse({ fields: { city: "drop" }, extra: 1 }).success).toBe(false);
   });
 });
+
+describe("a plan that does not fit the version", () => {
+  it("is refused naming the field or entity type the version does not hold, and writes nothing", async () => {
+    for (const [plan, named] of [
+      [{ fields: { postcode: "drop" } }, /field "postcode", which this version does not have/],
+      [{ entities: { email: "redact", ssn: "mask" } }, /entity type "ssn", which this version does not hold/],
+      [{ fields: { city: "mask", zip: "drop", zap: "redact" } }, /fields "zip", "zap"/],
+    ] as const) {
+      const dir = await scratchDir();
+      const sourcePath = join(dir, "parent.jsonl");
+      await writeFile(sourcePath, RECORDS.map(serialiseRecord).join(""));
+      await expect(minimiseDataset({ sourcePath, destination: join(dir, "child.jsonl"), plan })).rejects.toThrow(named);
+      expect(await filesIn(dir)).toEqual(["parent.jsonl"]);
+    }
+  });
+});

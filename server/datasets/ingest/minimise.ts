@@ -78,6 +78,8 @@ function planApplier(plan: MinimisationPlan) {
   const changes: MinimisationChanges = { byType: {}, byField: {} };
   const typeChanges = (type: EntityType) => (changes.byType[type] ??= { redacted: 0, masked: 0, recordsDropped: 0 });
   const fieldChanges = (name: string) => (changes.byField[name] ??= { dropped: 0, masked: 0, redacted: 0 });
+  /** What the version holds: its fields, and the entity types found in any of them. */
+  const seen = { fields: new Set<string>(), types: new Set<EntityType>() };
 
   /** The record as the plan leaves it, or null when the plan drops it. */
   function apply(record: NormalisedRecord): NormalisedRecord | null {
@@ -85,8 +87,11 @@ function planApplier(plan: MinimisationPlan) {
     const scanned: { name: string; value: string; spans: EntitySpan[] }[] = [];
     for (const [name, value] of [[TEXT_FIELD, record.text], ...Object.entries(record.fields)] as [string, string][]) {
       const action = plan.fields[name];
+      const spans = findEntities(value);
+      seen.fields.add(name);
+      for (const span of spans) seen.types.add(span.type);
       if (action === undefined) {
-        scanned.push({ name, value, spans: findEntities(value) });
+        scanned.push({ name, value, spans });
       } else if (action === "drop") {
         fieldChanges(name).dropped += 1;
       } else {
@@ -116,13 +121,25 @@ function planApplier(plan: MinimisationPlan) {
     return { text, subject: record.subject, fields: Object.fromEntries(values) };
   }
 
-  return { apply, changes };
+  /** Why the plan does not fit the version it was applied to (a field or entity type it does not hold), or null. */
+  function misfit(): string | null {
+    const fields = Object.keys(plan.fields).filter((name) => !seen.fields.has(name));
+    const types = (Object.keys(plan.entities) as EntityType[]).filter((type) => !seen.types.has(type));
+    const named = (what: string, names: string[]) => `${what}${names.length > 1 ? "s" : ""} ${names.map((n) => JSON.stringify(n)).join(", ")}`;
+    const parts = [
+      ...(fields.length ? [`${named("field", fields)}, which this version does not have`] : []),
+      ...(types.length ? [`${named("entity type", types)}, which this version does not hold`] : []),
+    ];
+    return parts.length ? `the plan names ${parts.join(", and ")}` : null;
+  }
+
+  return { apply, changes, misfit };
 }
 
 /**
  * Streams the normalised JSONL at `sourcePath` through `plan` into a new version file at `destination` (temp file
- * then rename; nothing is left on failure). Throws MinimisationError for a plan that is invalid or would drop every
- * record. sourceDigest is the SHA-256 of the source file as read: the parent's contentDigest unless it was altered.
+ * then rename; nothing is left on failure). Throws MinimisationError for a plan that is invalid, names a field or an
+ * entity type the version does not hold, or would drop every record. sourceDigest is the SHA-256 of the source file as read: the parent's contentDigest unless it was altered.
  */
 export async function minimiseDataset(options: {
   sourcePath: string;
@@ -134,7 +151,7 @@ export async function minimiseDataset(options: {
   if (resolve(options.sourcePath) === resolve(options.destination)) {
     throw new MinimisationError("the new version must be written to a new file");
   }
-  const { apply, changes } = planApplier(parsed.data);
+  const { apply, changes, misfit } = planApplier(parsed.data);
   const hash = createHash("sha256");
   let bytes = 0;
   let dropped = 0;
@@ -153,6 +170,8 @@ export async function minimiseDataset(options: {
         await writer.write(minimised);
       }
     }
+    const refusal = misfit();
+    if (refusal !== null) throw new MinimisationError(refusal);
     if (written === 0) throw new MinimisationError("the plan would drop every record");
     const summary = await writer.commit({ digest: hash.digest("hex"), bytes });
     return { ...summary, dropped, changes: sortedChanges(changes) };
