@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "../../db/client";
-import { auditLog, budgets, datasetVersions, modelFamilies, modelVersions, runs, type ModelVersion } from "../../db/schema";
+import { auditLog, budgets, datasetVersions, modelFamilies, modelVersions, runs } from "../../db/schema";
 import { EVENT_FORMAT_VERSION, type PrivacyUnit } from "../../trainer/privacy";
 import { releaseOf, releasedCounts } from "../budgets/count-release";
 import { LEDGER_ACCOUNTANT, ledgerEntry } from "../budgets/ledger";
@@ -15,7 +15,9 @@ import { minimisationPlanSchema } from "../datasets/ingest/minimise";
 import { AppError } from "../errors";
 import { incidentsTouching } from "../incidents/service";
 import { runRequestInput } from "../runs/run-request";
-import { guarantees, lineage } from "../models/service";
+import { guarantees, lineage, versionSummary } from "../models/service";
+import { visibleModelVersion } from "../models/visibility";
+import type { SessionUser } from "../context";
 
 let codeVersion: string | null | undefined;
 /** The commit the server runs, when it runs from a git checkout. */
@@ -28,6 +30,11 @@ export function serverCodeVersion(): string | null {
     }
   }
   return codeVersion;
+}
+
+/** The report for a reader: NOT_FOUND for a version whose data the user may not see (so that its existence does not leak). */
+export function disclosureFor(db: Executor, user: SessionUser, versionId: string) {
+  return disclosure(db, visibleModelVersion(db, user, versionId).id);
 }
 
 export function disclosure(db: Executor, versionId: string) {
@@ -96,9 +103,9 @@ export function disclosure(db: Executor, versionId: string) {
     .all();
   const touched = [...chain.map((v) => v.id), ...lineages.flatMap((l) => [l.datasetId, ...l.runs.map((r) => r.runId), ...l.datasetVersions.map((d) => d.id)])];
   return {
-    version: disclosed(version),
+    version: versionSummary(version),
     family: family.name,
-    lineage: chain.map(disclosed),
+    lineage: chain.map(versionSummary),
     base: base && { id: base.id, weightsDigest: base.weightsDigest, provenance: jsonObject(base.provenance) },
     accountant: LEDGER_ACCOUNTANT.description,
     sampling: "poisson" as const,
@@ -107,11 +114,6 @@ export function disclosure(db: Executor, versionId: string) {
     incidents: incidentsTouching(db, touched),
     codeVersion: serverCodeVersion(),
   };
-}
-
-/** What the report says of a model version: not its metrics (validation loss and perplexity are internal, not DP). */
-function disclosed(v: ModelVersion) {
-  return { id: v.id, familyId: v.familyId, version: v.version, kind: v.kind, status: v.status, parentVersionId: v.parentVersionId, weightsDigest: v.weightsDigest, createdAt: v.createdAt };
 }
 
 function countsOf(db: Executor, datasetVersionId: string, unit: PrivacyUnit) {

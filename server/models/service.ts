@@ -8,7 +8,9 @@ import type { Db, Executor, Tx } from "../../db/client";
 import { MODEL_KINDS, budgets, datasets, modelFamilies, modelVersions, runs, type ModelStatus, type ModelVersion } from "../../db/schema";
 import { audited, type Actor } from "../audit/service";
 import { lineageRuns, personLevel, spendOf, type RunShare } from "../budgets/ledger";
+import type { SessionUser } from "../context";
 import { AppError } from "../errors";
+import { modelVisibility, visibleModelVersion } from "./visibility";
 
 export const registerModelInput = z.object({
   familyName: z.string().trim().min(1).max(200),
@@ -84,19 +86,35 @@ export function changeModelStatus(tx: Tx, versionId: string, status: ModelStatus
   return tx.select().from(modelVersions).where(eq(modelVersions.id, version.id)).get()!;
 }
 
-export function listModels(db: Executor) {
-  const families = db.select().from(modelFamilies).orderBy(asc(modelFamilies.name)).all();
-  const versions = db.select().from(modelVersions).orderBy(asc(modelVersions.version)).all();
-  return families.map((f) => ({ ...f, versions: versions.filter((v) => v.familyId === f.id) }));
+/**
+ * A version as the registry names it to its readers (and in disclosure reports): never its storage path,
+ * configuration, provenance or metrics (validation loss and perplexity are internal, not DP).
+ */
+export function versionSummary(v: ModelVersion) {
+  return { id: v.id, familyId: v.familyId, version: v.version, kind: v.kind, status: v.status, parentVersionId: v.parentVersionId, weightsDigest: v.weightsDigest, createdAt: v.createdAt };
 }
 
-/** A version with its metrics, lineage and the guarantee it carries per dataset lineage. */
-export function versionDetail(db: Executor, versionId: string) {
-  const version = db.select().from(modelVersions).where(eq(modelVersions.id, versionId)).get();
-  if (!version) throw new AppError("NOT_FOUND", "No such model version.");
+/** What the registry's pages show of a version: its summary and the run that trained it (null for a base model). */
+function registryEntry(v: ModelVersion) {
+  return { ...versionSummary(v), runId: v.runId };
+}
+
+/** The families and versions the user may see (a family none of whose versions they may see is left out). */
+export function listModels(db: Executor, user: SessionUser) {
+  const visible = modelVisibility(db, user);
+  const families = db.select().from(modelFamilies).orderBy(asc(modelFamilies.name)).all();
+  const versions = db.select().from(modelVersions).orderBy(asc(modelVersions.version)).all().filter((v) => visible(v.id));
+  return families
+    .map((f) => ({ id: f.id, name: f.name, description: f.description, versions: versions.filter((v) => v.familyId === f.id).map(registryEntry) }))
+    .filter((f) => f.versions.length > 0);
+}
+
+/** A version with its metrics, lineage and the guarantee it carries per dataset lineage; NOT_FOUND for one the user may not see. */
+export function versionDetail(db: Executor, user: SessionUser, versionId: string) {
+  const version = visibleModelVersion(db, user, versionId);
   // Validation loss and perplexity on held-out records: internal figures, not DP (the page labels them so).
   const metrics = z.record(z.string(), z.number()).parse(JSON.parse(version.metrics));
-  return { version, metrics, lineage: lineage(db, version.id), guarantees: guarantees(db, version.id) };
+  return { version: registryEntry(version), metrics, lineage: lineage(db, version.id).map(registryEntry), guarantees: guarantees(db, version.id) };
 }
 
 /** The version and its ancestors, nearest first. */
