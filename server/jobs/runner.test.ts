@@ -182,10 +182,11 @@ describe("the runner", () => {
     const run = runOf(id);
     expect(run).toMatchObject({ status: "finished", statusReason: "completed" });
     // Every step that ran is charged: those before the interruption, the one in flight, and the 25 - checkpoint after
-    // it; the trainer counted the same (it was given the server's count), so no accounting incident opens.
+    // it; the trainer counted the same (it was given the server's count), so no accounting incident opens: the one
+    // incident is the interruption's.
     expect(run.chargedSteps).toBe(chargedBefore + 1 + (25 - checkpoint));
     expect(world.db.select().from(runSteps).where(eq(runSteps.runId, id)).all().filter((s) => s.step > checkpoint).map((s) => s.step).slice(-1)).toEqual([25]);
-    expect(world.db.select().from(incidents).all()).toEqual([]);
+    expect(world.db.select({ source: incidents.source, severity: incidents.severity }).from(incidents).all()).toEqual([{ source: "trainer_fault", severity: "low" }]);
   }, 120_000);
 
   it("charges the step a failing trainer names (its update may have been applied), and each reported step once", () => {

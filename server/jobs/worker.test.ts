@@ -110,9 +110,9 @@ it("takes over a run whose runner was killed once its lease expires, and resumes
   const steps = stepsOf(runId);
   expect(steps.slice(reported)).toEqual(Array.from({ length: planned - checkpoint }, (_, i) => checkpoint + 1 + i));
   // Each charged step is accounted once: every reported step of both segments, plus the one in flight at the kill;
-  // the trainer counted the same, so no accounting_mismatch (or any other) incident opens.
+  // the trainer counted the same, so no accounting_mismatch (or any other) incident opens, only the interruption's.
   expect(runOf(runId).chargedSteps).toBe(steps.length + 1);
-  expect(db.select().from(incidents).all()).toEqual([]);
+  expect(db.select({ source: incidents.source, severity: incidents.severity }).from(incidents).all()).toEqual([{ source: "trainer_fault", severity: "low" }]);
   const spend = lineageSpend(db, uploaded.datasetId, 1e-5);
   expect(spend.chargedEpsilon).toBeCloseTo(createAccountant("rdp").epsilon(dpSgdEvent(0.3, 3, steps.length + 1), 1e-5), 10);
   expect(verifyChain(db).ok).toBe(true);

@@ -17,8 +17,8 @@ import { runDirectory } from "./run-files";
 
 /**
  * Ends a run, audited as the system's doing; `alsoDo` runs first in the same transaction (and may throw to call the
- * end off). A failed run opens a trainer-fault incident, and a lineage whose charged spend now exceeds its budget a
- * budget-overrun incident.
+ * end off). A failed run opens a trainer-fault incident (an interrupted one, which can be resumed, a low one), and a
+ * lineage whose charged spend now exceeds its budget a budget-overrun incident.
  */
 export function finish(db: Db, runId: string, status: RunStatus, reason: string, alsoDo?: (tx: Tx) => void): void {
   audited(db, { actor: SYSTEM_ACTOR, action: `run.${status}`, entityType: "run", entityId: runId, input: { reason } }, (tx) => {
@@ -31,6 +31,9 @@ export function finish(db: Db, runId: string, status: RunStatus, reason: string,
     ];
     if (status === "failed") {
       openSystemIncidentOnce(tx, SYSTEM_ACTOR, { title: `Run ${run.id.slice(0, 8)} failed`, description: reason, severity: "medium", source: "trainer_fault", links });
+    } else if (status === "interrupted") {
+      const description = `${reason} (${run.chargedSteps} of ${run.plannedSteps} steps charged).`;
+      openSystemIncidentOnce(tx, SYSTEM_ACTOR, { title: `Run ${run.id.slice(0, 8)} was interrupted`, description, severity: "low", source: "trainer_fault", links });
     }
     const budget = tx.select().from(budgets).where(eq(budgets.datasetId, run.datasetId)).get();
     const spend = budget && lineageSpend(tx, run.datasetId, budget.delta);
