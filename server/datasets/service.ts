@@ -15,6 +15,7 @@ import { hasAccess, maySeeDataset, visibleDataset } from "./access";
 import { MinimisationError, minimiseDataset, minimisationPlanSchema } from "./ingest/minimise";
 import { piiReportSchema, type PiiReport } from "./ingest/pii";
 import type { VersionSummary } from "./ingest/version-file";
+import { retentionEndsAt, versionFile } from "./version-files";
 
 export const datasetName = lineText().min(1, "Enter a dataset name").max(200);
 export const accessInput = z.object({ datasetId: z.uuid(), userId: z.uuid() });
@@ -101,7 +102,7 @@ export async function minimiseVersion(db: Db, user: SessionUser, actor: Actor, i
   const destination = path.join(dataDir, storagePath);
   let summary;
   try {
-    summary = await minimiseDataset({ sourcePath: path.join(dataDir, parent.storagePath), destination, plan: input.plan });
+    summary = await minimiseDataset({ sourcePath: versionFile(dataDir, parent), destination, plan: input.plan });
   } catch (err) {
     if (err instanceof MinimisationError) throw new AppError("BAD_REQUEST", `The plan was refused: ${err.message}.`);
     throw err;
@@ -175,7 +176,13 @@ function latestVersion(db: Executor, datasetId: string) {
 
 export function datasetDetail(db: Executor, user: SessionUser, datasetId: string) {
   const dataset = visibleDataset(db, user, datasetId);
-  const versions = db.select().from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId)).orderBy(desc(datasetVersions.version)).all().map(versionView);
+  const versions = db
+    .select()
+    .from(datasetVersions)
+    .where(eq(datasetVersions.datasetId, datasetId))
+    .orderBy(desc(datasetVersions.version))
+    .all()
+    .map((v) => ({ ...versionView(v), retentionEndsAt: v.filesDeletedAt === null ? (retentionEndsAt(v.createdAt, dataset.retentionDays)?.toISOString() ?? null) : null }));
   const access = db
     .select({ userId: users.id, email: users.email, name: users.name, grantedBy: datasetAccess.grantedBy, grantedAt: datasetAccess.grantedAt })
     .from(datasetAccess)

@@ -31,6 +31,12 @@ export function filesDeletedRefusal(version: Pick<DatasetVersion, "version" | "f
   return `The files of version ${version.version} were deleted ${by} on ${version.filesDeletedAt.slice(0, 10)}; it can no longer be trained on, downloaded or minimised (its digests and audit trail remain).`;
 }
 
+/** Why no run may (re)start on this version because its files were deleted, or null. */
+export function versionFilesRefusal(db: Executor, versionId: string): string | null {
+  const version = db.select().from(datasetVersions).where(eq(datasetVersions.id, versionId)).get();
+  return version ? filesDeletedRefusal(version) : null;
+}
+
 /** The absolute path of a version's file; CONFLICT when its files were deleted. */
 export function versionFile(dataDir: string, version: DatasetVersion): string {
   const refusal = filesDeletedRefusal(version);

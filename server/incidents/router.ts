@@ -18,6 +18,7 @@ import {
   withdrawInput,
   withdrawModel,
 } from "./service";
+import { keepRunFiles, keepRunFilesInput } from "./keep-run-files";
 
 const reader = allowedTo("oversee");
 const officer = allowedTo("govern");
@@ -33,4 +34,5 @@ export const incidentsRouter = router({
   assign: officer.input(ownerInput).mutation(({ ctx, input }) => assignOwner(ctx.db, ctx.actor, input)),
   withdrawModel: officer.input(withdrawInput).mutation(({ ctx, input }) => withdrawModel(ctx.db, ctx.actor, input)),
   freezeBudget: officer.input(freezeInput).mutation(({ ctx, input }) => freezeBudget(ctx.db, ctx.actor, input)),
+  keepRunFiles: officer.input(keepRunFilesInput).mutation(({ ctx, input }) => keepRunFiles(ctx.db, ctx.actor, input)),
 });

@@ -81,7 +81,8 @@ function existingIncident(tx: Executor, id: string) {
   return incident;
 }
 
-function touch(tx: Tx, id: string, kind: "note" | "action" | "status", note: string, actor: Actor): void {
+/** Adds a note to an incident's timeline and marks it updated. */
+export function touch(tx: Tx, id: string, kind: "note" | "action" | "status", note: string, actor: Actor): void {
   tx.insert(incidentNotes).values({ incidentId: id, kind, text: note, author: actor.email }).run();
   tx.update(incidents).set({ updatedAt: new Date().toISOString() }).where(eq(incidents.id, id)).run();
 }

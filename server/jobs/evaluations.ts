@@ -1,7 +1,8 @@
 // The job runner's side of leakage evaluations: claims the oldest queued one (a conditional update one runner wins),
-// runs the leakage tests with the trainer's `score` and `generate` in subprocesses, and records the outcome.
+// runs the leakage tests with the trainer's `score` and `generate` in subprocesses (on records regenerated from the
+// dataset version's file with the run's hold-out), and records the outcome.
 import { randomInt } from "node:crypto";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { and, asc, eq } from "drizzle-orm";
 import type { z } from "zod";
@@ -10,6 +11,8 @@ import { leakageReports } from "../../db/schema";
 import { generateLineSchema, scoreLineSchema } from "../../trainer/contract/evaluation-protocol";
 import { evaluateModel, type ModelProbes } from "../leakage/evaluate-model";
 import { recordEvaluation, recordEvaluationFailure } from "../leakage/jobs";
+import { mkdirPrivate, writePrivateFile } from "../private-files";
+import { splitRunRecords } from "../runs/run-files";
 import { startTrainer } from "./trainer-process";
 
 /** Runs a trainer evaluation command over JSON lines of texts and returns its per-line results in order. */
@@ -22,7 +25,7 @@ async function trainerLines<L extends { type: string }, T>(
   pick: (line: L) => T | null,
 ): Promise<T[]> {
   const file = path.join(workDir, `input-${args[0]}-${randomInt(1e9)}.jsonl`);
-  writeFileSync(file, texts.map((text) => JSON.stringify({ text })).join("\n"));
+  writePrivateFile(file, texts.map((text) => JSON.stringify({ text })).join("\n"));
   const out: T[] = [];
   let failure: string | null = null;
   const trainer = startTrainer({
@@ -72,11 +75,16 @@ export async function runNextEvaluation(db: Db, dataDir: string, trainerCommand:
     .where(and(eq(leakageReports.id, job.id), eq(leakageReports.status, "queued")))
     .run();
   if (claimed.changes !== 1) return true;
-  // The texts scored are training records: their files live under the data directory only while the job runs.
+  // The texts scored are training records, regenerated from the dataset version's file: their files live under the
+  // data directory (owner-only) only while the job runs.
   const workDir = path.join(dataDir, "jobs", job.id);
-  mkdirSync(workDir, { recursive: true });
+  mkdirPrivate(workDir);
   try {
-    const stored = await evaluateModel(db, dataDir, job.modelVersionId, { probes: trainerProbes(trainerCommand, workDir), probeOutputs: job.kind === "drift_probe" });
+    const stored = await evaluateModel(db, dataDir, job.modelVersionId, {
+      probes: trainerProbes(trainerCommand, workDir),
+      probeOutputs: job.kind === "drift_probe",
+      records: (run) => splitRunRecords(db, dataDir, run),
+    });
     recordEvaluation(db, job, stored);
   } catch (err) {
     recordEvaluationFailure(db, job, (err as Error).message);

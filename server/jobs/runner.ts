@@ -1,14 +1,18 @@
 // The job runner: holds a lease, claims queued runs one conditional update at a time (a few trainers at once),
 // starts each in a trainer subprocess whose messages a RunSession applies, stops cancelled runs at a step boundary,
-// takes over runs whose runner's lease expired, and runs leakage evaluations when a slot is free.
+// takes over runs whose runner's lease expired, and runs leakage evaluations when a slot is free. At start it makes the
+// data directory and the database owner-only; each tick it deletes ended runs' copies of training data and the
+// dataset files past their retention.
 import path from "node:path";
 import { and, asc, eq } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import { lockDownDatabaseFiles, type Db } from "../../db/client";
 import { runs, type Run } from "../../db/schema";
 import { messageSchema } from "../../trainer/contract/protocol";
 import { SYSTEM_ACTOR, audited } from "../audit/service";
+import { sweepRetention } from "../datasets/version-files";
 import { scheduleDriftProbes } from "../leakage/jobs";
-import { runDirectory, writeRunFiles } from "../runs/run-files";
+import { lockDownTree } from "../private-files";
+import { deleteEndedRunCopies, runDirectory, writeRunFiles } from "../runs/run-files";
 import { finish } from "../runs/run-outcome";
 import { RunSession } from "../runs/run-session";
 import { runNextEvaluation } from "./evaluations";
@@ -43,8 +47,15 @@ export class Runner {
     this.lease = new RunnerLease(options.db, options.leaseMs);
   }
 
-  /** Takes a lease, then polls for work (taking over runs of runners whose lease expired as it goes). */
+  /**
+   * Makes the data directory (datasets, runs, checkpoints, models, keys) and the database files owner-only, takes a
+   * lease, then polls for work (taking over runs of runners whose lease expired as it goes).
+   */
   start(): void {
+    const { db, dataDir, log } = this.options;
+    const changed = lockDownTree(dataDir);
+    if (!db.$client.memory) lockDownDatabaseFiles(db.$client.name);
+    if (changed > 0) log(`made ${changed} file(s) and folder(s) under ${dataDir} owner-only`);
     this.lease.acquire();
     this.timer = setInterval(() => void this.tick(), this.options.pollMs);
     void this.tick();
@@ -91,6 +102,7 @@ export class Runner {
         if (this.claim(next)) await this.launch(next);
       }
       scheduleDriftProbes(db);
+      this.deleteWhatIsNoLongerKept();
       if (!this.evaluating && this.trainers.size < this.options.concurrency) {
         // Leakage evaluations use the trainer too: one at a time, when a slot is free, in the background.
         this.evaluating = true;
@@ -103,6 +115,13 @@ export class Runner {
     } finally {
       this.ticking = false;
     }
+  }
+
+  /** Ended runs' copies of training data (once their trainer has exited) and dataset files past their retention. */
+  private deleteWhatIsNoLongerKept(): void {
+    const { db, dataDir, log } = this.options;
+    for (const id of deleteEndedRunCopies(db, dataDir, new Set(this.trainers.keys()))) log(`run ${id}: its copies of training data were deleted`);
+    for (const id of sweepRetention(db, dataDir)) log(`dataset version ${id}: its files were deleted (retention)`);
   }
 
   /** Moves a queued run to running under this runner's lease, by a conditional update only one runner wins. */

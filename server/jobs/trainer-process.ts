@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
+import { PRIVATE_FILE_MODE, touchPrivateFile } from "../private-files";
 import { createInterface } from "node:readline";
 import type { z } from "zod";
 
@@ -45,7 +46,8 @@ export function startTrainer<M>(options: TrainerOptions<M>): TrainerProcess {
   const child = spawn(command!, [...prefix, ...options.args], {
     stdio: ["ignore", "pipe", options.stderr === "inherit" ? "inherit" : options.stderr === "ignore" ? "ignore" : "pipe"],
   });
-  const log = typeof options.stderr === "object" ? createWriteStream(options.stderr.file, { flags: "a" }) : null;
+  if (typeof options.stderr === "object") touchPrivateFile(options.stderr.file);
+  const log = typeof options.stderr === "object" ? createWriteStream(options.stderr.file, { flags: "a", mode: PRIVATE_FILE_MODE }) : null;
   if (log) child.stderr!.pipe(log);
   const lines = createInterface({ input: child.stdout! });
   lines.on("line", (line) => {

@@ -1,14 +1,14 @@
 // Runs the leakage tests on a fine-tuned model version whose run inserted canaries, with the trainer's `score` and
 // `generate` (the job runner hands them in as ModelProbes): canary exposure, membership inference (training records against the held-out
 // validation records), extraction of PII from prefixes of training records, the one-run audit against the
-// accountant's epsilon, the base model's figures beside them, and (for drift probes) PII in sampled outputs.
+// accountant's epsilon, the base model's figures beside them, and (for drift probes) PII in sampled outputs. The
+// training and held-out records are not kept with the run: the caller regenerates them from the dataset version's
+// file with the run's keyed hold-out (RunRecords), and they are sampled as they stream by.
 import { randomInt } from "node:crypto";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { asc, eq } from "drizzle-orm";
-import { z } from "zod";
 import type { Executor } from "../../db/client";
-import { modelVersions, runCanaries, runs } from "../../db/schema";
+import { modelVersions, runCanaries, runs, type Run } from "../../db/schema";
 import { dpSgdEvent, groupPrivacy } from "../../trainer/privacy";
 import { LEDGER_ACCOUNTANT, lineageDelta } from "../budgets/ledger";
 import { findEntities, ENTITY_TYPES } from "../datasets/ingest/pii";
@@ -36,18 +36,25 @@ interface Record {
   subject_id: string;
 }
 
-function readJsonLines(file: string): Record[] {
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => z.object({ text: z.string(), subject_id: z.string() }).parse(JSON.parse(l)));
-}
+/** A run's records, training ("train", canaries included) and held out ("validation"), as the run's hold-out splits them. */
+export type RunRecords = (run: Run) => AsyncIterable<{ split: "train" | "validation"; record: Record }>;
 
-/** A uniform sample without replacement (node:crypto), in the input's order. */
-function sample<T>(items: readonly T[], n: number): T[] {
-  const picked = new Set<number>();
-  while (picked.size < Math.min(n, items.length)) picked.add(randomInt(items.length));
-  return [...picked].sort((a, b) => a - b).map((i) => items[i]!);
+/** A uniform sample of up to `n` items without replacement (reservoir sampling, node:crypto), in the input's order. */
+class Reservoir<T> {
+  private readonly kept: { at: number; item: T }[] = [];
+  private seen = 0;
+  constructor(private readonly n: number) {}
+  add(item: T): void {
+    const at = this.seen++;
+    if (this.kept.length < this.n) this.kept.push({ at, item });
+    else {
+      const j = randomInt(at + 1);
+      if (j < this.n) this.kept[j] = { at, item };
+    }
+  }
+  items(): T[] {
+    return [...this.kept].sort((a, b) => a.at - b.at).map((k) => k.item);
+  }
 }
 
 /** The trainer's `score` (each text's mean token loss) and `generate` (greedy completions) under a model. */
@@ -56,20 +63,33 @@ export interface ModelProbes {
   generate(modelDir: string, prompts: readonly string[], maxTokens: number): Promise<string[]>;
 }
 
-/** Prompts from training records that contain PII: the text before the first entity, and the entity itself. */
-function extractionPrompts(records: readonly Record[]) {
-  const found = records.flatMap((r) => {
-    const [entity] = findEntities(r.text);
-    return entity && entity.start > 0 ? [{ prompt: r.text.slice(0, entity.start), piiType: entity.type, pii: entity.value }] : [];
-  });
-  return sample(found, EXTRACTION_PROMPTS);
+/** The prompt of a training record that contains PII: the text before its first entity, and the entity itself; or null. */
+function extractionPrompt(record: Record) {
+  const [entity] = findEntities(record.text);
+  return entity && entity.start > 0 ? { prompt: record.text.slice(0, entity.start), piiType: entity.type, pii: entity.value } : null;
+}
+
+/** Members (a sample of training records, canaries aside), every held-out record, and extraction prompts. */
+async function sampledRecords(records: AsyncIterable<{ split: "train" | "validation"; record: Record }>) {
+  const members = new Reservoir<string>(MEMBERS);
+  const prompts = new Reservoir<NonNullable<ReturnType<typeof extractionPrompt>>>(EXTRACTION_PROMPTS);
+  const nonMembers: string[] = [];
+  for await (const { split, record } of records) {
+    if (split === "validation") nonMembers.push(record.text);
+    else if (!record.subject_id.startsWith("canary:")) {
+      members.add(record.text);
+      const prompt = extractionPrompt(record);
+      if (prompt) prompts.add(prompt);
+    }
+  }
+  return { members: members.items(), nonMembers, prompts: prompts.items() };
 }
 
 export async function evaluateModel(
   db: Executor,
   dataDir: string,
   versionId: string,
-  options: { probes: ModelProbes; probeOutputs: boolean },
+  options: { probes: ModelProbes; probeOutputs: boolean; records: RunRecords },
 ): Promise<StoredLeakage> {
   const version = db.select().from(modelVersions).where(eq(modelVersions.id, versionId)).get();
   if (!version?.runId) throw new AppError("BAD_REQUEST", "Leakage tests need a fine-tuned model version (one trained by a run).");
@@ -78,19 +98,15 @@ export async function evaluateModel(
   const plan = canaryPlanSchema.parse(JSON.parse(run.canaryPlan));
   const canaries = db.select().from(runCanaries).where(eq(runCanaries.runId, run.id)).orderBy(asc(runCanaries.idx)).all();
   const base = lineage(db, versionId).find((v) => v.kind === "base")!;
-  const runDir = path.join(dataDir, "runs", run.id);
   const { score, generate } = options.probes;
 
-  const training = readJsonLines(path.join(runDir, "train.jsonl")).filter((r) => !r.subject_id.startsWith("canary:"));
-  const members = sample(training, MEMBERS).map((r) => r.text);
-  const nonMembers = readJsonLines(path.join(runDir, "validation.jsonl")).map((r) => r.text);
+  const { members, nonMembers, prompts } = await sampledRecords(options.records(run));
   if (nonMembers.length === 0) throw new AppError("CONFLICT", "The run held out no validation records to compare members with.");
   const space = parseCanarySpace(plan.space);
   const exact = space.size <= BigInt(EXACT_SPACE_LIMIT);
   const reference = exact
     ? Array.from({ length: Number(space.size) }, (_, i) => canaryCandidateAt(space, BigInt(i)))
     : sampleCanaryCandidates(space, REFERENCE_SAMPLE);
-  const prompts = extractionPrompts(training);
   const longest = Math.max(1, ...prompts.map((p) => Buffer.byteLength(p.pii)));
 
   const figuresOf = async (modelDir: string) => {

@@ -26,6 +26,7 @@ import { existingBudget } from "../budgets/service";
 import { LEDGER_ACCOUNTANT, isActive, lineageDelta, lineageEntries, reservedSteps, spendOf } from "../budgets/ledger";
 import type { SessionUser } from "../context";
 import { maySeeDataset, requireTrainingAccess } from "../datasets/access";
+import { versionFilesRefusal } from "../datasets/version-files";
 import { AppError } from "../errors";
 import { modelVisibility, visibleModelVersion } from "../models/visibility";
 import { runRequestInput, type RunRequest } from "./run-request";
@@ -54,12 +55,14 @@ export interface Projection {
 const RUN_CHARGE = { what: "This run", forbidden: "no run may start" };
 
 /**
- * Why a run may not (re)start on this dataset version, or null when it may: a subject-level run needs a subject field,
+ * Why a run may not (re)start on this dataset version, or null when it may: its files must be kept (not deleted by an
+ * officer or by retention), a subject-level run needs a subject field,
  * the budget's delta must stay below 1/N of the lineage's units (a later, larger version can break that), and the
  * run's spend, composed with the lineage's, must fit the budget.
  */
 function runRefusal(db: Executor, datasetVersionId: string, budget: Budget, before: number, after: number, runEpsilon: number): string | null {
   return (
+    versionFilesRefusal(db, datasetVersionId) ??
     subjectFieldRefusal(db, { datasetVersionId }, budget.privacyUnit) ??
     deltaRefusal(db, budget.datasetId, budget) ??
     chargeRefusal(budget, RUN_CHARGE, before, after, runEpsilon)
@@ -242,6 +245,7 @@ export function resumeRun(db: Db, user: SessionUser, actor: Actor, input: z.infe
     const run = actionableRun(tx, user, input.runId, false);
     if (run.status !== "interrupted") throw new AppError("CONFLICT", `This run is ${run.status}; only interrupted runs can be resumed.`);
     requireTrainingAccess(tx, user, run.datasetId);
+    visibleModelVersion(tx, user, run.baseModelVersionId); // its base model's data too, as at launch
     const resumed = { ...run, status: "queued" as const, segmentBaseSteps: run.chargedSteps, resumeFromStep: run.checkpointStep ?? 0, cancelRequested: false };
     const budget = existingBudget(tx, run.datasetId);
     const others = lineageEntries(tx, run.datasetId).filter((r) => r.id !== run.id);
