@@ -15,6 +15,14 @@ describe("parseEnv", () => {
     expect(parseEnv({ NEXTAUTH_SECRET: SECRET, MAX_API_BODY_BYTES: "2048" }).MAX_API_BODY_BYTES).toBe(2048);
   });
 
+  it("reads TRUSTED_PROXIES as a list of addresses and CIDR ranges, empty by default", () => {
+    expect(parseEnv({ NEXTAUTH_SECRET: SECRET }).TRUSTED_PROXIES).toEqual([]);
+    expect(parseEnv({ NEXTAUTH_SECRET: SECRET, TRUSTED_PROXIES: " 10.0.0.0/8, ::1 ," }).TRUSTED_PROXIES).toEqual(["10.0.0.0/8", "::1"]);
+    expect(() => parseEnv({ NEXTAUTH_SECRET: SECRET, TRUSTED_PROXIES: "10.0.0.1, proxy.internal" })).toThrow(
+      /TRUSTED_PROXIES: "proxy.internal" is not an IP address or CIDR range/,
+    );
+  });
+
   it("names a missing or bad variable", () => {
     expect(() => parseEnv({})).toThrow(/NEXTAUTH_SECRET/);
     expect(() => parseEnv({ NEXTAUTH_SECRET: "short" })).toThrow(/NEXTAUTH_SECRET: must be at least 32 characters/);

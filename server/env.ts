@@ -1,6 +1,7 @@
 // Environment variables, validated once at start; a bad value stops the server with a message naming the variable.
 import { z } from "zod";
 import { DEFAULT_DATABASE_PATH } from "../db/client";
+import { parseProxyRange } from "./auth/client-address";
 
 /** Where dataset versions, model weights and run directories live unless DATA_DIR says otherwise. */
 export const DEFAULT_DATA_DIR = "data";
@@ -34,6 +35,20 @@ const envSchema = z
     /** Failed sign-ins allowed before an account, or an IP address, is slowed down. */
     SIGN_IN_MAX_FAILURES_PER_ACCOUNT: positiveInt(5),
     SIGN_IN_MAX_FAILURES_PER_IP: positiveInt(20),
+    /**
+     * Reverse proxies whose X-Forwarded-For is believed: IP addresses or CIDR ranges, comma-separated (default none:
+     * the socket's address is the client's).
+     */
+    TRUSTED_PROXIES: z
+      .string()
+      .default("")
+      .transform((value, ctx) => {
+        const entries = value.split(",").map((s) => s.trim()).filter(Boolean);
+        for (const entry of entries) {
+          if (!parseProxyRange(entry)) ctx.addIssue({ code: "custom", message: `"${entry}" is not an IP address or CIDR range` });
+        }
+        return entries;
+      }),
   })
   .superRefine((env, ctx) => {
     const oidc = ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"] as const;

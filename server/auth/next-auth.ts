@@ -1,4 +1,5 @@
-// next-auth configuration: local accounts (credentials) and an optional OIDC provider, JWT sessions carrying the role.
+// next-auth configuration: local accounts (credentials) and an optional OIDC provider, JWT sessions carrying the role
+// and the user's session version (sign-out raises it, voiding every session issued before).
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import type { OAuthConfig } from "next-auth/providers/oauth";
@@ -7,20 +8,24 @@ import type { Role } from "../../db/schema";
 import { serverDb } from "../db";
 import { env, oidcEnabled, type Env } from "../env";
 import { AppError } from "../errors";
+import { trustedProxies } from "./client-address";
+import { endSessions } from "./sessions";
 import { authenticate, clientIp, findActiveUser } from "./sign-in";
 
 declare module "next-auth" {
   interface Session {
-    user: { id: string; email: string; name: string; role: Role };
+    user: { id: string; email: string; name: string; role: Role; sessionVersion: number };
   }
   interface User {
     role?: Role;
+    sessionVersion?: number;
   }
 }
 
 declare module "next-auth/jwt" {
   interface JWT {
     role?: Role;
+    sessionVersion?: number;
   }
 }
 
@@ -56,6 +61,7 @@ let options: NextAuthOptions | undefined;
 export function authOptions(): NextAuthOptions {
   if (options) return options;
   const e = env();
+  const trusted = trustedProxies(e.TRUSTED_PROXIES);
   options = {
     secret: e.NEXTAUTH_SECRET,
     // Secure (and __Secure- prefixed) session cookies whenever the dashboard is served over HTTPS.
@@ -73,10 +79,10 @@ export function authOptions(): NextAuthOptions {
           try {
             const user = await authenticate(
               serverDb(),
-              { ...parsed.data, ip: clientIp(req.headers ?? {}) },
+              { ...parsed.data, ip: clientIp(req.headers ?? {}, trusted) },
               { perAccount: e.SIGN_IN_MAX_FAILURES_PER_ACCOUNT, perIp: e.SIGN_IN_MAX_FAILURES_PER_IP },
             );
-            return { id: user.id, email: user.email, name: user.name, role: user.role };
+            return { id: user.id, email: user.email, name: user.name, role: user.role, sessionVersion: user.sessionVersion };
           } catch (err) {
             // next-auth passes the message of an Error thrown here to the sign-in page.
             if (err instanceof AppError) throw new Error(err.message);
@@ -100,14 +106,21 @@ export function authOptions(): NextAuthOptions {
           token.role = local.role;
           token.email = local.email;
           token.name = local.name;
+          token.sessionVersion = local.sessionVersion;
         }
         return token;
       },
       session({ session, token }) {
-        if (token.sub && token.role) {
-          session.user = { id: token.sub, email: token.email ?? "", name: token.name ?? "", role: token.role };
+        if (token.sub && token.role && token.sessionVersion !== undefined) {
+          session.user = { id: token.sub, email: token.email ?? "", name: token.name ?? "", role: token.role, sessionVersion: token.sessionVersion };
         }
         return session;
+      },
+    },
+    events: {
+      // Signing out voids this session and every other one of the user's, wherever its cookie was copied to.
+      signOut({ token }) {
+        if (token?.sub && token.sessionVersion !== undefined) endSessions(serverDb(), { userId: token.sub, sessionVersion: token.sessionVersion });
       },
     },
   };

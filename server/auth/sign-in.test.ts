@@ -4,6 +4,7 @@ import { SYSTEM_ACTOR } from "../audit/service";
 import { AppError } from "../errors";
 import { TEST_PASSWORD, testWorld, type TestWorld } from "../testing";
 import { setDisabled } from "../users/service";
+import { REMOTE_ADDRESS_HEADER, stampRemoteAddresses, trustedProxies } from "./client-address";
 import { WRONG_CREDENTIALS, authenticate, clientIp } from "./sign-in";
 import { waitBeforeSignIn } from "./throttle";
 
@@ -56,9 +57,38 @@ describe("sign-in", () => {
     expect(waitBeforeSignIn(world.db, email, null, Date.now() + 1001)).toBe(0);
   });
 
-  it("reads the client address from the last X-Forwarded-For entry", () => {
-    expect(clientIp(new Headers({ "x-forwarded-for": "1.1.1.1, 2.2.2.2" }))).toBe("2.2.2.2");
-    expect(clientIp({ "x-forwarded-for": "::ffff:127.0.0.1" })).toBe("::ffff:127.0.0.1");
-    expect(clientIp({})).toBeNull();
+  describe("the address it counts failures against", () => {
+    stampRemoteAddresses();
+    const noProxies = trustedProxies([]);
+    const request = (remote: string | undefined, forwardedFor?: string): Record<string, string> => ({
+      ...(remote === undefined ? {} : { [REMOTE_ADDRESS_HEADER]: remote }),
+      ...(forwardedFor === undefined ? {} : { "x-forwarded-for": forwardedFor }),
+    });
+
+    it("is the socket's address, whatever X-Forwarded-For says, when no proxy is trusted", () => {
+      expect(clientIp(request("10.0.0.1", "1.1.1.1, 2.2.2.2"), noProxies)).toBe("10.0.0.1");
+      expect(clientIp(new Headers(request("::ffff:127.0.0.1", "9.9.9.9")), noProxies)).toBe("127.0.0.1");
+      expect(clientIp(request(undefined, "2.2.2.2"), noProxies)).toBeNull();
+    });
+
+    it("walks X-Forwarded-For from the right past trusted proxies only, and never further", () => {
+      const proxies = trustedProxies(["10.0.0.0/8", "2001:db8::1"]);
+      expect(clientIp(request("10.0.0.1", "6.6.6.6, 2.2.2.2"), proxies)).toBe("2.2.2.2");
+      expect(clientIp(request("2001:DB8::1", "6.6.6.6, 2.2.2.2, 10.1.2.3"), proxies)).toBe("2.2.2.2");
+      // An untrusted socket's own claims are ignored, however they look.
+      expect(clientIp(request("3.3.3.3", "10.0.0.2"), proxies)).toBe("3.3.3.3");
+      // Every hop a proxy: the leftmost one is the client; a value that is no address stops at the proxy that wrote it.
+      expect(clientIp(request("10.0.0.1", "10.0.0.2"), proxies)).toBe("10.0.0.2");
+      expect(clientIp(request("10.0.0.1", "unknown"), proxies)).toBe("10.0.0.1");
+    });
+
+    it("counts spoofed X-Forwarded-For values from one untrusted socket against that socket", async () => {
+      for (let i = 0; i < limits.perIp; i++) {
+        const ip = clientIp(request("10.6.6.6", `192.0.2.${i}`), noProxies);
+        await attempt(`spoof${i}@test.example`, "wrong password!", ip);
+      }
+      const next = clientIp(request("10.6.6.6", "198.51.100.1"), noProxies);
+      expect(await attempt("admin@test.example", TEST_PASSWORD, next)).toMatch(/^TOO_MANY_REQUESTS/);
+    });
   });
 });

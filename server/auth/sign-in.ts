@@ -3,6 +3,7 @@ import { eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { users, type User } from "../../db/schema";
 import { AppError } from "../errors";
+import { clientAddress, stampedRemoteAddress, type TrustedProxies } from "./client-address";
 import { decoyHash, verifyPassword } from "./password";
 import { recordFailedSignIn, recordSuccessfulSignIn, waitBeforeSignIn, type ThrottleLimits } from "./throttle";
 
@@ -37,10 +38,15 @@ export function findActiveUser(db: Db, by: { id: string } | { email: string }): 
   return user && !user.disabled ? user : null;
 }
 
-/** The client address as the nearest proxy (or Next's own server) recorded it: the last X-Forwarded-For entry. */
-export function clientIp(headers: Headers | Record<string, string | string[] | undefined>): string | null {
-  const raw = headers instanceof Headers ? headers.get("x-forwarded-for") : headers["x-forwarded-for"];
-  const value = Array.isArray(raw) ? raw.join(",") : raw;
-  const last = value?.split(",").map((s) => s.trim()).filter(Boolean).at(-1);
-  return last ?? null;
+type RequestHeaders = Headers | Record<string, string | string[] | undefined>;
+
+/**
+ * The address the per-IP throttle counts failures against: the socket's peer (stamped on the request by
+ * client-address.ts), or the address a trusted proxy recorded for its own client (see clientAddress).
+ */
+export function clientIp(headers: RequestHeaders, trusted: TrustedProxies): string | null {
+  const record = headers instanceof Headers ? Object.fromEntries(headers) : headers;
+  const raw = record["x-forwarded-for"];
+  const forwardedFor = Array.isArray(raw) ? raw.join(",") : (raw ?? null);
+  return clientAddress(stampedRemoteAddress(record), forwardedFor, trusted);
 }

@@ -6,6 +6,7 @@ import type { Db, Executor, Tx } from "../../db/client";
 import { ROLES, users, type Role } from "../../db/schema";
 import { audited, type Actor } from "../audit/service";
 import { hashPassword, passwordSchema } from "../auth/password";
+import { raiseSessionVersion } from "../auth/sessions";
 import { AppError } from "../errors";
 import { lineText } from "../validation";
 
@@ -72,6 +73,8 @@ export function setDisabled(db: Db, actor: Actor, input: z.infer<typeof setDisab
     const user = existingUser(tx, input.userId);
     if (input.disabled && user.id === actor.id) throw new AppError("BAD_REQUEST", "You cannot disable your own account.");
     if (input.disabled && user.role === "admin") keepAnAdmin(tx, user.id, "disable");
+    // Disabling voids the user's sessions, and so does enabling: cookies issued before never come back to life.
+    raiseSessionVersion(tx, user.id);
     return updateUser(tx, user.id, { disabled: input.disabled });
   });
 }
