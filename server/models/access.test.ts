@@ -1,5 +1,5 @@
 // Models follow their data's access: an engineer without a grant on a dataset neither sees the versions trained on it
-// (or on top of one trained on it) nor their disclosure, weights or family, nor may fine-tune on them; NOT_FOUND, never
+// (or on top of one trained on it) nor their disclosure, weights or family, nor may fine-tune on them (launch or resume); NOT_FOUND, never
 // FORBIDDEN, so that their existence does not leak. Reads never carry storage paths.
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
@@ -24,6 +24,7 @@ let retunedId: string;
 /** A second engineer, granted only their own dataset. */
 let outsider: SessionUser;
 let ownVersionId: string;
+let mailId: string;
 
 /** A run launched by `engineer` and finished (as the runner records it), registered as a fine-tuned version. */
 function fineTuned(engineer: SessionUser, datasetVersionId: string, parentId: string, familyName: string): string {
@@ -44,7 +45,6 @@ function fineTuned(engineer: SessionUser, datasetVersionId: string, parentId: st
 }
 
 beforeEach(async () => {
-  let mailId: string;
   let mailVersionId: string;
   ({ world, datasetId: mailId, versionId: mailVersionId, baseId } = await worldWithDataset("mail"));
   const created = await createUser(world.db, SYSTEM_ACTOR, { email: "outsider@test.example", name: "outsider", role: "engineer", password: TEST_PASSWORD });
@@ -112,6 +112,15 @@ describe("a model version follows its data's access", () => {
     for (const base of [tunedId, retunedId]) {
       expect(await refusal(asOutsider().runs.launch(runRequest(ownVersionId, base)))).toEqual(notFound);
     }
+    expect(snapshot(world.db)).toEqual(before);
+  });
+
+  it("runs.resume answers NOT_FOUND once the engineer may no longer see the run's base model, and changes nothing", async () => {
+    const { runId } = launchRun(world.db, world.users.engineer, actorOf(world.users.engineer), runRequest(ownVersionId, tunedId));
+    world.db.update(runs).set({ status: "interrupted", chargedSteps: 10 }).where(eq(runs.id, runId)).run();
+    await callerAs(world.db, world.users.privacy_officer).datasets.revokeAccess({ datasetId: mailId, userId: world.users.engineer.id });
+    const before = snapshot(world.db);
+    expect(await refusal(asEngineer().runs.resume({ runId }))).toEqual(notFound);
     expect(snapshot(world.db)).toEqual(before);
   });
 
