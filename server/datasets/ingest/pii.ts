@@ -1,7 +1,7 @@
 // PII scan for data minimisation at ingest: finds personal identifiers in text, masks them, and accumulates a report.
 import { isIPv6 } from "node:net";
 import { z } from "zod";
-import { COMMON_WORD_NAMES, FIRST_NAMES } from "./names";
+import { findPersonNames } from "./pii-names";
 import { TEXT_FIELD, type NormalisedRecord } from "./records";
 
 /** Entity types, from the most specific to the least: when two findings overlap, the earlier type wins. */
@@ -65,12 +65,17 @@ const CARD = /(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])/g;
 
 /**
  * ssn: a US social security number written 123-45-6789 or 123 45 6789 (one separator throughout), with a valid area
- * (not 000, 666 or 900-999), group (not 00) and serial (not 0000). Nine bare digits are not taken: too many are not SSNs.
+ * (not 000, 666 or 900-999), group (not 00) and serial (not 0000). Nine bare digits ("123456789") are taken only when
+ * they start at most 20 characters after an SSN cue on the same line ("SSN", "social security", "SS#"): too many
+ * bare nine-digit numbers are not SSNs.
  */
 const SSN = /(?<![\w-])(?!000|666|9\d\d)\d{3}([- ])(?!00)\d{2}\1(?!0000)\d{4}(?![\w-])/g;
+const SSN_BARE = /(?<![\w-])(?!000|666|9\d\d)\d{3}(?!00)\d{2}(?!0000)\d{4}(?![\w-])/g;
+const SSN_CUE = /\b(?:ssn|ss#|s\.s\.n\.?|social[ -]security(?:[ -](?:number|no\.?|#))?)/gi;
+const SSN_CUE_REACH = 20;
 
-/** ip_address: dotted-quad IPv4 with octets 0-255, and IPv6 in any form Node's net.isIPv6 accepts, "::" alone excepted. */
-const OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+/** ip_address: dotted-quad IPv4 with octets 0-255 (zero-padded too: "010.001.002.003"), and IPv6 in any form Node's net.isIPv6 accepts, "::" alone excepted. */
+const OCTET = "(?:25[0-5]|2[0-4]\\d|[01]\\d\\d|0?[1-9]?\\d)";
 const IPV4 = new RegExp(`(?<![\\w.])(?:${OCTET}\\.){3}${OCTET}(?!\\w|\\.\\d)`, "g");
 const IPV6_CANDIDATE = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?(?![\w:.])/g;
 
@@ -110,21 +115,7 @@ const DATE = new RegExp(
 const PHONE_NANP = /(?<![\w+.-])(?:\+?1[ .-]?)?(?:\(\d{3}\) ?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w-]|\.\d)/g;
 const PHONE_INTL = /(?<![\w+])\+\d{1,3}(?:[ .-]?(?:\(\d{1,4}\)|\d{1,4})){2,6}(?![\w-]|\.\d)/g;
 
-/**
- * person_name: a capitalised word in FIRST_NAMES ("Alice", "Anne-Marie"), with the capitalised word right after it
- * taken as a surname ("Alice Smith", "Ann O'Brien") unless that word is a function word ("The", "You", "I"). A first
- * name that is also an ordinary word (COMMON_WORD_NAMES, or two letters) counts only with a surname or after an
- * honorific: "Will Smith" and "Mrs. May" are names, "May I come?", "Will you?" and "Mark the date" are not, and so
- * is "Thanks, Will." (a miss we accept); title-case phrases like "Chase Bank" are flagged. When such a word is followed
- * by a first name and a surname ("Hi Alice Smith"), the name starts after it. Upper-case names are missed.
- */
-const CAPITALISED_WORD = /(?<![A-Za-z0-9_'’-])[A-Z][a-z]+(?:-[A-Z][a-z]+)*(?![A-Za-z0-9_])/g;
-const SURNAME_AFTER = /[ ]((?:Mc|Mac|O['’])?[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)*)(?![A-Za-z0-9_])/y;
-const HONORIFIC_BEFORE = /(?:^|[^A-Za-z])(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame)\.? $/;
-const FUNCTION_WORDS = new Set(
-  "The A An And Or But Nor So Yet If Then In On At To For Of With From By As Is Was Are Were Be Been It He She We You They This That These Those My Your His Her Our Their Its Not No Yes Do Does Did"
-    .split(" "),
-);
+/** person_name: see findPersonNames in pii-names.ts (name lists of many cultures, honorifics, cues, capitalisation). */
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -206,32 +197,20 @@ function birthDates(text: string): Candidate[] {
   return [...claimed];
 }
 
-/** The capitalised word right after `end` (match 0 with its space, 1 without) when it can be a surname. */
-function surnameAt(text: string, end: number): [string, string] | null {
-  SURNAME_AFTER.lastIndex = end;
-  const m = SURNAME_AFTER.exec(text);
-  return m !== null && m[1] !== undefined && !FUNCTION_WORDS.has(m[1]) ? [m[0], m[1]] : null;
+/** Nine bare digits that start within reach of an SSN cue on the same line (cues and numbers both in order: linear). */
+function bareSsns(text: string): Candidate[] {
+  const cueEnds = [...matchesOf(SSN_CUE, text)].map((m) => m.index + m[0].length);
+  if (cueEnds.length === 0) return [];
+  let cue = -1;
+  return candidates("ssn", SSN_BARE, text, () => true).filter((c) => {
+    while (cue + 1 < cueEnds.length && (cueEnds[cue + 1] as number) <= c.start) cue += 1;
+    const cueEnd = cueEnds[cue];
+    return cueEnd !== undefined && c.start - cueEnd <= SSN_CUE_REACH && !text.slice(cueEnd, c.start).includes("\n");
+  });
 }
 
 function personNames(text: string): Candidate[] {
-  const found: Candidate[] = [];
-  for (const m of matchesOf(CAPITALISED_WORD, text)) {
-    const first = m[0];
-    if (!FIRST_NAMES.has(first)) continue;
-    const start = m.index;
-    let end = start + first.length;
-    const surname = surnameAt(text, end);
-    const ambiguous = first.length <= 2 || COMMON_WORD_NAMES.has(first);
-    if (ambiguous && surname === null && !HONORIFIC_BEFORE.test(text.slice(Math.max(0, start - 6), start))) continue;
-    // "Hi Alice Smith": the word is not a first name when a full name follows it, which then starts at the next word.
-    if (ambiguous && surname !== null && FIRST_NAMES.has(surname[1]) && surnameAt(text, end + surname[0].length) !== null) continue;
-    if (surname !== null) {
-      end += surname[0].length;
-      CAPITALISED_WORD.lastIndex = end; // the surname is not a first name of its own: matchesOf resumes after it
-    }
-    found.push({ type: "person_name", start, end });
-  }
-  return found;
+  return findPersonNames(text).map(({ start, end }) => ({ type: "person_name", start, end }));
 }
 
 /**
@@ -246,6 +225,7 @@ export function findEntities(text: string): EntitySpan[] {
     ...emails(text),
     ...(digits ? candidates("credit_card", CARD, text, isCardNumber) : []),
     ...(digits ? candidates("ssn", SSN, text, () => true) : []),
+    ...(digits ? bareSsns(text) : []),
     ...(digits ? candidates("ip_address", IPV4, text, () => true) : []),
     ...(colon !== -1 && text.includes(":", colon + 1) ? candidates("ip_address", IPV6_CANDIDATE, text, isIpv6) : []),
     ...birthDates(text),

@@ -1,0 +1,266 @@
+// Person-name detection for the PII scan: name lists of many cultures, honorifics, context cues and capitalisation, in one linear pass.
+import { COMMON_WORD_NAMES, FIRST_NAMES } from "./names";
+import {
+  AMBIGUOUS_NAMES,
+  COMMON_CAPITALISED_WORDS,
+  HONORIFICS,
+  INTERNATIONAL_GIVEN_NAMES,
+  NAME_PARTICLES,
+  SURNAME_LIST,
+  foldName,
+} from "./pii-name-lists";
+
+/** A name found: UTF-16 offsets into the text, end exclusive. */
+export interface NameSpan {
+  start: number;
+  end: number;
+}
+
+type Shape = "cap" | "upper" | "lower" | "initial" | "other";
+
+interface Token {
+  start: number;
+  end: number;
+  text: string;
+  /** Folded (lower case, no diacritics) for the lists. */
+  key: string;
+  shape: Shape;
+}
+
+/** A word: letters (with their combining marks), possibly joined by apostrophes or hyphens ("O'Brien", "Min-jun"). */
+const WORD = /[\p{L}\p{M}]+(?:['’-][\p{L}\p{M}]+)*/gu;
+/** Capitalised: "Alice", "García", "McDonald", "O'Brien", "Anne-Marie", "Min-jun", "al-Rashid"; not "GitHub". */
+const CAP = /^(?:(?:al|el|ad|as|ash|at|bin|ibn|abu|ben|ould)-)?(?:Mc|Mac|O['’]|D['’]|Di|De|La|Le|Van|Fitz)?\p{Lu}[\p{Ll}\p{M}]+(?:['’-]\p{L}[\p{Ll}\p{M}]*)*$/u;
+const UPPER = /^\p{Lu}[\p{Lu}\p{M}'’-]*\p{Lu}$/u;
+const LOWER = /^[\p{Ll}\p{M}'’-]+$/u;
+
+const ENGLISH_GIVEN: ReadonlySet<string> = new Set([...FIRST_NAMES].map(foldName));
+const ENGLISH_AMBIGUOUS: ReadonlySet<string> = new Set([...COMMON_WORD_NAMES].map(foldName));
+
+/** The name cues: words before a name, in folded form, and whether the cue vouches for unknown capitalised words. */
+interface Cue {
+  words: string[];
+  /** Strong: the words after it are a name when they look like one; weak: only names of the lists. */
+  strong: boolean;
+  /** The cue counts only with a colon after it ("From: …", "Name: …"). */
+  colon?: boolean;
+}
+
+const CUES: Cue[] = [
+  ...["my name is", "my name's", "name is", "names are", "i am called", "my name was", "dear", "dearest", "signed", "signed by",
+    "regards", "sincerely", "yours truly", "best wishes", "cheers", "patient", "patient named", "respectfully"]
+    .map((phrase) => ({ words: phrase.split(" "), strong: true })),
+  ...["name", "full name", "patient name", "patient", "client", "customer", "contact", "from", "to", "cc", "attn", "attention",
+    "signed", "author", "sender", "recipient", "employee", "applicant", "guest", "member", "user", "reviewer", "witness",
+    "emergency contact", "next of kin", "account holder", "cardholder", "beneficiary", "insured", "student", "parent"]
+    .map((phrase) => ({ words: phrase.split(" "), strong: true, colon: true })),
+  ...["i am", "i'm", "im", "this is", "call me", "named", "called", "hi", "hello", "hey", "thanks", "thank you", "met",
+    "with", "and", "by", "ask", "tell", "contact", "from", "to", "for", "meet", "cc", "visited", "saw", "treated", "mr", "mrs"]
+    .map((phrase) => ({ words: phrase.split(" "), strong: false })),
+];
+const LONGEST_CUE = Math.max(...CUES.map((cue) => cue.words.length));
+
+type Mode = "strong" | "weak" | "plain";
+
+/** Up to four words of a name (particles aside). */
+const MAX_NAME_WORDS = 4;
+
+function shapeOf(word: string, text: string, end: number): Shape {
+  if (word.length === 1) return /\p{Lu}/u.test(word) && text.charAt(end) === "." ? "initial" : "other";
+  if (CAP.test(word)) return "cap";
+  if (UPPER.test(word)) return "upper";
+  if (LOWER.test(word)) return "lower";
+  return "other";
+}
+
+function tokenise(text: string): Token[] {
+  const tokens: Token[] = [];
+  WORD.lastIndex = 0;
+  for (let m = WORD.exec(text); m !== null; m = WORD.exec(text)) {
+    const word = m[0];
+    const end = m.index + word.length;
+    tokens.push({ start: m.index, end, text: word, key: foldName(word), shape: shapeOf(word, text, end) });
+  }
+  return tokens;
+}
+
+/** The key's parts ("anne-marie": "anne", "marie") are all in the set, or the key itself is. */
+function inList(list: ReadonlySet<string>, key: string, other?: ReadonlySet<string>): boolean {
+  if (list.has(key)) return true;
+  const parts = key.split(/['-]/);
+  if (parts.length < 2) return false;
+  return parts.every((part) => part.length > 1 && (list.has(part) || (other?.has(part) ?? false)));
+}
+
+function isGiven(key: string): boolean {
+  return inList(ENGLISH_GIVEN, key, INTERNATIONAL_GIVEN_NAMES) || inList(INTERNATIONAL_GIVEN_NAMES, key, ENGLISH_GIVEN);
+}
+
+function isSurname(key: string): boolean {
+  return inList(SURNAME_LIST, key);
+}
+
+function isKnown(key: string): boolean {
+  return isGiven(key) || isSurname(key);
+}
+
+/** A known name that is also an ordinary word ("May", "Will", "Long") or of one or two letters. */
+function isAmbiguous(key: string): boolean {
+  return key.length <= 2 || ENGLISH_AMBIGUOUS.has(key) || AMBIGUOUS_NAMES.has(key) || COMMON_CAPITALISED_WORDS.has(key);
+}
+
+function isWordLike(token: Token): boolean {
+  return token.shape === "cap" || token.shape === "upper" || token.shape === "lower";
+}
+
+/**
+ * Whether `token` may be the `index`-th word of a name whose first word is `first`, in the given mode: a known name
+ * in any case; after a strong cue or an honorific, an unknown capitalised word (or an upper-case one in upper-case
+ * text) that is not an ordinary word; in plain text, the word after a capitalised given name when capitalised
+ * and not a function word (a surname: "Alice Smith").
+ */
+function accepts(token: Token, index: number, first: Token, mode: Mode): boolean {
+  if (!isWordLike(token)) return false;
+  if (index > 0 && token.shape !== first.shape && !(first.shape === "cap" && token.shape === "upper" && token.text.length > 1)) {
+    // "Mary JONES" is still a name; "mary Jones" and "MARY jones" are not written together.
+    if (!(first.shape === "upper" && token.shape === "cap")) return false;
+  }
+  const known = isKnown(token.key);
+  const ordinary = COMMON_CAPITALISED_WORDS.has(token.key);
+  if (token.shape === "lower") return known && !isAmbiguous(token.key);
+  if (mode === "strong") return known || !ordinary;
+  if (token.shape === "upper") return known && !isAmbiguous(token.key);
+  // Capitalised: after a weak cue a name starts with a known word; in plain text plainName() judges the whole.
+  return mode === "weak" && index === 0 ? known : known || !ordinary;
+}
+
+/**
+ * The name starting at token `i` in `mode`, as the index past its last word, or i when there is none. Words are
+ * separated by one space, an initial may be followed by its full stop ("John F. Kennedy"), and particles may
+ * join words ("Ludwig van Beethoven").
+ */
+function nameFrom(tokens: Token[], text: string, i: number, mode: Mode): number {
+  const first = tokens[i];
+  if (first === undefined || !accepts(first, 0, first, mode)) return i;
+  let end = i + 1;
+  let words = 1;
+  let j = i + 1;
+  while (j < tokens.length && words < MAX_NAME_WORDS) {
+    const prev = tokens[j - 1] as Token;
+    const token = tokens[j] as Token;
+    const gap = text.slice(prev.end, token.start);
+    if (!(gap === " " || (prev.shape === "initial" && gap === ". "))) break;
+    if (token.shape === "initial" && first.shape !== "lower") {
+      j += 1;
+      continue;
+    }
+    if (NAME_PARTICLES.has(token.key) && token.shape !== "upper" && j + 1 < tokens.length) {
+      j += 1; // a particle counts only with a name word after it
+      continue;
+    }
+    if (!accepts(token, words, first, mode)) break;
+    words += 1;
+    j += 1;
+    end = j;
+  }
+  return end;
+}
+
+/** The cue that ends right before token i, if any: the strongest that matches the words and gap before it. */
+function cueBefore(tokens: Token[], text: string, i: number): Cue | null {
+  const token = tokens[i] as Token;
+  let best: Cue | null = null;
+  for (const cue of CUES) {
+    const n = cue.words.length;
+    if (i < n || n > LONGEST_CUE) continue;
+    let matches = true;
+    for (let k = 0; k < n && matches; k += 1) {
+      const word = tokens[i - n + k] as Token;
+      matches = word.key === cue.words[k];
+      if (matches && k > 0) matches = text.slice((tokens[i - n + k - 1] as Token).end, word.start) === " ";
+    }
+    if (!matches) continue;
+    const gap = text.slice((tokens[i - 1] as Token).end, token.start);
+    if (!(cue.colon ? /^ ?:\s{0,3}$/ : /^[:,-]?\s{0,3}$/).test(gap)) continue;
+    if (best === null || (cue.strong && !best.strong)) best = cue;
+  }
+  return best;
+}
+
+/** The honorific right before token i ("Dr. ", "Mrs ", "M. "), if there is one. */
+function afterHonorific(tokens: Token[], text: string, i: number): boolean {
+  if (i === 0) return false;
+  const prev = tokens[i - 1] as Token;
+  const gap = text.slice(prev.end, (tokens[i] as Token).start);
+  if (prev.key === "m") return prev.text === "M" && gap === ". ";
+  return HONORIFICS.has(prev.key) && prev.shape !== "other" && (gap === " " || gap === ". ");
+}
+
+/** Whether the plain-text name tokens[i..end) stands: its first word known and not ambiguous, or completed by a surname. */
+function plainName(tokens: Token[], i: number, end: number): boolean {
+  const first = tokens[i] as Token;
+  const words = tokens.slice(i, end).filter((t) => !NAME_PARTICLES.has(t.key) && t.shape !== "initial");
+  const second = words[1];
+  if (first.shape === "cap") {
+    if (isGiven(first.key)) {
+      if (!isAmbiguous(first.key)) return true;
+      // "Will Smith": an ambiguous first name needs a known surname or given name after it, and "Hi Alice Smith" starts at "Alice".
+      if (second === undefined || FUNCTION_WORD_KEYS.has(second.key)) return false;
+      if (!isKnown(second.key)) return false; // "Hong Kong", "Long Beach"
+      const third = words[2];
+      return !(isGiven(second.key) && third !== undefined && !isAmbiguous(second.key));
+    }
+    // An unknown or surname-first word: "Oluwaseun Adeyemi", "Zhang Wei", "Nguyen Van An".
+    if (second === undefined || COMMON_CAPITALISED_WORDS.has(first.key)) return false;
+    if (isSurname(first.key) && isGiven(second.key)) return !(isAmbiguous(first.key) && isAmbiguous(second.key));
+    return isSurname(second.key) && !isAmbiguous(second.key) && !isAmbiguous(first.key);
+  }
+  // Upper or lower case without a cue: two known, unambiguous names ("JOHN SMITH", "zhang wei").
+  return second !== undefined && words.every((t) => isKnown(t.key) && !isAmbiguous(t.key)) && (isGiven(first.key) || isGiven(second.key));
+}
+
+const FUNCTION_WORD_KEYS: ReadonlySet<string> = new Set(
+  "the a an and or but nor so yet if then in on at to for of with from by as is was are were be been it he she we you they i this that these those my your his her our their its not no yes do does did"
+    .split(" "),
+);
+
+/**
+ * Every person name in `text`, in order. A name is: the words after an honorific ("Dr. Müller" gives "Müller",
+ * "Sra. López", "M. Dupont"); the words after a strong cue ("my name is", "Dear", "Regards,", "Signed", "From:",
+ * "Patient", "Name:") that look like a name, capitalised or in the case of the text around them; known names after
+ * a weak cue ("hi", "I'm", "thanks", "called") in any case; and, without a cue, a capitalised given name with its
+ * surname ("José García", "Anne-Marie O'Brien"), a given name alone unless it is also a word ("Alice", not "May"
+ * or "Will"), a surname then a given name ("Zhang Wei"), an unknown capitalised word before a known surname
+ * ("Oluwaseun Adeyemi"), or two known names in capitals or lower case ("JOHN SMITH", "mary jones").
+ */
+export function findPersonNames(text: string): NameSpan[] {
+  const tokens = tokenise(text);
+  const found: NameSpan[] = [];
+  let i = 0;
+  while (i < tokens.length) {
+    const token = tokens[i] as Token;
+    if (!isWordLike(token) || HONORIFICS.has(token.key) && afterHonorific(tokens, text, i + 1)) {
+      i += 1;
+      continue;
+    }
+    const cue = afterHonorific(tokens, text, i) ? ({ words: [], strong: true } satisfies Cue) : cueBefore(tokens, text, i);
+    let end = i;
+    if (cue !== null) {
+      end = nameFrom(tokens, text, i, cue.strong ? "strong" : "weak");
+      // After a weak cue, one word stands only when known and not ambiguous ("hi mary", not "hi will").
+      if (end === i + 1 && !cue.strong && (isAmbiguous(token.key) || !isGiven(token.key))) end = i;
+      if (end > i && !cue.strong && token.shape !== "cap" && !isGiven(token.key)) end = i;
+    }
+    if (end === i) {
+      end = nameFrom(tokens, text, i, "plain");
+      if (end > i && !plainName(tokens, i, end)) end = i;
+    }
+    if (end > i) {
+      found.push({ start: token.start, end: (tokens[end - 1] as Token).end });
+      i = end;
+    } else {
+      i += 1;
+    }
+  }
+  return found;
+}
