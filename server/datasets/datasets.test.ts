@@ -1,6 +1,6 @@
 // Datasets through the real upload handler and routers: a good upload becomes a version with digests, counts and a
 // PII report; a malformed or refused one leaves nothing; minimising makes a linked version; access rules hold.
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { TRPCError } from "@trpc/server";
@@ -55,6 +55,19 @@ describe("dataset upload", () => {
     expect(JSON.stringify(v!.piiReport)).not.toContain("alice@example.com");
     expect(detail.canTrain).toBe(true);
     expect(files()).toHaveLength(1);
+  });
+
+  it("stores the version's file owner-only (0600 in a 0700 folder), whatever the umask", async () => {
+    const umask = process.umask(0);
+    try {
+      const res = await upload(world.users.engineer, { name: "support", format: "jsonl", textField: "text" }, MAIL);
+      expect(res.status).toBe(201);
+    } finally {
+      process.umask(umask);
+    }
+    const [name] = files();
+    expect(statSync(path.join(dataDir, "datasets")).mode & 0o777).toBe(0o700);
+    expect(statSync(path.join(dataDir, "datasets", name!)).mode & 0o777).toBe(0o600);
   });
 
   it("refuses a malformed file with line numbers and reasons, and keeps nothing", async () => {
