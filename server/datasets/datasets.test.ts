@@ -132,10 +132,10 @@ describe("minimisation and access", () => {
     const engineer = world.users.engineer;
     const [before, filesBefore] = [snapshot(world.db), files()];
     for (const [plan, named] of [
-      [{ fields: { postcode: "drop" as const } }, /The plan was refused: the plan names field "postcode"/],
-      [{ entities: { ssn: "redact" as const } }, /The plan was refused: the plan names entity type "ssn"/],
+      [{ entities: {}, fields: { postcode: "drop" as const }, subject: "keep" as const }, /The plan was refused: the plan names field "postcode"/],
+      [{ entities: { ssn: "redact" as const }, fields: {}, subject: "keep" as const }, /The plan was refused: the plan names entity type "ssn"/],
     ] as const) {
-      const err = await minimiseVersion(world.db, engineer, actorOf(engineer), { versionId, plan: { entities: {}, fields: {}, subject: "keep", ...plan } }, dataDir).catch((e: unknown) => e);
+      const err = await minimiseVersion(world.db, engineer, actorOf(engineer), { versionId, plan }, dataDir).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(named) });
     }
     expect(snapshot(world.db)).toEqual(before);

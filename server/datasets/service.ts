@@ -114,9 +114,10 @@ export async function minimiseVersion(db: Db, user: SessionUser, actor: Actor, i
   const versionId = randomUUID();
   const audit = { actor, action: "dataset.minimise", entityType: "dataset_version", entityId: versionId, input: { ...input, contentDigest: summary.contentDigest } };
   try {
-    return audited(db, audit, (tx) =>
+    const created = audited(db, audit, (tx) =>
       insertVersion(tx, parent.datasetId, parent.id, { ...versionFields(parent), ...summaryFields(summary), storagePath, minimisation: input.plan }, user.id, versionId),
     );
+    return versionView(created);
   } catch (err) {
     await rm(destination, { force: true });
     throw err;
@@ -141,10 +142,29 @@ export function summaryFields(summary: VersionSummary) {
   };
 }
 
-/** A stored version with its JSON columns read back through their schemas. */
+/**
+ * What callers see of a stored version (an explicit DTO: never where its file lies), with its JSON columns read back
+ * through their schemas.
+ */
 export function versionView(row: DatasetVersion) {
   return {
-    ...row,
+    id: row.id,
+    datasetId: row.datasetId,
+    version: row.version,
+    parentVersionId: row.parentVersionId,
+    format: row.format,
+    textField: row.textField,
+    subjectField: row.subjectField,
+    sourceDigest: row.sourceDigest,
+    contentDigest: row.contentDigest,
+    bytes: row.bytes,
+    recordCount: row.recordCount,
+    subjectCount: row.subjectCount,
+    maxRecordsPerSubject: row.maxRecordsPerSubject,
+    createdBy: row.createdBy,
+    createdAt: row.createdAt,
+    filesDeletedAt: row.filesDeletedAt,
+    filesDeletedBy: row.filesDeletedBy,
     fields: z.array(z.string()).parse(JSON.parse(row.fields)),
     piiReport: piiReportSchema.parse(JSON.parse(row.piiReport)),
     minimisation: row.minimisation === null ? null : minimisationPlanSchema.parse(JSON.parse(row.minimisation)),
