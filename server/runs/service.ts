@@ -15,6 +15,7 @@ import {
   runSteps,
   runs,
   type Budget,
+  type Run,
 } from "../../db/schema";
 import { calibrateNoiseMultiplier, dpSgdEvent } from "../../trainer/privacy";
 import { appendAudit, audited, type Actor } from "../audit/service";
@@ -199,9 +200,38 @@ export function launchOptions(db: Executor, user: SessionUser) {
   return { datasetVersions: granted, modelVersions: models.filter((m) => visible(m.id)) };
 }
 
+/**
+ * What callers see of a run (an explicit DTO): its settings, progress and outcome; not the server's own bookkeeping
+ * (runner lease, canary plan, reported events, the stored spec).
+ */
+export function runView(run: Run) {
+  return {
+    id: run.id,
+    datasetId: run.datasetId,
+    datasetVersionId: run.datasetVersionId,
+    baseModelVersionId: run.baseModelVersionId,
+    privacyUnit: run.privacyUnit,
+    samplingRate: run.samplingRate,
+    noiseMultiplier: run.noiseMultiplier,
+    plannedSteps: run.plannedSteps,
+    chargedSteps: run.chargedSteps,
+    checkpointStep: run.checkpointStep,
+    cancelRequested: run.cancelRequested,
+    status: run.status,
+    statusReason: run.statusReason,
+    resultModelVersionId: run.resultModelVersionId,
+    keepRunFiles: run.keepRunFiles,
+    runFilesDeletedAt: run.runFilesDeletedAt,
+    createdBy: run.createdBy,
+    createdAt: run.createdAt,
+    startedAt: run.startedAt,
+    endedAt: run.endedAt,
+  };
+}
+
 /** Runs on datasets the user may see, newest first. */
 export function listRuns(db: Executor, user: SessionUser) {
-  const all = db.select().from(runs).orderBy(desc(runs.createdAt)).all();
+  const all = db.select().from(runs).orderBy(desc(runs.createdAt)).all().map(runView);
   if (user.role !== "engineer") return all;
   const granted = new Set(
     db.select({ datasetId: datasetAccess.datasetId }).from(datasetAccess).where(eq(datasetAccess.userId, user.id)).all().map((r) => r.datasetId),
@@ -232,7 +262,7 @@ export function cancelRun(db: Db, user: SessionUser, actor: Actor, input: z.infe
     } else {
       throw new AppError("CONFLICT", `This run is ${run.status}; only queued or running runs can be cancelled.`);
     }
-    return tx.select().from(runs).where(eq(runs.id, run.id)).get()!;
+    return runView(tx.select().from(runs).where(eq(runs.id, run.id)).get()!);
   });
 }
 
@@ -257,7 +287,7 @@ export function resumeRun(db: Db, user: SessionUser, actor: Actor, input: z.infe
       .set({ status: "queued", statusReason: "resumed", segmentBaseSteps: resumed.segmentBaseSteps, resumeFromStep: resumed.resumeFromStep, cancelRequested: false, endedAt: null })
       .where(eq(runs.id, run.id))
       .run();
-    return tx.select().from(runs).where(eq(runs.id, run.id)).get()!;
+    return runView(tx.select().from(runs).where(eq(runs.id, run.id)).get()!);
   });
 }
 
@@ -273,7 +303,7 @@ export function runDetail(db: Executor, user: SessionUser, runId: string) {
   const every = Math.max(1, Math.ceil(run.chargedSteps / 100));
   const epsilonCurve = Array.from({ length: Math.floor(run.chargedSteps / every) }, (_, i) => (i + 1) * every).map((step) => ({ step, epsilon: epsilonAt(step) }));
   return {
-    run: { ...run, spec: runRequestInput.parse(JSON.parse(run.spec)) },
+    run: { ...runView(run), spec: runRequestInput.parse(JSON.parse(run.spec)) },
     delta,
     chargedEpsilon: epsilonAt(run.chargedSteps),
     reservedEpsilon: isActive(run) ? epsilonAt(reservedSteps(run)) : null,
