@@ -211,13 +211,24 @@ export function foldName(word: string): string {
   return word.normalize("NFD").replace(/\p{M}/gu, "").replace(/’/g, "'").toLowerCase();
 }
 
+/** Syllables of Korean given names, taken as names only as parts of a hyphenated name ("Hyun-woo", "Seo-yeon"). */
+export const KOREAN_SYLLABLES: ReadonlySet<string> = wordSet(
+  "min jun seo ji ho woo hoon hyun ha eun soo ah yeon yoon young jae dong sung hye jin kyung hee sang chul yong joon won bin hwan seok myung mi sook ja ok yeong su jung na rin",
+);
+
 /** Particles that join the parts of a name ("Ludwig van Beethoven", "José de la Cruz", "Mohammed bin Salman"). */
 export const NAME_PARTICLES: ReadonlySet<string> = wordSet(
   "van von der den de del della di da das dos du la le ter ten bin binti ibn bint al el abu y e",
 );
 
 export const INTERNATIONAL_GIVEN_NAMES: ReadonlySet<string> = wordSet(GIVEN);
-export const SURNAME_LIST: ReadonlySet<string> = new Set([...wordSet(SURNAMES)].filter((word) => !NAME_PARTICLES.has(word)));
+/** The surnames; particles only where they are a surname of their own (Vietnamese "Le"), not "de" of "de Jong". */
+export const SURNAME_LIST: ReadonlySet<string> = new Set(
+  [...wordSet(SURNAMES)].filter((word) => !NAME_PARTICLES.has(word) || word === "le"),
+);
+
+/** Words before a capitalised word that make it part of a place's name ("Saint Lucia", "São Paulo", "New York"). */
+export const PLACE_PREFIXES: ReadonlySet<string> = wordSet("saint st san santa santo sao fort port mount mt lake cape new los las el");
 
 /**
  * Honorifics and titles after which the next words are a name ("Dr. Müller", "Sra. López", "M. Dupont"), folded,
@@ -272,5 +283,7 @@ sister uncle aunt grandma grandpa baby doctor nurse teacher professor officer ca
 english french german spanish chinese japanese korean russian arabic indian african american european asian
 valued colleague colleagues friend partner partners hiring recruiter candidate parents guardian resident
 neighbour neighbor owner editor reader readers subscriber shareholders customers clients patients users
+corporation incorporated limited holdings associates foundation agency solutions systems technologies
+labs studio studios media consulting industries enterprises partners bible times news post journal
 care unit ward room bed floor level home house work job health medical clinical history notes summary
 `);

@@ -5,7 +5,9 @@ import {
   COMMON_CAPITALISED_WORDS,
   HONORIFICS,
   INTERNATIONAL_GIVEN_NAMES,
+  KOREAN_SYLLABLES,
   NAME_PARTICLES,
+  PLACE_PREFIXES,
   SURNAME_LIST,
   foldName,
 } from "./pii-name-lists";
@@ -93,7 +95,11 @@ function inList(list: ReadonlySet<string>, key: string, other?: ReadonlySet<stri
 }
 
 function isGiven(key: string): boolean {
-  return inList(ENGLISH_GIVEN, key, INTERNATIONAL_GIVEN_NAMES) || inList(INTERNATIONAL_GIVEN_NAMES, key, ENGLISH_GIVEN);
+  return (
+    inList(ENGLISH_GIVEN, key, INTERNATIONAL_GIVEN_NAMES) ||
+    inList(INTERNATIONAL_GIVEN_NAMES, key, ENGLISH_GIVEN) ||
+    (key.includes("-") && inList(KOREAN_SYLLABLES, key))
+  );
 }
 
 function isSurname(key: string): boolean {
@@ -127,8 +133,8 @@ function accepts(token: Token, index: number, first: Token, mode: Mode): boolean
   }
   const known = isKnown(token.key);
   const ordinary = COMMON_CAPITALISED_WORDS.has(token.key);
+  if (mode === "strong") return token.shape === "lower" ? known : known || !ordinary;
   if (token.shape === "lower") return known && !isAmbiguous(token.key);
-  if (mode === "strong") return known || !ordinary;
   if (token.shape === "upper") return known && !isAmbiguous(token.key);
   // Capitalised: after a weak cue a name starts with a known word; in plain text plainName() judges the whole.
   return mode === "weak" && index === 0 ? known : known || !ordinary;
@@ -189,9 +195,10 @@ function cueBefore(tokens: Token[], text: string, i: number): Cue | null {
 
 /** The honorific right before token i ("Dr. ", "Mrs ", "M. "), if there is one. */
 function afterHonorific(tokens: Token[], text: string, i: number): boolean {
-  if (i === 0) return false;
-  const prev = tokens[i - 1] as Token;
-  const gap = text.slice(prev.end, (tokens[i] as Token).start);
+  const prev = tokens[i - 1];
+  const token = tokens[i];
+  if (prev === undefined || token === undefined) return false;
+  const gap = text.slice(prev.end, token.start);
   if (prev.key === "m") return prev.text === "M" && gap === ". ";
   return HONORIFICS.has(prev.key) && prev.shape !== "other" && (gap === " " || gap === ". ");
 }
@@ -206,7 +213,7 @@ function plainName(tokens: Token[], i: number, end: number): boolean {
       if (!isAmbiguous(first.key)) return true;
       // "Will Smith": an ambiguous first name needs a known surname or given name after it, and "Hi Alice Smith" starts at "Alice".
       if (second === undefined || FUNCTION_WORD_KEYS.has(second.key)) return false;
-      if (!isKnown(second.key)) return false; // "Hong Kong", "Long Beach"
+      if (!isKnown(second.key) || isAmbiguous(second.key)) return false; // "Hong Kong", "Long Beach", "Red Cross"
       const third = words[2];
       return !(isGiven(second.key) && third !== undefined && !isAmbiguous(second.key));
     }
@@ -217,6 +224,27 @@ function plainName(tokens: Token[], i: number, end: number): boolean {
   }
   // Upper or lower case without a cue: two known, unambiguous names ("JOHN SMITH", "zhang wei").
   return second !== undefined && words.every((t) => isKnown(t.key) && !isAmbiguous(t.key)) && (isGiven(first.key) || isGiven(second.key));
+}
+
+/**
+ * Whether words taken after a strong cue stand as a name: not one ambiguous word in upper or lower case ("dear
+ * will"), and not the start of a title-case phrase whose next word is an ordinary word ("Regards, Acme
+ * Corporation", "Patient Care Unit").
+ */
+function strongName(tokens: Token[], text: string, i: number, end: number): boolean {
+  const first = tokens[i] as Token;
+  if (end === i + 1 && first.shape !== "cap" && isAmbiguous(first.key)) return false;
+  const next = tokens[end];
+  const last = tokens[end - 1] as Token;
+  return !(next !== undefined && next.shape !== "lower" && text.slice(last.end, next.start) === " " && COMMON_CAPITALISED_WORDS.has(next.key));
+}
+
+/** The word before token i makes it part of a place's name ("Saint Lucia", "New York"). */
+function afterPlacePrefix(tokens: Token[], text: string, i: number): boolean {
+  const prev = tokens[i - 1];
+  if (prev === undefined || prev.shape === "lower" || !PLACE_PREFIXES.has(prev.key)) return false;
+  const gap = text.slice(prev.end, (tokens[i] as Token).start);
+  return gap === " " || gap === ". ";
 }
 
 const FUNCTION_WORD_KEYS: ReadonlySet<string> = new Set(
@@ -243,15 +271,17 @@ export function findPersonNames(text: string): NameSpan[] {
       i += 1;
       continue;
     }
-    const cue = afterHonorific(tokens, text, i) ? ({ words: [], strong: true } satisfies Cue) : cueBefore(tokens, text, i);
+    const honorific = afterHonorific(tokens, text, i);
+    const cue = honorific ? ({ words: [], strong: true } satisfies Cue) : cueBefore(tokens, text, i);
     let end = i;
     if (cue !== null) {
       end = nameFrom(tokens, text, i, cue.strong ? "strong" : "weak");
+      if (end > i && cue.strong && !honorific && !strongName(tokens, text, i, end)) end = i;
       // After a weak cue, one word stands only when known and not ambiguous ("hi mary", not "hi will").
       if (end === i + 1 && !cue.strong && (isAmbiguous(token.key) || !isGiven(token.key))) end = i;
       if (end > i && !cue.strong && token.shape !== "cap" && !isGiven(token.key)) end = i;
     }
-    if (end === i) {
+    if (end === i && !afterPlacePrefix(tokens, text, i)) {
       end = nameFrom(tokens, text, i, "plain");
       if (end > i && !plainName(tokens, i, end)) end = i;
     }

@@ -2,6 +2,7 @@
 import { isIPv6 } from "node:net";
 import { z } from "zod";
 import { findPersonNames } from "./pii-names";
+import { MEASURED_RECALL } from "./pii-recall";
 import { TEXT_FIELD, type NormalisedRecord } from "./records";
 
 /** Entity types, from the most specific to the least: when two findings overlap, the earlier type wins. */
@@ -43,6 +44,13 @@ export const piiReportSchema = z.strictObject({
   byType: z.record(entityTypeSchema, typeStatsSchema),
   /** Occurrences per field ("text" for the text, else the extra field's name); only fields and types with findings. */
   byField: z.record(z.string(), z.partialRecord(entityTypeSchema, z.number().int().positive())),
+  /**
+   * The scanning detector's recall per type as measured on its evaluation set (pii-recall.ts), so that "0 found"
+   * reads as "0 found by a detector with measured recall r"; absent from reports written before it was recorded.
+   */
+  detectorRecall: z
+    .partialRecord(entityTypeSchema, z.strictObject({ recall: z.number().min(0).max(1), gold: z.number().int().nonnegative() }))
+    .optional(),
 });
 export type PiiReport = z.infer<typeof piiReportSchema>;
 
@@ -77,7 +85,7 @@ const SSN_CUE_REACH = 20;
 /** ip_address: dotted-quad IPv4 with octets 0-255 (zero-padded too: "010.001.002.003"), and IPv6 in any form Node's net.isIPv6 accepts, "::" alone excepted. */
 const OCTET = "(?:25[0-5]|2[0-4]\\d|[01]\\d\\d|0?[1-9]?\\d)";
 const IPV4 = new RegExp(`(?<![\\w.])(?:${OCTET}\\.){3}${OCTET}(?!\\w|\\.\\d)`, "g");
-const IPV6_CANDIDATE = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?(?![\w:.])/g;
+const IPV6_CANDIDATE = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?(?![\w:]|\.\w)/g;
 
 /**
  * date_of_birth: a date that starts at most 40 characters after a birth cue on the same line, where a cue is
@@ -319,6 +327,7 @@ export function createPiiScanner(): { scanRecord(record: NormalisedRecord): void
         recordsWithPii,
         byType: structuredClone(byType),
         byField: Object.fromEntries([...byField.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, { ...v }])),
+        detectorRecall: Object.fromEntries(ENTITY_TYPES.map((type) => [type, { ...MEASURED_RECALL[type] }])),
       };
     },
   };
