@@ -81,7 +81,8 @@ export function deleteVersionFiles(db: Db, user: SessionUser, actor: Actor, inpu
       throw new AppError("CONFLICT", `Run ${active.map((id) => id.slice(0, 8)).join(", ")} (queued or running) uses version ${version.version}; cancel it or wait until it ends.`);
     }
     removeVersionFiles(tx, dataDir, version, user.id);
-    return tx.select().from(datasetVersions).where(eq(datasetVersions.id, version.id)).get()!;
+    const deletedRow = tx.select().from(datasetVersions).where(eq(datasetVersions.id, version.id)).get()!;
+    return { versionId: deletedRow.id, filesDeletedAt: deletedRow.filesDeletedAt, filesDeletedBy: deletedRow.filesDeletedBy };
   });
 }
 

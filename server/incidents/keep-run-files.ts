@@ -28,6 +28,6 @@ export function keepRunFiles(db: Db, actor: Actor, input: z.infer<typeof keepRun
     tx.insert(incidentLinks).values({ incidentId: input.incidentId, entityType: "run", entityId: run.id }).onConflictDoNothing().run();
     const what = input.keep ? "kept until released" : "released: deleted once the run has ended";
     touch(tx, input.incidentId, "action", `Run ${run.id.slice(0, 8)}'s copies of training data ${what}: ${input.reason}`, actor);
-    return tx.select().from(runs).where(eq(runs.id, run.id)).get()!;
+    return { runId: run.id, keepRunFiles: input.keep };
   });
 }

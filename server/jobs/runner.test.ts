@@ -3,12 +3,12 @@
 // run and charges the step in flight; runs left going by a runner whose lease expired are interrupted (never while
 // it holds), then resumed to the end with the trainer and the server counting the same steps.
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { datasetVersions, incidents, lineageSecrets, runCanaries, runSteps, runs, type Run } from "../../db/schema";
+import { datasetVersions, incidents, lineageSecrets, modelVersions, runCanaries, runSteps, runs, type Run } from "../../db/schema";
 import { holdoutOfFile } from "../../trainer/contract/holdout";
 import { createAccountant, dpSgdEvent } from "../../trainer/privacy";
 import { actorOf } from "../actor";
@@ -25,7 +25,7 @@ import { leakageOverview } from "../leakage/service";
 import { RunnerLease } from "./runner-lease";
 import { recoverOrphanedRuns } from "./takeover";
 import { RunSession } from "../runs/run-session";
-import { runDirectory } from "../runs/run-files";
+import { runDirectory, splitRunRecords, type TrainerRecord } from "../runs/run-files";
 import { Runner } from "./runner";
 import type { RunRequest } from "../runs/run-request";
 import { canaryAuditInput, launchRun } from "../runs/service";
@@ -113,15 +113,22 @@ describe("the runner", () => {
     const key = world.db.select().from(lineageSecrets).where(eq(lineageSecrets.datasetId, run.datasetId)).get()!.holdoutKey;
     const version = world.db.select().from(datasetVersions).where(eq(datasetVersions.id, versionId)).get()!;
     const expected = await holdoutOfFile(path.join(dataDir, version.storagePath), { unit: "subject", key });
-    const subjectsIn = (file: string) =>
-      new Set(readFileSync(path.join(runDirectory(dataDir, id), file), "utf8").split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { subject_id: string }).subject_id));
-    const trained = [...subjectsIn("train.jsonl")].filter((s) => s.startsWith("subject:")).map((s) => s.slice("subject:".length));
+    const split = { train: [] as TrainerRecord[], validation: [] as TrainerRecord[] };
+    for await (const { split: which, record } of splitRunRecords(world.db, dataDir, run)) split[which].push(record);
+    const subjectsIn = (records: TrainerRecord[]) => new Set(records.map((r) => r.subject_id));
+    const trained = [...subjectsIn(split.train)].filter((s) => s.startsWith("subject:")).map((s) => s.slice("subject:".length));
     expect(trained.filter((s) => expected.held_out.includes(s))).toEqual([]);
     expect(trained).toHaveLength(expected.training_units);
-    expect([...subjectsIn("validation.jsonl")].map((s) => s.slice("subject:".length)).sort()).toEqual(expected.held_out);
+    expect([...subjectsIn(split.validation)].map((s) => s.slice("subject:".length)).sort()).toEqual(expected.held_out);
     // Included canaries went into the training data, repeated; the others did not.
-    const trainText = readFileSync(path.join(runDirectory(dataDir, id), "train.jsonl"), "utf8");
+    const trainText = split.train.map((r) => r.text).join("\n");
     for (const c of stored) expect(trainText.split(c.secret).length - 1).toBe(c.included ? 3 : 0);
+    // The run has ended: its copies of training data are deleted (the leakage tests above regenerated their records
+    // from the dataset version's file); the model stays.
+    await until(() => runOf(id).runFilesDeletedAt !== null, "the run's copies to be deleted");
+    for (const name of ["train.jsonl", "validation.jsonl", "checkpoint"]) expect(existsSync(path.join(runDirectory(dataDir, id), name))).toBe(false);
+    const weights = world.db.select({ path: modelVersions.weightsPath }).from(modelVersions).where(eq(modelVersions.id, model.version.id)).get()!.path;
+    expect(existsSync(path.join(dataDir, weights, "weights.safetensors"))).toBe(true);
 
     // Its weights download for permitted roles, byte for byte what the registry's digest says; never once withdrawn.
     const download = (user: SessionUser | null) => handleWeightsDownload({ db: world.db, user }, model.version.id, dataDir);
@@ -135,6 +142,23 @@ describe("the runner", () => {
     expect(download(world.users.auditor).status).toBe(409);
     expect(verifyChain(world.db).ok).toBe(true);
   }, 90_000);
+
+  it("makes the data directory owner-only at start (dataset files, run copies, keys)", async () => {
+    const files = [path.join(dataDir, "runs", "old", "train.jsonl"), path.join(dataDir, "keys", "provenance-ed25519.pem")];
+    for (const file of files) {
+      mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
+      chmodSync(path.dirname(file), 0o755);
+      writeFileSync(file, "personal", { mode: 0o644 });
+      chmodSync(file, 0o644);
+    }
+    runner.start();
+    for (const file of files) {
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+    }
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    rmSync(path.join(dataDir, "runs", "old"), { recursive: true });
+  });
 
   it("stops a cancelled run at a step boundary and charges the steps it ran", async () => {
     const id = launch(5000, 5);

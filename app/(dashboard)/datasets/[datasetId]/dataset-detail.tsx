@@ -1,6 +1,7 @@
 "use client";
 // A dataset's versions (each immutable, with its digest, counts and PII report: exact figures, internal and not DP),
-// the minimisation form for engineers with access, and the access list that privacy officers and admins manage.
+// the minimisation form for engineers with access, the access list that privacy officers and admins manage, and the
+// retention of versions' files and their deletion, which privacy officers decide.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { FormEvent } from "react";
 import type { MinimisationPlanInput } from "@/server/datasets/ingest/minimise";
@@ -22,15 +23,16 @@ export function DatasetDetail({ datasetId, can }: { datasetId: string; can: Can 
   return (
     <>
       <h1>{dataset.name}</h1>
+      <RetentionCard datasetId={dataset.id} retentionDays={dataset.retentionDays} canSet={can["datasets.setRetention"]} />
       {versions.map((v) => (
-        <VersionCard key={v.id} version={v} versions={versions} canTrain={canTrain} />
+        <VersionCard key={v.id} version={v} versions={versions} canTrain={canTrain} canDelete={can["datasets.deleteVersionFiles"]} />
       ))}
       {can["datasets.grantAccess"] && <AccessCard detail={detail.data} />}
     </>
   );
 }
 
-function VersionCard({ version: v, versions, canTrain }: { version: Version; versions: Version[]; canTrain: boolean }) {
+function VersionCard({ version: v, versions, canTrain, canDelete }: { version: Version; versions: Version[]; canTrain: boolean; canDelete: boolean }) {
   const parent = versions.find((p) => p.id === v.parentVersionId);
   const types = Object.entries(v.piiReport.byType).filter(([, t]) => t.count > 0);
   return (
@@ -52,6 +54,7 @@ function VersionCard({ version: v, versions, canTrain }: { version: Version; ver
         · {when(v.createdAt)}
       </p>
       <p className="mono">content SHA-256 {v.contentDigest}</p>
+      <VersionFiles version={v} canDelete={canDelete} />
       {v.minimisation && <p>Minimisation: {describePlan(v.minimisation)}</p>}
       <h3>
         PII scan
@@ -81,7 +84,78 @@ function VersionCard({ version: v, versions, canTrain }: { version: Version; ver
           </tbody>
         </table>
       )}
-      {canTrain && <MinimiseForm version={v} types={types.map(([type]) => type)} />}
+      {canTrain && v.filesDeletedAt === null && <MinimiseForm version={v} types={types.map(([type]) => type)} />}
+    </section>
+  );
+}
+
+/** Whether the version's file is kept (and until when), or when and by whom it was deleted; the officers' delete button. */
+function VersionFiles({ version: v, canDelete }: { version: Version; canDelete: boolean }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const remove = useMutation(
+    trpc.datasets.deleteVersionFiles.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.datasets.pathKey() }) }),
+  );
+  if (v.filesDeletedAt !== null) {
+    const by = v.filesDeletedBy === "retention" ? "by the dataset's retention" : "by a privacy officer";
+    return (
+      <p data-testid="version-files">
+        <span className="badge">files deleted</span> {when(v.filesDeletedAt)} {by}: it can no longer be trained on or minimised; its digests
+        and audit trail remain.
+      </p>
+    );
+  }
+  return (
+    <div data-testid="version-files">
+      Files kept{v.retentionEndsAt ? ` until ${when(v.retentionEndsAt)} (retention)` : ""}.{" "}
+      {canDelete && (
+        <button
+          type="button"
+          className="secondary"
+          disabled={remove.isPending}
+          onClick={() => {
+            if (window.confirm(`Delete the files of version ${v.version}? It can no longer be trained on or minimised.`)) remove.mutate({ versionId: v.id });
+          }}
+        >
+          Delete files
+        </button>
+      )}
+      <ErrorMessage error={remove.error} />
+    </div>
+  );
+}
+
+/** The dataset's retention: days a version's files are kept after upload, then deleted by the job runner. */
+function RetentionCard({ datasetId, retentionDays, canSet }: { datasetId: string; retentionDays: number | null; canSet: boolean }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const set = useMutation(trpc.datasets.setRetention.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.datasets.pathKey() }) }));
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const days = formData(event)("retentionDays").trim();
+    // An empty field keeps files until deleted by hand; the server validates the number again.
+    set.mutate({ datasetId, retentionDays: days === "" ? null : Number(days) });
+  }
+  return (
+    <section className="card" data-testid="retention">
+      <h2>Retention</h2>
+      <p>
+        {retentionDays === null
+          ? "Versions' files are kept until a privacy officer deletes them."
+          : `Versions' files are deleted ${retentionDays} days after their upload; digests and the audit trail remain.`}
+      </p>
+      {canSet && (
+        <form className="inline" onSubmit={onSubmit} aria-label="Set retention">
+          <label>
+            Days (empty: keep)
+            <input name="retentionDays" type="number" min={1} max={36500} step={1} defaultValue={retentionDays ?? ""} />
+          </label>
+          <button type="submit" disabled={set.isPending}>
+            Set retention
+          </button>
+          <ErrorMessage error={set.error} />
+        </form>
+      )}
     </section>
   );
 }
