@@ -89,8 +89,12 @@ export async function seedTrainedModel(page: Page): Promise<TrainedModel> {
   return { datasetId, datasetName, versionId: run.resultModelVersionId!, engineer };
 }
 
+export function setUserDisabled(userId: string, disabled: boolean): Promise<void> {
+  return withDb((db) => void setDisabled(db, SYSTEM_ACTOR, { userId, disabled }));
+}
+
 export function disableUser(userId: string): Promise<void> {
-  return withDb((db) => void setDisabled(db, SYSTEM_ACTOR, { userId, disabled: true }));
+  return setUserDisabled(userId, true);
 }
 
 export function databaseSnapshot() {
