@@ -27,7 +27,6 @@ export function recallLowerBound(recall: number, gold: number): number {
 }
 
 /** "recall 1.00 (95% lower bound 0.93, 54 labelled)" */
-export function describeRecall(type: MeasuredType): string {
-  const { recall, gold } = MEASURED_RECALL[type];
+export function describeRecall({ recall, gold }: { recall: number; gold: number }): string {
   return `recall ${recall.toFixed(2)} (95% lower bound ${recallLowerBound(recall, gold).toFixed(2)}, ${gold} labelled)`;
 }

@@ -5,6 +5,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { FormEvent } from "react";
 import type { MinimisationPlanInput } from "@/server/datasets/ingest/minimise";
+import { describeRecall } from "@/server/datasets/ingest/pii-recall";
 import { ErrorMessage } from "@/app/_components/error-message";
 import { formData, when } from "@/app/_components/format";
 import { InternalBadge } from "@/app/_components/internal-badge";
@@ -35,6 +36,7 @@ export function DatasetDetail({ datasetId, can }: { datasetId: string; can: Can 
 function VersionCard({ version: v, versions, canTrain, canDelete }: { version: Version; versions: Version[]; canTrain: boolean; canDelete: boolean }) {
   const parent = versions.find((p) => p.id === v.parentVersionId);
   const types = Object.entries(v.piiReport.byType).filter(([, t]) => t.count > 0);
+  const none = Object.entries(v.piiReport.byType).filter(([, t]) => t.count === 0).map(([type]) => type);
   return (
     <section className="card" data-testid={`version-${v.version}`}>
       <h2>
@@ -61,7 +63,9 @@ function VersionCard({ version: v, versions, canTrain, canDelete }: { version: V
         <InternalBadge />
       </h3>
       {types.length === 0 ? (
-        <p data-testid="pii-none">No PII found in {v.piiReport.recordsScanned} records.</p>
+        <p data-testid="pii-none">
+          0 found in {v.piiReport.recordsScanned} records, <DetectorRecall report={v.piiReport} types={none} />
+        </p>
       ) : (
         <table>
           <thead>
@@ -83,6 +87,11 @@ function VersionCard({ version: v, versions, canTrain, canDelete }: { version: V
             ))}
           </tbody>
         </table>
+      )}
+      {types.length > 0 && none.length > 0 && (
+        <p data-testid="pii-recall">
+          0 found of {none.join(", ")}, <DetectorRecall report={v.piiReport} types={none} />
+        </p>
       )}
       {canTrain && v.filesDeletedAt === null && <MinimiseForm version={v} types={types.map(([type]) => type)} />}
     </section>
@@ -158,6 +167,20 @@ function RetentionCard({ datasetId, retentionDays, canSet }: { datasetId: string
       )}
     </section>
   );
+}
+
+/**
+ * What "0 found" is worth: the scanning detector's recall per type as measured on its evaluation set (recorded
+ * with the report), never a claim that the version is clean.
+ */
+function DetectorRecall({ report, types }: { report: Version["piiReport"]; types: string[] }) {
+  const recall = report.detectorRecall;
+  if (recall === undefined) return <>by a detector whose recall was not recorded with this scan: PII it missed may remain.</>;
+  const measured = types.flatMap((type) => {
+    const r = recall[type as keyof typeof recall];
+    return r ? [`${type} ${describeRecall(r)}`] : [];
+  });
+  return <>by a detector with measured {measured.join("; ")}. PII the detector misses may remain.</>;
 }
 
 function describePlan(plan: NonNullable<Version["minimisation"]>): string {
