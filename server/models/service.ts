@@ -71,7 +71,7 @@ export function registerModelVersion(db: Db, actor: Actor, input: z.infer<typeof
 export function setModelStatus(db: Db, actor: Actor, input: z.infer<typeof setStatusInput>) {
   const action = { approved: "model.approve", deployed: "model.deploy", withdrawn: "model.withdraw" }[input.status];
   return audited(db, { actor, action, entityType: "model_version", entityId: input.versionId, input }, (tx) =>
-    changeModelStatus(tx, input.versionId, input.status),
+    versionSummary(changeModelStatus(tx, input.versionId, input.status)),
   );
 }
 
