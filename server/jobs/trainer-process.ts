@@ -4,9 +4,9 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
-import { PRIVATE_FILE_MODE, touchPrivateFile } from "../private-files";
 import { createInterface } from "node:readline";
 import type { z } from "zod";
+import { PRIVATE_FILE_MODE, touchPrivateFile } from "../private-files";
 
 /** The command that runs the trainer's CLI: node with tsx, so that trainer/ runs from source. */
 export const TRAINER_COMMAND: readonly string[] = [process.execPath, "--import", "tsx", "trainer/cli.ts"];

@@ -21,7 +21,7 @@ afterEach(() => {
 
 it("writes the checkpoint folder 0700 and its files 0600", () => {
   const checkpoint = path.join(dir, "run", "checkpoint");
-  const params = { w: { dtype: "float32" as const, shape: [2], data: new Float32Array([1, 2]) } };
+  const params = { w: { shape: [2], data: new Float32Array([1, 2]) } };
   writeCheckpoint(checkpoint, { run_id: "r", spec_sha256: "s", step: 10, optimizer_steps: 10, privacy: null }, params, {});
   recordChargedSteps(checkpoint, "s", 11);
   expect(modeOf(checkpoint)).toBe(0o700);
