@@ -139,17 +139,34 @@ export function activeOfficers(db: Executor) {
   return activeUsersWithRole(db, "privacy_officer").map(({ id, email }) => ({ id, email }));
 }
 
+/** What readers see of an incident, its links and its notes: explicit columns, so a new column is not shown unasked. */
+const incidentColumns = {
+  id: incidents.id,
+  title: incidents.title,
+  description: incidents.description,
+  severity: incidents.severity,
+  status: incidents.status,
+  source: incidents.source,
+  ownerId: incidents.ownerId,
+  openedBy: incidents.openedBy,
+  openedAt: incidents.openedAt,
+  updatedAt: incidents.updatedAt,
+};
+const linkColumns = { entityType: incidentLinks.entityType, entityId: incidentLinks.entityId };
+const noteColumns = { id: incidentNotes.id, kind: incidentNotes.kind, text: incidentNotes.text, author: incidentNotes.author, at: incidentNotes.at };
+
 export function listIncidents(db: Executor) {
-  return db.select().from(incidents).orderBy(desc(incidents.openedAt)).all();
+  return db.select(incidentColumns).from(incidents).orderBy(desc(incidents.openedAt)).all();
 }
 
 export function incidentDetail(db: Executor, id: string) {
-  const incident = existingIncident(db, id);
+  existingIncident(db, id);
+  const incident = db.select(incidentColumns).from(incidents).where(eq(incidents.id, id)).get()!;
   return {
     incident,
     owner: incident.ownerId ? (db.select({ email: users.email }).from(users).where(eq(users.id, incident.ownerId)).get() ?? null) : null,
-    links: db.select().from(incidentLinks).where(eq(incidentLinks.incidentId, id)).all(),
-    notes: db.select().from(incidentNotes).where(eq(incidentNotes.incidentId, id)).orderBy(asc(incidentNotes.id)).all(),
+    links: db.select(linkColumns).from(incidentLinks).where(eq(incidentLinks.incidentId, id)).all(),
+    notes: db.select(noteColumns).from(incidentNotes).where(eq(incidentNotes.incidentId, id)).orderBy(asc(incidentNotes.id)).all(),
     blastRadius: blastRadius(db, id),
   };
 }
@@ -158,7 +175,7 @@ export function incidentDetail(db: Executor, id: string) {
 export function incidentsTouching(db: Executor, entityIds: string[]) {
   if (entityIds.length === 0) return [];
   const ids = db.selectDistinct({ id: incidentLinks.incidentId }).from(incidentLinks).where(inArray(incidentLinks.entityId, entityIds)).all().map((r) => r.id);
-  return ids.length === 0 ? [] : db.select().from(incidents).where(inArray(incidents.id, ids)).orderBy(asc(incidents.openedAt)).all();
+  return ids.length === 0 ? [] : db.select(incidentColumns).from(incidents).where(inArray(incidents.id, ids)).orderBy(asc(incidents.openedAt)).all();
 }
 
 /**
