@@ -50,6 +50,36 @@ export function isExpired(budget: Pick<Budget, "renewsOn">, on = today()): boole
   return budget.renewsOn <= on;
 }
 
+/** What callers see of a budget (an explicit DTO, so a new column is not shown unasked). */
+export function budgetView(b: Budget) {
+  return {
+    datasetId: b.datasetId,
+    epsilon: b.epsilon,
+    delta: b.delta,
+    privacyUnit: b.privacyUnit,
+    renewsOn: b.renewsOn,
+    frozen: b.frozen,
+    recordsPerPersonBound: b.recordsPerPersonBound,
+    deltaOverrideReason: b.deltaOverrideReason,
+    updatedBy: b.updatedBy,
+    updatedAt: b.updatedAt,
+  };
+}
+
+/** What callers see of a request for more budget. */
+const requestColumns = {
+  id: budgetRequests.id,
+  datasetId: budgetRequests.datasetId,
+  requestedBy: budgetRequests.requestedBy,
+  epsilon: budgetRequests.epsilon,
+  reason: budgetRequests.reason,
+  status: budgetRequests.status,
+  decidedBy: budgetRequests.decidedBy,
+  decisionReason: budgetRequests.decisionReason,
+  createdAt: budgetRequests.createdAt,
+  decidedAt: budgetRequests.decidedAt,
+};
+
 function getBudget(db: Executor, datasetId: string): Budget | undefined {
   return db.select().from(budgets).where(eq(budgets.datasetId, datasetId)).get();
 }
@@ -88,7 +118,7 @@ export function setBudget(db: Db, actor: UserActor, given: SetBudgetInput) {
       updatedAt: new Date().toISOString(),
     };
     tx.insert(budgets).values(values).onConflictDoUpdate({ target: budgets.datasetId, set: values }).run();
-    return existingBudget(tx, input.datasetId);
+    return budgetView(existingBudget(tx, input.datasetId));
   });
 }
 
@@ -100,7 +130,7 @@ export function renewBudget(db: Db, actor: UserActor, input: z.infer<typeof rene
       .set({ renewsOn: input.renewsOn, updatedBy: actor.id, updatedAt: new Date().toISOString() })
       .where(eq(budgets.datasetId, input.datasetId))
       .run();
-    return existingBudget(tx, input.datasetId);
+    return budgetView(existingBudget(tx, input.datasetId));
   });
 }
 
@@ -113,7 +143,7 @@ export function requestBudget(db: Db, user: SessionUser, actor: Actor, input: z.
       throw new AppError("BAD_REQUEST", `Ask for more than the current limit of ${budget.epsilon}.`);
     }
     tx.insert(budgetRequests).values({ id, datasetId: input.datasetId, requestedBy: user.id, epsilon: input.epsilon, reason: input.reason }).run();
-    return tx.select().from(budgetRequests).where(eq(budgetRequests.id, id)).get()!;
+    return tx.select(requestColumns).from(budgetRequests).where(eq(budgetRequests.id, id)).get()!;
   });
 }
 
@@ -131,7 +161,7 @@ export function decideRequest(db: Db, actor: UserActor, input: z.infer<typeof de
     if (input.approve) {
       tx.update(budgets).set({ epsilon: request.epsilon, updatedBy: actor.id, updatedAt: decidedAt }).where(eq(budgets.datasetId, request.datasetId)).run();
     }
-    return tx.select().from(budgetRequests).where(eq(budgetRequests.id, request.id)).get()!;
+    return tx.select(requestColumns).from(budgetRequests).where(eq(budgetRequests.id, request.id)).get()!;
   });
 }
 
@@ -153,7 +183,7 @@ export function setBudgetFrozen(tx: Executor, datasetId: string, frozen: boolean
 export function budgetStatus(db: Executor, user: SessionUser, datasetId: string) {
   const dataset = visibleDataset(db, user, datasetId);
   const budget = getBudget(db, datasetId) ?? null;
-  const requests = db.select().from(budgetRequests).where(eq(budgetRequests.datasetId, datasetId)).orderBy(desc(budgetRequests.createdAt)).all();
+  const requests = db.select(requestColumns).from(budgetRequests).where(eq(budgetRequests.datasetId, datasetId)).orderBy(desc(budgetRequests.createdAt)).all();
   if (!budget) return { dataset, budget, requests, spend: null, leftEpsilon: null, expired: false, personLevel: null, internal: null };
   const spend = lineageSpend(db, datasetId, budget.delta);
   const observedMaxRecordsPerSubject = Math.max(
@@ -163,7 +193,7 @@ export function budgetStatus(db: Executor, user: SessionUser, datasetId: string)
   const recordLevel = budget.privacyUnit === "record";
   return {
     dataset,
-    budget,
+    budget: budgetView(budget),
     requests,
     spend,
     leftEpsilon: Math.max(0, budget.epsilon - spend.epsilon),
