@@ -208,6 +208,7 @@ function wordSet(text: string): Set<string> {
 
 /** Folds a word for comparison with the lists: lower case, diacritics removed ("García" and "GARCIA" are "garcia"). */
 export function foldName(word: string): string {
+  if (/^[A-Za-z'-]*$/.test(word)) return word.toLowerCase();
   return word.normalize("NFD").replace(/\p{M}/gu, "").replace(/’/g, "'").toLowerCase();
 }
 
@@ -251,7 +252,8 @@ griffin woods west wells porter hunter mason burns hunt black mills grant knight
 carpenter weaver fields bonnet frank winter gross horn berg wit butt gill sun ma he dong pan ding fan ho le do oh an
 moon ha jun jan kong sao santa san tan min bay wing ping ling hong park jung jang gay bang lang lima rio paris
 london georgia jordan india china chad sydney florence victoria adelaide austin dallas houston lincoln washington
-carolina virginia cruz rica salvador angeles
+carolina virginia cruz rica salvador angeles roman salem orion
+mon tue tues wed thu thur thurs fri sat jan feb mar apr jul aug sep sept oct nov dec perl dell win word sax java apple
 `);
 
 /**
@@ -285,5 +287,9 @@ valued colleague colleagues friend partner partners hiring recruiter candidate p
 neighbour neighbor owner editor reader readers subscriber shareholders customers clients patients users
 corporation incorporated limited holdings associates foundation agency solutions systems technologies
 labs studio studios media consulting industries enterprises partners bible times news post journal
+mon tue tues wed thu thur thurs fri sat jan feb mar apr jun jul aug sep sept oct nov dec
+daily weekly monthly newsletter digest headline headlines mailer list lists alert alerts notification
+notifications security application applications web online digital software network networks internet data
+cloud mobile app apps site website blog forum server linux windows
 care unit ward room bed floor level home house work job health medical clinical history notes summary
 `);

@@ -56,11 +56,16 @@ const CUES: Cue[] = [
     "signed", "author", "sender", "recipient", "employee", "applicant", "guest", "member", "user", "reviewer", "witness",
     "emergency contact", "next of kin", "account holder", "cardholder", "beneficiary", "insured", "student", "parent"]
     .map((phrase) => ({ words: phrase.split(" "), strong: true, colon: true })),
-  ...["i am", "i'm", "im", "this is", "call me", "named", "called", "hi", "hello", "hey", "thanks", "thank you", "met",
-    "with", "and", "by", "ask", "tell", "contact", "from", "to", "for", "meet", "cc", "visited", "saw", "treated", "mr", "mrs"]
+  // Weak cues matter for names in capitals or lower case, where capitalisation says nothing: introductions and greetings.
+  ...["i am", "i'm", "im", "this is", "call me", "named", "called", "hi", "hello", "hey", "thanks", "thank you", "bye", "ask for"]
     .map((phrase) => ({ words: phrase.split(" "), strong: false })),
 ];
-const LONGEST_CUE = Math.max(...CUES.map((cue) => cue.words.length));
+/** The cues by their last word, so that a word is checked only against the cues that can end right before it. */
+const CUES_BY_LAST_WORD = new Map<string, Cue[]>();
+for (const cue of CUES) {
+  const last = cue.words[cue.words.length - 1] as string;
+  CUES_BY_LAST_WORD.set(last, [...(CUES_BY_LAST_WORD.get(last) ?? []), cue]);
+}
 
 type Mode = "strong" | "weak" | "plain";
 
@@ -79,7 +84,8 @@ function tokenise(text: string): Token[] {
   const tokens: Token[] = [];
   WORD.lastIndex = 0;
   for (let m = WORD.exec(text); m !== null; m = WORD.exec(text)) {
-    const word = m[0];
+    // A possessive is not part of the name: "Peter Coffin's" is "Peter Coffin".
+    const word = m[0].length > 3 && /['’]s$/.test(m[0]) ? m[0].slice(0, -2) : m[0];
     const end = m.index + word.length;
     tokens.push({ start: m.index, end, text: word, key: foldName(word), shape: shapeOf(word, text, end) });
   }
@@ -175,10 +181,12 @@ function nameFrom(tokens: Token[], text: string, i: number, mode: Mode): number 
 /** The cue that ends right before token i, if any: the strongest that matches the words and gap before it. */
 function cueBefore(tokens: Token[], text: string, i: number): Cue | null {
   const token = tokens[i] as Token;
+  const before = tokens[i - 1];
+  if (before === undefined) return null;
   let best: Cue | null = null;
-  for (const cue of CUES) {
+  for (const cue of CUES_BY_LAST_WORD.get(before.key) ?? []) {
     const n = cue.words.length;
-    if (i < n || n > LONGEST_CUE) continue;
+    if (i < n) continue;
     let matches = true;
     for (let k = 0; k < n && matches; k += 1) {
       const word = tokens[i - n + k] as Token;
@@ -206,7 +214,7 @@ function afterHonorific(tokens: Token[], text: string, i: number): boolean {
 /** Whether the plain-text name tokens[i..end) stands: its first word known and not ambiguous, or completed by a surname. */
 function plainName(tokens: Token[], i: number, end: number): boolean {
   const first = tokens[i] as Token;
-  const words = tokens.slice(i, end).filter((t) => !NAME_PARTICLES.has(t.key) && t.shape !== "initial");
+  const words = [first, ...tokens.slice(i + 1, end).filter((t) => !NAME_PARTICLES.has(t.key) && t.shape !== "initial")];
   const second = words[1];
   if (first.shape === "cap") {
     if (isGiven(first.key)) {
@@ -233,10 +241,23 @@ function plainName(tokens: Token[], i: number, end: number): boolean {
  */
 function strongName(tokens: Token[], text: string, i: number, end: number): boolean {
   const first = tokens[i] as Token;
-  if (end === i + 1 && first.shape !== "cap" && isAmbiguous(first.key)) return false;
+  // One word in capitals or lower case: a known, unambiguous given name ("dear MARY"), not "dear will" or "From: ILUG".
+  if (end === i + 1 && first.shape !== "cap" && (isAmbiguous(first.key) || !isGiven(first.key))) return false;
   const next = tokens[end];
   const last = tokens[end - 1] as Token;
   return !(next !== undefined && next.shape !== "lower" && text.slice(last.end, next.start) === " " && COMMON_CAPITALISED_WORDS.has(next.key));
+}
+
+/**
+ * Whether words taken after a weak cue stand as a name. Capitalised: two or more words, all known ("Thanks, Jo
+ * Baker"), else plainName() judges them. In capitals or lower case: a known given name first, and one word only when
+ * it is not ambiguous ("hi mary", not "hi will").
+ */
+function weakName(tokens: Token[], i: number, end: number): boolean {
+  const first = tokens[i] as Token;
+  const words = tokens.slice(i, end).filter((t) => !NAME_PARTICLES.has(t.key) && t.shape !== "initial");
+  if (first.shape === "cap") return words.length >= 2 && words.every((t) => isKnown(t.key));
+  return isGiven(first.key) && !(words.length === 1 && isAmbiguous(first.key));
 }
 
 /** The word before token i makes it part of a place's name ("Saint Lucia", "New York"). */
@@ -277,9 +298,7 @@ export function findPersonNames(text: string): NameSpan[] {
     if (cue !== null) {
       end = nameFrom(tokens, text, i, cue.strong ? "strong" : "weak");
       if (end > i && cue.strong && !honorific && !strongName(tokens, text, i, end)) end = i;
-      // After a weak cue, one word stands only when known and not ambiguous ("hi mary", not "hi will").
-      if (end === i + 1 && !cue.strong && (isAmbiguous(token.key) || !isGiven(token.key))) end = i;
-      if (end > i && !cue.strong && token.shape !== "cap" && !isGiven(token.key)) end = i;
+      if (end > i && !cue.strong && !weakName(tokens, i, end)) end = i;
     }
     if (end === i && !afterPlacePrefix(tokens, text, i)) {
       end = nameFrom(tokens, text, i, "plain");
