@@ -6,7 +6,7 @@ import path from "node:path";
 import { and, asc, desc, eq, max } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Executor, Tx } from "../../db/client";
-import { DATASET_FORMATS, datasetAccess, datasetVersions, datasets, users, type DatasetVersion } from "../../db/schema";
+import { DATASET_FORMATS, datasetAccess, datasetVersions, datasets, users, type Dataset, type DatasetVersion } from "../../db/schema";
 import { audited, type Actor } from "../audit/service";
 import type { SessionUser } from "../context";
 import { AppError } from "../errors";
@@ -178,12 +178,17 @@ export function visibleVersion(db: Executor, user: SessionUser, versionId: strin
   return version;
 }
 
+/** What callers see of a dataset (an explicit DTO, so a new column is not shown unasked). */
+function datasetView(d: Dataset) {
+  return { id: d.id, name: d.name, description: d.description, createdBy: d.createdBy, createdAt: d.createdAt, retentionDays: d.retentionDays };
+}
+
 export function listDatasets(db: Executor, user: SessionUser) {
   const all = db.select().from(datasets).orderBy(asc(datasets.name)).all();
   return all
     .filter((d) => maySeeDataset(db, user, d.id))
     .map((d) => ({
-      ...d,
+      ...datasetView(d),
       latest: latestVersion(db, d.id),
       canTrain: user.role === "engineer" && hasAccess(db, user.id, d.id),
     }));
@@ -209,7 +214,7 @@ export function datasetDetail(db: Executor, user: SessionUser, datasetId: string
     .innerJoin(users, eq(users.id, datasetAccess.userId))
     .where(eq(datasetAccess.datasetId, datasetId))
     .all();
-  return { dataset, versions, access, canTrain: user.role === "engineer" && hasAccess(db, user.id, datasetId) };
+  return { dataset: datasetView(dataset), versions, access, canTrain: user.role === "engineer" && hasAccess(db, user.id, datasetId) };
 }
 
 export function grantAccess(db: Db, actor: Actor, input: z.infer<typeof accessInput>) {
