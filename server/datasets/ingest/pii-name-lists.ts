@@ -253,7 +253,7 @@ carpenter weaver fields bonnet frank winter gross horn berg wit butt gill sun ma
 moon ha jun jan kong sao santa san tan min bay wing ping ling hong park jung jang gay bang lang lima rio paris
 london georgia jordan india china chad sydney florence victoria adelaide austin dallas houston lincoln washington
 carolina virginia cruz rica salvador angeles roman salem orion
-mon tue tues wed thu thur thurs fri sat jan feb mar apr jul aug sep sept oct nov dec perl dell win word sax java apple
+mon tue tues wed thu thur thurs fri sat jan feb mar apr jul aug sep sept oct nov dec perl dell win word sax java apple meta costa puerto
 `);
 
 /**
@@ -291,5 +291,6 @@ mon tue tues wed thu thur thurs fri sat jan feb mar apr jun jul aug sep sept oct
 daily weekly monthly newsletter digest headline headlines mailer list lists alert alerts notification
 notifications security application applications web online digital software network networks internet data
 cloud mobile app apps site website blog forum server linux windows
+world there
 care unit ward room bed floor level home house work job health medical clinical history notes summary
 `);

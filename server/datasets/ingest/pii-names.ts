@@ -60,6 +60,9 @@ const CUES: Cue[] = [
   ...["i am", "i'm", "im", "this is", "call me", "named", "called", "hi", "hello", "hey", "thanks", "thank you", "bye", "ask for"]
     .map((phrase) => ({ words: phrase.split(" "), strong: false })),
 ];
+/** Every word of a cue: such a word ("Hi", "Dear", "Patient") does not start a name, unless it is an unambiguous given name. */
+const CUE_WORDS: ReadonlySet<string> = new Set(CUES.flatMap((cue) => cue.words));
+
 /** The cues by their last word, so that a word is checked only against the cues that can end right before it. */
 const CUES_BY_LAST_WORD = new Map<string, Cue[]>();
 for (const cue of CUES) {
@@ -108,8 +111,15 @@ function isGiven(key: string): boolean {
   );
 }
 
+/**
+ * Surname endings of several languages that are seldom ordinary words: Slavic "-ov(a)", "-ski", "-wicz", "-enko",
+ * Romanian "-escu", Serbo-Croatian "-ović", Armenian "-yan", Greek "-opoulos", "-akis", Turkish "-oğlu",
+ * Icelandic "-dóttir", Nordic "-sson", Georgian "-shvili", "-adze".
+ */
+const SURNAME_ENDING = /(?:[^aeiou]ov|[^aeiou]ova|[^aeiou]ev|[^aeiou]eva|ovich|evich|ovna|evna|ski|ska|sky|skaya|wicz|enko|escu|ovic|evic|ovi[cć]|yan|opoulos|akis|oglu|o[gğ]lu|d[oó]ttir|sson|chuk|shvili|adze)$/;
+
 function isSurname(key: string): boolean {
-  return inList(SURNAME_LIST, key);
+  return inList(SURNAME_LIST, key) || (key.length >= 6 && SURNAME_ENDING.test(key));
 }
 
 function isKnown(key: string): boolean {
@@ -119,6 +129,11 @@ function isKnown(key: string): boolean {
 /** A known name that is also an ordinary word ("May", "Will", "Long") or of one or two letters. */
 function isAmbiguous(key: string): boolean {
   return key.length <= 2 || ENGLISH_AMBIGUOUS.has(key) || AMBIGUOUS_NAMES.has(key) || COMMON_CAPITALISED_WORDS.has(key);
+}
+
+/** A known name that is also an ordinary word ("Rica", "Will"), whatever its length. */
+function isOrdinaryWord(key: string): boolean {
+  return ENGLISH_AMBIGUOUS.has(key) || AMBIGUOUS_NAMES.has(key) || COMMON_CAPITALISED_WORDS.has(key);
 }
 
 function isWordLike(token: Token): boolean {
@@ -142,8 +157,8 @@ function accepts(token: Token, index: number, first: Token, mode: Mode): boolean
   if (mode === "strong") return token.shape === "lower" ? known : known || !ordinary;
   if (token.shape === "lower") return known && !isAmbiguous(token.key);
   if (token.shape === "upper") return known && !isAmbiguous(token.key);
-  // Capitalised: after a weak cue a name starts with a known word; in plain text plainName() judges the whole.
-  return mode === "weak" && index === 0 ? known : known || !ordinary;
+  // Capitalised: a known word, or an unknown one that is not an ordinary word; weakName() and plainName() judge the whole.
+  return known || !ordinary;
 }
 
 /**
@@ -216,6 +231,7 @@ function plainName(tokens: Token[], i: number, end: number): boolean {
   const first = tokens[i] as Token;
   const words = [first, ...tokens.slice(i + 1, end).filter((t) => !NAME_PARTICLES.has(t.key) && t.shape !== "initial")];
   const second = words[1];
+  if (CUE_WORDS.has(first.key) && (isAmbiguous(first.key) || !isGiven(first.key))) return false; // "Hi Femi" is "Femi"
   if (first.shape === "cap") {
     if (isGiven(first.key)) {
       if (!isAmbiguous(first.key)) return true;
@@ -227,7 +243,10 @@ function plainName(tokens: Token[], i: number, end: number): boolean {
     }
     // An unknown or surname-first word: "Oluwaseun Adeyemi", "Zhang Wei", "Nguyen Van An".
     if (second === undefined || COMMON_CAPITALISED_WORDS.has(first.key)) return false;
-    if (isSurname(first.key) && isGiven(second.key)) return !(isAmbiguous(first.key) && isAmbiguous(second.key));
+    if (isSurname(first.key) && isGiven(second.key)) {
+      // Not "Costa Rica"; short given names ("Nguyen Van An", "Li Na") are judged by the surname.
+      return !(isAmbiguous(first.key) && isAmbiguous(second.key)) && !(second.key.length > 2 && isOrdinaryWord(second.key));
+    }
     return isSurname(second.key) && !isAmbiguous(second.key) && !isAmbiguous(first.key);
   }
   // Upper or lower case without a cue: two known, unambiguous names ("JOHN SMITH", "zhang wei").
@@ -250,13 +269,17 @@ function strongName(tokens: Token[], text: string, i: number, end: number): bool
 
 /**
  * Whether words taken after a weak cue stand as a name. Capitalised: two or more words, all known ("Thanks, Jo
- * Baker"), else plainName() judges them. In capitals or lower case: a known given name first, and one word only when
+ * Baker"), or one unknown word closing a greeting ("Hello Chidinma,"); else plainName() judges them. In capitals or lower case: a known given name first, and one word only when
  * it is not ambiguous ("hi mary", not "hi will").
  */
-function weakName(tokens: Token[], i: number, end: number): boolean {
+function weakName(tokens: Token[], text: string, i: number, end: number): boolean {
   const first = tokens[i] as Token;
   const words = tokens.slice(i, end).filter((t) => !NAME_PARTICLES.has(t.key) && t.shape !== "initial");
-  if (first.shape === "cap") return words.length >= 2 && words.every((t) => isKnown(t.key));
+  if (first.shape === "cap") {
+    // "Hello Chidinma," / "Hi Femi!": one capitalised word, not an ordinary one, closing the greeting.
+    if (words.length === 1) return !isKnown(first.key) && !COMMON_CAPITALISED_WORDS.has(first.key) && /^[,!]/.test(text.slice(first.end));
+    return words.every((t) => isKnown(t.key));
+  }
   return isGiven(first.key) && !(words.length === 1 && isAmbiguous(first.key));
 }
 
@@ -298,7 +321,7 @@ export function findPersonNames(text: string): NameSpan[] {
     if (cue !== null) {
       end = nameFrom(tokens, text, i, cue.strong ? "strong" : "weak");
       if (end > i && cue.strong && !honorific && !strongName(tokens, text, i, end)) end = i;
-      if (end > i && !cue.strong && !weakName(tokens, i, end)) end = i;
+      if (end > i && !cue.strong && !weakName(tokens, text, i, end)) end = i;
     }
     if (end === i && !afterPlacePrefix(tokens, text, i)) {
       end = nameFrom(tokens, text, i, "plain");
