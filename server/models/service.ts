@@ -10,10 +10,11 @@ import { audited, type Actor } from "../audit/service";
 import { lineageRuns, personLevel, spendOf, type RunShare } from "../budgets/ledger";
 import type { SessionUser } from "../context";
 import { AppError } from "../errors";
+import { lineText } from "../validation";
 import { modelVisibility, visibleModelVersion } from "./visibility";
 
 export const registerModelInput = z.object({
-  familyName: z.string().trim().min(1).max(200),
+  familyName: lineText().min(1).max(200),
   kind: z.enum(MODEL_KINDS),
   parentVersionId: z.uuid().nullable(),
   datasetVersionId: z.uuid().nullable(),
