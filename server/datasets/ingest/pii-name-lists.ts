@@ -291,6 +291,20 @@ mon tue tues wed thu thur thurs fri sat jan feb mar apr jun jul aug sep sept oct
 daily weekly monthly newsletter digest headline headlines mailer list lists alert alerts notification
 notifications security application applications web online digital software network networks internet data
 cloud mobile app apps site website blog forum server linux windows
-world there
+world there jr jnr snr ii iii iv phd md esq motor motors airlines bank
 care unit ward room bed floor level home house work job health medical clinical history notes summary
+`);
+
+/**
+ * Words that make the capitalised words before them the name of an organisation, a place or a work ("Ford Motor
+ * Company", "Patient Care Unit", "Acme Corporation", "Union Station"), not a person.
+ */
+export const ORGANISATION_WORDS: ReadonlySet<string> = wordSet(`
+company co corp corporation inc incorporated ltd limited llc plc gmbh ag sa group holdings bank hospital clinic
+university college school academy institute center centre street st road rd avenue ave lane boulevard blvd drive way
+motor motors airlines airways foundation agency solutions systems technologies tech labs studio studios media
+consulting industries enterprises partners associates department dept office team unit care services service support
+press times news post journal daily weekly park bridge river lake mountain hall house tower building station airport
+square plaza hotel restaurant cafe church museum library stadium arena committee council board society club league
+association union ministry court county city town village state republic kingdom island islands valley beach
 `);

@@ -7,6 +7,7 @@ import {
   INTERNATIONAL_GIVEN_NAMES,
   KOREAN_SYLLABLES,
   NAME_PARTICLES,
+  ORGANISATION_WORDS,
   PLACE_PREFIXES,
   SURNAME_LIST,
   foldName,
@@ -255,16 +256,21 @@ function plainName(tokens: Token[], i: number, end: number): boolean {
 
 /**
  * Whether words taken after a strong cue stand as a name: not one ambiguous word in upper or lower case ("dear
- * will"), and not the start of a title-case phrase whose next word is an ordinary word ("Regards, Acme
- * Corporation", "Patient Care Unit").
+ * will"), and not the start of an organisation's or place's name ("Regards, Acme Corporation", "Patient Care Unit").
  */
 function strongName(tokens: Token[], text: string, i: number, end: number): boolean {
   const first = tokens[i] as Token;
   // One word in capitals or lower case: a known, unambiguous given name ("dear MARY"), not "dear will" or "From: ILUG".
   if (end === i + 1 && first.shape !== "cap" && (isAmbiguous(first.key) || !isGiven(first.key))) return false;
+  return !beforeOrdinaryWord(tokens, text, end);
+}
+
+/** The words before token `end` name an organisation or place: a capitalised word of ORGANISATION_WORDS follows ("Ford Motor Company"). */
+function beforeOrdinaryWord(tokens: Token[], text: string, end: number): boolean {
   const next = tokens[end];
   const last = tokens[end - 1] as Token;
-  return !(next !== undefined && next.shape !== "lower" && text.slice(last.end, next.start) === " " && COMMON_CAPITALISED_WORDS.has(next.key));
+  if (next === undefined || next.shape === "lower" || text.slice(last.end, next.start) !== " ") return false;
+  return ORGANISATION_WORDS.has(next.key);
 }
 
 /**
@@ -325,7 +331,7 @@ export function findPersonNames(text: string): NameSpan[] {
     }
     if (end === i && !afterPlacePrefix(tokens, text, i)) {
       end = nameFrom(tokens, text, i, "plain");
-      if (end > i && !plainName(tokens, i, end)) end = i;
+      if (end > i && (!plainName(tokens, i, end) || beforeOrdinaryWord(tokens, text, end))) end = i;
     }
     if (end > i) {
       found.push({ start: token.start, end: (tokens[end - 1] as Token).end });
