@@ -101,6 +101,11 @@ export async function runPiiCli(argv: string[], out: (line: string) => void, err
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  // A reader that stops early (`| head`) ends the scan quietly.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
   process.exitCode = await runPiiCli(
     process.argv.slice(2),
     (line) => process.stdout.write(`${line}\n`),
