@@ -1,0 +1,147 @@
+// Before a run's first step: the backend, the base model and the data, the model to train and its optimiser, the
+// checkpoint to resume from (checked against the spec) and the privacy account; and the types a run shares.
+
+import path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend, type BackendInfo } from "./backend";
+import type { Unit } from "../model/batch";
+import { readChargedSteps, readCheckpoint, type Checkpoint } from "./checkpoint";
+import { readDataset, toUnits, type Dataset } from "./data";
+import type { DpSettings } from "../step/dp-step";
+import { createModel, initialLoraWeights, type LoraConfig, type Model } from "../model/model";
+import { readModelDir, readModelWeights, type ModelDir } from "../contract/model-files";
+import { Optimizer } from "../model/optimizer";
+import { calibrateNoiseMultiplier, createAccountant, type PrivacyUnit } from "../privacy";
+import { RunPrivacy } from "./run-privacy";
+import type { Message, RunSpec } from "../contract/protocol";
+import { sha256 } from "../contract/safetensors";
+import { recordTokens } from "../model/tokenizer";
+
+export interface RunIo {
+  emit(message: Message): void;
+  log(line: string): void;
+  /** True once the run has been asked to stop (SIGTERM): it stops at the next step boundary. */
+  stopRequested(): boolean;
+}
+
+export type Outcome = "completed" | "budget_exhausted" | "interrupted";
+
+export interface RunOptions {
+  resume: boolean;
+  /** Every step the server has charged to this run in earlier segments (its ledger is the authority). The trainer
+   * then counts from there and may run the spec's remaining steps, which the server reserved when it resumed. */
+  chargedSteps?: number;
+}
+
+const specDigest = (spec: RunSpec): string => sha256(JSON.stringify(spec));
+
+/** Everything a run needs before its first step. */
+export interface Run {
+  spec: RunSpec;
+  backend: BackendInfo;
+  base: ModelDir;
+  train: Dataset;
+  unitKind: PrivacyUnit;
+  units: Unit[];
+  /** The validation records' tokens (the first `evaluation_records`). */
+  validation: Int32Array[];
+  samplingRate: number;
+  lora: LoraConfig | null;
+  model: Model;
+  optimizer: Optimizer;
+  checkpointDir: string;
+  /** The spec's digest, which a checkpoint and the charged steps are recorded under. */
+  digest: string;
+  checkpoint: Checkpoint | null;
+  /** Null without DP. */
+  account: RunPrivacy | null;
+  /** The most steps charged in all (earlier segments included) that the run may reach. */
+  affordable: number;
+  /** Null without DP. */
+  settings: DpSettings | null;
+}
+
+/** The backend, the base model and the data, the model to train and its optimiser, the checkpoint to resume from
+ * (checked against the spec) and the privacy account. */
+export async function prepare(spec: RunSpec, options: RunOptions): Promise<Run> {
+  const backend = await initBackend(spec.backend);
+  const base = readModelDir(spec.base_model);
+  const contextLength = base.config.context_length;
+  const train = readDataset(spec.data.train);
+  const unitKind = spec.privacy.mode === "dp" ? spec.privacy.unit : "record";
+  const units = toUnits(train.records, unitKind, contextLength);
+  const validation = spec.data.validation
+    ? readDataset(spec.data.validation)
+        .records.slice(0, spec.evaluation_records)
+        .map((r) => recordTokens(r.text, contextLength + 1))
+    : [];
+  const samplingRate = spec.expected_batch_size / units.length;
+  if (!(samplingRate <= 1)) throw new Error(`expected_batch_size ${spec.expected_batch_size} exceeds the ${units.length} units`);
+
+  const lora = spec.fine_tuning.method === "lora" ? { rank: spec.fine_tuning.rank, alpha: spec.fine_tuning.alpha } : null;
+  const model = createModel(base.config, readModelWeights(spec.base_model), {
+    lora,
+    adapters: lora ? initialLoraWeights(base.config, lora, spec.seed) : undefined,
+  });
+  const optimizer = new Optimizer(model, spec.optimizer);
+  const checkpointDir = path.join(spec.output_dir, "checkpoint");
+  const digest = specDigest(spec);
+  const checkpoint = options.resume ? readCheckpoint(checkpointDir) : null;
+  if (options.resume && !checkpoint) throw new Error(`--resume: no checkpoint in ${checkpointDir}`);
+  if (checkpoint && checkpoint.meta.spec_sha256 !== digest) {
+    throw new Error("--resume: the checkpoint was written for a different run spec");
+  }
+
+  const { account, affordable } = openAccount(spec, samplingRate, checkpoint, () => readChargedSteps(checkpointDir, digest), options);
+  const settings: DpSettings | null =
+    spec.privacy.mode === "dp"
+      ? {
+          samplingRate,
+          noiseMultiplier: account!.noiseMultiplier,
+          clipNorm: spec.privacy.clip_norm,
+          clipping: spec.privacy.clipping,
+          maxPhysicalBatch: spec.max_physical_batch,
+          recordsPerUnit: spec.privacy.unit === "subject" ? spec.privacy.records_per_subject : 1,
+        }
+      : null;
+
+  if (checkpoint) {
+    for (const [name, host] of Object.entries(checkpoint.params)) {
+      const variable = model.params.get(name);
+      if (!variable || !model.trainable.has(name)) throw new Error(`checkpoint has unexpected parameter ${name}`);
+      tf.tidy(() => variable.assign(tf.tensor(host.data, host.shape)));
+    }
+    optimizer.restore(checkpoint.optimizer, checkpoint.meta.optimizer_steps);
+  }
+  return { spec, backend, base, train, unitKind, units, validation, samplingRate, lora, model, optimizer, checkpointDir, digest, checkpoint, account, affordable, settings };
+}
+/** The privacy account (null without DP): sigma given, or calibrated so that the planned steps reach the target
+ * epsilon. A resumed run starts from every step charged so far (the server's count when it gives one, and never
+ * fewer than this directory records: `chargedHere`), including any run after its checkpoint by a process that crashed
+ * and the step that was in flight; `affordable` is the most steps in all that stay within the target, or, when the
+ * server gave its count, that count plus the spec's remaining steps (the server checked and reserved those against
+ * the budget). */
+function openAccount(
+  spec: RunSpec,
+  samplingRate: number,
+  checkpoint: Checkpoint | null,
+  chargedHere: () => number,
+  options: RunOptions,
+): { account: RunPrivacy | null; affordable: number } {
+  if (spec.privacy.mode !== "dp") return { account: null, affordable: spec.steps };
+  const p = spec.privacy;
+  const step = checkpoint?.meta.step ?? 0;
+  const noiseMultiplier =
+    checkpoint?.meta.privacy?.noise_multiplier ??
+    p.noise_multiplier ??
+    calibrateNoiseMultiplier(
+      { targetEpsilon: p.target_epsilon, delta: p.delta, samplingRate, steps: spec.steps },
+      createAccountant(p.accountant),
+    ).noiseMultiplier;
+  const charged = Math.max(checkpoint ? Math.max(checkpoint.meta.privacy?.steps ?? 0, chargedHere()) : 0, options.chargedSteps ?? 0);
+  const account = new RunPrivacy(samplingRate, noiseMultiplier, p.delta, p.accountant, charged);
+  const affordable =
+    options.chargedSteps !== undefined ? charged + spec.steps - step : account.affordableSteps(p.target_epsilon, charged + spec.steps - step);
+  return { account, affordable };
+}
+
