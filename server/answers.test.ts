@@ -5,12 +5,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ROLES, type Role } from "../db/schema";
-import { SYSTEM_ACTOR } from "./audit/service";
 import { activeSessionUser } from "./context";
 import { handleUpload } from "./datasets/upload";
-import { registerModelVersion } from "./models/service";
 import { appRouter } from "./root";
-import { callerAs, registerTestBaseModel, runRequest, testWorld, type TestWorld } from "./testing";
+import { callerAs, registerTestBaseModel, registerTestFineTuned, runRequest, testWorld, type TestWorld } from "./testing";
 import type { ProcedureMeta } from "./trpc";
 
 const FORBIDDEN_KEYS = new Set(["storagePath", "weightsPath", "passwordHash", "holdoutKey"]);
@@ -65,18 +63,7 @@ beforeAll(async () => {
   const runId = await asEngineer.runs.launch(runRequest(version.id, base.id, RUN));
   answers.set("budgets.request", request);
   answers.set("runs.launch", runId);
-  const fineTuned = registerModelVersion(world.db, SYSTEM_ACTOR, {
-    familyName: "base/tickets",
-    kind: "fine_tuned",
-    parentVersionId: base.id,
-    datasetVersionId: version.id,
-    runId,
-    weightsPath: "runs/x/model",
-    weightsDigest: "d".repeat(64),
-    config: {},
-    provenance: {},
-    metrics: {},
-  });
+  const fineTuned = registerTestFineTuned(world.db, { familyName: "base/tickets", parentVersionId: base.id, datasetVersionId: version.id, runId });
   const incident = await callerAs(world.db, officer).incidents.open({
     title: "Suspected leak",
     severity: "high",

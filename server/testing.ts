@@ -73,6 +73,22 @@ export function registerTestBaseModel(db: Db, familyName = "base"): ModelVersion
   });
 }
 
+/** A fine-tuned version registered from a run without weight files: for tests that never read the weights. */
+export function registerTestFineTuned(
+  db: Db,
+  version: { familyName: string; parentVersionId: string | null; datasetVersionId: string | null; runId: string | null; metrics?: Record<string, number> },
+): ModelVersion {
+  return registerModelVersion(db, SYSTEM_ACTOR, {
+    kind: "fine_tuned",
+    weightsPath: `runs/${version.runId ?? "none"}/model`,
+    weightsDigest: "d".repeat(64),
+    config: {},
+    provenance: {},
+    metrics: {},
+    ...version,
+  });
+}
+
 /** A run request with ordinary settings: sigma 1, q 0.01, 1000 steps, LoRA rank 4, record-level. */
 export function runRequest(datasetVersionId: string, baseModelVersionId: string, overrides: Partial<RunRequest> = {}): RunRequest {
   return {

@@ -5,13 +5,11 @@ import { eq } from "drizzle-orm";
 import { beforeEach, expect, it } from "vitest";
 import { budgets, runs } from "../../db/schema";
 import { actorOf } from "../actor";
-import { SYSTEM_ACTOR } from "../audit/service";
 import { registerUpload } from "../datasets/service";
 import type { RunRequest } from "../runs/run-request";
 import { launchRun } from "../runs/service";
-import { callerAs, ingestedVersion, registerTestBaseModel, runRequest, testWorld, type TestWorld } from "../testing";
+import { callerAs, ingestedVersion, registerTestBaseModel, registerTestFineTuned, runRequest, testWorld, type TestWorld } from "../testing";
 import { disclosure } from "./service";
-import { registerModelVersion } from "../models/service";
 
 // Exact figures chosen to be recognisable anywhere in the report.
 const EXACT = { recordCount: 48_611, subjectCount: 13_757, maxRecordsPerSubject: 29 };
@@ -26,18 +24,7 @@ function train(parentVersionId: string, baseId: string, overrides: Partial<RunRe
   const engineer = world.users.engineer;
   const { runId } = launchRun(world.db, engineer, actorOf(engineer), runRequest(datasetVersionId, baseId, { length: { by: "steps", steps: 50 }, ...overrides }));
   world.db.update(runs).set({ status: "finished", chargedSteps: 50 }).where(eq(runs.id, runId)).run();
-  return registerModelVersion(world.db, SYSTEM_ACTOR, {
-    familyName: "base/clinic",
-    kind: "fine_tuned",
-    parentVersionId,
-    datasetVersionId,
-    runId,
-    weightsPath: `runs/${runId}/model`,
-    weightsDigest: "d".repeat(64),
-    config: {},
-    provenance: {},
-    metrics: { validation_loss: 2.5, perplexity: 12.2 },
-  }).id;
+  return registerTestFineTuned(world.db, { familyName: "base/clinic", parentVersionId, datasetVersionId, runId, metrics: { validation_loss: 2.5, perplexity: 12.2 } }).id;
 }
 
 beforeEach(async () => {

@@ -10,10 +10,9 @@ import { SYSTEM_ACTOR } from "../audit/service";
 import type { SessionUser } from "../context";
 import { registerUpload } from "../datasets/service";
 import { launchRun } from "../runs/service";
-import { TEST_PASSWORD, callerAs, ingestedVersion, refusal, runRequest, snapshot, worldWithDataset, type TestWorld } from "../testing";
+import { TEST_PASSWORD, callerAs, ingestedVersion, refusal, registerTestFineTuned, runRequest, snapshot, worldWithDataset, type TestWorld } from "../testing";
 import { createUser } from "../users/service";
 import { handleWeightsDownload } from "./download";
-import { registerModelVersion } from "./service";
 
 let world: TestWorld;
 let baseId: string;
@@ -30,18 +29,7 @@ let mailId: string;
 function fineTuned(engineer: SessionUser, datasetVersionId: string, parentId: string, familyName: string): string {
   const { runId } = launchRun(world.db, engineer, actorOf(engineer), runRequest(datasetVersionId, parentId));
   world.db.update(runs).set({ status: "finished", chargedSteps: 1000 }).where(eq(runs.id, runId)).run();
-  return registerModelVersion(world.db, SYSTEM_ACTOR, {
-    familyName,
-    kind: "fine_tuned",
-    parentVersionId: parentId,
-    datasetVersionId,
-    runId,
-    weightsPath: `runs/${runId}/model`,
-    weightsDigest: "d".repeat(64),
-    config: {},
-    provenance: {},
-    metrics: { validation_loss: 2.5 },
-  }).id;
+  return registerTestFineTuned(world.db, { familyName, parentVersionId: parentId, datasetVersionId, runId, metrics: { validation_loss: 2.5 } }).id;
 }
 
 beforeEach(async () => {

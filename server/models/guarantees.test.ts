@@ -5,11 +5,9 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { runs } from "../../db/schema";
 import { createAccountant, dpSgdEvent } from "../../trainer/privacy";
 import { actorOf } from "../actor";
-import { SYSTEM_ACTOR } from "../audit/service";
 import { lineageSpend } from "../budgets/ledger";
 import { launchRun } from "../runs/service";
-import { callerAs, runRequest, worldWithDataset, type TestWorld } from "../testing";
-import { registerModelVersion } from "./service";
+import { callerAs, registerTestFineTuned, runRequest, worldWithDataset, type TestWorld } from "../testing";
 
 const rdp = createAccountant("rdp");
 let world: TestWorld;
@@ -36,18 +34,7 @@ describe("a version's guarantee", () => {
   it("composes every run of the sweep it was chosen from, gives its own run's epsilon beside it, and leaves later runs out", async () => {
     const sweep = [finishedRun(1), finishedRun(1.5), finishedRun(2)];
     await pause();
-    const chosen = registerModelVersion(world.db, SYSTEM_ACTOR, {
-      familyName: "base/mail",
-      kind: "fine_tuned",
-      parentVersionId: baseId,
-      datasetVersionId: versionId,
-      runId: sweep[1]!,
-      weightsPath: "runs/x/model",
-      weightsDigest: "d".repeat(64),
-      config: {},
-      provenance: {},
-      metrics: {},
-    });
+    const chosen = registerTestFineTuned(world.db, { familyName: "base/mail", parentVersionId: baseId, datasetVersionId: versionId, runId: sweep[1]! });
     const spentAtRegistration = lineageSpend(world.db, datasetId, 1e-5).epsilon;
     await pause();
     const later = finishedRun(1);

@@ -8,11 +8,9 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { budgets, runs } from "../../db/schema";
 import { actorOf } from "../actor";
-import { SYSTEM_ACTOR } from "../audit/service";
 import { registerUpload } from "../datasets/service";
-import { registerModelVersion } from "../models/service";
 import { launchRun } from "../runs/service";
-import { callerAs, ingestedVersion, registerTestBaseModel, runRequest, testWorld, type TestWorld } from "../testing";
+import { callerAs, ingestedVersion, registerTestBaseModel, registerTestFineTuned, runRequest, testWorld, type TestWorld } from "../testing";
 import { exportProvenance, handleProvenanceDownload } from "./export";
 import { signingKey } from "./keys";
 import { verifyBundle } from "./verify";
@@ -38,18 +36,7 @@ beforeAll(async () => {
   );
   // What the runner records when the trainer stops early, after 280 of 300 steps.
   world.db.update(runs).set({ status: "finished", chargedSteps: 280 }).where(eq(runs.id, runId)).run();
-  versionId = registerModelVersion(world.db, SYSTEM_ACTOR, {
-    familyName: "base/mail",
-    kind: "fine_tuned",
-    parentVersionId: base.id,
-    datasetVersionId: dv.id,
-    runId,
-    weightsPath: "runs/x/model",
-    weightsDigest: "d".repeat(64),
-    config: {},
-    provenance: {},
-    metrics: {},
-  }).id;
+  versionId = registerTestFineTuned(world.db, { familyName: "base/mail", parentVersionId: base.id, datasetVersionId: dv.id, runId }).id;
   const officer = callerAs(world.db, world.users.privacy_officer);
   await officer.models.setStatus({ versionId, status: "approved" });
   await officer.incidents.open({ title: "Review exposure", severity: "low", links: [{ entityType: "model_version", entityId: versionId }] });
