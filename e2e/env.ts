@@ -1,7 +1,8 @@
 // Where the end-to-end server runs and which database it uses; specs seed that database directly.
 import path from "node:path";
 
-export const E2E_URL = "http://localhost:3100";
+/** Port 3100 unless E2E_PORT says otherwise (two checkouts testing side by side). */
+export const E2E_URL = `http://localhost:${process.env.E2E_PORT ?? "3100"}`;
 export const E2E_DATABASE = path.join(process.cwd(), "data", "e2e.db");
 export const E2E_DATA_DIR = path.join(process.cwd(), "data", "e2e");
 /** The one loopback address the e2e server trusts as a reverse proxy (e2e/sign-in.spec.ts connects from it). */
