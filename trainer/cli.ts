@@ -26,12 +26,14 @@ import { scoreTexts } from "./eval/score";
 import { runTraining, TrainingFailure } from "./run/train";
 
 const USAGE = `usage:
-  npm run trainer -- train [--spec FILE] [--resume] [--charged-steps N]
+  npm run trainer -- train [--spec FILE] [--resume] [--charged-steps N] [--workers N]
       Fine-tunes as the run spec (JSON, protocol version 1; see trainer/contract/protocol.ts) says; reads the spec from
       stdin when --spec is absent or "-". Writes protocol messages as JSON lines on stdout. SIGTERM stops the run
       at the next step boundary with a checkpoint; --resume continues the same spec from that checkpoint.
       --charged-steps N: the steps the server has charged to the run in earlier segments (after a crash, the step
       that was in flight included); the run counts from there and may run all the spec's remaining steps.
+      --workers N: worker threads computing the DP step on a single-core backend (wasm, cpu); default one per core,
+      or TRAINER_WORKERS. They change how fast a step is, never what it computes or charges.
   npm run trainer -- pretrain [--out DIR] [--steps N] [--batch N] [--learning-rate X] [--seed N] [--backend NAME]
       Trains the base model, without privacy, on the public-domain text of ${DEFAULT_PRETRAIN_OPTIONS.corpus}
       (default output ${DEFAULT_PRETRAIN_OPTIONS.out}, ${DEFAULT_PRETRAIN_OPTIONS.steps} steps); prints one JSON
@@ -61,12 +63,16 @@ async function train(args: string[]): Promise<number> {
   let specPath = "-";
   let resume = false;
   let chargedSteps: number | undefined;
+  let workers: number | undefined;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--spec" && args[i + 1] !== undefined) specPath = args[++i] as string;
     else if (args[i] === "--resume") resume = true;
     else if (args[i] === "--charged-steps" && args[i + 1] !== undefined) {
       chargedSteps = Number(args[++i]);
       if (!Number.isSafeInteger(chargedSteps) || chargedSteps < 0) throw new UsageError(`--charged-steps: expected a whole number >= 0, got ${args[i]}`);
+    } else if (args[i] === "--workers" && args[i + 1] !== undefined) {
+      workers = Number(args[++i]);
+      if (!Number.isSafeInteger(workers) || workers < 1) throw new UsageError(`--workers: expected a whole number >= 1, got ${args[i]}`);
     } else throw new UsageError(`unknown argument ${args[i]}`);
   }
   const emit = (message: Message) => process.stdout.write(messageLine(message));
@@ -85,7 +91,7 @@ async function train(args: string[]): Promise<number> {
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
   try {
-    await runTraining(spec, { emit, log, stopRequested: () => stop }, { resume, chargedSteps });
+    await runTraining(spec, { emit, log, stopRequested: () => stop }, { resume, chargedSteps, workers });
     return 0;
   } catch (error) {
     const cause = error instanceof TrainingFailure ? error.cause : error;

@@ -19,11 +19,11 @@ export interface InProcessRun {
 }
 
 /** Runs the spec to its end (never stopped, not resumed); throws what runTraining throws. `log` takes the progress
- * lines (discarded by default). */
-export async function runInProcess(spec: RunSpecInput, options: { log?: (line: string) => void } = {}): Promise<InProcessRun> {
+ * lines (discarded by default); `workers` as `train --workers`. */
+export async function runInProcess(spec: RunSpecInput, options: { log?: (line: string) => void; workers?: number } = {}): Promise<InProcessRun> {
   const messages: Message[] = [];
   const io = { emit: (m: Message) => messages.push(m), log: options.log ?? (() => {}), stopRequested: () => false };
-  const outcome = await runTraining(parseRunSpec(spec), io, { resume: false });
+  const outcome = await runTraining(parseRunSpec(spec), io, { resume: false, workers: options.workers });
   const of = <T extends Message["type"]>(type: T) => messagesOf(messages, type);
   const finished = of("finished")[0];
   if (!finished) throw new Error(`run ${spec.run_id} did not finish`);

@@ -8,11 +8,12 @@ import type { Unit } from "../model/batch";
 import { readChargedSteps, readCheckpoint, type Checkpoint } from "./checkpoint";
 import { readDataset, toUnits, type Dataset } from "./data";
 import type { DpSettings } from "../step/dp-step";
-import { createModel, initialLoraWeights, type LoraConfig, type Model } from "../model/model";
+import { createModel, initialLoraWeights, parameterCount, type LoraConfig, type Model } from "../model/model";
 import { readModelDir, readModelWeights, type ModelDir } from "../contract/model-files";
 import { Optimizer } from "../model/optimizer";
 import { calibrateNoiseMultiplier, createAccountant, type PrivacyUnit } from "../privacy";
 import { RunPrivacy } from "./run-privacy";
+import { defaultWorkers, SharePool, SINGLE_CORE_BACKENDS, stepFlops } from "../step/share-pool";
 import type { Message, RunSpec } from "../contract/protocol";
 import { sha256 } from "../contract/safetensors";
 import { recordTokens } from "../model/tokenizer";
@@ -31,6 +32,10 @@ export interface RunOptions {
   /** Every step the server has charged to this run in earlier segments (its ledger is the authority). The trainer
    * then counts from there and may run the spec's remaining steps, which the server reserved when it resumed. */
   chargedSteps?: number;
+  /** Worker threads for the DP step on a single-core backend (wasm, cpu): default one per core (TRAINER_WORKERS);
+   * 1 computes on the trainer's own thread. Default: TRAINER_WORKERS, else one per core when a step's work pays for
+   * threads (share-pool.ts). */
+  workers?: number;
 }
 
 const specDigest = (spec: RunSpec): string => sha256(JSON.stringify(spec));
@@ -59,6 +64,8 @@ export interface Run {
   affordable: number;
   /** Null without DP. */
   settings: DpSettings | null;
+  /** The worker threads that compute the DP step's clipped sums; null when the step runs on this thread. */
+  pool: SharePool | null;
 }
 
 /** The backend, the base model and the data, the model to train and its optimiser, the checkpoint to resume from
@@ -113,7 +120,10 @@ export async function prepare(spec: RunSpec, options: RunOptions): Promise<Run> 
     }
     optimizer.restore(checkpoint.optimizer, checkpoint.meta.optimizer_steps);
   }
-  return { spec, backend, base, train, unitKind, units, validation, samplingRate, lora, model, optimizer, checkpointDir, digest, checkpoint, account, affordable, settings };
+  const expectedTokens = samplingRate * units.reduce((n, u) => n + u.reduce((m, s) => m + s.length, 0), 0);
+  const workers = options.workers ?? defaultWorkers(stepFlops(parameterCount(model, model.params.keys()), expectedTokens));
+  const pool = settings && workers > 1 && SINGLE_CORE_BACKENDS.includes(backend.name) ? await SharePool.start(model, backend.name, workers) : null;
+  return { spec, backend, base, train, unitKind, units, validation, samplingRate, lora, model, optimizer, checkpointDir, digest, checkpoint, account, affordable, settings, pool };
 }
 /** The privacy account (null without DP): sigma given, or calibrated so that the planned steps reach the target
  * epsilon. A resumed run starts from every step charged so far (the server's count when it gives one, and never

@@ -58,7 +58,7 @@ export function startedMessage(run: Run, step: number): Message {
 export function startedLine(run: Run, step: number): string {
   const { spec, account } = run;
   return (
-    `run ${spec.run_id}: ${run.backend.name} backend, ${run.units.length} ${run.unitKind}s, ` +
+    `run ${spec.run_id}: ${run.backend.name} backend${run.pool ? ` on ${run.pool.size} worker threads` : ""}, ${run.units.length} ${run.unitKind}s, ` +
     (account ? `sigma ${account.noiseMultiplier.toFixed(4)}, q ${run.samplingRate.toPrecision(3)}, ` : "no DP, ") +
     `${run.checkpoint ? `resuming at step ${step} with ${account?.steps ?? step} steps charged, ` : ""}${spec.steps} steps planned`
   );

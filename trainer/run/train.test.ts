@@ -14,8 +14,8 @@ const work = mkdtempSync(path.join(tmpdir(), "trainer-run-"));
 const fixture = writeRunFixture(work);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function run(runId: string, overrides: Partial<RunSpecInput>) {
-  const { outcome, of } = await runInProcess(fixture.spec(runId, { steps: 20, expected_batch_size: 6, privacy: { mode: "dp", target_epsilon: 3 }, ...overrides }));
+async function run(runId: string, overrides: Partial<RunSpecInput>, options: { workers?: number; log?: (line: string) => void } = {}) {
+  const { outcome, of } = await runInProcess(fixture.spec(runId, { steps: 20, expected_batch_size: 6, privacy: { mode: "dp", target_epsilon: 3 }, ...overrides }), options);
   return { outcome, find: of };
 }
 
@@ -59,6 +59,18 @@ describe("training runs", () => {
     expect(started.parameters.trainable).toBe(started.parameters.total);
     expect(find("step").every((s) => s.clipped_fraction === null || s.clipped_fraction >= 0)).toBe(true);
     expect(find("finished")[0]!.adapter_sha256).toBeNull();
+  });
+
+  it("on 2 worker threads, runs every step and charges exactly what one thread charges", async () => {
+    const lines: string[] = [];
+    const spec = { steps: 6, privacy: { mode: "dp", unit: "record", target_epsilon: 3 } } as const;
+    const threaded = await run("threads", spec, { workers: 2, log: (line) => lines.push(line) });
+    const single = await run("one-thread", spec, { workers: 1 });
+    expect(lines[0]).toContain("on 2 worker threads");
+    expect(threaded.outcome).toBe("completed");
+    expect(threaded.find("step")).toHaveLength(6);
+    expect(threaded.find("finished")[0]!.privacy_event).toEqual(single.find("finished")[0]!.privacy_event);
+    expect(threaded.find("finished")[0]!.epsilon).toBe(single.find("finished")[0]!.epsilon);
   });
 
   it("trains without DP as the baseline: no events, no epsilon, and the loss falls", async () => {

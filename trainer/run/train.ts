@@ -51,7 +51,9 @@ export async function runTraining(spec: RunSpec, io: RunIo, options: RunOptions)
       if (account) recordChargedSteps(run.checkpointDir, run.digest, account.steps + 1);
       lastCharged = step + 1;
       const stats = settings
-        ? dpStep(model, optimizer, units, settings, account)
+        ? run.pool
+          ? await run.pool.dpStep(model, optimizer, units, settings, account)
+          : dpStep(model, optimizer, units, settings, account)
         : nonPrivateStep(model, optimizer, units, run.samplingRate, spec.expected_batch_size);
       step += 1;
       const message = stepMessage(run, step, stats, started);
@@ -70,6 +72,8 @@ export async function runTraining(spec: RunSpec, io: RunIo, options: RunOptions)
     return outcome;
   } catch (error) {
     throw new TrainingFailure(error, lastCharged);
+  } finally {
+    await run.pool?.close();
   }
 }
 

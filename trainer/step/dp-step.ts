@@ -102,33 +102,79 @@ export function addNoise(sums: Map<string, tf.Tensor>, std: number): void {
   }
 }
 
-/** Clipped, summed gradients of a list of sampled units (stages 2 and 3 over physical micro-batches). */
-export function clippedSums(model: Model, sampled: readonly Unit[], settings: DpSettings) {
+/** Stages 2 and 3 over one share of the sampled units (all of them, or one worker thread's part): their clipped,
+ * summed gradients, micro-batch by micro-batch, with what the step reports about them. */
+export interface ShareSums {
+  sums: Map<string, tf.Tensor>;
+  lossSum: number; // summed token losses (nats)
+  targetTokens: number;
+  norms: number[]; // each unit's gradient norm before clipping, in order
+  clipped: number; // units scaled down
+}
+
+export function shareSums(model: Model, units: readonly Unit[], settings: DpSettings): ShareSums {
   const sums = new Map([...model.trainable].map((p) => [p, tf.zerosLike(model.params.get(p)!) as tf.Tensor]));
-  const stats: StepStats = {
-    batchSize: sampled.length,
-    records: sampled.reduce((n, u) => n + u.length, 0),
-    targetTokens: 0,
-    loss: null,
-    clippedFraction: 0,
-    unitNorms: [],
-  };
-  let lossSum = 0;
-  let clipped = 0;
-  for (let start = 0; start < sampled.length; start += settings.maxPhysicalBatch) {
-    const batch = makeBatch(sampled.slice(start, start + settings.maxPhysicalBatch));
+  const share: ShareSums = { sums, lossSum: 0, targetTokens: 0, norms: [], clipped: 0 };
+  for (let start = 0; start < units.length; start += settings.maxPhysicalBatch) {
+    const batch = makeBatch(units.slice(start, start + settings.maxPhysicalBatch));
     const grads = unitGradients(model, batch);
     const clipping = clipAndAccumulate(grads, settings, sums);
-    lossSum += grads.lossSum;
-    stats.targetTokens += batch.targetCount;
-    stats.unitNorms.push(...clipping.norms);
-    clipped += clipping.clipped;
+    share.lossSum += grads.lossSum;
+    share.targetTokens += batch.targetCount;
+    share.norms.push(...clipping.norms);
+    share.clipped += clipping.clipped;
     grads.dispose();
     disposeBatch(batch);
   }
-  if (stats.targetTokens > 0) stats.loss = lossSum / stats.targetTokens;
-  if (sampled.length > 0) stats.clippedFraction = clipped / sampled.length;
+  return share;
+}
+
+/** The shares of one sample (in order) as one: their sums added, and the step's figures. Takes the shares' tensors. */
+export function combineShares(sampled: readonly Unit[], shares: readonly ShareSums[]) {
+  const [first, ...rest] = shares;
+  if (!first) throw new Error("no shares to combine");
+  const sums = first.sums;
+  for (const share of rest) {
+    for (const [param, part] of share.sums) {
+      const previous = sums.get(param)!;
+      sums.set(param, previous.add(part));
+      tf.dispose([previous, part]);
+    }
+  }
+  const lossSum = shares.reduce((s, x) => s + x.lossSum, 0);
+  const targetTokens = shares.reduce((n, x) => n + x.targetTokens, 0);
+  const clipped = shares.reduce((n, x) => n + x.clipped, 0);
+  const stats: StepStats = {
+    batchSize: sampled.length,
+    records: sampled.reduce((n, u) => n + u.length, 0),
+    targetTokens,
+    loss: targetTokens > 0 ? lossSum / targetTokens : null,
+    clippedFraction: sampled.length > 0 ? clipped / sampled.length : 0,
+    unitNorms: shares.flatMap((x) => x.norms),
+  };
   return { sums, stats };
+}
+
+/** Clipped, summed gradients of a list of sampled units (stages 2 and 3 over physical micro-batches). */
+export function clippedSums(model: Model, sampled: readonly Unit[], settings: DpSettings) {
+  return combineShares(sampled, [shareSums(model, sampled, settings)]);
+}
+
+/** Stages 4 to 6: noise on the clipped sums (once per step, whoever computed them), the update, the account. Takes
+ * the sums' tensors. */
+export function noisyUpdate(
+  optimizer: Optimizer,
+  sums: Map<string, tf.Tensor>,
+  settings: DpSettings,
+  unitCount: number,
+  account: RunPrivacy | null,
+): void {
+  addNoise(sums, settings.noiseMultiplier === 0 ? 0 : settings.noiseMultiplier * settings.clipNorm); // 4. noise
+  const expectedBatchSize = settings.samplingRate * unitCount;
+  const gradients = new Map([...sums].map(([p, s]) => [p, s.div(expectedBatchSize)])); // 5. update
+  optimizer.apply(gradients);
+  tf.dispose([...sums.values(), ...gradients.values()]);
+  if (account) account.steps += 1; // 6. account
 }
 
 /** One DP-SGD step over `units` (the whole training set of units). */
@@ -141,11 +187,6 @@ export function dpStep(
 ): StepStats {
   const sampled = sampleUnits(units, settings.samplingRate, settings.recordsPerUnit); // 1. sample
   const { sums, stats } = clippedSums(model, sampled, settings); // 2-3. per-unit norms, clip and accumulate
-  addNoise(sums, settings.noiseMultiplier === 0 ? 0 : settings.noiseMultiplier * settings.clipNorm); // 4. noise
-  const expectedBatchSize = settings.samplingRate * units.length;
-  const gradients = new Map([...sums].map(([p, s]) => [p, s.div(expectedBatchSize)])); // 5. update
-  optimizer.apply(gradients);
-  tf.dispose([...sums.values(), ...gradients.values()]);
-  if (account) account.steps += 1; // 6. account
+  noisyUpdate(optimizer, sums, settings, units.length, account); // 4-6. noise, update, account
   return stats;
 }
