@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchmarkTrainer, type StepTimes } from '../trainer/bench/step-bench.js';
+import { backendChoiceSchema, type BackendChoice } from '../trainer/contract/protocol.js';
 import { calibrateNoiseMultiplier, createAccountant, dpSgdEvent, type AccountantName } from '../trainer/privacy/index.js';
 import { benchmarkUtility } from '../trainer/bench/utility-bench.js';
 import { benchmarkLeakage } from './leakage-bench.js';
@@ -88,10 +89,13 @@ function privacySection(): SectionResult {
 }
 
 async function trainerSection(): Promise<SectionResult> {
-  const r = await benchmarkTrainer();
+  const r = await benchmarkTrainer({ backend: flags.backend, workers: flags.workers });
   const both = (f: (t: StepTimes) => string) => [f(r), f(r.lora)];
   const rows = [
-    ['DP-SGD step (per-example norms by the mixed ghost-norm rule, clip, noise, update)', ...both((t) => formatMs(t.dp_step_ms))],
+    [
+      `DP-SGD step (per-example norms by the mixed ghost-norm rule, clip, noise, update${r.workers > 1 ? `; on ${r.workers} worker threads` : ''})`,
+      ...both((t) => formatMs(t.dp_step_ms)),
+    ],
     ['Non-private step (same batch)', ...both((t) => formatMs(t.nonprivate_step_ms))],
     ['DP / non-private (goal: at most 1.25)', ...both((t) => t.dp_over_nonprivate.toFixed(2))],
     ['Naive DP step (one backward pass per example)', ...both((t) => formatMs(t.naive_step_ms))],
@@ -355,9 +359,25 @@ function previousBlocks(): Map<string, string> {
   return blocks;
 }
 
+/** `--backend NAME` and `--workers N` (the trainer section's), taken out of the arguments; the rest are sections. */
+function parseFlags(args: readonly string[]): { sections: string[]; backend?: BackendChoice; workers?: number } {
+  const out: { sections: string[]; backend?: BackendChoice; workers?: number } = { sections: [] };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--backend') out.backend = backendChoiceSchema.parse(args[++i]);
+    else if (arg === '--workers') {
+      out.workers = Number(args[++i]);
+      if (!Number.isSafeInteger(out.workers) || out.workers < 1) throw new Error(`--workers: expected a whole number >= 1, got ${args[i]}`);
+    } else if (arg !== '--json') out.sections.push(arg);
+  }
+  return out;
+}
+
+const flags = parseFlags(process.argv.slice(2));
+
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
-  const requested = process.argv.slice(2).filter((arg) => arg !== '--json');
+  const requested = flags.sections;
   const unknown = requested.filter((name) => !Object.hasOwn(SECTIONS, name));
   if (unknown.length > 0) {
     process.stderr.write(`bench: unknown section ${unknown.join(', ')} (sections: ${Object.keys(SECTIONS).join(', ')})\n`);
@@ -372,7 +392,8 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(names.length === 1 ? results[names[0] as string] : results)}\n`);
     return;
   }
-  const command = ['npm run bench', ...(requested.length > 0 ? ['--', ...requested] : [])].join(' ');
+  const given = process.argv.slice(2).filter((arg) => arg !== '--json');
+  const command = ['npm run bench', ...(given.length > 0 ? ['--', ...given] : [])].join(' ');
   const measuredBlocks = new Map<string, string>();
   for (const name of names) {
     const { title, body } = await (SECTIONS[name] as Section)();

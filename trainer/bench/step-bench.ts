@@ -10,7 +10,8 @@ import { createModel, disposeModel, initialLoraWeights, initialWeights, paramete
 import { modelConfig, type ModelConfig } from "../contract/model-config";
 import { Optimizer } from "../model/optimizer";
 import { plainGradients, plainStep } from "../step/plain-step";
-import type { BackendChoice } from "../contract/protocol";
+import type { BackendChoice, BackendName } from "../contract/protocol";
+import { SharePool } from "../step/share-pool";
 import { seededUniform } from "../contract/seeded-random";
 
 export interface StepTimes {
@@ -25,6 +26,8 @@ export interface StepTimes {
 
 export interface TrainerBenchmark extends StepTimes {
   backend: string;
+  /** Worker threads of the DP step (trainer/step/share-pool.ts); 1: the benchmark's own thread. */
+  workers: number;
   model: ModelConfig;
   parameters: number;
   batch_size: number;
@@ -59,14 +62,22 @@ function naiveDpStep(model: Model, optimizer: Optimizer, units: readonly Unit[],
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
-function timed(fn: () => void): number {
+async function timed(fn: () => unknown): Promise<number> {
   const start = performance.now();
-  fn();
+  await fn();
   return performance.now() - start;
 }
 
-/** Times the three steps on `units`, interleaved round by round so that machine load affects them alike. */
-function stepTimes(config: ModelConfig, lora: LoraConfig | null, units: readonly Unit[], rounds: number): StepTimes {
+/** Times the three steps on `units`, interleaved round by round so that machine load affects them alike; the DP step
+ * on `workers` threads when more than 1. */
+async function stepTimes(
+  config: ModelConfig,
+  lora: LoraConfig | null,
+  units: readonly Unit[],
+  rounds: number,
+  backend: BackendName,
+  workers: number,
+): Promise<StepTimes> {
   const model = createModel(config, initialWeights(config, 1), {
     lora,
     adapters: lora ? initialLoraWeights(config, lora, 2) : undefined,
@@ -80,18 +91,20 @@ function stepTimes(config: ModelConfig, lora: LoraConfig | null, units: readonly
     maxPhysicalBatch: units.length,
     recordsPerUnit: 1,
   };
+  const pool = workers > 1 ? await SharePool.start(model, backend, workers) : null;
   const run = {
-    dp: () => dpStep(model, optimizer, units, settings, null),
+    dp: () => (pool ? pool.dpStep(model, optimizer, units, settings, null) : dpStep(model, optimizer, units, settings, null)),
     plain: () => plainStep(model, optimizer, units),
     naive: () => naiveDpStep(model, optimizer, units, settings),
   };
-  Object.values(run).forEach((f) => f()); // warm-up
+  for (const f of Object.values(run)) await f(); // warm-up
   const times = { dp: [] as number[], plain: [] as number[], naive: [] as number[] };
   for (let round = 0; round < rounds; round++) {
-    times.plain.push(timed(run.plain));
-    times.dp.push(timed(run.dp));
-    if (round < Math.max(1, Math.ceil(rounds / 3))) times.naive.push(timed(run.naive));
+    times.plain.push(await timed(run.plain));
+    times.dp.push(await timed(run.dp));
+    if (round < Math.max(1, Math.ceil(rounds / 3))) times.naive.push(await timed(run.naive));
   }
+  await pool?.close();
   const tokens = units.reduce((n, u) => n + u.reduce((m, s) => m + s.length - 1, 0), 0);
   const result: StepTimes = {
     dp_step_ms: median(times.dp),
@@ -114,16 +127,17 @@ function randomBatch(count: number, length: number): Unit[] {
 }
 
 export async function benchmarkTrainer(
-  options: { backend?: BackendChoice; batch?: number; rounds?: number; loraRank?: number } = {},
+  options: { backend?: BackendChoice; batch?: number; rounds?: number; loraRank?: number; workers?: number } = {},
 ): Promise<TrainerBenchmark> {
-  const { backend = "auto", batch = 32, rounds = 7, loraRank = 8 } = options;
+  const { backend = "auto", batch = 32, rounds = 7, loraRank = 8, workers = 1 } = options;
   const info = await initBackend(backend);
   const config = modelConfig();
   const units = randomBatch(batch, config.context_length + 1);
-  const full = stepTimes(config, null, units, rounds);
-  const lora = stepTimes(config, { rank: loraRank, alpha: 2 * loraRank }, units, rounds);
+  const full = await stepTimes(config, null, units, rounds, info.name, workers);
+  const lora = await stepTimes(config, { rank: loraRank, alpha: 2 * loraRank }, units, rounds, info.name, workers);
   return {
     backend: info.name,
+    workers,
     model: config,
     parameters: full.trainable_parameters,
     batch_size: batch,
