@@ -108,10 +108,10 @@ export async function benchmarkLeakage(
 
   /** Every figure of one model directory. */
   const measure = (modelDir: string) => {
-    const { model } = loadModel(modelDir);
+    const { model, tokenizer } = loadModel(modelDir);
     const texts = [...secrets, ...reference, ...train.map((r) => r.text), ...heldOut.map((r) => r.text)];
-    const scores = scoreTexts(model, texts);
-    const [greedy] = generateGreedy(model, [prefix], (secrets[0] as string).length - prefix.length);
+    const scores = scoreTexts(model, tokenizer, texts);
+    const [greedy] = generateGreedy(model, tokenizer, [prefix], (secrets[0] as string).length - prefix.length);
     disposeModel(model);
     const losses = scores.map((s) => s.loss);
     const canaryLosses = losses.slice(0, secrets.length);

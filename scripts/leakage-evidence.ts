@@ -74,8 +74,8 @@ export async function leakageEvidence(work: string): Promise<{ noDp: EvidenceFig
       max_physical_batch: 64,
       privacy,
     });
-    const { model } = loadModel(finished.model_dir);
-    const losses = scoreTexts(model, [...canaries, ...reference, ...members, ...nonMembers]).map((s) => s.loss);
+    const { model, tokenizer } = loadModel(finished.model_dir);
+    const losses = scoreTexts(model, tokenizer, [...canaries, ...reference, ...members, ...nonMembers]).map((s) => s.loss);
     disposeModel(model);
     const canaryLosses = losses.slice(0, canaries.length);
     const referenceLosses = losses.slice(canaries.length, canaries.length + reference.length);

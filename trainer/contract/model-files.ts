@@ -3,7 +3,7 @@
 // fine-tune. Free of TensorFlow: the server calls readModelDir to register a model version.
 
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { modelConfigSchema, parameterShapes, type ModelConfig } from "./model-config";
@@ -14,6 +14,10 @@ export const WEIGHTS_FILE = "weights.safetensors";
 export const ADAPTER_FILE = "adapter.safetensors";
 export const CONFIG_FILE = "config.json";
 export const PROVENANCE_FILE = "provenance.json";
+/** GPT-2 BPE models (config tokenizer "gpt2-bpe") carry their tokenizer beside the weights. */
+export const VOCAB_FILE = "vocab.json";
+export const MERGES_FILE = "merges.txt";
+export const TOKENIZER_FILES = [VOCAB_FILE, MERGES_FILE] as const;
 
 const digest = z.string().regex(/^[0-9a-f]{64}$/, "must be a SHA-256 hex digest");
 const privacyEventDocument = z.object({ version: z.number(), event: z.unknown() });
@@ -24,6 +28,18 @@ export const provenanceSchema = z.discriminatedUnion("kind", [
     /** The public corpus, as shipped by an npm package. */
     corpus: z.strictObject({ package: z.string(), version: z.string(), sha256: digest, bytes: z.number().int() }),
     training: z.record(z.string(), z.unknown()),
+    weights_sha256: digest,
+    code_version: z.string().nullable(),
+    created_at: z.string(),
+  }),
+  z.strictObject({
+    kind: z.literal("imported"),
+    /** A checkpoint the user supplied: its format, the SHA-256 of every file read, and the licence they stated. */
+    source: z.strictObject({
+      format: z.literal("huggingface-gpt2"),
+      files: z.record(z.string(), digest),
+      license: z.string().nullable(),
+    }),
     weights_sha256: digest,
     code_version: z.string().nullable(),
     created_at: z.string(),
@@ -99,6 +115,9 @@ export function readModelDir(dir: string): ModelDir {
   }
   const extra = Object.keys(header.tensors).filter((name) => !(name in expected));
   if (extra.length > 0) throw new Error(`${WEIGHTS_FILE}: unexpected tensors ${extra.join(", ")}`);
+  if (config.tokenizer === "gpt2-bpe") {
+    for (const file of TOKENIZER_FILES) if (!existsSync(path.join(dir, file))) throw new Error(`${file}: missing (${CONFIG_FILE} says tokenizer gpt2-bpe)`);
+  }
   const provenance = parse(provenanceSchema, readJson(path.join(dir, PROVENANCE_FILE)), PROVENANCE_FILE);
   const weightsSha256 = sha256(weightBytes);
   if (provenance.weights_sha256 !== weightsSha256) {
@@ -130,23 +149,35 @@ export function writeModelDir(
   adapter: HostTensors | null = null,
 ): ModelDir["digests"] {
   mkdirSync(dir, { recursive: true });
-  const weightBytes = encodeSafetensors(weights, { format: "pt" });
-  const configBytes = Buffer.from(`${JSON.stringify(config, null, 2)}\n`);
+  const weightBytes = encodeSafetensors(weights, WEIGHTS_METADATA);
   writeFileSync(path.join(dir, WEIGHTS_FILE), weightBytes);
-  writeFileSync(path.join(dir, CONFIG_FILE), configBytes);
   const adapterSha256 = adapter ? sha256(writeBytes(path.join(dir, ADAPTER_FILE), encodeSafetensors(adapter))) : null;
-  const complete = parse(
-    provenanceSchema,
-    {
-      ...provenance,
-      ...(provenance.kind === "fine-tuned" ? { adapter_sha256: adapterSha256 } : {}),
-      weights_sha256: sha256(weightBytes),
-      created_at: new Date().toISOString(),
-    },
-    PROVENANCE_FILE,
-  );
+  const complete = provenance.kind === "fine-tuned" ? { ...provenance, adapter_sha256: adapterSha256 } : provenance;
+  return { ...writeConfigAndProvenance(dir, config, complete, sha256(weightBytes)), adapter_sha256: adapterSha256 };
+}
+
+/** The metadata of every weights file written here (as PyTorch's exporters write it). */
+export const WEIGHTS_METADATA = { format: "pt" };
+
+/** Writes config.json and provenance.json beside a weights file already written, whose digest is `weightsSha256`. */
+export function writeConfigAndProvenance(
+  dir: string,
+  config: ModelConfig,
+  provenance: ProvenanceInput | Omit<Provenance, "weights_sha256" | "created_at">,
+  weightsSha256: string,
+): { weights_sha256: string; config_sha256: string } {
+  const configBytes = Buffer.from(`${JSON.stringify(config, null, 2)}\n`);
+  writeFileSync(path.join(dir, CONFIG_FILE), configBytes);
+  const complete = parse(provenanceSchema, { ...provenance, weights_sha256: weightsSha256, created_at: new Date().toISOString() }, PROVENANCE_FILE);
   writeFileSync(path.join(dir, PROVENANCE_FILE), `${JSON.stringify(complete, null, 2)}\n`);
-  return { weights_sha256: sha256(weightBytes), config_sha256: sha256(configBytes), adapter_sha256: adapterSha256 };
+  return { weights_sha256: weightsSha256, config_sha256: sha256(configBytes) };
+}
+
+/** Copies a BPE model's tokenizer files from `fromDir` to `toDir` (a fine-tuned model keeps its base's tokenizer);
+ * nothing for the byte-level tokenizer. */
+export function copyTokenizer(config: ModelConfig, fromDir: string, toDir: string): void {
+  if (config.tokenizer === "bytes") return;
+  for (const file of TOKENIZER_FILES) copyFileSync(path.join(fromDir, file), path.join(toDir, file));
 }
 
 function writeBytes(file: string, bytes: Buffer): Buffer {

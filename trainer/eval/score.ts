@@ -1,12 +1,12 @@
 // Scoring texts under a model: each text's mean negative log-likelihood per token (nats), as the model sees it in
-// training (end-of-text, the text's UTF-8 bytes, end-of-text, cut to context_length + 1 tokens, so a long text is
+// training (end-of-text, the text's tokens, end-of-text, cut to context_length + 1 tokens, so a long text is
 // scored on its first context_length targets only). The losses behind canary exposure and membership inference.
 // Forward passes are batched: sequences of similar length are padded together and padding carries no weight.
 
 import * as tf from "@tensorflow/tfjs";
 import { disposeBatch, makeBatch } from "../model/batch";
 import { forward, tokenLosses, untraced, type Model } from "../model/model";
-import { encode, recordTokens } from "../model/tokenizer";
+import { recordTokens, type Tokenizer } from "../model/tokenizer";
 
 export interface SequenceScore {
   lossSum: number; // summed negative log-likelihood (nats) of the sequence's targets
@@ -35,11 +35,12 @@ export function scoreSequences(model: Model, sequences: readonly Int32Array[], b
 }
 
 /** Each text's mean token loss as a training record (see the file comment), in input order. */
-export function scoreTexts(model: Model, texts: readonly string[], batchSize = 64): TextScore[] {
+export function scoreTexts(model: Model, tokenizer: Tokenizer, texts: readonly string[], batchSize = 64): TextScore[] {
   const length = model.config.context_length + 1;
-  return scoreSequences(model, texts.map((text) => recordTokens(text, length)), batchSize).map((score, i) => ({
+  const encoded = texts.map((text) => tokenizer.encode(text));
+  return scoreSequences(model, texts.map((text) => recordTokens(tokenizer, text, length)), batchSize).map((score, i) => ({
     loss: score.lossSum / score.tokens,
     tokens: score.tokens,
-    truncated: encode(texts[i] as string).length + 2 > length,
+    truncated: (encoded[i] as Int32Array).length + 2 > length,
   }));
 }

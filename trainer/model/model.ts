@@ -8,9 +8,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { linearShapes, parameterShapes, type ModelConfig } from "../contract/model-config";
 import { readModelDir, readModelWeights, type ModelDir } from "../contract/model-files";
-import { causalMask, gelu, matmul, matmul3d, transposeLast } from "./ops";
+import { activate, causalMask, matmul, matmul3d, transposeLast } from "./ops";
 import type { HostTensors } from "../contract/safetensors";
 import { seededNormals, seededUniform } from "../contract/seeded-random";
+import { modelTokenizer, type Tokenizer } from "./tokenizer";
 
 export interface LoraConfig {
   rank: number; // r: the adapter's inner width
@@ -103,10 +104,10 @@ export function createModel(
 }
 
 /** A model directory as the trainer writes it, checked by readModelDir, ready to run: its weights file has any LoRA
- * adapter merged in, so it is loaded as a plain model. */
-export function loadModel(dir: string): { model: Model; files: ModelDir } {
+ * adapter merged in, so it is loaded as a plain model; with its tokenizer. */
+export function loadModel(dir: string): { model: Model; files: ModelDir; tokenizer: Tokenizer } {
   const files = readModelDir(dir);
-  return { model: createModel(files.config, readModelWeights(dir), { lora: null }), files };
+  return { model: createModel(files.config, readModelWeights(dir), { lora: null }), files, tokenizer: modelTokenizer(dir, files.config) };
 }
 
 /** The parameters as host arrays: only the trainable ones, or every base parameter with any LoRA adapter merged
@@ -192,7 +193,7 @@ function attention(model: Model, trace: Trace, x: tf.Tensor3D, prefix: string): 
 }
 
 function mlp(model: Model, trace: Trace, x: tf.Tensor3D, prefix: string): tf.Tensor3D {
-  const hidden = gelu(linear(model, trace, x, `${prefix}.mlp.c_fc`)) as tf.Tensor3D;
+  const hidden = activate(model.config.activation, linear(model, trace, x, `${prefix}.mlp.c_fc`)) as tf.Tensor3D;
   return linear(model, trace, hidden, `${prefix}.mlp.c_proj`);
 }
 

@@ -3,6 +3,7 @@
 // times slower than the same products as a depthwise convolution), GELU, and a causal attention mask.
 
 import * as tf from "@tensorflow/tfjs";
+import type { ModelConfig } from "../contract/model-config";
 
 /** Swaps the last two axes. */
 export function transposeLast(x: tf.Tensor): tf.Tensor {
@@ -91,6 +92,18 @@ export function matmul3d(x: tf.Tensor, w: tf.Tensor): tf.Tensor3D {
 export function gelu(x: tf.Tensor): tf.Tensor {
   const inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
   return x.mul(0.5).mul(tf.tanh(inner).add(1));
+}
+
+/** The MLP's activation by its Hugging Face name: GPT-2's tanh GELU, the exact GELU (with erf), or ReLU. */
+export function activate(name: ModelConfig["activation"], x: tf.Tensor): tf.Tensor {
+  switch (name) {
+    case "gelu_new":
+      return gelu(x);
+    case "gelu":
+      return x.mul(0.5).mul(tf.erf(x.mul(Math.SQRT1_2)).add(1));
+    case "relu":
+      return tf.relu(x);
+  }
 }
 
 /** [T, T] additive mask: 0 where a position may attend (itself and earlier), -1e9 elsewhere. */

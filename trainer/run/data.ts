@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { Unit } from "../model/batch";
 import type { PrivacyUnit } from "../privacy";
 import { sha256 } from "../contract/safetensors";
-import { recordTokens } from "../model/tokenizer";
+import { recordTokens, type Tokenizer } from "../model/tokenizer";
 
 export const recordSchema = z.object({
   text: z.string(),
@@ -43,8 +43,8 @@ export function readDataset(path: string): Dataset {
 }
 
 /** The units of privacy: each record alone, or each subject's records together (every record needs a subject). */
-export function toUnits(records: readonly DataRecord[], unit: PrivacyUnit, contextLength: number): Unit[] {
-  const tokens = (r: DataRecord) => recordTokens(r.text, contextLength + 1);
+export function toUnits(records: readonly DataRecord[], unit: PrivacyUnit, contextLength: number, tokenizer: Tokenizer): Unit[] {
+  const tokens = (r: DataRecord) => recordTokens(tokenizer, r.text, contextLength + 1);
   if (unit === "record") return records.map((r) => [tokens(r)]);
   const bySubject = new Map<string, Int32Array[]>();
   records.forEach((r, i) => {

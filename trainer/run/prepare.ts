@@ -16,7 +16,7 @@ import { RunPrivacy } from "./run-privacy";
 import { defaultWorkers, SharePool, SINGLE_CORE_BACKENDS, stepFlops } from "../step/share-pool";
 import type { Message, RunSpec } from "../contract/protocol";
 import { sha256 } from "../contract/safetensors";
-import { recordTokens } from "../model/tokenizer";
+import { modelTokenizer, recordTokens, type Tokenizer } from "../model/tokenizer";
 
 export interface RunIo {
   emit(message: Message): void;
@@ -45,6 +45,8 @@ export interface Run {
   spec: RunSpec;
   backend: BackendInfo;
   base: ModelDir;
+  /** The base model's tokenizer (a fine-tuned model keeps it). */
+  tokenizer: Tokenizer;
   train: Dataset;
   unitKind: PrivacyUnit;
   units: Unit[];
@@ -76,11 +78,12 @@ export async function prepare(spec: RunSpec, options: RunOptions): Promise<Run> 
   const contextLength = base.config.context_length;
   const train = readDataset(spec.data.train);
   const unitKind = spec.privacy.mode === "dp" ? spec.privacy.unit : "record";
-  const units = toUnits(train.records, unitKind, contextLength);
+  const tokenizer = modelTokenizer(spec.base_model, base.config);
+  const units = toUnits(train.records, unitKind, contextLength, tokenizer);
   const validation = spec.data.validation
     ? readDataset(spec.data.validation)
         .records.slice(0, spec.evaluation_records)
-        .map((r) => recordTokens(r.text, contextLength + 1))
+        .map((r) => recordTokens(tokenizer, r.text, contextLength + 1))
     : [];
   const samplingRate = spec.expected_batch_size / units.length;
   if (!(samplingRate <= 1)) throw new Error(`expected_batch_size ${spec.expected_batch_size} exceeds the ${units.length} units`);
@@ -123,7 +126,7 @@ export async function prepare(spec: RunSpec, options: RunOptions): Promise<Run> 
   const expectedTokens = samplingRate * units.reduce((n, u) => n + u.reduce((m, s) => m + s.length, 0), 0);
   const workers = options.workers ?? defaultWorkers(stepFlops(parameterCount(model, model.params.keys()), expectedTokens));
   const pool = settings && workers > 1 && SINGLE_CORE_BACKENDS.includes(backend.name) ? await SharePool.start(model, backend.name, workers) : null;
-  return { spec, backend, base, train, unitKind, units, validation, samplingRate, lora, model, optimizer, checkpointDir, digest, checkpoint, account, affordable, settings, pool };
+  return { spec, backend, base, tokenizer, train, unitKind, units, validation, samplingRate, lora, model, optimizer, checkpointDir, digest, checkpoint, account, affordable, settings, pool };
 }
 /** The privacy account (null without DP): sigma given, or calibrated so that the planned steps reach the target
  * epsilon. A resumed run starts from every step charged so far (the server's count when it gives one, and never

