@@ -1,11 +1,13 @@
 // The trainer's command line, a process of its own (the server spawns it; Next never bundles it):
-//   npm run trainer -- train [--spec FILE] [--resume] [--charged-steps N]   fine-tune as the run spec says (stdin if no --spec, or "-");
+//   npm run trainer -- train [--spec FILE] [--resume] [--charged-steps N] [--workers N]   fine-tune as the run spec says (stdin if no --spec, or "-");
 //                                                       JSON lines on stdout (contract/protocol.ts), progress on stderr
 //   npm run trainer -- pretrain [options]               train the base model on a public-domain corpus (run/pretrain.ts)
 //   npm run trainer -- score --model DIR --texts FILE   each text's mean token loss under the model (eval/score.ts)
 //   npm run trainer -- generate --model DIR --prompts FILE --max-tokens N   greedy completions (eval/generate.ts)
 //   npm run trainer -- holdout --input FILE --unit record|subject --key HEX [--fraction F] [--json]
 //                                                       which units of a normalised dataset file are held out (contract/holdout.ts)
+//   npm run trainer -- import --dir DIR --out MODEL_DIR [--license TEXT] [--json]
+//                                                       a Hugging Face GPT-2 checkpoint into a model directory (import/)
 //   npm run trainer -- help
 // Exit status: 0 when the run finished (completed, stopped by its budget, or interrupted by SIGTERM with a
 // checkpoint) or the evaluation printed its results, 1 when it failed, 2 for bad arguments or an invalid spec.
@@ -25,6 +27,7 @@ import { privacyUnitSchema } from "./privacy";
 import { backendChoiceSchema, messageLine, parseRunSpec, type BackendChoice, type Message } from "./contract/protocol";
 import { scoreTexts } from "./eval/score";
 import { runTraining, TrainingFailure } from "./run/train";
+import { IMPORT_USAGE, importCommand } from "./import/import-cli";
 
 const USAGE = `usage:
   npm run trainer -- train [--spec FILE] [--resume] [--charged-steps N] [--workers N]
@@ -53,7 +56,7 @@ const USAGE = `usage:
       least 16 bytes), read as a number in [0, 1), is below the fraction. A subject's id is its subject id (a record
       without a subject is its own unit); a record's is the SHA-256 hex of its canonical JSON. With --json one object
       {"held_out": [unit ids], "training_units": N, "held_out_units": M}; else one line of counts.
-  npm run trainer -- help
+${IMPORT_USAGE}  npm run trainer -- help
 `;
 
 class UsageError extends Error {}
@@ -249,6 +252,8 @@ async function main(argv: string[]): Promise<number> {
         return await generate(args);
       case "holdout":
         return await holdout(args);
+      case "import":
+        return importCommand(args, log);
       case "pretrain": {
         const result = await pretrain(parsePretrainArgs(args), log);
         process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -68,7 +68,7 @@ describe("trainer holdout CLI", () => {
         expect(changed(a, ids, b, lessIds)).toEqual([removed]);
         expect(b.training_units + b.held_out_units).toBe(ids.size - 1);
       }
-    });
+    }, 120_000);
   }
 
   it("refuses bad arguments with a message naming them (exit 2) and a malformed file (exit 1)", () => {
@@ -93,7 +93,7 @@ describe("trainer holdout CLI", () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("broken.jsonl:2");
     expect(run.stdout).toBe("");
-  });
+  }, 120_000); // seven trainer processes, each starting tsx
 });
 
 describe("hold-out membership", () => {
