@@ -23,7 +23,7 @@ import {
 } from '../server/leakage';
 import { initBackend } from '../trainer/run/backend';
 import type { DataRecord } from '../trainer/run/data';
-import { generateGreedy } from '../trainer/eval/generate';
+import { generate } from '../trainer/eval/generate';
 import { disposeModel, loadModel } from '../trainer/model/model';
 import { readModelDir } from '../trainer/contract/model-files';
 import { DEFAULT_PRETRAIN_OPTIONS } from '../trainer/run/pretrain';
@@ -111,7 +111,7 @@ export async function benchmarkLeakage(
     const { model, tokenizer } = loadModel(modelDir);
     const texts = [...secrets, ...reference, ...train.map((r) => r.text), ...heldOut.map((r) => r.text)];
     const scores = scoreTexts(model, tokenizer, texts);
-    const [greedy] = generateGreedy(model, tokenizer, [prefix], (secrets[0] as string).length - prefix.length);
+    const [greedy] = generate(model, tokenizer, [prefix], (secrets[0] as string).length - prefix.length);
     disposeModel(model);
     const losses = scores.map((s) => s.loss);
     const canaryLosses = losses.slice(0, secrets.length);

@@ -3,7 +3,7 @@
 //                                                       JSON lines on stdout (contract/protocol.ts), progress on stderr
 //   npm run trainer -- pretrain [options]               train the base model on a public-domain corpus (run/pretrain.ts)
 //   npm run trainer -- score --model DIR --texts FILE   each text's mean token loss under the model (eval/score.ts)
-//   npm run trainer -- generate --model DIR --prompts FILE --max-tokens N   greedy completions (eval/generate.ts)
+//   npm run trainer -- generate --model DIR --prompts FILE --max-tokens N [sampling]   completions (eval/generate.ts)
 //   npm run trainer -- holdout --input FILE --unit record|subject --key HEX [--fraction F] [--json]
 //                                                       which units of a normalised dataset file are held out (contract/holdout.ts)
 //   npm run trainer -- import --dir DIR --out MODEL_DIR [--license TEXT] [--json]
@@ -18,7 +18,7 @@ import { z } from "zod";
 import { initBackend } from "./run/backend";
 import { readDataset } from "./run/data";
 import { generateLine, scoreLine, type Evaluated, type GenerateLine, type ScoreLine } from "./contract/evaluation-protocol";
-import { generateGreedy } from "./eval/generate";
+import { generate as generateCompletions, GREEDY, type Decoding } from "./eval/generate";
 import { HOLDOUT_FRACTION, holdoutFractionSchema, holdoutKeySchema, holdoutOfFile } from "./contract/holdout";
 import { disposeModel, loadModel, type Model } from "./model/model";
 import type { Tokenizer } from "./model/tokenizer";
@@ -46,10 +46,11 @@ const USAGE = `usage:
       Scores each text of FILE (JSON lines of {"text": ...}) under the model in DIR: one JSON line per text with its
       mean token loss in nats ({"type":"score","index","loss","tokens","truncated"}), then {"type":"done",...}. A text
       is scored as a training record: end-of-text, its bytes, end-of-text, cut to the model's context.
-  npm run trainer -- generate --model DIR --prompts FILE --max-tokens N [--backend NAME]
-      Greedy (deterministic) completion of each prompt of FILE (JSON lines of {"text": ...}), until end-of-text or N
-      tokens: one JSON line per prompt ({"type":"completion","index","completion","tokens","stop"}), then
-      {"type":"done",...}.
+  npm run trainer -- generate --model DIR --prompts FILE --max-tokens N [--temperature T] [--top-k K] [--top-p P] [--backend NAME]
+      Completion of each prompt of FILE (JSON lines of {"text": ...}), until end-of-text or N tokens: greedy
+      (deterministic) unless a sampling flag is given, then sampled from softmax(logits / T) (T default 1) cut to the
+      K most likely tokens and to the smallest set of probability P. One JSON line per prompt
+      ({"type":"completion","index","completion","tokens","stop"}), then {"type":"done",...,"decoding"}.
   npm run trainer -- holdout --input FILE.jsonl --unit record|subject --key HEX [--fraction ${HOLDOUT_FRACTION}] [--json]
       Reads a normalised dataset file ({"text","subject","fields"} lines, as an upload stores them) and prints which
       units are held out for validation: a unit is held out when the HMAC-SHA256 of its identity under KEY (hex, at
@@ -110,17 +111,22 @@ const evaluationArgsSchema = z.strictObject({
   texts: z.string().min(1).optional(),
   prompts: z.string().min(1).optional(),
   "max-tokens": z.coerce.number().int().min(0).optional(),
+  temperature: z.coerce.number().gt(0).optional(),
+  "top-k": z.coerce.number().int().min(1).optional(),
+  "top-p": z.coerce.number().gt(0).max(1).optional(),
   backend: backendChoiceSchema.default("auto"),
 });
 
+type EvaluationFlag = keyof z.input<typeof evaluationArgsSchema>;
+
 /** --name value pairs of score and generate, checked; `required` names the flags the command needs (besides them
- * it takes only --backend). */
-function evaluationArgs(args: string[], required: ReadonlyArray<keyof z.input<typeof evaluationArgsSchema>>) {
+ * it takes --backend and the `optional` ones). */
+function evaluationArgs(args: string[], required: readonly EvaluationFlag[], optional: readonly EvaluationFlag[] = []) {
   const raw: Record<string, string> = {};
   for (let i = 0; i < args.length; i += 2) {
     const [flag, value] = [args[i] as string, args[i + 1]];
     if (!flag.startsWith("--") || value === undefined) throw new UsageError(`expected --name value, got ${flag}`);
-    if (![...required, "backend"].includes(flag.slice(2))) throw new UsageError(`unknown argument ${flag}`);
+    if (![...required, ...optional, "backend"].includes(flag.slice(2))) throw new UsageError(`unknown argument ${flag}`);
     raw[flag.slice(2)] = value;
   }
   const result = evaluationArgsSchema.safeParse(raw);
@@ -188,14 +194,24 @@ function score(args: string[]): Promise<number> {
 }
 
 function generate(args: string[]): Promise<number> {
-  const options = evaluationArgs(args, ["model", "prompts", "max-tokens"]);
+  const options = evaluationArgs(args, ["model", "prompts", "max-tokens"], ["temperature", "top-k", "top-p"]);
   const maxTokens = options["max-tokens"] as number;
+  const sampled = options.temperature !== undefined || options["top-k"] !== undefined || options["top-p"] !== undefined;
+  const decoding: Decoding = sampled
+    ? { kind: "sample", temperature: options.temperature ?? 1, topK: options["top-k"] ?? null, topP: options["top-p"] ?? null }
+    : GREEDY;
   const write = (line: GenerateLine) => process.stdout.write(generateLine(line));
   return evaluation(options, options.prompts as string, (reason) => write({ type: "failed", reason }), ({ model, tokenizer, texts: prompts, evaluated }) => {
-    generateGreedy(model, tokenizer, prompts, maxTokens).forEach((c, index) =>
+    generateCompletions(model, tokenizer, prompts, maxTokens, decoding).forEach((c, index) =>
       write({ type: "completion", index, completion: c.text, tokens: c.tokens, stop: c.stop }),
     );
-    write({ type: "done", prompts: prompts.length, max_tokens: maxTokens, decoding: "greedy", ...evaluated() });
+    write({
+      type: "done",
+      prompts: prompts.length,
+      max_tokens: maxTokens,
+      ...(decoding.kind === "greedy" ? { decoding: "greedy" } : { decoding: "sample", temperature: decoding.temperature, top_k: decoding.topK, top_p: decoding.topP }),
+      ...evaluated(),
+    });
   });
 }
 

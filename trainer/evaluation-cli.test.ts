@@ -85,12 +85,15 @@ describe("trainer score and generate commands", () => {
     expect(lines[3]).toMatchObject({ type: "done", texts: 3, tokens: 24 + 15 + 24, model: dir.digests, context_length: 24, backend: "wasm" });
   }, 30_000);
 
-  it("generate: one valid completion per prompt, then done; a missing model fails with one line; bad arguments exit 2", async () => {
-    const [generated, missing, usage] = await Promise.all([
+  it("generate: one valid completion per prompt, then done (greedy, or sampled with its settings); a missing model fails with one line; bad arguments exit 2", async () => {
+    const [generated, missing, usage, sampled] = await Promise.all([
       runCli(["generate", "--model", modelDir, "--prompts", textsFile, "--max-tokens", "5", "--backend", "wasm"], generateLineSchema),
       runCli(["score", "--model", path.join(work, "none"), "--texts", textsFile, "--backend", "wasm"], scoreLineSchema),
       runCli(["generate", "--model", modelDir, "--prompts", textsFile], generateLineSchema),
+      runCli(["generate", "--model", modelDir, "--prompts", textsFile, "--max-tokens", "4", "--temperature", "0.8", "--top-k", "5", "--top-p", "0.9", "--backend", "wasm"], generateLineSchema),
     ]);
+    expect(sampled.code).toBe(0);
+    expect(sampled.lines[3]).toMatchObject({ type: "done", decoding: "sample", temperature: 0.8, top_k: 5, top_p: 0.9 });
     expect(generated.code).toBe(0);
     expect(generated.lines.map((l) => l.type)).toEqual(["completion", "completion", "completion", "done"]);
     generated.lines.slice(0, 3).forEach((line, i) => expect(line).toMatchObject({ index: i }));
