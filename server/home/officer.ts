@@ -23,6 +23,8 @@ export function officerTodo(db: Executor, now = new Date()) {
       reason: budgetRequests.reason,
       createdAt: budgetRequests.createdAt,
       currentEpsilon: budgets.epsilon,
+      currentDelta: budgets.delta,
+      currentUnit: budgets.privacyUnit,
     })
     .from(budgetRequests)
     .innerJoin(datasets, eq(datasets.id, budgetRequests.datasetId))
@@ -31,7 +33,12 @@ export function officerTodo(db: Executor, now = new Date()) {
     .where(eq(budgetRequests.status, "pending"))
     .orderBy(asc(budgetRequests.createdAt))
     .all()
-    .map(({ currentEpsilon, ...r }) => ({ ...r, currentEpsilon, firstBudget: currentEpsilon === null }));
+    .map(({ currentDelta, currentUnit, ...r }) => ({
+      ...r,
+      firstBudget: r.currentEpsilon === null,
+      /** The budget the request would raise, as the decision form needs it (null: a first budget). */
+      current: currentDelta !== null && currentUnit !== null ? { delta: currentDelta, privacyUnit: currentUnit } : null,
+    }));
 
   const awaitingApproval = db
     .select({ ...versionLabel, createdAt: modelVersions.createdAt })
