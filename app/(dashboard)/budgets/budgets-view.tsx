@@ -53,7 +53,7 @@ function DatasetBudget({ status, can }: { status: Status; can: Can }) {
       <h2>{dataset.name}</h2>
       {budget && spend ? (
         <>
-          <p>
+          <div data-testid="budget-limit">
             Limit{" "}
             <strong>
               ε = <Num value={budget.epsilon} />
@@ -62,7 +62,7 @@ function DatasetBudget({ status, can }: { status: Status; can: Can }) {
             <FieldHelp field="delta" />, per <strong>{budget.privacyUnit}</strong> (record-level means one record; subject-level means one person)
             <FieldHelp field="privacyUnit" /> · renews on {budget.renewsOn}
             {status.expired && <span className="badge error"> expired: no new runs until renewed</span>}
-          </p>
+          </div>
           {status.freeze && <FreezeState freeze={status.freeze} />}
           <p data-testid="budget-spend">
             Spent (composed by the accountant, {budget.privacyUnit}-level):{" "}
@@ -75,7 +75,7 @@ function DatasetBudget({ status, can }: { status: Status; can: Can }) {
             </strong>{" "}
             · naive sum of the runs' epsilons would say ε = <Num value={spend.naiveEpsilonSum} />
           </p>
-          <p className="muted" data-testid="budget-bounds">
+          <div className="muted" data-testid="budget-bounds">
             Records per person, at most k = <strong>{budget.recordsPerPersonBound}</strong> (stated by the privacy officer)
             <FieldHelp field="recordsPerSubject" />
             {budget.deltaOverrideReason && (
@@ -84,7 +84,7 @@ function DatasetBudget({ status, can }: { status: Status; can: Can }) {
                 · <span className="badge">δ not below 1/N</span> override reason: {budget.deltaOverrideReason}
               </>
             )}
-          </p>
+          </div>
           {budget.privacyUnit === "record" && (
             <p className="muted" data-testid="budget-person-level">
               person-level (group privacy, k = {budget.recordsPerPersonBound}):{" "}
