@@ -3,8 +3,8 @@
 import { eps } from "./format";
 
 const W = 640;
-const H = 250;
-const PAD = { left: 52, right: 16, top: 18, bottom: 58 };
+const H = 270;
+const PAD = { left: 52, right: 16, top: 18, bottom: 78 };
 const COLOURS = ["#1f5fbf", "#c2571a", "#2e7d4f", "#8a3ea8", "#b8860b", "#00838f"];
 /** With more entries than this, only every n-th bar is named below the axis (all are named on hover). */
 const MAX_NAMED_BARS = 12;

@@ -74,7 +74,10 @@ export function SetBudgetForm({ datasetId, current }: { datasetId: string; curre
       <button type="submit" disabled={set.isPending}>
         {current ? "Update budget" : "Set budget"}
       </button>
-      {Number(epsilon) > 0 && Number(delta) > 0 && <EpsilonSentence epsilon={Number(epsilon)} delta={Number(delta)} unit={unit} />}
+      {/* The epsilon being decided on, in words; for the budget as it stands the renewal form says it. */}
+      {Number(epsilon) > 0 && Number(delta) > 0 && (!current || Number(epsilon) !== current.epsilon || Number(delta) !== current.delta || unit !== current.privacyUnit) && (
+        <EpsilonSentence epsilon={Number(epsilon)} delta={Number(delta)} unit={unit} />
+      )}
       <ErrorMessage error={set.error} />
     </form>
   );

@@ -34,11 +34,13 @@ export function InboxView() {
         <ul className="inbox">
           {items.map((n) => (
             <li key={n.id} data-testid="notification" data-read={n.readAt ? "read" : "unread"} className={n.readAt ? "muted" : undefined}>
-              {!n.readAt && <span className="badge">new</span>} <Link href={n.href}>{n.text}</Link> <span className="muted">· {when(n.createdAt)}</span>
+              {!n.readAt && <span className="badge">new</span>} <Link href={n.href} onClick={() => n.readAt || markRead.mutate({ id: n.id })}>
+                {n.text}
+              </Link> <span className="muted">· {when(n.createdAt)}</span>
               {!n.readAt && (
                 <>
                   {" "}
-                  <button type="button" className="secondary" onClick={() => markRead.mutate({ id: n.id })} disabled={markRead.isPending}>
+                  <button type="button" className="secondary" aria-label={`Mark read: ${n.text}`} onClick={() => markRead.mutate({ id: n.id })} disabled={markRead.isPending}>
                     Mark read
                   </button>
                 </>
