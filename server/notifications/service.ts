@@ -56,8 +56,9 @@ export function markRead(db: Db, actor: UserActor, input: z.infer<typeof markRea
   });
 }
 
-/** Marks every unread notification of the user read. */
+/** Marks every unread notification of the user read (with none unread, nothing changes and nothing is audited). */
 export function markAllRead(db: Db, actor: UserActor) {
+  if (unreadCount(db, actor.id) === 0) return { marked: 0, unread: 0 };
   return audited(db, { actor, action: "notification.read_all", entityType: "user", entityId: actor.id, input: {} }, (tx) => {
     const marked = tx
       .update(notifications)
