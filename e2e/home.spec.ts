@@ -89,8 +89,18 @@ test("each role's to-do list; a first budget asked for, approved from the home p
   await page.goto("/");
   await expect(page.getByTestId("todo-my-requests")).toContainText(`${dataset.name}: ε = 4 · approved (covered by the triage DPIA)`);
 
-  // Freeze state on the Budgets page: not frozen, then frozen by an incident (since when, by whom), then unfrozen.
+  // The Budgets page: one labelled bar per run, and the spend by model version, linked to the version's page.
   await off.goto("/budgets");
+  const trainedCard = off.getByTestId(`budget-${trained.datasetName}`);
+  await expect(trainedCard.getByTestId("spend-bar")).toHaveCount(1);
+  await expect(trainedCard.getByTestId("spend-bar")).toContainText(/\+[\d.]+run [0-9a-f]{8}$/);
+  const entry = trainedCard.getByTestId("spend-entry");
+  await expect(entry.getByRole("link", { name: /^run [0-9a-f]{8}$/ })).toHaveAttribute("href", /^\/runs\/[0-9a-f-]{36}$/);
+  await expect(entry).toContainText(engineer.email);
+  await expect(trainedCard.getByTestId("spend-by-model").getByRole("link")).toHaveAttribute("href", `/models/${trained.versionId}`);
+  await expect(trainedCard.getByTestId("spend-by-model")).toContainText("from 1 run");
+
+  // Freeze state on the Budgets page: not frozen, then frozen by an incident (since when, by whom), then unfrozen.
   const offCard = off.getByTestId(`budget-${dataset.name}`);
   await expect(offCard.getByTestId("budget-freeze")).toContainText("Not frozen");
   await expect(offCard.getByRole("form", { name: "Renew budget" }).getByTestId("epsilon-sentence")).toContainText("ε = 4 means");
