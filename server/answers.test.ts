@@ -90,6 +90,7 @@ beforeAll(async () => {
     "budgets.status": { datasetId },
     "budgets.renew": { datasetId, renewsOn: "2099-06-01" },
     "budgets.decide": { requestId, approve: false, reason: "not now" },
+    "spend.breakdown": { datasetId },
     "runs.get": { runId },
     "runs.cancel": { runId },
     "runs.preview": runRequest(version.id, base.id, RUN),

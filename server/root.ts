@@ -2,13 +2,16 @@
 import { auditRouter } from "./audit/router";
 import { budgetsRouter } from "./budgets/router";
 import { datasetsRouter } from "./datasets/router";
+import { homeRouter } from "./home/router";
 import { disclosureRouter } from "./disclosure/router";
 import { incidentsRouter } from "./incidents/router";
 import { leakageRouter } from "./leakage/router";
 import { modelsRouter } from "./models/router";
+import { notificationsRouter } from "./notifications/router";
 import { provenanceRouter } from "./provenance/router";
 import { runsRouter } from "./runs/router";
 import { createSessionRouter } from "./session/router";
+import { spendRouter } from "./spend/router";
 import { createCallerFactory, procedureAccess, router, type ProcedureAccess } from "./trpc";
 import { usersRouter } from "./users/router";
 
@@ -25,6 +28,9 @@ export const appRouter = router({
   incidents: incidentsRouter,
   leakage: leakageRouter,
   provenance: provenanceRouter,
+  home: homeRouter,
+  notifications: notificationsRouter,
+  spend: spendRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { orRedirect, serverCaller } from "@/app/_trpc/server";
 import { NavLinks } from "@/app/_components/nav-links";
 import { SignOutButton } from "@/app/_components/sign-out-button";
+import { InboxLink } from "./inbox/inbox-link";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const caller = await serverCaller();
@@ -15,6 +16,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
           Epsilon Ledger
         </Link>
         <NavLinks links={sections.map((s) => ({ href: s.href, label: s.label }))} />
+        <InboxLink />
         <div className="who" data-testid="signed-in-user">
           <strong>{user.name}</strong>
           <span>{user.email}</span>

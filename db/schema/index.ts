@@ -8,3 +8,4 @@ export * from "./models";
 export * from "./runs";
 export * from "./incidents";
 export * from "./leakage";
+export * from "./notifications";

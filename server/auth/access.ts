@@ -169,4 +169,9 @@ export const ROUTER_SECTIONS: Record<string, readonly SectionId[] | "everyone"> 
   leakage: ["models", "monitoring"],
   // The audit log as a Merkle tree, on the Audit page.
   provenance: ["audit"],
+  // The home page's to-do list (one per role) and the notification inbox: every signed-in user, each their own.
+  home: "everyone",
+  notifications: "everyone",
+  // The spend breakdown by run and model version, on the Budgets page.
+  spend: ["budgets"],
 };

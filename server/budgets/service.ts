@@ -1,17 +1,19 @@
 // Privacy budgets per dataset lineage: officers set, renew and decide requests; engineers request more. The spend is
 // always the accountant's composition of the lineage's runs.
 import { randomUUID } from "node:crypto";
-import { and, desc, eq, ne } from "drizzle-orm";
+import { and, desc, eq, ne, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Executor } from "../../db/client";
-import { PRIVACY_UNITS, budgetRequests, budgets, countReleases, datasetVersions, runs, type Budget } from "../../db/schema";
+import { PRIVACY_UNITS, budgetRequests, budgets, countReleases, datasetVersions, datasets, runs, users, type Budget } from "../../db/schema";
 import { audited, type Actor } from "../audit/service";
 import type { UserActor } from "../actor";
 import type { SessionUser } from "../context";
 import { requireTrainingAccess, visibleDataset } from "../datasets/access";
 import { AppError } from "../errors";
+import { notify } from "../notifications/service";
 import { proseText } from "../validation";
 import { deltaRefusal, subjectFieldRefusal } from "./delta-bound";
+import { freezeState } from "./freeze-state";
 import { lineageSpend, personLevel } from "./ledger";
 
 const isoDate = z.iso.date("Use a date like 2027-01-31");
@@ -36,10 +38,14 @@ export const requestBudgetInput = z.object({
   epsilon,
   reason: proseText().min(3, "Say why more budget is needed").max(2000),
 });
+/** The rest of a first budget, which the officer gives when approving a request on a dataset without one. */
+export const firstBudgetSettings = setBudgetInput.omit({ datasetId: true, epsilon: true });
 export const decideRequestInput = z.object({
   requestId: z.uuid(),
   approve: z.boolean(),
   reason: proseText().min(3, "Give a reason for the decision").max(2000),
+  /** Needed to approve a request for a dataset's first budget (the request gives its epsilon); refused otherwise. */
+  budget: firstBudgetSettings.optional(),
 });
 
 export function today(): string {
@@ -66,11 +72,12 @@ export function budgetView(b: Budget) {
   };
 }
 
-/** What callers see of a request for more budget. */
+/** What callers see of a request for more budget (or a first one), with who asked by name. */
 const requestColumns = {
   id: budgetRequests.id,
   datasetId: budgetRequests.datasetId,
   requestedBy: budgetRequests.requestedBy,
+  requesterEmail: users.email,
   epsilon: budgetRequests.epsilon,
   reason: budgetRequests.reason,
   status: budgetRequests.status,
@@ -79,6 +86,17 @@ const requestColumns = {
   createdAt: budgetRequests.createdAt,
   decidedAt: budgetRequests.decidedAt,
 };
+
+/** Requests with their requester, newest first. */
+function requestsWhere(db: Executor, where: SQL) {
+  return db
+    .select(requestColumns)
+    .from(budgetRequests)
+    .innerJoin(users, eq(users.id, budgetRequests.requestedBy))
+    .where(where)
+    .orderBy(desc(budgetRequests.createdAt))
+    .all();
+}
 
 function getBudget(db: Executor, datasetId: string): Budget | undefined {
   return db.select().from(budgets).where(eq(budgets.datasetId, datasetId)).get();
@@ -92,34 +110,37 @@ export function existingBudget(db: Executor, datasetId: string): Budget {
 
 export function setBudget(db: Db, actor: UserActor, given: SetBudgetInput) {
   const input = setBudgetInput.parse(given);
-  return audited(db, { actor, action: "budget.set", entityType: "dataset", entityId: input.datasetId, input }, (tx) => {
-    if (input.renewsOn <= today()) throw new AppError("BAD_REQUEST", "The renewal date must be in the future.");
-    const otherUnit = tx
-      .select({ id: runs.id })
-      .from(runs)
-      .where(and(eq(runs.datasetId, input.datasetId), ne(runs.privacyUnit, input.privacyUnit)))
-      .get();
-    if (otherUnit) throw new AppError("CONFLICT", "Runs on this dataset already spent budget for the other privacy unit.");
-    // A count release's noise was calibrated for the unit of its time: the unit cannot change after one.
-    const current = getBudget(tx, input.datasetId);
-    if (current && current.privacyUnit !== input.privacyUnit && tx.select({ id: countReleases.id }).from(countReleases).where(eq(countReleases.datasetId, input.datasetId)).get()) {
-      throw new AppError("CONFLICT", "DP counts of this dataset were released for the current privacy unit; it can no longer change.");
-    }
-    const noSubjects = subjectFieldRefusal(tx, { datasetId: input.datasetId }, input.privacyUnit);
-    if (noSubjects) throw new AppError("BAD_REQUEST", noSubjects);
-    const tooLarge = deltaRefusal(tx, input.datasetId, { ...input, deltaOverrideReason: input.deltaOverrideReason ?? null });
-    if (tooLarge) throw new AppError("BAD_REQUEST", tooLarge);
-    // An override is kept only while it is needed: with a delta below 1/N the stored reason is cleared.
-    const needsOverride = deltaRefusal(tx, input.datasetId, { ...input, deltaOverrideReason: null }) !== null;
-    const values = {
-      ...input,
-      deltaOverrideReason: needsOverride ? (input.deltaOverrideReason ?? null) : null,
-      updatedBy: actor.id,
-      updatedAt: new Date().toISOString(),
-    };
-    tx.insert(budgets).values(values).onConflictDoUpdate({ target: budgets.datasetId, set: values }).run();
-    return budgetView(existingBudget(tx, input.datasetId));
-  });
+  return audited(db, { actor, action: "budget.set", entityType: "dataset", entityId: input.datasetId, input }, (tx) => setBudgetIn(tx, actor, input));
+}
+
+/** Sets (or replaces) a lineage's budget inside the caller's audited transaction, after every check of setBudget. */
+function setBudgetIn(tx: Executor, actor: UserActor, input: z.infer<typeof setBudgetInput>) {
+  if (input.renewsOn <= today()) throw new AppError("BAD_REQUEST", "The renewal date must be in the future.");
+  const otherUnit = tx
+    .select({ id: runs.id })
+    .from(runs)
+    .where(and(eq(runs.datasetId, input.datasetId), ne(runs.privacyUnit, input.privacyUnit)))
+    .get();
+  if (otherUnit) throw new AppError("CONFLICT", "Runs on this dataset already spent budget for the other privacy unit.");
+  // A count release's noise was calibrated for the unit of its time: the unit cannot change after one.
+  const current = getBudget(tx, input.datasetId);
+  if (current && current.privacyUnit !== input.privacyUnit && tx.select({ id: countReleases.id }).from(countReleases).where(eq(countReleases.datasetId, input.datasetId)).get()) {
+    throw new AppError("CONFLICT", "DP counts of this dataset were released for the current privacy unit; it can no longer change.");
+  }
+  const noSubjects = subjectFieldRefusal(tx, { datasetId: input.datasetId }, input.privacyUnit);
+  if (noSubjects) throw new AppError("BAD_REQUEST", noSubjects);
+  const tooLarge = deltaRefusal(tx, input.datasetId, { ...input, deltaOverrideReason: input.deltaOverrideReason ?? null });
+  if (tooLarge) throw new AppError("BAD_REQUEST", tooLarge);
+  // An override is kept only while it is needed: with a delta below 1/N the stored reason is cleared.
+  const needsOverride = deltaRefusal(tx, input.datasetId, { ...input, deltaOverrideReason: null }) !== null;
+  const values = {
+    ...input,
+    deltaOverrideReason: needsOverride ? (input.deltaOverrideReason ?? null) : null,
+    updatedBy: actor.id,
+    updatedAt: new Date().toISOString(),
+  };
+  tx.insert(budgets).values(values).onConflictDoUpdate({ target: budgets.datasetId, set: values }).run();
+  return budgetView(existingBudget(tx, input.datasetId));
 }
 
 export function renewBudget(db: Db, actor: UserActor, input: z.infer<typeof renewBudgetInput>) {
@@ -134,34 +155,56 @@ export function renewBudget(db: Db, actor: UserActor, input: z.infer<typeof rene
   });
 }
 
+/**
+ * An engineer with access asks for more budget, or for a first one on a dataset that has none (its epsilon; the
+ * officer gives the rest when approving).
+ */
 export function requestBudget(db: Db, user: SessionUser, actor: Actor, input: z.infer<typeof requestBudgetInput>) {
   const id = randomUUID();
   return audited(db, { actor, action: "budget.request", entityType: "budget_request", entityId: id, input }, (tx) => {
     requireTrainingAccess(tx, user, input.datasetId);
-    const budget = existingBudget(tx, input.datasetId);
-    if (input.epsilon <= budget.epsilon) {
+    const budget = getBudget(tx, input.datasetId);
+    if (budget && input.epsilon <= budget.epsilon) {
       throw new AppError("BAD_REQUEST", `Ask for more than the current limit of ${budget.epsilon}.`);
     }
     tx.insert(budgetRequests).values({ id, datasetId: input.datasetId, requestedBy: user.id, epsilon: input.epsilon, reason: input.reason }).run();
-    return tx.select(requestColumns).from(budgetRequests).where(eq(budgetRequests.id, id)).get()!;
+    return requestsWhere(tx, eq(budgetRequests.id, id))[0]!;
   });
 }
 
+/**
+ * An officer approves or refuses a request, with a reason; approving raises the limit to the request's epsilon, or,
+ * for a dataset without a budget, sets its first budget from the request's epsilon and the officer's settings (with
+ * every check of setting a budget). The requester is told in the same transaction.
+ */
 export function decideRequest(db: Db, actor: UserActor, input: z.infer<typeof decideRequestInput>) {
   const action = input.approve ? "budget.approve_request" : "budget.refuse_request";
   return audited(db, { actor, action, entityType: "budget_request", entityId: input.requestId, input }, (tx) => {
     const request = tx.select().from(budgetRequests).where(eq(budgetRequests.id, input.requestId)).get();
     if (!request) throw new AppError("NOT_FOUND", "No such budget request.");
     if (request.status !== "pending") throw new AppError("CONFLICT", `This request was already ${request.status}.`);
+    const current = getBudget(tx, request.datasetId);
+    if (current && input.budget) throw new AppError("BAD_REQUEST", "This dataset already has a budget: approving sets only its new limit.");
     const decidedAt = new Date().toISOString();
     tx.update(budgetRequests)
       .set({ status: input.approve ? "approved" : "refused", decidedBy: actor.id, decisionReason: input.reason, decidedAt })
       .where(eq(budgetRequests.id, request.id))
       .run();
-    if (input.approve) {
+    if (input.approve && current) {
       tx.update(budgets).set({ epsilon: request.epsilon, updatedBy: actor.id, updatedAt: decidedAt }).where(eq(budgets.datasetId, request.datasetId)).run();
+    } else if (input.approve) {
+      if (!input.budget) throw new AppError("BAD_REQUEST", "This is the dataset's first budget: give its delta, privacy unit and renewal date.");
+      setBudgetIn(tx, actor, setBudgetInput.parse({ ...input.budget, datasetId: request.datasetId, epsilon: request.epsilon }));
     }
-    return tx.select(requestColumns).from(budgetRequests).where(eq(budgetRequests.id, request.id)).get()!;
+    const dataset = tx.select({ name: datasets.name }).from(datasets).where(eq(datasets.id, request.datasetId)).get()!;
+    const what = `${current ? "more budget" : "a first budget"} (ε = ${request.epsilon}) on ${dataset.name}`;
+    notify(tx, {
+      userId: request.requestedBy,
+      kind: input.approve ? "budget_request_approved" : "budget_request_refused",
+      text: `Your request for ${what} was ${input.approve ? "approved" : "refused"}: ${input.reason}`,
+      href: `/budgets#budget-${request.datasetId}`,
+    });
+    return requestsWhere(tx, eq(budgetRequests.id, request.id))[0]!;
   });
 }
 
@@ -183,8 +226,8 @@ export function setBudgetFrozen(tx: Executor, datasetId: string, frozen: boolean
 export function budgetStatus(db: Executor, user: SessionUser, datasetId: string) {
   const dataset = visibleDataset(db, user, datasetId);
   const budget = getBudget(db, datasetId) ?? null;
-  const requests = db.select(requestColumns).from(budgetRequests).where(eq(budgetRequests.datasetId, datasetId)).orderBy(desc(budgetRequests.createdAt)).all();
-  if (!budget) return { dataset, budget, requests, spend: null, leftEpsilon: null, expired: false, personLevel: null, internal: null };
+  const requests = requestsWhere(db, eq(budgetRequests.datasetId, datasetId));
+  if (!budget) return { dataset, budget, requests, spend: null, leftEpsilon: null, expired: false, freeze: null, personLevel: null, internal: null };
   const spend = lineageSpend(db, datasetId, budget.delta);
   const observedMaxRecordsPerSubject = Math.max(
     1,
@@ -198,6 +241,7 @@ export function budgetStatus(db: Executor, user: SessionUser, datasetId: string)
     spend,
     leftEpsilon: Math.max(0, budget.epsilon - spend.epsilon),
     expired: isExpired(budget),
+    freeze: freezeState(db, datasetId, budget.frozen),
     personLevel: recordLevel ? personLevel(spend.epsilon, budget.delta, budget.recordsPerPersonBound) : null,
     /** Internal, not DP: for the officer to raise k when a person has more records than it allows. */
     internal: { observedMaxRecordsPerSubject, exceedsBound: recordLevel && observedMaxRecordsPerSubject > budget.recordsPerPersonBound },

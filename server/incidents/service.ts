@@ -25,6 +25,7 @@ import { setBudgetFrozen } from "../budgets/service";
 import { AppError } from "../errors";
 import { lineText, proseText } from "../validation";
 import { changeModelStatus } from "../models/service";
+import { notifyIncidentAssigned } from "../notifications/hooks";
 import { activeUsersWithRole } from "../users/service";
 
 const atLeast3 = (field: z.ZodString, max: number, what: string) => field.min(3, `${what} needs at least 3 characters`).max(max);
@@ -110,6 +111,7 @@ export function assignOwner(db: Db, actor: Actor, input: z.infer<typeof ownerInp
     if (!owner || owner.disabled || owner.role !== "privacy_officer") throw new AppError("BAD_REQUEST", "The owner must be an active privacy officer.");
     tx.update(incidents).set({ ownerId: owner.id }).where(eq(incidents.id, input.incidentId)).run();
     touch(tx, input.incidentId, "action", `owner set to ${owner.email}`, actor);
+    notifyIncidentAssigned(tx, input.incidentId, owner.id, actor.id);
   });
 }
 

@@ -13,6 +13,7 @@ import { SYSTEM_ACTOR, audited } from "../audit/service";
 import { lineageSpend, reservedSteps } from "../budgets/ledger";
 import { openSystemIncidentOnce } from "../incidents/service";
 import { insertModelVersion } from "../models/service";
+import { notifyRunEnded } from "../notifications/hooks";
 import { runDirectory } from "./run-files";
 
 /**
@@ -25,6 +26,7 @@ export function finish(db: Db, runId: string, status: RunStatus, reason: string,
     alsoDo?.(tx);
     tx.update(runs).set({ status, statusReason: reason, endedAt: new Date().toISOString() }).where(eq(runs.id, runId)).run();
     const run = tx.select().from(runs).where(eq(runs.id, runId)).get()!;
+    notifyRunEnded(tx, run);
     const links = [
       { entityType: "run" as const, entityId: run.id },
       { entityType: "dataset" as const, entityId: run.datasetId },

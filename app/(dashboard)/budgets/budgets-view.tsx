@@ -1,14 +1,17 @@
 "use client";
-// Each dataset's budget: limit, composed spend (never a sum), the chart, the runs' shares, and the forms each role
-// may use (officers set, renew and decide; engineers with access request more).
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { FormEvent } from "react";
+// Each dataset's budget: limit, composed spend (never a sum), freeze state, the spend by run and model version, and
+// the forms each role may use (officers set, renew and decide; engineers with access ask for more or a first budget).
+import { useQuery } from "@tanstack/react-query";
 import { ErrorMessage } from "@/app/_components/error-message";
+import { FieldHelp } from "@/app/_components/field-help";
 import { InternalBadge } from "@/app/_components/internal-badge";
-import { eps, formData, when } from "@/app/_components/format";
-import { SpendChart } from "@/app/_components/spend-chart";
+import { Num } from "@/app/_components/num";
+import { when } from "@/app/_components/format";
 import { useTRPC } from "@/app/_trpc/client";
 import type { Can, RouterOutputs } from "@/app/_trpc/types";
+import { RenewForm, RequestForm, SetBudgetForm } from "./budget-forms";
+import { RequestsTable } from "./requests-table";
+import { SpendBreakdown } from "./spend-breakdown";
 
 export function BudgetsView({ can }: { can: Can }) {
   const trpc = useTRPC();
@@ -27,39 +30,71 @@ export function BudgetsView({ can }: { can: Can }) {
 
 type Status = RouterOutputs["budgets"]["overview"][number];
 
+function FreezeState({ freeze }: { freeze: NonNullable<Status["freeze"]> }) {
+  const since = freeze.since ? ` since ${when(freeze.since)}${freeze.by ? ` by ${freeze.by}` : ""}` : "";
+  return (
+    <p data-testid="budget-freeze">
+      {freeze.frozen ? (
+        <>
+          <span className="badge error">frozen by an incident</span>
+          {since}: no new run, resume or count release until an officer unfreezes it from the incident.
+        </>
+      ) : (
+        <span className="muted">Not frozen{freeze.since ? ` (unfrozen${since})` : ""}: runs may start within the limit.</span>
+      )}
+    </p>
+  );
+}
+
 function DatasetBudget({ status, can }: { status: Status; can: Can }) {
   const { dataset, budget, spend } = status;
   return (
-    <section className="card" data-testid={`budget-${dataset.name}`}>
+    <section className="card" data-testid={`budget-${dataset.name}`} id={`budget-${dataset.id}`}>
       <h2>{dataset.name}</h2>
       {budget && spend ? (
         <>
-          <p>
-            Limit <strong>ε = {budget.epsilon}</strong> at δ = {budget.delta}, per <strong>{budget.privacyUnit}</strong> (record-level
-            means one record; subject-level means one person) · renews on {budget.renewsOn}
+          <div data-testid="budget-limit">
+            Limit{" "}
+            <strong>
+              ε = <Num value={budget.epsilon} />
+            </strong>
+            <FieldHelp field="epsilon" /> at δ = <Num value={budget.delta} kind="delta" />
+            <FieldHelp field="delta" />, per <strong>{budget.privacyUnit}</strong> (record-level means one record; subject-level means one person)
+            <FieldHelp field="privacyUnit" /> · renews on {budget.renewsOn}
             {status.expired && <span className="badge error"> expired: no new runs until renewed</span>}
-            {budget.frozen && <span className="badge error"> frozen by an incident</span>}
-          </p>
+          </div>
+          {status.freeze && <FreezeState freeze={status.freeze} />}
           <p data-testid="budget-spend">
-            Spent (composed by the accountant, {budget.privacyUnit}-level): <strong>ε = {eps(spend.epsilon)}</strong>, of which charged ε ={" "}
-            {eps(spend.chargedEpsilon)} and the rest reserved by queued or running runs · left <strong>ε = {eps(status.leftEpsilon)}</strong> ·
-            naive sum of the runs' epsilons would say ε = {eps(spend.naiveEpsilonSum)}
+            Spent (composed by the accountant, {budget.privacyUnit}-level):{" "}
+            <strong>
+              ε = <Num value={spend.epsilon} />
+            </strong>
+            , of which charged ε = <Num value={spend.chargedEpsilon} /> and the rest reserved by queued or running runs · left{" "}
+            <strong>
+              ε = <Num value={status.leftEpsilon} />
+            </strong>{" "}
+            · naive sum of the runs' epsilons would say ε = <Num value={spend.naiveEpsilonSum} />
           </p>
-          <p className="muted" data-testid="budget-bounds">
+          <div className="muted" data-testid="budget-bounds">
             Records per person, at most k = <strong>{budget.recordsPerPersonBound}</strong> (stated by the privacy officer)
+            <FieldHelp field="recordsPerSubject" />
             {budget.deltaOverrideReason && (
               <>
                 {" "}
                 · <span className="badge">δ not below 1/N</span> override reason: {budget.deltaOverrideReason}
               </>
             )}
-          </p>
+          </div>
           {budget.privacyUnit === "record" && (
             <p className="muted" data-testid="budget-person-level">
               person-level (group privacy, k = {budget.recordsPerPersonBound}):{" "}
-              {status.personLevel
-                ? `ε = ${eps(status.personLevel.epsilon)}, δ = ${status.personLevel.delta.toExponential(2)}`
-                : "the record-level figure (one record per person)"}
+              {status.personLevel ? (
+                <>
+                  ε = <Num value={status.personLevel.epsilon} />, δ = <Num value={status.personLevel.delta} kind="delta" />
+                </>
+              ) : (
+                "the record-level figure (one record per person)"
+              )}
             </p>
           )}
           {status.internal?.exceedsBound && (
@@ -68,155 +103,15 @@ function DatasetBudget({ status, can }: { status: Status; can: Can }) {
               {budget.recordsPerPersonBound}: the person-level figure does not cover them; raise k.
             </p>
           )}
-          <SpendChart runs={spend.runs} limit={budget.epsilon} label={`Composed ε over runs for ${dataset.name} (${spend.accountant}, δ = ${budget.delta})`} />
+          <SpendBreakdown datasetId={dataset.id} datasetName={dataset.name} limit={budget.epsilon} delta={budget.delta} accountant={spend.accountant} />
         </>
       ) : (
         <p className="muted">No budget set yet: no run may start on this dataset.</p>
       )}
       {can["budgets.set"] && <SetBudgetForm datasetId={dataset.id} current={budget} />}
-      {can["budgets.request"] && budget && <RequestForm datasetId={dataset.id} />}
-      <Requests requests={status.requests} mayDecide={can["budgets.decide"]} />
+      {can["budgets.renew"] && budget && <RenewForm datasetId={dataset.id} current={budget} />}
+      {can["budgets.request"] && <RequestForm datasetId={dataset.id} first={budget === null} />}
+      <RequestsTable requests={status.requests} current={budget && { delta: budget.delta, privacyUnit: budget.privacyUnit }} mayDecide={can["budgets.decide"]} />
     </section>
-  );
-}
-
-function useRefresh() {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  return { onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.budgets.pathKey() }) };
-}
-
-function SetBudgetForm({ datasetId, current }: { datasetId: string; current: Status["budget"] }) {
-  const trpc = useTRPC();
-  const set = useMutation(trpc.budgets.set.mutationOptions(useRefresh()));
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const get = formData(event);
-    set.mutate({
-      datasetId,
-      epsilon: Number(get("epsilon")),
-      delta: Number(get("delta")),
-      privacyUnit: get("privacyUnit") === "subject" ? "subject" : "record",
-      renewsOn: get("renewsOn"),
-      recordsPerPersonBound: Number(get("recordsPerPersonBound")),
-      ...(get("deltaOverrideReason") ? { deltaOverrideReason: get("deltaOverrideReason") } : {}),
-    });
-  }
-  return (
-    <form className="inline" onSubmit={onSubmit} aria-label="Set budget">
-      <label>
-        Epsilon
-        <input name="epsilon" inputMode="decimal" defaultValue={current?.epsilon ?? 3} required />
-      </label>
-      <label>
-        Delta
-        <input name="delta" inputMode="decimal" defaultValue={current?.delta ?? 1e-5} required />
-      </label>
-      <label>
-        Privacy unit
-        <select name="privacyUnit" defaultValue={current?.privacyUnit ?? "subject"}>
-          <option value="subject">subject (a person)</option>
-          <option value="record">record</option>
-        </select>
-      </label>
-      <label>
-        Renews on
-        <input name="renewsOn" type="date" defaultValue={current?.renewsOn} required />
-      </label>
-      <label>
-        Records per person, at most (k)
-        <input name="recordsPerPersonBound" inputMode="numeric" defaultValue={current?.recordsPerPersonBound ?? 1} required />
-      </label>
-      <label>
-        Override the 1/N bound (reason)
-        <input name="deltaOverrideReason" defaultValue={current?.deltaOverrideReason ?? ""} placeholder="only if δ is not below 1/N" />
-      </label>
-      <button type="submit" disabled={set.isPending}>
-        {current ? "Update budget" : "Set budget"}
-      </button>
-      <ErrorMessage error={set.error} />
-    </form>
-  );
-}
-
-function RequestForm({ datasetId }: { datasetId: string }) {
-  const trpc = useTRPC();
-  const request = useMutation(trpc.budgets.request.mutationOptions(useRefresh()));
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const get = formData(event);
-    request.mutate({ datasetId, epsilon: Number(get("epsilon")), reason: get("reason") });
-  }
-  return (
-    <form className="inline" onSubmit={onSubmit} aria-label="Request more budget">
-      <label>
-        New limit (epsilon)
-        <input name="epsilon" inputMode="decimal" required />
-      </label>
-      <label>
-        Reason
-        <input name="reason" required />
-      </label>
-      <button type="submit" disabled={request.isPending}>
-        Request more budget
-      </button>
-      <ErrorMessage error={request.error} />
-    </form>
-  );
-}
-
-function Requests({ requests, mayDecide }: { requests: Status["requests"]; mayDecide: boolean }) {
-  const trpc = useTRPC();
-  const decide = useMutation(trpc.budgets.decide.mutationOptions(useRefresh()));
-  if (requests.length === 0) return null;
-  return (
-    <>
-      <h3>Requests</h3>
-      <ErrorMessage error={decide.error} />
-      <table>
-        <thead>
-          <tr>
-            <th>When</th>
-            <th>New limit</th>
-            <th>Reason</th>
-            <th>Status</th>
-            <th>Decision</th>
-          </tr>
-        </thead>
-        <tbody>
-          {requests.map((r) => (
-            <tr key={r.id} data-testid="budget-request">
-              <td>{when(r.createdAt)}</td>
-              <td>ε = {r.epsilon}</td>
-              <td>{r.reason}</td>
-              <td>{r.status}</td>
-              <td>
-                {r.status === "pending" && mayDecide ? (
-                  <form
-                    className="inline"
-                    aria-label="Decide request"
-                    onSubmit={(event) => {
-                      event.preventDefault();
-                      const submitter = (event.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
-                      decide.mutate({ requestId: r.id, approve: submitter?.value === "approve", reason: formData(event)("reason") });
-                    }}
-                  >
-                    <input name="reason" aria-label="Decision reason" placeholder="reason" required />
-                    <button type="submit" value="approve">
-                      Approve
-                    </button>
-                    <button type="submit" value="refuse" className="secondary">
-                      Refuse
-                    </button>
-                  </form>
-                ) : (
-                  r.decisionReason ?? ""
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </>
   );
 }
