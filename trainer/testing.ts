@@ -53,8 +53,8 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
 }
 
 /** A model whose LoRA B matrices are non-zero (else A's gradients vanish and the test would prove little). */
-export function testModel(lora: LoraConfig | null, seed = 3): Model {
-  const config = tinyConfig();
+export function testModel(lora: LoraConfig | null, seed = 3, overrides: Partial<ModelConfig> = {}): Model {
+  const config = tinyConfig(overrides);
   const model = createModel(config, initialWeights(config, seed), {
     lora,
     adapters: lora ? initialLoraWeights(config, lora, seed + 1) : undefined,

@@ -8,6 +8,9 @@ import { disposeBatch, makeBatch } from "../model/batch";
 import { disposeModel, type LoraConfig } from "../model/model";
 import { unitGradients, type NormStrategy } from "./per-example";
 import { expectClose, randomUnits, referenceGradients, testModel } from "../testing";
+import type { ModelConfig } from "../contract/model-config";
+
+const IMPORTED = (activation: ModelConfig["activation"]): Partial<ModelConfig> => ({ tokenizer: "gpt2-bpe", vocab_size: 40, end_of_text: 39, activation });
 
 describe.each(["wasm", "cpu"] as const)("per-unit gradients on the %s backend", (backend) => {
   beforeAll(async () => {
@@ -17,17 +20,20 @@ describe.each(["wasm", "cpu"] as const)("per-unit gradients on the %s backend", 
     await initBackend("wasm");
   });
 
-  const cases: Array<{ name: string; lora: LoraConfig | null; maxRecords: number; length: number }> = [
+  const cases: Array<{ name: string; lora: LoraConfig | null; maxRecords: number; length: number; config?: Partial<ModelConfig> }> = [
     { name: "full fine-tuning (linear, embedding, layer norm, bias), one record per unit", lora: null, maxRecords: 1, length: 8 },
     { name: "full fine-tuning, subjects of up to 3 records", lora: null, maxRecords: 3, length: 6 },
     { name: "LoRA adapters, one record per unit", lora: { rank: 2, alpha: 4 }, maxRecords: 1, length: 8 },
     { name: "LoRA adapters, subjects of up to 3 records", lora: { rank: 3, alpha: 3 }, maxRecords: 3, length: 5 },
+    // Imported GPT-2-family checkpoints: a BPE vocabulary, and the activations transformers names gelu and relu.
+    { name: "an imported model's shape (BPE, exact GELU), full fine-tuning", lora: null, maxRecords: 2, length: 7, config: IMPORTED("gelu") },
+    { name: "an imported model's shape (BPE, ReLU), LoRA", lora: { rank: 2, alpha: 4 }, maxRecords: 2, length: 7, config: IMPORTED("relu") },
   ];
   const strategies: NormStrategy[] = ["mixed", "ghost", "materialise"];
 
   for (const c of cases) {
     it.each(strategies)(`${c.name}: norms and clipped sums equal the one-at-a-time loop (%s)`, (strategy) => {
-      const model = testModel(c.lora);
+      const model = testModel(c.lora, 3, c.config);
       const units = randomUnits(5, model.config.vocab_size, c.length, c.maxRecords, 17);
       const reference = referenceGradients(model, units);
       const batch = makeBatch(units);
