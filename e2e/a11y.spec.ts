@@ -27,16 +27,22 @@ function navigationHrefs(page: Page): Promise<string[]> {
   return page.getByRole("navigation", { name: "Sections", includeHidden: true }).locator("a").evaluateAll((links) => links.map((a) => a.getAttribute("href")!));
 }
 
+/** A page to check; `optional` when it may not exist yet (a 404 then skips it). */
+interface Target {
+  path: string;
+  optional?: boolean;
+}
+
 /** Every page a user of this role can reach: home, each section, and the world's detail pages in those sections. */
-async function pagesOf(page: Page): Promise<string[]> {
+async function pagesOf(page: Page): Promise<Target[]> {
   const sections = await navigationHrefs(page);
-  const details: Record<string, string[]> = {
-    "/datasets": [`/datasets/${world.datasetId}`],
-    "/runs": [`/runs/${world.runId}`],
-    "/models": [`/models/${world.versionId}`, `/models/${world.versionId}/disclosure`],
-    "/incidents": [`/incidents/${world.incidentId}`],
+  const details: Record<string, Target[]> = {
+    "/datasets": [{ path: `/datasets/${world.datasetId}` }],
+    "/runs": [{ path: `/runs/${world.runId}` }],
+    "/models": [{ path: `/models/${world.versionId}`, optional: true }, { path: `/models/${world.versionId}/disclosure` }],
+    "/incidents": [{ path: `/incidents/${world.incidentId}` }],
   };
-  return ["/", ...sections.flatMap((s) => [s, ...(details[s] ?? [])])];
+  return [{ path: "/" }, ...sections.flatMap((s) => [{ path: s }, ...(details[s] ?? [])])];
 }
 
 interface Finding {
@@ -48,9 +54,9 @@ interface Finding {
 }
 
 /** Opens `path` and reports its serious and critical axe violations and whether it scrolls sideways. */
-async function check(page: Page, path: string, width: number): Promise<{ exists: boolean; findings: Finding[]; scrollWidth: number }> {
+async function check(page: Page, { path, optional }: Target, width: number): Promise<{ exists: boolean; findings: Finding[]; scrollWidth: number }> {
   const response = await page.goto(path);
-  if (response?.status() === 404) return { exists: false, findings: [], scrollWidth: 0 };
+  if (optional && response?.status() === 404) return { exists: false, findings: [], scrollWidth: 0 };
   expect(response?.status(), path).toBe(200);
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
   await page.waitForLoadState("networkidle");
@@ -77,10 +83,10 @@ for (const role of ROLES) {
       const paths = await pagesOf(page);
       const findings: Finding[] = [];
       const visited: string[] = [];
-      for (const path of paths) {
-        const result = await check(page, path, size.width);
+      for (const target of paths) {
+        const result = await check(page, target, size.width);
         if (!result.exists) continue;
-        visited.push(`${path} (scrollWidth ${result.scrollWidth})`);
+        visited.push(`${target.path} (scrollWidth ${result.scrollWidth})`);
         findings.push(...result.findings);
       }
       await info.attach("pages", { body: visited.join("\n"), contentType: "text/plain" });
@@ -95,7 +101,7 @@ for (const role of ROLES) {
 for (const size of WIDTHS) {
   test(`signed out, ${size.name} (${size.width}px): the sign-in page passes axe and fits the width`, async ({ browser }) => {
     const page = await newPageAt(browser, size);
-    const result = await check(page, "/sign-in", size.width);
+    const result = await check(page, { path: "/sign-in" }, size.width);
     expect(result.findings).toEqual([]);
     await page.context().close();
   });
