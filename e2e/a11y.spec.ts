@@ -107,9 +107,12 @@ for (const size of WIDTHS) {
   });
 }
 
-test("at 390 px the sections fold behind a Menu button that opens and closes them", async ({ browser }) => {
+test("at 390 px the sections fold behind a Menu button that opens and closes them; a skip link comes first", async ({ browser }) => {
   const page = await newPageAt(browser, WIDTHS[1]);
   await signIn(page, world.users.privacy_officer);
+  // The first Tab offers to skip the navigation.
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
   const nav = page.getByRole("navigation", { name: "Sections" });
   const menu = page.getByRole("button", { name: "Menu" });
   await expect(nav).toBeHidden();
