@@ -1,0 +1,139 @@
+// Accessibility and narrow screens in a real Chromium: every page that each role's navigation offers, and the detail
+// pages (a dataset, a run, a model version, its disclosure report, an incident), pass axe-core with no serious or
+// critical violation, at desktop width and at 390 px, where no page scrolls sideways; the favicon answers.
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Browser, type Page } from "@playwright/test";
+import type { Role } from "../db/schema";
+import { signIn } from "./helpers";
+import { seedBudgetRequest, worldOnce, type World } from "./world";
+
+const WIDTHS = [
+  { name: "desktop", width: 1280, height: 800 },
+  { name: "phone", width: 390, height: 844 },
+] as const;
+const ROLES: Role[] = ["engineer", "privacy_officer", "auditor", "admin"];
+
+let world: World;
+
+test.beforeAll(async ({ browser }) => {
+  test.setTimeout(180_000);
+  const page = await browser.newPage();
+  world = await worldOnce(page, "a11y", seedBudgetRequest);
+  await page.close();
+});
+
+/** The sections the signed-in user's navigation offers (read from the links, hidden behind Menu or not). */
+function navigationHrefs(page: Page): Promise<string[]> {
+  return page.getByRole("navigation", { name: "Sections", includeHidden: true }).locator("a").evaluateAll((links) => links.map((a) => a.getAttribute("href")!));
+}
+
+/** A page to check; `optional` when it may not exist yet (a 404 then skips it). */
+interface Target {
+  path: string;
+  optional?: boolean;
+}
+
+/** Every page a user of this role can reach: home, each section, and the world's detail pages in those sections. */
+async function pagesOf(page: Page): Promise<Target[]> {
+  const sections = await navigationHrefs(page);
+  const details: Record<string, Target[]> = {
+    "/datasets": [{ path: `/datasets/${world.datasetId}` }],
+    "/runs": [{ path: `/runs/${world.runId}` }],
+    "/models": [{ path: `/models/${world.versionId}`, optional: true }, { path: `/models/${world.versionId}/disclosure` }],
+    "/incidents": [{ path: `/incidents/${world.incidentId}` }],
+  };
+  return [{ path: "/" }, ...sections.flatMap((s) => [{ path: s }, ...(details[s] ?? [])])];
+}
+
+interface Finding {
+  page: string;
+  rule: string;
+  impact: string;
+  targets: string[];
+  help: string;
+}
+
+/** Opens `path` and reports its serious and critical axe violations and whether it scrolls sideways. */
+async function check(page: Page, { path, optional }: Target, width: number): Promise<{ exists: boolean; findings: Finding[]; scrollWidth: number }> {
+  const response = await page.goto(path);
+  if (optional && response?.status() === 404) return { exists: false, findings: [], scrollWidth: 0 };
+  expect(response?.status(), path).toBe(200);
+  await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  await page.waitForLoadState("networkidle");
+  const result = await new AxeBuilder({ page }).analyze();
+  const findings = result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => ({ page: path, rule: v.id, impact: v.impact!, targets: v.nodes.map((n) => n.target.join(" ")), help: v.help }));
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect.soft(scrollWidth, `${path} scrolls sideways at ${width}px`).toBeLessThanOrEqual(width);
+  return { exists: true, findings, scrollWidth };
+}
+
+async function newPageAt(browser: Browser, size: { width: number; height: number }): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: size.width, height: size.height } });
+  return context.newPage();
+}
+
+for (const role of ROLES) {
+  for (const size of WIDTHS) {
+    test(`${role}, ${size.name} (${size.width}px): every page passes axe (no serious or critical) and fits the width`, async ({ browser }, info) => {
+      test.setTimeout(240_000);
+      const page = await newPageAt(browser, size);
+      await signIn(page, world.users[role]);
+      const paths = await pagesOf(page);
+      const findings: Finding[] = [];
+      const visited: string[] = [];
+      for (const target of paths) {
+        const result = await check(page, target, size.width);
+        if (!result.exists) continue;
+        visited.push(`${target.path} (scrollWidth ${result.scrollWidth})`);
+        findings.push(...result.findings);
+      }
+      await info.attach("pages", { body: visited.join("\n"), contentType: "text/plain" });
+      await info.attach("axe findings", { body: JSON.stringify(findings, null, 2), contentType: "application/json" });
+      expect(visited.length).toBeGreaterThan(1);
+      expect(findings).toEqual([]);
+      await page.context().close();
+    });
+  }
+}
+
+for (const size of WIDTHS) {
+  test(`signed out, ${size.name} (${size.width}px): the sign-in page passes axe and fits the width`, async ({ browser }) => {
+    const page = await newPageAt(browser, size);
+    const result = await check(page, { path: "/sign-in" }, size.width);
+    expect(result.findings).toEqual([]);
+    await page.context().close();
+  });
+}
+
+test("at 390 px the sections fold behind a Menu button that opens and closes them; a skip link comes first", async ({ browser }) => {
+  const page = await newPageAt(browser, WIDTHS[1]);
+  await signIn(page, world.users.privacy_officer);
+  // The first Tab offers to skip the navigation.
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
+  const nav = page.getByRole("navigation", { name: "Sections" });
+  const menu = page.getByRole("button", { name: "Menu" });
+  await expect(nav).toBeHidden();
+  await expect(menu).toHaveAttribute("aria-expanded", "false");
+  await menu.click();
+  await expect(nav).toBeVisible();
+  await expect(page.getByRole("button", { name: "Close menu" })).toHaveAttribute("aria-expanded", "true");
+  await expect(page.getByTestId("signed-in-role")).toHaveText("Privacy officer");
+  await nav.getByRole("link", { name: "Budgets" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Budgets");
+  await expect(nav).toBeHidden();
+  // A wide table scrolls inside its card, not the page.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.context().close();
+});
+
+test("the favicon the pages link to answers 200 with an image", async ({ page }) => {
+  await page.goto("/sign-in");
+  const href = await page.locator('link[rel="icon"]').first().getAttribute("href");
+  expect(href).toBeTruthy();
+  const icon = await page.request.get(href!);
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()["content-type"]).toContain("image/");
+});
