@@ -126,6 +126,26 @@ describe("minimisation and access", () => {
     expect(verifyChain(world.db).ok).toBe(true);
   });
 
+  it("lets privacy officers minimise any dataset, not only engineers with access; auditors and admins may not", async () => {
+    const res = await upload(world.users.engineer, { name: "ward", format: "jsonl", textField: "text", subjectField: "patient" }, MAIL);
+    const { datasetId, versionId } = (await res.json()) as { datasetId: string; versionId: string };
+    const officer = world.users.privacy_officer;
+    expect((await callerAs(world.db, officer).datasets.get({ datasetId })).canMinimise).toBe(true);
+    const v2 = await minimiseVersion(world.db, officer, actorOf(officer), { versionId, plan: { entities: { email: "redact" }, fields: {}, subject: "keep" } }, dataDir);
+    expect(v2).toMatchObject({ parentVersionId: versionId, version: 2 });
+    const [entry] = await callerAs(world.db, world.users.auditor).audit.list({ action: "dataset.minimise" }).then((l) => l.entries);
+    expect(entry).toMatchObject({ actorEmail: officer.email, entityId: v2.id });
+    const before = snapshot(world.db);
+    for (const role of ["auditor", "admin"] as const) {
+      expect((await callerAs(world.db, world.users[role]).datasets.get({ datasetId })).canMinimise).toBe(false);
+      const refused = await callerAs(world.db, world.users[role])
+        .datasets.minimise({ versionId, plan: { entities: {}, fields: {}, subject: "keep" } })
+        .catch((e: TRPCError) => e.code);
+      expect(refused).toBe("FORBIDDEN");
+    }
+    expect(snapshot(world.db)).toEqual(before);
+  });
+
   it("refuses a plan naming a field or entity type the version lacks as a bad request, writing nothing", async () => {
     const res = await upload(world.users.engineer, { name: "mail", format: "jsonl", textField: "text", subjectField: "patient" }, MAIL);
     const { versionId } = (await res.json()) as { versionId: string };
