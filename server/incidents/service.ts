@@ -19,8 +19,10 @@ import {
   modelVersions,
   runs,
   users,
+  type Role,
 } from "../../db/schema";
 import { appendAudit, audited, type Actor } from "../audit/service";
+import { entityNames, nameOf } from "../audit/entity-names";
 import { setBudgetFrozen } from "../budgets/service";
 import { AppError } from "../errors";
 import { lineText, proseText } from "../validation";
@@ -155,17 +157,27 @@ const incidentColumns = {
 const linkColumns = { entityType: incidentLinks.entityType, entityId: incidentLinks.entityId };
 const noteColumns = { id: incidentNotes.id, kind: incidentNotes.kind, text: incidentNotes.text, author: incidentNotes.author, at: incidentNotes.at };
 
-export function listIncidents(db: Executor) {
-  return db.select(incidentColumns).from(incidents).orderBy(desc(incidents.openedAt)).all();
+/** What an incident links, each named and linked for a reader of this role (one query per entity type). */
+function namedLinks(db: Executor, links: { incidentId?: string; entityType: string; entityId: string }[], role: Role) {
+  const names = entityNames(db, links, role);
+  return links.map((l) => ({ entityType: l.entityType, entityId: l.entityId, name: nameOf(names, l) }));
 }
 
-export function incidentDetail(db: Executor, id: string) {
+export function listIncidents(db: Executor, role: Role) {
+  const list = db.select(incidentColumns).from(incidents).orderBy(desc(incidents.openedAt)).all();
+  const links = list.length === 0 ? [] : db.select({ incidentId: incidentLinks.incidentId, ...linkColumns }).from(incidentLinks).all();
+  const byIncident = new Map<string, ReturnType<typeof namedLinks>>();
+  namedLinks(db, links, role).forEach((l, n) => byIncident.set(links[n]!.incidentId, [...(byIncident.get(links[n]!.incidentId) ?? []), l]));
+  return list.map((i) => ({ ...i, links: byIncident.get(i.id) ?? [] }));
+}
+
+export function incidentDetail(db: Executor, id: string, role: Role) {
   existingIncident(db, id);
   const incident = db.select(incidentColumns).from(incidents).where(eq(incidents.id, id)).get()!;
   return {
     incident,
-    owner: incident.ownerId ? (db.select({ email: users.email }).from(users).where(eq(users.id, incident.ownerId)).get() ?? null) : null,
-    links: db.select(linkColumns).from(incidentLinks).where(eq(incidentLinks.incidentId, id)).all(),
+    owner: incident.ownerId ? (db.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, incident.ownerId)).get() ?? null) : null,
+    links: namedLinks(db, db.select(linkColumns).from(incidentLinks).where(eq(incidentLinks.incidentId, id)).all(), role),
     notes: db.select(noteColumns).from(incidentNotes).where(eq(incidentNotes.incidentId, id)).orderBy(asc(incidentNotes.id)).all(),
     blastRadius: blastRadius(db, id),
   };

@@ -5,6 +5,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { FormEvent } from "react";
 import type { Can } from "@/app/_trpc/types";
+import { EntityLink, TextWithEntities } from "@/app/_components/entity-link";
 import { ErrorMessage } from "@/app/_components/error-message";
 import { formData, when } from "@/app/_components/format";
 import { useTRPC } from "@/app/_trpc/client";
@@ -25,6 +26,8 @@ export function IncidentDetail({ incidentId, can }: { incidentId: string; can: C
   if (!detail.data) return <ErrorMessage error={detail.error} />;
   const { incident, owner, links, notes, blastRadius } = detail.data;
   const datasetLinks = links.filter((l) => l.entityType === "dataset");
+  // Notes name entities by id (e.g. "withdrew model version <id>"): shown by name, linked, for what the incident links.
+  const names = new Map(links.map((l) => [l.entityId, l.name]));
   const submit = (fn: (get: (name: string) => string) => void) => (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     fn(formData(event));
@@ -35,21 +38,29 @@ export function IncidentDetail({ incidentId, can }: { incidentId: string; can: C
       <h1>{incident.title}</h1>
       <p>
         <span className="badge">{incident.severity}</span> <span data-testid="incident-status">{incident.status}</span> · {incident.source} · opened{" "}
-        {when(incident.openedAt)} · owner {owner?.email ?? "none"}
+        {when(incident.openedAt)} · owner <span data-testid="incident-owner">{owner ? `${owner.name} (${owner.email})` : "none"}</span>
       </p>
       {incident.description && <p>{incident.description}</p>}
       <section className="card">
         <h2>Blast radius</h2>
-        <p className="muted">
-          Links: {links.map((l) => `${l.entityType} ${l.entityId.slice(0, 8)}`).join(", ") || "none"} · affected dataset versions:{" "}
-          {blastRadius.datasetVersionIds.length}
+        <p data-testid="incident-links">
+          Links:{" "}
+          {links.length === 0
+            ? "none"
+            : links.map((l, i) => (
+                <span key={`${l.entityType}:${l.entityId}`}>
+                  {i > 0 && ", "}
+                  <span className="muted">{l.entityType.replace("_", " ")}</span> <EntityLink name={l.name} id={l.entityId} />
+                </span>
+              ))}{" "}
+          · affected dataset versions: {blastRadius.datasetVersionIds.length}
         </p>
         <table>
           <tbody>
             {blastRadius.modelVersions.map((m) => (
               <tr key={m.id} data-testid="blast-model">
                 <td>
-                  {m.family} v{m.version}
+                  <EntityLink name={{ label: `${m.family} v${m.version}`, href: `/models/${m.id}`, found: true }} id={m.id} />
                 </td>
                 <td>
                   <span className="badge">{m.status}</span>
@@ -80,7 +91,9 @@ export function IncidentDetail({ incidentId, can }: { incidentId: string; can: C
                 freeze.mutate({ incidentId, datasetId: l.entityId, frozen: submitter?.value === "freeze", reason: formData(event)("reason") });
               }}
             >
-              <span>Budget of dataset {l.entityId.slice(0, 8)}</span>
+              <span>
+                Budget of dataset <EntityLink name={l.name} id={l.entityId} />
+              </span>
               <input name="reason" aria-label="Reason" placeholder="reason" required />
               <button type="submit" value="freeze">
                 Freeze budget
@@ -97,7 +110,7 @@ export function IncidentDetail({ incidentId, can }: { incidentId: string; can: C
         <ol>
           {notes.map((n) => (
             <li key={n.id} data-testid="incident-note">
-              <span className="muted">{when(n.at)}</span> <span className="badge">{n.kind}</span> {n.text} <span className="muted">— {n.author}</span>
+              <span className="muted">{when(n.at)}</span> <span className="badge">{n.kind}</span> <TextWithEntities text={n.text} names={names} /> <span className="muted">— {n.author}</span>
             </li>
           ))}
         </ol>
