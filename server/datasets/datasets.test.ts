@@ -103,6 +103,23 @@ describe("dataset upload", () => {
     expect(snapshot(world.db)).toEqual(before);
   });
 
+  it("names the file's fields when its records lack the text field, and groups the errors by kind with a count", async () => {
+    const before = snapshot(world.db);
+    const notes = MAIL.replaceAll('"text":', '"note":');
+    const res = await upload(world.users.engineer, { name: "wrong", format: "jsonl", textField: "body" }, notes);
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as { error: { message: string; kinds: unknown[]; fields: string[]; errors: unknown[] } };
+    expect(error.message).toBe('The file was refused; nothing of it was kept. No record has the text field "body". The file\'s fields are: note, patient, ward.');
+    expect(error.kinds).toEqual([{ reason: 'the text field "body" is missing', count: 3, lines: [1, 2, 3] }]);
+    expect(error.fields).toEqual(["note", "patient", "ward"]);
+    expect(error.errors).toHaveLength(3);
+    expect(snapshot(world.db)).toEqual(before);
+    const csv = await upload(world.users.engineer, { name: "wrong", format: "csv", textField: "body" }, "text,who\nhi,u1\n");
+    expect(((await csv.json()) as { error: { message: string } }).error.message).toBe(
+      'The file was refused; nothing of it was kept. No record has the text field "body". The file\'s fields are: text, who.',
+    );
+  });
+
   it("refuses a duplicate name with 409 and removes the stored file", async () => {
     await upload(world.users.engineer, { name: "dup", format: "jsonl", textField: "text" }, MAIL);
     const res = await upload(world.users.engineer, { name: "dup", format: "jsonl", textField: "text" }, MAIL);
