@@ -69,7 +69,10 @@ export function IncidentDetail({ incidentId, can }: { incidentId: string; can: C
                 <td>
                   {can["incidents.withdrawModel"] && m.status !== "withdrawn" && (
                     <form className="inline" onSubmit={submit((get) => withdraw.mutate({ incidentId, versionId: m.id, reason: get("reason") }))} aria-label={`Withdraw ${m.family} v${m.version}`}>
-                      <input name="reason" aria-label="Reason" placeholder="reason" required />
+                      <label>
+                        Reason
+                        <input name="reason" required />
+                      </label>
                       <button type="submit">Withdraw</button>
                     </form>
                   )}
@@ -94,7 +97,10 @@ export function IncidentDetail({ incidentId, can }: { incidentId: string; can: C
               <span>
                 Budget of dataset <EntityLink name={l.name} id={l.entityId} />
               </span>
-              <input name="reason" aria-label="Reason" placeholder="reason" required />
+              <label>
+                Reason
+                <input name="reason" required />
+              </label>
               <button type="submit" value="freeze">
                 Freeze budget
               </button>
@@ -116,7 +122,10 @@ export function IncidentDetail({ incidentId, can }: { incidentId: string; can: C
         </ol>
         {can["incidents.note"] && (
           <form className="inline" onSubmit={submit((get) => note.mutate({ incidentId, text: get("text") }))} aria-label="Add a note">
-            <input name="text" aria-label="Note" required />
+            <label>
+              Note
+              <input name="text" required />
+            </label>
             <button type="submit">Add note</button>
           </form>
         )}
@@ -126,24 +135,33 @@ export function IncidentDetail({ incidentId, can }: { incidentId: string; can: C
             onSubmit={submit((get) => setStatus.mutate({ incidentId, status: get("status") as "contained", note: get("note") }))}
             aria-label="Change status"
           >
-            <select name="status" aria-label="New status">
-              {NEXT[incident.status]!.map((s) => (
-                <option key={s}>{s}</option>
-              ))}
-            </select>
-            <input name="note" aria-label="Status note" required />
+            <label>
+              New status
+              <select name="status">
+                {NEXT[incident.status]!.map((s) => (
+                  <option key={s}>{s}</option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Status note
+              <input name="note" required />
+            </label>
             <button type="submit">Change status</button>
           </form>
         )}
         {can["incidents.assign"] && (
           <form className="inline" onSubmit={submit((get) => assign.mutate({ incidentId, ownerId: get("ownerId") }))} aria-label="Assign owner">
-            <select name="ownerId" aria-label="Owner">
-              {officers.data?.map((o) => (
-                <option key={o.id} value={o.id}>
-                  {o.email}
-                </option>
-              ))}
-            </select>
+            <label>
+              Owner
+              <select name="ownerId">
+                {officers.data?.map((o) => (
+                  <option key={o.id} value={o.id}>
+                    {o.email}
+                  </option>
+                ))}
+              </select>
+            </label>
             <button type="submit">Assign owner</button>
           </form>
         )}
