@@ -3,8 +3,9 @@
 // notes, actions and status changes, and for privacy officers: notes, owner, status, and containment (withdraw a
 // model version, freeze or unfreeze a dataset's budget).
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import type { Can } from "@/app/_trpc/types";
+import { ConfirmButton } from "@/app/_components/confirm-button";
 import { EntityLink, TextWithEntities } from "@/app/_components/entity-link";
 import { ErrorMessage } from "@/app/_components/error-message";
 import { formData, when } from "@/app/_components/format";
@@ -68,13 +69,11 @@ export function IncidentDetail({ incidentId, can }: { incidentId: string; can: C
                 <td className="muted">{m.why}</td>
                 <td>
                   {can["incidents.withdrawModel"] && m.status !== "withdrawn" && (
-                    <form className="inline" onSubmit={submit((get) => withdraw.mutate({ incidentId, versionId: m.id, reason: get("reason") }))} aria-label={`Withdraw ${m.family} v${m.version}`}>
-                      <label>
-                        Reason
-                        <input name="reason" required />
-                      </label>
-                      <button type="submit">Withdraw</button>
-                    </form>
+                    <WithdrawForm
+                      label={`${m.family} v${m.version}`}
+                      pending={withdraw.isPending}
+                      onWithdraw={(reason) => withdraw.mutate({ incidentId, versionId: m.id, reason })}
+                    />
                   )}
                 </td>
               </tr>
@@ -168,5 +167,26 @@ export function IncidentDetail({ incidentId, can }: { incidentId: string; can: C
         <ErrorMessage error={note.error ?? setStatus.error ?? assign.error} />
       </section>
     </>
+  );
+}
+
+/** Withdrawing cannot be undone: the reason first, then Withdraw asks, and only "Yes, withdraw" acts. */
+function WithdrawForm({ label, pending, onWithdraw }: { label: string; pending: boolean; onWithdraw: (reason: string) => void }) {
+  const [reason, setReason] = useState("");
+  return (
+    <form className="inline" aria-label={`Withdraw ${label}`} onSubmit={(event) => event.preventDefault()}>
+      <label>
+        Reason
+        <input name="reason" value={reason} onChange={(e) => setReason(e.target.value)} required minLength={3} />
+      </label>
+      <ConfirmButton
+        question={`Withdraw ${label}? It can no longer be downloaded, deployed or exported as valid.`}
+        confirmLabel="Yes, withdraw"
+        disabled={pending || reason.trim().length < 3}
+        onConfirm={() => onWithdraw(reason)}
+      >
+        Withdraw
+      </ConfirmButton>
+    </form>
   );
 }
