@@ -29,28 +29,29 @@ beforeEach(async () => {
 });
 
 describe("entity names", () => {
-  it("names and links each entity type for an auditor", () => {
-    const names = entityNames(world.db, Object.values(refs), "auditor");
+  it("names each entity type, with its page and the procedure that page reads", () => {
+    const names = entityNames(world.db, Object.values(refs));
     const name = (ref: EntityRef) => nameOf(names, ref);
-    expect(name(refs.dataset!)).toEqual({ label: "notes", href: `/datasets/${refs.dataset!.entityId}`, found: true });
-    expect(name(refs.version!)).toEqual({ label: "notes v1", href: `/datasets/${refs.dataset!.entityId}`, found: true });
-    expect(name(refs.model!)).toEqual({ label: "support-gpt v1", href: `/models/${refs.model!.entityId}`, found: true });
-    expect(name(refs.incident!)).toEqual({ label: "Leaked phone numbers", href: `/incidents/${refs.incident!.entityId}`, found: true });
-    // Auditors cannot open the Admin page: the user is named, not linked.
-    expect(name(refs.user!)).toEqual({ label: "privacy_officer", href: null, found: true });
+    expect(name(refs.dataset!)).toEqual({ label: "notes", href: `/datasets/${refs.dataset!.entityId}`, needs: "datasets.get", found: true });
+    expect(name(refs.version!)).toEqual({ label: "notes v1", href: `/datasets/${refs.dataset!.entityId}`, needs: "datasets.get", found: true });
+    expect(name(refs.model!)).toEqual({ label: "support-gpt v1", href: `/models/${refs.model!.entityId}`, needs: "models.get", found: true });
+    expect(name(refs.incident!)).toEqual({ label: "Leaked phone numbers", href: `/incidents/${refs.incident!.entityId}`, needs: "incidents.get", found: true });
+    expect(name(refs.user!)).toEqual({ label: "privacy_officer", href: "/admin", needs: "users.list", found: true });
   });
 
-  it("links only to the pages the reader's role may open", () => {
-    const names = entityNames(world.db, Object.values(refs), "admin");
-    expect(nameOf(names, refs.dataset!).href).toBe(`/datasets/${refs.dataset!.entityId}`);
-    expect(nameOf(names, refs.model!)).toEqual({ label: "support-gpt v1", href: null, found: true });
-    expect(nameOf(names, refs.user!).href).toBe("/admin");
+  it("names as `needs` only procedures that exist, so that `can` answers for each", async () => {
+    const runId = "00000000-0000-4000-8000-000000000000";
+    const budgetRequest = { entityType: "budget_request", entityId: runId };
+    const names = entityNames(world.db, [...Object.values(refs), { entityType: "run", entityId: runId }, budgetRequest]);
+    const can = await callerAs(world.db, world.users.auditor).session.can();
+    for (const needs of ["datasets.get", "models.get", "runs.get", "incidents.get", "users.list", "budgets.overview"]) expect(can).toHaveProperty([needs]);
+    for (const name of names.values()) if (name.needs) expect(can).toHaveProperty([name.needs]);
   });
 
   it("falls back to the id, unlinked, for an entity that does not exist and for a type without names", () => {
-    const names = entityNames(world.db, [refs.gone!, refs.thing!], "auditor");
-    expect(nameOf(names, refs.gone!)).toEqual({ label: refs.gone!.entityId, href: null, found: false });
-    expect(nameOf(names, refs.thing!)).toEqual({ label: "t1", href: null, found: false });
+    const names = entityNames(world.db, [refs.gone!, refs.thing!]);
+    expect(nameOf(names, refs.gone!)).toEqual({ label: refs.gone!.entityId, href: null, needs: null, found: false });
+    expect(nameOf(names, refs.thing!)).toEqual({ label: "t1", href: null, needs: null, found: false });
   });
 
   it("resolves many references with one query per entity type", () => {
@@ -60,7 +61,7 @@ describe("entity names", () => {
     let queries = 0;
     client.prepare = ((sql: string) => (queries++, prepare(sql))) as typeof client.prepare;
     try {
-      entityNames(world.db, many, "auditor");
+      entityNames(world.db, many);
     } finally {
       client.prepare = prepare;
     }

@@ -1,9 +1,9 @@
-// Names for the entities the audit log and incidents refer to by type and id: one batched query per entity type,
-// a link when the reader's role may open the page it points to, and the id itself when the entity is gone.
+// Names for the entities the audit log and incidents refer to by type and id: one batched query per entity type, the
+// page each has (with the procedure that page reads, so that the UI links it only where `can` allows), and the id
+// itself when the entity is gone.
 import { eq, inArray } from "drizzle-orm";
 import type { Executor } from "../../db/client";
-import { budgetRequests, datasetVersions, datasets, incidents, modelFamilies, modelVersions, runs, users, type Role } from "../../db/schema";
-import { mayUseSection, type SectionId } from "../auth/access";
+import { budgetRequests, datasetVersions, datasets, incidents, modelFamilies, modelVersions, runs, users } from "../../db/schema";
 
 export interface EntityRef {
   entityType: string;
@@ -13,8 +13,10 @@ export interface EntityRef {
 export interface EntityName {
   /** A name for people ("notes v2", "support-gpt v3", a user's name); the id itself when the entity does not exist (any more). */
   label: string;
-  /** The entity's page, when it has one and the reader's role may open it. */
+  /** The entity's page (null when it has none, or is gone). */
   href: string | null;
+  /** The procedure that page reads ("datasets.get"): the UI links the name only when the reader's `can` allows it. */
+  needs: string | null;
   /** False when no entity of this type has this id (deleted, or a type without names): the label is the id. */
   found: boolean;
 }
@@ -22,7 +24,7 @@ export interface EntityName {
 interface Named {
   label: string;
   href: string;
-  section: SectionId;
+  needs: string;
 }
 
 type Lookup = (db: Executor, ids: string[]) => Map<string, Named>;
@@ -35,7 +37,7 @@ const LOOKUPS: Record<string, Lookup> = {
     byId(db.select({ id: datasets.id, name: datasets.name }).from(datasets).where(inArray(datasets.id, ids)).all(), (d) => ({
       label: d.name,
       href: `/datasets/${d.id}`,
-      section: "datasets",
+      needs: "datasets.get",
     })),
   dataset_version: (db, ids) =>
     byId(
@@ -45,7 +47,7 @@ const LOOKUPS: Record<string, Lookup> = {
         .innerJoin(datasets, eq(datasets.id, datasetVersions.datasetId))
         .where(inArray(datasetVersions.id, ids))
         .all(),
-      (v) => ({ label: `${v.name} v${v.version}`, href: `/datasets/${v.datasetId}`, section: "datasets" }),
+      (v) => ({ label: `${v.name} v${v.version}`, href: `/datasets/${v.datasetId}`, needs: "datasets.get" }),
     ),
   model_version: (db, ids) =>
     byId(
@@ -55,7 +57,7 @@ const LOOKUPS: Record<string, Lookup> = {
         .innerJoin(modelFamilies, eq(modelFamilies.id, modelVersions.familyId))
         .where(inArray(modelVersions.id, ids))
         .all(),
-      (m) => ({ label: `${m.family} v${m.version}`, href: `/models/${m.id}`, section: "models" }),
+      (m) => ({ label: `${m.family} v${m.version}`, href: `/models/${m.id}`, needs: "models.get" }),
     ),
   run: (db, ids) =>
     byId(
@@ -66,19 +68,19 @@ const LOOKUPS: Record<string, Lookup> = {
         .innerJoin(datasets, eq(datasets.id, datasetVersions.datasetId))
         .where(inArray(runs.id, ids))
         .all(),
-      (r) => ({ label: `run ${r.id.slice(0, 8)} on ${r.name} v${r.version}`, href: `/runs/${r.id}`, section: "runs" }),
+      (r) => ({ label: `run ${r.id.slice(0, 8)} on ${r.name} v${r.version}`, href: `/runs/${r.id}`, needs: "runs.get" }),
     ),
   incident: (db, ids) =>
     byId(db.select({ id: incidents.id, title: incidents.title }).from(incidents).where(inArray(incidents.id, ids)).all(), (i) => ({
       label: i.title,
       href: `/incidents/${i.id}`,
-      section: "incidents",
+      needs: "incidents.get",
     })),
   user: (db, ids) =>
     byId(db.select({ id: users.id, name: users.name, email: users.email }).from(users).where(inArray(users.id, ids)).all(), (u) => ({
       label: u.name,
       href: "/admin",
-      section: "admin",
+      needs: "users.list",
     })),
   budget_request: (db, ids) =>
     byId(
@@ -88,7 +90,7 @@ const LOOKUPS: Record<string, Lookup> = {
         .innerJoin(datasets, eq(datasets.id, budgetRequests.datasetId))
         .where(inArray(budgetRequests.id, ids))
         .all(),
-      (b) => ({ label: `budget request for ${b.name}`, href: "/budgets", section: "budgets" }),
+      (b) => ({ label: `budget request for ${b.name}`, href: "/budgets", needs: "budgets.overview" }),
     ),
 };
 
@@ -97,11 +99,8 @@ const BATCH = 500;
 
 export const entityKey = (ref: EntityRef) => `${ref.entityType}:${ref.entityId}`;
 
-/**
- * Names every referenced entity for a reader of this role: at most one query per type and 500 ids. The answer is
- * keyed by `entityKey`; each ref of the input has an entry.
- */
-export function entityNames(db: Executor, refs: Iterable<EntityRef>, role: Role): Map<string, EntityName> {
+/** Names every referenced entity: at most one query per type and 500 ids. Keyed by `entityKey`; every ref has an entry. */
+export function entityNames(db: Executor, refs: Iterable<EntityRef>): Map<string, EntityName> {
   const idsByType = new Map<string, Set<string>>();
   for (const ref of refs) {
     const ids = idsByType.get(ref.entityType) ?? new Set<string>();
@@ -117,7 +116,7 @@ export function entityNames(db: Executor, refs: Iterable<EntityRef>, role: Role)
       const named = found.get(id);
       names.set(
         entityKey({ entityType: type, entityId: id }),
-        named ? { label: named.label, href: mayUseSection(role, named.section) ? named.href : null, found: true } : { label: id, href: null, found: false },
+        named ? { ...named, found: true } : { label: id, href: null, needs: null, found: false },
       );
     }
   }
@@ -126,5 +125,5 @@ export function entityNames(db: Executor, refs: Iterable<EntityRef>, role: Role)
 
 /** The name of one ref out of a map from `entityNames` (the id, unlinked, for a ref it was not asked about). */
 export function nameOf(names: Map<string, EntityName>, ref: EntityRef): EntityName {
-  return names.get(entityKey(ref)) ?? { label: ref.entityId, href: null, found: false };
+  return names.get(entityKey(ref)) ?? { label: ref.entityId, href: null, needs: null, found: false };
 }

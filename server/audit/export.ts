@@ -1,8 +1,7 @@
 // The audit log exported for the filter in force, as CSV or JSON lines: streamed in pages by seq (never held whole),
 // the stored values exactly, with the names of actors and entities beside their ids.
 import { z } from "zod";
-import type { AuditEntry } from "../../db/schema";
-import { MAY, may } from "../auth/access";
+import type { AuditEntry, Role } from "../../db/schema";
 import type { Context } from "../context";
 import { AppError } from "../errors";
 import { errorResponse } from "../http/error-response";
@@ -77,13 +76,13 @@ const PAGE = 500;
 
 /**
  * GET /api/audit/export?format=csv|jsonl&action=…&actorEmail=…&entityType=…&entityId=…: the entries the Audit page's
- * filter shows, oldest first, up to the newest entry when the export began. For the roles that read the audit log.
+ * filter shows, oldest first, up to the newest entry when the export began. For `readers`, the roles that read the
+ * audit log (MAY.readAudit, which the route passes: access.ts is auth's, and auth depends on audit).
  */
-export function handleAuditExport(req: Request, ctx: Context, pageSize = PAGE): Response {
+export function handleAuditExport(req: Request, ctx: Context, readers: readonly Role[], pageSize = PAGE): Response {
   try {
     if (!ctx.user) throw new AppError("UNAUTHORIZED", "Sign in to continue.");
-    const role = ctx.user.role;
-    if (!may(role, MAY.readAudit)) throw new AppError("FORBIDDEN", `This needs one of the roles: ${MAY.readAudit.join(", ")}.`);
+    if (!readers.includes(ctx.user.role)) throw new AppError("FORBIDDEN", `This needs one of the roles: ${readers.join(", ")}.`);
     const params = exportParams.safeParse(Object.fromEntries(new URL(req.url).searchParams));
     if (!params.success) throw new AppError("BAD_REQUEST", params.error.issues.map((i) => `${i.path.join(".") || "export"}: ${i.message}`).join("; "));
     const { format: formatName, ...filter } = params.data;
@@ -96,7 +95,7 @@ export function handleAuditExport(req: Request, ctx: Context, pageSize = PAGE): 
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {
         const entries: AuditEntry[] = auditEntriesAfter(ctx.db, filter, after, through, pageSize);
-        const text = (headerSent ? "" : format.header) + nameEntries(ctx.db, entries, role).map((e) => format.line(exportRecord(e))).join("");
+        const text = (headerSent ? "" : format.header) + nameEntries(ctx.db, entries).map((e) => format.line(exportRecord(e))).join("");
         headerSent = true;
         if (text) controller.enqueue(encoder.encode(text));
         if (entries.length < pageSize) controller.close();

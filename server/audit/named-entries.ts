@@ -1,6 +1,6 @@
 // The audit log as people read it: each entry with its actor and entity named (and linked) by one batched resolver.
 import type { Executor } from "../../db/client";
-import type { AuditEntry, Role } from "../../db/schema";
+import type { AuditEntry } from "../../db/schema";
 import { entityNames, nameOf, type EntityName } from "./entity-names";
 import { listAudit, type AuditFilter } from "./service";
 
@@ -10,17 +10,17 @@ export interface NamedAuditEntry extends AuditEntry {
   entity: EntityName;
 }
 
-/** Names a batch of entries for a reader of this role: one query per entity type, whatever the batch's size. */
-export function nameEntries(db: Executor, entries: AuditEntry[], role: Role): NamedAuditEntry[] {
+/** Names a batch of entries: one query per entity type, whatever the batch's size. */
+export function nameEntries(db: Executor, entries: AuditEntry[]): NamedAuditEntry[] {
   const actorRef = (e: AuditEntry) => (e.actorId === null ? null : { entityType: "user", entityId: e.actorId });
-  const names = entityNames(db, entries.flatMap((e) => [e, actorRef(e) ?? []].flat()), role);
+  const names = entityNames(db, entries.flatMap((e) => [e, actorRef(e) ?? []].flat()));
   return entries.map((e) => {
     const actor = actorRef(e);
     return { ...e, actor: actor && nameOf(names, actor), entity: nameOf(names, e) };
   });
 }
 
-export function listNamedAudit(db: Executor, role: Role, filter: AuditFilter, page: number, pageSize: number) {
+export function listNamedAudit(db: Executor, filter: AuditFilter, page: number, pageSize: number) {
   const list = listAudit(db, filter, page, pageSize);
-  return { ...list, entries: nameEntries(db, list.entries, role) };
+  return { ...list, entries: nameEntries(db, list.entries) };
 }

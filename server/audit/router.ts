@@ -22,6 +22,6 @@ export const auditRouter = router({
         pageSize: z.number().int().min(1).max(200).default(25),
       }),
     )
-    .query(({ ctx, input }) => listNamedAudit(ctx.db, ctx.user.role, input, input.page, input.pageSize)),
+    .query(({ ctx, input }) => listNamedAudit(ctx.db, input, input.page, input.pageSize)),
   verify: reader.output(chainReport).query(({ ctx }) => verifyChain(ctx.db)),
 });

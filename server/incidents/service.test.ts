@@ -90,8 +90,8 @@ describe("incidents", () => {
     const id = await officer().incidents.open({ title: "Named", severity: "medium", links });
     await officer().incidents.assign({ incidentId: id, ownerId: world.users.privacy_officer.id });
     const expected = [
-      { entityType: "dataset", entityId: datasetId, name: { label: "notes", href: `/datasets/${datasetId}`, found: true } },
-      { entityType: "model_version", entityId: models.tuned!, name: { label: "tuned v1", href: `/models/${models.tuned!}`, found: true } },
+      { entityType: "dataset", entityId: datasetId, name: { label: "notes", href: `/datasets/${datasetId}`, needs: "datasets.get", found: true } },
+      { entityType: "model_version", entityId: models.tuned!, name: { label: "tuned v1", href: `/models/${models.tuned!}`, needs: "models.get", found: true } },
     ];
     const auditor = callerAs(world.db, world.users.auditor);
     const listed = (await auditor.incidents.list()).find((i) => i.id === id)!;

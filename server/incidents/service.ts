@@ -19,7 +19,6 @@ import {
   modelVersions,
   runs,
   users,
-  type Role,
 } from "../../db/schema";
 import { appendAudit, audited, type Actor } from "../audit/service";
 import { entityNames, nameOf } from "../audit/entity-names";
@@ -157,27 +156,27 @@ const incidentColumns = {
 const linkColumns = { entityType: incidentLinks.entityType, entityId: incidentLinks.entityId };
 const noteColumns = { id: incidentNotes.id, kind: incidentNotes.kind, text: incidentNotes.text, author: incidentNotes.author, at: incidentNotes.at };
 
-/** What an incident links, each named and linked for a reader of this role (one query per entity type). */
-function namedLinks(db: Executor, links: { incidentId?: string; entityType: string; entityId: string }[], role: Role) {
-  const names = entityNames(db, links, role);
+/** What an incident links, each named, with its page (one query per entity type). */
+function namedLinks(db: Executor, links: { incidentId?: string; entityType: string; entityId: string }[]) {
+  const names = entityNames(db, links);
   return links.map((l) => ({ entityType: l.entityType, entityId: l.entityId, name: nameOf(names, l) }));
 }
 
-export function listIncidents(db: Executor, role: Role) {
+export function listIncidents(db: Executor) {
   const list = db.select(incidentColumns).from(incidents).orderBy(desc(incidents.openedAt)).all();
   const links = list.length === 0 ? [] : db.select({ incidentId: incidentLinks.incidentId, ...linkColumns }).from(incidentLinks).all();
   const byIncident = new Map<string, ReturnType<typeof namedLinks>>();
-  namedLinks(db, links, role).forEach((l, n) => byIncident.set(links[n]!.incidentId, [...(byIncident.get(links[n]!.incidentId) ?? []), l]));
+  namedLinks(db, links).forEach((l, n) => byIncident.set(links[n]!.incidentId, [...(byIncident.get(links[n]!.incidentId) ?? []), l]));
   return list.map((i) => ({ ...i, links: byIncident.get(i.id) ?? [] }));
 }
 
-export function incidentDetail(db: Executor, id: string, role: Role) {
+export function incidentDetail(db: Executor, id: string) {
   existingIncident(db, id);
   const incident = db.select(incidentColumns).from(incidents).where(eq(incidents.id, id)).get()!;
   return {
     incident,
     owner: incident.ownerId ? (db.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, incident.ownerId)).get() ?? null) : null,
-    links: namedLinks(db, db.select(linkColumns).from(incidentLinks).where(eq(incidentLinks.incidentId, id)).all(), role),
+    links: namedLinks(db, db.select(linkColumns).from(incidentLinks).where(eq(incidentLinks.incidentId, id)).all()),
     notes: db.select(noteColumns).from(incidentNotes).where(eq(incidentNotes.incidentId, id)).orderBy(asc(incidentNotes.id)).all(),
     blastRadius: blastRadius(db, id),
   };

@@ -5,6 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { ErrorMessage } from "@/app/_components/error-message";
 import { EntityLink } from "@/app/_components/entity-link";
+import type { Can } from "@/app/_trpc/types";
 import { useTRPC } from "@/app/_trpc/client";
 
 const PAGE_SIZE = 25;
@@ -21,7 +22,7 @@ function exportHref(filter: Filter, format: "csv" | "jsonl"): string {
   return `/api/audit/export?${new URLSearchParams({ format, ...filter })}`;
 }
 
-export function AuditLog() {
+export function AuditLog({ can }: { can: Can }) {
   const trpc = useTRPC();
   const [filter, setFilter] = useState<Filter>({});
   const [page, setPage] = useState(1);
@@ -101,7 +102,7 @@ export function AuditLog() {
                 </td>
                 <td className="mono">{e.action}</td>
                 <td data-testid="audit-entity">
-                  <span className="muted">{e.entityType.replace("_", " ")}</span> <EntityLink name={e.entity} id={e.entityId} />
+                  <span className="muted">{e.entityType.replace("_", " ")}</span> <EntityLink name={e.entity} id={e.entityId} can={can} />
                 </td>
                 <td className="mono" title={e.inputDigest}>
                   {e.inputDigest.slice(0, 12)}…

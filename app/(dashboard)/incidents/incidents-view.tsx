@@ -47,7 +47,7 @@ export function IncidentsView({ can }: { can: Can }) {
                   {i.links.map((l, n) => (
                     <span key={`${l.entityType}:${l.entityId}`}>
                       {n > 0 && ", "}
-                      <EntityLink name={l.name} id={l.entityId} />
+                      <EntityLink name={l.name} id={l.entityId} can={can} />
                     </span>
                   ))}
                 </td>

@@ -51,7 +51,7 @@ export function IncidentDetail({ incidentId, can }: { incidentId: string; can: C
             : links.map((l, i) => (
                 <span key={`${l.entityType}:${l.entityId}`}>
                   {i > 0 && ", "}
-                  <span className="muted">{l.entityType.replace("_", " ")}</span> <EntityLink name={l.name} id={l.entityId} />
+                  <span className="muted">{l.entityType.replace("_", " ")}</span> <EntityLink name={l.name} id={l.entityId} can={can} />
                 </span>
               ))}{" "}
           · affected dataset versions: {blastRadius.datasetVersionIds.length}
@@ -61,7 +61,7 @@ export function IncidentDetail({ incidentId, can }: { incidentId: string; can: C
             {blastRadius.modelVersions.map((m) => (
               <tr key={m.id} data-testid="blast-model">
                 <td>
-                  <EntityLink name={{ label: `${m.family} v${m.version}`, href: `/models/${m.id}`, found: true }} id={m.id} />
+                  <EntityLink name={{ label: `${m.family} v${m.version}`, href: `/models/${m.id}`, needs: "models.get", found: true }} id={m.id} can={can} />
                 </td>
                 <td>
                   <span className="badge">{m.status}</span>
@@ -94,7 +94,7 @@ export function IncidentDetail({ incidentId, can }: { incidentId: string; can: C
               }}
             >
               <span>
-                Budget of dataset <EntityLink name={l.name} id={l.entityId} />
+                Budget of dataset <EntityLink name={l.name} id={l.entityId} can={can} />
               </span>
               <label>
                 Reason
@@ -115,7 +115,7 @@ export function IncidentDetail({ incidentId, can }: { incidentId: string; can: C
         <ol>
           {notes.map((n) => (
             <li key={n.id} data-testid="incident-note">
-              <span className="muted">{when(n.at)}</span> <span className="badge">{n.kind}</span> <TextWithEntities text={n.text} names={names} /> <span className="muted">— {n.author}</span>
+              <span className="muted">{when(n.at)}</span> <span className="badge">{n.kind}</span> <TextWithEntities text={n.text} names={names} can={can} /> <span className="muted">— {n.author}</span>
             </li>
           ))}
         </ol>
