@@ -4,7 +4,8 @@ import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
 import { actorOf } from "../actor";
 import { registerUpload } from "../datasets/service";
-import { callerAs, ingestedVersion, registerTestBaseModel, testWorld, type TestWorld } from "../testing";
+import { launchRun } from "../runs/service";
+import { callerAs, ingestedVersion, registerTestBaseModel, runRequest, testWorld, type TestWorld } from "../testing";
 import { entityNames, nameOf, type EntityRef } from "./entity-names";
 
 let world: TestWorld;
@@ -17,12 +18,15 @@ beforeEach(async () => {
   const model = registerTestBaseModel(world.db, "support-gpt");
   const officer = world.users.privacy_officer;
   const incidentId = await callerAs(world.db, officer).incidents.open({ title: "Leaked phone numbers", severity: "high", links: [] });
+  await callerAs(world.db, officer).budgets.set({ datasetId: v.datasetId, epsilon: 5, delta: 1e-5, privacyUnit: "record", renewsOn: "2099-01-01" });
+  const { runId } = launchRun(world.db, engineer, actorOf(engineer), runRequest(v.id, model.id, { length: { by: "steps", steps: 10 } }));
   refs = {
     dataset: { entityType: "dataset", entityId: v.datasetId },
     version: { entityType: "dataset_version", entityId: v.id },
     model: { entityType: "model_version", entityId: model.id },
     incident: { entityType: "incident", entityId: incidentId },
     user: { entityType: "user", entityId: officer.id },
+    run: { entityType: "run", entityId: runId },
     gone: { entityType: "dataset", entityId: randomUUID() },
     thing: { entityType: "thing", entityId: "t1" },
   };
@@ -37,6 +41,7 @@ describe("entity names", () => {
     expect(name(refs.model!)).toEqual({ label: "support-gpt v1", href: `/models/${refs.model!.entityId}`, needs: "models.get", found: true });
     expect(name(refs.incident!)).toEqual({ label: "Leaked phone numbers", href: `/incidents/${refs.incident!.entityId}`, needs: "incidents.get", found: true });
     expect(name(refs.user!)).toEqual({ label: "privacy_officer", href: "/admin", needs: "users.list", found: true });
+    expect(name(refs.run!)).toEqual({ label: `run ${refs.run!.entityId.slice(0, 8)} on notes v1`, href: `/runs/${refs.run!.entityId}`, needs: "runs.get", found: true });
   });
 
   it("names as `needs` only procedures that exist, so that `can` answers for each", async () => {
