@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { actorOf } from "../actor";
 import { activeSessionUser, type SessionUser } from "../context";
 import { registerUpload } from "../datasets/service";
-import { MAY } from "../auth/access";
+import { ABILITIES } from "../auth/access";
 import { ingestedVersion, testWorld, type TestWorld } from "../testing";
 import { AUDIT_EXPORT_COLUMNS, AUDIT_EXPORT_KEYS, csvField, exportRecord, handleAuditExport } from "./export";
 import { nameEntries } from "./named-entries";
@@ -24,7 +24,7 @@ beforeEach(async () => {
 
 function exportAs(user: SessionUser | null, query: string, pageSize?: number) {
   const req = new Request(`http://localhost:3000/api/audit/export?${query}`);
-  return handleAuditExport(req, { db: world.db, user: user && activeSessionUser(world.db, user.id) }, MAY.readAudit, pageSize);
+  return handleAuditExport(req, { db: world.db, user: user && activeSessionUser(world.db, user.id) }, ABILITIES["api.audit.export"], pageSize);
 }
 
 describe("audit export", () => {

@@ -77,7 +77,7 @@ const PAGE = 500;
 /**
  * GET /api/audit/export?format=csv|jsonl&action=…&actorEmail=…&entityType=…&entityId=…: the entries the Audit page's
  * filter shows, oldest first, up to the newest entry when the export began. For `readers`, the roles that read the
- * audit log (MAY.readAudit, which the route passes: access.ts is auth's, and auth depends on audit).
+ * audit log (ABILITIES["api.audit.export"], which the route passes: access.ts is auth's, and auth depends on audit).
  */
 export function handleAuditExport(req: Request, ctx: Context, readers: readonly Role[], pageSize = PAGE): Response {
   try {

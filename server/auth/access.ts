@@ -76,6 +76,8 @@ export const ABILITIES = {
   "api.models.weights": MAY.readTraining,
   /** GET /api/models/<id>/provenance */
   "api.models.provenance": MAY.oversee,
+  /** GET /api/audit/export */
+  "api.audit.export": MAY.readAudit,
   /** runs.cancel on a run someone else launched */
   "runs.cancel.any": MAY.cancelAnyRun,
   /** datasets.minimise on a dataset one has not been granted access to */

@@ -54,16 +54,18 @@ export function AuditLog({ can }: { can: Can }) {
           ))}
           <button type="submit">Filter</button>
         </form>
-        <p>
-          Export the {Object.keys(filter).length > 0 ? "filtered" : "whole"} log ({log.data?.total ?? "…"} entries):{" "}
-          <a href={exportHref(filter, "csv")} download>
-            CSV
-          </a>{" "}
-          ·{" "}
-          <a href={exportHref(filter, "jsonl")} download>
-            JSON lines
-          </a>
-        </p>
+        {can["api.audit.export"] && (
+          <p>
+            Export the {Object.keys(filter).length > 0 ? "filtered" : "whole"} log ({log.data?.total ?? "…"} entries):{" "}
+            <a href={exportHref(filter, "csv")} download>
+              CSV
+            </a>{" "}
+            ·{" "}
+            <a href={exportHref(filter, "jsonl")} download>
+              JSON lines
+            </a>
+          </p>
+        )}
       </section>
       <section className="card">
         <div className="inline">
