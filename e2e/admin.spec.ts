@@ -19,6 +19,7 @@ test("an admin creates a user, changes the role and disables the account", async
   await expect(row).toContainText("active");
   await row.getByLabel(`Role of ${email}`).selectOption("auditor");
   await expect(row.getByLabel(`Role of ${email}`)).toHaveValue("auditor");
+  await expect(row.getByRole("status")).toHaveText("Saved: now Auditor");
 
   // The new user can sign in, with the new role.
   const other = await browser.newPage();
@@ -26,6 +27,7 @@ test("an admin creates a user, changes the role and disables the account", async
   await expect(other.getByTestId("signed-in-role")).toHaveText("Auditor");
 
   await row.getByRole("button", { name: "Disable" }).click();
+  await row.getByRole("button", { name: "Yes, disable" }).click();
   await expect(row).toContainText("disabled");
   await other.reload();
   await expect(other).toHaveURL(/\/sign-in$/);

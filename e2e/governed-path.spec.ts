@@ -40,14 +40,14 @@ test("upload, minimise, budget, refused overspend, request and approval, and acc
   await expect(v1.getByTestId("pii-credit_card")).toBeVisible();
   await expect(eng.locator("body")).not.toContainText("alice.smith@example.com");
 
-  // A malformed upload is refused with line numbers, and nothing is kept.
+  // A malformed upload is refused with its kinds of error, each with a count and line numbers, and nothing is kept.
   await openSection(eng, "Datasets");
   const before = await databaseSnapshot();
   await upload.getByLabel("New dataset name").fill(`${name}-bad`);
   await upload.getByLabel("File").setInputFiles({ name: "bad.jsonl", mimeType: "application/json", buffer: Buffer.from('{"text": "ok"}\n{"text": \n') });
   await upload.getByRole("button", { name: "Upload" }).click();
   await expect(errorAlert(eng)).toContainText("The file was refused; nothing of it was kept.");
-  await expect(errorAlert(eng)).toContainText("line 2:");
+  await expect(errorAlert(eng)).toContainText("not valid JSON: 1 line (2)");
   expect(await databaseSnapshot()).toEqual(before);
 
   // Minimise: redact every PII type the scan found; version 2 is linked to version 1 and clean.

@@ -22,6 +22,7 @@ test("open, contain (withdraw a version, freeze the budget) and resolve an incid
   await expect(blast).toContainText("trained on affected data");
   await blast.getByLabel("Reason").fill("may have memorised patient notes");
   await blast.getByRole("button", { name: "Withdraw" }).click();
+  await blast.getByRole("button", { name: "Yes, withdraw" }).click();
   await expect(blast).toContainText("withdrawn");
   const freeze = off.getByRole("form", { name: "Freeze budget" });
   await freeze.getByLabel("Reason").fill("until the data is minimised");

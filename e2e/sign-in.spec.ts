@@ -68,13 +68,14 @@ for (const role of Object.keys(VISIBLE) as Role[]) {
   });
 }
 
-test("a disabled user's open session stops working on the next request", async ({ page }) => {
+test("a disabled user's open session stops working on the next request, and they are told why", async ({ page }) => {
   const user = await seedUser("engineer");
   await signIn(page, user);
   await disableUser(user.id);
   await page.goto("/datasets");
   await expect(page).toHaveURL(/\/sign-in$/);
-  await fillSignIn(page, user.email, user.password);
+  await expect(errorAlert(page)).toHaveText("This account was disabled by an administrator.");
+  await fillSignIn(page, user.email, "not the password at all");
   await expect(errorAlert(page)).toHaveText("Wrong email or password.");
 });
 

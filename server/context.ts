@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { Db } from "../db/client";
 import type { Role } from "../db/schema";
 import { authOptions } from "./auth/next-auth";
-import { findActiveUser } from "./auth/sign-in";
+import { findActiveUser, isDisabledUser } from "./auth/sign-in";
 import { serverDb } from "./db";
 
 export interface SessionUser {
@@ -18,6 +18,8 @@ export interface SessionUser {
 export interface Context {
   db: Db;
   user: SessionUser | null;
+  /** The request carried a session of a user who has since been disabled (the sign-in page says so). */
+  disabledSession?: boolean;
 }
 
 /** What a session must carry to be honoured; a session from before session versions carries none and is refused. */
@@ -31,7 +33,9 @@ const sessionClaims = z.object({ user: z.object({ id: z.string().min(1), session
 export async function createRequestContext(): Promise<Context> {
   const db = serverDb();
   const claims = sessionClaims.safeParse(await getServerSession(authOptions()));
-  return { db, user: claims.success ? activeSessionUser(db, claims.data.user.id, claims.data.user.sessionVersion) : null };
+  if (!claims.success) return { db, user: null };
+  const user = activeSessionUser(db, claims.data.user.id, claims.data.user.sessionVersion);
+  return user ? { db, user } : { db, user, disabledSession: isDisabledUser(db, claims.data.user.id) };
 }
 
 /**

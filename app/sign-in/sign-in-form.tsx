@@ -1,13 +1,13 @@
 "use client";
 // The sign-in form; next-auth checks the password (and the rate limit) on the server.
 import { signIn } from "next-auth/react";
-import { useRouter, useSearchParams } from "next/navigation";
+import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 
-export function SignInForm({ oidcName }: { oidcName: string | null }) {
+/** `notice`: why the visitor is here, when the server knows it (a disabled account, a refused single sign-on). */
+export function SignInForm({ oidcName, notice }: { oidcName: string | null; notice: string | null }) {
   const router = useRouter();
-  const params = useSearchParams();
-  const [error, setError] = useState<string | null>(params.get("error") === "AccessDenied" ? "This account may not sign in." : null);
+  const [error, setError] = useState<string | null>(notice);
   const [pending, setPending] = useState(false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {

@@ -2,10 +2,11 @@
 import { z } from "zod";
 import { allowedTo, router } from "../trpc";
 import { hexHashSchema as hexHash } from "./canonical";
-import { listAudit, verifyChain } from "./service";
+import { auditFilterInput } from "./filter";
+import { listNamedAudit } from "./named-entries";
+import { verifyChain } from "./service";
 
 const reader = allowedTo("readAudit");
-const filterText = z.string().trim().max(200).optional();
 
 // The answer other programs read: the chain check (as `npm run audit:verify -- --json` prints it).
 const chainReport = z.discriminatedUnion("ok", [
@@ -16,15 +17,11 @@ const chainReport = z.discriminatedUnion("ok", [
 export const auditRouter = router({
   list: reader
     .input(
-      z.object({
-        action: filterText,
-        actorEmail: filterText,
-        entityType: filterText,
-        entityId: filterText,
+      auditFilterInput.extend({
         page: z.number().int().min(1).max(1_000_000).default(1),
         pageSize: z.number().int().min(1).max(200).default(25),
       }),
     )
-    .query(({ ctx, input }) => listAudit(ctx.db, input, input.page, input.pageSize)),
+    .query(({ ctx, input }) => listNamedAudit(ctx.db, input, input.page, input.pageSize)),
   verify: reader.output(chainReport).query(({ ctx }) => verifyChain(ctx.db)),
 });

@@ -1,5 +1,5 @@
 // The audit log: appends hash-chained entries inside the caller's transaction, lists them, and verifies the chain.
-import { and, asc, count, desc, eq, gt, like, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, like, lte, type SQL } from "drizzle-orm";
 import type { Db, Executor, Tx } from "../../db/client";
 import { auditLog, type AuditEntry, type Role } from "../../db/schema";
 import { canonicalJson, redactSecrets, sha256Hex } from "./canonical";
@@ -72,13 +72,17 @@ export interface AuditFilter {
   entityId?: string | undefined;
 }
 
-export function listAudit(db: Executor, filter: AuditFilter, page: number, pageSize: number) {
+function auditWhere(filter: AuditFilter): SQL | undefined {
   const conditions: SQL[] = [];
   if (filter.action) conditions.push(like(auditLog.action, `${filter.action}%`));
   if (filter.actorEmail) conditions.push(eq(auditLog.actorEmail, filter.actorEmail));
   if (filter.entityType) conditions.push(eq(auditLog.entityType, filter.entityType));
   if (filter.entityId) conditions.push(eq(auditLog.entityId, filter.entityId));
-  const where = conditions.length > 0 ? and(...conditions) : undefined;
+  return conditions.length > 0 ? and(...conditions) : undefined;
+}
+
+export function listAudit(db: Executor, filter: AuditFilter, page: number, pageSize: number) {
+  const where = auditWhere(filter);
   const total = db.select({ n: count() }).from(auditLog).where(where).get()?.n ?? 0;
   const entries = db
     .select()
@@ -91,9 +95,28 @@ export function listAudit(db: Executor, filter: AuditFilter, page: number, pageS
   return { entries, total, page, pageSize };
 }
 
+/**
+ * The filter's entries with `afterSeq < seq <= throughSeq`, oldest first, at most `limit`: the pages of an export,
+ * found by seq (no offset scan), bounded so that entries appended while it streams are not in it.
+ */
+export function auditEntriesAfter(db: Executor, filter: AuditFilter, afterSeq: number, throughSeq: number, limit: number): AuditEntry[] {
+  return db
+    .select()
+    .from(auditLog)
+    .where(and(gt(auditLog.seq, afterSeq), lte(auditLog.seq, throughSeq), auditWhere(filter)))
+    .orderBy(asc(auditLog.seq))
+    .limit(limit)
+    .all();
+}
+
 export type ChainReport =
   | { ok: true; entries: number; head: string }
   | { ok: false; entries: number; brokenAt: number; reason: string };
+
+/** The seq of the newest entry (0 for an empty log). */
+export function lastSeq(db: Executor): number {
+  return db.select({ seq: auditLog.seq }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1).get()?.seq ?? 0;
+}
 
 /** Recomputes the whole chain in order and reports the first broken link. */
 export function verifyChain(db: Executor, batchSize = 1000): ChainReport {

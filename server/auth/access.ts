@@ -45,8 +45,10 @@ export const MAY = {
   readDatasets: [...READERS_OF_TRAINING, "admin"],
   /** Read what is trained and spent: models, runs, budgets (and download weights, with access to the data for engineers). */
   readTraining: READERS_OF_TRAINING,
-  /** Train: upload and minimise datasets, request budget, launch and resume (their own) runs. */
+  /** Train: upload datasets, request budget, launch and resume (their own) runs. */
   train: ["engineer"],
+  /** Minimise a dataset version: engineers with access to it, privacy officers any (`datasets.minimise.any`). */
+  minimise: ["engineer", "privacy_officer"],
   /** Choose which engineers may train on a dataset. */
   grantAccess: ["privacy_officer", "admin"],
   /** Cancel a run: engineers their own, privacy officers any (`cancelAnyRun`). */
@@ -74,8 +76,12 @@ export const ABILITIES = {
   "api.models.weights": MAY.readTraining,
   /** GET /api/models/<id>/provenance */
   "api.models.provenance": MAY.oversee,
+  /** GET /api/audit/export */
+  "api.audit.export": MAY.readAudit,
   /** runs.cancel on a run someone else launched */
   "runs.cancel.any": MAY.cancelAnyRun,
+  /** datasets.minimise on a dataset one has not been granted access to */
+  "datasets.minimise.any": MAY.govern,
 } as const satisfies Record<string, Roles>;
 export type Ability = keyof typeof ABILITIES;
 

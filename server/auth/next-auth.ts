@@ -10,7 +10,7 @@ import { env, oidcEnabled, type Env } from "../env";
 import { AppError } from "../errors";
 import { trustedProxies } from "./client-address";
 import { endSessions } from "./sessions";
-import { authenticate, clientIp, findActiveUser } from "./sign-in";
+import { ACCOUNT_DISABLED_ERROR, authenticate, clientIp, findActiveUser, isDisabledEmail } from "./sign-in";
 
 declare module "next-auth" {
   interface Session {
@@ -93,10 +93,12 @@ export function authOptions(): NextAuthOptions {
       ...(oidcEnabled(e) ? [oidcProvider(e)] : []),
     ],
     callbacks: {
-      // OIDC proves an email address; only an existing, active local account with that address may sign in.
+      // OIDC proves an email address; only an existing, active local account with that address may sign in. The
+      // provider has just proven the address is the caller's, so a disabled account is named as such.
       signIn({ user, account }) {
         if (account?.provider === "credentials") return true;
-        return Boolean(user.email && findActiveUser(serverDb(), { email: user.email }));
+        if (user.email && findActiveUser(serverDb(), { email: user.email })) return true;
+        return user.email && isDisabledEmail(serverDb(), user.email) ? `/sign-in?error=${ACCOUNT_DISABLED_ERROR}` : false;
       },
       jwt({ token, user, account }) {
         if (user && account) {

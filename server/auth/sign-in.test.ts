@@ -5,7 +5,8 @@ import { AppError } from "../errors";
 import { TEST_PASSWORD, testWorld, type TestWorld } from "../testing";
 import { setDisabled } from "../users/service";
 import { REMOTE_ADDRESS_HEADER, stampRemoteAddresses, trustedProxies } from "./client-address";
-import { WRONG_CREDENTIALS, authenticate, clientIp } from "./sign-in";
+import { createCaller } from "../root";
+import { ACCOUNT_DISABLED, ACCOUNT_DISABLED_ERROR, WRONG_CREDENTIALS, authenticate, clientIp, isDisabledUser, signInNotice } from "./sign-in";
 import { waitBeforeSignIn } from "./throttle";
 
 const limits = { perAccount: 3, perIp: 5 };
@@ -28,12 +29,33 @@ describe("sign-in", () => {
     expect(await attempt("Engineer@Test.Example", TEST_PASSWORD)).toBe("engineer@test.example");
   });
 
-  it("refuses a wrong password, an unknown account and a disabled account with the same message", async () => {
+  it("refuses a wrong password, an unknown account and a disabled account's wrong password with the same message", async () => {
     const refused = `UNAUTHORIZED: ${WRONG_CREDENTIALS}`;
     expect(await attempt("engineer@test.example", "wrong password!")).toBe(refused);
     expect(await attempt("nobody@test.example", TEST_PASSWORD)).toBe(refused);
     setDisabled(world.db, SYSTEM_ACTOR, { userId: world.users.auditor.id, disabled: true });
-    expect(await attempt("auditor@test.example", TEST_PASSWORD)).toBe(refused);
+    expect(await attempt("auditor@test.example", "wrong password!")).toBe(refused);
+  });
+
+  it("tells the owner of a disabled account, and only them (the right password), that it was disabled", async () => {
+    setDisabled(world.db, SYSTEM_ACTOR, { userId: world.users.auditor.id, disabled: true });
+    expect(await attempt("auditor@test.example", TEST_PASSWORD)).toBe(`FORBIDDEN: ${ACCOUNT_DISABLED}`);
+    // Still a failed sign-in for the throttle: a disabled account is no way around it.
+    for (let i = 1; i < limits.perAccount; i++) await attempt("auditor@test.example", TEST_PASSWORD);
+    expect(await attempt("auditor@test.example", TEST_PASSWORD)).toMatch(/^TOO_MANY_REQUESTS/);
+    expect(isDisabledUser(world.db, world.users.auditor.id)).toBe(true);
+    expect(isDisabledUser(world.db, world.users.engineer.id)).toBe(false);
+  });
+
+  it("says why on the sign-in page for a disabled user's old session and a disabled single sign-on, and nothing otherwise", async () => {
+    expect(signInNotice(undefined, true)).toBe(ACCOUNT_DISABLED);
+    expect(signInNotice(ACCOUNT_DISABLED_ERROR, false)).toBe(ACCOUNT_DISABLED);
+    expect(signInNotice("AccessDenied", false)).toBe("This account may not sign in.");
+    expect(signInNotice(undefined, false)).toBeNull();
+    expect(signInNotice("Anything else", false)).toBeNull();
+    const caller = createCaller({ db: world.db, user: null, disabledSession: true });
+    expect(await caller.session.signInOptions()).toMatchObject({ signedIn: false, disabled: true });
+    expect(await createCaller({ db: world.db, user: null }).session.signInOptions()).toMatchObject({ disabled: false });
   });
 
   it("slows an account down after repeated failures, even for the right password, from any address", async () => {

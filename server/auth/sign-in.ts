@@ -1,4 +1,6 @@
-// Checks a local sign-in: throttle first, then the argon2id hash; refuses disabled accounts with the same message.
+// Checks a local sign-in: throttle first, then the argon2id hash. A disabled account is named as such only to someone
+// who proves it is theirs (the right password, or a session cookie once issued to it); anyone else gets the same
+// "wrong email or password" as for an unknown email, so strangers learn nothing about which emails exist.
 import { eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { users, type User } from "../../db/schema";
@@ -8,6 +10,16 @@ import { decoyHash, verifyPassword } from "./password";
 import { recordFailedSignIn, recordSuccessfulSignIn, waitBeforeSignIn, type ThrottleLimits } from "./throttle";
 
 export const WRONG_CREDENTIALS = "Wrong email or password.";
+export const ACCOUNT_DISABLED = "This account was disabled by an administrator.";
+/** The sign-in page's `error` parameter when an identity provider proved the address of a disabled account. */
+export const ACCOUNT_DISABLED_ERROR = "AccountDisabled";
+
+/** What the sign-in page says for next-auth's `error` parameter (and for a disabled user's old session). */
+export function signInNotice(error: string | undefined, disabledSession: boolean): string | null {
+  if (disabledSession || error === ACCOUNT_DISABLED_ERROR) return ACCOUNT_DISABLED;
+  if (error === "AccessDenied") return "This account may not sign in.";
+  return null;
+}
 
 export interface SignInAttempt {
   email: string;
@@ -24,7 +36,9 @@ export async function authenticate(db: Db, attempt: SignInAttempt, limits: Throt
   const user = db.select().from(users).where(eq(users.email, email)).get();
   const ok = await verifyPassword(user?.passwordHash ?? (await decoyHash()), attempt.password);
   if (!user || !ok || user.disabled) {
+    // Counted as a failure even with the right password, so a disabled account is no way around the throttle.
     recordFailedSignIn(db, email, attempt.ip, limits);
+    if (user && ok) throw new AppError("FORBIDDEN", ACCOUNT_DISABLED);
     throw new AppError("UNAUTHORIZED", WRONG_CREDENTIALS);
   }
   recordSuccessfulSignIn(db, email);
@@ -36,6 +50,19 @@ export function findActiveUser(db: Db, by: { id: string } | { email: string }): 
   const where = "id" in by ? eq(users.id, by.id) : eq(users.email, by.email.trim().toLowerCase());
   const user = db.select().from(users).where(where).get();
   return user && !user.disabled ? user : null;
+}
+
+/**
+ * Whether the user a session was issued to has since been disabled. Only for a session whose cookie the server
+ * signed: its holder was that user, so telling them why they were signed out reveals nothing to a stranger.
+ */
+export function isDisabledUser(db: Db, userId: string): boolean {
+  return db.select({ disabled: users.disabled }).from(users).where(eq(users.id, userId)).get()?.disabled === true;
+}
+
+/** Whether this email belongs to a disabled account: only for an email an identity provider has just proven. */
+export function isDisabledEmail(db: Db, email: string): boolean {
+  return db.select({ disabled: users.disabled }).from(users).where(eq(users.email, email.trim().toLowerCase())).get()?.disabled === true;
 }
 
 type RequestHeaders = Headers | Record<string, string | string[] | undefined>;

@@ -2,6 +2,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Executor } from "../../db/client";
 import { datasetAccess, datasets } from "../../db/schema";
+import { ABILITIES, MAY, may } from "../auth/access";
 import type { SessionUser } from "../context";
 import { AppError } from "../errors";
 
@@ -36,4 +37,10 @@ export function requireTrainingAccess(db: Executor, user: SessionUser, datasetId
   if (user.role !== "engineer" || !hasAccess(db, user.id, datasetId)) {
     throw new AppError("FORBIDDEN", "You do not have access to train on this dataset.");
   }
+}
+
+/** Whether the user may minimise the dataset's versions: engineers with access to it, privacy officers any. */
+export function mayMinimise(db: Executor, user: SessionUser, datasetId: string): boolean {
+  if (may(user.role, ABILITIES["datasets.minimise.any"])) return true;
+  return may(user.role, MAY.minimise) && hasAccess(db, user.id, datasetId);
 }

@@ -103,6 +103,23 @@ describe("dataset upload", () => {
     expect(snapshot(world.db)).toEqual(before);
   });
 
+  it("names the file's fields when its records lack the text field, and groups the errors by kind with a count", async () => {
+    const before = snapshot(world.db);
+    const notes = MAIL.replaceAll('"text":', '"note":');
+    const res = await upload(world.users.engineer, { name: "wrong", format: "jsonl", textField: "body" }, notes);
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as { error: { message: string; kinds: unknown[]; fields: string[]; errors: unknown[] } };
+    expect(error.message).toBe('The file was refused; nothing of it was kept. No record has the text field "body". The file\'s fields are: note, patient, ward.');
+    expect(error.kinds).toEqual([{ reason: 'the text field "body" is missing', count: 3, lines: [1, 2, 3] }]);
+    expect(error.fields).toEqual(["note", "patient", "ward"]);
+    expect(error.errors).toHaveLength(3);
+    expect(snapshot(world.db)).toEqual(before);
+    const csv = await upload(world.users.engineer, { name: "wrong", format: "csv", textField: "body" }, "text,who\nhi,u1\n");
+    expect(((await csv.json()) as { error: { message: string } }).error.message).toBe(
+      'The file was refused; nothing of it was kept. No record has the text field "body". The file\'s fields are: text, who.',
+    );
+  });
+
   it("refuses a duplicate name with 409 and removes the stored file", async () => {
     await upload(world.users.engineer, { name: "dup", format: "jsonl", textField: "text" }, MAIL);
     const res = await upload(world.users.engineer, { name: "dup", format: "jsonl", textField: "text" }, MAIL);
@@ -124,6 +141,26 @@ describe("minimisation and access", () => {
     expect(minimised.fields).toEqual([]);
     expect(minimised.minimisation).toMatchObject({ entities: { email: "redact" }, fields: { phone: "drop" } });
     expect(verifyChain(world.db).ok).toBe(true);
+  });
+
+  it("lets privacy officers minimise any dataset, not only engineers with access; auditors and admins may not", async () => {
+    const res = await upload(world.users.engineer, { name: "ward", format: "jsonl", textField: "text", subjectField: "patient" }, MAIL);
+    const { datasetId, versionId } = (await res.json()) as { datasetId: string; versionId: string };
+    const officer = world.users.privacy_officer;
+    expect((await callerAs(world.db, officer).datasets.get({ datasetId })).canMinimise).toBe(true);
+    const v2 = await minimiseVersion(world.db, officer, actorOf(officer), { versionId, plan: { entities: { email: "redact" }, fields: {}, subject: "keep" } }, dataDir);
+    expect(v2).toMatchObject({ parentVersionId: versionId, version: 2 });
+    const [entry] = await callerAs(world.db, world.users.auditor).audit.list({ action: "dataset.minimise" }).then((l) => l.entries);
+    expect(entry).toMatchObject({ actorEmail: officer.email, entityId: v2.id });
+    const before = snapshot(world.db);
+    for (const role of ["auditor", "admin"] as const) {
+      expect((await callerAs(world.db, world.users[role]).datasets.get({ datasetId })).canMinimise).toBe(false);
+      const refused = await callerAs(world.db, world.users[role])
+        .datasets.minimise({ versionId, plan: { entities: {}, fields: {}, subject: "keep" } })
+        .catch((e: TRPCError) => e.code);
+      expect(refused).toBe("FORBIDDEN");
+    }
+    expect(snapshot(world.db)).toEqual(before);
   });
 
   it("refuses a plan naming a field or entity type the version lacks as a bad request, writing nothing", async () => {

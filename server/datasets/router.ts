@@ -17,7 +17,7 @@ export const datasetsRouter = router({
   get: reader.input(z.object({ datasetId: z.uuid() })).query(({ ctx, input }) => datasetDetail(ctx.db, ctx.user, input.datasetId)),
   /** Active engineers, to choose whom to grant access. */
   engineers: grantor.query(({ ctx }) => activeUsersWithRole(ctx.db, "engineer")),
-  minimise: allowedTo("train")
+  minimise: allowedTo("minimise")
     .input(minimiseInput)
     .mutation(({ ctx, input }) => minimiseVersion(ctx.db, ctx.user, ctx.actor, input, env().DATA_DIR)),
   grantAccess: grantor.input(accessInput).mutation(({ ctx, input }) => grantAccess(ctx.db, ctx.actor, input)),

@@ -11,7 +11,7 @@ import { audited, type Actor } from "../audit/service";
 import type { SessionUser } from "../context";
 import { AppError } from "../errors";
 import { lineText } from "../validation";
-import { hasAccess, maySeeDataset, visibleDataset } from "./access";
+import { hasAccess, mayMinimise, maySeeDataset, visibleDataset } from "./access";
 import { MinimisationError, minimiseDataset, minimisationPlanSchema } from "./ingest/minimise";
 import { piiReportSchema, type PiiReport } from "./ingest/pii";
 import type { VersionSummary } from "./ingest/version-file";
@@ -95,9 +95,7 @@ export function registerUpload(db: Db, user: SessionUser, actor: Actor, target: 
  */
 export async function minimiseVersion(db: Db, user: SessionUser, actor: Actor, input: z.infer<typeof minimiseInput>, dataDir: string) {
   const parent = visibleVersion(db, user, input.versionId);
-  if (user.role !== "engineer" || !hasAccess(db, user.id, parent.datasetId)) {
-    throw new AppError("FORBIDDEN", "You do not have access to this dataset.");
-  }
+  if (!mayMinimise(db, user, parent.datasetId)) throw new AppError("FORBIDDEN", "You do not have access to this dataset.");
   const storagePath = path.join("datasets", `${randomUUID()}.jsonl`);
   const destination = path.join(dataDir, storagePath);
   let summary;
@@ -214,7 +212,13 @@ export function datasetDetail(db: Executor, user: SessionUser, datasetId: string
     .innerJoin(users, eq(users.id, datasetAccess.userId))
     .where(eq(datasetAccess.datasetId, datasetId))
     .all();
-  return { dataset: datasetView(dataset), versions, access, canTrain: user.role === "engineer" && hasAccess(db, user.id, datasetId) };
+  return {
+    dataset: datasetView(dataset),
+    versions,
+    access,
+    canTrain: user.role === "engineer" && hasAccess(db, user.id, datasetId),
+    canMinimise: mayMinimise(db, user, datasetId),
+  };
 }
 
 export function grantAccess(db: Db, actor: Actor, input: z.infer<typeof accessInput>) {

@@ -14,7 +14,7 @@ import { AppError } from "../errors";
 import { errorResponse } from "../http/error-response";
 import { assertSameOriginUpload, ownOrigins } from "../http/same-origin";
 import { lineText } from "../validation";
-import { ingestUpload } from "./ingest/parse";
+import { ingestUpload, missingColumn, missingTextField, type ErrorKind } from "./ingest/parse";
 import { datasetName, registerUpload, summaryFields } from "./service";
 
 const fieldName = lineText().min(1).max(100);
@@ -33,6 +33,15 @@ export interface UploadSettings {
   dataDir: string;
   maxBytes: number;
   publicUrl: string;
+}
+
+/** What a refused upload's answer says first: when no record has the text field, which fields the file does have. */
+export function refusalMessage(textField: string, kinds: ErrorKind[], fields: string[]): string {
+  const refused = "The file was refused; nothing of it was kept.";
+  const missing = kinds.some((k) => k.reason === missingTextField(textField) || k.reason === missingColumn(textField));
+  if (!missing || fields.includes(textField)) return refused;
+  const has = fields.length > 0 ? `The file's fields are: ${fields.join(", ")}.` : "The file has no fields.";
+  return `${refused} No record has the text field "${textField}". ${has}`;
 }
 
 export async function handleUpload(req: Request, ctx: Context, settings: UploadSettings): Promise<Response> {
@@ -61,8 +70,9 @@ export async function handleUpload(req: Request, ctx: Context, settings: UploadS
     });
     if (!result.ok) {
       const status = result.tooLarge ? 413 : 400;
-      const message = result.tooLarge ? `Uploads are limited to ${settings.maxBytes} bytes.` : "The file was refused; nothing of it was kept.";
-      return Response.json({ error: { code: result.tooLarge ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST", message, errors: result.errors } }, { status });
+      const message = result.tooLarge ? `Uploads are limited to ${settings.maxBytes} bytes.` : refusalMessage(textField, result.kinds, result.fields);
+      const { errors, kinds, fields } = result;
+      return Response.json({ error: { code: result.tooLarge ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST", message, errors, kinds, fields } }, { status });
     }
     const target = params.data.name !== undefined ? { name: params.data.name } : { datasetId: params.data.datasetId! };
     try {

@@ -82,6 +82,26 @@ describe("incidents", () => {
     expect((await officer().incidents.get({ incidentId: id })).incident.status).toBe("review_done");
   });
 
+  it("names what an incident links, in the list and on its page, linked to the pages of each", async () => {
+    const links = [
+      { entityType: "dataset" as const, entityId: datasetId },
+      { entityType: "model_version" as const, entityId: models.tuned! },
+    ];
+    const id = await officer().incidents.open({ title: "Named", severity: "medium", links });
+    await officer().incidents.assign({ incidentId: id, ownerId: world.users.privacy_officer.id });
+    const expected = [
+      { entityType: "dataset", entityId: datasetId, name: { label: "notes", href: `/datasets/${datasetId}`, needs: "datasets.get", found: true } },
+      { entityType: "model_version", entityId: models.tuned!, name: { label: "tuned v1", href: `/models/${models.tuned!}`, needs: "models.get", found: true } },
+    ];
+    const auditor = callerAs(world.db, world.users.auditor);
+    const listed = (await auditor.incidents.list()).find((i) => i.id === id)!;
+    expect(listed.links).toEqual(expect.arrayContaining(expected));
+    const detail = await auditor.incidents.get({ incidentId: id });
+    expect(detail.links).toEqual(expect.arrayContaining(expected));
+    expect(detail.links).toHaveLength(2);
+    expect(detail.owner).toEqual({ email: world.users.privacy_officer.email, name: "privacy_officer" });
+  });
+
   it("refuses links to things that do not exist, and changes nothing", async () => {
     const before = snapshot(world.db);
     const code = await officer()

@@ -21,6 +21,7 @@ import {
   users,
 } from "../../db/schema";
 import { appendAudit, audited, type Actor } from "../audit/service";
+import { entityNames, nameOf } from "../audit/entity-names";
 import { setBudgetFrozen } from "../budgets/service";
 import { AppError } from "../errors";
 import { lineText, proseText } from "../validation";
@@ -157,8 +158,18 @@ const incidentColumns = {
 const linkColumns = { entityType: incidentLinks.entityType, entityId: incidentLinks.entityId };
 const noteColumns = { id: incidentNotes.id, kind: incidentNotes.kind, text: incidentNotes.text, author: incidentNotes.author, at: incidentNotes.at };
 
+/** What an incident links, each named, with its page (one query per entity type). */
+function namedLinks(db: Executor, links: { incidentId?: string; entityType: string; entityId: string }[]) {
+  const names = entityNames(db, links);
+  return links.map((l) => ({ entityType: l.entityType, entityId: l.entityId, name: nameOf(names, l) }));
+}
+
 export function listIncidents(db: Executor) {
-  return db.select(incidentColumns).from(incidents).orderBy(desc(incidents.openedAt)).all();
+  const list = db.select(incidentColumns).from(incidents).orderBy(desc(incidents.openedAt)).all();
+  const links = list.length === 0 ? [] : db.select({ incidentId: incidentLinks.incidentId, ...linkColumns }).from(incidentLinks).all();
+  const byIncident = new Map<string, ReturnType<typeof namedLinks>>();
+  namedLinks(db, links).forEach((l, n) => byIncident.set(links[n]!.incidentId, [...(byIncident.get(links[n]!.incidentId) ?? []), l]));
+  return list.map((i) => ({ ...i, links: byIncident.get(i.id) ?? [] }));
 }
 
 export function incidentDetail(db: Executor, id: string) {
@@ -166,8 +177,8 @@ export function incidentDetail(db: Executor, id: string) {
   const incident = db.select(incidentColumns).from(incidents).where(eq(incidents.id, id)).get()!;
   return {
     incident,
-    owner: incident.ownerId ? (db.select({ email: users.email }).from(users).where(eq(users.id, incident.ownerId)).get() ?? null) : null,
-    links: db.select(linkColumns).from(incidentLinks).where(eq(incidentLinks.incidentId, id)).all(),
+    owner: incident.ownerId ? (db.select({ email: users.email, name: users.name }).from(users).where(eq(users.id, incident.ownerId)).get() ?? null) : null,
+    links: namedLinks(db, db.select(linkColumns).from(incidentLinks).where(eq(incidentLinks.incidentId, id)).all()),
     notes: db.select(noteColumns).from(incidentNotes).where(eq(incidentNotes.incidentId, id)).orderBy(asc(incidentNotes.id)).all(),
     blastRadius: blastRadius(db, id),
   };

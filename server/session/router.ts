@@ -29,10 +29,13 @@ export const canOutput = z.record(z.string(), z.boolean());
  */
 export function createSessionRouter(procedures: () => readonly ProcedureAccess[]) {
   return router({
-    /** What the sign-in page needs: whether the caller is already signed in, and the SSO button's label if any. */
+    /**
+     * What the sign-in page needs: whether the caller is already signed in, whether the session they bring belongs to
+     * a user who has since been disabled (so the page can say why they were signed out), and the SSO button's label.
+     */
     signInOptions: publicProcedure.query(({ ctx }) => {
       const e = env();
-      return { signedIn: ctx.user !== null, oidcName: oidcEnabled(e) ? e.OIDC_DISPLAY_NAME : null };
+      return { signedIn: ctx.user !== null, disabled: ctx.disabledSession === true, oidcName: oidcEnabled(e) ? e.OIDC_DISPLAY_NAME : null };
     }),
     me: signedInProcedure.output(meOutput).query(({ ctx }) => ({
       user: { ...ctx.user, roleLabel: ROLE_LABELS[ctx.user.role] },

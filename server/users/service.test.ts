@@ -55,6 +55,10 @@ describe("users", () => {
     expect(snapshot(world.db)).toEqual(before);
 
     const second = await admin().users.create({ email: "second@test.example", name: "Second", role: "admin", password: "a long enough secret" });
+    // Not only as the last admin: with another active admin, disabling oneself is still refused.
+    const withAnother = snapshot(world.db);
+    expect(await refusal(admin().users.setDisabled({ userId: world.users.admin.id, disabled: true }))).toEqual(self);
+    expect(snapshot(world.db)).toEqual(withAnother);
     await admin().users.changeRole({ userId: world.users.admin.id, role: "auditor" });
     // Only a system actor could try this (an admin cannot disable themself), and it is refused too.
     expect(() => setDisabled(world.db, SYSTEM_ACTOR, { userId: second.id, disabled: true })).toThrow("Cannot disable the last active admin.");

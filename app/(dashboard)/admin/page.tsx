@@ -7,7 +7,7 @@ export default async function AdminPage() {
   return (
     <>
       <h1>{section.label}</h1>
-      <UsersAdmin />
+      <UsersAdmin selfId={section.userId} />
     </>
   );
 }

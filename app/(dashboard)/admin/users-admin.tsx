@@ -1,12 +1,14 @@
 "use client";
-// The user table and the new-user form; every change goes through the users router and is audited there.
+// The user table and the new-user form; every change goes through the users router and is audited there. A role
+// change says it was saved; disabling asks first, and is not offered on the admin's own row (the server refuses it).
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { ROLE_LABELS, ROLES, type Role } from "@/server/auth/access";
+import { ConfirmButton } from "@/app/_components/confirm-button";
 import { ErrorMessage } from "@/app/_components/error-message";
 import { useTRPC } from "@/app/_trpc/client";
 
-export function UsersAdmin() {
+export function UsersAdmin({ selfId }: { selfId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const users = useQuery(trpc.users.list.queryOptions());
@@ -15,6 +17,12 @@ export function UsersAdmin() {
   const changeRole = useMutation(trpc.users.changeRole.mutationOptions(refresh));
   const setDisabled = useMutation(trpc.users.setDisabled.mutationOptions(refresh));
   const [created, setCreated] = useState<string | null>(null);
+  const [savedRole, setSavedRole] = useState<{ userId: string; role: Role } | null>(null);
+
+  function onRoleChange(userId: string, role: Role) {
+    setSavedRole(null);
+    changeRole.mutate({ userId, role }, { onSuccess: (user) => setSavedRole({ userId: user.id, role: user.role }) });
+  }
 
   function onCreate(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -95,25 +103,37 @@ export function UsersAdmin() {
                     aria-label={`Role of ${u.email}`}
                     value={u.role}
                     disabled={changeRole.isPending}
-                    onChange={(e) => changeRole.mutate({ userId: u.id, role: e.target.value as Role })}
+                    onChange={(e) => onRoleChange(u.id, e.target.value as Role)}
                   >
                     {ROLES.map((r) => (
                       <option key={r} value={r}>
                         {ROLE_LABELS[r]}
                       </option>
                     ))}
-                  </select>
+                  </select>{" "}
+                  <span role="status">
+                    {savedRole?.userId === u.id && savedRole.role === u.role && <span className="ok">Saved: now {ROLE_LABELS[u.role]}</span>}
+                  </span>
                 </td>
                 <td>{u.disabled ? <span className="badge">disabled</span> : "active"}</td>
                 <td>
-                  <button
-                    type="button"
-                    className="secondary"
-                    disabled={setDisabled.isPending}
-                    onClick={() => setDisabled.mutate({ userId: u.id, disabled: !u.disabled })}
-                  >
-                    {u.disabled ? "Enable" : "Disable"}
-                  </button>
+                  {u.id === selfId ? (
+                    <span className="muted">you</span>
+                  ) : u.disabled ? (
+                    <button type="button" className="secondary" disabled={setDisabled.isPending} onClick={() => setDisabled.mutate({ userId: u.id, disabled: false })}>
+                      Enable
+                    </button>
+                  ) : (
+                    <ConfirmButton
+                      className="secondary"
+                      disabled={setDisabled.isPending}
+                      question={`Disable ${u.email}? Their sessions end at once.`}
+                      confirmLabel="Yes, disable"
+                      onConfirm={() => setDisabled.mutate({ userId: u.id, disabled: true })}
+                    >
+                      Disable
+                    </ConfirmButton>
+                  )}
                 </td>
               </tr>
             ))}

@@ -1,8 +1,11 @@
 "use client";
-// The audit log table with filters, paging and a check of the hash chain.
+// The audit log table with filters, paging, exports of the filtered entries and a check of the hash chain; actors and
+// entities are shown by name, linked to their pages (the id on hover, or alone when the entity is gone).
 import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { ErrorMessage } from "@/app/_components/error-message";
+import { EntityLink } from "@/app/_components/entity-link";
+import type { Can } from "@/app/_trpc/types";
 import { useTRPC } from "@/app/_trpc/client";
 
 const PAGE_SIZE = 25;
@@ -14,7 +17,12 @@ const FILTERS = [
 ] as const;
 type Filter = Partial<Record<(typeof FILTERS)[number]["name"], string>>;
 
-export function AuditLog() {
+/** The export of the filter in force (app/api/audit/export; README "Audit log"). */
+function exportHref(filter: Filter, format: "csv" | "jsonl"): string {
+  return `/api/audit/export?${new URLSearchParams({ format, ...filter })}`;
+}
+
+export function AuditLog({ can }: { can: Can }) {
   const trpc = useTRPC();
   const [filter, setFilter] = useState<Filter>({});
   const [page, setPage] = useState(1);
@@ -46,6 +54,18 @@ export function AuditLog() {
           ))}
           <button type="submit">Filter</button>
         </form>
+        {can["api.audit.export"] && (
+          <p>
+            Export the {Object.keys(filter).length > 0 ? "filtered" : "whole"} log ({log.data?.total ?? "…"} entries):{" "}
+            <a href={exportHref(filter, "csv")} download>
+              CSV
+            </a>{" "}
+            ·{" "}
+            <a href={exportHref(filter, "jsonl")} download>
+              JSON lines
+            </a>
+          </p>
+        )}
       </section>
       <section className="card">
         <div className="inline">
@@ -78,12 +98,13 @@ export function AuditLog() {
               <tr key={e.seq} data-testid="audit-row">
                 <td>{e.seq}</td>
                 <td>{e.at.replace("T", " ").slice(0, 19)}</td>
-                <td>
+                <td data-testid="audit-actor">
+                  {e.actor?.found ? `${e.actor.label} · ` : ""}
                   {e.actorEmail} <span className="badge">{e.actorRole}</span>
                 </td>
                 <td className="mono">{e.action}</td>
-                <td className="mono">
-                  {e.entityType}/{e.entityId}
+                <td data-testid="audit-entity">
+                  <span className="muted">{e.entityType.replace("_", " ")}</span> <EntityLink name={e.entity} id={e.entityId} can={can} />
                 </td>
                 <td className="mono" title={e.inputDigest}>
                   {e.inputDigest.slice(0, 12)}…

@@ -9,7 +9,7 @@ export default async function AuditPage() {
     <>
       <h1>{section.label}</h1>
       <TreeHeads />
-      <AuditLog />
+      <AuditLog can={section.can} />
     </>
   );
 }

@@ -1,5 +1,7 @@
 "use client";
-// The dataset list and the upload form. Uploads stream the file to /api/datasets/upload (a file is no JSON call).
+// The dataset list and the upload form. Uploads stream the file to /api/datasets/upload (a file is no JSON call). A
+// refusal shows one line per kind of error with its count (and the file's fields when the text field is wrong); the
+// form keeps its settings after an upload, pointed at the new dataset for the next version.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
@@ -11,8 +13,12 @@ import { useTRPC } from "@/app/_trpc/client";
 
 interface UploadRefusal {
   message: string;
-  errors?: { line: number; reason: string }[];
+  kinds?: { reason: string; count: number; lines: number[] }[];
 }
+
+/** "3 lines (1, 2, 3)", or "12 lines (1, 2, 3, 4, 5, …)": the count, and where the first ones are. */
+const lineList = (kind: { count: number; lines: number[] }) =>
+  `${kind.count} ${kind.count === 1 ? "line" : "lines"} (${kind.lines.join(", ")}${kind.count > kind.lines.length ? ", …" : ""})`;
 
 export function DatasetsView({ can }: { can: Can }) {
   const trpc = useTRPC();
@@ -74,6 +80,8 @@ function UploadForm({ datasets }: { datasets: { id: string; name: string }[] }) 
   const [pending, setPending] = useState(false);
   const [refusal, setRefusal] = useState<UploadRefusal | null>(null);
   const [done, setDone] = useState<string | null>(null);
+  const [target, setTarget] = useState("new");
+  const [name, setName] = useState("");
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -83,8 +91,8 @@ function UploadForm({ datasets }: { datasets: { id: string; name: string }[] }) 
     if (!file) return;
     const params = new URLSearchParams({ format: get("format"), textField: get("textField") });
     if (get("subjectField")) params.set("subjectField", get("subjectField"));
-    if (get("target") === "new") params.set("name", get("name"));
-    else params.set("datasetId", get("target"));
+    if (target === "new") params.set("name", name);
+    else params.set("datasetId", target);
     setPending(true);
     setRefusal(null);
     setDone(null);
@@ -94,14 +102,17 @@ function UploadForm({ datasets }: { datasets: { id: string; name: string }[] }) 
       body: file,
     });
     setPending(false);
-    const body = (await response.json()) as { error?: UploadRefusal; version?: number };
-    if (!response.ok || body.error) {
+    const body = (await response.json()) as { error?: UploadRefusal; version?: number; datasetId?: string };
+    if (!response.ok || body.error || !body.datasetId) {
       setRefusal(body.error ?? { message: `Upload failed (${response.status}).` });
       return;
     }
     setDone(`Uploaded ${file.name} as version ${body.version}.`);
-    formElement.reset();
+    // Keep the settings; clear the file, and aim the next upload at this dataset (its name is taken now).
+    (formElement.elements.namedItem("file") as HTMLInputElement).value = "";
     await queryClient.invalidateQueries({ queryKey: trpc.datasets.pathKey() });
+    setTarget(body.datasetId);
+    setName("");
   }
 
   return (
@@ -110,7 +121,7 @@ function UploadForm({ datasets }: { datasets: { id: string; name: string }[] }) 
       <form className="inline" onSubmit={onSubmit} aria-label="Upload a dataset">
         <label>
           Into
-          <select name="target" defaultValue="new">
+          <select name="target" value={target} onChange={(e) => setTarget(e.target.value)}>
             <option value="new">a new dataset</option>
             {datasets.map((d) => (
               <option key={d.id} value={d.id}>
@@ -121,7 +132,7 @@ function UploadForm({ datasets }: { datasets: { id: string; name: string }[] }) 
         </label>
         <label>
           New dataset name
-          <input name="name" />
+          <input name="name" value={name} onChange={(e) => setName(e.target.value)} disabled={target !== "new"} required={target === "new"} />
         </label>
         <label>
           Format
@@ -149,11 +160,11 @@ function UploadForm({ datasets }: { datasets: { id: string; name: string }[] }) 
       {refusal && (
         <div role="alert" className="error">
           <p>{refusal.message}</p>
-          {refusal.errors && (
+          {refusal.kinds && (
             <ul>
-              {refusal.errors.map((e) => (
-                <li key={`${e.line}:${e.reason}`}>
-                  line {e.line}: {e.reason}
+              {refusal.kinds.map((k) => (
+                <li key={k.reason} data-testid="upload-error-kind">
+                  {k.reason}: {lineList(k)}
                 </li>
               ))}
             </ul>

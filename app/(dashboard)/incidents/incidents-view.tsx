@@ -1,10 +1,11 @@
 "use client";
-// The incident list and the form to open one, linked to a dataset and/or a model version.
+// The incident list (with what each affects, by name) and the form to open one, linked to a dataset and/or a model version.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import type { FormEvent } from "react";
 import type { Can } from "@/app/_trpc/types";
+import { EntityLink } from "@/app/_components/entity-link";
 import { ErrorMessage } from "@/app/_components/error-message";
 import { formData, when } from "@/app/_components/format";
 import { useTRPC } from "@/app/_trpc/client";
@@ -27,6 +28,7 @@ export function IncidentsView({ can }: { can: Can }) {
               <th>Severity</th>
               <th>Status</th>
               <th>Source</th>
+              <th>Affects</th>
             </tr>
           </thead>
           <tbody>
@@ -41,6 +43,14 @@ export function IncidentsView({ can }: { can: Can }) {
                 </td>
                 <td>{i.status}</td>
                 <td>{i.source}</td>
+                <td data-testid="incident-affects">
+                  {i.links.map((l, n) => (
+                    <span key={`${l.entityType}:${l.entityId}`}>
+                      {n > 0 && ", "}
+                      <EntityLink name={l.name} id={l.entityId} can={can} />
+                    </span>
+                  ))}
+                </td>
               </tr>
             ))}
           </tbody>

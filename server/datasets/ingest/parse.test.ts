@@ -131,9 +131,16 @@ describe("ingestUpload, JSONL", () => {
     expect(errorsOf(result)).toEqual([{ line: 1, reason: 'field "__proto__" is not accepted as a field name' }]);
   });
 
-  it("stops at maxErrors", async () => {
-    const { result } = await ingest("x\n".repeat(50), { maxErrors: 3 });
-    expect(errorsOf(result).map((e) => e.line)).toEqual([1, 2, 3]);
+  it("lists the first maxErrors errors and counts all of them by kind, with the file's fields", async () => {
+    const upload = [...Array.from({ length: 30 }, (_, i) => JSON.stringify({ body: `note ${i}`, patient: `p${i}` })), "x", '{"body":"y","ward":"A"}'].join("\n");
+    const { result } = await ingest(upload, { maxErrors: 3 });
+    if (result.ok) throw new Error("accepted");
+    expect(result.errors.map((e) => e.line)).toEqual([1, 2, 3]);
+    expect(result.kinds).toEqual([
+      { reason: 'the text field "text" is missing', count: 31, lines: [1, 2, 3, 4, 5] },
+      { reason: "not valid JSON", count: 1, lines: [31] },
+    ]);
+    expect(result.fields).toEqual(["body", "patient", "ward"]);
   });
 
   it("refuses invalid UTF-8 with the line number", async () => {
@@ -154,6 +161,8 @@ describe("ingestUpload, JSONL", () => {
       ok: false,
       tooLarge: true,
       errors: [{ line: 10, reason: "the upload is larger than the limit of 1000 bytes" }],
+      kinds: [{ reason: "the upload is larger than the limit of 1000 bytes", count: 1, lines: [10] }],
+      fields: ["text"],
     });
     expect(await filesIn(dir)).toEqual([]);
   });
@@ -209,6 +218,13 @@ describe("ingestUpload, CSV", () => {
       { line: 9, reason: "a quoted field is never closed" },
     ]);
     expect(await filesIn(dir)).toEqual([]);
+  });
+
+  it("names the header's columns when the text column is missing", async () => {
+    const { result } = await ingest("body,who\nhello,u1\n", { format: "csv", textField: "text" });
+    if (result.ok) throw new Error("accepted");
+    expect(result.kinds).toEqual([{ reason: 'the header has no "text" column', count: 1, lines: [1] }]);
+    expect(result.fields).toEqual(["body", "who"]);
   });
 
   it("refuses a header without the chosen columns, or with blank or repeated names", async () => {

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { isUtf8 } from "node:buffer";
 import { z } from "zod";
 import { createCsvReader, type CsvStep } from "./csv";
+import { ErrorList, FieldNames, type ErrorKind } from "./ingest-errors";
 import { TEXT_FIELD, type NormalisedRecord } from "./records";
 import { openVersionWriter, type VersionSummary } from "./version-file";
 
@@ -29,28 +30,27 @@ export type IngestOptions = IngestSettings & { source: AsyncIterable<Uint8Array>
 export const ingestErrorSchema = z.strictObject({ line: z.number().int().positive(), reason: z.string() });
 export type IngestError = z.infer<typeof ingestErrorSchema>;
 
+export type { ErrorKind };
+
 export type IngestResult =
   | { ok: true; summary: VersionSummary }
-  | { ok: false; errors: IngestError[]; tooLarge?: true };
+  | {
+      ok: false;
+      /** The first maxErrors errors, in order. */
+      errors: IngestError[];
+      /** Every error of the file read, grouped by reason (in order of first appearance). */
+      kinds: ErrorKind[];
+      /** The field names the file's records have (a CSV's header), in order of first appearance. */
+      fields: string[];
+      tooLarge?: true;
+    };
+
+/** The reasons given when records lack the text field (an upload names the file's fields then). */
+export const missingTextField = (name: string) => `the text field "${name}" is missing`;
+export const missingColumn = (name: string) => `the header has no "${name}" column`;
 
 type Settings = z.output<typeof ingestSettingsSchema>;
 type Entries = Iterable<[string, unknown]>;
-
-/** Collects errors in order, up to the limit; `stopped` once nothing more is worth reading. */
-class ErrorList {
-  readonly errors: IngestError[] = [];
-  private fatal = false;
-  constructor(private readonly limit: number) {}
-
-  add(line: number, reason: string, fatal = false): void {
-    if (this.errors.length < this.limit) this.errors.push({ line, reason });
-    this.fatal ||= fatal;
-  }
-
-  get stopped(): boolean {
-    return this.fatal || this.errors.length >= this.limit;
-  }
-}
 
 /** Turns one parsed record (key, value pairs) into a normalised record, or says why it cannot. */
 function normalise(entries: Entries, s: Settings): NormalisedRecord | string {
@@ -68,7 +68,7 @@ function normalise(entries: Entries, s: Settings): NormalisedRecord | string {
     else if (key === "__proto__") return 'field "__proto__" is not accepted as a field name';
     else fields.push([key, String(value)]);
   }
-  if (text === undefined || text === null) return `the text field "${s.textField}" is missing`;
+  if (text === undefined || text === null) return missingTextField(s.textField);
   if (typeof text !== "string") return `the text field "${s.textField}" is not a string`;
   if (text.trim() === "") return `the text field "${s.textField}" is empty`;
   if (s.subjectField === undefined) return { text, subject: null, fields: Object.fromEntries(fields) };
@@ -106,17 +106,18 @@ function jsonlReader(errors: ErrorList): LineReader {
   };
 }
 
-function csvReader(errors: ErrorList, s: Settings): LineReader {
+function csvReader(errors: ErrorList, s: Settings, fields: FieldNames): LineReader {
   const csv = createCsvReader(s.maxRecordChars);
   let header: string[] | null = null;
 
   function readHeader(names: string[], line: number): void {
     const trimmed = names.map((name) => name.trim());
+    fields.see(trimmed.filter((name) => name !== "").map((name): [string, unknown] => [name, null]));
     const problems = [
       ...trimmed.flatMap((name, i) => (name === "" ? [`column ${i + 1} has no name`] : [])),
       ...trimmed.flatMap((name, i) => (trimmed.indexOf(name) !== i ? [`column "${name}" appears twice`] : [])),
       ...[s.textField, s.subjectField].flatMap((name) =>
-        name !== undefined && !trimmed.includes(name) ? [`the header has no "${name}" column`] : [],
+        name !== undefined && !trimmed.includes(name) ? [missingColumn(name)] : [],
       ),
     ];
     for (const problem of problems) errors.add(line, problem, true);
@@ -158,7 +159,8 @@ export async function ingestUpload(options: IngestOptions): Promise<IngestResult
   const { source, ...settings } = options;
   const s = ingestSettingsSchema.parse(settings);
   const errors = new ErrorList(s.maxErrors);
-  const reader = s.format === "jsonl" ? jsonlReader(errors) : csvReader(errors, s);
+  const fields = new FieldNames();
+  const reader = s.format === "jsonl" ? jsonlReader(errors) : csvReader(errors, s, fields);
   const writer = await openVersionWriter(s.destination);
   const hash = createHash("sha256");
   const maxLineBytes = 3 * s.maxRecordChars + BOM.length + 1;
@@ -179,9 +181,11 @@ export async function ingestUpload(options: IngestOptions): Promise<IngestResult
     }
     const parsed = reader.line(text, lineNumber);
     if (parsed === null) return;
-    const record = normalise(parsed.entries, s);
+    const entries = [...parsed.entries];
+    fields.see(entries);
+    const record = normalise(entries, s);
     if (typeof record === "string") errors.add(parsed.line, record);
-    else if (errors.errors.length === 0) {
+    else if (!errors.any) {
       records += 1;
       await writer.write(record);
     }
@@ -220,11 +224,12 @@ export async function ingestUpload(options: IngestOptions): Promise<IngestResult
     if (!errors.stopped) {
       if (pending.length > 0) await handleLine(Buffer.concat(pending));
       reader.end();
-      if (records === 0 && errors.errors.length === 0) errors.add(lineNumber + 1, "no records");
+      if (records === 0 && !errors.any) errors.add(lineNumber + 1, "no records");
     }
-    if (errors.errors.length > 0) {
+    if (errors.any) {
       await writer.abort();
-      return tooLarge ? { ok: false, errors: errors.errors, tooLarge } : { ok: false, errors: errors.errors };
+      const refused = { ok: false as const, errors: errors.errors, kinds: errors.grouped(), fields: fields.list() };
+      return tooLarge ? { ...refused, tooLarge } : refused;
     }
     return { ok: true, summary: await writer.commit({ digest: hash.digest("hex"), bytes }) };
   } catch (error) {

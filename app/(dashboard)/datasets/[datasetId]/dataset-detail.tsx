@@ -1,6 +1,6 @@
 "use client";
 // A dataset's versions (each immutable, with its digest, counts and PII report: exact figures, internal and not DP),
-// the minimisation form for engineers with access, the access list that privacy officers and admins manage, and the
+// the minimisation form for engineers with access and privacy officers, the access list that privacy officers and admins manage, and the
 // retention of versions' files and their deletion, which privacy officers decide.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { FormEvent } from "react";
@@ -20,20 +20,20 @@ export function DatasetDetail({ datasetId, can }: { datasetId: string; can: Can 
   const detail = useQuery(trpc.datasets.get.queryOptions({ datasetId }));
   if (detail.error) return <ErrorMessage error={detail.error} />;
   if (!detail.data) return <p className="muted">Loading…</p>;
-  const { dataset, versions, canTrain } = detail.data;
+  const { dataset, versions, canMinimise } = detail.data;
   return (
     <>
       <h1>{dataset.name}</h1>
       <RetentionCard datasetId={dataset.id} retentionDays={dataset.retentionDays} canSet={can["datasets.setRetention"]} />
       {versions.map((v) => (
-        <VersionCard key={v.id} version={v} versions={versions} canTrain={canTrain} canDelete={can["datasets.deleteVersionFiles"]} />
+        <VersionCard key={v.id} version={v} versions={versions} canMinimise={canMinimise} canDelete={can["datasets.deleteVersionFiles"]} />
       ))}
       {can["datasets.grantAccess"] && <AccessCard detail={detail.data} />}
     </>
   );
 }
 
-function VersionCard({ version: v, versions, canTrain, canDelete }: { version: Version; versions: Version[]; canTrain: boolean; canDelete: boolean }) {
+function VersionCard({ version: v, versions, canMinimise, canDelete }: { version: Version; versions: Version[]; canMinimise: boolean; canDelete: boolean }) {
   const parent = versions.find((p) => p.id === v.parentVersionId);
   const types = Object.entries(v.piiReport.byType).filter(([, t]) => t.count > 0);
   const none = Object.entries(v.piiReport.byType).filter(([, t]) => t.count === 0).map(([type]) => type);
@@ -93,7 +93,7 @@ function VersionCard({ version: v, versions, canTrain, canDelete }: { version: V
           0 found of {none.join(", ")}, <DetectorRecall report={v.piiReport} types={none} />
         </p>
       )}
-      {canTrain && v.filesDeletedAt === null && <MinimiseForm version={v} types={types.map(([type]) => type)} />}
+      {canMinimise && v.filesDeletedAt === null && <MinimiseForm version={v} types={types.map(([type]) => type)} />}
     </section>
   );
 }

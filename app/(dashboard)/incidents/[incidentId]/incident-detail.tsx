@@ -3,8 +3,10 @@
 // notes, actions and status changes, and for privacy officers: notes, owner, status, and containment (withdraw a
 // model version, freeze or unfreeze a dataset's budget).
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import type { Can } from "@/app/_trpc/types";
+import { ConfirmButton } from "@/app/_components/confirm-button";
+import { EntityLink, TextWithEntities } from "@/app/_components/entity-link";
 import { ErrorMessage } from "@/app/_components/error-message";
 import { formData, when } from "@/app/_components/format";
 import { useTRPC } from "@/app/_trpc/client";
@@ -25,6 +27,8 @@ export function IncidentDetail({ incidentId, can }: { incidentId: string; can: C
   if (!detail.data) return <ErrorMessage error={detail.error} />;
   const { incident, owner, links, notes, blastRadius } = detail.data;
   const datasetLinks = links.filter((l) => l.entityType === "dataset");
+  // Notes name entities by id (e.g. "withdrew model version <id>"): shown by name, linked, for what the incident links.
+  const names = new Map(links.map((l) => [l.entityId, l.name]));
   const submit = (fn: (get: (name: string) => string) => void) => (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     fn(formData(event));
@@ -35,21 +39,29 @@ export function IncidentDetail({ incidentId, can }: { incidentId: string; can: C
       <h1>{incident.title}</h1>
       <p>
         <span className="badge">{incident.severity}</span> <span data-testid="incident-status">{incident.status}</span> · {incident.source} · opened{" "}
-        {when(incident.openedAt)} · owner {owner?.email ?? "none"}
+        {when(incident.openedAt)} · owner <span data-testid="incident-owner">{owner ? `${owner.name} (${owner.email})` : "none"}</span>
       </p>
       {incident.description && <p>{incident.description}</p>}
       <section className="card">
         <h2>Blast radius</h2>
-        <p className="muted">
-          Links: {links.map((l) => `${l.entityType} ${l.entityId.slice(0, 8)}`).join(", ") || "none"} · affected dataset versions:{" "}
-          {blastRadius.datasetVersionIds.length}
+        <p data-testid="incident-links">
+          Links:{" "}
+          {links.length === 0
+            ? "none"
+            : links.map((l, i) => (
+                <span key={`${l.entityType}:${l.entityId}`}>
+                  {i > 0 && ", "}
+                  <span className="muted">{l.entityType.replace("_", " ")}</span> <EntityLink name={l.name} id={l.entityId} can={can} />
+                </span>
+              ))}{" "}
+          · affected dataset versions: {blastRadius.datasetVersionIds.length}
         </p>
         <table>
           <tbody>
             {blastRadius.modelVersions.map((m) => (
               <tr key={m.id} data-testid="blast-model">
                 <td>
-                  {m.family} v{m.version}
+                  <EntityLink name={{ label: `${m.family} v${m.version}`, href: `/models/${m.id}`, needs: "models.get", found: true }} id={m.id} can={can} />
                 </td>
                 <td>
                   <span className="badge">{m.status}</span>
@@ -57,10 +69,11 @@ export function IncidentDetail({ incidentId, can }: { incidentId: string; can: C
                 <td className="muted">{m.why}</td>
                 <td>
                   {can["incidents.withdrawModel"] && m.status !== "withdrawn" && (
-                    <form className="inline" onSubmit={submit((get) => withdraw.mutate({ incidentId, versionId: m.id, reason: get("reason") }))} aria-label={`Withdraw ${m.family} v${m.version}`}>
-                      <input name="reason" aria-label="Reason" placeholder="reason" required />
-                      <button type="submit">Withdraw</button>
-                    </form>
+                    <WithdrawForm
+                      label={`${m.family} v${m.version}`}
+                      pending={withdraw.isPending}
+                      onWithdraw={(reason) => withdraw.mutate({ incidentId, versionId: m.id, reason })}
+                    />
                   )}
                 </td>
               </tr>
@@ -80,8 +93,13 @@ export function IncidentDetail({ incidentId, can }: { incidentId: string; can: C
                 freeze.mutate({ incidentId, datasetId: l.entityId, frozen: submitter?.value === "freeze", reason: formData(event)("reason") });
               }}
             >
-              <span>Budget of dataset {l.entityId.slice(0, 8)}</span>
-              <input name="reason" aria-label="Reason" placeholder="reason" required />
+              <span>
+                Budget of dataset <EntityLink name={l.name} id={l.entityId} can={can} />
+              </span>
+              <label>
+                Reason
+                <input name="reason" required />
+              </label>
               <button type="submit" value="freeze">
                 Freeze budget
               </button>
@@ -97,13 +115,16 @@ export function IncidentDetail({ incidentId, can }: { incidentId: string; can: C
         <ol>
           {notes.map((n) => (
             <li key={n.id} data-testid="incident-note">
-              <span className="muted">{when(n.at)}</span> <span className="badge">{n.kind}</span> {n.text} <span className="muted">— {n.author}</span>
+              <span className="muted">{when(n.at)}</span> <span className="badge">{n.kind}</span> <TextWithEntities text={n.text} names={names} can={can} /> <span className="muted">— {n.author}</span>
             </li>
           ))}
         </ol>
         {can["incidents.note"] && (
           <form className="inline" onSubmit={submit((get) => note.mutate({ incidentId, text: get("text") }))} aria-label="Add a note">
-            <input name="text" aria-label="Note" required />
+            <label>
+              Note
+              <input name="text" required />
+            </label>
             <button type="submit">Add note</button>
           </form>
         )}
@@ -113,29 +134,59 @@ export function IncidentDetail({ incidentId, can }: { incidentId: string; can: C
             onSubmit={submit((get) => setStatus.mutate({ incidentId, status: get("status") as "contained", note: get("note") }))}
             aria-label="Change status"
           >
-            <select name="status" aria-label="New status">
-              {NEXT[incident.status]!.map((s) => (
-                <option key={s}>{s}</option>
-              ))}
-            </select>
-            <input name="note" aria-label="Status note" required />
+            <label>
+              New status
+              <select name="status">
+                {NEXT[incident.status]!.map((s) => (
+                  <option key={s}>{s}</option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Status note
+              <input name="note" required />
+            </label>
             <button type="submit">Change status</button>
           </form>
         )}
         {can["incidents.assign"] && (
           <form className="inline" onSubmit={submit((get) => assign.mutate({ incidentId, ownerId: get("ownerId") }))} aria-label="Assign owner">
-            <select name="ownerId" aria-label="Owner">
-              {officers.data?.map((o) => (
-                <option key={o.id} value={o.id}>
-                  {o.email}
-                </option>
-              ))}
-            </select>
+            <label>
+              Owner
+              <select name="ownerId">
+                {officers.data?.map((o) => (
+                  <option key={o.id} value={o.id}>
+                    {o.email}
+                  </option>
+                ))}
+              </select>
+            </label>
             <button type="submit">Assign owner</button>
           </form>
         )}
         <ErrorMessage error={note.error ?? setStatus.error ?? assign.error} />
       </section>
     </>
+  );
+}
+
+/** Withdrawing cannot be undone: the reason first, then Withdraw asks, and only "Yes, withdraw" acts. */
+function WithdrawForm({ label, pending, onWithdraw }: { label: string; pending: boolean; onWithdraw: (reason: string) => void }) {
+  const [reason, setReason] = useState("");
+  return (
+    <form className="inline" aria-label={`Withdraw ${label}`} onSubmit={(event) => event.preventDefault()}>
+      <label>
+        Reason
+        <input name="reason" value={reason} onChange={(e) => setReason(e.target.value)} required minLength={3} />
+      </label>
+      <ConfirmButton
+        question={`Withdraw ${label}? It can no longer be downloaded, deployed or exported as valid.`}
+        confirmLabel="Yes, withdraw"
+        disabled={pending || reason.trim().length < 3}
+        onConfirm={() => onWithdraw(reason)}
+      >
+        Withdraw
+      </ConfirmButton>
+    </form>
   );
 }
