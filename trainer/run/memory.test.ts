@@ -66,8 +66,8 @@ describe("the memory model", () => {
       training: {},
       code_version: null,
     });
-    // 12 subjects with 8 records each (the form's default cap), every record longer than the context.
-    const subjects = 12;
+    // 16 subjects with 8 records each (the form's default cap), every record longer than the context.
+    const subjects = 16; // the form's default expected batch size
     const line = (i: number) => JSON.stringify({ text: `Record ${i} of patient ${i % subjects}: ${"the visit went well and ".repeat(4)}`, subject_id: `p${i % subjects}` });
     const train = path.join(work, "train.jsonl");
     writeFileSync(train, `${Array.from({ length: subjects * 8 }, (_, i) => line(i)).join("\n")}\n`);
