@@ -1,7 +1,7 @@
 // What a run will take, before it is launched: the trainer's memory (the shared memory model, trainer/contract/
 // memory-model.ts, against the WebAssembly heap, the least memory any of the trainer's backends has) and a rough time.
 // A run whose single unit cannot fit is refused here, before anything is reserved or charged.
-import { chooseMicroBatch, formatBytes, parameterCounts, WASM_HEAP_BYTES, type FineTuningShape } from "../../trainer/contract/memory-model";
+import { chooseMicroBatch, formatBytes, memoryModel, parameterCounts, peakBytes, WASM_HEAP_BYTES, type FineTuningShape } from "../../trainer/contract/memory-model";
 import type { ModelConfig } from "../../trainer/contract/model-config";
 import type { PrivacyUnit } from "../../trainer/privacy";
 
@@ -15,7 +15,8 @@ const START_SECONDS = 5;
 export interface RunEstimate {
   /** Units per micro-batch the trainer will take; 0 when one unit cannot fit. */
   microBatch: number;
-  /** The planned peak of the trainer's memory. */
+  /** The trainer's peak memory for a large sample (the expected batch plus three standard deviations, in micro-batches
+   * of at most `microBatch`); for one unit when none fits. */
   peakBytes: number;
   /** What the trainer may use of the wasm heap. */
   usableBytes: number;
@@ -54,7 +55,10 @@ function flopsPerToken(model: ModelConfig, fineTuning: FineTuningShape): number 
 export function estimateRun(input: EstimateInput): RunEstimate {
   const subjects = input.privacyUnit === "subject";
   const recordsPerUnit = subjects ? Math.max(1, Math.min(input.maxRecordsPerSubject, input.mostRecordsOfOneSubject)) : 1;
-  const choice = chooseMicroBatch({ model: input.model, fineTuning: input.fineTuning, recordsPerUnit }, WASM_HEAP_BYTES);
+  const memory = { model: input.model, fineTuning: input.fineTuning, recordsPerUnit };
+  const choice = chooseMicroBatch(memory, WASM_HEAP_BYTES);
+  // Poisson sampling: a step's sample rarely exceeds its mean by more than three standard deviations.
+  const largeSample = Math.ceil(input.expectedBatchSize + 3 * Math.sqrt(input.expectedBatchSize));
   const meanRecords = subjects ? Math.min(recordsPerUnit, input.recordCount / Math.max(1, input.subjectCount)) : 1;
   const tokensPerStep = input.expectedBatchSize * meanRecords * input.model.context_length;
   const secondsPerStep = tokensPerStep * (flopsPerToken(input.model, input.fineTuning) / FLOPS_PER_SECOND + SECONDS_PER_TOKEN);
@@ -69,7 +73,7 @@ export function estimateRun(input: EstimateInput): RunEstimate {
           : "Choose LoRA or a smaller base model.");
   return {
     microBatch: choice.microBatch,
-    peakBytes: choice.peakBytes,
+    peakBytes: choice.microBatch > 0 ? peakBytes(memoryModel(memory), Math.min(choice.microBatch, largeSample)) : choice.peakBytes,
     usableBytes: choice.usableBytes,
     maxRecordsPerUnit: choice.maxRecordsPerUnit,
     recordsPerUnit,
