@@ -321,7 +321,8 @@ export function LaunchForm({ from }: { from?: string }) {
             ; with this run the dataset&apos;s composed total would be ε = <Num value={p.projectedEpsilon} />.
           </p>
           <p data-testid="estimate">
-            Estimated time: <strong>{duration(p.estimate.seconds)}</strong> (rough, on two CPU cores). Trainer memory:{" "}
+            Estimated time: <strong>{duration(p.estimate.seconds)}</strong> at most (every record taken at full context length; rough, measured on
+            two CPU cores). Trainer memory:{" "}
             <strong>about {formatBytes(p.estimate.peakBytes)}</strong> of the {formatBytes(p.estimate.usableBytes)} it can use
             {p.estimate.microBatch > 0 && (
               <>
