@@ -52,7 +52,11 @@ test("a privacy officer renews and refuses budgets, approves a model version and
   await monitored.getByRole("button", { name: "Probe for drift now" }).click();
   await expect(monitored.getByRole("button", { name: "Probe for drift now" })).toBeDisabled();
   await expect(monitored.getByRole("button", { name: "Probe for drift now" })).toBeEnabled({ timeout: 120_000 });
-  await expect(monitored.getByRole("img", { name: "Drift timeline (each evaluation)" })).toBeVisible();
+  // The drift timeline: one chart per figure over dates, each with its threshold drawn and labelled.
+  const auc = monitored.getByTestId("drift-timeline").getByRole("img", { name: "Membership inference AUC over time" });
+  await expect(auc).toBeVisible();
+  await expect(auc).toContainText("threshold 0.99");
+  await expect(auc).toContainText("date (UTC)");
 
   // Engineers cannot approve: the button is not theirs, and the server refuses the call.
   const forged = await page.request.post("/api/trpc/models.setStatus", {

@@ -1,11 +1,11 @@
 // The budget-over-time chart: the lineage's composed epsilon after each entry of its ledger, one labelled bar per run
 // or DP count release (its rise, in time order), against the budget's limit. Plain SVG, so it prints.
 import { eps } from "./format";
+import { seriesColour } from "./chart-colours";
 
 const W = 640;
 const H = 270;
 const PAD = { left: 52, right: 16, top: 18, bottom: 78 };
-const COLOURS = ["#1f5fbf", "#c2571a", "#2e7d4f", "#8a3ea8", "#b8860b", "#00838f"];
 /** With more entries than this, only every n-th bar is named below the axis (all are named on hover). */
 const MAX_NAMED_BARS = 12;
 
@@ -50,7 +50,7 @@ export function SpendChart({ runs, limit, label }: { runs: ChartEntry[]; limit: 
                 width={Math.max(2, barWidth - 4)}
                 y={y(r.cumulativeEpsilon)}
                 height={Math.max(1, y(previous) - y(r.cumulativeEpsilon))}
-                fill={COLOURS[i % COLOURS.length]}
+                fill={seriesColour(i)}
                 fillOpacity={r.reserved ? 0.35 : 0.85}
               >
                 <title>{`${entryLabel(r)}: composed ε ${eps(previous)} → ${eps(r.cumulativeEpsilon)}${r.reserved ? " (reserved)" : ""}`}</title>

@@ -160,6 +160,15 @@ describe("the runner", () => {
     rmSync(path.join(dataDir, "runs", "old"), { recursive: true });
   });
 
+  it("cancels a run whose trainer is still loading once it has started, instead of killing it", async () => {
+    const id = launch(5000, 5);
+    runner.start();
+    await until(() => runOf(id).status === "running", "the start");
+    await callerAs(world.db, world.users.engineer).runs.cancel({ runId: id });
+    await until(() => runOf(id).status !== "running", "the cancel");
+    expect(runOf(id)).toMatchObject({ status: "cancelled", statusReason: "cancelled at a step boundary" });
+  }, 90_000);
+
   it("stops a cancelled run at a step boundary and charges the steps it ran", async () => {
     const id = launch(5000, 5);
     runner.start();

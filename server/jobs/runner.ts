@@ -38,6 +38,9 @@ class NotClaimed extends Error {}
 
 export class Runner {
   private readonly trainers = new Map<string, TrainerProcess>();
+  /** Runs whose trainer reported `started`: it stops at a step boundary on SIGTERM only once its handler is set, so a
+   * cancel that comes earlier waits for it (a SIGTERM while it loads would kill it and fail the run). */
+  private readonly started = new Set<string>();
   private readonly lease: RunnerLease;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
@@ -94,7 +97,7 @@ export class Runner {
       requeueOrphanedEvaluations(db);
       for (const [runId, trainer] of this.trainers) {
         const run = db.select({ cancel: runs.cancelRequested }).from(runs).where(eq(runs.id, runId)).get();
-        if (run?.cancel && !trainer.stopped) trainer.stop("SIGTERM");
+        if (run?.cancel && !trainer.stopped && this.started.has(runId)) trainer.stop("SIGTERM");
       }
       while (this.trainers.size + (this.evaluating ? 1 : 0) < this.options.concurrency) {
         const next = db.select().from(runs).where(eq(runs.status, "queued")).orderBy(asc(runs.createdAt)).limit(1).get();
@@ -164,7 +167,10 @@ export class Runner {
       command: this.options.trainerCommand,
       args: ["train", "--spec", specPath, ...(resume ? ["--resume"] : []), ...charged],
       schema: messageSchema,
-      onMessage: (message) => session.onMessage(message),
+      onMessage: (message) => {
+        if (message.type === "started") this.started.add(run.id);
+        session.onMessage(message);
+      },
       onInvalid: (reason) => session.violation(reason),
       stderr: { file: path.join(dir, "trainer.log") },
     });
@@ -174,6 +180,7 @@ export class Runner {
     void trainer.exited.then(({ code, signal }) => {
       session.onExit(code, signal);
       this.trainers.delete(run.id);
+      this.started.delete(run.id);
       log(`run ${run.id}: trainer exited (${signal ?? code})`);
       void this.tick();
     });

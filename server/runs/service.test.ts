@@ -62,6 +62,28 @@ describe("launching runs", () => {
     expect(p.runEpsilon).toBeGreaterThan(1.95);
   });
 
+  it("estimates the trainer's memory and the run's time, and refuses a run that cannot fit before anything is reserved", async () => {
+    await setBudget(8, "subject");
+    const fits = await engineer().runs.preview(request({ privacyUnit: "subject", maxRecordsPerSubject: 8, length: { by: "steps", steps: 100 } }));
+    expect(fits.refusal).toBeNull();
+    expect(fits.estimate.recordsPerUnit).toBe(8);
+    expect(fits.estimate.microBatch).toBeGreaterThanOrEqual(1);
+    expect(fits.estimate.peakBytes).toBeLessThanOrEqual(fits.estimate.usableBytes);
+    expect(fits.estimate.seconds).toBeGreaterThan(5);
+
+    // One person with 500 records, all of them in a step, full fine-tuning of the demo-sized model: cannot fit.
+    const { id: large } = registerUpload(world.db, world.users.engineer, actorOf(world.users.engineer), { datasetId }, ingestedVersion({ subjectField: "patient", recordCount: 10_000, subjectCount: 2_000, maxRecordsPerSubject: 500 }));
+    const huge = request({ datasetVersionId: large, privacyUnit: "subject", maxRecordsPerSubject: 1000, fineTuning: { method: "full" }, length: { by: "steps", steps: 100 } });
+    const p = await engineer().runs.preview(huge);
+    expect(p.estimate.microBatch).toBe(0);
+    expect(p.refusal).toMatch(new RegExp(`^This run cannot fit in the trainer's memory: one subject's 500 records need about [\\d.]+ GiB at once, more than the 3\\.2 GiB it can use\\. Set records per subject to at most ${p.estimate.maxRecordsPerUnit}, or choose LoRA or a smaller base model\\.$`));
+    const before = snapshot(world.db);
+    const err = await refusal(engineer().runs.launch(huge));
+    expect(err).toEqual({ code: "CONFLICT", message: p.refusal });
+    expect(snapshot(world.db)).toEqual(before);
+    expect((await engineer().runs.preview({ ...huge, maxRecordsPerSubject: p.estimate.maxRecordsPerUnit })).refusal).toBeNull();
+  });
+
   it("refuses a run that would overspend, before any training, and changes nothing", async () => {
     await setBudget(1);
     const before = snapshot(world.db);

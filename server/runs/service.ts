@@ -11,26 +11,26 @@ import {
   modelFamilies,
   modelVersions,
   runCanaries,
-  runEvaluations,
-  runSteps,
   runs,
   type Budget,
   type Run,
 } from "../../db/schema";
-import { calibrateNoiseMultiplier, dpSgdEvent } from "../../trainer/privacy";
+import { calibrateNoiseMultiplier } from "../../trainer/privacy";
 import { appendAudit, audited, type Actor } from "../audit/service";
 import { ABILITIES, may } from "../auth/access";
 import { prepareCanaries, type Canary, type CanaryCommitment } from "../leakage/canaries";
 import { chargeRefusal } from "../budgets/admission";
 import { deltaRefusal, subjectFieldRefusal } from "../budgets/delta-bound";
 import { existingBudget } from "../budgets/service";
-import { LEDGER_ACCOUNTANT, isActive, lineageDelta, lineageEntries, reservedSteps, spendOf } from "../budgets/ledger";
+import { LEDGER_ACCOUNTANT, lineageEntries, spendOf } from "../budgets/ledger";
 import type { SessionUser } from "../context";
 import { maySeeDataset, requireTrainingAccess } from "../datasets/access";
 import { versionFilesRefusal } from "../datasets/version-files";
 import { AppError } from "../errors";
 import { modelVisibility, visibleModelVersion } from "../models/visibility";
-import { runRequestInput, type RunRequest } from "./run-request";
+import type { RunRequest } from "./run-request";
+import { estimateRun, type RunEstimate } from "./run-estimate";
+import { modelConfigSchema } from "../../trainer/contract/model-config";
 
 
 export interface Projection {
@@ -48,7 +48,9 @@ export interface Projection {
   projectedEpsilon: number;
   budgetEpsilon: number;
   leftEpsilon: number;
-  /** Null when the run fits; else why it would be refused. */
+  /** The trainer's memory and a rough time for the run. */
+  estimate: RunEstimate;
+  /** Null when the run fits (in memory and in the budget); else why it would be refused. */
   refusal: string | null;
   budget: Budget;
 }
@@ -124,7 +126,18 @@ export function project(db: Executor, user: SessionUser, input: RunRequest): Pro
   const after = spendOf([...existing, candidate], budget.delta);
   const runEpsilon = after.runs.at(-1)!.epsilonAlone;
 
-  const refusal = runRefusal(db, version.id, budget, before.epsilon, after.epsilon, runEpsilon);
+  const estimate = estimateRun({
+    model: modelConfigSchema.parse(JSON.parse(base.config)),
+    fineTuning: input.fineTuning,
+    privacyUnit: input.privacyUnit,
+    maxRecordsPerSubject: input.maxRecordsPerSubject,
+    recordCount: version.recordCount,
+    subjectCount: version.subjectCount,
+    mostRecordsOfOneSubject: version.maxRecordsPerSubject,
+    expectedBatchSize: samplingRate * population,
+    steps,
+  });
+  const refusal = estimate.refusal ?? runRefusal(db, version.id, budget, before.epsilon, after.epsilon, runEpsilon);
   return {
     samplingRate,
     steps,
@@ -136,6 +149,7 @@ export function project(db: Executor, user: SessionUser, input: RunRequest): Pro
     projectedEpsilon: after.epsilon,
     budgetEpsilon: budget.epsilon,
     leftEpsilon: Math.max(0, budget.epsilon - before.epsilon),
+    estimate,
     refusal,
     budget,
   };
@@ -290,27 +304,3 @@ export function resumeRun(db: Db, user: SessionUser, actor: Actor, input: z.infe
     return runView(tx.select().from(runs).where(eq(runs.id, run.id)).get()!);
   });
 }
-
-/** A run with its charted progress, and epsilon recomputed on the server from the charged steps. */
-export function runDetail(db: Executor, user: SessionUser, runId: string) {
-  const run = db.select().from(runs).where(eq(runs.id, runId)).get();
-  if (!run || !maySeeDataset(db, user, run.datasetId)) throw new AppError("NOT_FOUND", "No such run.");
-  const delta = lineageDelta(db, run.datasetId);
-  const steps = db.select().from(runSteps).where(eq(runSteps.runId, run.id)).orderBy(asc(runSteps.id)).all();
-  const evaluations = db.select().from(runEvaluations).where(eq(runEvaluations.runId, run.id)).orderBy(asc(runEvaluations.id)).all();
-  const epsilonAt = (n: number) => (n === 0 ? 0 : LEDGER_ACCOUNTANT.epsilon(dpSgdEvent(run.samplingRate, run.noiseMultiplier, n), delta));
-  // The server's own epsilon curve, at up to 100 points (it never takes the trainer's figures for it).
-  const every = Math.max(1, Math.ceil(run.chargedSteps / 100));
-  const epsilonCurve = Array.from({ length: Math.floor(run.chargedSteps / every) }, (_, i) => (i + 1) * every).map((step) => ({ step, epsilon: epsilonAt(step) }));
-  return {
-    run: { ...runView(run), spec: runRequestInput.parse(JSON.parse(run.spec)) },
-    delta,
-    chargedEpsilon: epsilonAt(run.chargedSteps),
-    reservedEpsilon: isActive(run) ? epsilonAt(reservedSteps(run)) : null,
-    epsilonCurve,
-    steps: steps.map((s) => ({ ...s, gradNormQuantiles: s.gradNormQuantiles === null ? null : quantilesSchema.parse(JSON.parse(s.gradNormQuantiles)) })),
-    evaluations,
-  };
-}
-
-const quantilesSchema = z.object({ p10: z.number(), p50: z.number(), p90: z.number(), max: z.number() });

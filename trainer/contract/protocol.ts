@@ -76,7 +76,9 @@ export const runSpecSchema = z.strictObject({
   optimizer: optimizerConfigSchema.default({ name: "adam", learning_rate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }),
   steps: positiveInt, // planned optimisation steps
   expected_batch_size: finitePositive, // q N: units sampled per step on average (Poisson sampling)
-  max_physical_batch: positiveInt.default(32), // units per forward/backward pass (memory bound only)
+  // units per forward/backward pass, at most (memory bound only; the result is the same): the trainer takes the most
+  // that fit in its backend's memory (contract/memory-model.ts), never more than this when it is given
+  max_physical_batch: positiveInt.optional(),
   privacy: z.discriminatedUnion("mode", [dpSpecSchema, z.strictObject({ mode: z.literal("none") })]),
   evaluation_every: z.number().int().min(0).default(0), // steps between evaluations (0: only at the end)
   evaluation_records: positiveInt.default(256), // validation records evaluated, at most
@@ -118,6 +120,8 @@ export const messageSchema = z.discriminatedUnion("type", [
       z.strictObject({ mode: z.literal("none"), sampling_rate: z.number(), planned_steps: z.number().int() }),
     ]),
     resumed_from_step: z.number().int().nullable(),
+    // DP runs: the micro-batch chosen from the backend's memory (bytes it may use, and the planned peak)
+    memory: z.strictObject({ backend_bytes: z.number(), micro_batch: z.number().int().min(1), planned_peak_bytes: z.number() }).optional(),
   }),
   z.strictObject({
     type: z.literal("step"),

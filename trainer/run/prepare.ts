@@ -4,6 +4,7 @@
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend, type BackendInfo } from "./backend";
+import { planMicroBatch, type MicroBatchPlan } from "./memory";
 import type { Unit } from "../model/batch";
 import { readChargedSteps, readCheckpoint, type Checkpoint } from "./checkpoint";
 import { readDataset, toUnits, type Dataset } from "./data";
@@ -68,6 +69,8 @@ export interface Run {
   settings: DpSettings | null;
   /** The worker threads that compute the DP step's clipped sums; null when the step runs on this thread. */
   pool: SharePool | null;
+  /** The micro-batch chosen from the backend's memory; null without DP. */
+  memory: MicroBatchPlan | null;
 }
 
 /** The backend, the base model and the data, the model to train and its optimiser, the checkpoint to resume from
@@ -102,6 +105,14 @@ export async function prepare(spec: RunSpec, options: RunOptions): Promise<Run> 
     throw new Error("--resume: the checkpoint was written for a different run spec");
   }
 
+  // Units per micro-batch: as many as the backend's memory holds (at most the spec's bound), for units of at most k
+  // records (fewer when no unit has k). One unit that cannot fit alone fails the run here, before any step.
+  const recordsPerUnit = Math.min(spec.privacy.mode === "dp" && spec.privacy.unit === "subject" ? spec.privacy.records_per_subject : 1, Math.max(1, ...units.map((u) => u.length)));
+  const memory =
+    spec.privacy.mode === "dp"
+      ? planMicroBatch(backend.name, base.config, spec.fine_tuning.method === "lora" ? { method: "lora", rank: spec.fine_tuning.rank } : { method: "full" }, recordsPerUnit, spec.max_physical_batch)
+      : null;
+
   const { account, affordable } = openAccount(spec, samplingRate, checkpoint, () => readChargedSteps(checkpointDir, digest), options);
   const settings: DpSettings | null =
     spec.privacy.mode === "dp"
@@ -110,7 +121,7 @@ export async function prepare(spec: RunSpec, options: RunOptions): Promise<Run> 
           noiseMultiplier: account!.noiseMultiplier,
           clipNorm: spec.privacy.clip_norm,
           clipping: spec.privacy.clipping,
-          maxPhysicalBatch: spec.max_physical_batch,
+          maxPhysicalBatch: memory!.microBatch,
           recordsPerUnit: spec.privacy.unit === "subject" ? spec.privacy.records_per_subject : 1,
         }
       : null;
@@ -126,7 +137,7 @@ export async function prepare(spec: RunSpec, options: RunOptions): Promise<Run> 
   const expectedTokens = samplingRate * units.reduce((n, u) => n + u.reduce((m, s) => m + s.length, 0), 0);
   const workers = options.workers ?? defaultWorkers(stepFlops(parameterCount(model, model.params.keys()), expectedTokens));
   const pool = settings && workers > 1 && SINGLE_CORE_BACKENDS.includes(backend.name) ? await SharePool.start(model, backend.name, workers) : null;
-  return { spec, backend, base, tokenizer, train, unitKind, units, validation, samplingRate, lora, model, optimizer, checkpointDir, digest, checkpoint, account, affordable, settings, pool };
+  return { spec, backend, base, tokenizer, train, unitKind, units, validation, samplingRate, lora, model, optimizer, checkpointDir, digest, checkpoint, account, affordable, settings, memory, pool };
 }
 /** The privacy account (null without DP): sigma given, or calibrated so that the planned steps reach the target
  * epsilon. A resumed run starts from every step charged so far (the server's count when it gives one, and never

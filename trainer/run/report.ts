@@ -52,6 +52,7 @@ export function startedMessage(run: Run, step: number): Message {
           }
         : { mode: "none", sampling_rate: samplingRate, planned_steps: spec.steps },
     resumed_from_step: run.checkpoint ? step : null,
+    ...(run.memory && { memory: { backend_bytes: run.memory.backendBytes, micro_batch: run.memory.microBatch, planned_peak_bytes: run.memory.peakBytes } }),
   };
 }
 
@@ -135,7 +136,7 @@ export function writeResult(run: Run, step: number, outcome: Outcome, io: RunIo)
         optimizer: spec.optimizer,
         planned_steps: spec.steps,
         expected_batch_size: spec.expected_batch_size,
-        max_physical_batch: spec.max_physical_batch,
+        max_physical_batch: run.memory?.microBatch ?? spec.max_physical_batch ?? null, // the micro-batch used
         seed: spec.seed,
       },
       privacy:

@@ -9,7 +9,7 @@ import { ErrorMessage } from "@/app/_components/error-message";
 import { eps, formData, when } from "@/app/_components/format";
 import { ExposureHistogram } from "@/app/_components/exposure-histogram";
 import { InternalBadge } from "@/app/_components/internal-badge";
-import { LineChart } from "@/app/_components/line-chart";
+import { DriftTimeline } from "@/app/(dashboard)/monitoring/drift-timeline";
 import { LogLogRoc } from "@/app/_components/log-log-roc";
 import { useTRPC } from "@/app/_trpc/client";
 import type { RouterOutputs } from "@/app/_trpc/types";
@@ -124,17 +124,7 @@ export function LeakagePanel({ versionId, can }: { versionId: string; can: Can }
         </>
       )}
       {!latest && !pending && <p className="muted">No leakage report yet.</p>}
-      {timeline.length > 0 && (
-        <LineChart
-          title="Drift timeline (each evaluation)"
-          yLabel="value"
-          series={[
-            { name: "MIA AUC", points: timeline.map((t, i) => ({ x: i + 1, y: t.auc })) },
-            { name: "mean exposure / 10", points: timeline.map((t, i) => ({ x: i + 1, y: t.exposure / 10 })) },
-            { name: "PII per 1000 outputs / 100", points: timeline.map((t, i) => ({ x: i + 1, y: t.piiPer1000 / 100 })) },
-          ]}
-        />
-      )}
+      <DriftTimeline timeline={timeline} thresholds={thresholds} />
       {can["leakage.setThresholds"] ? (
         <form className="inline" onSubmit={onThresholds} aria-label="Drift thresholds">
           <label>

@@ -1,98 +1,48 @@
 "use client";
-// The launch form: every setting of a DP fine-tuning run, with the server's projection (this run's epsilon, the
-// budget left, the composed total) shown before launch. The server checks again, and reserves, at launch.
+// The launch form: every setting of a DP fine-tuning run (each DP field with its inline help), with the server's
+// projection (this run's epsilon, the budget left, the composed total, the trainer's memory and a rough time) shown
+// before launch; Launch is disabled, with the one reason, when the run cannot fit or the budget does not allow it. The
+// server checks again, and reserves, at launch. `from` (/runs?from=<runId>) fills the form with a run's settings.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useState, type FormEvent, type ReactNode } from "react";
+import type { DpField } from "@/app/_components/dp-help";
 import { ErrorMessage } from "@/app/_components/error-message";
-import { eps } from "@/app/_components/format";
+import { FieldHelp } from "@/app/_components/field-help";
 import { InternalBadge } from "@/app/_components/internal-badge";
+import { Num } from "@/app/_components/num";
 import { useTRPC } from "@/app/_trpc/client";
-import type { PrivacyUnit } from "@/trainer/privacy/units";
+import { formatBytes } from "@/trainer/contract/memory-model";
+import { DEFAULTS, duration, fromRequest, toRequest, type Settings } from "./launch-settings";
 
-interface Settings {
-  datasetVersionId: string;
-  baseModelVersionId: string;
-  privacyUnit: PrivacyUnit;
-  privacyMode: "target_epsilon" | "noise_multiplier";
-  privacyValue: string;
-  batchBy: "expected_batch_size" | "sampling_rate";
-  batchValue: string;
-  lengthBy: "steps" | "epochs";
-  lengthValue: string;
-  clipNorm: string;
-  learningRate: string;
-  method: "lora" | "full";
-  rank: string;
-  maxRecordsPerSubject: string;
-  canaries: string;
-  canarySpace: string;
-  canaryRepeats: string;
+/** A labelled field with the DP help beside it (outside the label, so that the input's name stays the label's text). */
+function Field({ help, children }: { help?: DpField; children: ReactNode }) {
+  return (
+    <span style={{ display: "inline-flex", alignItems: "flex-end", gap: 4 }}>
+      {children}
+      {help && <FieldHelp field={help} />}
+    </span>
+  );
 }
 
-const DEFAULTS: Omit<Settings, "datasetVersionId" | "baseModelVersionId"> = {
-  privacyUnit: "subject",
-  privacyMode: "target_epsilon",
-  privacyValue: "1",
-  batchBy: "expected_batch_size",
-  batchValue: "16",
-  lengthBy: "steps",
-  lengthValue: "20",
-  clipNorm: "1",
-  learningRate: "0.001",
-  method: "lora",
-  rank: "4",
-  maxRecordsPerSubject: "8",
-  canaries: "0",
-  canarySpace: "my SSN is {ddd}-{dd}-{dddd}",
-  canaryRepeats: "1",
-};
-
-function toRequest(s: Settings) {
-  return {
-    datasetVersionId: s.datasetVersionId,
-    baseModelVersionId: s.baseModelVersionId,
-    privacyUnit: s.privacyUnit,
-    privacy:
-      s.privacyMode === "target_epsilon"
-        ? { mode: "target_epsilon" as const, targetEpsilon: Number(s.privacyValue) }
-        : { mode: "noise_multiplier" as const, noiseMultiplier: Number(s.privacyValue) },
-    batch:
-      s.batchBy === "expected_batch_size"
-        ? { by: "expected_batch_size" as const, expectedBatchSize: Number(s.batchValue) }
-        : { by: "sampling_rate" as const, samplingRate: Number(s.batchValue) },
-    length: s.lengthBy === "steps" ? { by: "steps" as const, steps: Number(s.lengthValue) } : { by: "epochs" as const, epochs: Number(s.lengthValue) },
-    clipNorm: Number(s.clipNorm),
-    learningRate: Number(s.learningRate),
-    fineTuning: s.method === "lora" ? { method: "lora" as const, rank: Number(s.rank) } : { method: "full" as const },
-    maxRecordsPerSubject: Number(s.maxRecordsPerSubject),
-    canaries: canaryPlan(s),
-  };
-}
-
-/** m canaries, each inserted with probability 1/2; the audit guesses on the top and bottom eighth of their scores. */
-function canaryPlan(s: Settings) {
-  const m = Number(s.canaries);
-  if (!(m > 0)) return undefined;
-  const k = Math.max(1, Math.floor(m / 8));
-  return { space: s.canarySpace, m, repeats: Number(s.canaryRepeats), k_plus: k, k_minus: k, confidence: 0.95 };
-}
-
-export function LaunchForm() {
+export function LaunchForm({ from }: { from?: string }) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
   const options = useQuery(trpc.runs.options.queryOptions());
+  const source = useQuery({ ...trpc.runs.get.queryOptions({ runId: from ?? "" }), enabled: Boolean(from) });
+  const cloned = source.data ? fromRequest(source.data.run.spec) : {};
   const [edited, setEdited] = useState<Partial<Settings>>({});
   const settings: Settings = {
     ...DEFAULTS,
     datasetVersionId: options.data?.datasetVersions[0]?.versionId ?? "",
     baseModelVersionId: options.data?.modelVersions[0]?.id ?? "",
+    ...cloned,
     ...edited,
   };
   const request = toRequest(settings);
   const ready = Boolean(settings.datasetVersionId && settings.baseModelVersionId);
-  const preview = useQuery({ ...trpc.runs.preview.queryOptions(request), enabled: ready, placeholderData: keepPreviousData });
+  const preview = useQuery({ ...trpc.runs.preview.queryOptions(request), enabled: ready, placeholderData: keepPreviousData, retry: false });
   const launch = useMutation(
     trpc.runs.launch.mutationOptions({
       onSuccess: async (runId) => {
@@ -116,10 +66,19 @@ export function LaunchForm() {
       </section>
     );
   }
-  const p = preview.data;
+  // A refused preview leaves no stale projection on screen: the reason it gives is the one reason Launch is disabled.
+  const p = preview.isError ? undefined : preview.data;
+  const blocked = Boolean(preview.error) || Boolean(p?.refusal);
+  const unit = p?.privacyUnit === "subject" ? "subjects" : "records";
   return (
     <section className="card">
       <h2>Launch a run</h2>
+      {source.data && (
+        <p className="muted" data-testid="cloned-from">
+          Settings copied from run <span className="mono">{source.data.run.id.slice(0, 8)}</span>; change any before launching.
+        </p>
+      )}
+      <ErrorMessage error={source.error} />
       <form className="inline" onSubmit={onSubmit} aria-label="Launch a run">
         <label>
           Dataset version
@@ -141,13 +100,15 @@ export function LaunchForm() {
             ))}
           </select>
         </label>
-        <label>
-          Privacy unit
-          <select value={settings.privacyUnit} onChange={set("privacyUnit")}>
-            <option value="subject">subject (a person)</option>
-            <option value="record">record</option>
-          </select>
-        </label>
+        <Field help="privacyUnit">
+          <label>
+            Privacy unit
+            <select value={settings.privacyUnit} onChange={set("privacyUnit")}>
+              <option value="subject">subject (a person)</option>
+              <option value="record">record</option>
+            </select>
+          </label>
+        </Field>
         <label>
           Privacy
           <select value={settings.privacyMode} onChange={set("privacyMode")}>
@@ -155,10 +116,12 @@ export function LaunchForm() {
             <option value="noise_multiplier">noise multiplier</option>
           </select>
         </label>
-        <label>
-          {settings.privacyMode === "target_epsilon" ? "Target epsilon" : "Noise multiplier"}
-          <input value={settings.privacyValue} onChange={set("privacyValue")} inputMode="decimal" />
-        </label>
+        <Field help={settings.privacyMode === "target_epsilon" ? "epsilon" : "noiseMultiplier"}>
+          <label>
+            {settings.privacyMode === "target_epsilon" ? "Target epsilon" : "Noise multiplier"}
+            <input value={settings.privacyValue} onChange={set("privacyValue")} inputMode="decimal" />
+          </label>
+        </Field>
         <label>
           Batch
           <select value={settings.batchBy} onChange={set("batchBy")}>
@@ -166,10 +129,12 @@ export function LaunchForm() {
             <option value="sampling_rate">sampling rate</option>
           </select>
         </label>
-        <label>
-          {settings.batchBy === "expected_batch_size" ? "Expected batch size" : "Sampling rate"}
-          <input value={settings.batchValue} onChange={set("batchValue")} inputMode="decimal" />
-        </label>
+        <Field help={settings.batchBy === "expected_batch_size" ? "expectedBatchSize" : "samplingRate"}>
+          <label>
+            {settings.batchBy === "expected_batch_size" ? "Expected batch size" : "Sampling rate"}
+            <input value={settings.batchValue} onChange={set("batchValue")} inputMode="decimal" />
+          </label>
+        </Field>
         <label>
           Length
           <select value={settings.lengthBy} onChange={set("lengthBy")}>
@@ -181,10 +146,12 @@ export function LaunchForm() {
           {settings.lengthBy === "steps" ? "Steps" : "Epochs"}
           <input value={settings.lengthValue} onChange={set("lengthValue")} inputMode="decimal" />
         </label>
-        <label>
-          Clip norm
-          <input value={settings.clipNorm} onChange={set("clipNorm")} inputMode="decimal" />
-        </label>
+        <Field help="clipNorm">
+          <label>
+            Clip norm
+            <input value={settings.clipNorm} onChange={set("clipNorm")} inputMode="decimal" />
+          </label>
+        </Field>
         <label>
           Learning rate
           <input value={settings.learningRate} onChange={set("learningRate")} inputMode="decimal" />
@@ -203,10 +170,12 @@ export function LaunchForm() {
           </label>
         )}
         {settings.privacyUnit === "subject" && (
-          <label>
-            Records per subject (cap)
-            <input value={settings.maxRecordsPerSubject} onChange={set("maxRecordsPerSubject")} inputMode="numeric" />
-          </label>
+          <Field help="recordsPerSubject">
+            <label>
+              Records per subject (cap)
+              <input value={settings.maxRecordsPerSubject} onChange={set("maxRecordsPerSubject")} inputMode="numeric" />
+            </label>
+          </Field>
         )}
         <label>
           Canaries for a one-run audit (0 for none)
@@ -224,24 +193,49 @@ export function LaunchForm() {
             </label>
           </>
         )}
-        <button type="submit" disabled={launch.isPending || !ready || Boolean(p?.refusal)}>
+        <button type="submit" disabled={launch.isPending || !ready || blocked} aria-describedby={blocked ? "launch-blocked" : undefined}>
           Launch
         </button>
       </form>
-      <ErrorMessage error={preview.error} />
+      {preview.error && (
+        <div id="launch-blocked">
+          <ErrorMessage error={preview.error} />
+        </div>
+      )}
       {p && (
         <div data-testid="projection">
           <p>
-            This run ({p.privacyUnit}-level): <strong>ε = {eps(p.runEpsilon)}</strong> at δ = {p.delta} ({p.steps} steps, sampling rate {p.samplingRate.toPrecision(3)} of{" "}
-            {p.population} {p.privacyUnit}s
-            <InternalBadge />, noise multiplier {p.noiseMultiplier.toFixed(3)}).
+            This run ({p.privacyUnit}-level):{" "}
+            <strong>
+              ε = <Num value={p.runEpsilon} />
+            </strong>{" "}
+            at δ = <Num value={p.delta} kind="delta" />
+            <FieldHelp field="delta" /> ({p.steps} steps, sampling rate <Num value={p.samplingRate} /> of {p.population} {p.privacyUnit}s
+            <InternalBadge />, noise multiplier <Num value={p.noiseMultiplier} />
+            ).
           </p>
           <p>
-            Budget ({p.privacyUnit}-level): limit ε = {p.budgetEpsilon}, spent or reserved ε = {eps(p.spentEpsilon)}, <strong>left ε = {eps(p.leftEpsilon)}</strong>; with this
-            run the dataset's composed total would be ε = {eps(p.projectedEpsilon)}.
+            Budget ({p.privacyUnit}-level): limit ε = <Num value={p.budgetEpsilon} />, spent or reserved ε = <Num value={p.spentEpsilon} />,{" "}
+            <strong>
+              left ε = <Num value={p.leftEpsilon} />
+            </strong>
+            ; with this run the dataset&apos;s composed total would be ε = <Num value={p.projectedEpsilon} />.
+          </p>
+          <p data-testid="estimate">
+            Estimated time: <strong>{duration(p.estimate.seconds)}</strong> at most (every record taken at full context length; rough, measured on
+            two CPU cores). Trainer memory:{" "}
+            <strong>about {formatBytes(p.estimate.peakBytes)}</strong> of the {formatBytes(p.estimate.usableBytes)} it can use
+            {p.estimate.microBatch > 0 && (
+              <>
+                {" "}
+                (micro-batches of up to {p.estimate.microBatch} {unit} of at most {p.estimate.recordsPerUnit} records)
+              </>
+            )}
+            .
+            <InternalBadge />
           </p>
           {p.refusal && (
-            <p className="error" role="alert">
+            <p className="error" role="alert" id="launch-blocked">
               {p.refusal}
             </p>
           )}

@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { ErrorMessage } from "@/app/_components/error-message";
 import { when } from "@/app/_components/format";
+import { Num } from "@/app/_components/num";
 import { useTRPC } from "@/app/_trpc/client";
 
 export function RunsTable() {
@@ -37,8 +38,12 @@ export function RunsTable() {
               <td>
                 {r.chargedSteps} / {r.plannedSteps}
               </td>
-              <td>{r.samplingRate.toPrecision(3)}</td>
-              <td>{r.noiseMultiplier.toFixed(3)}</td>
+              <td>
+                <Num value={r.samplingRate} />
+              </td>
+              <td>
+                <Num value={r.noiseMultiplier} />
+              </td>
               <td>{r.privacyUnit}</td>
               <td>{when(r.createdAt)}</td>
             </tr>

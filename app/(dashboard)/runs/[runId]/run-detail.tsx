@@ -1,15 +1,19 @@
 "use client";
 // A run as it goes (polled every second while queued or running): a progress bar with the time left, the epsilon
-// charged (recomputed on the server from the charged steps), the loss curve, clipped fraction and gradient-norm
-// quantiles (internal, not DP: computed from the training records), and the cancel and resume buttons.
+// charged (recomputed on the server from the charged steps), the loss curve, clipped fraction (with a hint when it
+// stays near 100% or 0%) and gradient-norm quantiles (internal, not DP: computed from the training records), cancel
+// (confirmed) and resume; a failed run's reason in words, what it charged, and "Launch again with these settings".
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import type { Can } from "@/app/_trpc/types";
+import { ConfirmButton } from "@/app/_components/confirm-button";
 import { ErrorMessage } from "@/app/_components/error-message";
-import { eps, when } from "@/app/_components/format";
+import { when } from "@/app/_components/format";
 import { InternalBadge } from "@/app/_components/internal-badge";
 import { LineChart } from "@/app/_components/line-chart";
+import { Num } from "@/app/_components/num";
 import { useTRPC } from "@/app/_trpc/client";
+import { clippingHint } from "./clipping-hint";
 
 const ACTIVE = ["queued", "running"];
 
@@ -24,25 +28,57 @@ export function RunDetail({ runId, can, userId }: { runId: string; can: Can; use
   const cancel = useMutation(trpc.runs.cancel.mutationOptions(refresh));
   const resume = useMutation(trpc.runs.resume.mutationOptions(refresh));
   if (!detail.data) return <ErrorMessage error={detail.error} />;
-  const { run, steps, evaluations, chargedEpsilon, reservedEpsilon, epsilonCurve, delta } = detail.data;
+  const { run, steps, evaluations, chargedEpsilon, reservedEpsilon, epsilonCurve, delta, produced, failure } = detail.data;
   const recent = steps.slice(-20);
   const msPerStep = recent.length > 0 ? recent.reduce((sum, s) => sum + s.elapsedMs, 0) / recent.length : null;
   const left = run.plannedSteps - (steps.at(-1)?.step ?? 0);
   // Engineers cancel and resume their own runs; privacy officers may cancel any.
   const mayCancel = can["runs.cancel"] && (run.createdBy === userId || can["runs.cancel.any"]) && ACTIVE.includes(run.status);
   const mayResume = can["runs.resume"] && run.createdBy === userId && run.status === "interrupted";
+  const hint = clippingHint(steps, run.spec.clipNorm);
   const quantile = (key: "p10" | "p50" | "p90" | "max") => ({
     name: key,
     points: steps.flatMap((s) => (s.gradNormQuantiles ? [{ x: s.step, y: s.gradNormQuantiles[key] }] : [])),
   });
+  const charged = (
+    <>
+      <strong>
+        ε = <Num value={chargedEpsilon} />
+      </strong>{" "}
+      at δ = <Num value={delta} kind="delta" />
+    </>
+  );
   return (
     <>
       <h1>
         Run <span className="mono">{run.id.slice(0, 8)}</span> <span className="badge" data-testid="run-status">{run.status}</span>
       </h1>
-      {run.statusReason && <p className="muted">{run.statusReason}</p>}
+      {run.statusReason && !failure && <p className="muted">{run.statusReason}</p>}
+      {failure && (
+        <section className="card" data-testid="run-failure" aria-labelledby="failure-heading">
+          <h2 id="failure-heading">Why this run failed</h2>
+          <p className="error" data-testid="failure-reason">
+            {failure.reason}
+          </p>
+          <p>{failure.advice}</p>
+          <p data-testid="failure-charged">
+            Charged: {charged} for {run.chargedSteps} of {run.plannedSteps} planned steps; the rest of its reservation was released.
+          </p>
+          <details>
+            <summary>Details</summary>
+            <pre className="mono" data-testid="failure-details">
+              {failure.details}
+            </pre>
+          </details>
+          {can["runs.launch"] && (
+            <p>
+              <Link href={`/runs?from=${run.id}`}>Launch again with these settings</Link>
+            </p>
+          )}
+        </section>
+      )}
       <section className="card">
-        <progress max={run.plannedSteps} value={Math.min(run.plannedSteps, steps.at(-1)?.step ?? 0)} style={{ width: "100%" }} />
+        <progress max={run.plannedSteps} value={Math.min(run.plannedSteps, steps.at(-1)?.step ?? 0)} style={{ width: "100%" }} aria-label="Steps done" />
         <p data-testid="run-progress">
           {run.chargedSteps} of {run.plannedSteps} steps charged
           {msPerStep !== null && ACTIVE.includes(run.status) && (
@@ -55,26 +91,46 @@ export function RunDetail({ runId, can, userId }: { runId: string; can: Can; use
           · launched {when(run.createdAt)}
         </p>
         <p data-testid="run-epsilon">
-          Charged: <strong>ε = {eps(chargedEpsilon)}</strong> at δ = {delta} ({run.privacyUnit}-level, computed by the server from {run.chargedSteps} steps at
-          sampling rate {run.samplingRate.toPrecision(3)} and noise multiplier {run.noiseMultiplier.toFixed(3)})
-          {reservedEpsilon !== null && <> · reserved up to ε = {eps(reservedEpsilon)}</>}
+          Charged: {charged} ({run.privacyUnit}-level, computed by the server from {run.chargedSteps} steps at sampling rate{" "}
+          <Num value={run.samplingRate} /> and noise multiplier <Num value={run.noiseMultiplier} />)
+          {reservedEpsilon !== null && (
+            <>
+              {" "}
+              · reserved up to ε = <Num value={reservedEpsilon} />
+            </>
+          )}
         </p>
-        {run.resultModelVersionId && (
-          <p>
-            Produced model version <Link href="/models">{run.resultModelVersionId.slice(0, 8)}</Link>.
+        {produced && (
+          <p data-testid="run-produced">
+            Produced model version{" "}
+            <Link href={`/models/${produced.id}`}>
+              {produced.family} v{produced.version}
+            </Link>
+            .
           </p>
         )}
         {evaluations.length > 0 && (
           <p data-testid="run-validation">
-            Validation loss {evaluations.at(-1)!.validationLoss.toFixed(3)}, perplexity {evaluations.at(-1)!.perplexity.toFixed(2)} (on held-out records)
+            Validation loss <Num value={evaluations.at(-1)!.validationLoss} />, perplexity <Num value={evaluations.at(-1)!.perplexity} /> (on held-out records)
+            <InternalBadge />
+          </p>
+        )}
+        {hint && (
+          <p className="hint" role="note" data-testid="clipping-hint">
+            {hint}
             <InternalBadge />
           </p>
         )}
         <div className="inline">
           {mayCancel && (
-            <button type="button" className="secondary" onClick={() => cancel.mutate({ runId })}>
-              Cancel
-            </button>
+            <ConfirmButton
+              className="secondary"
+              question="Cancel this run? Steps already charged stay charged."
+              confirmLabel="Yes, cancel the run"
+              onConfirm={() => cancel.mutate({ runId })}
+            >
+              Cancel run
+            </ConfirmButton>
           )}
           {mayResume && (
             <button type="button" onClick={() => resume.mutate({ runId })}>
