@@ -2,7 +2,7 @@
 // words too) and the runs that produced it, runs a leakage audit and finds it in the disclosure report; a privacy
 // officer approves with the epsilon sentence beside the button, and deploy and withdraw ask for confirmation; after a
 // withdrawal by an incident the page says why and links the incident, and the auditor still exports the version's
-// provenance, marked withdrawn, and it verifies offline.
+// provenance, marked withdrawn, and it verifies offline; an engineer without access to its data gets a 404.
 import { expect, test } from "@playwright/test";
 import { verifyBundle } from "../server/provenance/verify";
 import { openSection, seedIncidentWithdrawal, seedTrainedModel, seedUser, signIn } from "./helpers";
@@ -119,4 +119,15 @@ test("a version's own page: lineage, epsilon, runs, leakage audit in the disclos
   expect(predicate.audit_results).toHaveLength(2);
   const weights = await aud.request.get(`/api/models/${trained.versionId}/weights`);
   expect(weights.status()).toBe(409);
+
+  // An engineer without access to its data is not told the version exists: its page answers 404, as for none.
+  const outsider = await seedUser("engineer");
+  const out = await browser.newPage();
+  await signIn(out, outsider);
+  expect((await out.goto(`/models/${trained.versionId}`))?.status()).toBe(404);
+  expect((await out.goto("/models/5a1c7e52-0000-4000-8000-00000000dead"))?.status()).toBe(404);
+  // The engineer who trained it reads it (no approval actions: those are the privacy officer's).
+  await page.goto(`/models/${trained.versionId}`);
+  await expect(page.getByTestId("model-status")).toHaveText("withdrawn");
+  await expect(page.getByTestId("withdrawal")).toContainText("Reason: canary exposure far above the base model");
 });
