@@ -1,21 +1,16 @@
 // One model version's own page (/models/<versionId>): what it is, where it came from, the guarantee it carries, the
 // runs that produced it, why it was withdrawn, the incidents touching it, approvals, leakage tests and exports.
-import { TRPCError } from "@trpc/server";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { when } from "@/app/_components/format";
-import { enterSection, orRedirect, serverCaller } from "@/app/_trpc/server";
+import { enterSection, serverCaller } from "@/app/_trpc/server";
 import { VersionView } from "./version-view";
+import { versionOrNotFound } from "./version-or-not-found";
 
 export default async function ModelVersionPage({ params }: { params: Promise<{ versionId: string }> }) {
   const section = await enterSection("models");
   const { versionId } = await params;
   const caller = await serverCaller();
-  // A version the user may not see answers NOT_FOUND, as one that does not exist (so its existence does not leak).
-  const d = await orRedirect(() => caller.disclosure.get({ versionId })).catch((err: unknown) => {
-    if (err instanceof TRPCError && (err.code === "NOT_FOUND" || err.code === "BAD_REQUEST")) notFound();
-    throw err;
-  });
+  const d = await versionOrNotFound(() => caller.disclosure.get({ versionId }));
   const cause = d.withdrawal?.incidentId ? d.incidents.find((i) => i.id === d.withdrawal!.incidentId) : undefined;
   return (
     <>

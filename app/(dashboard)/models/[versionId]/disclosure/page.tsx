@@ -5,7 +5,8 @@
 import Link from "next/link";
 import { when } from "@/app/_components/format";
 import { Num } from "@/app/_components/num";
-import { enterSection, orRedirect, serverCaller } from "@/app/_trpc/server";
+import { enterSection, serverCaller } from "@/app/_trpc/server";
+import { versionOrNotFound } from "../version-or-not-found";
 import { LeakageTests } from "./leakage-tests";
 import { ReleaseCounts } from "./release-counts";
 
@@ -13,7 +14,7 @@ export default async function DisclosurePage({ params }: { params: Promise<{ ver
   const section = await enterSection("models");
   const { versionId } = await params;
   const caller = await serverCaller();
-  const d = await orRedirect(() => caller.disclosure.get({ versionId }));
+  const d = await versionOrNotFound(() => caller.disclosure.get({ versionId }));
   return (
     <article className="disclosure">
       <h1>
