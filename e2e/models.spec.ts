@@ -126,6 +126,7 @@ test("a version's own page: lineage, epsilon, runs, leakage audit in the disclos
   await signIn(out, outsider);
   expect((await out.goto(`/models/${trained.versionId}`))?.status()).toBe(404);
   expect((await out.goto("/models/5a1c7e52-0000-4000-8000-00000000dead"))?.status()).toBe(404);
+  expect((await out.goto(`/models/${trained.versionId}/disclosure`))?.status()).toBe(404);
   // The engineer who trained it reads it (no approval actions: those are the privacy officer's).
   await page.goto(`/models/${trained.versionId}`);
   await expect(page.getByTestId("model-status")).toHaveText("withdrawn");
