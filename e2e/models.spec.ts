@@ -78,7 +78,7 @@ test("a version's own page: lineage, epsilon, runs, leakage audit in the disclos
   await actions.getByRole("button", { name: "Deploy" }).click();
   await actions.getByRole("button", { name: "Yes, deploy" }).click();
   await expect(off.getByTestId("model-status")).toHaveText("deployed");
-  await expect(off.getByTestId("approval-history")).toContainText(`deploy by ${officer.email}`);
+  await expect(off.getByTestId("approval-history")).toContainText(`deployed by ${officer.email}`);
 
   // Withdraw asks for a reason and then for confirmation; keeping it changes nothing.
   await expect(actions.getByRole("button", { name: "Withdraw" })).toBeDisabled();

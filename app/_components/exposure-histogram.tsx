@@ -37,9 +37,9 @@ export function ExposureHistogram({ histogram }: { histogram: Histogram }) {
     <figure className="chart">
       <figcaption>
         <strong>Canary losses against the reference distribution</strong>{" "}
-        <span style={{ color: "#9aa3ad", marginLeft: 8, whiteSpace: "nowrap" }}>■ random candidates</span>
-        <span style={{ color: "#b3261e", marginLeft: 8, whiteSpace: "nowrap" }}>■ inserted canaries</span>
-        <span style={{ color: "#1f5fbf", marginLeft: 8, whiteSpace: "nowrap" }}>■ other canaries</span>
+        <span style={{ color: "#9aa3ad", marginLeft: 8, whiteSpace: "nowrap", display: "inline-block" }}>■ random candidates</span>
+        <span style={{ color: "#b3261e", marginLeft: 8, whiteSpace: "nowrap", display: "inline-block" }}>■ inserted canaries</span>
+        <span style={{ color: "#1f5fbf", marginLeft: 8, whiteSpace: "nowrap", display: "inline-block" }}>■ other canaries</span>
       </figcaption>
       <svg viewBox={`0 0 ${W} ${H}`} width="100%" style={{ maxWidth: W }} role="img" aria-label="Canary losses against the reference distribution">
         {histogram.reference.map((n, i) => (

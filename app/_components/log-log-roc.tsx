@@ -27,7 +27,7 @@ export function LogLogRoc({ curves, floor, title }: { curves: Curve[]; floor: nu
       <figcaption>
         <strong>{title}</strong>{" "}
         {curves.map((c, i) => (
-          <span key={c.name} style={{ color: COLOURS[i % COLOURS.length], marginLeft: 8, whiteSpace: "nowrap" }}>
+          <span key={c.name} style={{ color: COLOURS[i % COLOURS.length], marginLeft: 8, whiteSpace: "nowrap", display: "inline-block" }}>
             {c.dashed ? "┄" : "■"} {c.name}
           </span>
         ))}

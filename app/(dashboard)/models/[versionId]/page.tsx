@@ -6,11 +6,18 @@ import { enterSection, serverCaller } from "@/app/_trpc/server";
 import { VersionView } from "./version-view";
 import { versionOrNotFound } from "./version-or-not-found";
 
+const DECISION: Record<string, string> = {
+  "model.approve": "approved",
+  "model.deploy": "deployed",
+  "model.withdraw": "withdrawn",
+  "incident.withdraw_model": "withdrawn (an incident's containment)",
+};
+
 export default async function ModelVersionPage({ params }: { params: Promise<{ versionId: string }> }) {
   const section = await enterSection("models");
   const { versionId } = await params;
   const caller = await serverCaller();
-  const d = await versionOrNotFound(() => caller.disclosure.get({ versionId }));
+  const [d, detail] = await versionOrNotFound(() => Promise.all([caller.disclosure.get({ versionId }), caller.models.get({ versionId })]));
   const cause = d.withdrawal?.incidentId ? d.incidents.find((i) => i.id === d.withdrawal!.incidentId) : undefined;
   return (
     <>
@@ -24,7 +31,7 @@ export default async function ModelVersionPage({ params }: { params: Promise<{ v
         <section className="card" style={{ borderColor: "var(--danger)" }} data-testid="withdrawal" aria-label="Why it was withdrawn">
           <h2>Withdrawn {when(d.withdrawal.at)}</h2>
           <p>
-            {d.withdrawal.reason ? <>Reason: {d.withdrawal.reason}</> : "No reason was recorded."}
+            {d.withdrawal.reason ? <>Reason: {d.withdrawal.reason.replace(/\.?$/, ".")}</> : "No reason was recorded."}
             {d.withdrawal.incidentId && (
               <>
                 {" "}
@@ -37,7 +44,7 @@ export default async function ModelVersionPage({ params }: { params: Promise<{ v
           </p>
         </section>
       )}
-      <VersionView versionId={d.version.id} can={section.can} />
+      <VersionView versionId={d.version.id} can={section.can} initial={detail} />
       <section className="card" data-testid="version-incidents">
         <h2>Incidents touching this version</h2>
         <p className="muted">Incidents linked to it, its ancestors, the datasets, data versions or runs it came from.</p>
@@ -59,7 +66,7 @@ export default async function ModelVersionPage({ params }: { params: Promise<{ v
           <ul data-testid="approval-history">
             {d.approvals.map((a) => (
               <li key={a.seq}>
-                {a.action.replace(/^(model|incident)\./, "").replace("_", " ")} by {a.actorEmail} at {when(a.at)} (audit entry #{a.seq})
+                {DECISION[a.action] ?? a.action} by {a.actorEmail} at {when(a.at)} (audit entry #{a.seq})
               </li>
             ))}
           </ul>

@@ -4,8 +4,7 @@
 // DP), the status changes privacy officers make, downloads and exports, and the leakage tests.
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import type { Can } from "@/app/_trpc/types";
-import { ErrorMessage } from "@/app/_components/error-message";
+import type { Can, RouterOutputs } from "@/app/_trpc/types";
 import { when } from "@/app/_components/format";
 import { InternalBadge } from "@/app/_components/internal-badge";
 import { useTRPC } from "@/app/_trpc/client";
@@ -13,29 +12,32 @@ import { LeakagePanel } from "../leakage-panel";
 import { Guarantee } from "./guarantee";
 import { StatusActions } from "./status-actions";
 
+/** Label and value side by side; long values (the digest) wrap anywhere, so it fits a narrow screen. */
+const FACTS = { display: "grid", gridTemplateColumns: "minmax(8rem, max-content) minmax(0, 1fr)", gap: "0.3rem 1rem", margin: 0, overflowWrap: "anywhere" } as const;
+
 const KIND = { base: "base model (pretrained on a public corpus)", fine_tuned: "fine-tuned" } as const;
 
-export function VersionView({ versionId, can }: { versionId: string; can: Can }) {
+export function VersionView({ versionId, can, initial }: { versionId: string; can: Can; initial: RouterOutputs["models"]["get"] }) {
   const trpc = useTRPC();
-  const detail = useQuery(trpc.models.get.queryOptions({ versionId }));
-  if (!detail.data) return <ErrorMessage error={detail.error} />;
+  // Drawn on the server first (initial), then kept fresh in the browser after each status change.
+  const detail = useQuery({ ...trpc.models.get.queryOptions({ versionId }), initialData: initial });
   const { version, metrics, lineage, guarantees } = detail.data;
   const withdrawn = version.status === "withdrawn";
   return (
     <section className="card" data-testid="model-detail">
-      <dl className="facts">
+      <dl className="facts" style={FACTS}>
         <dt>Status</dt>
-        <dd>
+        <dd style={{ margin: 0 }}>
           <span className="badge" data-testid="model-status">
             {version.status}
           </span>
         </dd>
         <dt>Kind</dt>
-        <dd>{KIND[version.kind]}</dd>
+        <dd style={{ margin: 0 }}>{KIND[version.kind]}</dd>
         <dt>Registered</dt>
-        <dd>{when(version.createdAt)}</dd>
+        <dd style={{ margin: 0 }}>{when(version.createdAt)}</dd>
         <dt>Trained by</dt>
-        <dd>
+        <dd style={{ margin: 0 }}>
           {version.runId ? (
             <Link href={`/runs/${version.runId}`} data-testid="producing-run">
               run {version.runId.slice(0, 8)}
@@ -45,7 +47,7 @@ export function VersionView({ versionId, can }: { versionId: string; can: Can })
           )}
         </dd>
         <dt>Lineage</dt>
-        <dd data-testid="lineage">
+        <dd data-testid="lineage" style={{ margin: 0 }}>
           {lineage.map((v, i) => (
             <span key={v.id}>
               {i > 0 && " ← "}
@@ -54,7 +56,9 @@ export function VersionView({ versionId, can }: { versionId: string; can: Can })
           ))}
         </dd>
         <dt>Weights SHA-256</dt>
-        <dd className="mono">{version.weightsDigest}</dd>
+        <dd className="mono" style={{ margin: 0 }}>
+          {version.weightsDigest}
+        </dd>
       </dl>
       {metrics.validation_loss !== undefined && (
         <p data-testid="model-metrics">
