@@ -25,7 +25,7 @@ export function VersionView({ versionId, can, initial }: { versionId: string; ca
   const withdrawn = version.status === "withdrawn";
   return (
     <section className="card" data-testid="model-detail">
-      <dl className="facts" style={FACTS}>
+      <dl style={FACTS}>
         <dt>Status</dt>
         <dd style={{ margin: 0 }}>
           <span className="badge" data-testid="model-status">
