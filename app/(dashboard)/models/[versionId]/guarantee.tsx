@@ -32,37 +32,39 @@ export function Guarantee({ guarantee: g }: { guarantee: VersionGuarantee }) {
           <Num value={g.personLevel.delta} kind="delta" />
         </p>
       )}
-      <table data-testid="guarantee-runs">
-        <caption>Runs composed into this guarantee</caption>
-        <thead>
-          <tr>
-            <th>Run</th>
-            <th>Role</th>
-            <th>Status</th>
-            <th>Launched</th>
-            <th>ε alone</th>
-            <th>ε composed so far</th>
-          </tr>
-        </thead>
-        <tbody>
-          {g.runs.map((r) => (
-            <tr key={r.runId}>
-              <td>
-                <Link href={`/runs/${r.runId}`}>run {r.runId.slice(0, 8)}</Link>
-              </td>
-              <td>{r.inChain ? "produced this version (or an ancestor)" : "chosen among"}</td>
-              <td>{r.status}</td>
-              <td>{when(r.createdAt)}</td>
-              <td>
-                <Num value={r.epsilonAlone} />
-              </td>
-              <td>
-                <Num value={r.cumulativeEpsilon} />
-              </td>
+      <div style={{ overflowX: "auto" }}>
+        <table data-testid="guarantee-runs">
+          <caption>Runs composed into this guarantee</caption>
+          <thead>
+            <tr>
+              <th>Run</th>
+              <th>Role</th>
+              <th>Status</th>
+              <th>Launched</th>
+              <th>ε alone</th>
+              <th>ε composed so far</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {g.runs.map((r) => (
+              <tr key={r.runId}>
+                <td>
+                  <Link href={`/runs/${r.runId}`}>run {r.runId.slice(0, 8)}</Link>
+                </td>
+                <td>{r.inChain ? "produced this version (or an ancestor)" : "chosen among"}</td>
+                <td>{r.status}</td>
+                <td>{when(r.createdAt)}</td>
+                <td>
+                  <Num value={r.epsilonAlone} />
+                </td>
+                <td>
+                  <Num value={r.cumulativeEpsilon} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <SpendChart runs={g.runs} limit={g.epsilon} label={`Composed ε of this version on ${g.datasetName}`} />
     </div>
   );
