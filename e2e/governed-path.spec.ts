@@ -119,7 +119,7 @@ test("upload, minimise, budget, refused overspend, request and approval, and acc
   const charged = (await eng.getByTestId("run-epsilon").textContent())!.match(/ε = ([\d.]+)/)![1]!;
   expect(Number(charged)).toBeLessThanOrEqual(1);
   await openSection(eng, "Models");
-  await eng.getByTestId(`model-epsilon-gpt-moby-dick/${name}-v1`).getByRole("button", { name: "Details" }).click();
+  await eng.getByTestId(`model-epsilon-gpt-moby-dick/${name}-v1`).getByRole("link", { name: "Details" }).click();
   await expect(eng.getByTestId("guarantee")).toContainText(`On ${name} (subject-level): ε = ${charged}`);
 
   // An engineer without access sees neither the dataset nor its page.

@@ -8,6 +8,7 @@ import { snapshot } from "../db/snapshot";
 import { eq } from "drizzle-orm";
 import { modelVersions, runs } from "../db/schema";
 import { setBudget } from "../server/budgets/service";
+import { openIncident, withdrawModel } from "../server/incidents/service";
 import { launchRun } from "../server/runs/service";
 import { createUser, setDisabled } from "../server/users/service";
 import { E2E_DATABASE, E2E_URL } from "./env";
@@ -122,4 +123,14 @@ export function errorAlert(page: Page) {
 export async function openSection(page: Page, label: string): Promise<void> {
   await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: label }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(label);
+}
+
+/** An incident opened by `officer` that withdraws the version (containment), through the services; its id. */
+export function seedIncidentWithdrawal(officer: SeededUser, versionId: string, title: string, reason: string): Promise<string> {
+  return withDb((db) => {
+    const actor = { id: officer.id, email: officer.email, role: officer.role };
+    const incidentId = openIncident(db, actor, { title, description: "", severity: "high", links: [{ entityType: "model_version", entityId: versionId }] });
+    withdrawModel(db, actor, { incidentId, versionId, reason });
+    return incidentId;
+  });
 }

@@ -34,12 +34,13 @@ test("a privacy officer renews and refuses budgets, approves a model version and
 
   // Approve, then deploy, the fine-tuned version.
   await openSection(off, "Models");
-  await off.getByTestId(`model-epsilon-gpt-moby-dick/${trained.datasetName}-v1`).getByRole("button", { name: "Details" }).click();
+  await off.getByTestId(`model-epsilon-gpt-moby-dick/${trained.datasetName}-v1`).getByRole("link", { name: "Details" }).click();
   const detail = off.getByTestId("model-detail");
   await detail.getByRole("button", { name: "Approve" }).click();
-  await expect(detail.getByRole("heading", { level: 2 })).toContainText("approved");
+  await expect(detail.getByTestId("model-status")).toHaveText("approved");
   await detail.getByRole("button", { name: "Deploy" }).click();
-  await expect(detail.getByRole("heading", { level: 2 })).toContainText("deployed");
+  await detail.getByRole("button", { name: "Yes, deploy" }).click();
+  await expect(detail.getByTestId("model-status")).toHaveText("deployed");
   // Monitoring: the deployed version's post-training leakage report (canaries were inserted at launch), drift
   // thresholds, and a probe by hand that adds to the timeline.
   await openSection(off, "Monitoring");

@@ -13,7 +13,7 @@ test("an auditor exports a provenance bundle and it verifies offline", async ({ 
   await signIn(aud, auditor);
   await openSection(aud, "Models");
   const row = aud.getByTestId(`model-epsilon-gpt-moby-dick/${trained.datasetName}-v1`);
-  await row.getByRole("button", { name: "Details" }).click();
+  await row.getByRole("link", { name: "Details" }).click();
   const detail = aud.getByTestId("model-detail");
   await expect(detail.getByTestId("guarantee")).toContainText(`On ${trained.datasetName} (subject-level)`);
 

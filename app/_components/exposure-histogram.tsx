@@ -3,7 +3,7 @@
 // than almost every random candidate) are memorised.
 const W = 460;
 const H = 200;
-const PAD = { left: 40, right: 10, top: 12, bottom: 30 };
+const PAD = { left: 40, right: 12, top: 12, bottom: 46 };
 
 export interface Histogram {
   edges: number[];
@@ -11,6 +11,15 @@ export interface Histogram {
   expected: number[] | null;
   inserted: number[];
   others: number[];
+}
+
+/** Three loss ticks (the first edge, the middle, the last), 3 significant digits each, so they never crowd. */
+export function lossTicks(edges: number[]): { at: number; label: string }[] {
+  if (edges.length === 0) return [];
+  const first = edges[0]!;
+  const last = edges.at(-1)!;
+  const values = first === last ? [first] : [first, (first + last) / 2, last];
+  return values.map((v, i) => ({ at: i, label: String(Number(v.toPrecision(3))) }));
 }
 
 export function ExposureHistogram({ histogram }: { histogram: Histogram }) {
@@ -28,9 +37,9 @@ export function ExposureHistogram({ histogram }: { histogram: Histogram }) {
     <figure className="chart">
       <figcaption>
         <strong>Canary losses against the reference distribution</strong>{" "}
-        <span style={{ color: "#9aa3ad", marginLeft: 8 }}>■ random candidates</span>
-        <span style={{ color: "#b3261e", marginLeft: 8 }}>■ inserted canaries</span>
-        <span style={{ color: "#1f5fbf", marginLeft: 8 }}>■ other canaries</span>
+        <span style={{ color: "#9aa3ad", marginLeft: 8, whiteSpace: "nowrap", display: "inline-block" }}>■ random candidates</span>
+        <span style={{ color: "#b3261e", marginLeft: 8, whiteSpace: "nowrap", display: "inline-block" }}>■ inserted canaries</span>
+        <span style={{ color: "#1f5fbf", marginLeft: 8, whiteSpace: "nowrap", display: "inline-block" }}>■ other canaries</span>
       </figcaption>
       <svg viewBox={`0 0 ${W} ${H}`} width="100%" style={{ maxWidth: W }} role="img" aria-label="Canary losses against the reference distribution">
         {histogram.reference.map((n, i) => (
@@ -41,11 +50,24 @@ export function ExposureHistogram({ histogram }: { histogram: Histogram }) {
         )}
         {marks(histogram.inserted, "#b3261e", 0)}
         {marks(histogram.others, "#1f5fbf", 1)}
-        <text x={PAD.left} y={H - 8} fontSize="10" fill="#5b6470">
-          loss {histogram.edges[0]?.toFixed(2)} (more likely)
+        <line x1={PAD.left} x2={W - PAD.right} y1={H - PAD.bottom} y2={H - PAD.bottom} stroke="#9aa3ad" />
+        {lossTicks(histogram.edges).map((t, i, all) => (
+          <text
+            key={t.at}
+            x={PAD.left + ((W - PAD.left - PAD.right) * i) / Math.max(1, all.length - 1)}
+            y={H - PAD.bottom + 15}
+            fontSize="11"
+            textAnchor={i === 0 ? "start" : i === all.length - 1 ? "end" : "middle"}
+            fill="#5b6470"
+          >
+            {t.label}
+          </text>
+        ))}
+        <text x={(W + PAD.left - PAD.right) / 2} y={H - 8} fontSize="12" textAnchor="middle" fill="#3b4350">
+          loss per candidate (left: the model finds it more likely)
         </text>
-        <text x={W - PAD.right} y={H - 8} fontSize="10" textAnchor="end" fill="#5b6470">
-          {histogram.edges.at(-1)?.toFixed(2)} (less likely)
+        <text transform={`translate(14 ${(H - PAD.bottom + PAD.top) / 2}) rotate(-90)`} fontSize="12" textAnchor="middle" fill="#3b4350">
+          candidates
         </text>
       </svg>
     </figure>

@@ -2,13 +2,19 @@
 // true-positive rate the model's (epsilon, delta) allows, and chance.
 const W = 420;
 const H = 300;
-const PAD = { left: 50, right: 12, top: 12, bottom: 36 };
+// Room on the left for the tick labels and the rotated axis title, below for the tick labels and the title.
+const PAD = { left: 64, right: 14, top: 12, bottom: 44 };
 const COLOURS = ["#1f5fbf", "#8a3ea8", "#b3261e"];
 
 export interface Curve {
   name: string;
   points: { fpr: number; tpr: number }[];
   dashed?: boolean;
+}
+
+/** A decade as people read a rate: 100%, 10%, 1%, 0.1%, 0.01%, … */
+export function rateTick(decade: number): string {
+  return `${Number((100 * 10 ** decade).toPrecision(1))}%`;
 }
 
 export function LogLogRoc({ curves, floor, title }: { curves: Curve[]; floor: number; title: string }) {
@@ -21,7 +27,7 @@ export function LogLogRoc({ curves, floor, title }: { curves: Curve[]; floor: nu
       <figcaption>
         <strong>{title}</strong>{" "}
         {curves.map((c, i) => (
-          <span key={c.name} style={{ color: COLOURS[i % COLOURS.length], marginLeft: 8 }}>
+          <span key={c.name} style={{ color: COLOURS[i % COLOURS.length], marginLeft: 8, whiteSpace: "nowrap", display: "inline-block" }}>
             {c.dashed ? "┄" : "■"} {c.name}
           </span>
         ))}
@@ -31,8 +37,12 @@ export function LogLogRoc({ curves, floor, title }: { curves: Curve[]; floor: nu
           <g key={d}>
             <line x1={x(10 ** d)} x2={x(10 ** d)} y1={PAD.top} y2={H - PAD.bottom} stroke="#eef0f3" />
             <line x1={PAD.left} x2={W - PAD.right} y1={y(10 ** d)} y2={y(10 ** d)} stroke="#eef0f3" />
-            <text x={x(10 ** d)} y={H - PAD.bottom + 14} fontSize="10" textAnchor="middle" fill="#5b6470">{`1e${d}`}</text>
-            <text x={PAD.left - 4} y={y(10 ** d) + 3} fontSize="10" textAnchor="end" fill="#5b6470">{`1e${d}`}</text>
+            <text x={x(10 ** d)} y={H - PAD.bottom + 16} fontSize="11" textAnchor={d === 0 ? "end" : x(10 ** d) - PAD.left < 20 ? "start" : "middle"} fill="#5b6470">
+              {rateTick(d)}
+            </text>
+            <text x={PAD.left - 6} y={y(10 ** d) + 4} fontSize="11" textAnchor="end" fill="#5b6470">
+              {rateTick(d)}
+            </text>
           </g>
         ))}
         <line x1={x(10 ** lo)} y1={y(10 ** lo)} x2={x(1)} y2={y(1)} stroke="#c4c9d0" strokeDasharray="2 3" />
@@ -46,11 +56,11 @@ export function LogLogRoc({ curves, floor, title }: { curves: Curve[]; floor: nu
             points={c.points.map((p) => `${x(p.fpr)},${y(p.tpr)}`).join(" ")}
           />
         ))}
-        <text x={(W + PAD.left) / 2} y={H - 6} fontSize="11" textAnchor="middle" fill="#5b6470">
-          false-positive rate (log)
+        <text x={(W + PAD.left - PAD.right) / 2} y={H - 6} fontSize="12" textAnchor="middle" fill="#3b4350">
+          false-positive rate (log scale)
         </text>
-        <text x={12} y={PAD.top + 10} fontSize="11" fill="#5b6470">
-          TPR
+        <text transform={`translate(14 ${(H - PAD.bottom + PAD.top) / 2}) rotate(-90)`} fontSize="12" textAnchor="middle" fill="#3b4350">
+          true-positive rate (log scale)
         </text>
       </svg>
     </figure>

@@ -38,6 +38,10 @@ export const modelVersions = sqliteTable(
     /** JSON: utility metrics such as validation loss and perplexity. */
     metrics: text("metrics").notNull().default("{}"),
     createdAt: text("created_at").notNull().default(now),
+    /** When it was withdrawn, why (as the withdrawing officer wrote it) and the incident that caused it, if any. */
+    withdrawnAt: text("withdrawn_at"),
+    withdrawalReason: text("withdrawal_reason"),
+    withdrawalIncidentId: text("withdrawal_incident_id"),
   },
   (t) => [uniqueIndex("model_versions_number").on(t.familyId, t.version)],
 );

@@ -1,14 +1,17 @@
 // The disclosure report carries nothing computed from private data that the accountant does not cover: no exact record
 // or subject counts and no observed maximum (DP counts once released, and k as the budget states it), and a run's
-// expected batch size only where it was the run's setting.
+// expected batch size only where it was the run's setting. It reports the leakage tests that exist (membership and
+// extraction probes named, their figures withheld) and a withdrawal with its reason and incident.
 import { eq } from "drizzle-orm";
 import { beforeEach, expect, it } from "vitest";
-import { budgets, runs } from "../../db/schema";
+import { budgets, leakageReports, runs } from "../../db/schema";
 import { actorOf } from "../actor";
 import { registerUpload } from "../datasets/service";
 import type { RunRequest } from "../runs/run-request";
 import { launchRun } from "../runs/service";
 import { callerAs, ingestedVersion, registerTestBaseModel, registerTestFineTuned, runRequest, testWorld, type TestWorld } from "../testing";
+import { recordEvaluation } from "../leakage/jobs";
+import { storedLeakage } from "../leakage/testing";
 import { disclosure } from "./service";
 
 // Exact figures chosen to be recognisable anywhere in the report.
@@ -72,4 +75,40 @@ it("states the DP counts once released, with their noise", async () => {
     event: { type: "self_composed", event: { type: "gaussian", noise_multiplier: 30 }, count: 2 },
     releasedAt: release.releasedAt,
   });
+});
+
+it("reports every leakage evaluation that exists: the one-run audit and canary exposure, membership probes named without their figures", () => {
+  expect(disclosure(world.db, modelVersionId).leakage).toEqual([]);
+  const queued = (id: string, kind: "post_training" | "on_demand", requestedAt: string) =>
+    world.db.insert(leakageReports).values({ id, modelVersionId, kind, requestedAt }).run();
+  queued("7e0a0000-0000-4000-8000-000000000001", "post_training", "2026-01-01T00:00:00.000Z");
+  queued("7e0a0000-0000-4000-8000-000000000002", "on_demand", "2026-01-02T00:00:00.000Z");
+  const job = world.db.select().from(leakageReports).where(eq(leakageReports.id, "7e0a0000-0000-4000-8000-000000000001")).get()!;
+  // A membership AUC and PII rate recognisable anywhere in the report.
+  recordEvaluation(world.db, job, storedLeakage(0.731, 0.5873, [3.25, 4.75], 7.125));
+  const [done, pending] = disclosure(world.db, modelVersionId).leakage;
+  expect(done).toMatchObject({
+    kind: "post_training",
+    status: "done",
+    alert: false,
+    figures: {
+      oneRunAudit: { canaries: 8, guesses: 4, correct: 4, confidence: 0.95, epsilonLowerBound: 0.731, accountantEpsilon: 2, consistent: true },
+      exposure: { inserted: 2, others: 0, insertedMean: 4, othersMean: null, method: "exact" },
+    },
+  });
+  expect(done!.figures!.internalProbes).toEqual(expect.arrayContaining([expect.stringMatching(/^membership inference/), "PII in sampled outputs"]));
+  expect(pending).toMatchObject({ kind: "on_demand", status: "queued", figures: null });
+  const text = JSON.stringify(disclosure(world.db, modelVersionId));
+  for (const figure of [0.5873, 7.125, 200]) expect(text).not.toMatch(asJsonValue(figure));
+});
+
+it("states when, why and through which incident a version was withdrawn, with the audit entry", async () => {
+  expect(disclosure(world.db, modelVersionId).withdrawal).toBeNull();
+  const officer = callerAs(world.db, world.users.privacy_officer);
+  const incidentId = await officer.incidents.open({ title: "Exposure", severity: "high", links: [] });
+  await officer.incidents.withdrawModel({ incidentId, versionId: modelVersionId, reason: "canaries memorised" });
+  const d = disclosure(world.db, modelVersionId);
+  expect(d.withdrawal).toMatchObject({ reason: "canaries memorised", incidentId, action: "incident.withdraw_model" });
+  expect(d.approvals.find((a) => a.seq === d.withdrawal!.auditSeq)?.at).toBe(d.withdrawal!.at);
+  expect(d.incidents.map((i) => i.id)).toContain(incidentId);
 });

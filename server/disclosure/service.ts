@@ -1,7 +1,7 @@
 // What can be disclosed about a model version's training: per dataset lineage the privacy unit, adjacency, delta,
 // the server's epsilon (and person-level figure), every run's settings and events, the data versions with their
-// minimisation, DP counts (if released) and the stated records-per-person bound; plus the base model, approvals and
-// incidents. The disclosure page and the provenance export use it. Nothing here is computed from private data
+// minimisation, DP counts (if released) and the stated records-per-person bound; plus the base model, the leakage
+// tests that exist (./leakage.ts), approvals, the withdrawal (when, why, the incident) and incidents. The disclosure page and the provenance export use it. Nothing here is computed from private data
 // without being covered by the accountant: no exact counts, no observed maxima, no batch sizes derived from them.
 import { execFileSync } from "node:child_process";
 import { and, asc, eq, inArray } from "drizzle-orm";
@@ -15,9 +15,10 @@ import { minimisationPlanSchema } from "../datasets/ingest/minimise";
 import { AppError } from "../errors";
 import { incidentsTouching } from "../incidents/service";
 import { runRequestInput } from "../runs/run-request";
-import { guarantees, lineage, versionSummary } from "../models/service";
+import { guarantees, lineage, versionSummary, withdrawalOf } from "../models/service";
 import { visibleModelVersion } from "../models/visibility";
 import type { SessionUser } from "../context";
+import { leakageEvidence } from "./leakage";
 
 let codeVersion: string | null | undefined;
 /** The commit the server runs, when it runs from a git checkout. */
@@ -98,7 +99,7 @@ export function disclosure(db: Executor, versionId: string) {
   const approvals = db
     .select()
     .from(auditLog)
-    .where(and(eq(auditLog.entityId, version.id), inArray(auditLog.action, ["model.approve", "model.deploy", "model.withdraw", "incident.withdraw_model"])))
+    .where(and(eq(auditLog.entityId, version.id), inArray(auditLog.action, ["model.approve", "model.deploy", ...WITHDRAW_ACTIONS])))
     .orderBy(asc(auditLog.seq))
     .all();
   const touched = [...chain.map((v) => v.id), ...lineages.flatMap((l) => [l.datasetId, ...l.runs.map((r) => r.runId), ...l.datasetVersions.map((d) => d.id)])];
@@ -111,9 +112,22 @@ export function disclosure(db: Executor, versionId: string) {
     sampling: "poisson" as const,
     lineages,
     approvals,
+    /** When, why and through which incident it was withdrawn (with the audit entry that did it); null if it was not. */
+    withdrawal: withdrawalWithEntry(version, approvals),
+    leakage: leakageEvidence(db, version.id),
     incidents: incidentsTouching(db, touched),
     codeVersion: serverCodeVersion(),
   };
+}
+
+const WITHDRAW_ACTIONS = ["model.withdraw", "incident.withdraw_model"];
+
+function withdrawalWithEntry(version: typeof modelVersions.$inferSelect, entries: (typeof auditLog.$inferSelect)[]) {
+  const withdrawal = withdrawalOf(version);
+  if (!withdrawal) return null;
+  const entry = entries.findLast((e) => WITHDRAW_ACTIONS.includes(e.action));
+  if (!entry) throw new Error(`model version ${version.id} is withdrawn but no audit entry withdrew it`);
+  return { ...withdrawal, at: entry.at, auditSeq: entry.seq, action: entry.action };
 }
 
 function countsOf(db: Executor, datasetVersionId: string, unit: PrivacyUnit) {

@@ -120,7 +120,7 @@ export function assignOwner(db: Db, actor: Actor, input: z.infer<typeof ownerInp
 export function withdrawModel(db: Db, actor: Actor, input: z.infer<typeof withdrawInput>) {
   return audited(db, { actor, action: "incident.withdraw_model", entityType: "model_version", entityId: input.versionId, input }, (tx) => {
     existingIncident(tx, input.incidentId);
-    const version = changeModelStatus(tx, input.versionId, "withdrawn");
+    const version = changeModelStatus(tx, input.versionId, "withdrawn", { reason: input.reason, incidentId: input.incidentId });
     tx.insert(incidentLinks).values({ incidentId: input.incidentId, entityType: "model_version", entityId: version.id }).onConflictDoNothing().run();
     touch(tx, input.incidentId, "action", `withdrew model version ${version.id}: ${input.reason}`, actor);
   });

@@ -2,7 +2,7 @@
 // draft -> approved -> deployed (privacy officers only) or withdraw them, and compute each version's guarantee (which
 // covers the sweep it was chosen from).
 import { randomUUID } from "node:crypto";
-import { asc, eq, max } from "drizzle-orm";
+import { asc, eq, inArray, max } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Executor, Tx } from "../../db/client";
 import { MODEL_KINDS, budgets, datasets, modelFamilies, modelVersions, runs, type ModelStatus, type ModelVersion } from "../../db/schema";
@@ -10,7 +10,7 @@ import { audited, type Actor } from "../audit/service";
 import { lineageRuns, personLevel, spendOf, type RunShare } from "../budgets/ledger";
 import type { SessionUser } from "../context";
 import { AppError } from "../errors";
-import { lineText } from "../validation";
+import { lineText, proseText } from "../validation";
 import { modelVisibility, visibleModelVersion } from "./visibility";
 
 export const registerModelInput = z.object({
@@ -26,7 +26,18 @@ export const registerModelInput = z.object({
   metrics: z.record(z.string(), z.number()).default({}),
 });
 
-export const setStatusInput = z.object({ versionId: z.uuid(), status: z.enum(["approved", "deployed", "withdrawn"]) });
+export const setStatusInput = z.object({
+  versionId: z.uuid(),
+  status: z.enum(["approved", "deployed", "withdrawn"]),
+  /** Why a version is withdrawn (kept with the version, shown on its page and in its provenance export). */
+  reason: proseText().max(2000).optional(),
+});
+
+/** Why a version was withdrawn: the reason given and the incident that caused it, when one did. */
+export interface Withdrawal {
+  reason: string | null;
+  incidentId: string | null;
+}
 
 const NEXT_STATUS: Record<ModelStatus, readonly ModelStatus[]> = {
   draft: ["approved", "withdrawn"],
@@ -72,18 +83,23 @@ export function registerModelVersion(db: Db, actor: Actor, input: z.infer<typeof
 export function setModelStatus(db: Db, actor: Actor, input: z.infer<typeof setStatusInput>) {
   const action = { approved: "model.approve", deployed: "model.deploy", withdrawn: "model.withdraw" }[input.status];
   return audited(db, { actor, action, entityType: "model_version", entityId: input.versionId, input }, (tx) =>
-    versionSummary(changeModelStatus(tx, input.versionId, input.status)),
+    versionSummary(changeModelStatus(tx, input.versionId, input.status, { reason: input.reason?.trim() || null, incidentId: null })),
   );
 }
 
-/** Moves a version to `status` inside the caller's transaction, if its current status allows it. */
-export function changeModelStatus(tx: Tx, versionId: string, status: ModelStatus): ModelVersion {
+/**
+ * Moves a version to `status` inside the caller's transaction, if its current status allows it; a withdrawal keeps
+ * when, why and (for a containment) the incident with the version.
+ */
+export function changeModelStatus(tx: Tx, versionId: string, status: ModelStatus, withdrawal?: Withdrawal): ModelVersion {
   const version = tx.select().from(modelVersions).where(eq(modelVersions.id, versionId)).get();
   if (!version) throw new AppError("NOT_FOUND", "No such model version.");
   if (!NEXT_STATUS[version.status].includes(status)) {
     throw new AppError("CONFLICT", `A ${version.status} version cannot become ${status}.`);
   }
-  tx.update(modelVersions).set({ status }).where(eq(modelVersions.id, version.id)).run();
+  const withdrawn =
+    status === "withdrawn" ? { withdrawnAt: new Date().toISOString(), withdrawalReason: withdrawal?.reason ?? null, withdrawalIncidentId: withdrawal?.incidentId ?? null } : {};
+  tx.update(modelVersions).set({ status, ...withdrawn }).where(eq(modelVersions.id, version.id)).run();
   return tx.select().from(modelVersions).where(eq(modelVersions.id, version.id)).get()!;
 }
 
@@ -95,9 +111,28 @@ export function versionSummary(v: ModelVersion) {
   return { id: v.id, familyId: v.familyId, version: v.version, kind: v.kind, status: v.status, parentVersionId: v.parentVersionId, weightsDigest: v.weightsDigest, createdAt: v.createdAt };
 }
 
+/** When, why and through which incident a version was withdrawn; null for a version that was not. */
+export function withdrawalOf(v: ModelVersion): (Withdrawal & { at: string }) | null {
+  return v.status === "withdrawn" ? { at: v.withdrawnAt ?? "", reason: v.withdrawalReason, incidentId: v.withdrawalIncidentId } : null;
+}
+
 /** What the registry's pages show of a version: its summary and the run that trained it (null for a base model). */
 function registryEntry(v: ModelVersion) {
   return { ...versionSummary(v), runId: v.runId };
+}
+
+/** The names people read for versions ("family vN"), by id, for pages that list versions by id (audit, incidents). */
+export function versionNames(db: Executor, versionIds: string[]): Map<string, string> {
+  if (versionIds.length === 0) return new Map();
+  return new Map(
+    db
+      .select({ id: modelVersions.id, version: modelVersions.version, family: modelFamilies.name })
+      .from(modelVersions)
+      .innerJoin(modelFamilies, eq(modelFamilies.id, modelVersions.familyId))
+      .where(inArray(modelVersions.id, [...new Set(versionIds)]))
+      .all()
+      .map((v) => [v.id, `${v.family} v${v.version}`]),
+  );
 }
 
 /** The families and versions the user may see (a family none of whose versions they may see is left out). */
@@ -115,7 +150,15 @@ export function versionDetail(db: Executor, user: SessionUser, versionId: string
   const version = visibleModelVersion(db, user, versionId);
   // Validation loss and perplexity on held-out records: internal figures, not DP (the page labels them so).
   const metrics = z.record(z.string(), z.number()).parse(JSON.parse(version.metrics));
-  return { version: registryEntry(version), metrics, lineage: lineage(db, version.id).map(registryEntry), guarantees: guarantees(db, version.id) };
+  const family = db.select({ name: modelFamilies.name }).from(modelFamilies).where(eq(modelFamilies.id, version.familyId)).get()!;
+  return {
+    version: registryEntry(version),
+    family: family.name,
+    withdrawal: withdrawalOf(version),
+    metrics,
+    lineage: lineage(db, version.id).map(registryEntry),
+    guarantees: guarantees(db, version.id),
+  };
 }
 
 /** The version and its ancestors, nearest first. */

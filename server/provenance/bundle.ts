@@ -22,13 +22,14 @@
 // the UTF-8 of canonicalJson(entry). Entries are listed in increasing seq order, each at most once.
 //
 // The Statement is in-toto v1: one subject (the model version, digest: SHA-256 of its weights file) and the predicate
-// https://epsilon-ledger.dev/dp-training/v2 (predicateSchema below), which carries everything needed to recompute
+// https://epsilon-ledger.dev/dp-training/v3 (predicateSchema below), which carries everything needed to recompute
 // epsilon: for each dataset lineage the version's chain was trained on, the delta, privacy unit and the stored privacy
 // event of every run on that lineage launched before the version's registration (the sweep it was chosen from) and of
 // its own chain (marked in_chain), composed by the named accountant. It carries nothing computed from
 // private data that the accountant does not cover: a dataset version's counts only as DP counts (a separate release on
 // the lineage's ledger, with its own event), the records-per-person bound k as the budget states it, and a run's
-// expected batch size only where it was the run's setting.
+// expected batch size only where it was the run's setting. A withdrawn version is exported too, marked so
+// (predicate.withdrawal): it is what an auditor needs when a version was withdrawn.
 import type { KeyObject } from "node:crypto";
 import { z } from "zod";
 import {
@@ -55,7 +56,7 @@ import { leafHash } from "./merkle";
 export const BUNDLE_FORMAT = "epsilon-ledger-provenance/v2";
 export const IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json";
 export const STATEMENT_TYPE = "https://in-toto.io/Statement/v1";
-export const PREDICATE_TYPE = "https://epsilon-ledger.dev/dp-training/v2";
+export const PREDICATE_TYPE = "https://epsilon-ledger.dev/dp-training/v3";
 
 /** Which neighbouring datasets the guarantee is over, for each privacy unit. */
 export const ADJACENCY = {
@@ -153,8 +154,18 @@ export const predicateSchema = z.strictObject({
     sampling: z.literal("poisson"),
     lineages: z.array(lineageSchema),
   }),
-  /** Membership-inference and other leakage audits (none yet). */
+  /**
+   * The version's leakage evaluations that are done: each one-run audit's empirical lower bound beside the
+   * accountant's epsilon, and the canaries' exposure (figures from the model and synthetic canaries only).
+   */
   audit_results: z.array(jsonObject),
+  /**
+   * Set exactly when model_version.status is "withdrawn": when (the audit entry's time), why, the incident that caused
+   * it (null for a withdrawal by hand) and the seq of the audit entry that withdrew it, which the export includes.
+   */
+  withdrawal: z
+    .strictObject({ at: z.string(), reason: z.string().nullable(), incident_id: id.nullable(), audit_seq: z.number().int().min(1) })
+    .nullable(),
   approvals: z.array(
     z.strictObject({ action: z.string().min(1), actor_email: z.string().min(1), at: z.string(), audit_seq: z.number().int().min(1) }),
   ),

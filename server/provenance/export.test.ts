@@ -1,6 +1,6 @@
 // The export built from the database verifies offline: a fine-tuned version with its run, approval, incident and the
-// DP counts of its data (no exact counts, k as the budget states it); a withdrawn version is not exported; only
-// auditors and privacy officers export.
+// DP counts of its data (no exact counts, k as the budget states it); a withdrawn version is exported marked withdrawn
+// (why, the incident, the audit entry), and still verifies; only auditors and privacy officers export.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -83,12 +83,26 @@ it("exports a statement, proofs and tree head that verify offline, epsilon recom
   expect(failed).toContain("envelope signature");
 });
 
-it("is refused to other roles, and for a withdrawn version", async () => {
+it("is refused to other roles; a withdrawn version is exported marked withdrawn, with the incident, and verifies", async () => {
   const download = (role: "admin" | "engineer" | "auditor" | null) => handleProvenanceDownload({ db: world.db, user: role && world.users[role] }, versionId, dataDir);
   expect(download(null).status).toBe(401);
   expect(download("admin").status).toBe(403);
   expect(download("engineer").status).toBe(403);
   expect(download("auditor").status).toBe(200);
-  await callerAs(world.db, world.users.privacy_officer).models.setStatus({ versionId, status: "withdrawn" });
-  expect(download("auditor").status).toBe(409);
+  const officer = callerAs(world.db, world.users.privacy_officer);
+  const incidentId = await officer.incidents.open({ title: "Canary exposure too high", severity: "high", links: [] });
+  await officer.incidents.withdrawModel({ incidentId, versionId, reason: "memorised canaries" });
+  const response = download("auditor");
+  expect(response.status).toBe(200);
+  const text = await response.text();
+  const report = verifyBundle(text);
+  expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+  expect(report.checks.find((c) => c.name === "withdrawal")?.detail).toMatch(/^WITHDRAWN by incident .* memorised canaries$/);
+  const { envelope, audit } = JSON.parse(text) as { envelope: { payload: string }; audit: { entries: { entry: { seq: number; action: string } }[] } };
+  const { predicate } = JSON.parse(Buffer.from(envelope.payload, "base64").toString("utf8")) as {
+    predicate: { model_version: { status: string }; withdrawal: { reason: string; incident_id: string; audit_seq: number } };
+  };
+  expect(predicate.model_version.status).toBe("withdrawn");
+  expect(predicate.withdrawal).toMatchObject({ reason: "memorised canaries", incident_id: incidentId });
+  expect(audit.entries.find((e) => e.entry.seq === predicate.withdrawal.audit_seq)?.entry.action).toBe("incident.withdraw_model");
 });

@@ -1,6 +1,7 @@
 // Builds a model version's signed provenance export from the database: the in-toto statement (the weights' digest
 // and everything needed to recompute epsilon), signed in a DSSE envelope, with a signed tree head of the audit log
-// and inclusion proofs for the entries about the version, its runs, data and incidents.
+// and inclusion proofs for the entries about the version, its runs, data and incidents. A withdrawn version is
+// exported marked withdrawn (predicate.withdrawal), with the audit entry that withdrew it.
 import type { Executor } from "../../db/client";
 import { auditLog } from "../../db/schema";
 import { inArray } from "drizzle-orm";
@@ -16,7 +17,6 @@ import { signingKey, type SigningKey } from "./keys";
 
 export function provenanceStatement(db: Executor, versionId: string): { statement: Statement; entityIds: string[] } {
   const d = disclosure(db, versionId);
-  if (d.version.status === "withdrawn") throw new AppError("CONFLICT", "This model version was withdrawn; it cannot be exported as valid.");
   const parent = d.lineage[1] ?? null;
   const statement: Statement = {
     _type: STATEMENT_TYPE,
@@ -67,7 +67,29 @@ export function provenanceStatement(db: Executor, versionId: string): { statemen
           person_level: l.personLevel,
         })),
       },
-      audit_results: [],
+      audit_results: d.leakage.flatMap((e) =>
+        e.figures
+          ? [
+              {
+                report_id: e.id,
+                kind: e.kind,
+                computed_at: e.computedAt,
+                one_run_audit: {
+                  canaries: e.figures.oneRunAudit.canaries,
+                  guesses: e.figures.oneRunAudit.guesses,
+                  correct: e.figures.oneRunAudit.correct,
+                  confidence: e.figures.oneRunAudit.confidence,
+                  epsilon_lower_bound: e.figures.oneRunAudit.epsilonLowerBound,
+                  accountant_epsilon: e.figures.oneRunAudit.accountantEpsilon,
+                  accountant_delta: e.figures.oneRunAudit.accountantDelta,
+                  group_size: e.figures.oneRunAudit.groupSize,
+                },
+                canary_exposure: { inserted_mean_bits: e.figures.exposure.insertedMean, others_mean_bits: e.figures.exposure.othersMean, method: e.figures.exposure.method },
+              },
+            ]
+          : [],
+      ),
+      withdrawal: d.withdrawal && { at: d.withdrawal.at, reason: d.withdrawal.reason, incident_id: d.withdrawal.incidentId, audit_seq: d.withdrawal.auditSeq },
       approvals: d.approvals
         .filter((a) => a.action === "model.approve" || a.action === "model.deploy")
         .map((a) => ({ action: a.action, actor_email: a.actorEmail, at: a.at, audit_seq: a.seq })),

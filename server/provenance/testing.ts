@@ -122,6 +122,7 @@ export function statement(log: AuditEntry[]): Statement {
       ],
     },
     audit_results: [],
+    withdrawal: null,
     approvals: [{ action: approval.action, actor_email: approval.actorEmail, at: approval.at, audit_seq: approval.seq }],
     incidents: [{ id: IDS.incident, title: "Loss spike on run 2", severity: "low", status: "resolved", opened_at: "2025-01-02T04:00:00.000Z" }],
   };

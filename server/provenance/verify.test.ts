@@ -130,6 +130,19 @@ describe("verifyBundle", () => {
     ]);
   });
 
+  it("checks the withdrawal mark: set exactly for a withdrawn version, and backed by an included withdrawing entry", () => {
+    expect(verifyBundle(text).checks.find((c) => c.name === "withdrawal")).toMatchObject({ ok: true, detail: "not withdrawn (status approved)" });
+    // Hiding a withdrawal (status withdrawn, no mark) or marking a version that is not withdrawn is caught.
+    expect(failed(verifyBundle(withStatement((s) => (s.predicate.model_version.status = "withdrawn"))))).toEqual(["withdrawal"]);
+    const approval = input.statement.predicate.approvals[0]!;
+    const mark = { at: approval.at, reason: "leak suspected", incident_id: null, audit_seq: approval.audit_seq };
+    expect(failed(verifyBundle(withStatement((s) => (s.predicate.withdrawal = mark))))).toEqual(["withdrawal"]);
+    // An entry that withdrew nothing (here the approval) does not back a withdrawal.
+    const pointed = verifyBundle(withStatement((s) => ((s.predicate.model_version.status = "withdrawn"), (s.predicate.withdrawal = mark))));
+    expect(failed(pointed)).toEqual(["withdrawal"]);
+    expect(pointed.checks.find((c) => c.name === "withdrawal")?.detail).toContain("action model.approve");
+  });
+
   it("fails an approval whose entry is removed from the proof set, and an entry about something else", () => {
     const approvalSeq = input.statement.predicate.approvals[0]!.audit_seq;
     const removed = buildBundle({ ...input, entries: input.entries.filter((e) => e.entry.seq !== approvalSeq) });

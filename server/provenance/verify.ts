@@ -126,7 +126,7 @@ function checkStatement(bundle: Bundle): { check: Check; statement?: Statement }
   }
   const parsed = statementSchema.safeParse(value);
   if (!parsed.success) return { check: { name: "statement", ...fail(`not a DP training statement: ${issues(parsed.error)}`) } };
-  return { check: { name: "statement", ...pass("in-toto Statement v1 with the dp-training/v2 predicate") }, statement: parsed.data };
+  return { check: { name: "statement", ...pass("in-toto Statement v1 with the dp-training/v3 predicate") }, statement: parsed.data };
 }
 
 function checkSubject(statement: Statement, weights: Uint8Array | undefined): Check {
@@ -247,6 +247,28 @@ function checkApprovals(statement: Statement, bundle: Bundle): Check[] {
   );
 }
 
+const WITHDRAW_ACTIONS = new Set(["model.withdraw", "incident.withdraw_model"]);
+
+/** A withdrawn version says so, with the included audit entry that withdrew it; any other version has no withdrawal. */
+function checkWithdrawal(statement: Statement, bundle: Bundle): Check {
+  return attempt("withdrawal", () => {
+    const { model_version: version, withdrawal } = statement.predicate;
+    if (version.status !== "withdrawn") return withdrawal === null ? pass(`not withdrawn (status ${version.status})`) : fail(`a withdrawal is stated but the status is ${version.status}`);
+    if (withdrawal === null) return fail("the status is withdrawn but no withdrawal is stated");
+    const entry = bundle.audit.entries.find((e) => e.entry.seq === withdrawal.audit_seq)?.entry;
+    if (!entry) return fail(`audit entry #${withdrawal.audit_seq} is not among the included entries`);
+    const mismatched = [
+      !WITHDRAW_ACTIONS.has(entry.action) && `action ${entry.action}`,
+      entry.entityId !== version.id && `entity ${entry.entityId}`,
+      entry.at !== withdrawal.at && `time ${entry.at}`,
+      (entry.action === "incident.withdraw_model") !== (withdrawal.incident_id !== null) && `action ${entry.action} for ${withdrawal.incident_id === null ? "no incident" : "an incident"}`,
+    ].filter((m) => m !== false);
+    if (mismatched.length > 0) return fail(`the audit entry says ${mismatched.join(", ")}`);
+    const incident = withdrawal.incident_id === null ? "by hand" : `by incident ${withdrawal.incident_id}`;
+    return pass(`WITHDRAWN ${incident} at ${withdrawal.at} (audit entry #${withdrawal.audit_seq}): ${withdrawal.reason ?? "no reason recorded"}`);
+  });
+}
+
 /** The ids the predicate names: the model, its parent and base, the datasets, their versions, the runs, incidents. */
 function namedIds(predicate: Predicate): Set<string> {
   return new Set([
@@ -297,7 +319,7 @@ function verifyParsed(value: unknown, options: VerifyOptions): Check[] {
     ...(head.ok ? pass(`tree of ${bundle.audit.tree_head.tree_size} entries at ${bundle.audit.tree_head.timestamp}`) : fail(head.reason)),
   });
   checks.push(...checkEntries(bundle, head.ok));
-  if (statement) checks.push(...checkApprovals(statement, bundle), checkRelevance(statement, bundle));
+  if (statement) checks.push(...checkApprovals(statement, bundle), checkWithdrawal(statement, bundle), checkRelevance(statement, bundle));
   return checks;
 }
 

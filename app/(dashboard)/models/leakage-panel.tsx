@@ -8,11 +8,13 @@ import type { Can } from "@/app/_trpc/types";
 import { ErrorMessage } from "@/app/_components/error-message";
 import { eps, formData, when } from "@/app/_components/format";
 import { ExposureHistogram } from "@/app/_components/exposure-histogram";
+import { Num } from "@/app/_components/num";
 import { InternalBadge } from "@/app/_components/internal-badge";
 import { DriftTimeline } from "@/app/(dashboard)/monitoring/drift-timeline";
 import { LogLogRoc } from "@/app/_components/log-log-roc";
 import { useTRPC } from "@/app/_trpc/client";
 import type { RouterOutputs } from "@/app/_trpc/types";
+import { LEAKAGE_KIND, pendingSentence } from "./leakage-kinds";
 
 type Report = NonNullable<RouterOutputs["leakage"]["overview"]["reports"][number]["report"]>;
 type Figures = Pick<Report["leakage"], "canaries" | "membership" | "extraction">;
@@ -78,7 +80,11 @@ export function LeakagePanel({ versionId, can }: { versionId: string; can: Can }
         <button type="button" className="secondary" disabled={Boolean(pending)} onClick={() => evaluate.mutate({ versionId, kind: "drift_probe" })}>
           Probe for drift now
         </button>
-        {pending && <span className="muted">A {pending.kind.replace("_", " ")} is {pending.status}…</span>}
+        {pending && (
+          <span className="muted" role="status" data-testid="leakage-pending">
+            {pendingSentence(pending.kind, pending.status)}
+          </span>
+        )}
       </div>
       <ErrorMessage error={evaluate.error} />
       {failed && <p className="error">The last evaluation failed: {failed.error}</p>}
@@ -86,10 +92,10 @@ export function LeakagePanel({ versionId, can }: { versionId: string; can: Can }
         <>
           <p data-testid="one-run-audit">
             One-run audit ({latest.report.leakage.one_run_audit.correct} of {latest.report.leakage.one_run_audit.guesses} guesses right on{" "}
-            {latest.report.leakage.one_run_audit.m} canaries): empirical <strong>ε ≥ {eps(latest.report.leakage.one_run_audit.epsilon_lower_bound)}</strong> at{" "}
-            {Math.round(latest.report.leakage.one_run_audit.confidence * 100)}% confidence, against the accountant's <strong>ε = {eps(latest.report.accountant.epsilon)}</strong>
+            {latest.report.leakage.one_run_audit.m} canaries): empirical <strong>ε ≥ <Num value={latest.report.leakage.one_run_audit.epsilon_lower_bound} /></strong> at{" "}
+            {Math.round(latest.report.leakage.one_run_audit.confidence * 100)}% confidence, against the accountant's <strong>ε = <Num value={latest.report.accountant.epsilon} /></strong>
             {latest.report.accountant.group_size > 1 && ` (group privacy over ${latest.report.accountant.group_size} repeats)`} ·{" "}
-            {latest.alert ? <span className="error">alert raised</span> : <span className="ok">consistent</span>} · {latest.kind.replace("_", " ")},{" "}
+            {latest.alert ? <span className="error">alert raised</span> : <span className="ok">consistent</span>} · {LEAKAGE_KIND[latest.kind]},{" "}
             {when(latest.computedAt)}
           </p>
           <table>

@@ -1,4 +1,4 @@
-// Models: the registry of base and fine-tuned versions, their lineage, status and the guarantee each carries.
+// Models: the registry of base and fine-tuned versions; each version has its own page (./[versionId]/page.tsx).
 import { enterSection } from "@/app/_trpc/server";
 import { ModelsView } from "./models-view";
 
@@ -7,7 +7,7 @@ export default async function ModelsPage() {
   return (
     <>
       <h1>{section.label}</h1>
-      <ModelsView can={section.can} />
+      <ModelsView />
     </>
   );
 }

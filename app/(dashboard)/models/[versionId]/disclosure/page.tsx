@@ -1,19 +1,24 @@
 // The disclosure report of a model version: what an auditor asks about its training, on one printable page. It is
 // meant to leave the organisation, so it shows nothing computed from private data that the accountant does not cover:
-// counts only as DP counts charged to the lineage's budget, k as the stated bound, batch sizes only as run settings.
-import { eps, when } from "@/app/_components/format";
-import { enterSection, orRedirect, serverCaller } from "@/app/_trpc/server";
+// counts only as DP counts charged to the lineage's budget, k as the stated bound, batch sizes only as run settings;
+// of the leakage tests, the figures computed from the model and synthetic canaries only.
+import Link from "next/link";
+import { when } from "@/app/_components/format";
+import { Num } from "@/app/_components/num";
+import { enterSection, serverCaller } from "@/app/_trpc/server";
+import { versionOrNotFound } from "../version-or-not-found";
+import { LeakageTests } from "./leakage-tests";
 import { ReleaseCounts } from "./release-counts";
 
 export default async function DisclosurePage({ params }: { params: Promise<{ versionId: string }> }) {
   const section = await enterSection("models");
   const { versionId } = await params;
   const caller = await serverCaller();
-  const d = await orRedirect(() => caller.disclosure.get({ versionId }));
+  const d = await versionOrNotFound(() => caller.disclosure.get({ versionId }));
   return (
     <article className="disclosure">
       <h1>
-        Disclosure report: {d.family} v{d.version.version}
+        Disclosure report: <Link href={`/models/${d.version.id}`}>{d.family} v{d.version.version}</Link>
       </h1>
       <p>
         Status <strong>{d.version.status}</strong> · weights SHA-256 <span className="mono">{d.version.weightsDigest}</span> · code version{" "}
@@ -43,20 +48,20 @@ export default async function DisclosurePage({ params }: { params: Promise<{ ver
               <tr>
                 <th>Guarantee ({l.privacyUnit}-level)</th>
                 <td>
-                  ε = {eps(l.epsilon)}, δ = {l.delta}: every run on this dataset launched before this version was registered, and its own
-                  ({l.runs.length} run(s), composed; adding their epsilons would say ε = {eps(l.naiveEpsilonSum)}). Choosing this version among
+                  ε = <Num value={l.epsilon} />, δ = <Num value={l.delta} kind="delta" />: every run on this dataset launched before this version was registered, and its own
+                  ({l.runs.length} run(s), composed; adding their epsilons would say ε = <Num value={l.naiveEpsilonSum} />). Choosing this version among
                   them is covered.
                 </td>
               </tr>
               <tr>
                 <th>Its own runs alone</th>
-                <td>ε = {eps(l.ownEpsilon)} (not a guarantee on its own when the version was chosen among other runs)</td>
+                <td>ε = <Num value={l.ownEpsilon} /> (not a guarantee on its own when the version was chosen among other runs)</td>
               </tr>
               {l.personLevel && (
                 <tr>
                   <th>Person-level (group privacy)</th>
                   <td>
-                    ε = {eps(l.personLevel.epsilon)}, δ = {l.personLevel.delta.toExponential(2)}
+                    ε = <Num value={l.personLevel.epsilon} />, δ = <Num value={l.personLevel.delta} kind="delta" />
                   </td>
                 </tr>
               )}
@@ -92,7 +97,9 @@ export default async function DisclosurePage({ params }: { params: Promise<{ ver
             <tbody>
               {l.runs.map((r) => (
                 <tr key={r.runId}>
-                  <td className="mono">{r.runId.slice(0, 8)}</td>
+                  <td className="mono">
+                    <Link href={`/runs/${r.runId}`}>{r.runId.slice(0, 8)}</Link>
+                  </td>
                   <td>{r.inChain ? "yes" : "no: chosen among"}</td>
                   <td>{r.stepsCharged}</td>
                   <td>{r.samplingRate.toPrecision(3)}</td>
@@ -137,7 +144,16 @@ export default async function DisclosurePage({ params }: { params: Promise<{ ver
       ))}
       <section className="card">
         <h2>Leakage tests</h2>
-        <p>No leakage audit has been recorded for this version.</p>
+        <LeakageTests evidence={d.leakage} />
+        {d.withdrawal && (
+          <>
+            <h2>Withdrawal</h2>
+            <p data-testid="disclosure-withdrawal">
+              Withdrawn {when(d.withdrawal.at)} (audit entry #{d.withdrawal.auditSeq}): {d.withdrawal.reason ?? "no reason recorded"}
+              {d.withdrawal.incidentId && `; caused by incident ${d.incidents.find((i) => i.id === d.withdrawal!.incidentId)?.title ?? d.withdrawal.incidentId}`}.
+            </p>
+          </>
+        )}
         <h2>Approvals</h2>
         <ul>
           {d.approvals.map((a) => (
@@ -151,7 +167,7 @@ export default async function DisclosurePage({ params }: { params: Promise<{ ver
         <ul>
           {d.incidents.map((i) => (
             <li key={i.id}>
-              {i.title} ({i.severity}, {i.status}), opened {when(i.openedAt)}
+              <Link href={`/incidents/${i.id}`}>{i.title}</Link> ({i.severity}, {i.status}), opened {when(i.openedAt)}
             </li>
           ))}
           {d.incidents.length === 0 && <li>none</li>}
