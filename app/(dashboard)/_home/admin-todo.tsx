@@ -3,6 +3,7 @@ import Link from "next/link";
 import { when } from "@/app/_components/format";
 import type { RouterOutputs } from "@/app/_trpc/types";
 import { TodoList } from "./todo-list";
+import { ROLE_LABELS } from "@/server/auth/access";
 
 type AdminTodo = Extract<RouterOutputs["home"]["todo"], { role: "admin" }>;
 
@@ -27,7 +28,7 @@ export function AdminTodoView({ todo }: { todo: AdminTodo }) {
                 <td>
                   {u.name} &lt;{u.email}&gt;
                 </td>
-                <td>{u.role.replace("_", " ")}</td>
+                <td>{ROLE_LABELS[u.role]}</td>
                 <td>{u.disabled ? <span className="badge error">disabled</span> : "active"}</td>
               </tr>
             ))}

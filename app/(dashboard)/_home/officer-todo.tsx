@@ -6,6 +6,7 @@ import { when } from "@/app/_components/format";
 import type { Can, RouterOutputs } from "@/app/_trpc/types";
 import { DecideHere } from "./decide-here";
 import { TodoList } from "./todo-list";
+import { LEAKAGE_KIND } from "../models/leakage-kinds";
 
 type OfficerTodo = Extract<RouterOutputs["home"]["todo"], { role: "privacy_officer" }>;
 
@@ -68,7 +69,7 @@ export function OfficerTodoView({ todo, can }: { todo: OfficerTodo; can: Can }) 
         <ul>
           {todo.driftAlerts.map((a) => (
             <li key={a.reportId}>
-              <Link href={`/models/${a.versionId}`}>{a.label}</Link>: a {a.kind.replace("_", " ")} alerted {when(a.computedAt)} ·{" "}
+              <Link href={`/models/${a.versionId}`}>{a.label}</Link>: leakage tests ({LEAKAGE_KIND[a.kind]}) alerted {when(a.computedAt)} ·{" "}
               <Link href="/monitoring">monitoring</Link>
             </li>
           ))}

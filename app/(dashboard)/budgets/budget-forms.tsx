@@ -8,6 +8,7 @@ import { ErrorMessage } from "@/app/_components/error-message";
 import { FieldHelp } from "@/app/_components/field-help";
 import { formData } from "@/app/_components/format";
 import { useTRPC } from "@/app/_trpc/client";
+import { BudgetSettingsFields } from "./budget-settings-fields";
 import type { RouterOutputs } from "@/app/_trpc/types";
 
 type Budget = RouterOutputs["budgets"]["overview"][number]["budget"];
@@ -45,28 +46,14 @@ export function SetBudgetForm({ datasetId, current }: { datasetId: string; curre
         <input name="epsilon" inputMode="decimal" value={epsilon} onChange={(e) => setEpsilon(e.target.value)} required />
       </label>
       <FieldHelp field="epsilon" />
-      <label>
-        Delta
-        <input name="delta" inputMode="decimal" value={delta} onChange={(e) => setDelta(e.target.value)} required />
-      </label>
-      <FieldHelp field="delta" />
-      <label>
-        Privacy unit
-        <select name="privacyUnit" value={unit} onChange={(e) => setUnit(e.target.value === "record" ? "record" : "subject")}>
-          <option value="subject">subject (a person)</option>
-          <option value="record">record</option>
-        </select>
-      </label>
-      <FieldHelp field="privacyUnit" />
-      <label>
-        Renews on
-        <input name="renewsOn" type="date" defaultValue={current?.renewsOn} required />
-      </label>
-      <label>
-        Records per person, at most (k)
-        <input name="recordsPerPersonBound" inputMode="numeric" defaultValue={current?.recordsPerPersonBound ?? 1} required />
-      </label>
-      <FieldHelp field="recordsPerSubject" />
+      <BudgetSettingsFields
+        delta={delta}
+        onDelta={setDelta}
+        unit={unit}
+        onUnit={setUnit}
+        renewsOn={current?.renewsOn}
+        recordsPerPersonBound={current?.recordsPerPersonBound ?? 1}
+      />
       <label>
         Override the 1/N bound (reason)
         <input name="deltaOverrideReason" defaultValue={current?.deltaOverrideReason ?? ""} placeholder="only if δ is not below 1/N" />

@@ -5,9 +5,9 @@ import { useMutation } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { EpsilonSentence } from "@/app/_components/epsilon-sentence";
 import { ErrorMessage } from "@/app/_components/error-message";
-import { FieldHelp } from "@/app/_components/field-help";
 import { formData } from "@/app/_components/format";
 import { useTRPC } from "@/app/_trpc/client";
+import { BudgetSettingsFields } from "./budget-settings-fields";
 
 export interface DecidableRequest {
   id: string;
@@ -49,28 +49,15 @@ export function DecideRequest({ request, current, onDecided }: { request: Decida
     <form className="inline" aria-label="Decide request" onSubmit={onSubmit}>
       {request.firstBudget && (
         <>
-          <label>
-            Delta (δ) of the first budget
-            <input name="delta" inputMode="decimal" value={delta} onChange={(e) => setDelta(e.target.value)} required />
-          </label>
-          <FieldHelp field="delta" />
-          <label>
-            Privacy unit of the first budget
-            <select name="privacyUnit" value={unit} onChange={(e) => setUnit(e.target.value === "record" ? "record" : "subject")}>
-              <option value="subject">subject (a person)</option>
-              <option value="record">record</option>
-            </select>
-          </label>
-          <FieldHelp field="privacyUnit" />
-          <label>
-            Renews on (first budget)
-            <input name="renewsOn" type="date" defaultValue={inAYear()} required />
-          </label>
-          <label>
-            Records per person, at most (k), first budget
-            <input name="recordsPerPersonBound" inputMode="numeric" defaultValue={1} required />
-          </label>
-          <FieldHelp field="recordsPerSubject" />
+          <BudgetSettingsFields
+            delta={delta}
+            onDelta={setDelta}
+            unit={unit}
+            onUnit={setUnit}
+            renewsOn={inAYear()}
+            recordsPerPersonBound={1}
+            labelSuffix=" of the first budget"
+          />
         </>
       )}
       <label>

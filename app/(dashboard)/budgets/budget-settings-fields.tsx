@@ -1,0 +1,43 @@
+"use client";
+// The settings of a budget besides its epsilon (delta, privacy unit, renewal date, k), with their help: one set of
+// fields for setting a budget and for approving a request for a first one.
+import { FieldHelp } from "@/app/_components/field-help";
+
+export function BudgetSettingsFields(props: {
+  delta: string;
+  onDelta: (value: string) => void;
+  unit: "subject" | "record";
+  onUnit: (value: "subject" | "record") => void;
+  renewsOn: string | undefined;
+  recordsPerPersonBound: number;
+  /** Appended to each label, e.g. " of the first budget". */
+  labelSuffix?: string;
+}) {
+  const suffix = props.labelSuffix ?? "";
+  return (
+    <>
+      <label>
+        Delta (δ){suffix}
+        <input name="delta" inputMode="decimal" value={props.delta} onChange={(e) => props.onDelta(e.target.value)} required />
+      </label>
+      <FieldHelp field="delta" />
+      <label>
+        Privacy unit{suffix}
+        <select name="privacyUnit" value={props.unit} onChange={(e) => props.onUnit(e.target.value === "record" ? "record" : "subject")}>
+          <option value="subject">subject (a person)</option>
+          <option value="record">record</option>
+        </select>
+      </label>
+      <FieldHelp field="privacyUnit" />
+      <label>
+        Renews on{suffix}
+        <input name="renewsOn" type="date" defaultValue={props.renewsOn} required />
+      </label>
+      <label>
+        Records per person, at most (k){suffix}
+        <input name="recordsPerPersonBound" inputMode="numeric" defaultValue={props.recordsPerPersonBound} required />
+      </label>
+      <FieldHelp field="recordsPerSubject" />
+    </>
+  );
+}
