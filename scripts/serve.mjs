@@ -1,5 +1,5 @@
-// `npm start`: installs, migrates, builds when the sources changed since the last build, seeds the embedded database
-// (demo users, the shipped base model), and serves the dashboard on port 3000 with the job runner beside it. Each
+// `npm start`: installs, migrates and seeds the embedded database (demo users, the shipped base model), builds when
+// the sources changed since the last build, and serves the dashboard on port 3000 with the job runner beside it. Each
 // step skips work already done, so a restart takes seconds. Ctrl-C stops both (runs stop at a step boundary).
 import { spawn } from "node:child_process";
 import path from "node:path";
@@ -18,10 +18,8 @@ const env = {
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
 
 ensureInstalled();
-run(bin("tsx"), ["db/migrate.ts"], env); // npm run db:migrate
+run(bin("tsx"), ["server/seed/cli.ts"], env); // npm run db:seed (which migrates first)
 ensureBuilt(root, { ...process.env, ...env }, () => run(bin("next"), ["build"], env)); // npm run build
-console.log("");
-run(bin("tsx"), ["server/seed/cli.ts"], env); // npm run db:seed
 console.log(`\nEpsilon Ledger is starting on ${env.NEXTAUTH_URL} — sign in there with one of the accounts above.\n`);
 
 const children = [
