@@ -39,7 +39,7 @@ try {
       weights_sha256: digests.weights_sha256,
       files: Object.fromEntries(MODEL_FILES.map((name) => [name, sha256(readFileSync(path.join(made, name)))])) as Manifest["files"],
       made_by: {
-        command: [...TRAINER_COMMAND.slice(1), "pretrain", ...FLAGS, "--out", "DIR"].join(" "),
+        command: ["node", ...TRAINER_COMMAND.slice(1), "pretrain", ...FLAGS, "--out", "DIR"].join(" "),
         remake: REMAKE_COMMAND,
         code_version: provenance.code_version,
         node: process.version,
