@@ -1,6 +1,7 @@
 // Whether the Next build in .next is the build of the sources as they are: a SHA-256 over every file that can go into
 // the build (paths and contents), the installed packages and the environment Next inlines, stamped into .next after a
-// build. `npm start` builds only when the stamp is missing or differs, so a restart never serves a stale build.
+// build. `npm start` builds only when the stamp is missing or differs, so a restart never serves a stale build; any
+// other `next build` (e2e, by hand) removes the stamp, since Next empties .next (but its cache) before it builds.
 // Plain Node (no dependencies), since it runs before anything is built.
 import { createHash } from "node:crypto";
 import fs from "node:fs";
