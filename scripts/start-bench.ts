@@ -38,8 +38,16 @@ function timed(command: string, args: string[], cwd: string): number {
   return (performance.now() - started) / 1000;
 }
 
+/** The status of GET `pathname` on the port, or null when nothing answers. */
+const statusOf = (port: number, pathname: string): Promise<number | null> =>
+  fetch(`http://localhost:${port}${pathname}`).then(
+    async (r) => (await r.body?.cancel(), r.status),
+    () => null,
+  );
+
 /** `npm start` in `dir` until /sign-in answers 200; then SIGTERM to its process group, and wait until it is gone. */
 async function startOnce(dir: string, port: number, label: string): Promise<StartMeasurement> {
+  if ((await statusOf(port, "/")) !== null) throw new Error(`something already answers on port ${port}`);
   const started = performance.now();
   const child = spawn("npm", ["start"], { cwd: dir, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PORT: String(port), NEXTAUTH_URL: undefined } });
   let output = "";
@@ -57,16 +65,25 @@ async function startOnce(dir: string, port: number, label: string): Promise<Star
   try {
     for (;;) {
       if (exited) throw new Error(`npm start exited before its first page:\n${output.slice(-2000)}`);
-      const status = await fetch(`http://localhost:${port}/sign-in`).then((r) => r.status, () => 0);
-      if (status === 200) break;
+      if ((await statusOf(port, "/sign-in")) === 200) break;
       await new Promise((r) => setTimeout(r, 200));
     }
     const seconds = (performance.now() - started) / 1000;
     return { start: label, seconds, built: /Compiled successfully/.test(output), load: os.loadavg()[0] ?? 0 };
   } finally {
     stop();
-    for (let i = 0; i < 100 && !exited; i++) await new Promise((r) => setTimeout(r, 100));
-    if (!exited) process.kill(-child.pid!, "SIGKILL");
+    // npm exits first; the group is gone only when next-server and the job runner have exited too.
+    for (let i = 0; i < 200 && groupAlive(child.pid!); i++) await new Promise((r) => setTimeout(r, 100));
+    if (groupAlive(child.pid!)) process.kill(-child.pid!, "SIGKILL");
+  }
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 
