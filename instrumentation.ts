@@ -1,15 +1,9 @@
-// Runs once when the Next server starts: stamps each request with its socket's address (the sign-in throttle's
-// source of truth), validates the environment, and stops the server on a bad variable.
+// Runs once when the Next server starts. Its work needs Node (sockets, the environment check), so it lives in
+// instrumentation-node.ts, imported only when NEXT_RUNTIME is "nodejs": Next replaces NEXT_RUNTIME while it compiles
+// this file for each runtime, so the Edge compilation drops the whole branch and never sees a node: module.
 export async function register() {
-  if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { stampRemoteAddresses } = await import("./server/auth/client-address");
-  stampRemoteAddresses();
-  const { env, EnvError } = await import("./server/env");
-  try {
-    env();
-  } catch (err) {
-    if (!(err instanceof EnvError)) throw err;
-    console.error(err.message);
-    process.exit(1);
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    const { registerNode } = await import("./instrumentation-node");
+    registerNode();
   }
 }

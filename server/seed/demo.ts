@@ -1,5 +1,6 @@
-// Demo data for `npm start`: one user per role and the base model (pretrained on Moby-Dick the first time, which
-// takes a few minutes). It goes through the services, so the audit chain records it; running it twice changes nothing.
+// Demo data for `npm start`: one user per role and the base model (the one the repository ships, verified against its
+// digests; or pretrained, for the tiny models of tests). It goes through the services, so the audit chain records it;
+// running it twice changes nothing.
 // (It lives in server/, not db/, because seeding must use the services' rules and audit log.)
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -10,6 +11,7 @@ import { SYSTEM_ACTOR } from "../audit/service";
 import { pretrainBaseModel } from "../jobs/pretrain";
 import { registerBaseModel } from "../models/base-model";
 import { createUser } from "../users/service";
+import { installShippedModel, SHIPPED_BASE_MODEL_DIR } from "./shipped-base-model";
 
 export const DEMO_PASSWORD = "ledger-demo-password";
 
@@ -34,12 +36,24 @@ export async function seedDemoUsers(db: Db): Promise<void> {
   }
 }
 
-/** Pretrains the base model unless its directory exists (`pretrainFlags` can make it smaller), then registers it. */
-export async function seedBaseModel(db: Db, dataDir: string, pretrainFlags: readonly string[] = []): Promise<void> {
+/**
+ * Registers the base model unless one is: by default the model the repository ships (`shippedDir`), its files checked
+ * against its manifest's digests (a mismatch is refused, naming the file) and copied into the data directory; with
+ * `pretrainFlags`, one pretrained with those flags instead (unless the data directory has it already).
+ */
+export async function seedBaseModel(
+  db: Db,
+  dataDir: string,
+  pretrainFlags: readonly string[] | null = null,
+  shippedDir: string = SHIPPED_BASE_MODEL_DIR,
+): Promise<void> {
   if (db.select({ id: modelVersions.id }).from(modelVersions).where(eq(modelVersions.kind, "base")).get()) return;
   const dir = path.join(dataDir, BASE_MODEL_DIR);
-  if (!existsSync(path.join(dir, "weights.safetensors"))) {
-    console.log(`Pretraining the base model into ${dir} (first start only; a few minutes)…`);
+  if (pretrainFlags === null) {
+    const manifest = installShippedModel(shippedDir, dir);
+    console.log(`Installed the shipped base model into ${dir} (weights ${manifest.weights_sha256.slice(0, 12)}…, digests verified).`);
+  } else if (!existsSync(path.join(dir, "weights.safetensors"))) {
+    console.log(`Pretraining the base model into ${dir}…`);
     await pretrainBaseModel(dir, pretrainFlags);
   }
   registerBaseModel(db, SYSTEM_ACTOR, dataDir, BASE_MODEL_DIR, BASE_MODEL_FAMILY);
