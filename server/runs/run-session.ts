@@ -63,7 +63,12 @@ export class RunSession {
         if ((message.resumed_from_step ?? 0) !== run.resumeFromStep) {
           return this.violation(`the trainer resumed from step ${message.resumed_from_step}, the run from ${run.resumeFromStep}`);
         }
-        this.db.update(runs).set({ startedInfo: JSON.stringify(message) }).where(eq(runs.id, run.id)).run();
+        this.db.transaction((tx) => {
+          tx.update(runs).set({ startedInfo: JSON.stringify(message) }).where(eq(runs.id, run.id)).run();
+          // The trainer's write-ahead record may show a step begun (perhaps applied) that the server never heard of,
+          // when the trainer and its runner died together: it is charged now, before any step of this segment.
+          chargeThrough(tx, run.id, message.privacy.mode === "dp" ? message.privacy.charged_steps : 0);
+        });
         return;
       }
       case "step": {

@@ -115,6 +115,10 @@ export const messageSchema = z.discriminatedUnion("type", [
         accountant: accountantNameSchema,
         planned_steps: z.number().int(),
         affordable_steps: z.number().int(), // steps charged in all (every segment of the run) within target_epsilon
+        // steps charged before this segment's first step, as the trainer counts them: the server's --charged-steps, or
+        // more when its own write-ahead record shows a step begun that the server did not hear of (the server then
+        // charges those too: the step may have been applied)
+        charged_steps: z.number().int().min(0),
         planned_epsilon: z.number(), // epsilon after the affordable steps
       }),
       z.strictObject({ mode: z.literal("none"), sampling_rate: z.number(), planned_steps: z.number().int() }),

@@ -48,6 +48,7 @@ export function startedMessage(run: Run, step: number): Message {
             accountant: spec.privacy.accountant,
             planned_steps: spec.steps,
             affordable_steps: run.affordable,
+            charged_steps: run.account!.steps,
             planned_epsilon: account!.epsilon(run.affordable),
           }
         : { mode: "none", sampling_rate: samplingRate, planned_steps: spec.steps },
