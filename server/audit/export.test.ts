@@ -6,7 +6,7 @@ import { activeSessionUser, type SessionUser } from "../context";
 import { registerUpload } from "../datasets/service";
 import { ABILITIES } from "../auth/access";
 import { ingestedVersion, testWorld, type TestWorld } from "../testing";
-import { AUDIT_EXPORT_COLUMNS, AUDIT_EXPORT_KEYS, csvField, exportRecord, handleAuditExport } from "./export";
+import { AUDIT_EXPORT_COLUMNS, AUDIT_EXPORT_KEYS, csvField, exportRecord, handleAuditExport, inertName } from "./export";
 import { nameEntries } from "./named-entries";
 import { listAudit } from "./service";
 
@@ -77,5 +77,9 @@ describe("audit export", () => {
     expect(csvField('say "hi", then\r\nleave')).toBe('"say ""hi"", then\r\nleave"');
     expect(csvField(null)).toBe("");
     expect(csvField(7)).toBe("7");
+  });
+
+  it("keeps names typed by people from running as spreadsheet formulas in CSV", () => {
+    expect(["=HYPERLINK(1)", "+1", "-2", "@SUM(A1)", "\tx", "plain", null].map(inertName)).toEqual(["'=HYPERLINK(1)", "'+1", "'-2", "'@SUM(A1)", "'\tx", "plain", null]);
   });
 });

@@ -58,11 +58,18 @@ export function csvField(value: string | number | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
+/** Free text that people typed (names): in CSV, a cell starting with =, +, -, @, a tab or a carriage return is
+ * prefixed with ' so that a spreadsheet shows it rather than runs it as a formula. The hashed columns are system
+ * values and stay exact; JSON lines carry every value exactly. */
+const NAME_KEYS: ReadonlySet<keyof ExportRecord> = new Set(["actorName", "entityName"]);
+export const inertName = (value: string | null): string | null => (value !== null && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+
 const FORMATS = {
   csv: {
     contentType: "text/csv; charset=utf-8",
     header: `${AUDIT_EXPORT_COLUMNS.join(",")}\r\n`,
-    line: (r: ExportRecord) => `${AUDIT_EXPORT_KEYS.map((k) => csvField(r[k])).join(",")}\r\n`,
+    line: (r: ExportRecord) =>
+      `${AUDIT_EXPORT_KEYS.map((k) => csvField(NAME_KEYS.has(k) ? inertName(r[k] as string | null) : r[k])).join(",")}\r\n`,
   },
   jsonl: {
     contentType: "application/x-ndjson; charset=utf-8",
