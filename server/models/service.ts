@@ -6,6 +6,7 @@ import { asc, eq, inArray, max } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Executor, Tx } from "../../db/client";
 import { MODEL_KINDS, budgets, datasets, modelFamilies, modelVersions, runs, type ModelStatus, type ModelVersion } from "../../db/schema";
+import { modelConfigSchema, parameterShapes } from "../../trainer/contract/model-config";
 import { audited, type Actor } from "../audit/service";
 import { lineageRuns, personLevel, spendOf, type RunShare } from "../budgets/ledger";
 import type { SessionUser } from "../context";
@@ -145,6 +146,23 @@ export function listModels(db: Executor, user: SessionUser) {
     .filter((f) => f.versions.length > 0);
 }
 
+/** What a version's config.json says it is, for its page: the architecture, its size, tokenizer and activation. */
+export function architectureOf(v: ModelVersion) {
+  const config = modelConfigSchema.parse(JSON.parse(v.config));
+  const parameters = Object.values(parameterShapes(config)).reduce((n, shape) => n + shape.reduce((a, b) => a * b, 1), 0);
+  return {
+    architecture: config.architecture,
+    layers: config.n_layer,
+    width: config.n_embd,
+    heads: config.n_head,
+    context: config.context_length,
+    vocabulary: config.vocab_size,
+    tokenizer: config.tokenizer,
+    activation: config.activation,
+    parameters,
+  };
+}
+
 /** A version with its metrics, lineage and the guarantee it carries per dataset lineage; NOT_FOUND for one the user may not see. */
 export function versionDetail(db: Executor, user: SessionUser, versionId: string) {
   const version = visibleModelVersion(db, user, versionId);
@@ -155,6 +173,7 @@ export function versionDetail(db: Executor, user: SessionUser, versionId: string
     version: registryEntry(version),
     family: family.name,
     withdrawal: withdrawalOf(version),
+    architecture: architectureOf(version),
     metrics,
     lineage: lineage(db, version.id).map(registryEntry),
     guarantees: guarantees(db, version.id),

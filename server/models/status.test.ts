@@ -1,5 +1,5 @@
 // Status changes keep a withdrawal with the version (when, why; the incident when one caused it), and other pages get
-// versions by name ("family vN").
+// versions by name ("family vN"); a version says what it is (its architecture).
 import { beforeEach, expect, it } from "vitest";
 import { callerAs, registerTestBaseModel, testWorld, type TestWorld } from "../testing";
 import { versionNames } from "./service";
@@ -35,4 +35,10 @@ it("names versions by family and number", () => {
   const names = versionNames(world.db, [baseId, baseId, "5a1c7e52-0000-4000-8000-00000000dead"]);
   expect([...names]).toEqual([[baseId, "tiny v2"]]);
   expect(versionNames(world.db, []).size).toBe(0);
+});
+
+it("says what a version is from its config: architecture, size, tokenizer, activation", async () => {
+  const { architecture } = await callerAs(world.db, world.users.auditor).models.get({ versionId: baseId });
+  // The test base model's config is empty: the defaults, i.e. the shipped byte-level base model's shape.
+  expect(architecture).toEqual({ architecture: "gpt", layers: 4, width: 128, heads: 4, context: 64, vocabulary: 257, tokenizer: "bytes", activation: "gelu_new", parameters: 867_328 });
 });

@@ -16,12 +16,13 @@ import { StatusActions } from "./status-actions";
 const FACTS = { display: "grid", gridTemplateColumns: "minmax(8rem, max-content) minmax(0, 1fr)", gap: "0.3rem 1rem", margin: 0, overflowWrap: "anywhere" } as const;
 
 const KIND = { base: "base model (pretrained on a public corpus)", fine_tuned: "fine-tuned" } as const;
+const TOKENIZER = { bytes: "UTF-8 bytes", "gpt2-bpe": "GPT-2 byte-level BPE" } as const;
 
 export function VersionView({ versionId, can, initial }: { versionId: string; can: Can; initial: RouterOutputs["models"]["get"] }) {
   const trpc = useTRPC();
   // Drawn on the server first (initial), then kept fresh in the browser after each status change.
   const detail = useQuery({ ...trpc.models.get.queryOptions({ versionId }), initialData: initial });
-  const { version, metrics, lineage, guarantees } = detail.data;
+  const { version, metrics, lineage, guarantees, architecture: a } = detail.data;
   const withdrawn = version.status === "withdrawn";
   return (
     <section className="card" data-testid="model-detail">
@@ -34,6 +35,11 @@ export function VersionView({ versionId, can, initial }: { versionId: string; ca
         </dd>
         <dt>Kind</dt>
         <dd style={{ margin: 0 }}>{KIND[version.kind]}</dd>
+        <dt>Architecture</dt>
+        <dd style={{ margin: 0 }} data-testid="model-architecture">
+          {a.architecture.toUpperCase()} decoder, {a.parameters.toLocaleString("en")} parameters: {a.layers} layers of width {a.width}, {a.heads} heads,
+          context {a.context} tokens, vocabulary {a.vocabulary.toLocaleString("en")} ({TOKENIZER[a.tokenizer]}), {a.activation} activation
+        </dd>
         <dt>Registered</dt>
         <dd style={{ margin: 0 }}>{when(version.createdAt)}</dd>
         <dt>Trained by</dt>
