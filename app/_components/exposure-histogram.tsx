@@ -22,6 +22,18 @@ export function lossTicks(edges: number[]): { at: number; label: string }[] {
   return values.map((v, i) => ({ at: i, label: String(Number(v.toPrecision(3))) }));
 }
 
+/** A legend entry: the series' colour as a swatch (the light reference grey is no colour for text), its name in text. */
+function Key({ colour, label }: { colour: string; label: string }) {
+  return (
+    <span style={{ marginLeft: 8, whiteSpace: "nowrap", display: "inline-block" }}>
+      <svg width="10" height="10" aria-hidden="true">
+        <rect width="10" height="10" fill={colour} stroke="#5b6470" strokeWidth="0.5" />
+      </svg>{" "}
+      {label}
+    </span>
+  );
+}
+
 export function ExposureHistogram({ histogram }: { histogram: Histogram }) {
   const bins = histogram.reference.length;
   const top = Math.max(1, ...histogram.reference, ...(histogram.expected ?? []));
@@ -37,9 +49,9 @@ export function ExposureHistogram({ histogram }: { histogram: Histogram }) {
     <figure className="chart">
       <figcaption>
         <strong>Canary losses against the reference distribution</strong>{" "}
-        <span style={{ color: "#9aa3ad", marginLeft: 8, whiteSpace: "nowrap", display: "inline-block" }}>■ random candidates</span>
-        <span style={{ color: "#b3261e", marginLeft: 8, whiteSpace: "nowrap", display: "inline-block" }}>■ inserted canaries</span>
-        <span style={{ color: "#1f5fbf", marginLeft: 8, whiteSpace: "nowrap", display: "inline-block" }}>■ other canaries</span>
+        <Key colour="#d5dae0" label="random candidates" />
+        <Key colour="#b3261e" label="inserted canaries" />
+        <Key colour="#1f5fbf" label="other canaries" />
       </figcaption>
       <svg viewBox={`0 0 ${W} ${H}`} width="100%" style={{ maxWidth: W }} role="img" aria-label="Canary losses against the reference distribution">
         {histogram.reference.map((n, i) => (

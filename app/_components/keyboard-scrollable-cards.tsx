@@ -1,12 +1,13 @@
 "use client";
-// Makes every card that scrolls sideways (a wide table on a narrow screen) reachable by keyboard (WCAG 2.1.1), so
-// that its hidden columns can be scrolled to with the arrow keys; a card that fits is left out of the tab order.
+// Makes every card or .scroll-x box that scrolls sideways (a wide table on a narrow screen) reachable by keyboard
+// (WCAG 2.1.1), so that its hidden columns can be scrolled to with the arrow keys; one that fits is left out of the tab
+// order.
 import { useEffect } from "react";
 
 const MARK = "data-keyboard-scrollable";
 
 function mark(): void {
-  for (const card of document.querySelectorAll<HTMLElement>("main .card")) {
+  for (const card of document.querySelectorAll<HTMLElement>("main .card, main .scroll-x")) {
     const scrolls = card.scrollWidth > card.clientWidth + 1;
     if (scrolls && !card.hasAttribute("tabindex")) {
       card.setAttribute("tabindex", "0");

@@ -32,7 +32,7 @@ export function Guarantee({ guarantee: g }: { guarantee: VersionGuarantee }) {
           <Num value={g.personLevel.delta} kind="delta" />
         </p>
       )}
-      <div style={{ overflowX: "auto" }}>
+      <div className="scroll-x">
         <table data-testid="guarantee-runs">
           <caption>Runs composed into this guarantee</caption>
           <thead>

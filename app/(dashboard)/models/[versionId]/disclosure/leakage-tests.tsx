@@ -14,7 +14,7 @@ export function LeakageTests({ evidence }: { evidence: Evidence }) {
   const internal = [...new Set(evidence.flatMap((e) => e.figures?.internalProbes ?? []))];
   return (
     <>
-      <div style={{ overflowX: "auto" }}>
+      <div className="scroll-x">
         <table data-testid="leakage-audits">
           <thead>
             <tr>
