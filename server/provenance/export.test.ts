@@ -12,6 +12,7 @@ import { registerUpload } from "../datasets/service";
 import { launchRun } from "../runs/service";
 import { callerAs, ingestedVersion, registerTestBaseModel, registerTestFineTuned, runRequest, testWorld, type TestWorld } from "../testing";
 import { exportProvenance, handleProvenanceDownload } from "./export";
+import { auditLog } from "../../db/schema";
 import { signingKey } from "./keys";
 import { verifyBundle } from "./verify";
 
@@ -81,6 +82,21 @@ it("exports a statement, proofs and tree head that verify offline, epsilon recom
   expect(tampered).not.toBe(text);
   const failed = verifyBundle(tampered).checks.filter((c) => !c.ok).map((c) => c.name);
   expect(failed).toContain("envelope signature");
+});
+
+it("records each export in the audit log, after the tree head it carries, and the auditor's home page lists it", async () => {
+  const before = world.db.select().from(auditLog).all().length;
+  const response = handleProvenanceDownload({ db: world.db, user: world.users.auditor }, versionId, dataDir);
+  expect(response.status).toBe(200);
+  const entries = world.db.select().from(auditLog).all();
+  expect(entries).toHaveLength(before + 1);
+  expect(entries.at(-1)).toMatchObject({ action: "provenance.export", entityType: "model_version", entityId: versionId, actorEmail: world.users.auditor.email });
+  const bundle = JSON.parse(await response.text());
+  expect(bundle.audit.tree_head.tree_size).toBe(before);
+  const { exports } = await callerAs(world.db, world.users.auditor).home.todo().then((t) => t as Extract<typeof t, { role: "auditor" }>);
+  expect(exports[0]).toMatchObject({ entityId: versionId, actorEmail: world.users.auditor.email });
+  expect(handleProvenanceDownload({ db: world.db, user: world.users.engineer }, versionId, dataDir).status).toBe(403);
+  expect(world.db.select().from(auditLog).all()).toHaveLength(before + 1); // a refused export records nothing
 });
 
 it("is refused to other roles; a withdrawn version is exported marked withdrawn, with the incident, and verifies", async () => {

@@ -5,6 +5,8 @@
 import type { Executor } from "../../db/client";
 import { auditLog } from "../../db/schema";
 import { inArray } from "drizzle-orm";
+import { actorOf } from "../actor";
+import { audited } from "../audit/service";
 import { ABILITIES, may } from "../auth/access";
 import type { Context } from "../context";
 import { AppError } from "../errors";
@@ -120,12 +122,16 @@ export function exportProvenance(db: Executor, versionId: string, key: SigningKe
   });
 }
 
-/** GET /api/models/<id>/provenance: the export as a file, for auditors and privacy officers. */
+/** GET /api/models/<id>/provenance: the export as a file, for auditors and privacy officers. Each export is recorded in
+ * the audit log (`provenance.export`, after the tree head the export carries), so auditors see who exported what. */
 export function handleProvenanceDownload(ctx: Context, versionId: string, dataDir: string): Response {
   try {
     if (!ctx.user) throw new AppError("UNAUTHORIZED", "Sign in to continue.");
     if (!may(ctx.user.role, ABILITIES["api.models.provenance"])) throw new AppError("FORBIDDEN", "Only auditors and privacy officers export provenance.");
-    const text = exportProvenance(ctx.db, versionId, signingKey(dataDir));
+    const user = ctx.user;
+    const text = audited(ctx.db, { actor: actorOf(user), action: "provenance.export", entityType: "model_version", entityId: versionId, input: { versionId } }, (tx) =>
+      exportProvenance(tx, versionId, signingKey(dataDir)),
+    );
     return new Response(text, {
       headers: { "content-type": "application/json", "content-disposition": `attachment; filename="provenance-${versionId}.json"` },
     });
