@@ -36,7 +36,7 @@ export function SpendChart({ runs, limit, label }: { runs: ChartEntry[]; limit: 
             </text>
           </g>
         ))}
-        <text x={12} y={(PAD.top + H - PAD.bottom) / 2} fontSize="11" fill="#5b6470" textAnchor="middle" transform={`rotate(-90 12 ${(PAD.top + H - PAD.bottom) / 2})`}>
+        <text x={16} y={(PAD.top + H - PAD.bottom) / 2} fontSize="11" fill="#5b6470" textAnchor="middle" transform={`rotate(-90 16 ${(PAD.top + H - PAD.bottom) / 2})`}>
           composed ε
         </text>
         {runs.map((r, i) => {
