@@ -53,11 +53,17 @@ export async function trainerSection(flags: { backend?: BackendChoice; workers?:
       `DP-SGD step (per-example norms by the mixed ghost-norm rule, clip, noise, update${r.workers > 1 ? `; on ${r.workers} worker threads` : ''})`,
       ...both((t) => formatMs(t.dp_step_ms)),
     ],
+    ...(r.workers > 1
+      ? [
+          ['DP-SGD step on one thread', ...both((t) => formatMs(t.dp_one_thread_ms))],
+          [`Speed-up on ${r.workers} worker threads (goal with 2: at least 1.7)`, ...both((t) => t.workers_speedup.toFixed(2))],
+        ]
+      : []),
     ['Non-private step (same batch)', ...both((t) => formatMs(t.nonprivate_step_ms))],
-    ['DP / non-private (goal: at most 1.25)', ...both((t) => t.dp_over_nonprivate.toFixed(2))],
+    ['DP / non-private, both on one thread (goal: at most 1.25)', ...both((t) => t.dp_over_nonprivate.toFixed(2))],
     ['Naive DP step (one backward pass per example)', ...both((t) => formatMs(t.naive_step_ms))],
-    ['Naive / DP', ...both((t) => t.naive_over_dp.toFixed(1))],
-    ['Tokens per second (DP step)', ...both((t) => Math.round(t.tokens_per_s).toLocaleString('en'))],
+    ['Naive / DP (one thread)', ...both((t) => t.naive_over_dp.toFixed(1))],
+    ['Tokens per second (DP step, as run above)', ...both((t) => Math.round(t.tokens_per_s).toLocaleString('en'))],
     ['Trainable parameters', ...both((t) => t.trainable_parameters.toLocaleString('en'))],
   ];
   const { context_length, n_embd, n_layer, n_head, vocab_size } = r.model;

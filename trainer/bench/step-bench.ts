@@ -15,10 +15,12 @@ import { SharePool } from "../step/share-pool";
 import { seededUniform } from "../contract/seeded-random";
 
 export interface StepTimes {
-  dp_step_ms: number;
+  dp_step_ms: number; // on the benchmark's worker threads (1: its own thread)
+  dp_one_thread_ms: number; // the same DP step on one thread
+  workers_speedup: number; // dp_one_thread_ms / dp_step_ms
   nonprivate_step_ms: number;
   naive_step_ms: number;
-  dp_over_nonprivate: number;
+  dp_over_nonprivate: number; // both on one thread
   naive_over_dp: number;
   tokens_per_s: number; // of the DP step
   trainable_parameters: number;
@@ -94,24 +96,29 @@ async function stepTimes(
   const pool = workers > 1 ? await SharePool.start(model, backend, workers) : null;
   const run = {
     dp: () => (pool ? pool.dpStep(model, optimizer, units, settings, null) : dpStep(model, optimizer, units, settings, null)),
+    dpOne: () => dpStep(model, optimizer, units, settings, null),
     plain: () => plainStep(model, optimizer, units),
     naive: () => naiveDpStep(model, optimizer, units, settings),
   };
   for (const f of Object.values(run)) await f(); // warm-up
-  const times = { dp: [] as number[], plain: [] as number[], naive: [] as number[] };
+  const times = { dp: [] as number[], dpOne: [] as number[], plain: [] as number[], naive: [] as number[] };
   for (let round = 0; round < rounds; round++) {
     times.plain.push(await timed(run.plain));
     times.dp.push(await timed(run.dp));
+    if (pool) times.dpOne.push(await timed(run.dpOne));
     if (round < Math.max(1, Math.ceil(rounds / 3))) times.naive.push(await timed(run.naive));
   }
   await pool?.close();
   const tokens = units.reduce((n, u) => n + u.reduce((m, s) => m + s.length - 1, 0), 0);
+  const oneThread = median(pool ? times.dpOne : times.dp);
   const result: StepTimes = {
     dp_step_ms: median(times.dp),
+    dp_one_thread_ms: oneThread,
+    workers_speedup: oneThread / median(times.dp),
     nonprivate_step_ms: median(times.plain),
     naive_step_ms: median(times.naive),
-    dp_over_nonprivate: median(times.dp) / median(times.plain),
-    naive_over_dp: median(times.naive) / median(times.dp),
+    dp_over_nonprivate: oneThread / median(times.plain),
+    naive_over_dp: median(times.naive) / oneThread,
     tokens_per_s: tokens / (median(times.dp) / 1000),
     trainable_parameters: parameterCount(model, model.trainable),
   };
