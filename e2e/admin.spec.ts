@@ -1,19 +1,13 @@
 // Admin in a real browser: create a user, change their role, disable them; other roles cannot, even by forging requests.
 import { expect, test } from "@playwright/test";
-import { databaseSnapshot, errorAlert, fillSignIn, openSection, seedUser, signIn } from "./helpers";
+import { createUserInForm, databaseSnapshot, errorAlert, fillSignIn, openSection, seedUser, signIn } from "./helpers";
 import { E2E_URL } from "./env";
 
 test("an admin creates a user, changes the role and disables the account", async ({ page, browser }) => {
   await signIn(page, await seedUser("admin"));
   await openSection(page, "Admin");
   const email = `new-${Date.now()}@e2e.example`;
-  const form = page.getByRole("form", { name: "New user" });
-  await form.getByLabel("Email").fill(email);
-  await form.getByLabel("Name").fill("Nina New");
-  await form.getByLabel("Role").selectOption("engineer");
-  await form.getByLabel(/Password/).fill("a brand new password");
-  await form.getByRole("button", { name: "Create user" }).click();
-  await expect(page.getByText(`Created ${email}.`)).toBeVisible();
+  await createUserInForm(page, email);
 
   const row = page.getByTestId(`user-row-${email}`);
   await expect(row).toContainText("active");

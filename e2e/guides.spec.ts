@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import { verifyBundle } from "../server/provenance/verify";
-import { errorAlert, fillSignIn, openSection, seedUser, signIn, type SeededUser } from "./helpers";
+import { createUserInForm, errorAlert, fillSignIn, openSection, seedUser, signIn, type SeededUser } from "./helpers";
 import { worldOnce, type World } from "./world";
 
 const VIEWPORT = { width: 1280, height: 800 };
@@ -335,13 +335,7 @@ test("admin: the home page's users and failed sign-ins, create a user, grant dat
 
   await test.step("create a user", async () => {
     await openSection(page, "Admin");
-    const form = page.getByRole("form", { name: "New user" });
-    await form.getByLabel("Email").fill(email);
-    await form.getByLabel("Name").fill("Nina New");
-    await form.getByLabel("Role").selectOption("engineer");
-    await form.getByLabel(/Password/).fill("a brand new password");
-    await form.getByRole("button", { name: "Create user" }).click();
-    await expect(page.getByText(`Created ${email}.`)).toBeVisible();
+    await createUserInForm(page, email);
     await expect(page.getByTestId(`user-row-${email}`)).toContainText("active");
     await shot(page, "admin-02-create-user");
   });

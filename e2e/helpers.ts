@@ -125,6 +125,17 @@ export async function openSection(page: Page, label: string): Promise<void> {
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(label);
 }
 
+/** An admin creates an engineer through the Admin page's New user form (the page must be open), and sees it done. */
+export async function createUserInForm(page: Page, email: string): Promise<void> {
+  const form = page.getByRole("form", { name: "New user" });
+  await form.getByLabel("Email").fill(email);
+  await form.getByLabel("Name").fill("Nina New");
+  await form.getByLabel("Role").selectOption("engineer");
+  await form.getByLabel(/Password/).fill("a brand new password");
+  await form.getByRole("button", { name: "Create user" }).click();
+  await expect(page.getByText(`Created ${email}.`)).toBeVisible();
+}
+
 /** An incident opened by `officer` that withdraws the version (containment), through the services; its id. */
 export function seedIncidentWithdrawal(officer: SeededUser, versionId: string, title: string, reason: string): Promise<string> {
   return withDb((db) => {
