@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import { verifyBundle } from "../server/provenance/verify";
-import { createUserInForm, errorAlert, fillSignIn, openSection, seedUser, signIn, type SeededUser } from "./helpers";
+import { createUserInForm, openIncidentsBySeverity, errorAlert, fillSignIn, openSection, seedUser, signIn, type SeededUser } from "./helpers";
 import { worldOnce, type World } from "./world";
 
 const VIEWPORT = { width: 1280, height: 800 };
@@ -158,7 +158,7 @@ test("privacy officer: the home to-do list, grant access, decide a first budget 
     await expect(request).toContainText(`${world.users.engineer.email} asks for a first budget on ${uploaded.name}: ε = 4`);
     await expect(request).toContainText(FIRST_BUDGET_REASON);
     await expect(page.getByTestId("todo-approval").getByRole("link", { name: worldVersion() })).toHaveAttribute("href", `/models/${world.versionId}`);
-    await expect(page.getByTestId("todo-incidents-by-severity")).toHaveText("0 critical · 1 high · 0 medium · 0 low");
+    await expect(page.getByTestId("todo-incidents-by-severity")).toHaveText(await openIncidentsBySeverity());
     await expect(page.getByTestId("todo-incidents")).toContainText(`Phone numbers found in ${world.datasetName}`);
     await expect(page.getByTestId("todo-near-limit")).toBeVisible();
     await expect(page.getByTestId("todo-drift")).toContainText("Drift alerts (last 14 days)");
@@ -179,7 +179,7 @@ test("privacy officer: the home to-do list, grant access, decide a first budget 
     await goHome(page, officer);
     const request = page.getByTestId("todo-request").filter({ hasText: uploaded.name });
     await expect(request.getByTestId("epsilon-sentence")).toContainText("at most 55 times more likely to tell whether one person's records were used");
-    await expect(request.getByLabel("Delta (δ) of the first budget")).toHaveValue("0.00001");
+    await expect(request.getByLabel("Delta (δ), first budget")).toHaveValue("0.00001");
     await request.getByLabel("Records per person, at most (k), first budget").fill("2");
     await request.getByLabel("Decision reason").fill(DECISION_REASON);
     await shot(page, "privacy-officer-03-budget-request", request);

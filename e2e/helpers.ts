@@ -5,8 +5,8 @@ import { openDatabase, type Db } from "../db/client";
 import type { Role } from "../db/schema";
 import { SYSTEM_ACTOR } from "../server/audit/service";
 import { snapshot } from "../db/snapshot";
-import { eq } from "drizzle-orm";
-import { modelVersions, runs } from "../db/schema";
+import { eq, inArray } from "drizzle-orm";
+import { INCIDENT_SEVERITIES, incidents, modelVersions, runs } from "../db/schema";
 import { setBudget } from "../server/budgets/service";
 import { openIncident, withdrawModel } from "../server/incidents/service";
 import { launchRun } from "../server/runs/service";
@@ -123,6 +123,18 @@ export function errorAlert(page: Page) {
 export async function openSection(page: Page, label: string): Promise<void> {
   await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: label }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(label);
+}
+
+/** The officer's "open incidents by severity" line as the e2e database has it now (other specs' incidents count too),
+ * e.g. "0 critical · 2 high · 1 medium · 0 low". */
+export function openIncidentsBySeverity(): Promise<string> {
+  return withDb((db) => {
+    const open = db.select({ severity: incidents.severity }).from(incidents).where(inArray(incidents.status, ["open", "contained"])).all();
+    return [...INCIDENT_SEVERITIES]
+      .reverse()
+      .map((severity) => `${open.filter((i) => i.severity === severity).length} ${severity}`)
+      .join(" · ");
+  });
 }
 
 /** An admin creates an engineer through the Admin page's New user form (the page must be open), and sees it done. */

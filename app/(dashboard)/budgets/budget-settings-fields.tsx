@@ -10,7 +10,7 @@ export function BudgetSettingsFields(props: {
   onUnit: (value: "subject" | "record") => void;
   renewsOn: string | undefined;
   recordsPerPersonBound: number;
-  /** Appended to each label, e.g. " of the first budget". */
+  /** Appended to each label, e.g. ", first budget". */
   labelSuffix?: string;
 }) {
   const suffix = props.labelSuffix ?? "";

@@ -56,7 +56,7 @@ export function DecideRequest({ request, current, onDecided }: { request: Decida
             onUnit={setUnit}
             renewsOn={inAYear()}
             recordsPerPersonBound={1}
-            labelSuffix=" of the first budget"
+            labelSuffix=", first budget"
           />
         </>
       )}
