@@ -124,6 +124,18 @@ describe("the pool's step", () => {
     }
   });
 
+  it("fails the next step, not the trainer, when a worker stops between steps", async () => {
+    const model = testModel(null);
+    const pool = await SharePool.start(model, "wasm", 2);
+    try {
+      await pool["workers"][1]!.terminate();
+      await expect(pool.clippedSums(model, randomUnits(4, 20, 8, 1, 3), settings())).rejects.toThrow(/share worker exited/);
+    } finally {
+      await pool.close();
+      disposeModel(model);
+    }
+  });
+
   it("fails the step with the worker's reason when a worker fails", async () => {
     const model = testModel(null);
     const other = testModel({ rank: 2, alpha: 4 }); // trainable names the workers' model does not have

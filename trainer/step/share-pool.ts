@@ -93,7 +93,16 @@ function ask(worker: Worker, request: ShareRequest): Promise<ShareAnswer & { kin
 }
 
 export class SharePool {
-  private constructor(private readonly workers: Worker[]) {}
+  /** Why a worker stopped between requests (it fails the next step), or null. */
+  private broken: string | null = null;
+
+  private constructor(private readonly workers: Worker[]) {
+    // A worker that fails while no request is waiting must not crash the trainer unheard: the next step fails instead.
+    for (const w of workers) {
+      w.on("error", (error: Error) => (this.broken ??= `share worker failed: ${error.message}`));
+      w.on("exit", (code: number) => (this.broken ??= `share worker exited (code ${code})`));
+    }
+  }
 
   get size(): number {
     return this.workers.length;
@@ -116,6 +125,7 @@ export class SharePool {
 
   /** Stages 2 and 3 of a step on the threads: what clippedSums(model, sampled, settings) computes on one. */
   async clippedSums(model: Model, sampled: readonly Unit[], settings: DpSettings) {
+    if (this.broken) throw new Error(this.broken);
     const parts = splitShares(sampled, this.workers.length);
     if (parts.length === 0) return combineShares(sampled, [shareSums(model, sampled, settings)]);
     const trainable = await hostTensors(model, model.trainable);
@@ -143,6 +153,7 @@ export class SharePool {
   }
 
   async close(): Promise<void> {
+    this.broken ??= "the share pool was closed";
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
