@@ -88,16 +88,20 @@ export interface RunFixture {
   spec(runId: string, settings: FixtureRunSettings): RunSpecInput;
 }
 
-/** A tiny byte-level base model directory (random weights) and JSON-lines data with subjects, for run tests. */
-export function writeRunFixture(dir: string): RunFixture {
-  const config = tinyByteConfig();
-  const baseModel = path.join(dir, "base");
-  writeModelDir(baseModel, config, initialWeights(config, 5), {
+/** A base model directory of `config` with random (seeded) weights, as if pretrained. */
+export function writeTestBaseModel(dir: string, config: ModelConfig, seed: number): void {
+  writeModelDir(dir, config, initialWeights(config, seed), {
     kind: "pretrained",
     corpus: { package: "test", version: "0", sha256: "0".repeat(64), bytes: 0 },
     training: {},
     code_version: null,
   });
+}
+
+/** A tiny byte-level base model directory (random weights) and JSON-lines data with subjects, for run tests. */
+export function writeRunFixture(dir: string): RunFixture {
+  const baseModel = path.join(dir, "base");
+  writeTestBaseModel(baseModel, tinyByteConfig(), 5);
   const names = ["Ann Lee", "Bob Roe", "Cy Doe", "Di Poe"];
   const line = (i: number) =>
     JSON.stringify({ text: `From: ${names[i % 4]} <${i}@example.com>\nCall 555-01${i % 10}.`, subject_id: `s${i % 12}` });

@@ -1,6 +1,6 @@
 // An auditor's to-do list: the latest provenance exports (and the model versions whose provenance can be exported),
 // the audit chain's status and recent incidents.
-import { desc, eq, like } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import type { Executor } from "../../db/client";
 import { auditLog, incidents, modelFamilies, modelVersions } from "../../db/schema";
 import { verifyChain } from "../audit/service";
@@ -9,7 +9,7 @@ export function auditorTodo(db: Executor) {
   const exports = db
     .select({ seq: auditLog.seq, at: auditLog.at, actorEmail: auditLog.actorEmail, entityId: auditLog.entityId })
     .from(auditLog)
-    .where(like(auditLog.action, "provenance.export%"))
+    .where(eq(auditLog.action, "provenance.export"))
     .orderBy(desc(auditLog.seq))
     .limit(10)
     .all();

@@ -12,7 +12,7 @@ import { runInProcess } from "./in-process";
 import { createModel, initialLoraWeights, initialWeights } from "../model/model";
 import { chooseMicroBatch, memoryModel, peakBytes, USABLE_FRACTION, WASM_HEAP_BYTES, type FineTuningShape } from "../contract/memory-model";
 import { modelConfig, type ModelConfig } from "../contract/model-config";
-import { writeModelDir } from "../contract/model-files";
+import { writeTestBaseModel } from "../testing";
 import { PROTOCOL_VERSION } from "../contract/protocol";
 import { clippedSums } from "../step/dp-step";
 
@@ -60,12 +60,7 @@ describe("the memory model", () => {
     // The demo base model's architecture (the seed pretrains the default config), random weights: memory is the same.
     const config = modelConfig();
     const base = path.join(work, "base");
-    writeModelDir(base, config, initialWeights(config, 1), {
-      kind: "pretrained",
-      corpus: { package: "test", version: "0", sha256: "0".repeat(64), bytes: 0 },
-      training: {},
-      code_version: null,
-    });
+    writeTestBaseModel(base, config, 1);
     // 16 subjects with 8 records each (the form's default cap), every record longer than the context.
     const subjects = 16; // the form's default expected batch size
     const line = (i: number) => JSON.stringify({ text: `Record ${i} of patient ${i % subjects}: ${"the visit went well and ".repeat(4)}`, subject_id: `p${i % subjects}` });
