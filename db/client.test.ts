@@ -4,7 +4,8 @@ import { chmodSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { migrateDatabase, openDatabase } from "./client";
+import { closeDatabase, migrateDatabase } from "./client";
+import { openSqlite } from "./sqlite";
 
 let dir: string;
 let umask: number;
@@ -19,20 +20,20 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-it("creates the database, its WAL and shared-memory files and its folder owner-only", () => {
+it("creates the database, its WAL and shared-memory files and its folder owner-only", async () => {
   const file = path.join(dir, "data", "ledger.db");
-  const db = openDatabase(file);
-  migrateDatabase(db);
+  const db = openSqlite(file);
+  await migrateDatabase(db);
   expect(modeOf(path.join(dir, "data"))).toBe(0o700);
   expect([modeOf(file), modeOf(`${file}-wal`), modeOf(`${file}-shm`)]).toEqual([0o600, 0o600, 0o600]);
-  db.$client.close();
+  await closeDatabase(db);
 });
 
-it("makes an existing world-readable database owner-only when it is opened", () => {
+it("makes an existing world-readable database owner-only when it is opened", async () => {
   const file = path.join(dir, "ledger.db");
-  openDatabase(file).$client.close();
+  await closeDatabase(openSqlite(file));
   chmodSync(file, 0o644);
-  const db = openDatabase(file);
+  const db = openSqlite(file);
   expect([modeOf(file), modeOf(`${file}-wal`), modeOf(`${file}-shm`)]).toEqual([0o600, 0o600, 0o600]);
-  db.$client.close();
+  await closeDatabase(db);
 });

@@ -1,55 +1,85 @@
-// Opens the embedded SQLite database with drizzle and applies migrations; imports nothing of ours but the schema.
-import fs from "node:fs";
-import path from "node:path";
-import Database from "better-sqlite3";
-import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
-import { migrate } from "drizzle-orm/better-sqlite3/migrator";
-import * as schema from "./schema";
+// One query surface over both engines: the types services write against, transactions, and the engine behind a handle.
+import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import type * as schema from "./schema";
+import type { AuditEntry } from "./schema";
 
-export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
-
-/** Where the embedded database lives unless DATABASE_PATH says otherwise. */
-export const DEFAULT_DATABASE_PATH = "data/epsilon-ledger.db";
-
-export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
-
-/** Opens (creating if needed) the database at `file`, or an in-memory one for ":memory:"; or an existing one read-only. */
-export function openDatabase(file: string, options: { readonly?: boolean } = {}): Db {
-  if (options.readonly) return drizzle(new Database(file, { readonly: true }), { schema });
-  const onDisk = file !== ":memory:" && file !== "";
-  if (onDisk) {
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
-    // Created owner-only before SQLite opens it: SQLite gives the WAL and shared-memory files the database's mode.
-    fs.closeSync(fs.openSync(file, "a", 0o600));
-    fs.chmodSync(file, 0o600);
-  }
-  const sqlite = new Database(file);
-  sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 5000");
-  if (onDisk) lockDownDatabaseFiles(file);
-  return drizzle(sqlite, { schema });
-}
-
-/** The database file and its WAL and shared-memory files, owner-only (0600): they hold personal data and secrets. */
-export function lockDownDatabaseFiles(file: string): void {
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
-    if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
-  }
-}
-
-export function migrateDatabase(db: Db): void {
-  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-}
-
-/** A fresh, migrated in-memory database: what the tests run against. */
-export function openMigratedMemoryDatabase(): Db {
-  const db = openDatabase(":memory:");
-  migrateDatabase(db);
-  return db;
-}
-
-/** A transaction handle, as passed to `db.transaction(fn)`. */
-export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+/**
+ * What services query: drizzle's query builders over the one schema (db/schema), awaited. The same calls run on the
+ * embedded SQLite engine and on PostgreSQL, so only the builders both dialects share are used: select, insert,
+ * update and delete with returning and on-conflict clauses, and `db.query` — never SQLite's synchronous `.get()`,
+ * `.all()`, `.run()` or `.values()`, nor `db.transaction` (use `transaction()` below; scripts/engine-rule.test.ts
+ * checks the sources).
+ */
+export type Db = Omit<BetterSQLite3Database<typeof schema>, "transaction" | "$client" | "run" | "all" | "get" | "values">;
+declare const IN_TRANSACTION: unique symbol;
+/** The handle inside a transaction: reads see the transaction's own writes; changes commit or roll back together. */
+export type Tx = Db & { readonly [IN_TRANSACTION]: true };
 /** Either the database or a transaction on it: what read helpers accept. */
-export type Executor = Db | Tx;
+export type Executor = Db;
+
+export type EngineKind = "sqlite" | "postgres";
+
+/** What differs between the engines, behind one handle. */
+export interface Engine {
+  kind: EngineKind;
+  /** The connection URL (PostgreSQL): what other clients of the same database, such as the job queue, connect with. */
+  url?: string;
+  /** Runs `fn` in one serialised transaction (an immediate one on SQLite): it commits if `fn` resolves. */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Serialises appends to the audit log's hash chain inside `tx`: on PostgreSQL a transaction-scoped advisory lock;
+   * on SQLite nothing, as its transactions are already one at a time.
+   */
+  lockAuditChain(tx: Tx): Promise<void>;
+  /**
+   * Inserts an audit entry that extends the chain (after `lockAuditChain`): on PostgreSQL through the ledger's
+   * function ledger_append_audit, the only way for roles that may not write audit_log, such as the workers'.
+   */
+  insertAuditEntry(tx: Tx, entry: AuditEntry): Promise<void>;
+  /** Locks the row of `table` with primary key `id` until `tx` ends (PostgreSQL `FOR UPDATE`; SQLite: serialised). */
+  lockRow(tx: Tx, table: string, id: string): Promise<void>;
+  /** Applies the engine's migrations (db/migrations, or db/migrations-pg on PostgreSQL). */
+  migrate(): Promise<void>;
+  /** Every row of every table but those left out, in primary-key order: for tests that show nothing changed. */
+  snapshot(leaveOut: ReadonlySet<string>): Promise<Record<string, unknown[]>>;
+  close(): Promise<void>;
+}
+
+const engines = new WeakMap<object, Engine>();
+const transactionHandles = new WeakSet<object>();
+
+/** Called by an engine when it opens a handle (`db`) or hands out a transaction handle (`tx`). */
+export function registerHandle(handle: object, engine: Engine, kind: "db" | "tx"): void {
+  engines.set(handle, engine);
+  if (kind === "tx") transactionHandles.add(handle);
+}
+
+export function engineOf(db: Executor): Engine {
+  const engine = engines.get(db);
+  if (!engine) throw new Error("this database handle was not opened by db/open");
+  return engine;
+}
+
+/**
+ * Runs `fn` in a transaction on `db`'s engine; called with a transaction handle, `fn` joins that transaction, so that
+ * a service that makes its change in a transaction can be called both alone and inside a caller's.
+ */
+export function transaction<T>(db: Executor, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  if (transactionHandles.has(db)) return fn(db as Tx);
+  return engineOf(db).transaction(fn);
+}
+
+/** The first row a query returns, or undefined: SQLite's `.get()`, on both engines. */
+export async function first<T>(query: PromiseLike<T[]>): Promise<T | undefined> {
+  return (await query)[0];
+}
+
+/** Applies the migrations to `db`'s database. */
+export function migrateDatabase(db: Executor): Promise<void> {
+  return engineOf(db).migrate();
+}
+
+/** Closes the handle's connections. */
+export function closeDatabase(db: Executor): Promise<void> {
+  return engineOf(db).close();
+}

@@ -7,7 +7,8 @@ import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
 import { eq } from "drizzle-orm";
-import { openDatabase } from "../db/client";
+import { closeDatabase, first } from "../db/client";
+import { openDatabase } from "../db/open";
 import { runs } from "../db/schema";
 import { setBudget } from "../server/budgets/service";
 import { E2E_DATABASE, E2E_URL } from "./env";
@@ -20,21 +21,21 @@ function records(): string {
   return [...lines, ...many].map((r) => JSON.stringify(r)).join("\n");
 }
 
-function runRow(runId: string) {
-  const db = openDatabase(E2E_DATABASE);
+async function runRow(runId: string) {
+  const db = openDatabase({ kind: "sqlite", file: E2E_DATABASE });
   try {
-    return db.select().from(runs).where(eq(runs.id, runId)).get()!;
+    return (await first(db.select().from(runs).where(eq(runs.id, runId))))!;
   } finally {
-    db.$client.close();
+    await closeDatabase(db);
   }
 }
 
-function budget(officer: SeededUser, datasetId: string) {
-  const db = openDatabase(E2E_DATABASE);
+async function budget(officer: SeededUser, datasetId: string) {
+  const db = openDatabase({ kind: "sqlite", file: E2E_DATABASE });
   try {
-    setBudget(db, { id: officer.id, email: officer.email, role: "privacy_officer" }, { datasetId, epsilon: 10, delta: 1e-5, privacyUnit: "subject", renewsOn: "2099-01-01" });
+    await setBudget(db, { id: officer.id, email: officer.email, role: "privacy_officer" }, { datasetId, epsilon: 10, delta: 1e-5, privacyUnit: "subject", renewsOn: "2099-01-01" });
   } finally {
-    db.$client.close();
+    await closeDatabase(db);
   }
 }
 
@@ -82,7 +83,7 @@ test("launch with the defaults, refusals before anything is spent, a failed run 
 
   // The officer sets a budget; the form's defaults now show the run's epsilon, time and memory, with help beside each
   // DP field.
-  budget(officer, datasetId);
+  await budget(officer, datasetId);
   await page.reload();
   const projection = page.getByTestId("projection");
   await expect(projection).toContainText("left ε = 10;");
@@ -113,7 +114,7 @@ test("launch with the defaults, refusals before anything is spent, a failed run 
   await expect(page.getByTestId("run-progress")).toContainText("20 of 20 steps charged");
   const produced = page.getByTestId("run-produced").getByRole("link");
   await expect(produced).toHaveText(`epsilon-gpt-moby-dick/${name} v1`);
-  expect(await produced.getAttribute("href")).toBe(`/models/${runRow(runIdOf(page)).resultModelVersionId}`);
+  expect(await produced.getAttribute("href")).toBe(`/models/${(await runRow(runIdOf(page))).resultModelVersionId}`);
 
   // A long run whose trainer is killed (as the kernel's out-of-memory killer would) fails: the reason in words, the raw
   // message behind Details, and what it charged.
@@ -122,7 +123,7 @@ test("launch with the defaults, refusals before anything is spent, a failed run 
   await launchButton.click();
   await expect(page).toHaveURL(/\/runs\/[0-9a-f-]{36}$/);
   const failing = runIdOf(page);
-  await expect.poll(() => runRow(failing).chargedSteps, { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+  await expect.poll(async () => (await runRow(failing)).chargedSteps, { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
   const trainer = Number(execFileSync("pgrep", ["-f", `${failing}/spec.json`]).toString().trim().split("\n")[0]);
   process.kill(trainer, "SIGKILL");
   await expect(page.getByTestId("run-status")).toHaveText("failed", { timeout: 30_000 });
@@ -131,7 +132,7 @@ test("launch with the defaults, refusals before anything is spent, a failed run 
   await expect(failure.getByTestId("failure-details")).toBeHidden();
   await failure.getByText("Details").click();
   await expect(failure.getByTestId("failure-details")).toHaveText("the trainer exited without a final message (SIGKILL)");
-  const charged = runRow(failing).chargedSteps;
+  const charged = (await runRow(failing)).chargedSteps;
   await expect(failure.getByTestId("failure-charged")).toContainText(new RegExp(`Charged: ε = [\\d.e-]+ at δ = 1\\.0e-5 for ${charged} of 3000 planned steps`));
 
   // "Launch again with these settings" fills the form with the failed run's settings.
@@ -149,8 +150,9 @@ test("launch with the defaults, refusals before anything is spent, a failed run 
   const confirm = page.getByRole("group", { name: "Cancel this run? Steps already charged stay charged." });
   await expect(confirm).toBeVisible();
   await confirm.getByRole("button", { name: "Keep it" }).click();
-  expect(runRow(relaunched).cancelRequested).toBe(false);
-  expect(runRow(relaunched).status).not.toBe("cancelled");
+  const relaunchedRow = await runRow(relaunched);
+  expect(relaunchedRow.cancelRequested).toBe(false);
+  expect(relaunchedRow.status).not.toBe("cancelled");
   await page.getByRole("button", { name: "Cancel run" }).click();
   await confirm.getByRole("button", { name: "Yes, cancel the run" }).click();
   await expect(page.getByTestId("run-status")).toHaveText("cancelled", { timeout: 60_000 });

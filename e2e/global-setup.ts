@@ -3,7 +3,8 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { migrateDatabase, openDatabase } from "../db/client";
+import { closeDatabase, migrateDatabase } from "../db/client";
+import { openDatabase } from "../db/open";
 import { verifyChain } from "../server/audit/service";
 import { seedBaseModel, TINY_BASE_MODEL_FLAGS } from "../server/seed/demo";
 import { E2E_DATABASE, E2E_DATA_DIR, E2E_ENV, E2E_URL } from "./env";
@@ -31,17 +32,23 @@ export default async function globalSetup() {
   }
   for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(E2E_DATABASE + suffix, { force: true });
   fs.rmSync(E2E_DATA_DIR, { recursive: true, force: true });
-  const db = openDatabase(E2E_DATABASE);
-  migrateDatabase(db);
-  await seedBaseModel(db, E2E_DATA_DIR, TINY_BASE_MODEL_FLAGS);
-  db.$client.close();
+  const db = openDatabase({ kind: "sqlite", file: E2E_DATABASE });
+  try {
+    await migrateDatabase(db);
+    await seedBaseModel(db, E2E_DATA_DIR, TINY_BASE_MODEL_FLAGS);
+  } finally {
+    await closeDatabase(db);
+  }
 
   const bin = (name: string) => path.join(process.cwd(), "node_modules", ".bin", name);
+  // The servers use the SQLite file the specs seed, whatever DATABASE_URL this shell has.
+  const { DATABASE_URL: _elsewhere, ...inherited } = process.env;
+  const env = { ...inherited, ...E2E_ENV };
   // detached: each gets a process group of its own (setsid), so that stopping the group stops next-server and
   // the trainers too.
   const pids = [
-    spawn(bin("next"), ["start", "-p", new URL(E2E_URL).port], { detached: true, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, ...E2E_ENV } }),
-    spawn(bin("tsx"), ["server/jobs/worker.ts"], { detached: true, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, ...E2E_ENV } }),
+    spawn(bin("next"), ["start", "-p", new URL(E2E_URL).port], { detached: true, stdio: ["ignore", "inherit", "inherit"], env }),
+    spawn(bin("tsx"), ["server/jobs/worker.ts"], { detached: true, stdio: ["ignore", "inherit", "inherit"], env }),
   ].map((child) => child.pid);
   const stop = () => {
     for (const pid of pids) {
@@ -58,11 +65,15 @@ export default async function globalSetup() {
     throw err;
   });
   // After every spec: the servers stopped, the audit log's hash chain must still verify.
-  return () => {
+  return async () => {
     stop();
-    const after = openDatabase(E2E_DATABASE);
-    const report = verifyChain(after);
-    after.$client.close();
+    const after = openDatabase({ kind: "sqlite", file: E2E_DATABASE });
+    let report: Awaited<ReturnType<typeof verifyChain>>;
+    try {
+      report = await verifyChain(after);
+    } finally {
+      await closeDatabase(after);
+    }
     if (!report.ok) throw new Error(`the audit chain is broken at entry #${report.brokenAt}: ${report.reason}`);
     console.log(`audit chain verified after the end-to-end run: ${report.entries} entries`);
   };

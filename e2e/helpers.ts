@@ -1,7 +1,8 @@
 // Helpers for the end-to-end specs: seed users straight into the e2e database (through the services), sign in.
 import { randomUUID } from "node:crypto";
 import { expect, type Page } from "@playwright/test";
-import { openDatabase, type Db } from "../db/client";
+import { closeDatabase, first, type Db } from "../db/client";
+import { openDatabase } from "../db/open";
 import type { Role } from "../db/schema";
 import { SYSTEM_ACTOR } from "../server/audit/service";
 import { snapshot } from "../db/snapshot";
@@ -24,11 +25,11 @@ export interface SeededUser {
 }
 
 async function withDb<T>(use: (db: Db) => T | Promise<T>): Promise<T> {
-  const db = openDatabase(E2E_DATABASE);
+  const db = openDatabase({ kind: "sqlite", file: E2E_DATABASE });
   try {
     return await use(db);
   } finally {
-    db.$client.close();
+    await closeDatabase(db);
   }
 }
 
@@ -66,11 +67,11 @@ export async function seedTrainedModel(page: Page): Promise<TrainedModel> {
   });
   expect(upload.status()).toBe(201);
   const { datasetId, versionId } = (await upload.json()) as { datasetId: string; versionId: string };
-  const runId = await withDb((db) => {
-    setBudget(db, { id: officer.id, email: officer.email, role: "privacy_officer" }, { datasetId, epsilon: 10, delta: 1e-5, privacyUnit: "subject", renewsOn: "2099-01-01" });
-    const base = db.select().from(modelVersions).where(eq(modelVersions.kind, "base")).get()!;
+  const runId = await withDb(async (db) => {
+    await setBudget(db, { id: officer.id, email: officer.email, role: "privacy_officer" }, { datasetId, epsilon: 10, delta: 1e-5, privacyUnit: "subject", renewsOn: "2099-01-01" });
+    const base = (await first(db.select().from(modelVersions).where(eq(modelVersions.kind, "base"))))!;
     const user = { id: engineer.id, email: engineer.email, name: engineer.name, role: "engineer" as const };
-    return launchRun(db, user, user, {
+    const launched = await launchRun(db, user, user, {
       datasetVersionId: versionId,
       baseModelVersionId: base.id,
       privacyUnit: "subject",
@@ -83,15 +84,16 @@ export async function seedTrainedModel(page: Page): Promise<TrainedModel> {
       maxRecordsPerSubject: 2,
       // A small space (10^3), so that exposure is exact and the post-training leakage tests are quick.
       canaries: { space: "my code is {ddd}", m: 8, repeats: 2, k_plus: 2, k_minus: 2, confidence: 0.95 },
-    }).runId;
+    });
+    return launched.runId;
   });
-  await expect.poll(() => withDb((db) => db.select().from(runs).where(eq(runs.id, runId)).get()?.status), { timeout: 60_000 }).toBe("finished");
-  const run = await withDb((db) => db.select().from(runs).where(eq(runs.id, runId)).get()!);
+  await expect.poll(() => withDb(async (db) => (await first(db.select().from(runs).where(eq(runs.id, runId))))?.status), { timeout: 60_000 }).toBe("finished");
+  const run = (await withDb((db) => first(db.select().from(runs).where(eq(runs.id, runId)))))!;
   return { datasetId, datasetName, versionId: run.resultModelVersionId!, engineer };
 }
 
 export function setUserDisabled(userId: string, disabled: boolean): Promise<void> {
-  return withDb((db) => void setDisabled(db, SYSTEM_ACTOR, { userId, disabled }));
+  return withDb(async (db) => void (await setDisabled(db, SYSTEM_ACTOR, { userId, disabled })));
 }
 
 export function disableUser(userId: string): Promise<void> {
@@ -128,8 +130,8 @@ export async function openSection(page: Page, label: string): Promise<void> {
 /** The officer's "open incidents by severity" line as the e2e database has it now (other specs' incidents count too),
  * e.g. "0 critical · 2 high · 1 medium · 0 low". */
 export function openIncidentsBySeverity(): Promise<string> {
-  return withDb((db) => {
-    const open = db.select({ severity: incidents.severity }).from(incidents).where(inArray(incidents.status, ["open", "contained"])).all();
+  return withDb(async (db) => {
+    const open = await db.select({ severity: incidents.severity }).from(incidents).where(inArray(incidents.status, ["open", "contained"]));
     return [...INCIDENT_SEVERITIES]
       .reverse()
       .map((severity) => `${open.filter((i) => i.severity === severity).length} ${severity}`)
@@ -150,10 +152,10 @@ export async function createUserInForm(page: Page, email: string): Promise<void>
 
 /** An incident opened by `officer` that withdraws the version (containment), through the services; its id. */
 export function seedIncidentWithdrawal(officer: SeededUser, versionId: string, title: string, reason: string): Promise<string> {
-  return withDb((db) => {
+  return withDb(async (db) => {
     const actor = { id: officer.id, email: officer.email, role: officer.role };
-    const incidentId = openIncident(db, actor, { title, description: "", severity: "high", links: [{ entityType: "model_version", entityId: versionId }] });
-    withdrawModel(db, actor, { incidentId, versionId, reason });
+    const incidentId = await openIncident(db, actor, { title, description: "", severity: "high", links: [{ entityType: "model_version", entityId: versionId }] });
+    await withdrawModel(db, actor, { incidentId, versionId, reason });
     return incidentId;
   });
 }

@@ -3,7 +3,8 @@
 // and failed sign-ins; the Budgets page shows whether a budget is frozen, since when and by whom.
 import { randomUUID } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
-import { openDatabase } from "../db/client";
+import { closeDatabase, type Db } from "../db/client";
+import { openDatabase } from "../db/open";
 import { freezeBudget, openIncident } from "../server/incidents/service";
 import { E2E_DATABASE, E2E_URL } from "./env";
 import { errorAlert, fillSignIn, openIncidentsBySeverity, seedTrainedModel, seedUser, signIn, type SeededUser } from "./helpers";
@@ -21,12 +22,12 @@ async function uploadDataset(page: Page): Promise<{ name: string; id: string }> 
 }
 
 /** Changes seeded through the services, as the given officer. */
-function asOfficer<T>(officer: SeededUser, change: (db: ReturnType<typeof openDatabase>, actor: { id: string; email: string; role: "privacy_officer" }) => T): T {
-  const db = openDatabase(E2E_DATABASE);
+async function asOfficer<T>(officer: SeededUser, change: (db: Db, actor: { id: string; email: string; role: "privacy_officer" }) => Promise<T>): Promise<T> {
+  const db = openDatabase({ kind: "sqlite", file: E2E_DATABASE });
   try {
-    return change(db, { id: officer.id, email: officer.email, role: "privacy_officer" });
+    return await change(db, { id: officer.id, email: officer.email, role: "privacy_officer" });
   } finally {
-    db.$client.close();
+    await closeDatabase(db);
   }
 }
 
@@ -104,9 +105,9 @@ test("each role's to-do list; a first budget asked for, approved from the home p
   const offCard = off.getByTestId(`budget-${dataset.name}`);
   await expect(offCard.getByTestId("budget-freeze")).toContainText("Not frozen");
   await expect(offCard.getByRole("form", { name: "Renew budget" }).getByTestId("epsilon-sentence")).toContainText("ε = 4 means");
-  const incidentId = asOfficer(officer, (db, actor) => {
-    const id = openIncident(db, actor, { title: `Names found in ${dataset.name}`, description: "", severity: "high", links: [{ entityType: "dataset", entityId: dataset.id }] });
-    freezeBudget(db, actor, { incidentId: id, datasetId: dataset.id, frozen: true, reason: "until minimised" });
+  const incidentId = await asOfficer(officer, async (db, actor) => {
+    const id = await openIncident(db, actor, { title: `Names found in ${dataset.name}`, description: "", severity: "high", links: [{ entityType: "dataset", entityId: dataset.id }] });
+    await freezeBudget(db, actor, { incidentId: id, datasetId: dataset.id, frozen: true, reason: "until minimised" });
     return id;
   });
   await off.reload();
@@ -118,7 +119,9 @@ test("each role's to-do list; a first budget asked for, approved from the home p
   await off.goto("/");
   await expect(off.getByTestId("todo-incidents-by-severity")).toHaveText(bySeverity);
   await expect(off.getByTestId("todo-incidents").getByRole("link", { name: `Names found in ${dataset.name}` })).toHaveAttribute("href", `/incidents/${incidentId}`);
-  asOfficer(officer, (db, actor) => freezeBudget(db, actor, { incidentId, datasetId: dataset.id, frozen: false, reason: "minimised" }));
+  await asOfficer(officer, async (db, actor) => {
+    await freezeBudget(db, actor, { incidentId, datasetId: dataset.id, frozen: false, reason: "minimised" });
+  });
   await off.goto("/budgets");
   await expect(offCard.getByTestId("budget-freeze")).toContainText(`Not frozen (unfrozen since`);
 

@@ -5,7 +5,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import type { Page } from "@playwright/test";
-import { openDatabase } from "../db/client";
+import { closeDatabase, first } from "../db/client";
+import { openDatabase } from "../db/open";
 import { runs, type Role } from "../db/schema";
 import { requestBudget } from "../server/budgets/service";
 import { openIncident } from "../server/incidents/service";
@@ -22,11 +23,11 @@ export interface World extends TrainedModel {
  * The world named `key`, seeded once per end-to-end run (the data directory is fresh for each): Playwright starts a
  * new worker after a failed test and runs `beforeAll` again, which should not train another model.
  */
-export async function worldOnce(page: Page, key: string, extra?: (world: World) => void): Promise<World> {
+export async function worldOnce(page: Page, key: string, extra?: (world: World) => void | Promise<void>): Promise<World> {
   const file = path.join(E2E_DATA_DIR, `world-${key}.json`);
   if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, "utf8")) as World;
   const world = await seedWorld(page);
-  extra?.(world);
+  await extra?.(world);
   fs.writeFileSync(file, JSON.stringify(world));
   return world;
 }
@@ -41,10 +42,10 @@ export async function seedWorld(page: Page): Promise<World> {
     auditor: await seedUser("auditor"),
     admin: await seedUser("admin"),
   };
-  const db = openDatabase(E2E_DATABASE);
+  const db = openDatabase({ kind: "sqlite", file: E2E_DATABASE });
   try {
-    const runId = db.select({ id: runs.id }).from(runs).where(eq(runs.resultModelVersionId, trained.versionId)).get()!.id;
-    const incidentId = openIncident(db, { id: officer.id, email: officer.email, role: "privacy_officer" }, {
+    const runId = (await first(db.select({ id: runs.id }).from(runs).where(eq(runs.resultModelVersionId, trained.versionId))))!.id;
+    const incidentId = await openIncident(db, { id: officer.id, email: officer.email, role: "privacy_officer" }, {
       title: `Phone numbers found in ${trained.datasetName}`,
       description: "A reviewer found unredacted phone numbers in the notes.",
       severity: "high",
@@ -55,18 +56,18 @@ export async function seedWorld(page: Page): Promise<World> {
     });
     return { ...trained, runId, incidentId, users };
   } finally {
-    db.$client.close();
+    await closeDatabase(db);
   }
 }
 
 /** The world's engineer asks for more budget on the world's dataset (left pending for the officer). */
-export function seedBudgetRequest(world: World): void {
-  const db = openDatabase(E2E_DATABASE);
+export async function seedBudgetRequest(world: World): Promise<void> {
+  const db = openDatabase({ kind: "sqlite", file: E2E_DATABASE });
   try {
     const { id, email, name } = world.users.engineer;
     const engineer = { id, email, name, role: "engineer" as const };
-    requestBudget(db, engineer, engineer, { datasetId: world.datasetId, epsilon: 20, reason: "a second fine-tune with more steps" });
+    await requestBudget(db, engineer, engineer, { datasetId: world.datasetId, epsilon: 20, reason: "a second fine-tune with more steps" });
   } finally {
-    db.$client.close();
+    await closeDatabase(db);
   }
 }

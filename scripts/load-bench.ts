@@ -11,7 +11,8 @@ import os from "node:os";
 import path from "node:path";
 import { asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-import { migrateDatabase, openDatabase, type Db } from "../db/client";
+import { closeDatabase, first, migrateDatabase, type Db } from "../db/client";
+import { openDatabase } from "../db/open";
 import { ROLES, auditLog, modelVersions, type Role, type Run } from "../db/schema";
 import { SYSTEM_ACTOR, verifyChain } from "../server/audit/service";
 import { lineageRuns, lineageSpend, spendOf } from "../server/budgets/ledger";
@@ -125,7 +126,9 @@ async function freePort(): Promise<number> {
 /** `next start` in a process group of its own (so that stopping the group stops everything it started). */
 async function startServer(port: number, env: Record<string, string>, logFile: string): Promise<() => Promise<void>> {
   const out = openSync(logFile, "a");
-  const child: ChildProcess = spawn(bin("next"), ["start", "-p", String(port)], { detached: true, stdio: ["ignore", out, out], env: { ...process.env, ...env } });
+  // The server uses the benchmark's SQLite file (env's DATABASE_PATH), whatever DATABASE_URL this shell has.
+  const { DATABASE_URL: _elsewhere, ...inherited } = process.env;
+  const child: ChildProcess = spawn(bin("next"), ["start", "-p", String(port)], { detached: true, stdio: ["ignore", out, out], env: { ...inherited, ...env } });
   closeSync(out);
   const exited = once(child, "exit");
   const signal = (name: NodeJS.Signals) => {
@@ -189,14 +192,13 @@ function reservedEpsilon(n: number): number {
  * returns the most the lineage ever had reserved. No run ever starts (no job runner), so a run reserves its planned
  * steps from its launch to its cancel.
  */
-function peakReservation(db: Db, datasetId: string, delta: number): { epsilon: number; runs: number } {
-  const byId = new Map(lineageRuns(db, datasetId).map((run) => [run.id, run]));
-  const entries = db
+async function peakReservation(db: Db, datasetId: string, delta: number): Promise<{ epsilon: number; runs: number }> {
+  const byId = new Map((await lineageRuns(db, datasetId)).map((run) => [run.id, run]));
+  const entries = await db
     .select({ action: auditLog.action, entityId: auditLog.entityId })
     .from(auditLog)
     .where(inArray(auditLog.action, ["run.launch", "run.cancel"]))
-    .orderBy(asc(auditLog.seq))
-    .all();
+    .orderBy(asc(auditLog.seq));
   const active = new Map<string, Run>();
   const epsilonOf = new Map<string, number>(); // by the active runs' parameters: many states repeat
   const peak = { epsilon: 0, runs: 0 };
@@ -292,8 +294,8 @@ export async function benchmarkLoad(settings: LoadSettings = LOAD_SETTINGS): Pro
   const dir = mkdtempSync(path.join(os.tmpdir(), "epsilon-load-"));
   const databasePath = path.join(dir, "load.db");
   const dataDir = path.join(dir, "data");
-  const db = openDatabase(databasePath);
-  migrateDatabase(db);
+  const db = openDatabase({ kind: "sqlite", file: databasePath });
+  await migrateDatabase(db);
   log(`fresh database and data directory in ${dir}; seeding ${settings.clients} users and a tiny base model…`);
   const accounts = await Promise.all(
     Array.from({ length: settings.clients }, (_, i) => {
@@ -302,7 +304,7 @@ export async function benchmarkLoad(settings: LoadSettings = LOAD_SETTINGS): Pro
     }),
   );
   await seedBaseModel(db, dataDir, TINY_BASE_MODEL_FLAGS);
-  const base = db.select().from(modelVersions).where(eq(modelVersions.kind, "base")).get();
+  const base = await first(db.select().from(modelVersions).where(eq(modelVersions.kind, "base")));
   if (!base) throw new Error("the base model was not registered");
 
   const port = await freePort();
@@ -338,11 +340,11 @@ export async function benchmarkLoad(settings: LoadSettings = LOAD_SETTINGS): Pro
     if (!officer) throw new Error("no privacy officer among the clients");
     const officerActor = { id: officer.userId, email: officer.email, role: officer.role };
     for (const client of clients) {
-      if (client.role === "engineer" && client !== uploader) grantAccess(db, officerActor, { datasetId, userId: client.userId });
+      if (client.role === "engineer" && client !== uploader) await grantAccess(db, officerActor, { datasetId, userId: client.userId });
     }
     const budgetEpsilon = (reservedEpsilon(settings.runsThatFit) + reservedEpsilon(settings.runsThatFit + 1)) / 2;
     const renewsOn = new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10);
-    setBudget(db, officerActor, { datasetId, epsilon: budgetEpsilon, delta: DELTA, privacyUnit: "record", renewsOn });
+    await setBudget(db, officerActor, { datasetId, epsilon: budgetEpsilon, delta: DELTA, privacyUnit: "record", renewsOn });
     const request: RunRequest = {
       datasetVersionId: versionId,
       baseModelVersionId: base.id,
@@ -360,10 +362,10 @@ export async function benchmarkLoad(settings: LoadSettings = LOAD_SETTINGS): Pro
     const { samples, elapsed } = await drive(clients, request, settings.seconds, errors);
     await stop();
 
-    const budget = existingBudget(db, datasetId);
-    const peak = peakReservation(db, datasetId, budget.delta);
-    const final = lineageSpend(db, datasetId, budget.delta);
-    const chain = verifyChain(db);
+    const budget = await existingBudget(db, datasetId);
+    const peak = await peakReservation(db, datasetId, budget.delta);
+    const final = await lineageSpend(db, datasetId, budget.delta);
+    const chain = await verifyChain(db);
     const launches = samples.filter((s) => s.op === "runs.launch");
     const cancels = samples.filter((s) => s.op === "runs.cancel");
     const count = (list: Sample[], outcome: Outcome) => list.filter((s) => s.outcome === outcome).length;
@@ -403,7 +405,7 @@ export async function benchmarkLoad(settings: LoadSettings = LOAD_SETTINGS): Pro
     return result;
   } finally {
     await stop();
-    db.$client.close();
+    await closeDatabase(db);
     if (keep) log(`kept ${dir} (database, data and next.log) to look into`);
     else rmSync(dir, { recursive: true, force: true });
   }

@@ -49,12 +49,12 @@ beforeAll(async () => {
       headers: { "x-epsilon-upload": "1" },
       body: records.join("\n"),
     }),
-    { db: world.db, user: activeSessionUser(world.db, engineer.id) },
+    { db: world.db, user: await activeSessionUser(world.db, engineer.id) },
     { dataDir, maxBytes: 1e6, publicUrl: "http://localhost" },
   );
   const { datasetId: uploadedDatasetId, versionId } = (await uploaded.json()) as { datasetId: string; versionId: string };
   const version = { id: versionId, datasetId: uploadedDatasetId };
-  const base = registerTestBaseModel(world.db);
+  const base = await registerTestBaseModel(world.db);
   const datasetId = version.datasetId;
   const other = (await callerAs(world.db, admin).users.create({ email: "e2@test.example", name: "E2", role: "engineer", password: "a long enough secret" })) as { id: string };
   answers.set("budgets.set", await callerAs(world.db, officer).budgets.set({ datasetId, epsilon: 8, delta: 1e-3, privacyUnit: "subject", renewsOn: "2099-01-01" }));
@@ -63,7 +63,7 @@ beforeAll(async () => {
   const runId = await asEngineer.runs.launch(runRequest(version.id, base.id, RUN));
   answers.set("budgets.request", request);
   answers.set("runs.launch", runId);
-  const fineTuned = registerTestFineTuned(world.db, { familyName: "base/tickets", parentVersionId: base.id, datasetVersionId: version.id, runId });
+  const fineTuned = await registerTestFineTuned(world.db, { familyName: "base/tickets", parentVersionId: base.id, datasetVersionId: version.id, runId });
   const incident = await callerAs(world.db, officer).incidents.open({
     title: "Suspected leak",
     severity: "high",

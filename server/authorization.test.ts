@@ -51,19 +51,19 @@ describe("every procedure", () => {
   const guarded = procedures.filter(([, p]) => p._def.meta?.access !== "public");
 
   it.each(guarded)("%s refuses anonymous callers with UNAUTHORIZED and changes nothing", async (path) => {
-    const before = snapshot(world.db);
+    const before = await snapshot(world.db);
     for (const input of PROBES) expect(await errorCode(call(world, null, path, input))).toBe("UNAUTHORIZED");
-    expect(snapshot(world.db)).toEqual(before);
+    expect(await snapshot(world.db)).toEqual(before);
   });
 
   it.each(guarded)("%s refuses roles it does not name with FORBIDDEN and changes nothing", async (path, proc) => {
     const access = proc._def.meta?.access;
     const refused = ROLES.filter((r) => Array.isArray(access) && !access.includes(r));
-    const before = snapshot(world.db);
+    const before = await snapshot(world.db);
     for (const role of refused) {
       for (const input of PROBES) expect(await errorCode(call(world, role, path, input)), `${role}`).toBe("FORBIDDEN");
     }
-    expect(snapshot(world.db)).toEqual(before);
+    expect(await snapshot(world.db)).toEqual(before);
   });
 
   it.each(guarded)("%s lets the roles it names past the access check", async (path, proc) => {

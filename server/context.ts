@@ -34,16 +34,16 @@ export async function createRequestContext(): Promise<Context> {
   const db = serverDb();
   const claims = sessionClaims.safeParse(await getServerSession(authOptions()));
   if (!claims.success) return { db, user: null };
-  const user = activeSessionUser(db, claims.data.user.id, claims.data.user.sessionVersion);
-  return user ? { db, user } : { db, user, disabledSession: isDisabledUser(db, claims.data.user.id) };
+  const user = await activeSessionUser(db, claims.data.user.id, claims.data.user.sessionVersion);
+  return user ? { db, user } : { db, user, disabledSession: await isDisabledUser(db, claims.data.user.id) };
 }
 
 /**
  * The active user with this id, or null. With `sessionVersion` (a request's session), also null unless it is the
  * user's current one; callers that act for a user without a session (the job runner's tests, fixtures) omit it.
  */
-export function activeSessionUser(db: Db, userId: string, sessionVersion?: number): SessionUser | null {
-  const user = findActiveUser(db, { id: userId });
+export async function activeSessionUser(db: Db, userId: string, sessionVersion?: number): Promise<SessionUser | null> {
+  const user = await findActiveUser(db, { id: userId });
   if (!user || (sessionVersion !== undefined && user.sessionVersion !== sessionVersion)) return null;
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }

@@ -30,6 +30,15 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ NEXTAUTH_SECRET: SECRET, SIGN_IN_MAX_FAILURES_PER_IP: "-1" })).toThrow(/SIGN_IN_MAX_FAILURES_PER_IP/);
   });
 
+  it("takes a PostgreSQL DATABASE_URL, and refuses any other URL without echoing it (it may hold a password)", () => {
+    expect(parseEnv({ NEXTAUTH_SECRET: SECRET }).DATABASE_URL).toBeUndefined();
+    const url = "postgres://ledger:s3cret@db.internal:5432/ledger";
+    expect(parseEnv({ NEXTAUTH_SECRET: SECRET, DATABASE_URL: url }).DATABASE_URL).toBe(url);
+    expect(parseEnv({ NEXTAUTH_SECRET: SECRET, DATABASE_URL: "postgresql://db.internal/ledger" }).DATABASE_URL).toBe("postgresql://db.internal/ledger");
+    expect(() => parseEnv({ NEXTAUTH_SECRET: SECRET, DATABASE_URL: "mysql://ledger:s3cret@db.internal/ledger" })).toThrow(/DATABASE_URL: must be a postgres:\/\/ URL/);
+    expect(() => parseEnv({ NEXTAUTH_SECRET: SECRET, DATABASE_URL: "mysql://ledger:s3cret@db.internal/ledger" })).not.toThrow(/s3cret/);
+  });
+
   it("enables OIDC only with issuer, client id and secret together", () => {
     expect(parseEnv({ NEXTAUTH_SECRET: SECRET }).OIDC_ISSUER).toBeUndefined();
     expect(() => parseEnv({ NEXTAUTH_SECRET: SECRET, OIDC_ISSUER: "https://id.example.com" })).toThrow(

@@ -1,6 +1,6 @@
 // Environment variables, validated once at start; a bad value stops the server with a message naming the variable.
 import { z } from "zod";
-import { DEFAULT_DATABASE_PATH } from "../db/client";
+import { DEFAULT_DATABASE_PATH } from "../db/open";
 import { parseProxyRange } from "./auth/client-address";
 
 /** Where dataset versions, model weights and run directories live unless DATA_DIR says otherwise. */
@@ -11,8 +11,13 @@ const positiveInt = (fallback: number) => z.coerce.number().int().positive().def
 const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-    /** SQLite database file (the embedded default). */
+    /** SQLite database file (the embedded default; unused when DATABASE_URL is set). */
     DATABASE_PATH: z.string().min(1).default(DEFAULT_DATABASE_PATH),
+    /** A postgres:// URL: the whole product then uses that PostgreSQL database instead of the SQLite file. */
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+      .optional(),
     /** Where dataset versions and model weights are stored. */
     DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
     /** Trainer processes the job runner runs at once. */

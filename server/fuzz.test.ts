@@ -35,8 +35,8 @@ let world: TestWorld;
 beforeAll(async () => {
   world = await testWorld();
   const engineer = world.users.engineer;
-  registerUpload(world.db, engineer, actorOf(engineer), { name: "fuzz" }, ingestedVersion());
-  registerTestBaseModel(world.db);
+  await registerUpload(world.db, engineer, actorOf(engineer), { name: "fuzz" }, ingestedVersion());
+  await registerTestBaseModel(world.db);
 });
 
 it.each(procedures)("%s answers malformed input with a client error and changes nothing", async (path, proc) => {
@@ -44,7 +44,7 @@ it.each(procedures)("%s answers malformed input with a client error and changes 
   const role = access === "public" || access === "signedIn" ? "engineer" : ROLES.find((r) => access?.includes(r))!;
   let target: unknown = callerAs(world.db, world.users[role]);
   for (const part of path.split(".")) target = (target as Record<string, unknown>)[part];
-  const before = snapshot(world.db);
+  const before = await snapshot(world.db);
   for (const input of INPUTS) {
     try {
       const output = await (target as (i: unknown) => Promise<unknown>)(input);
@@ -54,5 +54,5 @@ it.each(procedures)("%s answers malformed input with a client error and changes 
       expect((err as TRPCError).code, `${path} with ${JSON.stringify(input).slice(0, 80)}`).not.toBe("INTERNAL_SERVER_ERROR");
     }
   }
-  expect(snapshot(world.db)).toEqual(before);
+  expect(await snapshot(world.db)).toEqual(before);
 });

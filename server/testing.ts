@@ -2,7 +2,7 @@
 import { TRPCError } from "@trpc/server";
 import type { Db } from "../db/client";
 export { snapshot } from "../db/snapshot";
-import { openMigratedMemoryDatabase } from "../db/client";
+import { openTestDatabase } from "../db/open";
 import { ROLES, type ModelVersion, type Role } from "../db/schema";
 import { actorOf } from "./actor";
 import { SYSTEM_ACTOR } from "./audit/service";
@@ -23,7 +23,7 @@ export interface TestWorld {
 
 /** A fresh database with one active user per role (each created through the service, so audited). */
 export async function testWorld(): Promise<TestWorld> {
-  const db = openMigratedMemoryDatabase();
+  const db = await openTestDatabase();
   const users = {} as Record<Role, SessionUser>;
   for (const role of ROLES) {
     const u = await createUser(db, SYSTEM_ACTOR, { email: `${role}@test.example`, name: role, role, password: TEST_PASSWORD });
@@ -34,7 +34,7 @@ export async function testWorld(): Promise<TestWorld> {
 
 /** A caller as the request handler would build it: the user reloaded from the database, or anonymous. */
 export function callerAs(db: Db, user: SessionUser | null) {
-  return createCaller({ db, user: user && activeSessionUser(db, user.id) });
+  return createCaller(async () => ({ db, user: user && (await activeSessionUser(db, user.id)) }));
 }
 
 /** A dataset version as ingesting would record it, with no file behind it: for tests that never read the records. */
@@ -58,7 +58,7 @@ export function ingestedVersion(overrides: Partial<IngestedVersion> = {}): Inges
 }
 
 /** A base model version registered without weight files: for tests that launch runs but never train. */
-export function registerTestBaseModel(db: Db, familyName = "base"): ModelVersion {
+export function registerTestBaseModel(db: Db, familyName = "base"): Promise<ModelVersion> {
   return registerModelVersion(db, SYSTEM_ACTOR, {
     familyName,
     kind: "base",
@@ -77,7 +77,7 @@ export function registerTestBaseModel(db: Db, familyName = "base"): ModelVersion
 export function registerTestFineTuned(
   db: Db,
   version: { familyName: string; parentVersionId: string | null; datasetVersionId: string | null; runId: string | null; metrics?: Record<string, number> },
-): ModelVersion {
+): Promise<ModelVersion> {
   return registerModelVersion(db, SYSTEM_ACTOR, {
     kind: "fine_tuned",
     weightsPath: `runs/${version.runId ?? "none"}/model`,
@@ -136,9 +136,9 @@ export function tinyRunRequest(
 }
 
 /** Waits (polling every 50 ms) until `check` holds; fails naming `what` after `ms`. */
-export async function until(check: () => boolean, what: string, ms = 90_000): Promise<void> {
+export async function until(check: () => boolean | Promise<boolean>, what: string, ms = 90_000): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -148,6 +148,6 @@ export async function until(check: () => boolean, what: string, ms = 90_000): Pr
 export async function worldWithDataset(name: string, overrides: Partial<IngestedVersion> = {}) {
   const world = await testWorld();
   const engineer = world.users.engineer;
-  const version = registerUpload(world.db, engineer, actorOf(engineer), { name }, ingestedVersion(overrides));
-  return { world, datasetId: version.datasetId, versionId: version.id, baseId: registerTestBaseModel(world.db).id };
+  const version = await registerUpload(world.db, engineer, actorOf(engineer), { name }, ingestedVersion(overrides));
+  return { world, datasetId: version.datasetId, versionId: version.id, baseId: (await registerTestBaseModel(world.db)).id };
 }

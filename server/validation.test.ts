@@ -35,19 +35,20 @@ describe("every name, title and free-text input", () => {
     const admin = callerAs(world.db, world.users.admin);
     const officer = callerAs(world.db, world.users.privacy_officer);
     const engineer = callerAs(world.db, world.users.engineer);
-    const before = snapshot(world.db);
+    const before = await snapshot(world.db);
+    // Each call made only when awaited, so that none is refused before anything listens.
     const calls = (bad: string) => [
-      admin.users.create({ email: "x@test.example", name: `Eve${bad}`, role: "auditor" }),
-      officer.incidents.open({ title: `Leak${bad}ed`, severity: "low" }),
-      officer.incidents.open({ title: "A leak", description: `line${bad}`, severity: "low" }),
-      engineer.budgets.request({ datasetId, epsilon: 1, reason: `more${bad}please` }),
+      () => admin.users.create({ email: "x@test.example", name: `Eve${bad}`, role: "auditor" }),
+      () => officer.incidents.open({ title: `Leak${bad}ed`, severity: "low" }),
+      () => officer.incidents.open({ title: "A leak", description: `line${bad}`, severity: "low" }),
+      () => engineer.budgets.request({ datasetId, epsilon: 1, reason: `more${bad}please` }),
     ];
     for (const bad of ["\u0000", "\u202e"]) {
-      for (const call of calls(bad)) expect(await refusal(call)).toMatchObject({ code: "BAD_REQUEST" });
+      for (const call of calls(bad)) expect(await refusal(call())).toMatchObject({ code: "BAD_REQUEST" });
       for (const params of [{ name: `data${bad}set` }, { name: "ok", textField: `te${bad}xt` }]) {
         expect(uploadParams.safeParse({ format: "jsonl", textField: "text", ...params }).success).toBe(false);
       }
     }
-    expect(snapshot(world.db)).toEqual(before);
+    expect(await snapshot(world.db)).toEqual(before);
   });
 });

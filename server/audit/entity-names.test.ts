@@ -2,6 +2,7 @@
 // and a whole page of references costs one query per type, not one per row.
 import { randomUUID } from "node:crypto";
 import { beforeEach, describe, expect, it } from "vitest";
+import type { Db } from "../../db/client";
 import { actorOf } from "../actor";
 import { registerUpload } from "../datasets/service";
 import { launchRun } from "../runs/service";
@@ -14,12 +15,12 @@ let refs: Record<string, EntityRef>;
 beforeEach(async () => {
   world = await testWorld();
   const engineer = world.users.engineer;
-  const v = registerUpload(world.db, engineer, actorOf(engineer), { name: "notes" }, ingestedVersion());
-  const model = registerTestBaseModel(world.db, "support-gpt");
+  const v = await registerUpload(world.db, engineer, actorOf(engineer), { name: "notes" }, ingestedVersion());
+  const model = await registerTestBaseModel(world.db, "support-gpt");
   const officer = world.users.privacy_officer;
   const incidentId = await callerAs(world.db, officer).incidents.open({ title: "Leaked phone numbers", severity: "high", links: [] });
   await callerAs(world.db, officer).budgets.set({ datasetId: v.datasetId, epsilon: 5, delta: 1e-5, privacyUnit: "record", renewsOn: "2099-01-01" });
-  const { runId } = launchRun(world.db, engineer, actorOf(engineer), runRequest(v.id, model.id, { length: { by: "steps", steps: 10 } }));
+  const { runId } = await launchRun(world.db, engineer, actorOf(engineer), runRequest(v.id, model.id, { length: { by: "steps", steps: 10 } }));
   refs = {
     dataset: { entityType: "dataset", entityId: v.datasetId },
     version: { entityType: "dataset_version", entityId: v.id },
@@ -33,8 +34,8 @@ beforeEach(async () => {
 });
 
 describe("entity names", () => {
-  it("names each entity type, with its page and the procedure that page reads", () => {
-    const names = entityNames(world.db, Object.values(refs));
+  it("names each entity type, with its page and the procedure that page reads", async () => {
+    const names = await entityNames(world.db, Object.values(refs));
     const name = (ref: EntityRef) => nameOf(names, ref);
     expect(name(refs.dataset!)).toEqual({ label: "notes", href: `/datasets/${refs.dataset!.entityId}`, needs: "datasets.get", found: true });
     expect(name(refs.version!)).toEqual({ label: "notes v1", href: `/datasets/${refs.dataset!.entityId}`, needs: "datasets.get", found: true });
@@ -47,29 +48,31 @@ describe("entity names", () => {
   it("names as `needs` only procedures that exist, so that `can` answers for each", async () => {
     const runId = "00000000-0000-4000-8000-000000000000";
     const budgetRequest = { entityType: "budget_request", entityId: runId };
-    const names = entityNames(world.db, [...Object.values(refs), { entityType: "run", entityId: runId }, budgetRequest]);
+    const names = await entityNames(world.db, [...Object.values(refs), { entityType: "run", entityId: runId }, budgetRequest]);
     const can = await callerAs(world.db, world.users.auditor).session.can();
     for (const needs of ["datasets.get", "models.get", "runs.get", "incidents.get", "users.list", "budgets.overview"]) expect(can).toHaveProperty([needs]);
     for (const name of names.values()) if (name.needs) expect(can).toHaveProperty([name.needs]);
   });
 
-  it("falls back to the id, unlinked, for an entity that does not exist and for a type without names", () => {
-    const names = entityNames(world.db, [refs.gone!, refs.thing!]);
+  it("falls back to the id, unlinked, for an entity that does not exist and for a type without names", async () => {
+    const names = await entityNames(world.db, [refs.gone!, refs.thing!]);
     expect(nameOf(names, refs.gone!)).toEqual({ label: refs.gone!.entityId, href: null, needs: null, found: false });
     expect(nameOf(names, refs.thing!)).toEqual({ label: "t1", href: null, needs: null, found: false });
   });
 
-  it("resolves many references with one query per entity type", () => {
+  it("resolves many references with one query per entity type", async () => {
     const many = [...Array.from({ length: 60 }, () => refs.dataset!), ...Array.from({ length: 60 }, () => refs.model!), refs.version!, refs.gone!];
-    const client = world.db.$client;
-    const prepare = client.prepare.bind(client);
+    // The database handle with its query builders counted: each query starts with one select().
     let queries = 0;
-    client.prepare = ((sql: string) => (queries++, prepare(sql))) as typeof client.prepare;
-    try {
-      entityNames(world.db, many);
-    } finally {
-      client.prepare = prepare;
-    }
+    const counted = new Proxy(world.db, {
+      get(target, key) {
+        const value: unknown = Reflect.get(target, key, target);
+        if (key !== "select" || typeof value !== "function") return value;
+        return (...args: unknown[]) => (queries++, Reflect.apply(value, target, args));
+      },
+    }) as Db;
+    const names = await entityNames(counted, many);
     expect(queries).toBe(3);
+    expect(nameOf(names, refs.model!).found).toBe(true);
   });
 });

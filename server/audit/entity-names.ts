@@ -27,69 +27,65 @@ interface Named {
   needs: string;
 }
 
-type Lookup = (db: Executor, ids: string[]) => Map<string, Named>;
+type Lookup = (db: Executor, ids: string[]) => Promise<Map<string, Named>>;
 
 const byId = <T extends { id: string }>(rows: T[], name: (row: T) => Named) => new Map(rows.map((r) => [r.id, name(r)]));
 
 /** One query per type, for all its ids at once. */
 const LOOKUPS: Record<string, Lookup> = {
-  dataset: (db, ids) =>
-    byId(db.select({ id: datasets.id, name: datasets.name }).from(datasets).where(inArray(datasets.id, ids)).all(), (d) => ({
+  dataset: async (db, ids) =>
+    byId(await db.select({ id: datasets.id, name: datasets.name }).from(datasets).where(inArray(datasets.id, ids)), (d) => ({
       label: d.name,
       href: `/datasets/${d.id}`,
       needs: "datasets.get",
     })),
-  dataset_version: (db, ids) =>
+  dataset_version: async (db, ids) =>
     byId(
-      db
+      await db
         .select({ id: datasetVersions.id, version: datasetVersions.version, datasetId: datasets.id, name: datasets.name })
         .from(datasetVersions)
         .innerJoin(datasets, eq(datasets.id, datasetVersions.datasetId))
-        .where(inArray(datasetVersions.id, ids))
-        .all(),
+        .where(inArray(datasetVersions.id, ids)),
       (v) => ({ label: `${v.name} v${v.version}`, href: `/datasets/${v.datasetId}`, needs: "datasets.get" }),
     ),
-  model_version: (db, ids) =>
+  model_version: async (db, ids) =>
     byId(
-      db
+      await db
         .select({ id: modelVersions.id, version: modelVersions.version, family: modelFamilies.name })
         .from(modelVersions)
         .innerJoin(modelFamilies, eq(modelFamilies.id, modelVersions.familyId))
-        .where(inArray(modelVersions.id, ids))
-        .all(),
+        .where(inArray(modelVersions.id, ids)),
       (m) => ({ label: `${m.family} v${m.version}`, href: `/models/${m.id}`, needs: "models.get" }),
     ),
-  run: (db, ids) =>
+  run: async (db, ids) =>
     byId(
-      db
+      await db
         .select({ id: runs.id, version: datasetVersions.version, name: datasets.name })
         .from(runs)
         .innerJoin(datasetVersions, eq(datasetVersions.id, runs.datasetVersionId))
         .innerJoin(datasets, eq(datasets.id, datasetVersions.datasetId))
-        .where(inArray(runs.id, ids))
-        .all(),
+        .where(inArray(runs.id, ids)),
       (r) => ({ label: `run ${r.id.slice(0, 8)} on ${r.name} v${r.version}`, href: `/runs/${r.id}`, needs: "runs.get" }),
     ),
-  incident: (db, ids) =>
-    byId(db.select({ id: incidents.id, title: incidents.title }).from(incidents).where(inArray(incidents.id, ids)).all(), (i) => ({
+  incident: async (db, ids) =>
+    byId(await db.select({ id: incidents.id, title: incidents.title }).from(incidents).where(inArray(incidents.id, ids)), (i) => ({
       label: i.title,
       href: `/incidents/${i.id}`,
       needs: "incidents.get",
     })),
-  user: (db, ids) =>
-    byId(db.select({ id: users.id, name: users.name, email: users.email }).from(users).where(inArray(users.id, ids)).all(), (u) => ({
+  user: async (db, ids) =>
+    byId(await db.select({ id: users.id, name: users.name, email: users.email }).from(users).where(inArray(users.id, ids)), (u) => ({
       label: u.name,
       href: "/admin",
       needs: "users.list",
     })),
-  budget_request: (db, ids) =>
+  budget_request: async (db, ids) =>
     byId(
-      db
+      await db
         .select({ id: budgetRequests.id, name: datasets.name })
         .from(budgetRequests)
         .innerJoin(datasets, eq(datasets.id, budgetRequests.datasetId))
-        .where(inArray(budgetRequests.id, ids))
-        .all(),
+        .where(inArray(budgetRequests.id, ids)),
       (b) => ({ label: `budget request for ${b.name}`, href: "/budgets", needs: "budgets.overview" }),
     ),
 };
@@ -100,7 +96,7 @@ const BATCH = 500;
 export const entityKey = (ref: EntityRef) => `${ref.entityType}:${ref.entityId}`;
 
 /** Names every referenced entity: at most one query per type and 500 ids. Keyed by `entityKey`; every ref has an entry. */
-export function entityNames(db: Executor, refs: Iterable<EntityRef>): Map<string, EntityName> {
+export async function entityNames(db: Executor, refs: Iterable<EntityRef>): Promise<Map<string, EntityName>> {
   const idsByType = new Map<string, Set<string>>();
   for (const ref of refs) {
     const ids = idsByType.get(ref.entityType) ?? new Set<string>();
@@ -111,7 +107,9 @@ export function entityNames(db: Executor, refs: Iterable<EntityRef>): Map<string
     const ids = [...idSet];
     const lookup = LOOKUPS[type];
     const found = new Map<string, Named>();
-    for (let i = 0; lookup && i < ids.length; i += BATCH) for (const [id, named] of lookup(db, ids.slice(i, i + BATCH))) found.set(id, named);
+    for (let i = 0; lookup && i < ids.length; i += BATCH) {
+      for (const [id, named] of await lookup(db, ids.slice(i, i + BATCH))) found.set(id, named);
+    }
     for (const id of ids) {
       const named = found.get(id);
       names.set(

@@ -17,14 +17,14 @@ const NAME = 'ward "A", night';
 beforeEach(async () => {
   world = await testWorld();
   const engineer = world.users.engineer;
-  datasetId = registerUpload(world.db, engineer, actorOf(engineer), { name: NAME }, ingestedVersion()).datasetId;
-  registerUpload(world.db, engineer, actorOf(engineer), { datasetId }, ingestedVersion());
-  registerUpload(world.db, engineer, actorOf(engineer), { name: "other" }, ingestedVersion());
+  datasetId = (await registerUpload(world.db, engineer, actorOf(engineer), { name: NAME }, ingestedVersion())).datasetId;
+  await registerUpload(world.db, engineer, actorOf(engineer), { datasetId }, ingestedVersion());
+  await registerUpload(world.db, engineer, actorOf(engineer), { name: "other" }, ingestedVersion());
 });
 
-function exportAs(user: SessionUser | null, query: string, pageSize?: number) {
+async function exportAs(user: SessionUser | null, query: string, pageSize?: number) {
   const req = new Request(`http://localhost:3000/api/audit/export?${query}`);
-  return handleAuditExport(req, { db: world.db, user: user && activeSessionUser(world.db, user.id) }, ABILITIES["api.audit.export"], pageSize);
+  return handleAuditExport(req, { db: world.db, user: user && (await activeSessionUser(world.db, user.id)) }, ABILITIES["api.audit.export"], pageSize);
 }
 
 describe("audit export", () => {
@@ -45,7 +45,7 @@ describe("audit export", () => {
     expect(lines.pop()).toBe("");
     expect(lines[0]).toBe(AUDIT_EXPORT_COLUMNS.join(","));
     expect(lines[0]).toBe("seq,at,actor_id,actor_email,actor_name,actor_role,action,entity_type,entity_id,entity_name,input_digest,prev_hash,hash");
-    const expected = listAudit(world.db, { action: "dataset." }, 1, 100).entries.reverse();
+    const expected = (await listAudit(world.db, { action: "dataset." }, 1, 100)).entries.reverse();
     expect(expected).toHaveLength(3);
     expect(lines.slice(1)).toHaveLength(3);
     const first = expected[0]!;
@@ -59,9 +59,9 @@ describe("audit export", () => {
     const res = await exportAs(world.users.auditor, "format=jsonl&entityType=user");
     expect(res.headers.get("content-type")).toBe("application/x-ndjson; charset=utf-8");
     const rows = (await res.text()).trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
-    const expected = listAudit(world.db, { entityType: "user" }, 1, 100).entries.reverse();
+    const expected = (await listAudit(world.db, { entityType: "user" }, 1, 100)).entries.reverse();
     expect(rows).toHaveLength(4);
-    expect(rows).toEqual(nameEntries(world.db, expected).map(exportRecord));
+    expect(rows).toEqual((await nameEntries(world.db, expected)).map(exportRecord));
     expect(Object.keys(rows[0]!)).toEqual([...AUDIT_EXPORT_KEYS]);
     // The system created the users: no actor id, no actor name.
     expect(rows[0]).toMatchObject({ actorId: null, actorEmail: "system", actorName: null, actorRole: "system", action: "user.create", entityName: "admin" });

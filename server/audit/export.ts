@@ -86,7 +86,7 @@ const PAGE = 500;
  * filter shows, oldest first, up to the newest entry when the export began. For `readers`, the roles that read the
  * audit log (ABILITIES["api.audit.export"], which the route passes: access.ts is auth's, and auth depends on audit).
  */
-export function handleAuditExport(req: Request, ctx: Context, readers: readonly Role[], pageSize = PAGE): Response {
+export async function handleAuditExport(req: Request, ctx: Context, readers: readonly Role[], pageSize = PAGE): Promise<Response> {
   try {
     if (!ctx.user) throw new AppError("UNAUTHORIZED", "Sign in to continue.");
     if (!readers.includes(ctx.user.role)) throw new AppError("FORBIDDEN", `This needs one of the roles: ${readers.join(", ")}.`);
@@ -94,15 +94,15 @@ export function handleAuditExport(req: Request, ctx: Context, readers: readonly 
     if (!params.success) throw new AppError("BAD_REQUEST", params.error.issues.map((i) => `${i.path.join(".") || "export"}: ${i.message}`).join("; "));
     const { format: formatName, ...filter } = params.data;
     const format = FORMATS[formatName];
-    const through = lastSeq(ctx.db);
+    const through = await lastSeq(ctx.db);
     const started = new Date();
     let after = 0;
     let headerSent = false;
     const encoder = new TextEncoder();
     const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        const entries: AuditEntry[] = auditEntriesAfter(ctx.db, filter, after, through, pageSize);
-        const text = (headerSent ? "" : format.header) + nameEntries(ctx.db, entries).map((e) => format.line(exportRecord(e))).join("");
+      async pull(controller) {
+        const entries: AuditEntry[] = await auditEntriesAfter(ctx.db, filter, after, through, pageSize);
+        const text = (headerSent ? "" : format.header) + (await nameEntries(ctx.db, entries)).map((e) => format.line(exportRecord(e))).join("");
         headerSent = true;
         if (text) controller.enqueue(encoder.encode(text));
         if (entries.length < pageSize) controller.close();

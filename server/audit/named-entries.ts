@@ -11,16 +11,16 @@ export interface NamedAuditEntry extends AuditEntry {
 }
 
 /** Names a batch of entries: one query per entity type, whatever the batch's size. */
-export function nameEntries(db: Executor, entries: AuditEntry[]): NamedAuditEntry[] {
+export async function nameEntries(db: Executor, entries: AuditEntry[]): Promise<NamedAuditEntry[]> {
   const actorRef = (e: AuditEntry) => (e.actorId === null ? null : { entityType: "user", entityId: e.actorId });
-  const names = entityNames(db, entries.flatMap((e) => [e, actorRef(e) ?? []].flat()));
+  const names = await entityNames(db, entries.flatMap((e) => [e, actorRef(e) ?? []].flat()));
   return entries.map((e) => {
     const actor = actorRef(e);
     return { ...e, actor: actor && nameOf(names, actor), entity: nameOf(names, e) };
   });
 }
 
-export function listNamedAudit(db: Executor, filter: AuditFilter, page: number, pageSize: number) {
-  const list = listAudit(db, filter, page, pageSize);
-  return { ...list, entries: nameEntries(db, list.entries) };
+export async function listNamedAudit(db: Executor, filter: AuditFilter, page: number, pageSize: number) {
+  const list = await listAudit(db, filter, page, pageSize);
+  return { ...list, entries: await nameEntries(db, list.entries) };
 }

@@ -1,6 +1,6 @@
 // The audit log: appends hash-chained entries inside the caller's transaction, lists them, and verifies the chain.
 import { and, asc, count, desc, eq, gt, like, lte, type SQL } from "drizzle-orm";
-import type { Db, Executor, Tx } from "../../db/client";
+import { engineOf, first, transaction, type Executor, type Tx } from "../../db/client";
 import { auditLog, type AuditEntry, type Role } from "../../db/schema";
 import { canonicalJson, redactSecrets, sha256Hex } from "./canonical";
 import { GENESIS_HASH, entryHash, type EntryBody } from "./chain";
@@ -31,8 +31,9 @@ export function inputDigest(input: unknown): string {
 }
 
 /** Appends one entry; call it inside the transaction that makes the change. */
-export function appendAudit(tx: Tx, change: AuditedChange): AuditEntry {
-  const last = tx.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1).get();
+export async function appendAudit(tx: Tx, change: AuditedChange): Promise<AuditEntry> {
+  await engineOf(tx).lockAuditChain(tx);
+  const last = await first(tx.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1));
   const body: EntryBody = {
     seq: (last?.seq ?? 0) + 1,
     at: new Date().toISOString(),
@@ -46,23 +47,20 @@ export function appendAudit(tx: Tx, change: AuditedChange): AuditEntry {
     prevHash: last?.hash ?? GENESIS_HASH,
   };
   const entry = { ...body, hash: entryHash(body) };
-  tx.insert(auditLog).values(entry).run();
+  await engineOf(tx).insertAuditEntry(tx, entry);
   return entry;
 }
 
 /**
- * Runs `change` and appends its audit entry in one immediate transaction: both happen or neither does.
- * This is the only way services make governance changes.
+ * Runs `change` and appends its audit entry in one transaction (joining the caller's when given one): both happen or
+ * neither does. This is the only way services make governance changes.
  */
-export function audited<T>(db: Db, change: AuditedChange, apply: (tx: Tx) => T): T {
-  return db.transaction(
-    (tx) => {
-      const result = apply(tx);
-      appendAudit(tx, change);
-      return result;
-    },
-    { behavior: "immediate" },
-  );
+export function audited<T>(db: Executor, change: AuditedChange, apply: (tx: Tx) => Promise<T>): Promise<T> {
+  return transaction(db, async (tx) => {
+    const result = await apply(tx);
+    await appendAudit(tx, change);
+    return result;
+  });
 }
 
 export interface AuditFilter {
@@ -81,17 +79,16 @@ function auditWhere(filter: AuditFilter): SQL | undefined {
   return conditions.length > 0 ? and(...conditions) : undefined;
 }
 
-export function listAudit(db: Executor, filter: AuditFilter, page: number, pageSize: number) {
+export async function listAudit(db: Executor, filter: AuditFilter, page: number, pageSize: number) {
   const where = auditWhere(filter);
-  const total = db.select({ n: count() }).from(auditLog).where(where).get()?.n ?? 0;
-  const entries = db
+  const total = (await first(db.select({ n: count() }).from(auditLog).where(where)))?.n ?? 0;
+  const entries = await db
     .select()
     .from(auditLog)
     .where(where)
     .orderBy(desc(auditLog.seq))
     .limit(pageSize)
-    .offset((page - 1) * pageSize)
-    .all();
+    .offset((page - 1) * pageSize);
   return { entries, total, page, pageSize };
 }
 
@@ -99,14 +96,13 @@ export function listAudit(db: Executor, filter: AuditFilter, page: number, pageS
  * The filter's entries with `afterSeq < seq <= throughSeq`, oldest first, at most `limit`: the pages of an export,
  * found by seq (no offset scan), bounded so that entries appended while it streams are not in it.
  */
-export function auditEntriesAfter(db: Executor, filter: AuditFilter, afterSeq: number, throughSeq: number, limit: number): AuditEntry[] {
+export async function auditEntriesAfter(db: Executor, filter: AuditFilter, afterSeq: number, throughSeq: number, limit: number): Promise<AuditEntry[]> {
   return db
     .select()
     .from(auditLog)
     .where(and(gt(auditLog.seq, afterSeq), lte(auditLog.seq, throughSeq), auditWhere(filter)))
     .orderBy(asc(auditLog.seq))
-    .limit(limit)
-    .all();
+    .limit(limit);
 }
 
 export type ChainReport =
@@ -114,22 +110,21 @@ export type ChainReport =
   | { ok: false; entries: number; brokenAt: number; reason: string };
 
 /** The seq of the newest entry (0 for an empty log). */
-export function lastSeq(db: Executor): number {
-  return db.select({ seq: auditLog.seq }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1).get()?.seq ?? 0;
+export async function lastSeq(db: Executor): Promise<number> {
+  return (await first(db.select({ seq: auditLog.seq }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1)))?.seq ?? 0;
 }
 
 /** Recomputes the whole chain in order and reports the first broken link. */
-export function verifyChain(db: Executor, batchSize = 1000): ChainReport {
+export async function verifyChain(db: Executor, batchSize = 1000): Promise<ChainReport> {
   let prevHash = GENESIS_HASH;
   let expectedSeq = 1;
   for (;;) {
-    const rows = db
+    const rows = await db
       .select()
       .from(auditLog)
       .where(gt(auditLog.seq, expectedSeq - 1))
       .orderBy(asc(auditLog.seq))
-      .limit(batchSize)
-      .all();
+      .limit(batchSize);
     for (const row of rows) {
       const checked = expectedSeq - 1;
       const broken = (reason: string): ChainReport => ({ ok: false, entries: checked, brokenAt: row.seq, reason });

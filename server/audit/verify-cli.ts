@@ -1,11 +1,11 @@
-// `npm run audit:verify [-- --json]`: recomputes the audit chain of DATABASE_PATH and reports the first broken link.
-import { DEFAULT_DATABASE_PATH, openDatabase } from "../../db/client";
+// `npm run audit:verify [-- --json]`: recomputes the audit chain of the configured database and reports the first broken link.
+import { closeDatabase } from "../../db/client";
+import { databaseTarget, openDatabase } from "../../db/open";
 import { verifyChain } from "./service";
 
-const file = process.env.DATABASE_PATH || DEFAULT_DATABASE_PATH;
-const db = openDatabase(file);
-const report = verifyChain(db);
-db.$client.close();
+const db = openDatabase(databaseTarget());
+const report = await verifyChain(db);
+await closeDatabase(db);
 if (process.argv.includes("--json")) {
   console.log(JSON.stringify(report));
 } else if (report.ok) {

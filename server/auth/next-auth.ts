@@ -95,14 +95,14 @@ export function authOptions(): NextAuthOptions {
     callbacks: {
       // OIDC proves an email address; only an existing, active local account with that address may sign in. The
       // provider has just proven the address is the caller's, so a disabled account is named as such.
-      signIn({ user, account }) {
+      async signIn({ user, account }) {
         if (account?.provider === "credentials") return true;
-        if (user.email && findActiveUser(serverDb(), { email: user.email })) return true;
-        return user.email && isDisabledEmail(serverDb(), user.email) ? `/sign-in?error=${ACCOUNT_DISABLED_ERROR}` : false;
+        if (user.email && (await findActiveUser(serverDb(), { email: user.email }))) return true;
+        return user.email && (await isDisabledEmail(serverDb(), user.email)) ? `/sign-in?error=${ACCOUNT_DISABLED_ERROR}` : false;
       },
-      jwt({ token, user, account }) {
+      async jwt({ token, user, account }) {
         if (user && account) {
-          const local = account.provider === "credentials" ? user : findActiveUser(serverDb(), { email: user.email ?? "" });
+          const local = account.provider === "credentials" ? user : await findActiveUser(serverDb(), { email: user.email ?? "" });
           if (!local) return token;
           token.sub = local.id;
           token.role = local.role;
@@ -121,8 +121,8 @@ export function authOptions(): NextAuthOptions {
     },
     events: {
       // Signing out voids this session and every other one of the user's, wherever its cookie was copied to.
-      signOut({ token }) {
-        if (token?.sub && token.sessionVersion !== undefined) endSessions(serverDb(), { userId: token.sub, sessionVersion: token.sessionVersion });
+      async signOut({ token }) {
+        if (token?.sub && token.sessionVersion !== undefined) await endSessions(serverDb(), { userId: token.sub, sessionVersion: token.sessionVersion });
       },
     },
   };

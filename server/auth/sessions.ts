@@ -1,7 +1,7 @@
 // Server-side revocation of sessions: a session is valid only while it carries its user's current session version,
 // which sign-out, disabling and re-enabling raise.
 import { eq, sql } from "drizzle-orm";
-import type { Db, Tx } from "../../db/client";
+import { engineOf, first, transaction, type Db, type Tx } from "../../db/client";
 import { users } from "../../db/schema";
 import { audited } from "../audit/service";
 
@@ -12,23 +12,27 @@ export interface SessionClaims {
 }
 
 /** Voids every session the user holds now; call it inside the transaction that makes the change. */
-export function raiseSessionVersion(tx: Tx, userId: string): void {
-  tx.update(users)
+export async function raiseSessionVersion(tx: Tx, userId: string): Promise<void> {
+  await tx
+    .update(users)
     .set({ sessionVersion: sql`${users.sessionVersion} + 1` })
-    .where(eq(users.id, userId))
-    .run();
+    .where(eq(users.id, userId));
 }
 
 /**
  * Sign-out: ends all of the user's sessions (audited as `session.sign_out`). A session that is already void
  * changes nothing, so a stale copied cookie cannot write to the audit log. Returns whether sessions were ended.
  */
-export function endSessions(db: Db, session: SessionClaims): boolean {
-  const user = db.select().from(users).where(eq(users.id, session.userId)).get();
-  if (!user || user.sessionVersion !== session.sessionVersion) return false;
-  const actor = { id: user.id, email: user.email, role: user.role };
-  audited(db, { actor, action: "session.sign_out", entityType: "user", entityId: user.id, input: session }, (tx) =>
-    raiseSessionVersion(tx, user.id),
-  );
-  return true;
+export function endSessions(db: Db, session: SessionClaims): Promise<boolean> {
+  // The version is checked and raised in one transaction, so two sign-outs of one session end it (and log it) once.
+  return transaction(db, async (tx) => {
+    await engineOf(tx).lockRow(tx, "users", session.userId);
+    const user = await first(tx.select().from(users).where(eq(users.id, session.userId)));
+    if (!user || user.sessionVersion !== session.sessionVersion) return false;
+    const actor = { id: user.id, email: user.email, role: user.role };
+    await audited(tx, { actor, action: "session.sign_out", entityType: "user", entityId: user.id, input: session }, (tx) =>
+      raiseSessionVersion(tx, user.id),
+    );
+    return true;
+  });
 }

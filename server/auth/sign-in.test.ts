@@ -33,18 +33,18 @@ describe("sign-in", () => {
     const refused = `UNAUTHORIZED: ${WRONG_CREDENTIALS}`;
     expect(await attempt("engineer@test.example", "wrong password!")).toBe(refused);
     expect(await attempt("nobody@test.example", TEST_PASSWORD)).toBe(refused);
-    setDisabled(world.db, SYSTEM_ACTOR, { userId: world.users.auditor.id, disabled: true });
+    await setDisabled(world.db, SYSTEM_ACTOR, { userId: world.users.auditor.id, disabled: true });
     expect(await attempt("auditor@test.example", "wrong password!")).toBe(refused);
   });
 
   it("tells the owner of a disabled account, and only them (the right password), that it was disabled", async () => {
-    setDisabled(world.db, SYSTEM_ACTOR, { userId: world.users.auditor.id, disabled: true });
+    await setDisabled(world.db, SYSTEM_ACTOR, { userId: world.users.auditor.id, disabled: true });
     expect(await attempt("auditor@test.example", TEST_PASSWORD)).toBe(`FORBIDDEN: ${ACCOUNT_DISABLED}`);
     // Still a failed sign-in for the throttle: a disabled account is no way around it.
     for (let i = 1; i < limits.perAccount; i++) await attempt("auditor@test.example", TEST_PASSWORD);
     expect(await attempt("auditor@test.example", TEST_PASSWORD)).toMatch(/^TOO_MANY_REQUESTS/);
-    expect(isDisabledUser(world.db, world.users.auditor.id)).toBe(true);
-    expect(isDisabledUser(world.db, world.users.engineer.id)).toBe(false);
+    expect(await isDisabledUser(world.db, world.users.auditor.id)).toBe(true);
+    expect(await isDisabledUser(world.db, world.users.engineer.id)).toBe(false);
   });
 
   it("says why on the sign-in page for a disabled user's old session and a disabled single sign-on, and nothing otherwise", async () => {
@@ -73,10 +73,10 @@ describe("sign-in", () => {
   it("doubles the wait with each further failure and lets it expire", async () => {
     const email = "engineer@test.example";
     for (let i = 0; i < limits.perAccount; i++) await attempt(email, "wrong password!", null);
-    const first = waitBeforeSignIn(world.db, email, null);
+    const first = await waitBeforeSignIn(world.db, email, null);
     expect(first).toBeGreaterThan(0);
     expect(first).toBeLessThanOrEqual(1000);
-    expect(waitBeforeSignIn(world.db, email, null, Date.now() + 1001)).toBe(0);
+    expect(await waitBeforeSignIn(world.db, email, null, Date.now() + 1001)).toBe(0);
   });
 
   describe("the address it counts failures against", () => {

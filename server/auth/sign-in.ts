@@ -2,7 +2,7 @@
 // who proves it is theirs (the right password, or a session cookie once issued to it); anyone else gets the same
 // "wrong email or password" as for an unknown email, so strangers learn nothing about which emails exist.
 import { eq } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import { first, type Db } from "../../db/client";
 import { users, type User } from "../../db/schema";
 import { AppError } from "../errors";
 import { clientAddress, stampedRemoteAddress, type TrustedProxies } from "./client-address";
@@ -29,26 +29,26 @@ export interface SignInAttempt {
 
 export async function authenticate(db: Db, attempt: SignInAttempt, limits: ThrottleLimits): Promise<User> {
   const email = attempt.email.trim().toLowerCase();
-  const wait = waitBeforeSignIn(db, email, attempt.ip);
+  const wait = await waitBeforeSignIn(db, email, attempt.ip);
   if (wait > 0) {
     throw new AppError("TOO_MANY_REQUESTS", `Too many failed sign-ins. Try again in ${Math.ceil(wait / 1000)} s.`);
   }
-  const user = db.select().from(users).where(eq(users.email, email)).get();
+  const user = await first(db.select().from(users).where(eq(users.email, email)));
   const ok = await verifyPassword(user?.passwordHash ?? (await decoyHash()), attempt.password);
   if (!user || !ok || user.disabled) {
     // Counted as a failure even with the right password, so a disabled account is no way around the throttle.
-    recordFailedSignIn(db, email, attempt.ip, limits);
+    await recordFailedSignIn(db, email, attempt.ip, limits);
     if (user && ok) throw new AppError("FORBIDDEN", ACCOUNT_DISABLED);
     throw new AppError("UNAUTHORIZED", WRONG_CREDENTIALS);
   }
-  recordSuccessfulSignIn(db, email);
+  await recordSuccessfulSignIn(db, email);
   return user;
 }
 
 /** The active user with this id or email, or null when there is none or it is disabled. */
-export function findActiveUser(db: Db, by: { id: string } | { email: string }): User | null {
+export async function findActiveUser(db: Db, by: { id: string } | { email: string }): Promise<User | null> {
   const where = "id" in by ? eq(users.id, by.id) : eq(users.email, by.email.trim().toLowerCase());
-  const user = db.select().from(users).where(where).get();
+  const user = await first(db.select().from(users).where(where));
   return user && !user.disabled ? user : null;
 }
 
@@ -56,13 +56,13 @@ export function findActiveUser(db: Db, by: { id: string } | { email: string }): 
  * Whether the user a session was issued to has since been disabled. Only for a session whose cookie the server
  * signed: its holder was that user, so telling them why they were signed out reveals nothing to a stranger.
  */
-export function isDisabledUser(db: Db, userId: string): boolean {
-  return db.select({ disabled: users.disabled }).from(users).where(eq(users.id, userId)).get()?.disabled === true;
+export async function isDisabledUser(db: Db, userId: string): Promise<boolean> {
+  return (await first(db.select({ disabled: users.disabled }).from(users).where(eq(users.id, userId))))?.disabled === true;
 }
 
 /** Whether this email belongs to a disabled account: only for an email an identity provider has just proven. */
-export function isDisabledEmail(db: Db, email: string): boolean {
-  return db.select({ disabled: users.disabled }).from(users).where(eq(users.email, email.trim().toLowerCase())).get()?.disabled === true;
+export async function isDisabledEmail(db: Db, email: string): Promise<boolean> {
+  return (await first(db.select({ disabled: users.disabled }).from(users).where(eq(users.email, email.trim().toLowerCase()))))?.disabled === true;
 }
 
 type RequestHeaders = Headers | Record<string, string | string[] | undefined>;

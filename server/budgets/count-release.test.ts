@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
+import { transaction } from "../../db/client";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { budgets, countReleases, runs } from "../../db/schema";
 import { composed, createAccountant, dpSgdEvent, parseEvent } from "../../trainer/privacy";
@@ -29,23 +30,30 @@ let versionId: string;
 beforeEach(async () => {
   world = await testWorld();
   const engineer = world.users.engineer;
-  const version = registerUpload(world.db, engineer, actorOf(engineer), { name: "clinic" }, ingestedVersion({ recordCount: 10_000, subjectCount: 2_000, maxRecordsPerSubject: 9 }));
+  const version = await registerUpload(world.db, engineer, actorOf(engineer), { name: "clinic" }, ingestedVersion({ recordCount: 10_000, subjectCount: 2_000, maxRecordsPerSubject: 9 }));
   datasetId = version.datasetId;
   versionId = version.id;
 });
 
 const officer = () => callerAs(world.db, world.users.privacy_officer);
 const engineer = () => callerAs(world.db, world.users.engineer);
+/** Changes the budget's row directly (as an incident or time would), in a transaction. */
+const setBudgetRow = (values: Partial<typeof budgets.$inferInsert>, id = datasetId) =>
+  transaction(world.db, async (tx) => {
+    await tx.update(budgets).set(values).where(eq(budgets.datasetId, id));
+  });
 const setBudget = (epsilon: number, privacyUnit: "record" | "subject" = "record") =>
   officer().budgets.set({ datasetId, epsilon, delta: 1e-5, privacyUnit, renewsOn: "2099-01-01" });
 
 describe("releasing DP counts", () => {
   it("charges the lineage's ledger: composed with its runs in the Budgets spend and in the next launch's projection", async () => {
     await setBudget(8);
-    const base = registerTestBaseModel(world.db);
+    const base = await registerTestBaseModel(world.db);
     const request = runRequest(versionId, base.id, { privacy: { mode: "noise_multiplier", noiseMultiplier: 1.2 }, length: { by: "steps", steps: 500 } });
-    const { runId } = launchRun(world.db, world.users.engineer, actorOf(world.users.engineer), request);
-    world.db.update(runs).set({ status: "finished", chargedSteps: 500 }).where(eq(runs.id, runId)).run();
+    const { runId } = await launchRun(world.db, world.users.engineer, actorOf(world.users.engineer), request);
+    await transaction(world.db, async (tx) => {
+      await tx.update(runs).set({ status: "finished", chargedSteps: 500 }).where(eq(runs.id, runId));
+    });
 
     const release = await officer().budgets.releaseCounts({ datasetVersionId: versionId, noiseMultiplier: 5 });
     expect(parseEvent(release.event)).toEqual({ type: "self_composed", event: { type: "gaussian", noise_multiplier: 5 }, count: 2 });
@@ -70,17 +78,17 @@ describe("releasing DP counts", () => {
     expect(preview.spentEpsilon).toBeCloseTo(composedEpsilon, 10);
     expect(preview.projectedEpsilon).toBeCloseTo(rdp.epsilon(composed([runEvent, countReleaseEvent(5), dpSgdEvent(0.01, 1.2, 500)]), 1e-5), 10);
 
-    expect(listAudit(world.db, { action: "budget.release_counts" }, 1, 10).entries).toMatchObject([{ entityType: "dataset_version", entityId: versionId }]);
-    expect(verifyChain(world.db).ok).toBe(true);
+    expect((await listAudit(world.db, { action: "budget.release_counts" }, 1, 10)).entries).toMatchObject([{ entityType: "dataset_version", entityId: versionId }]);
+    expect((await verifyChain(world.db)).ok).toBe(true);
   });
 
   it("refuses a release that would overspend, naming the figures, and changes nothing", async () => {
     await setBudget(1);
-    const before = snapshot(world.db);
+    const before = await snapshot(world.db);
     const refused = await refusal(officer().budgets.releaseCounts({ datasetVersionId: versionId, noiseMultiplier: 1 }));
     expect(refused.code).toBe("CONFLICT");
     expect(refused.message).toMatch(/^This count release would exceed the budget: on its own it costs ε = [\d.]+; .* over the limit of ε = 1\.00 at δ = 0\.00001\.$/);
-    expect(snapshot(world.db)).toEqual(before);
+    expect(await snapshot(world.db)).toEqual(before);
     // With enough noise it fits.
     await officer().budgets.releaseCounts({ datasetVersionId: versionId, noiseMultiplier: 20 });
   });
@@ -88,28 +96,32 @@ describe("releasing DP counts", () => {
   it("refuses a frozen or expired budget, a version with no budget, and a second release of the same version", async () => {
     expect(await refusal(officer().budgets.releaseCounts({ datasetVersionId: versionId }))).toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/no privacy budget/) });
     await setBudget(8);
-    world.db.update(budgets).set({ frozen: true }).where(eq(budgets.datasetId, datasetId)).run();
+    await setBudgetRow({ frozen: true });
     expect(await refusal(officer().budgets.releaseCounts({ datasetVersionId: versionId }))).toEqual({
       code: "CONFLICT",
       message: "This dataset's budget is frozen by an incident; no count may be released.",
     });
-    world.db.update(budgets).set({ frozen: false, renewsOn: "2000-01-01" }).where(eq(budgets.datasetId, datasetId)).run();
+    await setBudgetRow({ frozen: false, renewsOn: "2000-01-01" });
     expect(await refusal(officer().budgets.releaseCounts({ datasetVersionId: versionId }))).toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/expired on 2000-01-01/) });
-    world.db.update(budgets).set({ renewsOn: "2099-01-01" }).where(eq(budgets.datasetId, datasetId)).run();
+    await setBudgetRow({ renewsOn: "2099-01-01" });
 
     const first = await officer().budgets.releaseCounts({ datasetVersionId: versionId });
     expect(first.recordNoiseStd).toBe(10); // the default noise multiplier
-    const before = snapshot(world.db);
+    const before = await snapshot(world.db);
     expect(await refusal(officer().budgets.releaseCounts({ datasetVersionId: versionId, noiseMultiplier: 50 }))).toMatchObject({
       code: "CONFLICT",
       message: expect.stringMatching(/already released/),
     });
-    expect(snapshot(world.db)).toEqual(before);
+    expect(await snapshot(world.db)).toEqual(before);
     // The release's noise was calibrated for the record-level unit: the budget can no longer change unit.
     expect(await refusal(setBudget(8, "subject"))).toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/released for the current privacy unit/) });
-    expect(snapshot(world.db)).toEqual(before);
+    expect(await snapshot(world.db)).toEqual(before);
     // The table is append-only.
-    expect(() => world.db.update(countReleases).set({ noisyRecordCount: 1 }).run()).toThrow();
+    await expect(
+      transaction(world.db, async (tx) => {
+        await tx.update(countReleases).set({ noisyRecordCount: 1 });
+      }),
+    ).rejects.toThrow();
   });
 
   it("is for privacy officers only, and refuses a noise multiplier out of range", async () => {
@@ -128,7 +140,7 @@ describe("releasing DP counts", () => {
     writeFileSync(path.join(dataDir, "subjects.jsonl"), text);
     const digest = createHash("sha256").update(text).digest("hex");
     const engineerUser = world.users.engineer;
-    const version = registerUpload(
+    const version = await registerUpload(
       world.db,
       engineerUser,
       actorOf(engineerUser),
@@ -145,13 +157,13 @@ describe("releasing DP counts", () => {
     expect(clippedCounts(histogram, 1)).toEqual({ records: 5, subjects: 5 });
 
     await officer().budgets.set({ datasetId: version.datasetId, epsilon: 8, delta: 1e-5, privacyUnit: "subject", renewsOn: "2099-01-01" });
-    world.db.update(budgets).set({ recordsPerPersonBound: 3 }).where(eq(budgets.datasetId, version.datasetId)).run();
+    await setBudgetRow({ recordsPerPersonBound: 3 }, version.datasetId);
     const release = await releaseCounts(world.db, world.users.privacy_officer, actorOf(world.users.privacy_officer), { datasetVersionId: version.id, noiseMultiplier: 4 }, dataDir);
     // The record count's sensitivity is k: its noise is k times the subject count's.
     expect(release).toMatchObject({ recordNoiseStd: 12, subjectNoiseStd: 4 });
 
     // A file altered on disk is refused.
-    const altered = registerUpload(world.db, engineerUser, actorOf(engineerUser), { datasetId: version.datasetId }, ingestedVersion({ storagePath: "subjects.jsonl", contentDigest: "e".repeat(64) }));
+    const altered = await registerUpload(world.db, engineerUser, actorOf(engineerUser), { datasetId: version.datasetId }, ingestedVersion({ storagePath: "subjects.jsonl", contentDigest: "e".repeat(64) }));
     expect(await refusal(officer().budgets.releaseCounts({ datasetVersionId: altered.id }))).toMatchObject({ code: "CONFLICT" });
   });
 });

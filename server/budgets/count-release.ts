@@ -4,7 +4,7 @@ import { createHash, randomUUID } from "node:crypto";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import type { Db, Executor } from "../../db/client";
+import { first, type Db, type Executor } from "../../db/client";
 import { countReleases, type Budget, type CountRelease } from "../../db/schema";
 import { parseEvent, serialiseEvent } from "../../trainer/privacy";
 import type { UserActor } from "../actor";
@@ -16,7 +16,7 @@ import { AppError } from "../errors";
 import { chargeRefusal } from "./admission";
 import { DEFAULT_COUNT_NOISE_MULTIPLIER, clippedCounts, countReleaseEvent, countSensitivities, noisyCounts, type RecordsPerSubject } from "./dp-counts";
 import { lineageEntries, spendOf, type ReleaseItem } from "./ledger";
-import { existingBudget } from "./service";
+import { existingBudget, lockBudget } from "./service";
 
 export const releaseCountsInput = z.object({
   datasetVersionId: z.uuid(),
@@ -56,14 +56,15 @@ export async function recordsPerSubject(file: string, contentDigest: string): Pr
  * subject's number of records (each counted up to the budget's k).
  */
 export async function releaseCounts(db: Db, user: SessionUser, actor: UserActor, input: z.infer<typeof releaseCountsInput>, dataDir: string): Promise<CountRelease> {
-  const version = visibleVersion(db, user, input.datasetVersionId);
-  const unitBefore = existingBudget(db, version.datasetId).privacyUnit;
+  const version = await visibleVersion(db, user, input.datasetVersionId);
+  const unitBefore = (await existingBudget(db, version.datasetId)).privacyUnit;
   const histogram = unitBefore === "subject" ? await recordsPerSubject(path.join(dataDir, version.storagePath), version.contentDigest) : null;
   const id = randomUUID();
   const audit = { actor, action: "budget.release_counts", entityType: "dataset_version", entityId: version.id, input: { ...input, releaseId: id } };
-  return audited(db, audit, (tx) => {
-    const budget = existingBudget(tx, version.datasetId);
-    const earlier = releaseOf(tx, version.id);
+  return audited(db, audit, async (tx) => {
+    await lockBudget(tx, version.datasetId);
+    const budget = await existingBudget(tx, version.datasetId);
+    const earlier = await releaseOf(tx, version.id);
     if (earlier) {
       throw new AppError("CONFLICT", `The counts of this version were already released on ${earlier.releasedAt}; they are public, and releasing them again would spend budget for nothing.`);
     }
@@ -73,23 +74,23 @@ export async function releaseCounts(db: Db, user: SessionUser, actor: UserActor,
     const event = countReleaseEvent(input.noiseMultiplier);
     const releasedAt = new Date().toISOString();
     const item: ReleaseItem = { kind: "count release", id, datasetVersionId: version.id, event, createdAt: releasedAt };
-    const existing = lineageEntries(tx, version.datasetId);
+    const existing = await lineageEntries(tx, version.datasetId);
     const before = spendOf(existing, budget.delta);
     const after = spendOf([...existing, item], budget.delta);
     const charge = { what: "This count release", forbidden: "no count may be released" };
     const refusal = chargeRefusal(budget, charge, before.epsilon, after.epsilon, after.runs.at(-1)!.epsilonAlone);
     if (refusal) throw new AppError("CONFLICT", refusal);
     const noisy = noisyCounts(exact, countSensitivities(budget.privacyUnit, k), input.noiseMultiplier);
-    tx.insert(countReleases)
-      .values({ id, datasetId: version.datasetId, datasetVersionId: version.id, event: serialiseEvent(event), ...noisy, releasedBy: actor.id, releasedAt })
-      .run();
-    return releaseOf(tx, version.id)!;
+    await tx
+      .insert(countReleases)
+      .values({ id, datasetId: version.datasetId, datasetVersionId: version.id, event: serialiseEvent(event), ...noisy, releasedBy: actor.id, releasedAt });
+    return (await releaseOf(tx, version.id))!;
   });
 }
 
 /** The DP count release of a dataset version, if its counts were released. */
-export function releaseOf(db: Executor, datasetVersionId: string): CountRelease | undefined {
-  return db.select().from(countReleases).where(eq(countReleases.datasetVersionId, datasetVersionId)).get();
+export function releaseOf(db: Executor, datasetVersionId: string): Promise<CountRelease | undefined> {
+  return first(db.select().from(countReleases).where(eq(countReleases.datasetVersionId, datasetVersionId)));
 }
 
 /**

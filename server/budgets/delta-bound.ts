@@ -14,13 +14,12 @@ export function deltaBound(unitCount: number): number {
  * N: the largest unit count over the lineage's versions, records or (for a subject-level budget) subjects. The
  * largest, so that a later, bigger version cannot slip under a delta chosen for a smaller one.
  */
-export function lineageUnitCount(db: Executor, datasetId: string, privacyUnit: PrivacyUnit): number {
-  const counts = db
+export async function lineageUnitCount(db: Executor, datasetId: string, privacyUnit: PrivacyUnit): Promise<number> {
+  const rows = await db
     .select({ records: datasetVersions.recordCount, subjects: datasetVersions.subjectCount })
     .from(datasetVersions)
-    .where(eq(datasetVersions.datasetId, datasetId))
-    .all()
-    .map((v) => (privacyUnit === "subject" ? v.subjects : v.records));
+    .where(eq(datasetVersions.datasetId, datasetId));
+  const counts = rows.map((v) => (privacyUnit === "subject" ? v.subjects : v.records));
   return Math.max(0, ...counts);
 }
 
@@ -28,9 +27,13 @@ export function lineageUnitCount(db: Executor, datasetId: string, privacyUnit: P
  * Why `budget.delta` is not allowed on this lineage (delta >= 1/N, and no override reason recorded), or null when it
  * is. A delta that large lets a mechanism publish some unit's data outright with probability delta and still qualify.
  */
-export function deltaRefusal(db: Executor, datasetId: string, budget: Pick<Budget, "delta" | "privacyUnit" | "deltaOverrideReason">): string | null {
+export async function deltaRefusal(
+  db: Executor,
+  datasetId: string,
+  budget: Pick<Budget, "delta" | "privacyUnit" | "deltaOverrideReason">,
+): Promise<string | null> {
   if (budget.deltaOverrideReason?.trim()) return null;
-  const n = Math.max(1, lineageUnitCount(db, datasetId, budget.privacyUnit));
+  const n = Math.max(1, await lineageUnitCount(db, datasetId, budget.privacyUnit));
   if (budget.delta < deltaBound(n)) return null;
   const units = budget.privacyUnit === "subject" ? "subjects" : "records";
   return (
@@ -43,19 +46,19 @@ export function deltaRefusal(db: Executor, datasetId: string, budget: Pick<Budge
  * Why a subject-level guarantee cannot be given here, or null when it can (or the unit is record): for a dataset
  * (a budget), every version must name its subjects; for one version (a run), that version must.
  */
-export function subjectFieldRefusal(
+export async function subjectFieldRefusal(
   db: Executor,
   target: { datasetId: string } | { datasetVersionId: string },
   privacyUnit: PrivacyUnit,
-): string | null {
+): Promise<string | null> {
   if (privacyUnit !== "subject") return null;
   const where = "datasetId" in target ? eq(datasetVersions.datasetId, target.datasetId) : eq(datasetVersions.id, target.datasetVersionId);
-  const missing = db
+  const versions = await db
     .select({ version: datasetVersions.version, subjectField: datasetVersions.subjectField })
     .from(datasetVersions)
     .where(where)
-    .orderBy(datasetVersions.version)
-    .all()
+    .orderBy(datasetVersions.version);
+  const missing = versions
     .filter((v) => v.subjectField === null)
     .map((v) => v.version);
   if (missing.length === 0) return null;

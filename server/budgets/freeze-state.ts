@@ -1,7 +1,7 @@
 // A budget's freeze state as people need it: frozen or not, and since when and by whom, read from the audit log's
 // last freeze or unfreeze of the lineage (an incident's containment).
 import { and, desc, eq, inArray } from "drizzle-orm";
-import type { Executor } from "../../db/client";
+import { first, type Executor } from "../../db/client";
 import { auditLog } from "../../db/schema";
 
 export const FREEZE_ACTIONS = ["incident.freeze_budget", "incident.unfreeze_budget"] as const;
@@ -13,14 +13,15 @@ export interface FreezeState {
   by: string | null;
 }
 
-export function freezeState(db: Executor, datasetId: string, frozen: boolean): FreezeState {
-  const last = db
-    .select({ at: auditLog.at, by: auditLog.actorEmail, action: auditLog.action })
-    .from(auditLog)
-    .where(and(eq(auditLog.entityType, "dataset"), eq(auditLog.entityId, datasetId), inArray(auditLog.action, [...FREEZE_ACTIONS])))
-    .orderBy(desc(auditLog.seq))
-    .limit(1)
-    .get();
+export async function freezeState(db: Executor, datasetId: string, frozen: boolean): Promise<FreezeState> {
+  const last = await first(
+    db
+      .select({ at: auditLog.at, by: auditLog.actorEmail, action: auditLog.action })
+      .from(auditLog)
+      .where(and(eq(auditLog.entityType, "dataset"), eq(auditLog.entityId, datasetId), inArray(auditLog.action, [...FREEZE_ACTIONS])))
+      .orderBy(desc(auditLog.seq))
+      .limit(1),
+  );
   // The audit entry is written with the change, so the last one matches the state; if not, say only the state.
   const matches = last !== undefined && (last.action === "incident.freeze_budget") === frozen;
   return { frozen, since: matches ? last.at : null, by: matches ? last.by : null };

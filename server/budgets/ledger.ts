@@ -2,7 +2,7 @@
 // DP count release's, composed by the accountant's composition; epsilons are never added (the naive sum is shown
 // only to make the saving visible).
 import { asc, eq } from "drizzle-orm";
-import type { Executor } from "../../db/client";
+import { first, type Executor } from "../../db/client";
 import { ACTIVE_RUN_STATUSES, budgets, countReleases, runs, type Run } from "../../db/schema";
 import { createAccountant, dpSgdEvent, groupPrivacy, parseEvent, type PrivacyEvent, type PrivacyUnit } from "../../trainer/privacy";
 
@@ -122,26 +122,21 @@ export function spendOf(items: readonly LedgerItem[], delta: number): LineageSpe
 }
 
 export function lineageRuns(db: Executor, datasetId: string) {
-  return db.select().from(runs).where(eq(runs.datasetId, datasetId)).orderBy(asc(runs.createdAt), asc(runs.id)).all();
+  return db.select().from(runs).where(eq(runs.datasetId, datasetId)).orderBy(asc(runs.createdAt), asc(runs.id));
 }
 
 /** A lineage's DP count releases, oldest first, as the ledger charges them. */
-export function lineageReleases(db: Executor, datasetId: string): ReleaseItem[] {
-  return db
-    .select()
-    .from(countReleases)
-    .where(eq(countReleases.datasetId, datasetId))
-    .orderBy(asc(countReleases.releasedAt), asc(countReleases.id))
-    .all()
-    .map((r) => ({ kind: "count release", id: r.id, datasetVersionId: r.datasetVersionId, event: parseEvent(r.event), createdAt: r.releasedAt }));
+export async function lineageReleases(db: Executor, datasetId: string): Promise<ReleaseItem[]> {
+  const rows = await db.select().from(countReleases).where(eq(countReleases.datasetId, datasetId)).orderBy(asc(countReleases.releasedAt), asc(countReleases.id));
+  return rows.map((r) => ({ kind: "count release", id: r.id, datasetVersionId: r.datasetVersionId, event: parseEvent(r.event), createdAt: r.releasedAt }));
 }
 
 /**
  * Everything on a lineage's ledger in time order: its runs (launch order) and its count releases. The Budgets page, the
  * launch and resume checks and the runner's overrun check all compose this.
  */
-export function lineageEntries(db: Executor, datasetId: string): LedgerItem[] {
-  const items: LedgerItem[] = [...lineageRuns(db, datasetId), ...lineageReleases(db, datasetId)];
+export async function lineageEntries(db: Executor, datasetId: string): Promise<LedgerItem[]> {
+  const items: LedgerItem[] = [...(await lineageRuns(db, datasetId)), ...(await lineageReleases(db, datasetId))];
   return items.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
 }
 
@@ -149,14 +144,14 @@ export function lineageEntries(db: Executor, datasetId: string): LedgerItem[] {
  * The delta at which a lineage's epsilons are stated: its budget's. Every lineage with runs has a budget (no run
  * starts without one, and budgets are never removed).
  */
-export function lineageDelta(db: Executor, datasetId: string): number {
-  const budget = db.select({ delta: budgets.delta }).from(budgets).where(eq(budgets.datasetId, datasetId)).get();
+export async function lineageDelta(db: Executor, datasetId: string): Promise<number> {
+  const budget = await first(db.select({ delta: budgets.delta }).from(budgets).where(eq(budgets.datasetId, datasetId)));
   if (!budget) throw new Error(`dataset ${datasetId} has runs but no budget`);
   return budget.delta;
 }
 
-export function lineageSpend(db: Executor, datasetId: string, delta: number): LineageSpend {
-  return spendOf(lineageEntries(db, datasetId), delta);
+export async function lineageSpend(db: Executor, datasetId: string, delta: number): Promise<LineageSpend> {
+  return spendOf(await lineageEntries(db, datasetId), delta);
 }
 
 /** The person-level figure from group privacy, shown beside a record-level one when subjects have k > 1 records. */

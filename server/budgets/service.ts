@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, ne, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import type { Db, Executor } from "../../db/client";
+import { engineOf, first, transaction, type Db, type Executor, type Tx } from "../../db/client";
 import { PRIVACY_UNITS, budgetRequests, budgets, countReleases, datasetVersions, datasets, runs, users, type Budget } from "../../db/schema";
 import { audited, type Actor } from "../audit/service";
 import type { UserActor } from "../actor";
@@ -94,16 +94,20 @@ function requestsWhere(db: Executor, where: SQL) {
     .from(budgetRequests)
     .innerJoin(users, eq(users.id, budgetRequests.requestedBy))
     .where(where)
-    .orderBy(desc(budgetRequests.createdAt))
-    .all();
+    .orderBy(desc(budgetRequests.createdAt));
 }
 
-function getBudget(db: Executor, datasetId: string): Budget | undefined {
-  return db.select().from(budgets).where(eq(budgets.datasetId, datasetId)).get();
+function getBudget(db: Executor, datasetId: string): Promise<Budget | undefined> {
+  return first(db.select().from(budgets).where(eq(budgets.datasetId, datasetId)));
 }
 
-export function existingBudget(db: Executor, datasetId: string): Budget {
-  const budget = getBudget(db, datasetId);
+/** Locks a lineage's budget row until `tx` ends, before a check that reads it and then writes (PostgreSQL serialises). */
+export function lockBudget(tx: Tx, datasetId: string): Promise<void> {
+  return engineOf(tx).lockRow(tx, "budgets", datasetId);
+}
+
+export async function existingBudget(db: Executor, datasetId: string): Promise<Budget> {
+  const budget = await getBudget(db, datasetId);
   if (!budget) throw new AppError("CONFLICT", "This dataset has no privacy budget yet; a privacy officer must set one.");
   return budget;
 }
@@ -114,44 +118,47 @@ export function setBudget(db: Db, actor: UserActor, given: SetBudgetInput) {
 }
 
 /** Sets (or replaces) a lineage's budget inside the caller's audited transaction, after every check of setBudget. */
-function setBudgetIn(tx: Executor, actor: UserActor, input: z.infer<typeof setBudgetInput>) {
+async function setBudgetIn(tx: Tx, actor: UserActor, input: z.infer<typeof setBudgetInput>) {
   if (input.renewsOn <= today()) throw new AppError("BAD_REQUEST", "The renewal date must be in the future.");
-  const otherUnit = tx
-    .select({ id: runs.id })
-    .from(runs)
-    .where(and(eq(runs.datasetId, input.datasetId), ne(runs.privacyUnit, input.privacyUnit)))
-    .get();
+  await lockBudget(tx, input.datasetId);
+  const otherUnit = await first(
+    tx
+      .select({ id: runs.id })
+      .from(runs)
+      .where(and(eq(runs.datasetId, input.datasetId), ne(runs.privacyUnit, input.privacyUnit))),
+  );
   if (otherUnit) throw new AppError("CONFLICT", "Runs on this dataset already spent budget for the other privacy unit.");
   // A count release's noise was calibrated for the unit of its time: the unit cannot change after one.
-  const current = getBudget(tx, input.datasetId);
-  if (current && current.privacyUnit !== input.privacyUnit && tx.select({ id: countReleases.id }).from(countReleases).where(eq(countReleases.datasetId, input.datasetId)).get()) {
+  const current = await getBudget(tx, input.datasetId);
+  if (current && current.privacyUnit !== input.privacyUnit && (await first(tx.select({ id: countReleases.id }).from(countReleases).where(eq(countReleases.datasetId, input.datasetId))))) {
     throw new AppError("CONFLICT", "DP counts of this dataset were released for the current privacy unit; it can no longer change.");
   }
-  const noSubjects = subjectFieldRefusal(tx, { datasetId: input.datasetId }, input.privacyUnit);
+  const noSubjects = await subjectFieldRefusal(tx, { datasetId: input.datasetId }, input.privacyUnit);
   if (noSubjects) throw new AppError("BAD_REQUEST", noSubjects);
-  const tooLarge = deltaRefusal(tx, input.datasetId, { ...input, deltaOverrideReason: input.deltaOverrideReason ?? null });
+  const tooLarge = await deltaRefusal(tx, input.datasetId, { ...input, deltaOverrideReason: input.deltaOverrideReason ?? null });
   if (tooLarge) throw new AppError("BAD_REQUEST", tooLarge);
   // An override is kept only while it is needed: with a delta below 1/N the stored reason is cleared.
-  const needsOverride = deltaRefusal(tx, input.datasetId, { ...input, deltaOverrideReason: null }) !== null;
+  const needsOverride = (await deltaRefusal(tx, input.datasetId, { ...input, deltaOverrideReason: null })) !== null;
   const values = {
     ...input,
     deltaOverrideReason: needsOverride ? (input.deltaOverrideReason ?? null) : null,
     updatedBy: actor.id,
     updatedAt: new Date().toISOString(),
   };
-  tx.insert(budgets).values(values).onConflictDoUpdate({ target: budgets.datasetId, set: values }).run();
-  return budgetView(existingBudget(tx, input.datasetId));
+  await tx.insert(budgets).values(values).onConflictDoUpdate({ target: budgets.datasetId, set: values });
+  return budgetView(await existingBudget(tx, input.datasetId));
 }
 
 export function renewBudget(db: Db, actor: UserActor, input: z.infer<typeof renewBudgetInput>) {
-  return audited(db, { actor, action: "budget.renew", entityType: "dataset", entityId: input.datasetId, input }, (tx) => {
-    existingBudget(tx, input.datasetId);
+  return audited(db, { actor, action: "budget.renew", entityType: "dataset", entityId: input.datasetId, input }, async (tx) => {
+    await lockBudget(tx, input.datasetId);
+    await existingBudget(tx, input.datasetId);
     if (input.renewsOn <= today()) throw new AppError("BAD_REQUEST", "The renewal date must be in the future.");
-    tx.update(budgets)
+    await tx
+      .update(budgets)
       .set({ renewsOn: input.renewsOn, updatedBy: actor.id, updatedAt: new Date().toISOString() })
-      .where(eq(budgets.datasetId, input.datasetId))
-      .run();
-    return budgetView(existingBudget(tx, input.datasetId));
+      .where(eq(budgets.datasetId, input.datasetId));
+    return budgetView(await existingBudget(tx, input.datasetId));
   });
 }
 
@@ -161,14 +168,15 @@ export function renewBudget(db: Db, actor: UserActor, input: z.infer<typeof rene
  */
 export function requestBudget(db: Db, user: SessionUser, actor: Actor, input: z.infer<typeof requestBudgetInput>) {
   const id = randomUUID();
-  return audited(db, { actor, action: "budget.request", entityType: "budget_request", entityId: id, input }, (tx) => {
-    requireTrainingAccess(tx, user, input.datasetId);
-    const budget = getBudget(tx, input.datasetId);
+  return audited(db, { actor, action: "budget.request", entityType: "budget_request", entityId: id, input }, async (tx) => {
+    await requireTrainingAccess(tx, user, input.datasetId);
+    await lockBudget(tx, input.datasetId);
+    const budget = await getBudget(tx, input.datasetId);
     if (budget && input.epsilon <= budget.epsilon) {
       throw new AppError("BAD_REQUEST", `Ask for more than the current limit of ${budget.epsilon}.`);
     }
-    tx.insert(budgetRequests).values({ id, datasetId: input.datasetId, requestedBy: user.id, epsilon: input.epsilon, reason: input.reason }).run();
-    return requestsWhere(tx, eq(budgetRequests.id, id))[0]!;
+    await tx.insert(budgetRequests).values({ id, datasetId: input.datasetId, requestedBy: user.id, epsilon: input.epsilon, reason: input.reason });
+    return (await requestsWhere(tx, eq(budgetRequests.id, id)))[0]!;
   });
 }
 
@@ -179,32 +187,34 @@ export function requestBudget(db: Db, user: SessionUser, actor: Actor, input: z.
  */
 export function decideRequest(db: Db, actor: UserActor, input: z.infer<typeof decideRequestInput>) {
   const action = input.approve ? "budget.approve_request" : "budget.refuse_request";
-  return audited(db, { actor, action, entityType: "budget_request", entityId: input.requestId, input }, (tx) => {
-    const request = tx.select().from(budgetRequests).where(eq(budgetRequests.id, input.requestId)).get();
+  return audited(db, { actor, action, entityType: "budget_request", entityId: input.requestId, input }, async (tx) => {
+    await engineOf(tx).lockRow(tx, "budget_requests", input.requestId);
+    const request = await first(tx.select().from(budgetRequests).where(eq(budgetRequests.id, input.requestId)));
     if (!request) throw new AppError("NOT_FOUND", "No such budget request.");
     if (request.status !== "pending") throw new AppError("CONFLICT", `This request was already ${request.status}.`);
-    const current = getBudget(tx, request.datasetId);
+    await lockBudget(tx, request.datasetId);
+    const current = await getBudget(tx, request.datasetId);
     if (current && input.budget) throw new AppError("BAD_REQUEST", "This dataset already has a budget: approving sets only its new limit.");
     const decidedAt = new Date().toISOString();
-    tx.update(budgetRequests)
+    await tx
+      .update(budgetRequests)
       .set({ status: input.approve ? "approved" : "refused", decidedBy: actor.id, decisionReason: input.reason, decidedAt })
-      .where(eq(budgetRequests.id, request.id))
-      .run();
+      .where(eq(budgetRequests.id, request.id));
     if (input.approve && current) {
-      tx.update(budgets).set({ epsilon: request.epsilon, updatedBy: actor.id, updatedAt: decidedAt }).where(eq(budgets.datasetId, request.datasetId)).run();
+      await tx.update(budgets).set({ epsilon: request.epsilon, updatedBy: actor.id, updatedAt: decidedAt }).where(eq(budgets.datasetId, request.datasetId));
     } else if (input.approve) {
       if (!input.budget) throw new AppError("BAD_REQUEST", "This is the dataset's first budget: give its delta, privacy unit and renewal date.");
-      setBudgetIn(tx, actor, setBudgetInput.parse({ ...input.budget, datasetId: request.datasetId, epsilon: request.epsilon }));
+      await setBudgetIn(tx, actor, setBudgetInput.parse({ ...input.budget, datasetId: request.datasetId, epsilon: request.epsilon }));
     }
-    const dataset = tx.select({ name: datasets.name }).from(datasets).where(eq(datasets.id, request.datasetId)).get()!;
+    const dataset = (await first(tx.select({ name: datasets.name }).from(datasets).where(eq(datasets.id, request.datasetId))))!;
     const what = `${current ? "more budget" : "a first budget"} (ε = ${request.epsilon}) on ${dataset.name}`;
-    notify(tx, {
+    await notify(tx, {
       userId: request.requestedBy,
       kind: input.approve ? "budget_request_approved" : "budget_request_refused",
       text: `Your request for ${what} was ${input.approve ? "approved" : "refused"}: ${input.reason}`,
       href: `/budgets#budget-${request.datasetId}`,
     });
-    return requestsWhere(tx, eq(budgetRequests.id, request.id))[0]!;
+    return (await requestsWhere(tx, eq(budgetRequests.id, request.id)))[0]!;
   });
 }
 
@@ -212,26 +222,29 @@ export function decideRequest(db: Db, actor: UserActor, input: z.infer<typeof de
  * Freezes or unfreezes a lineage's budget inside the caller's transaction (an incident's containment): a frozen budget
  * admits no new run, resume or count release. The caller audits the change.
  */
-export function setBudgetFrozen(tx: Executor, datasetId: string, frozen: boolean): Budget {
-  const budget = getBudget(tx, datasetId);
-  if (!budget) throw new AppError("NOT_FOUND", "That dataset has no budget to freeze.");
-  tx.update(budgets).set({ frozen }).where(eq(budgets.datasetId, datasetId)).run();
-  return existingBudget(tx, datasetId);
+export function setBudgetFrozen(db: Executor, datasetId: string, frozen: boolean): Promise<Budget> {
+  return transaction(db, async (tx) => {
+    await lockBudget(tx, datasetId);
+    const budget = await getBudget(tx, datasetId);
+    if (!budget) throw new AppError("NOT_FOUND", "That dataset has no budget to freeze.");
+    await tx.update(budgets).set({ frozen }).where(eq(budgets.datasetId, datasetId));
+    return existingBudget(tx, datasetId);
+  });
 }
 
 /**
  * The budget of a dataset with what its runs have spent (composed), what is left, and the person-level figure for the
  * officer's stated k. The observed most records of one person is internal (not DP): it only says when k is too small.
  */
-export function budgetStatus(db: Executor, user: SessionUser, datasetId: string) {
-  const dataset = visibleDataset(db, user, datasetId);
-  const budget = getBudget(db, datasetId) ?? null;
-  const requests = requestsWhere(db, eq(budgetRequests.datasetId, datasetId));
+export async function budgetStatus(db: Executor, user: SessionUser, datasetId: string) {
+  const dataset = await visibleDataset(db, user, datasetId);
+  const budget = (await getBudget(db, datasetId)) ?? null;
+  const requests = await requestsWhere(db, eq(budgetRequests.datasetId, datasetId));
   if (!budget) return { dataset, budget, requests, spend: null, leftEpsilon: null, expired: false, freeze: null, personLevel: null, internal: null };
-  const spend = lineageSpend(db, datasetId, budget.delta);
+  const spend = await lineageSpend(db, datasetId, budget.delta);
   const observedMaxRecordsPerSubject = Math.max(
     1,
-    ...db.select({ k: datasetVersions.maxRecordsPerSubject }).from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId)).all().map((r) => r.k),
+    ...(await db.select({ k: datasetVersions.maxRecordsPerSubject }).from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId))).map((r) => r.k),
   );
   const recordLevel = budget.privacyUnit === "record";
   return {
@@ -241,7 +254,7 @@ export function budgetStatus(db: Executor, user: SessionUser, datasetId: string)
     spend,
     leftEpsilon: Math.max(0, budget.epsilon - spend.epsilon),
     expired: isExpired(budget),
-    freeze: freezeState(db, datasetId, budget.frozen),
+    freeze: await freezeState(db, datasetId, budget.frozen),
     personLevel: recordLevel ? personLevel(spend.epsilon, budget.delta, budget.recordsPerPersonBound) : null,
     /** Internal, not DP: for the officer to raise k when a person has more records than it allows. */
     internal: { observedMaxRecordsPerSubject, exceedsBound: recordLevel && observedMaxRecordsPerSubject > budget.recordsPerPersonBound },

@@ -22,13 +22,13 @@ beforeEach(async () => {
 });
 afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
-function upload(user: SessionUser | null, query: Record<string, string>, body: string, headers: Record<string, string> = {}) {
+async function upload(user: SessionUser | null, query: Record<string, string>, body: string, headers: Record<string, string> = {}) {
   const req = new Request(`${ORIGIN}/api/datasets/upload?${new URLSearchParams(query)}`, {
     method: "POST",
     headers: { "x-epsilon-upload": "1", origin: ORIGIN, ...headers },
     body,
   });
-  const ctx = { db: world.db, user: user && activeSessionUser(world.db, user.id) };
+  const ctx = { db: world.db, user: user && (await activeSessionUser(world.db, user.id)) };
   return handleUpload(req, ctx, { dataDir, maxBytes: 10_000, publicUrl: ORIGIN });
 }
 
@@ -72,27 +72,27 @@ describe("dataset upload", () => {
 
   it("refuses a malformed file with line numbers and reasons, and keeps nothing", async () => {
     await upload(world.users.engineer, { name: "first", format: "jsonl", textField: "text" }, MAIL);
-    const before = snapshot(world.db);
+    const before = await snapshot(world.db);
     const bad = `${MAIL}\n{"text": 1}\nnot json\n{"other": "x"}`;
     const res = await upload(world.users.engineer, { name: "bad", format: "jsonl", textField: "text" }, bad);
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { message: string; errors: { line: number; reason: string }[] } };
     expect(body.error.message).toBe("The file was refused; nothing of it was kept.");
     expect(body.error.errors.map((e) => e.line)).toEqual([4, 5, 6]);
-    expect(snapshot(world.db)).toEqual(before);
+    expect(await snapshot(world.db)).toEqual(before);
     expect(files()).toHaveLength(1);
   });
 
   it("refuses an upload over the size limit with 413, and keeps nothing", async () => {
     const big = Array.from({ length: 400 }, (_, i) => JSON.stringify({ text: `record number ${i}` })).join("\n");
-    const before = snapshot(world.db);
+    const before = await snapshot(world.db);
     const res = await upload(world.users.engineer, { name: "big", format: "jsonl", textField: "text" }, big);
     expect(res.status).toBe(413);
-    expect(snapshot(world.db)).toEqual(before);
+    expect(await snapshot(world.db)).toEqual(before);
   });
 
   it("refuses anonymous callers, other roles, cross-site posts and bad parameters before reading the body", async () => {
-    const before = snapshot(world.db);
+    const before = await snapshot(world.db);
     const q = { name: "x", format: "jsonl", textField: "text" };
     expect((await upload(null, q, MAIL)).status).toBe(401);
     for (const role of ["admin", "privacy_officer", "auditor"] as const) expect((await upload(world.users[role], q, MAIL)).status).toBe(403);
@@ -100,11 +100,11 @@ describe("dataset upload", () => {
     expect((await upload(world.users.engineer, q, MAIL, { "x-epsilon-upload": "0" })).status).toBe(403);
     expect((await upload(world.users.engineer, { ...q, format: "xml" }, MAIL)).status).toBe(400);
     expect((await upload(world.users.engineer, { format: "jsonl", textField: "text" }, MAIL)).status).toBe(400);
-    expect(snapshot(world.db)).toEqual(before);
+    expect(await snapshot(world.db)).toEqual(before);
   });
 
   it("names the file's fields when its records lack the text field, and groups the errors by kind with a count", async () => {
-    const before = snapshot(world.db);
+    const before = await snapshot(world.db);
     const notes = MAIL.replaceAll('"text":', '"note":');
     const res = await upload(world.users.engineer, { name: "wrong", format: "jsonl", textField: "body" }, notes);
     expect(res.status).toBe(400);
@@ -113,7 +113,7 @@ describe("dataset upload", () => {
     expect(error.kinds).toEqual([{ reason: 'the text field "body" is missing', count: 3, lines: [1, 2, 3] }]);
     expect(error.fields).toEqual(["note", "patient", "ward"]);
     expect(error.errors).toHaveLength(3);
-    expect(snapshot(world.db)).toEqual(before);
+    expect(await snapshot(world.db)).toEqual(before);
     const csv = await upload(world.users.engineer, { name: "wrong", format: "csv", textField: "body" }, "text,who\nhi,u1\n");
     expect(((await csv.json()) as { error: { message: string } }).error.message).toBe(
       'The file was refused; nothing of it was kept. No record has the text field "body". The file\'s fields are: text, who.',
@@ -140,7 +140,7 @@ describe("minimisation and access", () => {
     expect(minimised.piiReport.byType.email?.count ?? 0).toBe(0);
     expect(minimised.fields).toEqual([]);
     expect(minimised.minimisation).toMatchObject({ entities: { email: "redact" }, fields: { phone: "drop" } });
-    expect(verifyChain(world.db).ok).toBe(true);
+    expect((await verifyChain(world.db)).ok).toBe(true);
   });
 
   it("lets privacy officers minimise any dataset, not only engineers with access; auditors and admins may not", async () => {
@@ -152,7 +152,7 @@ describe("minimisation and access", () => {
     expect(v2).toMatchObject({ parentVersionId: versionId, version: 2 });
     const [entry] = await callerAs(world.db, world.users.auditor).audit.list({ action: "dataset.minimise" }).then((l) => l.entries);
     expect(entry).toMatchObject({ actorEmail: officer.email, entityId: v2.id });
-    const before = snapshot(world.db);
+    const before = await snapshot(world.db);
     for (const role of ["auditor", "admin"] as const) {
       expect((await callerAs(world.db, world.users[role]).datasets.get({ datasetId })).canMinimise).toBe(false);
       const refused = await callerAs(world.db, world.users[role])
@@ -160,14 +160,14 @@ describe("minimisation and access", () => {
         .catch((e: TRPCError) => e.code);
       expect(refused).toBe("FORBIDDEN");
     }
-    expect(snapshot(world.db)).toEqual(before);
+    expect(await snapshot(world.db)).toEqual(before);
   });
 
   it("refuses a plan naming a field or entity type the version lacks as a bad request, writing nothing", async () => {
     const res = await upload(world.users.engineer, { name: "mail", format: "jsonl", textField: "text", subjectField: "patient" }, MAIL);
     const { versionId } = (await res.json()) as { versionId: string };
     const engineer = world.users.engineer;
-    const [before, filesBefore] = [snapshot(world.db), files()];
+    const [before, filesBefore] = [await snapshot(world.db), files()];
     for (const [plan, named] of [
       [{ entities: {}, fields: { postcode: "drop" as const }, subject: "keep" as const }, /The plan was refused: the plan names field "postcode"/],
       [{ entities: { ssn: "redact" as const }, fields: {}, subject: "keep" as const }, /The plan was refused: the plan names entity type "ssn"/],
@@ -175,7 +175,7 @@ describe("minimisation and access", () => {
       const err = await minimiseVersion(world.db, engineer, actorOf(engineer), { versionId, plan }, dataDir).catch((e: unknown) => e);
       expect(err).toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(named) });
     }
-    expect(snapshot(world.db)).toEqual(before);
+    expect(await snapshot(world.db)).toEqual(before);
     expect(files()).toEqual(filesBefore);
   });
 

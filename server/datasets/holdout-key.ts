@@ -2,12 +2,14 @@
 // by the job runner to split training from validation units, and never shown, exported or audited in the clear.
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
-import type { Executor } from "../../db/client";
+import { first, transaction, type Executor } from "../../db/client";
 import { lineageSecrets } from "../../db/schema";
 
 /** The lineage's hold-out key as bytes, created (32 random bytes) if it has none yet. */
-export function lineageHoldoutKey(db: Executor, datasetId: string): Buffer {
-  db.insert(lineageSecrets).values({ datasetId, holdoutKey: randomBytes(32).toString("hex") }).onConflictDoNothing().run();
-  const row = db.select({ key: lineageSecrets.holdoutKey }).from(lineageSecrets).where(eq(lineageSecrets.datasetId, datasetId)).get()!;
-  return Buffer.from(row.key, "hex");
+export function lineageHoldoutKey(db: Executor, datasetId: string): Promise<Buffer> {
+  return transaction(db, async (tx) => {
+    await tx.insert(lineageSecrets).values({ datasetId, holdoutKey: randomBytes(32).toString("hex") }).onConflictDoNothing();
+    const row = (await first(tx.select({ key: lineageSecrets.holdoutKey }).from(lineageSecrets).where(eq(lineageSecrets.datasetId, datasetId))))!;
+    return Buffer.from(row.key, "hex");
+  });
 }

@@ -16,7 +16,7 @@ export const datasetsRouter = router({
   list: reader.query(({ ctx }) => listDatasets(ctx.db, ctx.user)),
   get: reader.input(z.object({ datasetId: z.uuid() })).query(({ ctx, input }) => datasetDetail(ctx.db, ctx.user, input.datasetId)),
   /** Active engineers, to choose whom to grant access. */
-  engineers: grantor.query(({ ctx }) => activeUsersWithRole(ctx.db, "engineer")),
+  engineers: grantor.query(async ({ ctx }) => await activeUsersWithRole(ctx.db, "engineer")),
   minimise: allowedTo("minimise")
     .input(minimiseInput)
     .mutation(({ ctx, input }) => minimiseVersion(ctx.db, ctx.user, ctx.actor, input, env().DATA_DIR)),

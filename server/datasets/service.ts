@@ -5,7 +5,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import { and, asc, desc, eq, max } from "drizzle-orm";
 import { z } from "zod";
-import type { Db, Executor, Tx } from "../../db/client";
+import { engineOf, first, type Db, type Executor, type Tx } from "../../db/client";
 import { DATASET_FORMATS, datasetAccess, datasetVersions, datasets, users, type Dataset, type DatasetVersion } from "../../db/schema";
 import { audited, type Actor } from "../audit/service";
 import type { SessionUser } from "../context";
@@ -39,9 +39,12 @@ export interface IngestedVersion {
 }
 
 /** Inserts a version (numbered after the dataset's last) inside the caller's transaction. */
-function insertVersion(tx: Tx, datasetId: string, parentVersionId: string | null, v: IngestedVersion, createdBy: string, id: string): DatasetVersion {
-  const last = tx.select({ n: max(datasetVersions.version) }).from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId)).get();
-  tx.insert(datasetVersions)
+async function insertVersion(tx: Tx, datasetId: string, parentVersionId: string | null, v: IngestedVersion, createdBy: string, id: string): Promise<DatasetVersion> {
+  // The next number is read, then written: the dataset's row is locked first so that concurrent versions queue.
+  await engineOf(tx).lockRow(tx, "datasets", datasetId);
+  const last = await first(tx.select({ n: max(datasetVersions.version) }).from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId)));
+  await tx
+    .insert(datasetVersions)
     .values({
       id,
       datasetId,
@@ -61,9 +64,8 @@ function insertVersion(tx: Tx, datasetId: string, parentVersionId: string | null
       piiReport: JSON.stringify(v.piiReport),
       minimisation: v.minimisation === null ? null : JSON.stringify(v.minimisation),
       createdBy,
-    })
-    .run();
-  return tx.select().from(datasetVersions).where(eq(datasetVersions.id, id)).get()!;
+    });
+  return (await first(tx.select().from(datasetVersions).where(eq(datasetVersions.id, id))))!;
 }
 
 /**
@@ -74,16 +76,16 @@ export function registerUpload(db: Db, user: SessionUser, actor: Actor, target: 
   const versionId = randomUUID();
   const datasetId = "datasetId" in target ? target.datasetId : randomUUID();
   const input = { ...target, contentDigest: v.contentDigest, sourceDigest: v.sourceDigest, recordCount: v.recordCount };
-  return audited(db, { actor, action: "dataset.upload", entityType: "dataset_version", entityId: versionId, input }, (tx) => {
+  return audited(db, { actor, action: "dataset.upload", entityType: "dataset_version", entityId: versionId, input }, async (tx) => {
     if ("name" in target) {
-      if (tx.select({ id: datasets.id }).from(datasets).where(eq(datasets.name, target.name)).get()) {
+      if (await first(tx.select({ id: datasets.id }).from(datasets).where(eq(datasets.name, target.name)))) {
         throw new AppError("CONFLICT", `A dataset named "${target.name}" already exists.`);
       }
-      tx.insert(datasets).values({ id: datasetId, name: target.name, createdBy: user.id }).run();
-      tx.insert(datasetAccess).values({ datasetId, userId: user.id, grantedBy: user.email }).run();
+      await tx.insert(datasets).values({ id: datasetId, name: target.name, createdBy: user.id });
+      await tx.insert(datasetAccess).values({ datasetId, userId: user.id, grantedBy: user.email });
     } else {
-      visibleDataset(tx, user, datasetId);
-      if (!hasAccess(tx, user.id, datasetId)) throw new AppError("FORBIDDEN", "You do not have access to this dataset.");
+      await visibleDataset(tx, user, datasetId);
+      if (!(await hasAccess(tx, user.id, datasetId))) throw new AppError("FORBIDDEN", "You do not have access to this dataset.");
     }
     return insertVersion(tx, datasetId, null, v, user.id, versionId);
   });
@@ -94,8 +96,8 @@ export function registerUpload(db: Db, user: SessionUser, actor: Actor, target: 
  * same dataset, so it shares its parent's budget. Streams file to file; on any failure no file and no row remain.
  */
 export async function minimiseVersion(db: Db, user: SessionUser, actor: Actor, input: z.infer<typeof minimiseInput>, dataDir: string) {
-  const parent = visibleVersion(db, user, input.versionId);
-  if (!mayMinimise(db, user, parent.datasetId)) throw new AppError("FORBIDDEN", "You do not have access to this dataset.");
+  const parent = await visibleVersion(db, user, input.versionId);
+  if (!(await mayMinimise(db, user, parent.datasetId))) throw new AppError("FORBIDDEN", "You do not have access to this dataset.");
   const storagePath = path.join("datasets", `${randomUUID()}.jsonl`);
   const destination = path.join(dataDir, storagePath);
   let summary;
@@ -112,7 +114,7 @@ export async function minimiseVersion(db: Db, user: SessionUser, actor: Actor, i
   const versionId = randomUUID();
   const audit = { actor, action: "dataset.minimise", entityType: "dataset_version", entityId: versionId, input: { ...input, contentDigest: summary.contentDigest } };
   try {
-    const created = audited(db, audit, (tx) =>
+    const created = await audited(db, audit, (tx) =>
       insertVersion(tx, parent.datasetId, parent.id, { ...versionFields(parent), ...summaryFields(summary), storagePath, minimisation: input.plan }, user.id, versionId),
     );
     return versionView(created);
@@ -170,9 +172,9 @@ export function versionView(row: DatasetVersion) {
 }
 
 /** A version the user may see; records (not only metadata) need an access grant, checked by the caller. */
-export function visibleVersion(db: Executor, user: SessionUser, versionId: string): DatasetVersion {
-  const version = db.select().from(datasetVersions).where(eq(datasetVersions.id, versionId)).get();
-  if (!version || !maySeeDataset(db, user, version.datasetId)) throw new AppError("NOT_FOUND", "No such dataset version.");
+export async function visibleVersion(db: Executor, user: SessionUser, versionId: string): Promise<DatasetVersion> {
+  const version = await first(db.select().from(datasetVersions).where(eq(datasetVersions.id, versionId)));
+  if (!version || !(await maySeeDataset(db, user, version.datasetId))) throw new AppError("NOT_FOUND", "No such dataset version.");
   return version;
 }
 
@@ -181,63 +183,63 @@ function datasetView(d: Dataset) {
   return { id: d.id, name: d.name, description: d.description, createdBy: d.createdBy, createdAt: d.createdAt, retentionDays: d.retentionDays };
 }
 
-export function listDatasets(db: Executor, user: SessionUser) {
-  const all = db.select().from(datasets).orderBy(asc(datasets.name)).all();
-  return all
-    .filter((d) => maySeeDataset(db, user, d.id))
-    .map((d) => ({
+export async function listDatasets(db: Executor, user: SessionUser) {
+  const all = await db.select().from(datasets).orderBy(asc(datasets.name));
+  const listed = [];
+  for (const d of all) {
+    if (!(await maySeeDataset(db, user, d.id))) continue;
+    listed.push({
       ...datasetView(d),
-      latest: latestVersion(db, d.id),
-      canTrain: user.role === "engineer" && hasAccess(db, user.id, d.id),
-    }));
+      latest: await latestVersion(db, d.id),
+      canTrain: user.role === "engineer" && (await hasAccess(db, user.id, d.id)),
+    });
+  }
+  return listed;
 }
 
-function latestVersion(db: Executor, datasetId: string) {
-  const row = db.select().from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId)).orderBy(desc(datasetVersions.version)).limit(1).get();
+async function latestVersion(db: Executor, datasetId: string) {
+  const row = await first(db.select().from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId)).orderBy(desc(datasetVersions.version)).limit(1));
   return row ? versionView(row) : null;
 }
 
-export function datasetDetail(db: Executor, user: SessionUser, datasetId: string) {
-  const dataset = visibleDataset(db, user, datasetId);
-  const versions = db
-    .select()
-    .from(datasetVersions)
-    .where(eq(datasetVersions.datasetId, datasetId))
-    .orderBy(desc(datasetVersions.version))
-    .all()
-    .map((v) => ({ ...versionView(v), retentionEndsAt: v.filesDeletedAt === null ? (retentionEndsAt(v.createdAt, dataset.retentionDays)?.toISOString() ?? null) : null }));
-  const access = db
+export async function datasetDetail(db: Executor, user: SessionUser, datasetId: string) {
+  const dataset = await visibleDataset(db, user, datasetId);
+  const rows = await db.select().from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId)).orderBy(desc(datasetVersions.version));
+  const versions = rows.map((v) => ({
+    ...versionView(v),
+    retentionEndsAt: v.filesDeletedAt === null ? (retentionEndsAt(v.createdAt, dataset.retentionDays)?.toISOString() ?? null) : null,
+  }));
+  const access = await db
     .select({ userId: users.id, email: users.email, name: users.name, grantedBy: datasetAccess.grantedBy, grantedAt: datasetAccess.grantedAt })
     .from(datasetAccess)
     .innerJoin(users, eq(users.id, datasetAccess.userId))
-    .where(eq(datasetAccess.datasetId, datasetId))
-    .all();
+    .where(eq(datasetAccess.datasetId, datasetId));
   return {
     dataset: datasetView(dataset),
     versions,
     access,
-    canTrain: user.role === "engineer" && hasAccess(db, user.id, datasetId),
-    canMinimise: mayMinimise(db, user, datasetId),
+    canTrain: user.role === "engineer" && (await hasAccess(db, user.id, datasetId)),
+    canMinimise: await mayMinimise(db, user, datasetId),
   };
 }
 
 export function grantAccess(db: Db, actor: Actor, input: z.infer<typeof accessInput>) {
-  return audited(db, { actor, action: "dataset.grant_access", entityType: "dataset", entityId: input.datasetId, input }, (tx) => {
-    if (!tx.select({ id: datasets.id }).from(datasets).where(eq(datasets.id, input.datasetId)).get()) throw new AppError("NOT_FOUND", "No such dataset.");
-    const user = tx.select().from(users).where(eq(users.id, input.userId)).get();
+  return audited(db, { actor, action: "dataset.grant_access", entityType: "dataset", entityId: input.datasetId, input }, async (tx) => {
+    if (!(await first(tx.select({ id: datasets.id }).from(datasets).where(eq(datasets.id, input.datasetId))))) throw new AppError("NOT_FOUND", "No such dataset.");
+    const user = await first(tx.select().from(users).where(eq(users.id, input.userId)));
     if (!user) throw new AppError("NOT_FOUND", "No such user.");
     if (user.role !== "engineer") throw new AppError("BAD_REQUEST", "Only engineers are granted access to train on datasets.");
-    if (hasAccess(tx, user.id, input.datasetId)) throw new AppError("CONFLICT", `${user.email} already has access.`);
-    tx.insert(datasetAccess).values({ ...input, grantedBy: actor.email }).run();
+    if (await hasAccess(tx, user.id, input.datasetId)) throw new AppError("CONFLICT", `${user.email} already has access.`);
+    await tx.insert(datasetAccess).values({ ...input, grantedBy: actor.email });
     return { datasetId: input.datasetId, userId: user.id };
   });
 }
 
 export function revokeAccess(db: Db, actor: Actor, input: z.infer<typeof accessInput>) {
-  return audited(db, { actor, action: "dataset.revoke_access", entityType: "dataset", entityId: input.datasetId, input }, (tx) => {
+  return audited(db, { actor, action: "dataset.revoke_access", entityType: "dataset", entityId: input.datasetId, input }, async (tx) => {
     const where = and(eq(datasetAccess.datasetId, input.datasetId), eq(datasetAccess.userId, input.userId));
-    if (!tx.select().from(datasetAccess).where(where).get()) throw new AppError("NOT_FOUND", "That user has no access to this dataset.");
-    tx.delete(datasetAccess).where(where).run();
+    if (!(await first(tx.select().from(datasetAccess).where(where)))) throw new AppError("NOT_FOUND", "That user has no access to this dataset.");
+    await tx.delete(datasetAccess).where(where);
     return input;
   });
 }

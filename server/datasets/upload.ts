@@ -76,7 +76,7 @@ export async function handleUpload(req: Request, ctx: Context, settings: UploadS
     }
     const target = params.data.name !== undefined ? { name: params.data.name } : { datasetId: params.data.datasetId! };
     try {
-      const version = registerUpload(ctx.db, ctx.user, actorOf(ctx.user), target, {
+      const version = await registerUpload(ctx.db, ctx.user, actorOf(ctx.user), target, {
         format,
         textField,
         subjectField: subjectField ?? null,

@@ -5,7 +5,7 @@ import { rmSync } from "node:fs";
 import path from "node:path";
 import { and, eq, inArray, isNotNull, isNull } from "drizzle-orm";
 import { z } from "zod";
-import type { Db, Executor, Tx } from "../../db/client";
+import { engineOf, first, type Db, type Executor, type Tx } from "../../db/client";
 import { datasetVersions, datasets, runs, type DatasetVersion } from "../../db/schema";
 import { SYSTEM_ACTOR, audited, type Actor } from "../audit/service";
 import type { SessionUser } from "../context";
@@ -32,8 +32,8 @@ export function filesDeletedRefusal(version: Pick<DatasetVersion, "version" | "f
 }
 
 /** Why no run may (re)start on this version because its files were deleted, or null. */
-export function versionFilesRefusal(db: Executor, versionId: string): string | null {
-  const version = db.select().from(datasetVersions).where(eq(datasetVersions.id, versionId)).get();
+export async function versionFilesRefusal(db: Executor, versionId: string): Promise<string | null> {
+  const version = await first(db.select().from(datasetVersions).where(eq(datasetVersions.id, versionId)));
   return version ? filesDeletedRefusal(version) : null;
 }
 
@@ -45,43 +45,43 @@ export function versionFile(dataDir: string, version: DatasetVersion): string {
 }
 
 /** Ids of the queued or running runs that read this version. */
-function activeRunsOn(db: Executor, versionId: string): string[] {
-  return db
+async function activeRunsOn(db: Executor, versionId: string): Promise<string[]> {
+  const active = await db
     .select({ id: runs.id })
     .from(runs)
-    .where(and(eq(runs.datasetVersionId, versionId), inArray(runs.status, ["queued", "running"])))
-    .all()
-    .map((r) => r.id);
+    .where(and(eq(runs.datasetVersionId, versionId), inArray(runs.status, ["queued", "running"])));
+  return active.map((r) => r.id);
 }
 
 /** Marks the version's files deleted by `by` and removes them, inside the caller's transaction (a failed removal undoes the mark). */
-function removeVersionFiles(tx: Tx, dataDir: string, version: DatasetVersion, by: string): void {
-  tx.update(datasetVersions).set({ filesDeletedAt: new Date().toISOString(), filesDeletedBy: by }).where(eq(datasetVersions.id, version.id)).run();
+async function removeVersionFiles(tx: Tx, dataDir: string, version: DatasetVersion, by: string): Promise<void> {
+  await tx.update(datasetVersions).set({ filesDeletedAt: new Date().toISOString(), filesDeletedBy: by }).where(eq(datasetVersions.id, version.id));
   rmSync(path.join(dataDir, version.storagePath), { force: true });
 }
 
 /** A privacy officer sets (or clears, with null) a dataset's retention in days. */
 export function setRetention(db: Db, actor: Actor, input: z.infer<typeof retentionInput>) {
-  return audited(db, { actor, action: "dataset.set_retention", entityType: "dataset", entityId: input.datasetId, input }, (tx) => {
-    if (!tx.select({ id: datasets.id }).from(datasets).where(eq(datasets.id, input.datasetId)).get()) throw new AppError("NOT_FOUND", "No such dataset.");
-    tx.update(datasets).set({ retentionDays: input.retentionDays }).where(eq(datasets.id, input.datasetId)).run();
-    return tx.select().from(datasets).where(eq(datasets.id, input.datasetId)).get()!;
+  return audited(db, { actor, action: "dataset.set_retention", entityType: "dataset", entityId: input.datasetId, input }, async (tx) => {
+    if (!(await first(tx.select({ id: datasets.id }).from(datasets).where(eq(datasets.id, input.datasetId))))) throw new AppError("NOT_FOUND", "No such dataset.");
+    await tx.update(datasets).set({ retentionDays: input.retentionDays }).where(eq(datasets.id, input.datasetId));
+    return (await first(tx.select().from(datasets).where(eq(datasets.id, input.datasetId))))!;
   });
 }
 
 /** A privacy officer deletes a version's files; refused while a queued or running run uses it, or when already deleted. */
 export function deleteVersionFiles(db: Db, user: SessionUser, actor: Actor, input: z.infer<typeof deleteFilesInput>, dataDir: string) {
-  return audited(db, { actor, action: "dataset.delete_version_files", entityType: "dataset_version", entityId: input.versionId, input }, (tx) => {
-    const version = tx.select().from(datasetVersions).where(eq(datasetVersions.id, input.versionId)).get();
+  return audited(db, { actor, action: "dataset.delete_version_files", entityType: "dataset_version", entityId: input.versionId, input }, async (tx) => {
+    await engineOf(tx).lockRow(tx, "dataset_versions", input.versionId);
+    const version = await first(tx.select().from(datasetVersions).where(eq(datasetVersions.id, input.versionId)));
     if (!version) throw new AppError("NOT_FOUND", "No such dataset version.");
     const deleted = filesDeletedRefusal(version);
     if (deleted) throw new AppError("CONFLICT", deleted);
-    const active = activeRunsOn(tx, version.id);
+    const active = await activeRunsOn(tx, version.id);
     if (active.length > 0) {
       throw new AppError("CONFLICT", `Run ${active.map((id) => id.slice(0, 8)).join(", ")} (queued or running) uses version ${version.version}; cancel it or wait until it ends.`);
     }
-    removeVersionFiles(tx, dataDir, version, user.id);
-    const deletedRow = tx.select().from(datasetVersions).where(eq(datasetVersions.id, version.id)).get()!;
+    await removeVersionFiles(tx, dataDir, version, user.id);
+    const deletedRow = (await first(tx.select().from(datasetVersions).where(eq(datasetVersions.id, version.id))))!;
     return { versionId: deletedRow.id, filesDeletedAt: deletedRow.filesDeletedAt, filesDeletedBy: deletedRow.filesDeletedBy };
   });
 }
@@ -96,24 +96,24 @@ export function retentionEndsAt(createdAt: string, retentionDays: number | null)
  * the system's doing. A version that a queued or running run uses waits for the next sweep after the run. Returns the
  * versions whose files were deleted.
  */
-export function sweepRetention(db: Db, dataDir: string, now = new Date()): string[] {
-  const candidates = db
+export async function sweepRetention(db: Db, dataDir: string, now = new Date()): Promise<string[]> {
+  const candidates = await db
     .select({ version: datasetVersions, retentionDays: datasets.retentionDays })
     .from(datasetVersions)
     .innerJoin(datasets, eq(datasets.id, datasetVersions.datasetId))
-    .where(and(isNotNull(datasets.retentionDays), isNull(datasetVersions.filesDeletedAt)))
-    .all();
+    .where(and(isNotNull(datasets.retentionDays), isNull(datasetVersions.filesDeletedAt)));
   const deleted: string[] = [];
   for (const { version, retentionDays } of candidates) {
     const endsAt = retentionEndsAt(version.createdAt, retentionDays)!;
-    if (endsAt > now || activeRunsOn(db, version.id).length > 0) continue;
+    if (endsAt > now || (await activeRunsOn(db, version.id)).length > 0) continue;
     const input = { versionId: version.id, retentionDays, retentionEndedAt: endsAt.toISOString() };
     try {
-      audited(db, { actor: SYSTEM_ACTOR, action: "dataset.retention_delete_files", entityType: "dataset_version", entityId: version.id, input }, (tx) => {
+      await audited(db, { actor: SYSTEM_ACTOR, action: "dataset.retention_delete_files", entityType: "dataset_version", entityId: version.id, input }, async (tx) => {
         // Checked again in the transaction: an officer may have deleted them, or a run started on the version, meanwhile.
-        const current = tx.select().from(datasetVersions).where(eq(datasetVersions.id, version.id)).get()!;
-        if (current.filesDeletedAt !== null || activeRunsOn(tx, version.id).length > 0) throw new NotNow();
-        removeVersionFiles(tx, dataDir, current, RETENTION_DELETER);
+        await engineOf(tx).lockRow(tx, "dataset_versions", version.id);
+        const current = (await first(tx.select().from(datasetVersions).where(eq(datasetVersions.id, version.id))))!;
+        if (current.filesDeletedAt !== null || (await activeRunsOn(tx, version.id)).length > 0) throw new NotNow();
+        await removeVersionFiles(tx, dataDir, current, RETENTION_DELETER);
       });
       deleted.push(version.id);
     } catch (err) {

@@ -45,9 +45,9 @@ function disclosedFigures(stored: StoredLeakage) {
 }
 
 /** The version's leakage evaluations, oldest first; an empty list when none was ever requested. */
-export function leakageEvidence(db: Executor, versionId: string) {
-  return leakageOverview(db, versionId)
-    .reports.toReversed()
+export async function leakageEvidence(db: Executor, versionId: string) {
+  return (await leakageOverview(db, versionId)).reports
+    .toReversed()
     .map((r) => ({
       id: r.id,
       kind: r.kind,
@@ -60,4 +60,4 @@ export function leakageEvidence(db: Executor, versionId: string) {
     }));
 }
 
-export type LeakageEvidence = ReturnType<typeof leakageEvidence>;
+export type LeakageEvidence = Awaited<ReturnType<typeof leakageEvidence>>;

@@ -4,6 +4,7 @@
 // extraction probes named, their figures withheld) and a withdrawal with its reason and incident.
 import { eq } from "drizzle-orm";
 import { beforeEach, expect, it } from "vitest";
+import { first, transaction } from "../../db/client";
 import { budgets, leakageReports, runs } from "../../db/schema";
 import { actorOf } from "../actor";
 import { registerUpload } from "../datasets/service";
@@ -23,27 +24,31 @@ let world: TestWorld;
 let datasetVersionId: string;
 let modelVersionId: string;
 
-function train(parentVersionId: string, baseId: string, overrides: Partial<RunRequest>) {
+async function train(parentVersionId: string, baseId: string, overrides: Partial<RunRequest>) {
   const engineer = world.users.engineer;
-  const { runId } = launchRun(world.db, engineer, actorOf(engineer), runRequest(datasetVersionId, baseId, { length: { by: "steps", steps: 50 }, ...overrides }));
-  world.db.update(runs).set({ status: "finished", chargedSteps: 50 }).where(eq(runs.id, runId)).run();
-  return registerTestFineTuned(world.db, { familyName: "base/clinic", parentVersionId, datasetVersionId, runId, metrics: { validation_loss: 2.5, perplexity: 12.2 } }).id;
+  const { runId } = await launchRun(world.db, engineer, actorOf(engineer), runRequest(datasetVersionId, baseId, { length: { by: "steps", steps: 50 }, ...overrides }));
+  await transaction(world.db, async (tx) => {
+    await tx.update(runs).set({ status: "finished", chargedSteps: 50 }).where(eq(runs.id, runId));
+  });
+  return (await registerTestFineTuned(world.db, { familyName: "base/clinic", parentVersionId, datasetVersionId, runId, metrics: { validation_loss: 2.5, perplexity: 12.2 } })).id;
 }
 
 beforeEach(async () => {
   world = await testWorld();
   const engineer = world.users.engineer;
-  const dv = registerUpload(world.db, engineer, actorOf(engineer), { name: "clinic" }, ingestedVersion(EXACT));
+  const dv = await registerUpload(world.db, engineer, actorOf(engineer), { name: "clinic" }, ingestedVersion(EXACT));
   datasetVersionId = dv.id;
   await callerAs(world.db, world.users.privacy_officer).budgets.set({ datasetId: dv.datasetId, epsilon: 8, delta: 1e-6, privacyUnit: "record", renewsOn: "2099-01-01" });
-  world.db.update(budgets).set({ recordsPerPersonBound: 4 }).where(eq(budgets.datasetId, dv.datasetId)).run();
-  const base = registerTestBaseModel(world.db);
-  const first = train(base.id, base.id, { batch: { by: "sampling_rate", samplingRate: 0.002 } });
-  modelVersionId = train(first, base.id, { batch: { by: "expected_batch_size", expectedBatchSize: 64 } });
+  await transaction(world.db, async (tx) => {
+    await tx.update(budgets).set({ recordsPerPersonBound: 4 }).where(eq(budgets.datasetId, dv.datasetId));
+  });
+  const base = await registerTestBaseModel(world.db);
+  const firstId = await train(base.id, base.id, { batch: { by: "sampling_rate", samplingRate: 0.002 } });
+  modelVersionId = await train(firstId, base.id, { batch: { by: "expected_batch_size", expectedBatchSize: 64 } });
 });
 
-it("states no exact count, no observed maximum and no batch size derived from them", () => {
-  const d = disclosure(world.db, modelVersionId);
+it("states no exact count, no observed maximum and no batch size derived from them", async () => {
+  const d = await disclosure(world.db, modelVersionId);
   const [version] = d.lineages[0]!.datasetVersions;
   expect(version).not.toHaveProperty("recordCount");
   expect(version).not.toHaveProperty("subjectCount");
@@ -63,7 +68,7 @@ it("states no exact count, no observed maximum and no batch size derived from th
 
 it("states the DP counts once released, with their noise", async () => {
   const release = await callerAs(world.db, world.users.privacy_officer).budgets.releaseCounts({ datasetVersionId, noiseMultiplier: 30 });
-  const [version] = disclosure(world.db, modelVersionId).lineages[0]!.datasetVersions;
+  const [version] = (await disclosure(world.db, modelVersionId)).lineages[0]!.datasetVersions;
   expect(version!.dpCounts).toEqual({
     releaseId: release.id,
     recordCount: release.noisyRecordCount,
@@ -77,16 +82,18 @@ it("states the DP counts once released, with their noise", async () => {
   });
 });
 
-it("reports every leakage evaluation that exists: the one-run audit and canary exposure, membership probes named without their figures", () => {
-  expect(disclosure(world.db, modelVersionId).leakage).toEqual([]);
+it("reports every leakage evaluation that exists: the one-run audit and canary exposure, membership probes named without their figures", async () => {
+  expect((await disclosure(world.db, modelVersionId)).leakage).toEqual([]);
   const queued = (id: string, kind: "post_training" | "on_demand", requestedAt: string) =>
-    world.db.insert(leakageReports).values({ id, modelVersionId, kind, requestedAt }).run();
-  queued("7e0a0000-0000-4000-8000-000000000001", "post_training", "2026-01-01T00:00:00.000Z");
-  queued("7e0a0000-0000-4000-8000-000000000002", "on_demand", "2026-01-02T00:00:00.000Z");
-  const job = world.db.select().from(leakageReports).where(eq(leakageReports.id, "7e0a0000-0000-4000-8000-000000000001")).get()!;
+    transaction(world.db, async (tx) => {
+      await tx.insert(leakageReports).values({ id, modelVersionId, kind, requestedAt });
+    });
+  await queued("7e0a0000-0000-4000-8000-000000000001", "post_training", "2026-01-01T00:00:00.000Z");
+  await queued("7e0a0000-0000-4000-8000-000000000002", "on_demand", "2026-01-02T00:00:00.000Z");
+  const job = (await first(world.db.select().from(leakageReports).where(eq(leakageReports.id, "7e0a0000-0000-4000-8000-000000000001"))))!;
   // A membership AUC and PII rate recognisable anywhere in the report.
-  recordEvaluation(world.db, job, storedLeakage(0.731, 0.5873, [3.25, 4.75], 7.125));
-  const [done, pending] = disclosure(world.db, modelVersionId).leakage;
+  await recordEvaluation(world.db, job, storedLeakage(0.731, 0.5873, [3.25, 4.75], 7.125));
+  const [done, pending] = (await disclosure(world.db, modelVersionId)).leakage;
   expect(done).toMatchObject({
     kind: "post_training",
     status: "done",
@@ -98,16 +105,16 @@ it("reports every leakage evaluation that exists: the one-run audit and canary e
   });
   expect(done!.figures!.internalProbes).toEqual(expect.arrayContaining([expect.stringMatching(/^membership inference/), "PII in sampled outputs"]));
   expect(pending).toMatchObject({ kind: "on_demand", status: "queued", figures: null });
-  const text = JSON.stringify(disclosure(world.db, modelVersionId));
+  const text = JSON.stringify(await disclosure(world.db, modelVersionId));
   for (const figure of [0.5873, 7.125, 200]) expect(text).not.toMatch(asJsonValue(figure));
 });
 
 it("states when, why and through which incident a version was withdrawn, with the audit entry", async () => {
-  expect(disclosure(world.db, modelVersionId).withdrawal).toBeNull();
+  expect((await disclosure(world.db, modelVersionId)).withdrawal).toBeNull();
   const officer = callerAs(world.db, world.users.privacy_officer);
   const incidentId = await officer.incidents.open({ title: "Exposure", severity: "high", links: [] });
   await officer.incidents.withdrawModel({ incidentId, versionId: modelVersionId, reason: "canaries memorised" });
-  const d = disclosure(world.db, modelVersionId);
+  const d = await disclosure(world.db, modelVersionId);
   expect(d.withdrawal).toMatchObject({ reason: "canaries memorised", incidentId, action: "incident.withdraw_model" });
   expect(d.approvals.find((a) => a.seq === d.withdrawal!.auditSeq)?.at).toBe(d.withdrawal!.at);
   expect(d.incidents.map((i) => i.id)).toContain(incidentId);

@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-import type { Executor } from "../../db/client";
+import { first, type Executor } from "../../db/client";
 import { auditLog, budgets, datasetVersions, modelFamilies, modelVersions, runs } from "../../db/schema";
 import { EVENT_FORMAT_VERSION, type PrivacyUnit } from "../../trainer/privacy";
 import { releaseOf, releasedCounts } from "../budgets/count-release";
@@ -34,21 +34,22 @@ export function serverCodeVersion(): string | null {
 }
 
 /** The report for a reader: NOT_FOUND for a version whose data the user may not see (so that its existence does not leak). */
-export function disclosureFor(db: Executor, user: SessionUser, versionId: string) {
-  return disclosure(db, visibleModelVersion(db, user, versionId).id);
+export async function disclosureFor(db: Executor, user: SessionUser, versionId: string) {
+  return disclosure(db, (await visibleModelVersion(db, user, versionId)).id);
 }
 
-export function disclosure(db: Executor, versionId: string) {
-  const version = db.select().from(modelVersions).where(eq(modelVersions.id, versionId)).get();
+export async function disclosure(db: Executor, versionId: string) {
+  const version = await first(db.select().from(modelVersions).where(eq(modelVersions.id, versionId)));
   if (!version) throw new AppError("NOT_FOUND", "No such model version.");
-  const family = db.select().from(modelFamilies).where(eq(modelFamilies.id, version.familyId)).get()!;
-  const chain = lineage(db, version.id);
+  const family = (await first(db.select().from(modelFamilies).where(eq(modelFamilies.id, version.familyId))))!;
+  const chain = await lineage(db, version.id);
   const base = chain.find((v) => v.kind === "base") ?? null;
-  const lineages = guarantees(db, version.id).map((g) => {
+  const lineages = await Promise.all((await guarantees(db, version.id)).map(async (g) => {
     const inChain = new Set(g.runs.filter((share) => share.inChain).map((share) => share.runId));
-    const lineageRuns = g.runs.map((share) => db.select().from(runs).where(eq(runs.id, share.runId)).get()!);
+    const lineageRuns = await Promise.all(g.runs.map(async (share) => (await first(db.select().from(runs).where(eq(runs.id, share.runId))))!));
     const versionIds = [...new Set(lineageRuns.map((r) => r.datasetVersionId))];
-    const budget = db.select({ k: budgets.recordsPerPersonBound }).from(budgets).where(eq(budgets.datasetId, g.datasetId)).get();
+    const budget = await first(db.select({ k: budgets.recordsPerPersonBound }).from(budgets).where(eq(budgets.datasetId, g.datasetId)));
+    const dataVersions = await db.select().from(datasetVersions).where(inArray(datasetVersions.id, versionIds)).orderBy(asc(datasetVersions.version));
     return {
       datasetId: g.datasetId,
       datasetName: g.datasetName,
@@ -77,31 +78,26 @@ export function disclosure(db: Executor, versionId: string) {
           inChain: inChain.has(r.id),
         };
       }),
-      datasetVersions: db
-        .select()
-        .from(datasetVersions)
-        .where(inArray(datasetVersions.id, versionIds))
-        .orderBy(asc(datasetVersions.version))
-        .all()
-        .map((dv) => ({
+      datasetVersions: await Promise.all(
+        dataVersions.map(async (dv) => ({
           id: dv.id,
           version: dv.version,
           parentVersionId: dv.parentVersionId,
           contentDigest: dv.contentDigest,
           /** Record and subject counts with Gaussian noise, charged to the lineage's budget; null until released. */
-          dpCounts: countsOf(db, dv.id, g.privacyUnit),
+          dpCounts: await countsOf(db, dv.id, g.privacyUnit),
           /** k: the most records one person is taken to have, the bound the budget states (not an observed figure). */
           recordsPerPersonBound: budget?.k ?? 1,
           minimisation: dv.minimisation === null ? null : minimisationPlanSchema.parse(JSON.parse(dv.minimisation)),
         })),
+      ),
     };
-  });
-  const approvals = db
+  }));
+  const approvals = await db
     .select()
     .from(auditLog)
     .where(and(eq(auditLog.entityId, version.id), inArray(auditLog.action, ["model.approve", "model.deploy", ...WITHDRAW_ACTIONS])))
-    .orderBy(asc(auditLog.seq))
-    .all();
+    .orderBy(asc(auditLog.seq));
   const touched = [...chain.map((v) => v.id), ...lineages.flatMap((l) => [l.datasetId, ...l.runs.map((r) => r.runId), ...l.datasetVersions.map((d) => d.id)])];
   return {
     version: versionSummary(version),
@@ -114,8 +110,8 @@ export function disclosure(db: Executor, versionId: string) {
     approvals,
     /** When, why and through which incident it was withdrawn (with the audit entry that did it); null if it was not. */
     withdrawal: withdrawalWithEntry(version, approvals),
-    leakage: leakageEvidence(db, version.id),
-    incidents: incidentsTouching(db, touched),
+    leakage: await leakageEvidence(db, version.id),
+    incidents: await incidentsTouching(db, touched),
     codeVersion: serverCodeVersion(),
   };
 }
@@ -130,8 +126,8 @@ function withdrawalWithEntry(version: typeof modelVersions.$inferSelect, entries
   return { ...withdrawal, at: entry.at, auditSeq: entry.seq, action: entry.action };
 }
 
-function countsOf(db: Executor, datasetVersionId: string, unit: PrivacyUnit) {
-  const release = releaseOf(db, datasetVersionId);
+async function countsOf(db: Executor, datasetVersionId: string, unit: PrivacyUnit) {
+  const release = await releaseOf(db, datasetVersionId);
   return release ? releasedCounts(release, unit) : null;
 }
 
@@ -139,4 +135,4 @@ function jsonObject(text: string): Record<string, unknown> {
   return z.record(z.string(), z.unknown()).parse(JSON.parse(text));
 }
 
-export type Disclosure = ReturnType<typeof disclosure>;
+export type Disclosure = Awaited<ReturnType<typeof disclosure>>;

@@ -6,28 +6,27 @@ import { signInThrottle, users } from "../../db/schema";
 /** Failed sign-ins of this many hours are listed. */
 export const SIGN_IN_FAILURE_HOURS = 24;
 
-export function adminTodo(db: Executor, now = Date.now()) {
-  const people = db
+export async function adminTodo(db: Executor, now = Date.now()) {
+  const people = await db
     .select({ id: users.id, email: users.email, name: users.name, role: users.role, disabled: users.disabled })
     .from(users)
-    .orderBy(asc(users.email))
-    .all();
-  const signInFailures = db
-    .select()
-    .from(signInThrottle)
-    .where(gt(signInThrottle.lastFailureAt, now - SIGN_IN_FAILURE_HOURS * 3_600_000))
-    .orderBy(desc(signInThrottle.lastFailureAt))
-    .limit(50)
-    .all()
-    .map((row) => {
-      const [kind, ...rest] = row.key.split(":");
-      return {
-        by: kind === "ip" ? ("address" as const) : ("account" as const),
-        who: rest.join(":"),
-        failures: row.failures,
-        lastFailureAt: new Date(row.lastFailureAt).toISOString(),
-        blockedUntil: row.blockedUntil > now ? new Date(row.blockedUntil).toISOString() : null,
-      };
-    });
+    .orderBy(asc(users.email));
+  const signInFailures = (
+    await db
+      .select()
+      .from(signInThrottle)
+      .where(gt(signInThrottle.lastFailureAt, now - SIGN_IN_FAILURE_HOURS * 3_600_000))
+      .orderBy(desc(signInThrottle.lastFailureAt))
+      .limit(50)
+  ).map((row) => {
+    const [kind, ...rest] = row.key.split(":");
+    return {
+      by: kind === "ip" ? ("address" as const) : ("account" as const),
+      who: rest.join(":"),
+      failures: row.failures,
+      lastFailureAt: new Date(row.lastFailureAt).toISOString(),
+      blockedUntil: row.blockedUntil > now ? new Date(row.blockedUntil).toISOString() : null,
+    };
+  });
   return { role: "admin" as const, users: people, signInFailures };
 }

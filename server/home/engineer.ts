@@ -10,17 +10,16 @@ import { listDatasets } from "../datasets/service";
 /** Ended runs listed beside the active ones. */
 export const RECENT_RUNS = 10;
 
-export function engineerTodo(db: Executor, user: SessionUser) {
-  const mine = db
+export async function engineerTodo(db: Executor, user: SessionUser) {
+  const mine = await db
     .select({ id: runs.id, datasetName: datasets.name, status: runs.status, statusReason: runs.statusReason, createdAt: runs.createdAt, endedAt: runs.endedAt })
     .from(runs)
     .innerJoin(datasets, eq(datasets.id, runs.datasetId))
     .where(eq(runs.createdBy, user.id))
-    .orderBy(desc(runs.createdAt))
-    .all();
+    .orderBy(desc(runs.createdAt));
   const active = (status: string) => (ACTIVE_RUN_STATUSES as readonly string[]).includes(status);
 
-  const requests = db
+  const requests = await db
     .select({
       id: budgetRequests.id,
       datasetId: budgetRequests.datasetId,
@@ -35,21 +34,21 @@ export function engineerTodo(db: Executor, user: SessionUser) {
     .innerJoin(datasets, eq(datasets.id, budgetRequests.datasetId))
     .where(eq(budgetRequests.requestedBy, user.id))
     .orderBy(desc(budgetRequests.createdAt))
-    .limit(20)
-    .all();
+    .limit(20);
 
-  const usable = listDatasets(db, user).filter((d) => d.canTrain);
+  const usable = (await listDatasets(db, user)).filter((d) => d.canTrain);
   const ids = usable.map((d) => d.id);
-  const budgetRows = ids.length === 0 ? [] : db.select().from(budgets).where(inArray(budgets.datasetId, ids)).all();
+  const budgetRows = ids.length === 0 ? [] : await db.select().from(budgets).where(inArray(budgets.datasetId, ids));
   const budgetOf = new Map(budgetRows.map((b) => [b.datasetId, b]));
-  const datasetsToUse = usable.map((d) => {
+  const datasetsToUse = [];
+  for (const d of usable) {
     const b = budgetOf.get(d.id);
-    return {
+    datasetsToUse.push({
       id: d.id,
       name: d.name,
-      budget: b ? { limit: b.epsilon, left: Math.max(0, b.epsilon - lineageSpend(db, d.id, b.delta).epsilon), frozen: b.frozen, renewsOn: b.renewsOn } : null,
-    };
-  });
+      budget: b ? { limit: b.epsilon, left: Math.max(0, b.epsilon - (await lineageSpend(db, d.id, b.delta)).epsilon), frozen: b.frozen, renewsOn: b.renewsOn } : null,
+    });
+  }
 
   return {
     role: "engineer" as const,

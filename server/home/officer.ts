@@ -12,76 +12,76 @@ export const DRIFT_ALERT_DAYS = 14;
 
 const versionLabel = { id: modelVersions.id, family: modelFamilies.name, version: modelVersions.version };
 
-export function officerTodo(db: Executor, now = new Date()) {
-  const requests = db
-    .select({
-      id: budgetRequests.id,
-      datasetId: budgetRequests.datasetId,
-      datasetName: datasets.name,
-      requesterEmail: users.email,
-      epsilon: budgetRequests.epsilon,
-      reason: budgetRequests.reason,
-      createdAt: budgetRequests.createdAt,
-      currentEpsilon: budgets.epsilon,
-      currentDelta: budgets.delta,
-      currentUnit: budgets.privacyUnit,
-    })
-    .from(budgetRequests)
-    .innerJoin(datasets, eq(datasets.id, budgetRequests.datasetId))
-    .innerJoin(users, eq(users.id, budgetRequests.requestedBy))
-    .leftJoin(budgets, eq(budgets.datasetId, budgetRequests.datasetId))
-    .where(eq(budgetRequests.status, "pending"))
-    .orderBy(asc(budgetRequests.createdAt))
-    .all()
-    .map(({ currentDelta, currentUnit, ...r }) => ({
-      ...r,
-      firstBudget: r.currentEpsilon === null,
-      /** The budget the request would raise, as the decision form needs it (null: a first budget). */
-      current: currentDelta !== null && currentUnit !== null ? { delta: currentDelta, privacyUnit: currentUnit } : null,
-    }));
+export async function officerTodo(db: Executor, now = new Date()) {
+  const requests = (
+    await db
+      .select({
+        id: budgetRequests.id,
+        datasetId: budgetRequests.datasetId,
+        datasetName: datasets.name,
+        requesterEmail: users.email,
+        epsilon: budgetRequests.epsilon,
+        reason: budgetRequests.reason,
+        createdAt: budgetRequests.createdAt,
+        currentEpsilon: budgets.epsilon,
+        currentDelta: budgets.delta,
+        currentUnit: budgets.privacyUnit,
+      })
+      .from(budgetRequests)
+      .innerJoin(datasets, eq(datasets.id, budgetRequests.datasetId))
+      .innerJoin(users, eq(users.id, budgetRequests.requestedBy))
+      .leftJoin(budgets, eq(budgets.datasetId, budgetRequests.datasetId))
+      .where(eq(budgetRequests.status, "pending"))
+      .orderBy(asc(budgetRequests.createdAt))
+  ).map(({ currentDelta, currentUnit, ...r }) => ({
+    ...r,
+    firstBudget: r.currentEpsilon === null,
+    /** The budget the request would raise, as the decision form needs it (null: a first budget). */
+    current: currentDelta !== null && currentUnit !== null ? { delta: currentDelta, privacyUnit: currentUnit } : null,
+  }));
 
-  const awaitingApproval = db
-    .select({ ...versionLabel, createdAt: modelVersions.createdAt })
-    .from(modelVersions)
-    .innerJoin(modelFamilies, eq(modelFamilies.id, modelVersions.familyId))
-    .where(and(eq(modelVersions.kind, "fine_tuned"), eq(modelVersions.status, "draft")))
-    .orderBy(asc(modelVersions.createdAt))
-    .all()
-    .map(({ family, version, ...v }) => ({ ...v, label: `${family} v${version}` }));
+  const awaitingApproval = (
+    await db
+      .select({ ...versionLabel, createdAt: modelVersions.createdAt })
+      .from(modelVersions)
+      .innerJoin(modelFamilies, eq(modelFamilies.id, modelVersions.familyId))
+      .where(and(eq(modelVersions.kind, "fine_tuned"), eq(modelVersions.status, "draft")))
+      .orderBy(asc(modelVersions.createdAt))
+  ).map(({ family, version, ...v }) => ({ ...v, label: `${family} v${version}` }));
 
-  const open = db
+  const open = await db
     .select({ id: incidents.id, title: incidents.title, severity: incidents.severity, status: incidents.status, openedAt: incidents.openedAt })
     .from(incidents)
     .where(inArray(incidents.status, ["open", "contained"]))
-    .orderBy(desc(incidents.openedAt))
-    .all();
+    .orderBy(desc(incidents.openedAt));
   const rank = (s: (typeof INCIDENT_SEVERITIES)[number]) => INCIDENT_SEVERITIES.length - INCIDENT_SEVERITIES.indexOf(s);
   const openIncidents = {
     bySeverity: [...INCIDENT_SEVERITIES].reverse().map((severity) => ({ severity, count: open.filter((i) => i.severity === severity).length })),
     items: [...open].sort((a, b) => rank(a.severity) - rank(b.severity)),
   };
 
-  const nearLimit = db
+  const lineages = await db
     .select({ datasetId: budgets.datasetId, datasetName: datasets.name, limit: budgets.epsilon, delta: budgets.delta })
     .from(budgets)
     .innerJoin(datasets, eq(datasets.id, budgets.datasetId))
-    .orderBy(asc(datasets.name))
-    .all()
-    .map((b) => ({ ...b, spent: lineageSpend(db, b.datasetId, b.delta).epsilon }))
-    .filter((b) => b.spent >= NEAR_LIMIT_SHARE * b.limit)
-    .map(({ delta: _delta, ...b }) => ({ ...b, left: Math.max(0, b.limit - b.spent) }));
+    .orderBy(asc(datasets.name));
+  const nearLimit = [];
+  for (const { delta, ...b } of lineages) {
+    const spent = (await lineageSpend(db, b.datasetId, delta)).epsilon;
+    if (spent >= NEAR_LIMIT_SHARE * b.limit) nearLimit.push({ ...b, spent, left: Math.max(0, b.limit - spent) });
+  }
 
   const since = new Date(now.getTime() - DRIFT_ALERT_DAYS * 86_400_000).toISOString();
-  const driftAlerts = db
-    .select({ reportId: leakageReports.id, kind: leakageReports.kind, computedAt: leakageReports.computedAt, ...versionLabel })
-    .from(leakageReports)
-    .innerJoin(modelVersions, eq(modelVersions.id, leakageReports.modelVersionId))
-    .innerJoin(modelFamilies, eq(modelFamilies.id, modelVersions.familyId))
-    .where(and(eq(leakageReports.alert, true), gte(leakageReports.requestedAt, since)))
-    .orderBy(desc(leakageReports.requestedAt))
-    .limit(20)
-    .all()
-    .map(({ family, version, id, ...a }) => ({ ...a, versionId: id, label: `${family} v${version}` }));
+  const driftAlerts = (
+    await db
+      .select({ reportId: leakageReports.id, kind: leakageReports.kind, computedAt: leakageReports.computedAt, ...versionLabel })
+      .from(leakageReports)
+      .innerJoin(modelVersions, eq(modelVersions.id, leakageReports.modelVersionId))
+      .innerJoin(modelFamilies, eq(modelFamilies.id, modelVersions.familyId))
+      .where(and(eq(leakageReports.alert, true), gte(leakageReports.requestedAt, since)))
+      .orderBy(desc(leakageReports.requestedAt))
+      .limit(20)
+  ).map(({ family, version, id, ...a }) => ({ ...a, versionId: id, label: `${family} v${version}` }));
 
   return { role: "privacy_officer" as const, requests, awaitingApproval, openIncidents, nearLimit, driftAlerts };
 }

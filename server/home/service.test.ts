@@ -1,5 +1,6 @@
 // The home page's to-do list on a real database: each role gets its own list, with the work that waits for it.
 import { beforeEach, describe, expect, it } from "vitest";
+import { transaction } from "../../db/client";
 import { leakageReports, signInThrottle } from "../../db/schema";
 import { actorOf } from "../actor";
 import { registerUpload } from "../datasets/service";
@@ -16,9 +17,9 @@ const RENEWS_ON = "2099-01-01";
 /** Two datasets of the engineer: "notes" with a budget it has nearly spent and a run, "fresh" without a budget. */
 async function aWorkingDay() {
   const user = world.users.engineer;
-  const notes = registerUpload(world.db, user, actorOf(user), { name: "notes" }, ingestedVersion({ recordCount: 100_000, subjectCount: 100_000 }));
-  const fresh = registerUpload(world.db, user, actorOf(user), { name: "fresh" }, ingestedVersion());
-  const base = registerTestBaseModel(world.db);
+  const notes = await registerUpload(world.db, user, actorOf(user), { name: "notes" }, ingestedVersion({ recordCount: 100_000, subjectCount: 100_000 }));
+  const fresh = await registerUpload(world.db, user, actorOf(user), { name: "fresh" }, ingestedVersion());
+  const base = await registerTestBaseModel(world.db);
   const budget = { datasetId: notes.datasetId, delta: 1e-6, privacyUnit: "record" as const, renewsOn: RENEWS_ON };
   await as("privacy_officer").budgets.set({ ...budget, epsilon: 50 });
   const runId = await as("engineer").runs.launch(runRequest(notes.id, base.id));
@@ -26,8 +27,10 @@ async function aWorkingDay() {
   const spent = (await as("privacy_officer").budgets.status({ datasetId: notes.datasetId })).spend!.epsilon;
   await as("privacy_officer").budgets.set({ ...budget, epsilon: spent * 1.1 });
   const request = await as("engineer").budgets.request({ datasetId: fresh.datasetId, epsilon: 3, reason: "first fine-tune" });
-  const version = registerTestFineTuned(world.db, { familyName: "base/notes", parentVersionId: base.id, datasetVersionId: notes.id, runId });
-  world.db.insert(leakageReports).values({ id: crypto.randomUUID(), modelVersionId: version.id, kind: "drift_probe", status: "done", alert: true, computedAt: new Date().toISOString() }).run();
+  const version = await registerTestFineTuned(world.db, { familyName: "base/notes", parentVersionId: base.id, datasetVersionId: notes.id, runId });
+  await transaction(world.db, async (tx) => {
+    await tx.insert(leakageReports).values({ id: crypto.randomUUID(), modelVersionId: version.id, kind: "drift_probe", status: "done", alert: true, computedAt: new Date().toISOString() });
+  });
   await as("privacy_officer").incidents.open({ title: "Canary exposed", severity: "critical" });
   await as("privacy_officer").incidents.open({ title: "Odd probe", severity: "low" });
   return { notes, fresh, runId, request, version };
@@ -79,10 +82,10 @@ describe("home.todo", () => {
 
   it("gives an admin the users and the recent failed sign-ins", async () => {
     const now = Date.now();
-    world.db.insert(signInThrottle).values([
+    await transaction(world.db, (tx) => tx.insert(signInThrottle).values([
       { key: "account:mallory@test.example", failures: 7, lastFailureAt: now - 60_000, blockedUntil: now + 60_000 },
       { key: "ip:203.0.113.9", failures: 2, lastFailureAt: now - 2 * 86_400_000, blockedUntil: 0 },
-    ]).run();
+    ]));
     const todo = await as("admin").home.todo();
     if (todo.role !== "admin") throw new Error(todo.role);
     expect(todo.users.map((u) => u.role).sort()).toEqual(["admin", "auditor", "engineer", "privacy_officer"]);

@@ -6,7 +6,7 @@ import { auditorTodo } from "./auditor";
 import { engineerTodo } from "./engineer";
 import { officerTodo } from "./officer";
 
-export function todo(db: Executor, user: SessionUser) {
+export async function todo(db: Executor, user: SessionUser) {
   switch (user.role) {
     case "privacy_officer":
       return officerTodo(db);
@@ -19,4 +19,4 @@ export function todo(db: Executor, user: SessionUser) {
   }
 }
 
-export type Todo = ReturnType<typeof todo>;
+export type Todo = Awaited<ReturnType<typeof todo>>;

@@ -13,8 +13,8 @@ let datasetId: string;
 let datasetVersionId: string;
 const models: Record<string, string> = {};
 
-function model(name: string, parent: string | null, dv: string | null) {
-  models[name] = registerModelVersion(world.db, SYSTEM_ACTOR, {
+async function model(name: string, parent: string | null, dv: string | null) {
+  models[name] = (await registerModelVersion(world.db, SYSTEM_ACTOR, {
     familyName: name,
     kind: parent ? "fine_tuned" : "base",
     parentVersionId: parent ? models[parent]! : null,
@@ -25,20 +25,20 @@ function model(name: string, parent: string | null, dv: string | null) {
     config: {},
     provenance: {},
     metrics: {},
-  }).id;
+  })).id;
 }
 
 beforeEach(async () => {
   world = await testWorld();
   const engineer = world.users.engineer;
-  const v = registerUpload(world.db, engineer, actorOf(engineer), { name: "notes" }, ingestedVersion());
+  const v = await registerUpload(world.db, engineer, actorOf(engineer), { name: "notes" }, ingestedVersion());
   datasetId = v.datasetId;
   datasetVersionId = v.id;
-  const other = registerUpload(world.db, engineer, actorOf(engineer), { name: "other" }, ingestedVersion());
-  model("base", null, null);
-  model("tuned", "base", datasetVersionId);
-  model("tuned-again", "tuned", null);
-  model("unrelated", "base", other.id);
+  const other = await registerUpload(world.db, engineer, actorOf(engineer), { name: "other" }, ingestedVersion());
+  await model("base", null, null);
+  await model("tuned", "base", datasetVersionId);
+  await model("tuned-again", "tuned", null);
+  await model("unrelated", "base", other.id);
   await callerAs(world.db, world.users.privacy_officer).budgets.set({ datasetId, epsilon: 5, delta: 1e-5, privacyUnit: "record", renewsOn: "2099-01-01" });
 });
 
@@ -64,20 +64,20 @@ describe("incidents", () => {
     expect(preview.refusal).toBe("This dataset's budget is frozen by an incident; no run may start.");
     const detail = await officer().incidents.get({ incidentId: id });
     expect(detail.notes.map((n) => n.kind)).toEqual(["status", "action", "action"]);
-    expect(listAudit(world.db, { action: "incident." }, 1, 10).entries.map((e) => e.action)).toEqual(["incident.freeze_budget", "incident.withdraw_model", "incident.open"]);
-    expect(verifyChain(world.db).ok).toBe(true);
+    expect((await listAudit(world.db, { action: "incident." }, 1, 10)).entries.map((e) => e.action)).toEqual(["incident.freeze_budget", "incident.withdraw_model", "incident.open"]);
+    expect((await verifyChain(world.db)).ok).toBe(true);
   });
 
   it("moves status forward only, with an owner who is a privacy officer", async () => {
     const id = await officer().incidents.open({ title: "Drift", severity: "low" });
     await officer().incidents.assign({ incidentId: id, ownerId: world.users.privacy_officer.id });
-    const before = snapshot(world.db);
+    const before = await snapshot(world.db);
     const refused = await officer()
       .incidents.setStatus({ incidentId: id, status: "review_done", note: "skip ahead" })
       .catch((e: TRPCError) => e.code);
     expect(refused).toBe("CONFLICT");
     expect(await officer().incidents.assign({ incidentId: id, ownerId: world.users.engineer.id }).catch((e: TRPCError) => e.code)).toBe("BAD_REQUEST");
-    expect(snapshot(world.db)).toEqual(before);
+    expect(await snapshot(world.db)).toEqual(before);
     for (const status of ["contained", "resolved", "review_done"] as const) await officer().incidents.setStatus({ incidentId: id, status, note: `now ${status}` });
     expect((await officer().incidents.get({ incidentId: id })).incident.status).toBe("review_done");
   });
@@ -103,11 +103,11 @@ describe("incidents", () => {
   });
 
   it("refuses links to things that do not exist, and changes nothing", async () => {
-    const before = snapshot(world.db);
+    const before = await snapshot(world.db);
     const code = await officer()
       .incidents.open({ title: "Ghost", severity: "low", links: [{ entityType: "run", entityId: "00000000-0000-4000-8000-000000000000" }] })
       .catch((e: TRPCError) => e.code);
     expect(code).toBe("NOT_FOUND");
-    expect(snapshot(world.db)).toEqual(before);
+    expect(await snapshot(world.db)).toEqual(before);
   });
 });

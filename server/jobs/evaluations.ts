@@ -6,7 +6,7 @@ import { rmSync } from "node:fs";
 import path from "node:path";
 import { and, asc, eq } from "drizzle-orm";
 import type { z } from "zod";
-import type { Db } from "../../db/client";
+import { first, transaction, type Db } from "../../db/client";
 import { leakageReports } from "../../db/schema";
 import { generateLineSchema, scoreLineSchema } from "../../trainer/contract/evaluation-protocol";
 import { evaluateModel, type ModelProbes } from "../leakage/evaluate-model";
@@ -66,15 +66,17 @@ export function trainerProbes(trainerCommand: readonly string[], workDir: string
 
 /** Carries out the oldest queued evaluation, if any; returns whether there was one. */
 export async function runNextEvaluation(db: Db, dataDir: string, trainerCommand: readonly string[], runnerId: string): Promise<boolean> {
-  const job = db.select().from(leakageReports).where(eq(leakageReports.status, "queued")).orderBy(asc(leakageReports.requestedAt)).limit(1).get();
+  const job = await first(db.select().from(leakageReports).where(eq(leakageReports.status, "queued")).orderBy(asc(leakageReports.requestedAt)).limit(1));
   if (!job) return false;
   // Claimed by a conditional update: of two runners, one carries it out.
-  const claimed = db
-    .update(leakageReports)
-    .set({ status: "running", runnerId })
-    .where(and(eq(leakageReports.id, job.id), eq(leakageReports.status, "queued")))
-    .run();
-  if (claimed.changes !== 1) return true;
+  const claimed = await transaction(db, (tx) =>
+    tx
+      .update(leakageReports)
+      .set({ status: "running", runnerId })
+      .where(and(eq(leakageReports.id, job.id), eq(leakageReports.status, "queued")))
+      .returning({ id: leakageReports.id }),
+  );
+  if (claimed.length !== 1) return true;
   // The texts scored are training records, regenerated from the dataset version's file: their files live under the
   // data directory (owner-only) only while the job runs.
   const workDir = path.join(dataDir, "jobs", job.id);
@@ -85,9 +87,9 @@ export async function runNextEvaluation(db: Db, dataDir: string, trainerCommand:
       probeOutputs: job.kind === "drift_probe",
       records: (run) => splitRunRecords(db, dataDir, run),
     });
-    recordEvaluation(db, job, stored);
+    await recordEvaluation(db, job, stored);
   } catch (err) {
-    recordEvaluationFailure(db, job, (err as Error).message);
+    await recordEvaluationFailure(db, job, (err as Error).message);
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }

@@ -3,15 +3,16 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { and, eq, gt } from "drizzle-orm";
-import type { Db, Executor } from "../../db/client";
+import { first, transaction, type Db, type Executor } from "../../db/client";
 import { runnerLeases } from "../../db/schema";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Whether the lease `runnerId` still holds at `now` (a run without an owner has none). */
-export function leaseHolds(db: Executor, runnerId: string | null, now = Date.now()): boolean {
+export async function leaseHolds(db: Executor, runnerId: string | null, now = Date.now()): Promise<boolean> {
   if (runnerId === null) return false;
-  return db.select({ id: runnerLeases.id }).from(runnerLeases).where(and(eq(runnerLeases.id, runnerId), gt(runnerLeases.expiresAt, iso(now)))).get() !== undefined;
+  const held = await first(db.select({ id: runnerLeases.id }).from(runnerLeases).where(and(eq(runnerLeases.id, runnerId), gt(runnerLeases.expiresAt, iso(now)))));
+  return held !== undefined;
 }
 
 export class RunnerLease {
@@ -30,9 +31,11 @@ export class RunnerLease {
   }
 
   /** Takes a new lease. */
-  acquire(now = Date.now()): string {
+  async acquire(now = Date.now()): Promise<string> {
     const id = randomUUID();
-    this.db.insert(runnerLeases).values({ id, host: hostname(), pid: process.pid, heartbeatAt: iso(now), expiresAt: iso(now + this.ttlMs) }).run();
+    await transaction(this.db, async (tx) => {
+      await tx.insert(runnerLeases).values({ id, host: hostname(), pid: process.pid, heartbeatAt: iso(now), expiresAt: iso(now + this.ttlMs) });
+    });
     this.current = id;
     this.renewedAt = now;
     return id;
@@ -42,15 +45,18 @@ export class RunnerLease {
    * Extends the lease (at most every sixth of its length: a heartbeat, not a write per poll); false when it had already
    * expired (others may have taken its runs over): it is then void.
    */
-  renew(now = Date.now()): boolean {
-    if (this.current === null) return false;
+  async renew(now = Date.now()): Promise<boolean> {
+    const current = this.current;
+    if (current === null) return false;
     if (now - this.renewedAt < this.ttlMs / 6) return true;
-    const renewed = this.db
-      .update(runnerLeases)
-      .set({ heartbeatAt: iso(now), expiresAt: iso(now + this.ttlMs) })
-      .where(and(eq(runnerLeases.id, this.current), gt(runnerLeases.expiresAt, iso(now))))
-      .run();
-    if (renewed.changes === 1) {
+    const renewed = await transaction(this.db, (tx) =>
+      tx
+        .update(runnerLeases)
+        .set({ heartbeatAt: iso(now), expiresAt: iso(now + this.ttlMs) })
+        .where(and(eq(runnerLeases.id, current), gt(runnerLeases.expiresAt, iso(now))))
+        .returning({ id: runnerLeases.id }),
+    );
+    if (renewed.length === 1) {
       this.renewedAt = now;
       return true;
     }
@@ -59,9 +65,12 @@ export class RunnerLease {
   }
 
   /** Gives the lease up (on a clean stop, once its trainers have exited). */
-  release(): void {
-    if (this.current === null) return;
-    this.db.delete(runnerLeases).where(eq(runnerLeases.id, this.current)).run();
+  async release(): Promise<void> {
+    const current = this.current;
+    if (current === null) return;
     this.current = null;
+    await transaction(this.db, async (tx) => {
+      await tx.delete(runnerLeases).where(eq(runnerLeases.id, current));
+    });
   }
 }

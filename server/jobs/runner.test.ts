@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { first, transaction } from "../../db/client";
 import { datasetVersions, incidents, lineageSecrets, modelVersions, runCanaries, runSteps, runs, type Run } from "../../db/schema";
 import { holdoutOfFile } from "../../trainer/contract/holdout";
 import { createAccountant, dpSgdEvent } from "../../trainer/privacy";
@@ -47,7 +48,7 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 beforeEach(async () => {
   world = await testWorld();
-  baseId = registerBaseModel(world.db, SYSTEM_ACTOR, dataDir, path.join("models", "tiny"), "tiny").id;
+  baseId = (await registerBaseModel(world.db, SYSTEM_ACTOR, dataDir, path.join("models", "tiny"), "tiny")).id;
   const records = Array.from({ length: 200 }, (_, i) => JSON.stringify({ text: `Ticket ${i}: my order ${i * 7} is late again`, who: `c${i % 150}` }));
   const res = await handleUpload(
     new Request(`http://localhost/api/datasets/upload?name=tickets&format=jsonl&textField=text&subjectField=who`, {
@@ -55,7 +56,7 @@ beforeEach(async () => {
       headers: { "x-epsilon-upload": "1" },
       body: records.join("\n"),
     }),
-    { db: world.db, user: activeSessionUser(world.db, world.users.engineer.id) },
+    { db: world.db, user: await activeSessionUser(world.db, world.users.engineer.id) },
     { dataDir, maxBytes: 1e6, publicUrl: "http://localhost" },
   );
   const uploaded = (await res.json()) as { datasetId: string; versionId: string };
@@ -78,40 +79,46 @@ const stepMessage = (n: number): Message =>
 const newRunner = () => new Runner({ db: world.db, dataDir, concurrency: 1, trainerCommand: TRAINER_COMMAND, pollMs: 50, leaseMs: 30_000, log: () => {} });
 
 /** A run of `steps` steps; long runs (cancelled or killed early) use more noise so that they fit the budget. */
-function launch(steps: number, noiseMultiplier = 1.2, canaries?: RunRequest["canaries"]): string {
+async function launch(steps: number, noiseMultiplier = 1.2, canaries?: RunRequest["canaries"]): Promise<string> {
   const request = tinyRunRequest(versionId, baseId, { noiseMultiplier, samplingRate: 0.25, steps, canaries });
-  return launchRun(world.db, world.users.engineer, actorOf(world.users.engineer), request).runId;
+  return (await launchRun(world.db, world.users.engineer, actorOf(world.users.engineer), request)).runId;
 }
 
-const runOf = (id: string): Run => world.db.select().from(runs).where(eq(runs.id, id)).get()!;
+const runOf = async (id: string): Promise<Run> => (await first(world.db.select().from(runs).where(eq(runs.id, id))))!;
+const stepsOf = (id: string) => world.db.select().from(runSteps).where(eq(runSteps.runId, id));
+/** Changes a run behind the services' back (as a crash or another runner would leave it). */
+const setRun = (id: string, values: Partial<typeof runs.$inferInsert>) =>
+  transaction(world.db, async (tx) => {
+    await tx.update(runs).set(values).where(eq(runs.id, id));
+  });
 
 describe("the runner", () => {
   it("runs a tiny run to the end, charges every step and registers the model version", async () => {
     const plan = { space: "my SSN is {ddd}-{dd}-{dddd}", m: 6, repeats: 3, k_plus: 2, k_minus: 2, confidence: 0.95 };
-    const id = launch(6, 1.2, plan);
+    const id = await launch(6, 1.2, plan);
     // The canaries' commitment was audited at launch, before training: the stored draws hash to the logged digest.
-    const stored = world.db.select().from(runCanaries).where(eq(runCanaries.runId, id)).all();
-    const [entry] = listAudit(world.db, { action: "run.canaries", entityId: id }, 1, 1).entries;
+    const stored = await world.db.select().from(runCanaries).where(eq(runCanaries.runId, id));
+    const [entry] = (await listAudit(world.db, { action: "run.canaries", entityId: id }, 1, 1)).entries;
     expect(entry!.inputDigest).toBe(inputDigest(canaryAuditInput({ plan, digests: stored.map((c) => c.digest) }, stored)));
-    runner.start();
-    await until(() => ["finished", "failed"].includes(runOf(id).status), "the run to end");
-    const run = runOf(id);
+    await runner.start();
+    await until(async () => ["finished", "failed"].includes((await runOf(id)).status), "the run to end");
+    const run = await runOf(id);
     expect(run).toMatchObject({ status: "finished", chargedSteps: 6, statusReason: "completed" });
-    expect(world.db.select().from(runSteps).where(eq(runSteps.runId, id)).all().map((s) => s.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect((await stepsOf(id)).map((s) => s.step)).toEqual([1, 2, 3, 4, 5, 6]);
     const model = await callerAs(world.db, world.users.auditor).models.get({ versionId: run.resultModelVersionId! });
     expect(model.version).toMatchObject({ kind: "fine_tuned", parentVersionId: baseId, runId: id, status: "draft" });
     expect(model.guarantees[0]!.epsilon).toBeCloseTo(rdp.epsilon(dpSgdEvent(0.25, 1.2, 6), 1e-5), 10);
     // With canaries, the leakage tests ran on the new version, the base model's figures beside them; DP held.
-    await until(() => ["done", "failed"].includes(leakageOverview(world.db, model.version.id).reports[0]?.status ?? ""), "the leakage report");
-    const [leak] = leakageOverview(world.db, model.version.id).reports;
+    await until(async () => ["done", "failed"].includes((await leakageOverview(world.db, model.version.id)).reports[0]?.status ?? ""), "the leakage report");
+    const [leak] = (await leakageOverview(world.db, model.version.id)).reports;
     expect(leak).toMatchObject({ kind: "post_training", status: "done", error: null });
     expect(leak!.report!.leakage.canaries).toHaveLength(6);
     expect(leak!.report!.leakage.base_model!.canaries).toHaveLength(6);
     expect(leak!.report!.leakage.one_run_audit.epsilon_lower_bound).toBeLessThanOrEqual(leak!.report!.accountant.epsilon);
     // The hold-out is the lineage's keyed one (what `trainer -- holdout` computes with that key): no held-out
     // subject was trained on, every other one was.
-    const key = world.db.select().from(lineageSecrets).where(eq(lineageSecrets.datasetId, run.datasetId)).get()!.holdoutKey;
-    const version = world.db.select().from(datasetVersions).where(eq(datasetVersions.id, versionId)).get()!;
+    const key = (await first(world.db.select().from(lineageSecrets).where(eq(lineageSecrets.datasetId, run.datasetId))))!.holdoutKey;
+    const version = (await first(world.db.select().from(datasetVersions).where(eq(datasetVersions.id, versionId))))!;
     const expected = await holdoutOfFile(path.join(dataDir, version.storagePath), { unit: "subject", key });
     const split = { train: [] as TrainerRecord[], validation: [] as TrainerRecord[] };
     for await (const { split: which, record } of splitRunRecords(world.db, dataDir, run)) split[which].push(record);
@@ -125,22 +132,22 @@ describe("the runner", () => {
     for (const c of stored) expect(trainText.split(c.secret).length - 1).toBe(c.included ? 3 : 0);
     // The run has ended: its copies of training data are deleted (the leakage tests above regenerated their records
     // from the dataset version's file); the model stays.
-    await until(() => runOf(id).runFilesDeletedAt !== null, "the run's copies to be deleted");
+    await until(async () => (await runOf(id)).runFilesDeletedAt !== null, "the run's copies to be deleted");
     for (const name of ["train.jsonl", "validation.jsonl", "checkpoint"]) expect(existsSync(path.join(runDirectory(dataDir, id), name))).toBe(false);
-    const weights = world.db.select({ path: modelVersions.weightsPath }).from(modelVersions).where(eq(modelVersions.id, model.version.id)).get()!.path;
+    const weights = (await first(world.db.select({ path: modelVersions.weightsPath }).from(modelVersions).where(eq(modelVersions.id, model.version.id))))!.path;
     expect(existsSync(path.join(dataDir, weights, "weights.safetensors"))).toBe(true);
 
     // Its weights download for permitted roles, byte for byte what the registry's digest says; never once withdrawn.
     const download = (user: SessionUser | null) => handleWeightsDownload({ db: world.db, user }, model.version.id, dataDir);
-    const res = download(world.users.auditor);
+    const res = await download(world.users.auditor);
     expect(res.status).toBe(200);
     expect(createHash("sha256").update(Buffer.from(await res.arrayBuffer())).digest("hex")).toBe(model.version.weightsDigest);
-    expect(download(world.users.engineer).status).toBe(200);
-    expect(download(null).status).toBe(401);
-    expect(download(world.users.admin).status).toBe(403);
+    expect((await download(world.users.engineer)).status).toBe(200);
+    expect((await download(null)).status).toBe(401);
+    expect((await download(world.users.admin)).status).toBe(403);
     await callerAs(world.db, world.users.privacy_officer).models.setStatus({ versionId: model.version.id, status: "withdrawn" });
-    expect(download(world.users.auditor).status).toBe(409);
-    expect(verifyChain(world.db).ok).toBe(true);
+    expect((await download(world.users.auditor)).status).toBe(409);
+    expect((await verifyChain(world.db)).ok).toBe(true);
   }, 90_000);
 
   it("makes the data directory owner-only at start (dataset files, run copies, keys)", async () => {
@@ -151,7 +158,7 @@ describe("the runner", () => {
       writeFileSync(file, "personal", { mode: 0o644 });
       chmodSync(file, 0o644);
     }
-    runner.start();
+    await runner.start();
     for (const file of files) {
       expect(statSync(file).mode & 0o777).toBe(0o600);
       expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
@@ -161,104 +168,120 @@ describe("the runner", () => {
   });
 
   it("cancels a run whose trainer is still loading once it has started, instead of killing it", async () => {
-    const id = launch(5000, 5);
-    runner.start();
-    await until(() => runOf(id).status === "running", "the start");
+    const id = await launch(5000, 5);
+    await runner.start();
+    await until(async () => (await runOf(id)).status === "running", "the start");
     await callerAs(world.db, world.users.engineer).runs.cancel({ runId: id });
-    await until(() => runOf(id).status !== "running", "the cancel");
-    expect(runOf(id)).toMatchObject({ status: "cancelled", statusReason: "cancelled at a step boundary" });
+    await until(async () => (await runOf(id)).status !== "running", "the cancel");
+    expect(await runOf(id)).toMatchObject({ status: "cancelled", statusReason: "cancelled at a step boundary" });
   }, 90_000);
 
   it("stops a cancelled run at a step boundary and charges the steps it ran", async () => {
-    const id = launch(5000, 5);
-    runner.start();
-    await until(() => runOf(id).chargedSteps >= 3, "three steps");
+    const id = await launch(5000, 5);
+    await runner.start();
+    await until(async () => (await runOf(id)).chargedSteps >= 3, "three steps");
     await callerAs(world.db, world.users.engineer).runs.cancel({ runId: id });
-    await until(() => runOf(id).status === "cancelled", "the cancel");
-    const run = runOf(id);
-    const reported = world.db.select().from(runSteps).where(eq(runSteps.runId, id)).all().length;
+    await until(async () => (await runOf(id)).status === "cancelled", "the cancel");
+    const run = await runOf(id);
+    const reported = (await stepsOf(id)).length;
     expect(run.chargedSteps).toBe(reported);
     const status = await callerAs(world.db, world.users.engineer).budgets.status({ datasetId: run.datasetId });
     expect(status.spend!.epsilon).toBeCloseTo(rdp.epsilon(dpSgdEvent(0.25, 5, reported), 1e-5), 10);
   }, 90_000);
 
   it("fails a run whose trainer dies, charging the step in flight", async () => {
-    const id = launch(5000, 5);
-    runner.start();
-    await until(() => runOf(id).chargedSteps >= 2, "two steps");
+    const id = await launch(5000, 5);
+    await runner.start();
+    await until(async () => (await runOf(id)).chargedSteps >= 2, "two steps");
     process.kill(runner.pidOf(id)!, "SIGKILL");
-    await until(() => runOf(id).status === "failed", "the failure");
-    const reported = world.db.select().from(runSteps).where(eq(runSteps.runId, id)).all().length;
-    expect(runOf(id)).toMatchObject({ chargedSteps: reported + 1, statusReason: "the trainer exited without a final message (SIGKILL)" });
+    await until(async () => (await runOf(id)).status === "failed", "the failure");
+    const reported = (await stepsOf(id)).length;
+    expect(await runOf(id)).toMatchObject({ chargedSteps: reported + 1, statusReason: "the trainer exited without a final message (SIGKILL)" });
     const [incident] = await callerAs(world.db, world.users.auditor).incidents.list();
     expect(incident).toMatchObject({ source: "trainer_fault", severity: "medium", status: "open" });
   }, 90_000);
 
   it("interrupts runs a dead runner left going, and resumes them from their checkpoint to the end", async () => {
-    const id = launch(25);
-    runner.start();
-    await until(() => runOf(id).checkpointStep === 10, "the first checkpoint");
+    const id = await launch(25);
+    await runner.start();
+    await until(async () => (await runOf(id)).checkpointStep === 10, "the first checkpoint");
     // While its runner's lease holds, nobody else may take the run over.
-    expect(recoverOrphanedRuns(world.db)).toBe(0);
+    expect(await recoverOrphanedRuns(world.db)).toBe(0);
     await runner.stop(); // as if the runner went away: the trainer stops at a step boundary, the lease is given up …
-    world.db.update(runs).set({ status: "running" }).where(eq(runs.id, id)).run(); // … but nobody recorded the stop
-    const chargedBefore = runOf(id).chargedSteps;
-    expect(recoverOrphanedRuns(world.db)).toBe(1);
-    expect(runOf(id)).toMatchObject({ status: "interrupted", chargedSteps: chargedBefore + 1 });
-    expect(recoverOrphanedRuns(world.db)).toBe(0); // taken over once
+    await setRun(id, { status: "running" }); // … but nobody recorded the stop
+    const chargedBefore = (await runOf(id)).chargedSteps;
+    expect(await recoverOrphanedRuns(world.db)).toBe(1);
+    expect(await runOf(id)).toMatchObject({ status: "interrupted", chargedSteps: chargedBefore + 1 });
+    expect(await recoverOrphanedRuns(world.db)).toBe(0); // taken over once
 
     await callerAs(world.db, world.users.engineer).runs.resume({ runId: id });
-    const checkpoint = runOf(id).checkpointStep!;
+    const checkpoint = (await runOf(id)).checkpointStep!;
     runner = newRunner();
-    runner.start();
-    await until(() => ["finished", "failed"].includes(runOf(id).status), "the resumed run to end");
-    const run = runOf(id);
+    await runner.start();
+    await until(async () => ["finished", "failed"].includes((await runOf(id)).status), "the resumed run to end");
+    const run = await runOf(id);
     expect(run).toMatchObject({ status: "finished", statusReason: "completed" });
     // Every step that ran is charged: those before the interruption, the one in flight, and the 25 - checkpoint after
     // it; the trainer counted the same (it was given the server's count), so no accounting incident opens: the one
     // incident is the interruption's.
     expect(run.chargedSteps).toBe(chargedBefore + 1 + (25 - checkpoint));
-    expect(world.db.select().from(runSteps).where(eq(runSteps.runId, id)).all().filter((s) => s.step > checkpoint).map((s) => s.step).slice(-1)).toEqual([25]);
-    expect(world.db.select({ source: incidents.source, severity: incidents.severity }).from(incidents).all()).toEqual([{ source: "trainer_fault", severity: "low" }]);
+    expect((await stepsOf(id)).filter((s) => s.step > checkpoint).map((s) => s.step).slice(-1)).toEqual([25]);
+    expect(await world.db.select({ source: incidents.source, severity: incidents.severity }).from(incidents)).toEqual([{ source: "trainer_fault", severity: "low" }]);
   }, 120_000);
 
-  it("charges the step a failing trainer names (its update may have been applied), and each reported step once", () => {
-    const id = launch(10);
+  it("charges the step a failing trainer names (its update may have been applied), and each reported step once", async () => {
+    const id = await launch(10);
     const lease = new RunnerLease(world.db, 60_000);
-    world.db.update(runs).set({ status: "running", runnerId: lease.acquire() }).where(eq(runs.id, id)).run();
+    await setRun(id, { status: "running", runnerId: await lease.acquire() });
     const session = new RunSession(world.db, dataDir, id, lease.id, () => {});
-    session.onMessage(stepMessage(1));
-    session.onMessage(stepMessage(2));
-    session.onMessage(stepMessage(2)); // a repeated report charges nothing more
-    expect(runOf(id).chargedSteps).toBe(2);
-    session.onMessage({ type: "failed", reason: "out of memory writing the metrics", step: 3 });
-    expect(runOf(id)).toMatchObject({ status: "failed", chargedSteps: 3, statusReason: "out of memory writing the metrics" });
-    session.onExit(1, null); // the exit after a final message changes nothing
-    expect(runOf(id).chargedSteps).toBe(3);
+    void session.onMessage(stepMessage(1));
+    void session.onMessage(stepMessage(2));
+    await session.onMessage(stepMessage(2)); // a repeated report charges nothing more
+    expect((await runOf(id)).chargedSteps).toBe(2);
+    await session.onMessage({ type: "failed", reason: "out of memory writing the metrics", step: 3 });
+    expect(await runOf(id)).toMatchObject({ status: "failed", chargedSteps: 3, statusReason: "out of memory writing the metrics" });
+    await session.onExit(1, null); // the exit after a final message changes nothing
+    expect((await runOf(id)).chargedSteps).toBe(3);
     // Another runner's messages are not applied.
     const stranger = new RunSession(world.db, dataDir, id, "not-the-owner", () => {});
-    stranger.onMessage(stepMessage(9));
-    expect(runOf(id).chargedSteps).toBe(3);
+    await stranger.onMessage(stepMessage(9));
+    expect((await runOf(id)).chargedSteps).toBe(3);
   });
 
-  it("never takes over a run whose runner's lease still holds, and does once it has expired", () => {
-    const id = launch(5);
+  it("applies a trainer's messages in the order they came, however fast they come, with its exit last", async () => {
+    const id = await launch(10);
+    const lease = new RunnerLease(world.db, 60_000);
+    await setRun(id, { status: "running", runnerId: await lease.acquire() });
+    const aborted: string[] = [];
+    const session = new RunSession(world.db, dataDir, id, lease.id, (reason) => aborted.push(reason));
+    // Handed over at once, as the trainer process does, without waiting for any to be applied.
+    for (const n of [1, 2, 3, 4]) void session.onMessage(stepMessage(n));
+    const exit = session.onExit(null, "SIGKILL");
+    await exit;
+    expect((await stepsOf(id)).map((s) => s.step)).toEqual([1, 2, 3, 4]);
+    // The exit came after every step: the run failed with the step in flight (5) charged once.
+    expect(await runOf(id)).toMatchObject({ status: "failed", chargedSteps: 5, statusReason: "the trainer exited without a final message (SIGKILL)" });
+    expect(aborted).toEqual([]);
+  });
+
+  it("never takes over a run whose runner's lease still holds, and does once it has expired", async () => {
+    const id = await launch(5);
     const lease = new RunnerLease(world.db, 60_000);
     const now = Date.now();
-    world.db.update(runs).set({ status: "running", runnerId: lease.acquire(now) }).where(eq(runs.id, id)).run();
-    expect(recoverOrphanedRuns(world.db, now + 59_000)).toBe(0);
-    expect(runOf(id).status).toBe("running");
-    expect(lease.renew(now + 30_000)).toBe(true); // a heartbeat moves the expiry on
-    expect(recoverOrphanedRuns(world.db, now + 89_000)).toBe(0);
+    await setRun(id, { status: "running", runnerId: await lease.acquire(now) });
+    expect(await recoverOrphanedRuns(world.db, now + 59_000)).toBe(0);
+    expect((await runOf(id)).status).toBe("running");
+    expect(await lease.renew(now + 30_000)).toBe(true); // a heartbeat moves the expiry on
+    expect(await recoverOrphanedRuns(world.db, now + 89_000)).toBe(0);
     const session = new RunSession(world.db, dataDir, id, lease.id, () => {});
-    expect(recoverOrphanedRuns(world.db, now + 91_000)).toBe(1);
-    expect(runOf(id)).toMatchObject({ status: "interrupted", chargedSteps: 1 });
+    expect(await recoverOrphanedRuns(world.db, now + 91_000)).toBe(1);
+    expect(await runOf(id)).toMatchObject({ status: "interrupted", chargedSteps: 1 });
     // The stalled runner's trainer may still report the step it was on: charged once (the in-flight charge covered
     // it), and its exit leaves the run interrupted (resumable) with nothing more charged.
-    session.onMessage(stepMessage(1));
-    session.onExit(null, "SIGKILL");
-    expect(runOf(id)).toMatchObject({ status: "interrupted", chargedSteps: 1 });
+    void session.onMessage(stepMessage(1));
+    await session.onExit(null, "SIGKILL");
+    expect(await runOf(id)).toMatchObject({ status: "interrupted", chargedSteps: 1 });
     // A lease that expired is void: its holder learns so at its next heartbeat and must stop its trainers.
-    expect(lease.renew(now + 200_000)).toBe(false);
+    expect(await lease.renew(now + 200_000)).toBe(false);
   });
 });

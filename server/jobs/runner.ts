@@ -1,11 +1,11 @@
 // The job runner: holds a lease, claims queued runs one conditional update at a time (a few trainers at once),
 // starts each in a trainer subprocess whose messages a RunSession applies, stops cancelled runs at a step boundary,
 // takes over runs whose runner's lease expired, and runs leakage evaluations when a slot is free. At start it makes the
-// data directory and the database owner-only; each tick it deletes ended runs' copies of training data and the
-// dataset files past their retention.
+// data directory owner-only (the database files are made so where they are opened, db/sqlite.ts); each tick it
+// deletes ended runs' copies of training data and the dataset files past their retention.
 import path from "node:path";
 import { and, asc, eq } from "drizzle-orm";
-import { lockDownDatabaseFiles, type Db } from "../../db/client";
+import { first, type Db } from "../../db/client";
 import { runs, type Run } from "../../db/schema";
 import { messageSchema } from "../../trainer/contract/protocol";
 import { SYSTEM_ACTOR, audited } from "../audit/service";
@@ -42,8 +42,12 @@ export class Runner {
    * cancel that comes earlier waits for it (a SIGTERM while it loads would kill it and fail the run). */
   private readonly started = new Set<string>();
   private readonly lease: RunnerLease;
+  /** Each trainer's exit, once the run's session has recorded it. */
+  private readonly followed = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
-  private ticking = false;
+  private ticking: Promise<void> | null = null;
+  private stopping = false;
+  private starting: Promise<unknown> = Promise.resolve();
   private evaluating = false;
 
   constructor(private readonly options: RunnerOptions) {
@@ -51,26 +55,32 @@ export class Runner {
   }
 
   /**
-   * Makes the data directory (datasets, runs, checkpoints, models, keys) and the database files owner-only, takes a
-   * lease, then polls for work (taking over runs of runners whose lease expired as it goes).
+   * Makes the data directory (datasets, runs, checkpoints, models, keys) owner-only, takes a lease, then polls for
+   * work (taking over runs of runners whose lease expired as it goes).
    */
-  start(): void {
-    const { db, dataDir, log } = this.options;
+  async start(): Promise<void> {
+    const { dataDir, log } = this.options;
     const changed = lockDownTree(dataDir);
-    if (!db.$client.memory) lockDownDatabaseFiles(db.$client.name);
     if (changed > 0) log(`made ${changed} file(s) and folder(s) under ${dataDir} owner-only`);
-    this.lease.acquire();
+    this.starting = this.lease.acquire();
+    await this.starting;
+    if (this.stopping) return;
     this.timer = setInterval(() => void this.tick(), this.options.pollMs);
     void this.tick();
   }
 
-  /** Stops polling and asks every trainer to stop at its next step boundary; resolves when they have exited. */
+  /**
+   * Stops polling and asks every trainer to stop at its next step boundary; resolves when they have exited and their
+   * exits were recorded.
+   */
   async stop(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.timer);
-    const exits = [...this.trainers.values()].map((trainer) => trainer.exited);
+    await this.starting.catch(() => undefined);
+    await this.ticking; // a tick under way may still start a trainer
     for (const trainer of this.trainers.values()) trainer.stop("SIGTERM");
-    await Promise.all(exits);
-    this.lease.release();
+    await Promise.all(this.followed.values());
+    await this.lease.release();
   }
 
   /** The process id of a run's trainer, while it runs. */
@@ -78,66 +88,71 @@ export class Runner {
     return this.trainers.get(runId)?.pid;
   }
 
-  async tick(): Promise<void> {
-    if (this.ticking) return;
-    this.ticking = true;
-    try {
-      const { db, log } = this.options;
-      if (!this.lease.renew()) {
-        // The lease expired (the process stalled past it): its runs may have been taken over. Stop their trainers
-        // at once and start afresh under a new lease.
-        for (const [runId, trainer] of this.trainers) {
-          log(`run ${runId}: this runner's lease expired; stopping its trainer`);
-          trainer.stop("SIGKILL");
-        }
-        this.lease.acquire();
-      }
-      const taken = recoverOrphanedRuns(db);
-      if (taken > 0) log(`took over ${taken} run(s) whose runner's lease expired: marked interrupted`);
-      requeueOrphanedEvaluations(db);
+  /** One poll; never rejects (a failure is logged and the next poll tries again). */
+  tick(): Promise<void> {
+    if (this.ticking || this.stopping) return this.ticking ?? Promise.resolve();
+    this.ticking = this.poll()
+      .catch((err: Error) => this.options.log(`poll failed: ${err.message}`))
+      .finally(() => {
+        this.ticking = null;
+      });
+    return this.ticking;
+  }
+
+  private async poll(): Promise<void> {
+    const { db, log } = this.options;
+    if (!(await this.lease.renew())) {
+      // The lease expired (the process stalled past it): its runs may have been taken over. Stop their trainers
+      // at once and start afresh under a new lease.
       for (const [runId, trainer] of this.trainers) {
-        const run = db.select({ cancel: runs.cancelRequested }).from(runs).where(eq(runs.id, runId)).get();
-        if (run?.cancel && !trainer.stopped && this.started.has(runId)) trainer.stop("SIGTERM");
+        log(`run ${runId}: this runner's lease expired; stopping its trainer`);
+        trainer.stop("SIGKILL");
       }
-      while (this.trainers.size + (this.evaluating ? 1 : 0) < this.options.concurrency) {
-        const next = db.select().from(runs).where(eq(runs.status, "queued")).orderBy(asc(runs.createdAt)).limit(1).get();
-        if (!next) break;
-        if (this.claim(next)) await this.launch(next);
-      }
-      scheduleDriftProbes(db);
-      this.deleteWhatIsNoLongerKept();
-      if (!this.evaluating && this.trainers.size < this.options.concurrency) {
-        // Leakage evaluations use the trainer too: one at a time, when a slot is free, in the background.
-        this.evaluating = true;
-        void runNextEvaluation(db, this.options.dataDir, this.options.trainerCommand, this.lease.id)
-          .catch((err: Error) => this.options.log(`leakage evaluation failed: ${err.message}`))
-          .finally(() => {
-            this.evaluating = false;
-          });
-      }
-    } finally {
-      this.ticking = false;
+      await this.lease.acquire();
+    }
+    const taken = await recoverOrphanedRuns(db);
+    if (taken > 0) log(`took over ${taken} run(s) whose runner's lease expired: marked interrupted`);
+    await requeueOrphanedEvaluations(db);
+    for (const [runId, trainer] of this.trainers) {
+      const run = await first(db.select({ cancel: runs.cancelRequested }).from(runs).where(eq(runs.id, runId)));
+      if (run?.cancel && !trainer.stopped && this.started.has(runId)) trainer.stop("SIGTERM");
+    }
+    while (!this.stopping && this.trainers.size + (this.evaluating ? 1 : 0) < this.options.concurrency) {
+      const next = await first(db.select().from(runs).where(eq(runs.status, "queued")).orderBy(asc(runs.createdAt)).limit(1));
+      if (!next) break;
+      if (await this.claim(next)) await this.launch(next);
+    }
+    await scheduleDriftProbes(db);
+    await this.deleteWhatIsNoLongerKept();
+    if (!this.stopping && !this.evaluating && this.trainers.size < this.options.concurrency) {
+      // Leakage evaluations use the trainer too: one at a time, when a slot is free, in the background.
+      this.evaluating = true;
+      void runNextEvaluation(db, this.options.dataDir, this.options.trainerCommand, this.lease.id)
+        .catch((err: Error) => this.options.log(`leakage evaluation failed: ${err.message}`))
+        .finally(() => {
+          this.evaluating = false;
+        });
     }
   }
 
   /** Ended runs' copies of training data (once their trainer has exited) and dataset files past their retention. */
-  private deleteWhatIsNoLongerKept(): void {
+  private async deleteWhatIsNoLongerKept(): Promise<void> {
     const { db, dataDir, log } = this.options;
-    for (const id of deleteEndedRunCopies(db, dataDir, new Set(this.trainers.keys()))) log(`run ${id}: its copies of training data were deleted`);
-    for (const id of sweepRetention(db, dataDir)) log(`dataset version ${id}: its files were deleted (retention)`);
+    for (const id of await deleteEndedRunCopies(db, dataDir, new Set(this.trainers.keys()))) log(`run ${id}: its copies of training data were deleted`);
+    for (const id of await sweepRetention(db, dataDir)) log(`dataset version ${id}: its files were deleted (retention)`);
   }
 
   /** Moves a queued run to running under this runner's lease, by a conditional update only one runner wins. */
-  private claim(run: Run): boolean {
+  private async claim(run: Run): Promise<boolean> {
     const input = { resume: run.resumeFromStep > 0, runner: this.lease.id };
     try {
-      audited(this.options.db, { actor: SYSTEM_ACTOR, action: "run.start", entityType: "run", entityId: run.id, input }, (tx) => {
-        const claimed = tx
+      await audited(this.options.db, { actor: SYSTEM_ACTOR, action: "run.start", entityType: "run", entityId: run.id, input }, async (tx) => {
+        const claimed = await tx
           .update(runs)
           .set({ status: "running", runnerId: this.lease.id, startedAt: new Date().toISOString(), statusReason: null })
           .where(and(eq(runs.id, run.id), eq(runs.status, "queued")))
-          .run();
-        if (claimed.changes !== 1) throw new NotClaimed();
+          .returning({ id: runs.id });
+        if (claimed.length !== 1) throw new NotClaimed();
       });
       return true;
     } catch (err) {
@@ -154,7 +169,7 @@ export class Runner {
     try {
       specPath = resume ? path.join(dir, "spec.json") : await writeRunFiles(db, dataDir, run);
     } catch (err) {
-      finish(db, run.id, "failed", `could not prepare the run: ${(err as Error).message}`);
+      await finish(db, run.id, "failed", `could not prepare the run: ${(err as Error).message}`);
       return;
     }
     // The steps charged in earlier segments (after a crash, the step in flight too): the trainer counts from there.
@@ -167,22 +182,35 @@ export class Runner {
       command: this.options.trainerCommand,
       args: ["train", "--spec", specPath, ...(resume ? ["--resume"] : []), ...charged],
       schema: messageSchema,
+      // Queued on the session, applied in order (its promises never reject).
       onMessage: (message) => {
         if (message.type === "started") this.started.add(run.id);
-        session.onMessage(message);
+        void session.onMessage(message);
       },
-      onInvalid: (reason) => session.violation(reason),
+      onInvalid: (reason) => void session.violation(reason),
       stderr: { file: path.join(dir, "trainer.log") },
     });
     this.trainers.set(run.id, trainer);
     log(`run ${run.id}: trainer started (pid ${trainer.pid})`);
-    // Followed in the background: the runner goes on polling (cancels, more queued runs) meanwhile.
-    void trainer.exited.then(({ code, signal }) => {
-      session.onExit(code, signal);
-      this.trainers.delete(run.id);
-      this.started.delete(run.id);
-      log(`run ${run.id}: trainer exited (${signal ?? code})`);
-      void this.tick();
-    });
+    // Followed in the background: the runner goes on polling (cancels, more queued runs) meanwhile. The exit is
+    // recorded after every message the trainer sent; a trainer that could not even start counts as one that exited.
+    const followed = trainer.exited
+      .catch((err: Error) => {
+        log(`run ${run.id}: the trainer could not be run: ${err.message}`);
+        return { code: null, signal: null };
+      })
+      .then(async ({ code, signal }) => {
+        try {
+          await session.onExit(code, signal);
+        } catch (err) {
+          log(`run ${run.id}: its trainer's exit could not be recorded: ${(err as Error).message}`);
+        }
+        this.trainers.delete(run.id);
+        this.started.delete(run.id);
+        this.followed.delete(run.id);
+        log(`run ${run.id}: trainer exited (${signal ?? code})`);
+        void this.tick();
+      });
+    this.followed.set(run.id, followed);
   }
 }

@@ -1,7 +1,7 @@
 // Taking over what a dead job runner left: runs it was training (interrupted, step in flight charged) and leakage
 // evaluations it was carrying out (queued again), once, and only after its lease has expired.
 import { and, eq, isNull } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import { first, transaction, type Db } from "../../db/client";
 import { leakageReports, runs } from "../../db/schema";
 import { chargeStepInFlight, finish } from "../runs/run-outcome";
 import { leaseHolds } from "./runner-lease";
@@ -13,16 +13,17 @@ class NotOrphaned extends Error {}
  * charged steps stand, plus the step in flight, and they can be resumed. A run whose owner's lease still holds is
  * never touched, and of two runners taking the same run over only one does. Returns how many it took over.
  */
-export function recoverOrphanedRuns(db: Db, now = Date.now()): number {
-  const running = db.select({ id: runs.id, runnerId: runs.runnerId }).from(runs).where(eq(runs.status, "running")).all();
+export async function recoverOrphanedRuns(db: Db, now = Date.now()): Promise<number> {
+  const running = await db.select({ id: runs.id, runnerId: runs.runnerId }).from(runs).where(eq(runs.status, "running"));
   let taken = 0;
   for (const { id, runnerId } of running) {
-    if (leaseHolds(db, runnerId, now)) continue;
+    if (await leaseHolds(db, runnerId, now)) continue;
     try {
-      finish(db, id, "interrupted", "its job runner stopped while the run was going; it can be resumed from its last checkpoint", (tx) => {
-        const run = tx.select().from(runs).where(and(eq(runs.id, id), eq(runs.status, "running"))).get();
-        if (!run || run.runnerId !== runnerId || leaseHolds(tx, run.runnerId, now)) throw new NotOrphaned();
-        chargeStepInFlight(tx, id);
+      await finish(db, id, "interrupted", "its job runner stopped while the run was going; it can be resumed from its last checkpoint", async (tx) => {
+        // Read again in the transaction: of two runners taking it over, the second finds it no longer running.
+        const run = await first(tx.select().from(runs).where(and(eq(runs.id, id), eq(runs.status, "running"))));
+        if (!run || run.runnerId !== runnerId || (await leaseHolds(tx, run.runnerId, now))) throw new NotOrphaned();
+        await chargeStepInFlight(tx, id);
       });
       taken += 1;
     } catch (err) {
@@ -33,13 +34,15 @@ export function recoverOrphanedRuns(db: Db, now = Date.now()): number {
 }
 
 /** Evaluations left running by a runner whose lease expired go back to the queue, to be carried out again. */
-export function requeueOrphanedEvaluations(db: Db, now = Date.now()): void {
-  const running = db.select({ id: leakageReports.id, runnerId: leakageReports.runnerId }).from(leakageReports).where(eq(leakageReports.status, "running")).all();
+export async function requeueOrphanedEvaluations(db: Db, now = Date.now()): Promise<void> {
+  const running = await db.select({ id: leakageReports.id, runnerId: leakageReports.runnerId }).from(leakageReports).where(eq(leakageReports.status, "running"));
   for (const { id, runnerId } of running) {
-    if (leaseHolds(db, runnerId, now)) continue;
-    db.update(leakageReports)
-      .set({ status: "queued", runnerId: null })
-      .where(and(eq(leakageReports.id, id), eq(leakageReports.status, "running"), runnerId === null ? isNull(leakageReports.runnerId) : eq(leakageReports.runnerId, runnerId)))
-      .run();
+    if (await leaseHolds(db, runnerId, now)) continue;
+    await transaction(db, async (tx) => {
+      await tx
+        .update(leakageReports)
+        .set({ status: "queued", runnerId: null })
+        .where(and(eq(leakageReports.id, id), eq(leakageReports.status, "running"), runnerId === null ? isNull(leakageReports.runnerId) : eq(leakageReports.runnerId, runnerId)));
+    });
   }
 }

@@ -10,7 +10,8 @@ import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { migrateDatabase, openDatabase, type Db } from "../../db/client";
+import { first, migrateDatabase, type Db } from "../../db/client";
+import { openDatabase } from "../../db/open";
 import { auditLog, incidents, modelVersions, runSteps, runs } from "../../db/schema";
 import { createAccountant, dpSgdEvent } from "../../trainer/privacy";
 import { actorOf } from "../actor";
@@ -47,13 +48,13 @@ let officerId: string;
 let baseId: string;
 
 beforeAll(async () => {
-  db = openDatabase(file);
-  migrateDatabase(db);
+  db = openDatabase({ kind: "sqlite", file });
+  await migrateDatabase(db);
   await seedBaseModel(db, dataDir, ["--steps", "2", "--batch", "2", "--model", JSON.stringify({ n_layer: 1, n_embd: 16, n_head: 2, context_length: 32 })]);
   const engineer = await createUser(db, SYSTEM_ACTOR, { email: "e@kill.example", name: "E", role: "engineer", password: "a long enough secret" });
   officerId = (await createUser(db, SYSTEM_ACTOR, { email: "o@kill.example", name: "O", role: "privacy_officer", password: "a long enough secret" })).id;
-  user = activeSessionUser(db, engineer.id)!;
-  baseId = db.select().from(modelVersions).get()!.id;
+  user = (await activeSessionUser(db, engineer.id))!;
+  baseId = (await first(db.select().from(modelVersions)))!.id;
 }, 120_000);
 
 /** Starts `npm run worker` in a process group of its own (so that the whole group can be killed). */
@@ -77,72 +78,77 @@ async function dataset(name: string, records: number, subjects: number) {
       { dataDir, maxBytes: 1e6, publicUrl: "http://localhost" },
     )
   ).json()) as { datasetId: string; versionId: string };
-  setBudget(db, actorOf(activeSessionUser(db, officerId)!), { datasetId: uploaded.datasetId, epsilon: 60, delta: 1e-5, privacyUnit: "subject", renewsOn: "2099-01-01" });
+  await setBudget(db, actorOf((await activeSessionUser(db, officerId))!), { datasetId: uploaded.datasetId, epsilon: 60, delta: 1e-5, privacyUnit: "subject", renewsOn: "2099-01-01" });
   return uploaded;
 }
 
-const launch = (versionId: string, steps: number) =>
-  launchRun(db, user, actorOf(user), tinyRunRequest(versionId, baseId, { noiseMultiplier: 3, samplingRate: 0.3, steps })).runId;
+const launch = async (versionId: string, steps: number) =>
+  (await launchRun(db, user, actorOf(user), tinyRunRequest(versionId, baseId, { noiseMultiplier: 3, samplingRate: 0.3, steps }))).runId;
 
-const runOf = (id: string) => db.select().from(runs).where(eq(runs.id, id)).get()!;
-const stepsOf = (id: string) => db.select().from(runSteps).where(eq(runSteps.runId, id)).all().map((s) => s.step);
+const runOf = async (id: string) => (await first(db.select().from(runs).where(eq(runs.id, id))))!;
+const stepsOf = async (id: string) => (await db.select().from(runSteps).where(eq(runSteps.runId, id))).map((s) => s.step);
 
 it("takes over a run whose runner was killed once its lease expires, and resumes it to its planned steps with both counts equal", async () => {
   const uploaded = await dataset("parcels", 40, 10);
   const planned = 200;
-  const runId = launch(uploaded.versionId, planned);
+  const runId = await launch(uploaded.versionId, planned);
 
-  const first = startWorker();
-  await until(() => (runOf(runId).checkpointStep ?? 0) >= 10 && runOf(runId).chargedSteps >= 13, "a checkpoint and a few steps more");
-  process.kill(-first.pid!, "SIGKILL"); // the runner and its trainer, at once
-  await new Promise((r) => first.once("exit", r));
-  const reported = stepsOf(runId).length;
-  expect(runOf(runId).status).toBe("running");
+  const killed = startWorker();
+  await until(async () => {
+    const run = await runOf(runId);
+    return (run.checkpointStep ?? 0) >= 10 && run.chargedSteps >= 13;
+  }, "a checkpoint and a few steps more");
+  process.kill(-killed.pid!, "SIGKILL"); // the runner and its trainer, at once
+  await new Promise((r) => killed.once("exit", r));
+  const reported = (await stepsOf(runId)).length;
+  expect((await runOf(runId)).status).toBe("running");
 
   startWorker();
-  await until(() => runOf(runId).status === "interrupted", "the new runner to take the run over");
-  expect(runOf(runId).chargedSteps).toBe(reported + 1); // the step in flight is charged
+  await until(async () => (await runOf(runId)).status === "interrupted", "the new runner to take the run over");
+  expect((await runOf(runId)).chargedSteps).toBe(reported + 1); // the step in flight is charged
 
-  resumeRun(db, user, actorOf(user), { runId });
-  const checkpoint = runOf(runId).checkpointStep!;
-  await until(() => ["finished", "failed"].includes(runOf(runId).status), "the resumed run to end", 150_000);
+  await resumeRun(db, user, actorOf(user), { runId });
+  const checkpoint = (await runOf(runId)).checkpointStep!;
+  await until(async () => ["finished", "failed"].includes((await runOf(runId)).status), "the resumed run to end", 150_000);
   // The planned steps are trained: the second segment runs from the checkpoint to the last planned step, each once.
-  expect(runOf(runId)).toMatchObject({ status: "finished", statusReason: "completed" });
-  const steps = stepsOf(runId);
+  expect(await runOf(runId)).toMatchObject({ status: "finished", statusReason: "completed" });
+  const steps = await stepsOf(runId);
   expect(steps.slice(reported)).toEqual(Array.from({ length: planned - checkpoint }, (_, i) => checkpoint + 1 + i));
   // Each charged step is accounted once: every reported step of both segments, plus the one in flight at the kill
   // (and, when the kill also lost the message of a step the trainer finished, the step it had begun after it: its
   // write-ahead record says so in the second segment's started message, and the server charges it);
   // the trainer counted the same, so no accounting_mismatch (or any other) incident opens, only the interruption's.
-  const begun = z.object({ privacy: z.object({ charged_steps: z.number() }) }).parse(JSON.parse(runOf(runId).startedInfo!)).privacy.charged_steps;
+  const begun = z.object({ privacy: z.object({ charged_steps: z.number() }) }).parse(JSON.parse((await runOf(runId)).startedInfo!)).privacy.charged_steps;
   expect([reported + 1, reported + 2]).toContain(begun);
-  expect(runOf(runId).chargedSteps).toBe(begun + (planned - checkpoint));
-  expect(db.select({ source: incidents.source, severity: incidents.severity }).from(incidents).all()).toEqual([{ source: "trainer_fault", severity: "low" }]);
-  const spend = lineageSpend(db, uploaded.datasetId, 1e-5);
-  expect(spend.chargedEpsilon).toBeCloseTo(createAccountant("rdp").epsilon(dpSgdEvent(0.3, 3, runOf(runId).chargedSteps), 1e-5), 10);
-  expect(verifyChain(db).ok).toBe(true);
+  expect((await runOf(runId)).chargedSteps).toBe(begun + (planned - checkpoint));
+  expect(await db.select({ source: incidents.source, severity: incidents.severity }).from(incidents)).toEqual([{ source: "trainer_fault", severity: "low" }]);
+  const spend = await lineageSpend(db, uploaded.datasetId, 1e-5);
+  expect(spend.chargedEpsilon).toBeCloseTo(createAccountant("rdp").epsilon(dpSgdEvent(0.3, 3, (await runOf(runId)).chargedSteps), 1e-5), 10);
+  expect((await verifyChain(db)).ok).toBe(true);
 }, 300_000);
 
 it("two runners on one database: every run is trained by exactly one trainer and every step charged exactly once", async () => {
   const uploaded = await dataset("letters", 30, 10);
   const planned = 12;
-  const ids = Array.from({ length: 4 }, () => launch(uploaded.versionId, planned));
-  const incidentsBefore = db.select().from(incidents).all();
+  const ids: string[] = [];
+  for (let i = 0; i < 4; i++) ids.push(await launch(uploaded.versionId, planned));
+  const incidentsBefore = await db.select().from(incidents);
+  const runsOf = () => Promise.all(ids.map(runOf));
   startWorker();
   // The second runner starts while the first is training: its start must not take the first one's run.
-  await until(() => ids.some((id) => runOf(id).status === "running" && runOf(id).chargedSteps >= 2), "the first runner to be training");
+  await until(async () => (await runsOf()).some((run) => run.status === "running" && run.chargedSteps >= 2), "the first runner to be training");
   startWorker();
-  await until(() => ids.every((id) => ["finished", "failed", "interrupted", "cancelled"].includes(runOf(id).status)), "every run to end", 240_000);
+  await until(async () => (await runsOf()).every((run) => ["finished", "failed", "interrupted", "cancelled"].includes(run.status)), "every run to end", 240_000);
   for (const id of ids) {
-    expect(runOf(id)).toMatchObject({ status: "finished", chargedSteps: planned });
-    expect(stepsOf(id)).toEqual(Array.from({ length: planned }, (_, i) => i + 1));
-    const starts = db.select().from(auditLog).where(and(eq(auditLog.action, "run.start"), eq(auditLog.entityId, id))).all();
+    expect(await runOf(id)).toMatchObject({ status: "finished", chargedSteps: planned });
+    expect(await stepsOf(id)).toEqual(Array.from({ length: planned }, (_, i) => i + 1));
+    const starts = await db.select().from(auditLog).where(and(eq(auditLog.action, "run.start"), eq(auditLog.entityId, id)));
     expect(starts).toHaveLength(1);
     // One trainer process: its log has one start line.
     const log = readFileSync(path.join(runDirectory(dataDir, id), "trainer.log"), "utf8");
     expect(log.match(/ backend, \d+ subjects/g)).toHaveLength(1);
   }
   // Nothing was interrupted, failed or mis-accounted: no incident opened (the database is the first test's too).
-  expect(db.select().from(incidents).all()).toEqual(incidentsBefore);
-  expect(verifyChain(db).ok).toBe(true);
+  expect(await db.select().from(incidents)).toEqual(incidentsBefore);
+  expect((await verifyChain(db)).ok).toBe(true);
 }, 300_000);

@@ -7,7 +7,7 @@
 import { randomInt } from "node:crypto";
 import path from "node:path";
 import { asc, eq } from "drizzle-orm";
-import type { Executor } from "../../db/client";
+import { first, type Executor } from "../../db/client";
 import { modelVersions, runCanaries, runs, type Run } from "../../db/schema";
 import { dpSgdEvent, groupPrivacy } from "../../trainer/privacy";
 import { LEDGER_ACCOUNTANT, lineageDelta } from "../budgets/ledger";
@@ -91,13 +91,13 @@ export async function evaluateModel(
   versionId: string,
   options: { probes: ModelProbes; probeOutputs: boolean; records: RunRecords },
 ): Promise<StoredLeakage> {
-  const version = db.select().from(modelVersions).where(eq(modelVersions.id, versionId)).get();
+  const version = await first(db.select().from(modelVersions).where(eq(modelVersions.id, versionId)));
   if (!version?.runId) throw new AppError("BAD_REQUEST", "Leakage tests need a fine-tuned model version (one trained by a run).");
-  const run = db.select().from(runs).where(eq(runs.id, version.runId)).get()!;
+  const run = (await first(db.select().from(runs).where(eq(runs.id, version.runId))))!;
   if (!run.canaryPlan) throw new AppError("BAD_REQUEST", "This version's run inserted no canaries; the exposure tests and the one-run audit need them.");
   const plan = canaryPlanSchema.parse(JSON.parse(run.canaryPlan));
-  const canaries = db.select().from(runCanaries).where(eq(runCanaries.runId, run.id)).orderBy(asc(runCanaries.idx)).all();
-  const base = lineage(db, versionId).find((v) => v.kind === "base")!;
+  const canaries = await db.select().from(runCanaries).where(eq(runCanaries.runId, run.id)).orderBy(asc(runCanaries.idx));
+  const base = (await lineage(db, versionId)).find((v) => v.kind === "base")!;
   const { score, generate } = options.probes;
 
   const { members, nonMembers, prompts } = await sampledRecords(options.records(run));
@@ -135,7 +135,7 @@ export async function evaluateModel(
 
   // The guarantee under test: each inserted canary is one unit under subject-level privacy, and `repeats` records
   // (a group) under record-level privacy.
-  const delta = lineageDelta(db, run.datasetId);
+  const delta = await lineageDelta(db, run.datasetId);
   const epsilon = LEDGER_ACCOUNTANT.epsilon(dpSgdEvent(run.samplingRate, run.noiseMultiplier, run.chargedSteps), delta);
   const groupSize = run.privacyUnit === "record" ? plan.repeats : 1;
   const tested = groupSize > 1 ? groupPrivacy(epsilon, delta, groupSize) : { epsilon, delta };

@@ -2,6 +2,7 @@
 // evaluation; drift thresholds apply to probes. Probes are scheduled for deployed versions when they are due.
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
+import { transaction } from "../../db/client";
 import { leakageReports, modelVersions, runs } from "../../db/schema";
 import { actorOf } from "../actor";
 import { registerUpload } from "../datasets/service";
@@ -36,14 +37,16 @@ describe("scheduled probes", () => {
   beforeEach(async () => {
     world = await testWorld();
     const engineer = world.users.engineer;
-    const dv = registerUpload(world.db, engineer, actorOf(engineer), { name: "d" }, ingestedVersion());
-    const base = registerTestBaseModel(world.db);
+    const dv = await registerUpload(world.db, engineer, actorOf(engineer), { name: "d" }, ingestedVersion());
+    const base = await registerTestBaseModel(world.db);
     const officer = world.users.privacy_officer;
     await callerAs(world.db, officer).budgets.set({ datasetId: dv.datasetId, epsilon: 10, delta: 1e-5, privacyUnit: "record", renewsOn: "2099-01-01" });
     const plan = { space: "code {ddd}", m: 4, repeats: 1, k_plus: 1, k_minus: 1, confidence: 0.95 };
-    const { runId } = launchRun(world.db, engineer, actorOf(engineer), runRequest(dv.id, base.id, { canaries: plan }));
-    world.db.update(runs).set({ status: "finished", chargedSteps: 1000 }).where(eq(runs.id, runId)).run();
-    versionId = world.db.transaction((tx) =>
+    const { runId } = await launchRun(world.db, engineer, actorOf(engineer), runRequest(dv.id, base.id, { canaries: plan }));
+    await transaction(world.db, async (tx) => {
+      await tx.update(runs).set({ status: "finished", chargedSteps: 1000 }).where(eq(runs.id, runId));
+    });
+    const version = await transaction(world.db, (tx) =>
       insertModelVersion(tx, {
         familyName: "base/d",
         kind: "fine_tuned",
@@ -56,19 +59,24 @@ describe("scheduled probes", () => {
         provenance: {},
         metrics: {},
       }),
-    ).id;
+    );
+    versionId = version.id;
     await callerAs(world.db, officer).leakage.setThresholds({ versionId, maxAuc: 0.6, maxExposure: 10, maxPiiPer1000: 5, intervalMinutes: 60 });
   });
 
   it("probes deployed versions when due, once at a time", async () => {
-    const probes = () => world.db.select().from(leakageReports).where(eq(leakageReports.kind, "drift_probe")).all();
-    expect(scheduleDriftProbes(world.db)).toBe(0); // not deployed
-    world.db.update(modelVersions).set({ status: "deployed" }).where(eq(modelVersions.id, versionId)).run();
-    expect(scheduleDriftProbes(world.db)).toBe(1);
-    expect(scheduleDriftProbes(world.db)).toBe(0); // one is waiting
-    world.db.update(leakageReports).set({ status: "done" }).run();
-    expect(scheduleDriftProbes(world.db, Date.now() + 30 * 60_000)).toBe(0); // not due yet
-    expect(scheduleDriftProbes(world.db, Date.now() + 61 * 60_000)).toBe(1);
-    expect(probes()).toHaveLength(2);
+    const probes = () => world.db.select().from(leakageReports).where(eq(leakageReports.kind, "drift_probe"));
+    expect(await scheduleDriftProbes(world.db)).toBe(0); // not deployed
+    await transaction(world.db, async (tx) => {
+      await tx.update(modelVersions).set({ status: "deployed" }).where(eq(modelVersions.id, versionId));
+    });
+    expect(await scheduleDriftProbes(world.db)).toBe(1);
+    expect(await scheduleDriftProbes(world.db)).toBe(0); // one is waiting
+    await transaction(world.db, async (tx) => {
+      await tx.update(leakageReports).set({ status: "done" });
+    });
+    expect(await scheduleDriftProbes(world.db, Date.now() + 30 * 60_000)).toBe(0); // not due yet
+    expect(await scheduleDriftProbes(world.db, Date.now() + 61 * 60_000)).toBe(1);
+    expect(await probes()).toHaveLength(2);
   });
 });

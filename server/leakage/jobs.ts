@@ -2,7 +2,7 @@
 // exceeds the accountant's epsilon and a drift alert when a probe crosses its thresholds, and queues scheduled drift
 // probes (the job runner, server/jobs, carries the evaluations out).
 import { and, desc, eq } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import { first, transaction, type Db } from "../../db/client";
 import { driftThresholds, leakageReports, modelVersions, type LeakageReport } from "../../db/schema";
 import { audited, SYSTEM_ACTOR } from "../audit/service";
 import { openIncidentIn } from "../incidents/service";
@@ -29,17 +29,18 @@ export function alerts(stored: StoredLeakage, thresholds: typeof driftThresholds
 }
 
 /** Records a finished evaluation's report, with a critical incident or a drift alert when it raises one. */
-export function recordEvaluation(db: Db, job: LeakageReport, stored: StoredLeakage): void {
-  const thresholds = db.select().from(driftThresholds).where(eq(driftThresholds.modelVersionId, job.modelVersionId)).get();
+export async function recordEvaluation(db: Db, job: LeakageReport, stored: StoredLeakage): Promise<void> {
+  const thresholds = await first(db.select().from(driftThresholds).where(eq(driftThresholds.modelVersionId, job.modelVersionId)));
   const { critical, drift } = alerts(stored, thresholds, job.kind);
   const links = [{ entityType: "model_version" as const, entityId: job.modelVersionId }];
-  audited(db, { actor: SYSTEM_ACTOR, action: "leakage.report", entityType: "model_version", entityId: job.modelVersionId, input: { reportId: job.id, alerts: [...critical, ...drift] } }, (tx) => {
-    tx.update(leakageReports)
+  const change = { actor: SYSTEM_ACTOR, action: "leakage.report", entityType: "model_version", entityId: job.modelVersionId, input: { reportId: job.id, alerts: [...critical, ...drift] } };
+  await audited(db, change, async (tx) => {
+    await tx
+      .update(leakageReports)
       .set({ status: "done", report: JSON.stringify(stored), alert: critical.length + drift.length > 0, computedAt: new Date().toISOString() })
-      .where(eq(leakageReports.id, job.id))
-      .run();
+      .where(eq(leakageReports.id, job.id));
     if (critical.length) {
-      openIncidentIn(tx, SYSTEM_ACTOR, {
+      await openIncidentIn(tx, SYSTEM_ACTOR, {
         title: "A leakage audit contradicts the accountant",
         description: `${critical.join("; ")}. The implementation or the accounting is wrong.`,
         severity: "critical",
@@ -48,37 +49,41 @@ export function recordEvaluation(db: Db, job: LeakageReport, stored: StoredLeaka
       });
     }
     if (drift.length) {
-      openIncidentIn(tx, SYSTEM_ACTOR, { title: "Privacy drift alert", description: drift.join("; "), severity: "high", source: "drift_alert", links });
+      await openIncidentIn(tx, SYSTEM_ACTOR, { title: "Privacy drift alert", description: drift.join("; "), severity: "high", source: "drift_alert", links });
     }
   });
 }
 
 /** Records that an evaluation could not be carried out, and why. */
-export function recordEvaluationFailure(db: Db, job: LeakageReport, reason: string): void {
-  db.update(leakageReports).set({ status: "failed", error: reason, computedAt: new Date().toISOString() }).where(eq(leakageReports.id, job.id)).run();
+export async function recordEvaluationFailure(db: Db, job: LeakageReport, reason: string): Promise<void> {
+  await transaction(db, async (tx) => {
+    await tx.update(leakageReports).set({ status: "failed", error: reason, computedAt: new Date().toISOString() }).where(eq(leakageReports.id, job.id));
+  });
 }
 
 /** Queues drift probes of deployed versions whose schedule is due (and none is already waiting). */
-export function scheduleDriftProbes(db: Db, now = Date.now()): number {
-  const due = db
+export async function scheduleDriftProbes(db: Db, now = Date.now()): Promise<number> {
+  const monitored = await db
     .select({ versionId: driftThresholds.modelVersionId, interval: driftThresholds.intervalMinutes })
     .from(driftThresholds)
     .innerJoin(modelVersions, eq(modelVersions.id, driftThresholds.modelVersionId))
-    .where(eq(modelVersions.status, "deployed"))
-    .all()
-    .filter(({ versionId, interval }) => {
-      if (interval === 0) return false;
-      const last = db
+    .where(eq(modelVersions.status, "deployed"));
+  const isDue = async ({ versionId, interval }: (typeof monitored)[number]) => {
+    if (interval === 0) return false;
+    const last = await first(
+      db
         .select()
         .from(leakageReports)
         .where(and(eq(leakageReports.modelVersionId, versionId), eq(leakageReports.kind, "drift_probe")))
         .orderBy(desc(leakageReports.requestedAt))
-        .limit(1)
-        .get();
-      if (!last) return true;
-      if (last.status === "queued" || last.status === "running") return false;
-      return now - Date.parse(last.requestedAt) >= interval * 60_000;
-    });
-  for (const { versionId } of due) db.transaction((tx) => queueEvaluationIn(tx, SYSTEM_ACTOR, versionId, "drift_probe"), { behavior: "immediate" });
+        .limit(1),
+    );
+    if (!last) return true;
+    if (last.status === "queued" || last.status === "running") return false;
+    return now - Date.parse(last.requestedAt) >= interval * 60_000;
+  };
+  const due: typeof monitored = [];
+  for (const m of monitored) if (await isDue(m)) due.push(m);
+  for (const { versionId } of due) await transaction(db, (tx) => queueEvaluationIn(tx, SYSTEM_ACTOR, versionId, "drift_probe"));
   return due.length;
 }

@@ -9,12 +9,12 @@ import { driftTimeline, evaluateInput, leakageOverview, monitoredVersions, reque
 const reader = allowedTo("oversee");
 
 export const leakageRouter = router({
-  overview: reader.input(z.object({ versionId: z.uuid() })).query(({ ctx, input }) => {
-    const overview = leakageOverview(ctx.db, input.versionId);
-    const g = guarantees(ctx.db, input.versionId)[0];
+  overview: reader.input(z.object({ versionId: z.uuid() })).query(async ({ ctx, input }) => {
+    const overview = await leakageOverview(ctx.db, input.versionId);
+    const g = (await guarantees(ctx.db, input.versionId))[0];
     return {
       ...overview,
-      timeline: driftTimeline(ctx.db, [input.versionId]),
+      timeline: await driftTimeline(ctx.db, [input.versionId]),
       // "What this epsilon means": the most any attack's true-positive rate can be at each false-positive rate.
       ceiling: g ? { epsilon: g.epsilon, delta: g.delta, curve: maxTprCurve([{ epsilon: g.epsilon, delta: g.delta }], logFprGrid(61, 1e-4)) } : null,
     };

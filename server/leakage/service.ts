@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-import type { Db, Executor, Tx } from "../../db/client";
+import { first, transaction, type Db, type Executor, type Tx } from "../../db/client";
 import { LEAKAGE_REPORT_KINDS, driftThresholds, leakageReports, modelFamilies, modelVersions, runs } from "../../db/schema";
 import { appendAudit, audited, type Actor } from "../audit/service";
 import type { UserActor } from "../actor";
@@ -20,62 +20,56 @@ export const thresholdsInput = z.object({
 });
 
 /** Queues an evaluation inside the caller's transaction, with its audit entry. */
-export function queueEvaluationIn(tx: Tx, actor: Actor, versionId: string, kind: (typeof LEAKAGE_REPORT_KINDS)[number]): string {
-  const version = tx.select().from(modelVersions).where(eq(modelVersions.id, versionId)).get();
+export async function queueEvaluationIn(tx: Tx, actor: Actor, versionId: string, kind: (typeof LEAKAGE_REPORT_KINDS)[number]): Promise<string> {
+  const version = await first(tx.select().from(modelVersions).where(eq(modelVersions.id, versionId)));
   if (!version) throw new AppError("NOT_FOUND", "No such model version.");
-  const run = version.runId ? tx.select().from(runs).where(eq(runs.id, version.runId)).get() : undefined;
+  const run = version.runId ? await first(tx.select().from(runs).where(eq(runs.id, version.runId))) : undefined;
   if (!run?.canaryPlan) throw new AppError("BAD_REQUEST", "Leakage tests need a fine-tuned version whose run inserted canaries.");
   const id = randomUUID();
-  tx.insert(leakageReports).values({ id, modelVersionId: versionId, kind }).run();
-  appendAudit(tx, { actor, action: `leakage.${kind}`, entityType: "model_version", entityId: versionId, input: { reportId: id, kind } });
+  await tx.insert(leakageReports).values({ id, modelVersionId: versionId, kind });
+  await appendAudit(tx, { actor, action: `leakage.${kind}`, entityType: "model_version", entityId: versionId, input: { reportId: id, kind } });
   return id;
 }
 
-export function requestEvaluation(db: Db, actor: UserActor, input: z.infer<typeof evaluateInput>): string {
-  return db.transaction((tx) => queueEvaluationIn(tx, actor, input.versionId, input.kind), { behavior: "immediate" });
+export function requestEvaluation(db: Db, actor: UserActor, input: z.infer<typeof evaluateInput>): Promise<string> {
+  return transaction(db, (tx) => queueEvaluationIn(tx, actor, input.versionId, input.kind));
 }
 
 export function setThresholds(db: Db, actor: UserActor, input: z.infer<typeof thresholdsInput>) {
-  return audited(db, { actor, action: "leakage.set_thresholds", entityType: "model_version", entityId: input.versionId, input }, (tx) => {
-    assertVersionExists(tx, input.versionId);
+  return audited(db, { actor, action: "leakage.set_thresholds", entityType: "model_version", entityId: input.versionId, input }, async (tx) => {
+    await assertVersionExists(tx, input.versionId);
     const { versionId, ...values } = input;
     const row = { modelVersionId: versionId, ...values, setBy: actor.id, updatedAt: new Date().toISOString() };
-    tx.insert(driftThresholds).values(row).onConflictDoUpdate({ target: driftThresholds.modelVersionId, set: row }).run();
+    await tx.insert(driftThresholds).values(row).onConflictDoUpdate({ target: driftThresholds.modelVersionId, set: row });
   });
 }
 
-function assertVersionExists(db: Executor, versionId: string): void {
-  if (!db.select({ id: modelVersions.id }).from(modelVersions).where(eq(modelVersions.id, versionId)).get()) {
+async function assertVersionExists(db: Executor, versionId: string): Promise<void> {
+  if (!(await first(db.select({ id: modelVersions.id }).from(modelVersions).where(eq(modelVersions.id, versionId))))) {
     throw new AppError("NOT_FOUND", "No such model version.");
   }
 }
 
 /** A version's evaluations, newest first (reports read back through their schema), and its drift thresholds. */
-export function leakageOverview(db: Executor, versionId: string) {
-  assertVersionExists(db, versionId);
-  const reports = db
-    .select()
-    .from(leakageReports)
-    .where(eq(leakageReports.modelVersionId, versionId))
-    .orderBy(desc(leakageReports.requestedAt))
-    .all()
-    .map((r) => ({ ...r, report: r.report === null ? null : storedLeakageSchema.parse(JSON.parse(r.report)) }));
-  return { reports, thresholds: thresholdsOf(db, versionId) };
+export async function leakageOverview(db: Executor, versionId: string) {
+  await assertVersionExists(db, versionId);
+  const rows = await db.select().from(leakageReports).where(eq(leakageReports.modelVersionId, versionId)).orderBy(desc(leakageReports.requestedAt));
+  const reports = rows.map((r) => ({ ...r, report: r.report === null ? null : storedLeakageSchema.parse(JSON.parse(r.report)) }));
+  return { reports, thresholds: await thresholdsOf(db, versionId) };
 }
 
-function thresholdsOf(db: Executor, versionId: string) {
-  return db.select().from(driftThresholds).where(eq(driftThresholds.modelVersionId, versionId)).get() ?? null;
+async function thresholdsOf(db: Executor, versionId: string) {
+  return (await first(db.select().from(driftThresholds).where(eq(driftThresholds.modelVersionId, versionId)))) ?? null;
 }
 
 /** Deployed versions under monitoring, with their thresholds and drift timelines. */
-export function monitoredVersions(db: Executor) {
-  return db
+export async function monitoredVersions(db: Executor) {
+  const deployed = await db
     .select({ id: modelVersions.id, version: modelVersions.version, family: modelFamilies.name, status: modelVersions.status })
     .from(modelVersions)
     .innerJoin(modelFamilies, eq(modelFamilies.id, modelVersions.familyId))
-    .where(eq(modelVersions.status, "deployed"))
-    .all()
-    .map((v) => ({ ...v, thresholds: thresholdsOf(db, v.id), timeline: driftTimeline(db, [v.id]) }));
+    .where(eq(modelVersions.status, "deployed"));
+  return Promise.all(deployed.map(async (v) => ({ ...v, thresholds: await thresholdsOf(db, v.id), timeline: await driftTimeline(db, [v.id]) })));
 }
 
 /** Mean exposure of the canaries that were inserted (what memorisation would raise). */
@@ -85,15 +79,14 @@ export function meanIncludedExposure(stored: StoredLeakage): number {
 }
 
 /** Drift timeline of a version: each probe's AUC, mean included exposure and PII per 1000 outputs. */
-export function driftTimeline(db: Executor, versionIds: string[]) {
+export async function driftTimeline(db: Executor, versionIds: string[]) {
   if (versionIds.length === 0) return [];
-  return db
+  const done = await db
     .select()
     .from(leakageReports)
     .where(and(inArray(leakageReports.modelVersionId, versionIds), eq(leakageReports.status, "done")))
-    .orderBy(asc(leakageReports.requestedAt))
-    .all()
-    .map((r) => {
+    .orderBy(asc(leakageReports.requestedAt));
+  return done.map((r) => {
       const stored = storedLeakageSchema.parse(JSON.parse(r.report!));
       return {
         at: r.requestedAt,

@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
+import { transaction } from "../../db/client";
 import { runs } from "../../db/schema";
 import { actorOf } from "../actor";
 import { SYSTEM_ACTOR } from "../audit/service";
@@ -26,10 +27,12 @@ let ownVersionId: string;
 let mailId: string;
 
 /** A run launched by `engineer` and finished (as the runner records it), registered as a fine-tuned version. */
-function fineTuned(engineer: SessionUser, datasetVersionId: string, parentId: string, familyName: string): string {
-  const { runId } = launchRun(world.db, engineer, actorOf(engineer), runRequest(datasetVersionId, parentId));
-  world.db.update(runs).set({ status: "finished", chargedSteps: 1000 }).where(eq(runs.id, runId)).run();
-  return registerTestFineTuned(world.db, { familyName, parentVersionId: parentId, datasetVersionId, runId, metrics: { validation_loss: 2.5 } }).id;
+async function fineTuned(engineer: SessionUser, datasetVersionId: string, parentId: string, familyName: string): Promise<string> {
+  const { runId } = await launchRun(world.db, engineer, actorOf(engineer), runRequest(datasetVersionId, parentId));
+  await transaction(world.db, async (tx) => {
+    await tx.update(runs).set({ status: "finished", chargedSteps: 1000 }).where(eq(runs.id, runId));
+  });
+  return (await registerTestFineTuned(world.db, { familyName, parentVersionId: parentId, datasetVersionId, runId, metrics: { validation_loss: 2.5 } })).id;
 }
 
 beforeEach(async () => {
@@ -37,7 +40,7 @@ beforeEach(async () => {
   ({ world, datasetId: mailId, versionId: mailVersionId, baseId } = await worldWithDataset("mail"));
   const created = await createUser(world.db, SYSTEM_ACTOR, { email: "outsider@test.example", name: "outsider", role: "engineer", password: TEST_PASSWORD });
   outsider = { id: created.id, email: created.email, name: created.name, role: created.role };
-  const own = registerUpload(world.db, outsider, actorOf(outsider), { name: "own" }, ingestedVersion());
+  const own = await registerUpload(world.db, outsider, actorOf(outsider), { name: "own" }, ingestedVersion());
   ownVersionId = own.id;
   const officer = callerAs(world.db, world.users.privacy_officer);
   for (const datasetId of [mailId, own.datasetId]) {
@@ -45,8 +48,8 @@ beforeEach(async () => {
   }
   // The first engineer may train on both; the outsider only on their own.
   await officer.datasets.grantAccess({ datasetId: own.datasetId, userId: world.users.engineer.id });
-  tunedId = fineTuned(world.users.engineer, mailVersionId, baseId, "base/mail");
-  retunedId = fineTuned(world.users.engineer, ownVersionId, tunedId, "base/mail/own");
+  tunedId = await fineTuned(world.users.engineer, mailVersionId, baseId, "base/mail");
+  retunedId = await fineTuned(world.users.engineer, ownVersionId, tunedId, "base/mail/own");
 });
 
 const asOutsider = () => callerAs(world.db, outsider);
@@ -96,30 +99,32 @@ describe("a model version follows its data's access", () => {
   });
 
   it("runs.launch answers NOT_FOUND for such a base model and changes nothing", async () => {
-    const before = snapshot(world.db);
+    const before = await snapshot(world.db);
     for (const base of [tunedId, retunedId]) {
       expect(await refusal(asOutsider().runs.launch(runRequest(ownVersionId, base)))).toEqual(notFound);
     }
-    expect(snapshot(world.db)).toEqual(before);
+    expect(await snapshot(world.db)).toEqual(before);
   });
 
   it("runs.resume answers NOT_FOUND once the engineer may no longer see the run's base model, and changes nothing", async () => {
-    const { runId } = launchRun(world.db, world.users.engineer, actorOf(world.users.engineer), runRequest(ownVersionId, tunedId));
-    world.db.update(runs).set({ status: "interrupted", chargedSteps: 10 }).where(eq(runs.id, runId)).run();
+    const { runId } = await launchRun(world.db, world.users.engineer, actorOf(world.users.engineer), runRequest(ownVersionId, tunedId));
+    await transaction(world.db, async (tx) => {
+      await tx.update(runs).set({ status: "interrupted", chargedSteps: 10 }).where(eq(runs.id, runId));
+    });
     await callerAs(world.db, world.users.privacy_officer).datasets.revokeAccess({ datasetId: mailId, userId: world.users.engineer.id });
-    const before = snapshot(world.db);
+    const before = await snapshot(world.db);
     expect(await refusal(asEngineer().runs.resume({ runId }))).toEqual(notFound);
-    expect(snapshot(world.db)).toEqual(before);
+    expect(await snapshot(world.db)).toEqual(before);
   });
 
   it("the weights download answers 404, not 403", async () => {
     const download = (user: SessionUser, versionId: string) => handleWeightsDownload({ db: world.db, user }, versionId, "/nonexistent");
     for (const versionId of [tunedId, retunedId]) {
-      const res = download(outsider, versionId);
+      const res = await download(outsider, versionId);
       expect(res.status).toBe(404);
       expect(await res.json()).toMatchObject({ error: { message: "No such model version." } });
     }
     // Those who may see it get as far as the (here missing) file.
-    expect(await download(world.users.engineer, retunedId).json()).toMatchObject({ error: { message: "The weights file is missing." } });
+    expect(await (await download(world.users.engineer, retunedId)).json()).toMatchObject({ error: { message: "The weights file is missing." } });
   });
 });

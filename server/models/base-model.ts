@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "../../db/client";
+import { first, type Db } from "../../db/client";
 import { modelVersions } from "../../db/schema";
 import type { Actor } from "../audit/service";
 import { AppError } from "../errors";
@@ -21,14 +21,14 @@ const provenanceSchema = z
   .passthrough();
 
 /** Registers the base model in `dataDir/relativeDir` as a new version of `familyName` (once per weights digest). */
-export function registerBaseModel(db: Db, actor: Actor, dataDir: string, relativeDir: string, familyName: string) {
+export async function registerBaseModel(db: Db, actor: Actor, dataDir: string, relativeDir: string, familyName: string) {
   const dir = path.join(dataDir, relativeDir);
   const weights = path.join(dir, "weights.safetensors");
   if (!existsSync(weights)) throw new AppError("NOT_FOUND", `No model weights in ${dir}.`);
   const digest = createHash("sha256").update(readFileSync(weights)).digest("hex");
   const provenance = provenanceSchema.parse(JSON.parse(readFileSync(path.join(dir, "provenance.json"), "utf8")));
   if (provenance.weights_sha256 !== digest) throw new AppError("CONFLICT", `The weights in ${dir} do not match their provenance.`);
-  const existing = db.select().from(modelVersions).where(eq(modelVersions.weightsDigest, digest)).get();
+  const existing = await first(db.select().from(modelVersions).where(eq(modelVersions.weightsDigest, digest)));
   if (existing) return existing;
   return registerModelVersion(db, actor, {
     familyName,

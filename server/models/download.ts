@@ -11,12 +11,12 @@ import { AppError } from "../errors";
 import { errorResponse } from "../http/error-response";
 import { visibleModelVersion } from "./visibility";
 
-export function handleWeightsDownload(ctx: Context, versionId: string, dataDir: string): Response {
+export async function handleWeightsDownload(ctx: Context, versionId: string, dataDir: string): Promise<Response> {
   try {
     if (!ctx.user) throw new AppError("UNAUTHORIZED", "Sign in to continue.");
     if (!may(ctx.user.role, ABILITIES["api.models.weights"])) throw new AppError("FORBIDDEN", "Your role may not download model weights.");
     if (!z.uuid().safeParse(versionId).success) throw new AppError("NOT_FOUND", "No such model version.");
-    const version = visibleModelVersion(ctx.db, ctx.user, versionId);
+    const version = await visibleModelVersion(ctx.db, ctx.user, versionId);
     if (version.status === "withdrawn") throw new AppError("CONFLICT", "This model version was withdrawn and cannot be downloaded.");
     const file = path.join(dataDir, version.weightsPath, "weights.safetensors");
     if (!existsSync(file)) throw new AppError("NOT_FOUND", "The weights file is missing.");

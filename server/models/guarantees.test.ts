@@ -2,6 +2,7 @@
 // registration (a sweep) composed, with its own chain's epsilon beside it; runs launched later are not in it.
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
+import { transaction } from "../../db/client";
 import { runs } from "../../db/schema";
 import { createAccountant, dpSgdEvent } from "../../trainer/privacy";
 import { actorOf } from "../actor";
@@ -21,10 +22,12 @@ beforeEach(async () => {
 });
 
 /** A run launched and (as the runner would record it) finished with all its planned steps charged. */
-function finishedRun(noiseMultiplier: number): string {
+async function finishedRun(noiseMultiplier: number): Promise<string> {
   const engineer = world.users.engineer;
-  const { runId } = launchRun(world.db, engineer, actorOf(engineer), runRequest(versionId, baseId, { privacy: { mode: "noise_multiplier", noiseMultiplier } }));
-  world.db.update(runs).set({ status: "finished", chargedSteps: 1000 }).where(eq(runs.id, runId)).run();
+  const { runId } = await launchRun(world.db, engineer, actorOf(engineer), runRequest(versionId, baseId, { privacy: { mode: "noise_multiplier", noiseMultiplier } }));
+  await transaction(world.db, async (tx) => {
+    await tx.update(runs).set({ status: "finished", chargedSteps: 1000 }).where(eq(runs.id, runId));
+  });
   return runId;
 }
 
@@ -32,12 +35,12 @@ const pause = () => new Promise((r) => setTimeout(r, 5));
 
 describe("a version's guarantee", () => {
   it("composes every run of the sweep it was chosen from, gives its own run's epsilon beside it, and leaves later runs out", async () => {
-    const sweep = [finishedRun(1), finishedRun(1.5), finishedRun(2)];
+    const sweep = [await finishedRun(1), await finishedRun(1.5), await finishedRun(2)];
     await pause();
-    const chosen = registerTestFineTuned(world.db, { familyName: "base/mail", parentVersionId: baseId, datasetVersionId: versionId, runId: sweep[1]! });
-    const spentAtRegistration = lineageSpend(world.db, datasetId, 1e-5).epsilon;
+    const chosen = await registerTestFineTuned(world.db, { familyName: "base/mail", parentVersionId: baseId, datasetVersionId: versionId, runId: sweep[1]! });
+    const spentAtRegistration = (await lineageSpend(world.db, datasetId, 1e-5)).epsilon;
     await pause();
-    const later = finishedRun(1);
+    const later = await finishedRun(1);
 
     const { guarantees } = await callerAs(world.db, world.users.auditor).models.get({ versionId: chosen.id });
     expect(guarantees).toHaveLength(1);
@@ -51,6 +54,6 @@ describe("a version's guarantee", () => {
     expect(g.epsilon).toBeLessThan(g.naiveEpsilonSum); // composed, not added
     expect(g.runs.map((r) => [r.runId, r.inChain])).toEqual(sweep.map((id) => [id, id === sweep[1]]));
     expect(g.runs.map((r) => r.runId)).not.toContain(later);
-    expect(lineageSpend(world.db, datasetId, 1e-5).epsilon).toBeGreaterThan(g.epsilon);
+    expect((await lineageSpend(world.db, datasetId, 1e-5)).epsilon).toBeGreaterThan(g.epsilon);
   });
 });

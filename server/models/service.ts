@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { asc, eq, inArray, max } from "drizzle-orm";
 import { z } from "zod";
-import type { Db, Executor, Tx } from "../../db/client";
+import { engineOf, first, type Db, type Executor, type Tx } from "../../db/client";
 import { MODEL_KINDS, budgets, datasets, modelFamilies, modelVersions, runs, type ModelStatus, type ModelVersion } from "../../db/schema";
 import { modelConfigSchema, parameterShapes } from "../../trainer/contract/model-config";
 import { audited, type Actor } from "../audit/service";
@@ -48,14 +48,15 @@ const NEXT_STATUS: Record<ModelStatus, readonly ModelStatus[]> = {
 };
 
 /** Registers a version inside the caller's transaction (the job runner registers a run's result with the run's end). */
-export function insertModelVersion(tx: Tx, input: z.infer<typeof registerModelInput>, id = randomUUID()): ModelVersion {
-  let family = tx.select().from(modelFamilies).where(eq(modelFamilies.name, input.familyName)).get();
-  if (!family) {
-    family = { id: randomUUID(), name: input.familyName, description: "", createdAt: new Date().toISOString() };
-    tx.insert(modelFamilies).values(family).run();
-  }
-  const last = tx.select({ n: max(modelVersions.version) }).from(modelVersions).where(eq(modelVersions.familyId, family.id)).get();
-  tx.insert(modelVersions)
+export async function insertModelVersion(tx: Tx, input: z.infer<typeof registerModelInput>, id = randomUUID()): Promise<ModelVersion> {
+  // The family, made if new (a concurrent registration may make it first), then locked so that on PostgreSQL
+  // concurrent registrations in one family number their versions one after another (on SQLite they are serial).
+  const made = { id: randomUUID(), name: input.familyName, description: "", createdAt: new Date().toISOString() };
+  await tx.insert(modelFamilies).values(made).onConflictDoNothing({ target: modelFamilies.name });
+  const family = (await first(tx.select().from(modelFamilies).where(eq(modelFamilies.name, input.familyName))))!;
+  await engineOf(tx).lockRow(tx, "model_families", family.id);
+  const last = await first(tx.select({ n: max(modelVersions.version) }).from(modelVersions).where(eq(modelVersions.familyId, family.id)));
+  await tx.insert(modelVersions)
     .values({
       id,
       familyId: family.id,
@@ -69,12 +70,11 @@ export function insertModelVersion(tx: Tx, input: z.infer<typeof registerModelIn
       config: JSON.stringify(input.config),
       provenance: JSON.stringify(input.provenance),
       metrics: JSON.stringify(input.metrics),
-    })
-    .run();
-  return tx.select().from(modelVersions).where(eq(modelVersions.id, id)).get()!;
+    });
+  return (await first(tx.select().from(modelVersions).where(eq(modelVersions.id, id))))!;
 }
 
-export function registerModelVersion(db: Db, actor: Actor, input: z.infer<typeof registerModelInput>): ModelVersion {
+export function registerModelVersion(db: Db, actor: Actor, input: z.infer<typeof registerModelInput>): Promise<ModelVersion> {
   const id = randomUUID();
   return audited(db, { actor, action: "model.register", entityType: "model_version", entityId: id, input }, (tx) =>
     insertModelVersion(tx, input, id),
@@ -83,8 +83,8 @@ export function registerModelVersion(db: Db, actor: Actor, input: z.infer<typeof
 
 export function setModelStatus(db: Db, actor: Actor, input: z.infer<typeof setStatusInput>) {
   const action = { approved: "model.approve", deployed: "model.deploy", withdrawn: "model.withdraw" }[input.status];
-  return audited(db, { actor, action, entityType: "model_version", entityId: input.versionId, input }, (tx) =>
-    versionSummary(changeModelStatus(tx, input.versionId, input.status, { reason: input.reason?.trim() || null, incidentId: null })),
+  return audited(db, { actor, action, entityType: "model_version", entityId: input.versionId, input }, async (tx) =>
+    versionSummary(await changeModelStatus(tx, input.versionId, input.status, { reason: input.reason?.trim() || null, incidentId: null })),
   );
 }
 
@@ -92,16 +92,16 @@ export function setModelStatus(db: Db, actor: Actor, input: z.infer<typeof setSt
  * Moves a version to `status` inside the caller's transaction, if its current status allows it; a withdrawal keeps
  * when, why and (for a containment) the incident with the version.
  */
-export function changeModelStatus(tx: Tx, versionId: string, status: ModelStatus, withdrawal?: Withdrawal): ModelVersion {
-  const version = tx.select().from(modelVersions).where(eq(modelVersions.id, versionId)).get();
+export async function changeModelStatus(tx: Tx, versionId: string, status: ModelStatus, withdrawal?: Withdrawal): Promise<ModelVersion> {
+  const version = await first(tx.select().from(modelVersions).where(eq(modelVersions.id, versionId)));
   if (!version) throw new AppError("NOT_FOUND", "No such model version.");
   if (!NEXT_STATUS[version.status].includes(status)) {
     throw new AppError("CONFLICT", `A ${version.status} version cannot become ${status}.`);
   }
   const withdrawn =
     status === "withdrawn" ? { withdrawnAt: new Date().toISOString(), withdrawalReason: withdrawal?.reason ?? null, withdrawalIncidentId: withdrawal?.incidentId ?? null } : {};
-  tx.update(modelVersions).set({ status, ...withdrawn }).where(eq(modelVersions.id, version.id)).run();
-  return tx.select().from(modelVersions).where(eq(modelVersions.id, version.id)).get()!;
+  await tx.update(modelVersions).set({ status, ...withdrawn }).where(eq(modelVersions.id, version.id));
+  return (await first(tx.select().from(modelVersions).where(eq(modelVersions.id, version.id))))!;
 }
 
 /**
@@ -123,24 +123,22 @@ function registryEntry(v: ModelVersion) {
 }
 
 /** The names people read for versions ("family vN"), by id, for pages that list versions by id (audit, incidents). */
-export function versionNames(db: Executor, versionIds: string[]): Map<string, string> {
+export async function versionNames(db: Executor, versionIds: string[]): Promise<Map<string, string>> {
   if (versionIds.length === 0) return new Map();
-  return new Map(
-    db
-      .select({ id: modelVersions.id, version: modelVersions.version, family: modelFamilies.name })
-      .from(modelVersions)
-      .innerJoin(modelFamilies, eq(modelFamilies.id, modelVersions.familyId))
-      .where(inArray(modelVersions.id, [...new Set(versionIds)]))
-      .all()
-      .map((v) => [v.id, `${v.family} v${v.version}`]),
-  );
+  const rows = await db
+    .select({ id: modelVersions.id, version: modelVersions.version, family: modelFamilies.name })
+    .from(modelVersions)
+    .innerJoin(modelFamilies, eq(modelFamilies.id, modelVersions.familyId))
+    .where(inArray(modelVersions.id, [...new Set(versionIds)]));
+  return new Map(rows.map((v) => [v.id, `${v.family} v${v.version}`]));
 }
 
 /** The families and versions the user may see (a family none of whose versions they may see is left out). */
-export function listModels(db: Executor, user: SessionUser) {
+export async function listModels(db: Executor, user: SessionUser) {
   const visible = modelVisibility(db, user);
-  const families = db.select().from(modelFamilies).orderBy(asc(modelFamilies.name)).all();
-  const versions = db.select().from(modelVersions).orderBy(asc(modelVersions.version)).all().filter((v) => visible(v.id));
+  const families = await db.select().from(modelFamilies).orderBy(asc(modelFamilies.name));
+  const versions: ModelVersion[] = [];
+  for (const v of await db.select().from(modelVersions).orderBy(asc(modelVersions.version))) if (await visible(v.id)) versions.push(v);
   return families
     .map((f) => ({ id: f.id, name: f.name, description: f.description, versions: versions.filter((v) => v.familyId === f.id).map(registryEntry) }))
     .filter((f) => f.versions.length > 0);
@@ -164,28 +162,28 @@ export function architectureOf(v: ModelVersion) {
 }
 
 /** A version with its metrics, lineage and the guarantee it carries per dataset lineage; NOT_FOUND for one the user may not see. */
-export function versionDetail(db: Executor, user: SessionUser, versionId: string) {
-  const version = visibleModelVersion(db, user, versionId);
+export async function versionDetail(db: Executor, user: SessionUser, versionId: string) {
+  const version = await visibleModelVersion(db, user, versionId);
   // Validation loss and perplexity on held-out records: internal figures, not DP (the page labels them so).
   const metrics = z.record(z.string(), z.number()).parse(JSON.parse(version.metrics));
-  const family = db.select({ name: modelFamilies.name }).from(modelFamilies).where(eq(modelFamilies.id, version.familyId)).get()!;
+  const family = (await first(db.select({ name: modelFamilies.name }).from(modelFamilies).where(eq(modelFamilies.id, version.familyId))))!;
   return {
     version: registryEntry(version),
     family: family.name,
     withdrawal: withdrawalOf(version),
     architecture: architectureOf(version),
     metrics,
-    lineage: lineage(db, version.id).map(registryEntry),
-    guarantees: guarantees(db, version.id),
+    lineage: (await lineage(db, version.id)).map(registryEntry),
+    guarantees: await guarantees(db, version.id),
   };
 }
 
 /** The version and its ancestors, nearest first. */
-export function lineage(db: Executor, versionId: string): ModelVersion[] {
+export async function lineage(db: Executor, versionId: string): Promise<ModelVersion[]> {
   const chain: ModelVersion[] = [];
   let id: string | null = versionId;
   while (id) {
-    const v: ModelVersion | undefined = db.select().from(modelVersions).where(eq(modelVersions.id, id)).get();
+    const v: ModelVersion | undefined = await first(db.select().from(modelVersions).where(eq(modelVersions.id, id)));
     if (!v) break;
     chain.push(v);
     id = v.parentVersionId;
@@ -200,17 +198,17 @@ export function lineage(db: Executor, versionId: string): ModelVersion[] {
  * its own chain's runs; the chain's own epsilon (its run and its ancestors' on that lineage) is given beside it.
  * Runs still queued or running count with their reservation. Different lineages (different people) are separate.
  */
-export function guarantees(db: Executor, versionId: string) {
-  const chain = lineage(db, versionId);
+export async function guarantees(db: Executor, versionId: string) {
+  const chain = await lineage(db, versionId);
   const registeredAt = chain[0]?.createdAt ?? "";
   const chainRunIds = new Set(chain.flatMap((v) => (v.runId ? [v.runId] : [])));
-  const chainRuns = [...chainRunIds].map((id) => db.select().from(runs).where(eq(runs.id, id)).get()).filter((r) => r !== undefined);
+  const chainRuns = (await Promise.all([...chainRunIds].map((id) => first(db.select().from(runs).where(eq(runs.id, id)))))).filter((r) => r !== undefined);
   const datasetIds = [...new Set(chainRuns.map((r) => r.datasetId))];
-  return datasetIds.map((datasetId) => {
-    const dataset = db.select().from(datasets).where(eq(datasets.id, datasetId)).get()!;
-    const budget = db.select().from(budgets).where(eq(budgets.datasetId, datasetId)).get();
+  return Promise.all(datasetIds.map(async (datasetId) => {
+    const dataset = (await first(db.select().from(datasets).where(eq(datasets.id, datasetId))))!;
+    const budget = await first(db.select().from(budgets).where(eq(budgets.datasetId, datasetId)));
     if (!budget) throw new Error(`dataset ${datasetId} has runs but no budget`);
-    const considered = lineageRuns(db, datasetId).filter((r) => r.createdAt <= registeredAt || chainRunIds.has(r.id));
+    const considered = (await lineageRuns(db, datasetId)).filter((r) => r.createdAt <= registeredAt || chainRunIds.has(r.id));
     const stated = spendOf(considered, budget.delta);
     const own = spendOf(considered.filter((r) => chainRunIds.has(r.id)), budget.delta);
     const unit = budget.privacyUnit;
@@ -228,5 +226,5 @@ export function guarantees(db: Executor, versionId: string) {
       personLevel: unit === "record" ? personLevel(stated.epsilon, budget.delta, budget.recordsPerPersonBound) : null,
       runs: stated.runs.filter((share): share is RunShare => share.kind === "run").map((share) => ({ ...share, inChain: chainRunIds.has(share.runId) })),
     };
-  });
+  }));
 }

@@ -9,8 +9,8 @@ let baseId: string;
 
 beforeEach(async () => {
   world = await testWorld();
-  registerTestBaseModel(world.db, "tiny");
-  baseId = registerTestBaseModel(world.db, "tiny").id;
+  await registerTestBaseModel(world.db, "tiny");
+  baseId = (await registerTestBaseModel(world.db, "tiny")).id;
 });
 
 it("keeps the reason of a withdrawal by hand, and its time; a version not withdrawn has none", async () => {
@@ -31,10 +31,10 @@ it("keeps the incident that withdrew a version", async () => {
   expect((await officer.models.get({ versionId: baseId })).withdrawal).toMatchObject({ reason: "memorised records", incidentId });
 });
 
-it("names versions by family and number", () => {
-  const names = versionNames(world.db, [baseId, baseId, "5a1c7e52-0000-4000-8000-00000000dead"]);
+it("names versions by family and number", async () => {
+  const names = await versionNames(world.db, [baseId, baseId, "5a1c7e52-0000-4000-8000-00000000dead"]);
   expect([...names]).toEqual([[baseId, "tiny v2"]]);
-  expect(versionNames(world.db, []).size).toBe(0);
+  expect((await versionNames(world.db, [])).size).toBe(0);
 });
 
 it("says what a version is from its config: architecture, size, tokenizer, activation", async () => {

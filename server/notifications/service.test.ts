@@ -2,6 +2,7 @@
 // incident assigned), each user reads and marks only their own, and marking is audited.
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
+import { transaction } from "../../db/client";
 import { auditLog, notifications } from "../../db/schema";
 import { actorOf } from "../actor";
 import { SYSTEM_ACTOR } from "../audit/service";
@@ -20,25 +21,25 @@ const as = (role: keyof TestWorld["users"]) => callerAs(world.db, world.users[ro
 
 async function launchedRun(name: string) {
   const user = world.users.engineer;
-  const version = registerUpload(world.db, user, actorOf(user), { name }, ingestedVersion({ recordCount: 100_000, subjectCount: 100_000 }));
+  const version = await registerUpload(world.db, user, actorOf(user), { name }, ingestedVersion({ recordCount: 100_000, subjectCount: 100_000 }));
   await as("privacy_officer").budgets.set({ datasetId: version.datasetId, epsilon: 50, delta: 1e-6, privacyUnit: "record", renewsOn: "2099-01-01" });
-  return as("engineer").runs.launch(runRequest(version.id, registerTestBaseModel(world.db, `base-${name}`).id));
+  return as("engineer").runs.launch(runRequest(version.id, (await registerTestBaseModel(world.db, `base-${name}`)).id));
 }
 
 describe("what people are told", () => {
   it("tells the launcher when their run finishes or fails, in words, with a link to the run", async () => {
     const runId = await launchedRun("notes");
     // An interruption (resumable) is no news for the inbox; the failure is.
-    finish(world.db, runId, "interrupted", "the runner stopped");
+    await finish(world.db, runId, "interrupted", "the runner stopped");
     expect((await as("engineer").notifications.list()).items).toEqual([]);
-    finish(world.db, runId, "failed", "the trainer ran out of memory");
+    await finish(world.db, runId, "failed", "the trainer ran out of memory");
     const { items, unread } = await as("engineer").notifications.list();
     expect(unread).toBe(1);
     expect(items).toEqual([
       expect.objectContaining({ kind: "run_failed", text: `Your run ${runId.slice(0, 8)} on notes failed: the trainer ran out of memory`, href: `/runs/${runId}`, readAt: null }),
     ]);
     const finished = await launchedRun("tickets");
-    finish(world.db, finished, "finished", "done");
+    await finish(world.db, finished, "finished", "done");
     expect((await as("engineer").notifications.list()).items[0]).toMatchObject({ kind: "run_finished", text: `Your run ${finished.slice(0, 8)} on tickets finished.` });
     expect(await as("auditor").notifications.unreadCount()).toEqual({ unread: 0 });
   });
@@ -58,23 +59,25 @@ describe("what people are told", () => {
 describe("each user's own inbox", () => {
   it("lists and marks only the user's own notifications; someone else's is NOT_FOUND and unchanged", async () => {
     const { engineer, auditor } = world.users;
-    for (const text of ["one", "two"]) notify(world.db, { userId: engineer.id, kind: "run_finished", text, href: "/runs" });
-    notify(world.db, { userId: auditor.id, kind: "incident_assigned", text: "not yours", href: "/incidents" });
+    await transaction(world.db, async (tx) => {
+      for (const text of ["one", "two"]) await notify(tx, { userId: engineer.id, kind: "run_finished", text, href: "/runs" });
+      await notify(tx, { userId: auditor.id, kind: "incident_assigned", text: "not yours", href: "/incidents" });
+    });
     const mine = await as("engineer").notifications.list();
     expect(mine.items.map((n) => n.text)).toEqual(["two", "one"]);
     expect(await as("engineer").notifications.unreadCount()).toEqual({ unread: 2 });
 
     const auditorsId = (await as("auditor").notifications.list()).items[0]!.id;
-    const before = snapshot(world.db);
+    const before = await snapshot(world.db);
     expect((await refusal(as("engineer").notifications.markRead({ id: auditorsId }))).code).toBe("NOT_FOUND");
-    expect(snapshot(world.db)).toEqual(before);
+    expect(await snapshot(world.db)).toEqual(before);
 
     expect(await as("engineer").notifications.markRead({ id: mine.items[1]!.id })).toEqual({ unread: 1 });
     expect(await as("engineer").notifications.markAllRead()).toEqual({ marked: 1, unread: 0 });
     expect((await as("engineer").notifications.list()).items.every((n) => n.readAt !== null)).toBe(true);
     expect(await as("auditor").notifications.unreadCount()).toEqual({ unread: 1 });
-    const actions = world.db.select({ action: auditLog.action }).from(auditLog).where(eq(auditLog.actorEmail, engineer.email)).all().map((a) => a.action);
+    const actions = (await world.db.select({ action: auditLog.action }).from(auditLog).where(eq(auditLog.actorEmail, engineer.email))).map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(["notification.read", "notification.read_all"]));
-    expect(world.db.select().from(notifications).all()).toHaveLength(3);
+    expect(await world.db.select().from(notifications)).toHaveLength(3);
   });
 });

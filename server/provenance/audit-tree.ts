@@ -10,20 +10,22 @@ import { consistencyProof, inclusionProof, treeRoot, verifyConsistency } from ".
 import type { SigningKey } from "./keys";
 
 /** The log's first `size` entries (all when omitted) and their leaf hashes. */
-function leaves(db: Executor, size?: number) {
-  const query = db.select().from(auditLog).orderBy(asc(auditLog.seq));
-  const entries = size === undefined ? query.all() : query.where(lte(auditLog.seq, size)).all();
+async function leaves(db: Executor, size?: number) {
+  const entries =
+    size === undefined
+      ? await db.select().from(auditLog).orderBy(asc(auditLog.seq))
+      : await db.select().from(auditLog).where(lte(auditLog.seq, size)).orderBy(asc(auditLog.seq));
   return { entries, hashes: entries.map(auditLeafHash) };
 }
 
-export function signedTreeHead(db: Executor, key: SigningKey): SignedTreeHead {
-  const { hashes } = leaves(db);
+export async function signedTreeHead(db: Executor, key: SigningKey): Promise<SignedTreeHead> {
+  const { hashes } = await leaves(db);
   return signTreeHead({ tree_size: hashes.length, root_hash: treeRoot(hashes), timestamp: new Date().toISOString() }, key.privateKey);
 }
 
 /** Inclusion proofs, in the tree of the whole log, for the entries with these seqs (in seq order, each once). */
-export function proofsFor(db: Executor, seqs: Iterable<number>) {
-  const { entries, hashes } = leaves(db);
+export async function proofsFor(db: Executor, seqs: Iterable<number>) {
+  const { entries, hashes } = await leaves(db);
   const wanted = new Set(seqs);
   return {
     treeSize: hashes.length,
@@ -33,8 +35,8 @@ export function proofsFor(db: Executor, seqs: Iterable<number>) {
 }
 
 /** The proof that the log of size `from` is a prefix of the log of size `to`, with both roots and its check. */
-export function consistency(db: Executor, from: number, to: number) {
-  const { hashes } = leaves(db, to);
+export async function consistency(db: Executor, from: number, to: number) {
+  const { hashes } = await leaves(db, to);
   if (from < 1 || from > to || to > hashes.length) throw new AppError("BAD_REQUEST", `The sizes must satisfy 1 <= from <= to <= ${hashes.length}.`);
   const proof = consistencyProof(from, hashes);
   const fromRoot = treeRoot(hashes.slice(0, from));

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { transaction } from "../../db/client";
 import { budgets, runs } from "../../db/schema";
 import { actorOf } from "../actor";
 import { registerUpload } from "../datasets/service";
@@ -24,28 +25,32 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 beforeAll(async () => {
   world = await testWorld();
   const engineer = world.users.engineer;
-  const dv = registerUpload(world.db, engineer, actorOf(engineer), { name: "mail" }, ingestedVersion({ recordCount: 5000, subjectCount: 1200, maxRecordsPerSubject: 7 }));
-  const base = registerTestBaseModel(world.db);
+  const dv = await registerUpload(world.db, engineer, actorOf(engineer), { name: "mail" }, ingestedVersion({ recordCount: 5000, subjectCount: 1200, maxRecordsPerSubject: 7 }));
+  const base = await registerTestBaseModel(world.db);
   await callerAs(world.db, world.users.privacy_officer).budgets.set({ datasetId: dv.datasetId, epsilon: 8, delta: 1e-5, privacyUnit: "record", renewsOn: "2099-01-01" });
   // k, the records-per-person bound the officer states.
-  world.db.update(budgets).set({ recordsPerPersonBound: 7 }).where(eq(budgets.datasetId, dv.datasetId)).run();
-  const { runId } = launchRun(
+  await transaction(world.db, async (tx) => {
+    await tx.update(budgets).set({ recordsPerPersonBound: 7 }).where(eq(budgets.datasetId, dv.datasetId));
+  });
+  const { runId } = await launchRun(
     world.db,
     engineer,
     actorOf(engineer),
     runRequest(dv.id, base.id, { privacy: { mode: "noise_multiplier", noiseMultiplier: 1.1 }, batch: { by: "expected_batch_size", expectedBatchSize: 50 }, length: { by: "steps", steps: 300 } }),
   );
   // What the runner records when the trainer stops early, after 280 of 300 steps.
-  world.db.update(runs).set({ status: "finished", chargedSteps: 280 }).where(eq(runs.id, runId)).run();
-  versionId = registerTestFineTuned(world.db, { familyName: "base/mail", parentVersionId: base.id, datasetVersionId: dv.id, runId }).id;
+  await transaction(world.db, async (tx) => {
+    await tx.update(runs).set({ status: "finished", chargedSteps: 280 }).where(eq(runs.id, runId));
+  });
+  versionId = (await registerTestFineTuned(world.db, { familyName: "base/mail", parentVersionId: base.id, datasetVersionId: dv.id, runId })).id;
   const officer = callerAs(world.db, world.users.privacy_officer);
   await officer.models.setStatus({ versionId, status: "approved" });
   await officer.incidents.open({ title: "Review exposure", severity: "low", links: [{ entityType: "model_version", entityId: versionId }] });
   await officer.budgets.releaseCounts({ datasetVersionId: dv.id, noiseMultiplier: 20 });
 });
 
-it("exports a statement, proofs and tree head that verify offline, epsilon recomputed", () => {
-  const text = exportProvenance(world.db, versionId, signingKey(dataDir));
+it("exports a statement, proofs and tree head that verify offline, epsilon recomputed", async () => {
+  const text = await exportProvenance(world.db, versionId, signingKey(dataDir));
   const report = verifyBundle(text);
   expect(report.checks.filter((c) => !c.ok)).toEqual([]);
   expect(report.ok).toBe(true);
@@ -85,30 +90,30 @@ it("exports a statement, proofs and tree head that verify offline, epsilon recom
 });
 
 it("records each export in the audit log, after the tree head it carries, and the auditor's home page lists it", async () => {
-  const before = world.db.select().from(auditLog).all().length;
-  const response = handleProvenanceDownload({ db: world.db, user: world.users.auditor }, versionId, dataDir);
+  const before = (await world.db.select().from(auditLog)).length;
+  const response = await handleProvenanceDownload({ db: world.db, user: world.users.auditor }, versionId, dataDir);
   expect(response.status).toBe(200);
-  const entries = world.db.select().from(auditLog).all();
+  const entries = await world.db.select().from(auditLog);
   expect(entries).toHaveLength(before + 1);
   expect(entries.at(-1)).toMatchObject({ action: "provenance.export", entityType: "model_version", entityId: versionId, actorEmail: world.users.auditor.email });
   const bundle = JSON.parse(await response.text());
   expect(bundle.audit.tree_head.tree_size).toBe(before);
   const { exports } = await callerAs(world.db, world.users.auditor).home.todo().then((t) => t as Extract<typeof t, { role: "auditor" }>);
   expect(exports[0]).toMatchObject({ entityId: versionId, actorEmail: world.users.auditor.email });
-  expect(handleProvenanceDownload({ db: world.db, user: world.users.engineer }, versionId, dataDir).status).toBe(403);
-  expect(world.db.select().from(auditLog).all()).toHaveLength(before + 1); // a refused export records nothing
+  expect((await handleProvenanceDownload({ db: world.db, user: world.users.engineer }, versionId, dataDir)).status).toBe(403);
+  expect(await world.db.select().from(auditLog)).toHaveLength(before + 1); // a refused export records nothing
 });
 
 it("is refused to other roles; a withdrawn version is exported marked withdrawn, with the incident, and verifies", async () => {
   const download = (role: "admin" | "engineer" | "auditor" | null) => handleProvenanceDownload({ db: world.db, user: role && world.users[role] }, versionId, dataDir);
-  expect(download(null).status).toBe(401);
-  expect(download("admin").status).toBe(403);
-  expect(download("engineer").status).toBe(403);
-  expect(download("auditor").status).toBe(200);
+  expect((await download(null)).status).toBe(401);
+  expect((await download("admin")).status).toBe(403);
+  expect((await download("engineer")).status).toBe(403);
+  expect((await download("auditor")).status).toBe(200);
   const officer = callerAs(world.db, world.users.privacy_officer);
   const incidentId = await officer.incidents.open({ title: "Canary exposure too high", severity: "high", links: [] });
   await officer.incidents.withdrawModel({ incidentId, versionId, reason: "memorised canaries" });
-  const response = download("auditor");
+  const response = await download("auditor");
   expect(response.status).toBe(200);
   const text = await response.text();
   const report = verifyBundle(text);

@@ -17,8 +17,8 @@ import { EVENT_FORMAT_VERSION } from "../../trainer/privacy";
 import { ADJACENCY, PREDICATE_TYPE, STATEMENT_TYPE, buildBundle, type Statement } from "./bundle";
 import { signingKey, type SigningKey } from "./keys";
 
-export function provenanceStatement(db: Executor, versionId: string): { statement: Statement; entityIds: string[] } {
-  const d = disclosure(db, versionId);
+export async function provenanceStatement(db: Executor, versionId: string): Promise<{ statement: Statement; entityIds: string[] }> {
+  const d = await disclosure(db, versionId);
   const parent = d.lineage[1] ?? null;
   const statement: Statement = {
     _type: STATEMENT_TYPE,
@@ -109,10 +109,10 @@ export function provenanceStatement(db: Executor, versionId: string): { statemen
 }
 
 /** The export file's text for a model version, signed with the server's key. */
-export function exportProvenance(db: Executor, versionId: string, key: SigningKey): string {
-  const { statement, entityIds } = provenanceStatement(db, versionId);
-  const seqs = db.select({ seq: auditLog.seq }).from(auditLog).where(inArray(auditLog.entityId, [...new Set(entityIds)])).all().map((r) => r.seq);
-  const { treeSize, root, entries } = proofsFor(db, seqs);
+export async function exportProvenance(db: Executor, versionId: string, key: SigningKey): Promise<string> {
+  const { statement, entityIds } = await provenanceStatement(db, versionId);
+  const seqs = (await db.select({ seq: auditLog.seq }).from(auditLog).where(inArray(auditLog.entityId, [...new Set(entityIds)]))).map((r) => r.seq);
+  const { treeSize, root, entries } = await proofsFor(db, seqs);
   return buildBundle({
     statement,
     privateKey: key.privateKey,
@@ -124,12 +124,12 @@ export function exportProvenance(db: Executor, versionId: string, key: SigningKe
 
 /** GET /api/models/<id>/provenance: the export as a file, for auditors and privacy officers. Each export is recorded in
  * the audit log (`provenance.export`, after the tree head the export carries), so auditors see who exported what. */
-export function handleProvenanceDownload(ctx: Context, versionId: string, dataDir: string): Response {
+export async function handleProvenanceDownload(ctx: Context, versionId: string, dataDir: string): Promise<Response> {
   try {
     if (!ctx.user) throw new AppError("UNAUTHORIZED", "Sign in to continue.");
     if (!may(ctx.user.role, ABILITIES["api.models.provenance"])) throw new AppError("FORBIDDEN", "Only auditors and privacy officers export provenance.");
     const user = ctx.user;
-    const text = audited(ctx.db, { actor: actorOf(user), action: "provenance.export", entityType: "model_version", entityId: versionId, input: { versionId } }, (tx) =>
+    const text = await audited(ctx.db, { actor: actorOf(user), action: "provenance.export", entityType: "model_version", entityId: versionId, input: { versionId } }, (tx) =>
       exportProvenance(tx, versionId, signingKey(dataDir)),
     );
     return new Response(text, {

@@ -23,9 +23,9 @@ const consistencyOutput = z.object({
 
 export const provenanceRouter = router({
   /** The log as a Merkle tree: its signed head now, and the key that signed it. */
-  treeHead: reader.output(treeHeadOutput).query(({ ctx }) => {
+  treeHead: reader.output(treeHeadOutput).query(async ({ ctx }) => {
     const key = signingKey(env().DATA_DIR);
-    return { head: signedTreeHead(ctx.db, key), publicKeyPem: key.publicKeyPem, keyId: key.keyId };
+    return { head: await signedTreeHead(ctx.db, key), publicKeyPem: key.publicKeyPem, keyId: key.keyId };
   }),
   consistency: reader
     .input(z.object({ from: z.number().int().min(1), to: z.number().int().min(1) }))

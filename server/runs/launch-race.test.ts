@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, expect, it } from "vitest";
-import { migrateDatabase, openDatabase } from "../../db/client";
+import { migrateDatabase } from "../../db/client";
+import { openDatabase } from "../../db/open";
 import { createAccountant, dpSgdEvent } from "../../trainer/privacy";
 import { actorOf } from "../actor";
 import { SYSTEM_ACTOR, verifyChain } from "../audit/service";
@@ -23,16 +24,16 @@ const rdp = createAccountant("rdp");
 
 it("lets exactly as many concurrent launches through as the budget holds", async () => {
   const file = path.join(dir, "race.db");
-  const db = openDatabase(file);
-  migrateDatabase(db);
+  const db = openDatabase({ kind: "sqlite", file });
+  await migrateDatabase(db);
   const engineer = await createUser(db, SYSTEM_ACTOR, { email: "e@race.example", name: "E", role: "engineer", password: "a long enough secret" });
   const officer = await createUser(db, SYSTEM_ACTOR, { email: "o@race.example", name: "O", role: "privacy_officer", password: "a long enough secret" });
-  const version = registerUpload(db, { ...engineer, role: "engineer" }, actorOf({ ...engineer, role: "engineer" }), { name: "race" }, ingestedVersion());
-  const base = registerTestBaseModel(db, "race-base");
+  const version = await registerUpload(db, { ...engineer, role: "engineer" }, actorOf({ ...engineer, role: "engineer" }), { name: "race" }, ingestedVersion());
+  const base = await registerTestBaseModel(db, "race-base");
   const composedOf = (k: number) => rdp.epsilon({ type: "composed", events: Array.from({ length: k }, () => dpSgdEvent(0.01, 1, 500)) }, 1e-5);
   // Room for three runs, not four.
   const limit = (composedOf(3) + composedOf(4)) / 2;
-  setBudget(db, actorOf({ ...officer, role: "privacy_officer" }), { datasetId: version.datasetId, epsilon: limit, delta: 1e-5, privacyUnit: "record", renewsOn: "2099-01-01" });
+  await setBudget(db, actorOf({ ...officer, role: "privacy_officer" }), { datasetId: version.datasetId, epsilon: limit, delta: 1e-5, privacyUnit: "record", renewsOn: "2099-01-01" });
   const request = runRequest(version.id, base.id, { length: { by: "steps", steps: 500 } });
 
   const startAt = String(Date.now() + 4000);
@@ -44,8 +45,8 @@ it("lets exactly as many concurrent launches through as the budget holds", async
   );
   expect(outcomes.filter((o) => o === "launched")).toHaveLength(3);
   expect(outcomes.filter((o) => o.startsWith("refused: This run would exceed the budget"))).toHaveLength(5);
-  const spend = lineageSpend(db, version.datasetId, 1e-5);
+  const spend = await lineageSpend(db, version.datasetId, 1e-5);
   expect(spend.runs).toHaveLength(3);
   expect(spend.epsilon).toBeLessThanOrEqual(limit);
-  expect(verifyChain(db).ok).toBe(true);
+  expect((await verifyChain(db)).ok).toBe(true);
 }, 60_000);

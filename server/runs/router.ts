@@ -22,9 +22,9 @@ export const runsRouter = router({
     .mutation(({ ctx, input }) => cancelRun(ctx.db, ctx.user, ctx.actor, input)),
   resume: engineer.input(runIdInput).mutation(({ ctx, input }) => resumeRun(ctx.db, ctx.user, ctx.actor, input)),
   options: engineer.query(({ ctx }) => launchOptions(ctx.db, ctx.user)),
-  preview: engineer.input(runRequestInput).query(({ ctx, input }) => {
-    const { budget, ...projection } = project(ctx.db, ctx.user, input);
+  preview: engineer.input(runRequestInput).query(async ({ ctx, input }) => {
+    const { budget, ...projection } = await project(ctx.db, ctx.user, input);
     return { ...projection, privacyUnit: budget.privacyUnit, renewsOn: budget.renewsOn };
   }),
-  launch: engineer.input(runRequestInput).output(launchOutput).mutation(({ ctx, input }) => launchRun(ctx.db, ctx.user, ctx.actor, input).runId),
+  launch: engineer.input(runRequestInput).output(launchOutput).mutation(async ({ ctx, input }) => (await launchRun(ctx.db, ctx.user, ctx.actor, input)).runId),
 });

@@ -2,7 +2,7 @@
 // the model version it produced, and for a failed run the reason in words (./run-failure.ts).
 import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
-import type { Executor } from "../../db/client";
+import { first, type Executor } from "../../db/client";
 import { modelFamilies, modelVersions, runEvaluations, runSteps, runs } from "../../db/schema";
 import { dpSgdEvent } from "../../trainer/privacy";
 import { LEDGER_ACCOUNTANT, isActive, lineageDelta, reservedSteps } from "../budgets/ledger";
@@ -14,23 +14,24 @@ import { runRequestInput } from "./run-request";
 import { runView } from "./service";
 
 /** A run with its charted progress, and epsilon recomputed on the server from the charged steps. */
-export function runDetail(db: Executor, user: SessionUser, runId: string) {
-  const run = db.select().from(runs).where(eq(runs.id, runId)).get();
-  if (!run || !maySeeDataset(db, user, run.datasetId)) throw new AppError("NOT_FOUND", "No such run.");
-  const delta = lineageDelta(db, run.datasetId);
-  const steps = db.select().from(runSteps).where(eq(runSteps.runId, run.id)).orderBy(asc(runSteps.id)).all();
-  const evaluations = db.select().from(runEvaluations).where(eq(runEvaluations.runId, run.id)).orderBy(asc(runEvaluations.id)).all();
+export async function runDetail(db: Executor, user: SessionUser, runId: string) {
+  const run = await first(db.select().from(runs).where(eq(runs.id, runId)));
+  if (!run || !(await maySeeDataset(db, user, run.datasetId))) throw new AppError("NOT_FOUND", "No such run.");
+  const delta = await lineageDelta(db, run.datasetId);
+  const steps = await db.select().from(runSteps).where(eq(runSteps.runId, run.id)).orderBy(asc(runSteps.id));
+  const evaluations = await db.select().from(runEvaluations).where(eq(runEvaluations.runId, run.id)).orderBy(asc(runEvaluations.id));
   const epsilonAt = (n: number) => (n === 0 ? 0 : LEDGER_ACCOUNTANT.epsilon(dpSgdEvent(run.samplingRate, run.noiseMultiplier, n), delta));
   // The server's own epsilon curve, at up to 100 points (it never takes the trainer's figures for it).
   const every = Math.max(1, Math.ceil(run.chargedSteps / 100));
   const epsilonCurve = Array.from({ length: Math.floor(run.chargedSteps / every) }, (_, i) => (i + 1) * every).map((step) => ({ step, epsilon: epsilonAt(step) }));
   const produced = run.resultModelVersionId
-    ? db
-        .select({ id: modelVersions.id, version: modelVersions.version, family: modelFamilies.name })
-        .from(modelVersions)
-        .innerJoin(modelFamilies, eq(modelFamilies.id, modelVersions.familyId))
-        .where(eq(modelVersions.id, run.resultModelVersionId))
-        .get() ?? null
+    ? ((await first(
+        db
+          .select({ id: modelVersions.id, version: modelVersions.version, family: modelFamilies.name })
+          .from(modelVersions)
+          .innerJoin(modelFamilies, eq(modelFamilies.id, modelVersions.familyId))
+          .where(eq(modelVersions.id, run.resultModelVersionId)),
+      )) ?? null)
     : null;
   return {
     run: { ...runView(run), spec: runRequestInput.parse(JSON.parse(run.spec)) },

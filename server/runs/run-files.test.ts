@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { first, transaction } from "../../db/client";
 import { incidentLinks, runs, type Run } from "../../db/schema";
 import { actorOf } from "../actor";
 import { listAudit, verifyChain } from "../audit/service";
@@ -26,15 +27,18 @@ beforeEach(async () => {
   writeFileSync(path.join(dataDir, "datasets", "v1.jsonl"), `${lines.join("\n")}\n`);
   await callerAs(world.db, world.users.privacy_officer).budgets.set({ datasetId: made.datasetId, epsilon: 100, delta: 1e-5, privacyUnit: "record", renewsOn: "2099-01-01" });
   const engineer = world.users.engineer;
-  const { runId } = launchRun(world.db, engineer, actorOf(engineer), runRequest(made.versionId, made.baseId));
-  run = runOf(runId);
+  const { runId } = await launchRun(world.db, engineer, actorOf(engineer), runRequest(made.versionId, made.baseId));
+  run = await runOf(runId);
 });
 afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
 
-const runOf = (id: string): Run => world.db.select().from(runs).where(eq(runs.id, id)).get()!;
+const runOf = async (id: string): Promise<Run> => (await first(world.db.select().from(runs).where(eq(runs.id, id))))!;
 const modeOf = (p: string) => statSync(p).mode & 0o777;
 const inRun = (...names: string[]) => path.join(runDirectory(dataDir, run.id), ...names);
-const setStatus = (status: Run["status"]) => world.db.update(runs).set({ status }).where(eq(runs.id, run.id)).run();
+const setStatus = (status: Run["status"]) =>
+  transaction(world.db, async (tx) => {
+    await tx.update(runs).set({ status }).where(eq(runs.id, run.id));
+  });
 const linesOf = (file: string): TrainerRecord[] => readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as TrainerRecord);
 
 /** A run directory as a trainer leaves it: the copies, a checkpoint and the model. */
@@ -70,49 +74,49 @@ describe("the run's copies of training data", () => {
   it("are deleted once the run has ended, never while it is queued, running (its trainer busy) or interrupted", async () => {
     await trainedRunDirectory();
     for (const status of ["queued", "running", "interrupted"] as const) {
-      setStatus(status);
-      expect(deleteEndedRunCopies(world.db, dataDir)).toEqual([]);
+      await setStatus(status);
+      expect(await deleteEndedRunCopies(world.db, dataDir)).toEqual([]);
     }
-    setStatus("finished");
-    expect(deleteEndedRunCopies(world.db, dataDir, new Set([run.id]))).toEqual([]); // its trainer has not exited yet
+    await setStatus("finished");
+    expect(await deleteEndedRunCopies(world.db, dataDir, new Set([run.id]))).toEqual([]); // its trainer has not exited yet
     expect(existsSync(inRun("train.jsonl"))).toBe(true);
-    expect(deleteEndedRunCopies(world.db, dataDir)).toEqual([run.id]);
+    expect(await deleteEndedRunCopies(world.db, dataDir)).toEqual([run.id]);
     for (const name of ["train.jsonl", "validation.jsonl", "checkpoint"]) expect(existsSync(inRun(name))).toBe(false);
     expect(readFileSync(inRun("model", "weights.safetensors"), "utf8")).toBe("weights");
     expect(existsSync(inRun("spec.json"))).toBe(true);
-    expect(runOf(run.id).runFilesDeletedAt).not.toBeNull();
-    const [entry] = listAudit(world.db, { action: "run.delete_copies" }, 1, 1).entries;
+    expect((await runOf(run.id)).runFilesDeletedAt).not.toBeNull();
+    const [entry] = (await listAudit(world.db, { action: "run.delete_copies" }, 1, 1)).entries;
     expect(entry).toMatchObject({ actorRole: "system", entityType: "run", entityId: run.id });
-    expect(deleteEndedRunCopies(world.db, dataDir)).toEqual([]); // once
-    expect(verifyChain(world.db).ok).toBe(true);
+    expect(await deleteEndedRunCopies(world.db, dataDir)).toEqual([]); // once
+    expect((await verifyChain(world.db)).ok).toBe(true);
   });
 
   it("are kept for an incident by a privacy officer (audited, linked, noted), then deleted once released", async () => {
     await trainedRunDirectory();
     const officer = callerAs(world.db, world.users.privacy_officer);
     const incidentId = await officer.incidents.open({ title: "Possible leak", severity: "high" });
-    const before = snapshot(world.db);
+    const before = await snapshot(world.db);
     const keep = { incidentId, runId: run.id, keep: true, reason: "investigate the leak" };
     expect(await refusal(officer.incidents.keepRunFiles({ ...keep, reason: "x" }))).toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/at least 3 characters/) });
     expect(await refusal(officer.incidents.keepRunFiles({ ...keep, incidentId: "00000000-0000-4000-8000-000000000000" }))).toMatchObject({ code: "NOT_FOUND", message: "No such incident." });
     expect(await refusal(officer.incidents.keepRunFiles({ ...keep, keep: false }))).toMatchObject({ code: "CONFLICT" });
     expect(await refusal(callerAs(world.db, world.users.engineer).incidents.keepRunFiles(keep))).toMatchObject({ code: "FORBIDDEN" });
-    expect(snapshot(world.db)).toEqual(before);
+    expect(await snapshot(world.db)).toEqual(before);
 
     await officer.incidents.keepRunFiles(keep);
-    expect(runOf(run.id).keepRunFiles).toBe(true);
-    expect(world.db.select().from(incidentLinks).where(eq(incidentLinks.incidentId, incidentId)).all()).toContainEqual(expect.objectContaining({ entityType: "run", entityId: run.id }));
+    expect((await runOf(run.id)).keepRunFiles).toBe(true);
+    expect(await world.db.select().from(incidentLinks).where(eq(incidentLinks.incidentId, incidentId))).toContainEqual(expect.objectContaining({ entityType: "run", entityId: run.id }));
     const detail = await officer.incidents.get({ incidentId });
     expect(detail.notes.at(-1)!.text).toMatch(/copies of training data kept until released: investigate the leak/);
-    setStatus("failed");
-    expect(deleteEndedRunCopies(world.db, dataDir)).toEqual([]);
+    await setStatus("failed");
+    expect(await deleteEndedRunCopies(world.db, dataDir)).toEqual([]);
     expect(existsSync(inRun("train.jsonl"))).toBe(true);
 
     await officer.incidents.keepRunFiles({ ...keep, keep: false, reason: "investigation closed" });
-    expect(deleteEndedRunCopies(world.db, dataDir)).toEqual([run.id]);
+    expect(await deleteEndedRunCopies(world.db, dataDir)).toEqual([run.id]);
     expect(existsSync(inRun("train.jsonl"))).toBe(false);
     const err = await refusal(officer.incidents.keepRunFiles(keep));
     expect(err).toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/were deleted on .*nothing left to keep/) });
-    expect(listAudit(world.db, { action: "incident.keep_run_files" }, 1, 10).entries).toHaveLength(2);
+    expect((await listAudit(world.db, { action: "incident.keep_run_files" }, 1, 10)).entries).toHaveLength(2);
   });
 });

@@ -6,7 +6,7 @@ import { createWriteStream, readFileSync, rmSync, type WriteStream } from "node:
 import { once } from "node:events";
 import path from "node:path";
 import { and, eq, inArray, isNull } from "drizzle-orm";
-import type { Db, Executor } from "../../db/client";
+import { first, type Db, type Executor } from "../../db/client";
 import { datasetVersions, modelVersions, runCanaries, runs, type Run } from "../../db/schema";
 import { dpSgdEvent } from "../../trainer/privacy";
 import { isHeldOut, unitOf } from "../../trainer/contract/holdout";
@@ -52,9 +52,9 @@ export interface TrainerRecord {
  * CONFLICT when the version's files were deleted.
  */
 export async function* splitRunRecords(db: Executor, dataDir: string, run: Run): AsyncGenerator<{ split: "train" | "validation"; record: TrainerRecord }> {
-  const version = db.select().from(datasetVersions).where(eq(datasetVersions.id, run.datasetVersionId)).get()!;
+  const version = (await first(db.select().from(datasetVersions).where(eq(datasetVersions.id, run.datasetVersionId))))!;
   const file = versionFile(dataDir, version);
-  const key = lineageHoldoutKey(db, run.datasetId);
+  const key = await lineageHoldoutKey(db, run.datasetId);
   let validationRecords = 0;
   for await (const record of readRecords(file)) {
     const unit = unitOf(record, run.privacyUnit);
@@ -67,7 +67,7 @@ export async function* splitRunRecords(db: Executor, dataDir: string, run: Run):
     }
   }
   const plan = run.canaryPlan === null ? null : canaryPlanSchema.parse(JSON.parse(run.canaryPlan));
-  for (const canary of db.select().from(runCanaries).where(eq(runCanaries.runId, run.id)).all()) {
+  for (const canary of await db.select().from(runCanaries).where(eq(runCanaries.runId, run.id))) {
     if (!canary.included || !plan) continue;
     for (let r = 0; r < plan.repeats; r++) {
       const subject = run.privacyUnit === "subject" ? `canary:${canary.idx}` : `canary:${canary.idx}:${r}`;
@@ -89,8 +89,8 @@ function privateStream(file: string): WriteStream {
 export async function writeRunFiles(db: Db, dataDir: string, run: Run): Promise<string> {
   const dir = runDirectory(dataDir, run.id);
   mkdirPrivate(dir);
-  const base = db.select().from(modelVersions).where(eq(modelVersions.id, run.baseModelVersionId)).get()!;
-  const delta = lineageDelta(db, run.datasetId);
+  const base = (await first(db.select().from(modelVersions).where(eq(modelVersions.id, run.baseModelVersionId))))!;
+  const delta = await lineageDelta(db, run.datasetId);
   const request = runRequestInput.parse(JSON.parse(run.spec));
 
   const train = privateStream(path.join(dir, "train.jsonl"));
@@ -154,16 +154,16 @@ const ENDED = ["finished", "failed", "cancelled"] as const;
  * may be resumed and keeps them) unless a privacy officer keeps them, and records when (audited as the system's
  * doing). Runs this runner's trainers still run (`busy`) wait until their trainer has exited. Returns the runs done.
  */
-export function deleteEndedRunCopies(db: Db, dataDir: string, busy: ReadonlySet<string> = new Set()): string[] {
-  const ended = db
-    .select({ id: runs.id })
-    .from(runs)
-    .where(and(inArray(runs.status, [...ENDED]), eq(runs.keepRunFiles, false), isNull(runs.runFilesDeletedAt)))
-    .all()
-    .filter((r) => !busy.has(r.id));
+export async function deleteEndedRunCopies(db: Db, dataDir: string, busy: ReadonlySet<string> = new Set()): Promise<string[]> {
+  const ended = (
+    await db
+      .select({ id: runs.id })
+      .from(runs)
+      .where(and(inArray(runs.status, [...ENDED]), eq(runs.keepRunFiles, false), isNull(runs.runFilesDeletedAt)))
+  ).filter((r) => !busy.has(r.id));
   for (const { id } of ended) {
-    audited(db, { actor: SYSTEM_ACTOR, action: "run.delete_copies", entityType: "run", entityId: id, input: { files: RUN_COPIES } }, (tx) => {
-      tx.update(runs).set({ runFilesDeletedAt: new Date().toISOString() }).where(eq(runs.id, id)).run();
+    await audited(db, { actor: SYSTEM_ACTOR, action: "run.delete_copies", entityType: "run", entityId: id, input: { files: RUN_COPIES } }, async (tx) => {
+      await tx.update(runs).set({ runFilesDeletedAt: new Date().toISOString() }).where(eq(runs.id, id));
       // Last, inside the transaction: a removal that fails leaves the run unmarked, to be tried again.
       for (const name of RUN_COPIES) rmSync(path.join(runDirectory(dataDir, id), name), { recursive: true, force: true });
     });

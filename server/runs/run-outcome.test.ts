@@ -3,6 +3,7 @@
 // a cancel does not.
 import { eq } from "drizzle-orm";
 import { beforeEach, expect, it } from "vitest";
+import { first, transaction } from "../../db/client";
 import { incidentLinks, incidents, runs } from "../../db/schema";
 import { messageSchema } from "../../trainer/contract/protocol";
 import { actorOf } from "../actor";
@@ -19,21 +20,26 @@ beforeEach(async () => {
   let versionId: string, baseId: string;
   ({ world, datasetId, versionId, baseId } = await worldWithDataset("tickets"));
   await callerAs(world.db, world.users.privacy_officer).budgets.set({ datasetId, epsilon: 50, delta: 1e-5, privacyUnit: "record", renewsOn: "2099-01-01" });
-  runId = launchRun(world.db, world.users.engineer, actorOf(world.users.engineer), runRequest(versionId, baseId)).runId;
-  world.db.update(runs).set({ status: "running", runnerId: "dead-runner" }).where(eq(runs.id, runId)).run();
+  runId = (await launchRun(world.db, world.users.engineer, actorOf(world.users.engineer), runRequest(versionId, baseId))).runId;
+  await setRun({ status: "running", runnerId: "dead-runner" });
 });
+
+const setRun = (values: Partial<typeof runs.$inferInsert>) =>
+  transaction(world.db, async (tx) => {
+    await tx.update(runs).set(values).where(eq(runs.id, runId));
+  });
+const statusOf = async () => (await first(world.db.select().from(runs).where(eq(runs.id, runId))))?.status;
 
 function incidentsOfRun() {
   return world.db
     .select({ id: incidents.id, source: incidents.source, severity: incidents.severity, title: incidents.title })
     .from(incidents)
     .innerJoin(incidentLinks, eq(incidentLinks.incidentId, incidents.id))
-    .where(eq(incidentLinks.entityId, runId))
-    .all();
+    .where(eq(incidentLinks.entityId, runId));
 }
 
 function linksOf(incidentId: string) {
-  return world.db.select({ entityType: incidentLinks.entityType, entityId: incidentLinks.entityId }).from(incidentLinks).where(eq(incidentLinks.incidentId, incidentId)).all();
+  return world.db.select({ entityType: incidentLinks.entityType, entityId: incidentLinks.entityId }).from(incidentLinks).where(eq(incidentLinks.incidentId, incidentId));
 }
 
 const interrupted = messageSchema.parse({
@@ -49,12 +55,12 @@ const interrupted = messageSchema.parse({
   adapter_sha256: null,
 });
 
-it("a run taken over from a dead runner opens a trainer-fault incident linked to the run and dataset", () => {
-  expect(recoverOrphanedRuns(world.db)).toBe(1);
-  const [incident, ...more] = incidentsOfRun();
+it("a run taken over from a dead runner opens a trainer-fault incident linked to the run and dataset", async () => {
+  expect(await recoverOrphanedRuns(world.db)).toBe(1);
+  const [incident, ...more] = await incidentsOfRun();
   expect(more).toEqual([]);
   expect(incident).toMatchObject({ source: "trainer_fault", severity: "low", title: `Run ${runId.slice(0, 8)} was interrupted` });
-  expect(linksOf(incident!.id)).toEqual(
+  expect(await linksOf(incident!.id)).toEqual(
     expect.arrayContaining([
       { entityType: "run", entityId: runId },
       { entityType: "dataset", entityId: datasetId },
@@ -62,18 +68,18 @@ it("a run taken over from a dead runner opens a trainer-fault incident linked to
   );
 });
 
-it("a trainer stopping at a step boundary without a cancel opens one; interrupted again, no second while it is open", () => {
-  new RunSession(world.db, "unused", runId, "dead-runner", () => {}).onMessage(interrupted);
-  expect(world.db.select().from(runs).where(eq(runs.id, runId)).get()?.status).toBe("interrupted");
-  expect(incidentsOfRun()).toHaveLength(1);
-  world.db.update(runs).set({ status: "running", runnerId: "dead-runner" }).where(eq(runs.id, runId)).run();
-  expect(recoverOrphanedRuns(world.db)).toBe(1);
-  expect(incidentsOfRun()).toHaveLength(1);
+it("a trainer stopping at a step boundary without a cancel opens one; interrupted again, no second while it is open", async () => {
+  await new RunSession(world.db, "unused", runId, "dead-runner", () => {}).onMessage(interrupted);
+  expect(await statusOf()).toBe("interrupted");
+  expect(await incidentsOfRun()).toHaveLength(1);
+  await setRun({ status: "running", runnerId: "dead-runner" });
+  expect(await recoverOrphanedRuns(world.db)).toBe(1);
+  expect(await incidentsOfRun()).toHaveLength(1);
 });
 
-it("a cancelled run opens no incident", () => {
-  world.db.update(runs).set({ cancelRequested: true }).where(eq(runs.id, runId)).run();
-  new RunSession(world.db, "unused", runId, "dead-runner", () => {}).onMessage(interrupted);
-  expect(world.db.select().from(runs).where(eq(runs.id, runId)).get()?.status).toBe("cancelled");
-  expect(incidentsOfRun()).toEqual([]);
+it("a cancelled run opens no incident", async () => {
+  await setRun({ cancelRequested: true });
+  await new RunSession(world.db, "unused", runId, "dead-runner", () => {}).onMessage(interrupted);
+  expect(await statusOf()).toBe("cancelled");
+  expect(await incidentsOfRun()).toEqual([]);
 });

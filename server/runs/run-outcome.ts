@@ -6,7 +6,7 @@ import path from "node:path";
 import { createHash } from "node:crypto";
 import { asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Db, Executor, Tx } from "../../db/client";
+import { engineOf, first, transaction, type Db, type Executor, type Tx } from "../../db/client";
 import { budgets, datasets, modelFamilies, modelVersions, runEvaluations, runs, type Run, type RunStatus } from "../../db/schema";
 import type { Message } from "../../trainer/contract/protocol";
 import { SYSTEM_ACTOR, audited } from "../audit/service";
@@ -19,29 +19,31 @@ import { runDirectory } from "./run-files";
 /**
  * Ends a run, audited as the system's doing; `alsoDo` runs first in the same transaction (and may throw to call the
  * end off). A failed run opens a trainer-fault incident (an interrupted one, which can be resumed, a low one), and a
- * lineage whose charged spend now exceeds its budget a budget-overrun incident.
+ * lineage whose charged spend now exceeds its budget a budget-overrun incident. The run's row is locked first, so that
+ * two ends of one run (a trainer's exit, a takeover) are decided one after the other.
  */
-export function finish(db: Db, runId: string, status: RunStatus, reason: string, alsoDo?: (tx: Tx) => void): void {
-  audited(db, { actor: SYSTEM_ACTOR, action: `run.${status}`, entityType: "run", entityId: runId, input: { reason } }, (tx) => {
-    alsoDo?.(tx);
-    tx.update(runs).set({ status, statusReason: reason, endedAt: new Date().toISOString() }).where(eq(runs.id, runId)).run();
-    const run = tx.select().from(runs).where(eq(runs.id, runId)).get()!;
-    notifyRunEnded(tx, run);
+export async function finish(db: Db, runId: string, status: RunStatus, reason: string, alsoDo?: (tx: Tx) => Promise<void>): Promise<void> {
+  await audited(db, { actor: SYSTEM_ACTOR, action: `run.${status}`, entityType: "run", entityId: runId, input: { reason } }, async (tx) => {
+    await engineOf(tx).lockRow(tx, "runs", runId);
+    await alsoDo?.(tx);
+    await tx.update(runs).set({ status, statusReason: reason, endedAt: new Date().toISOString() }).where(eq(runs.id, runId));
+    const run = (await first(tx.select().from(runs).where(eq(runs.id, runId))))!;
+    await notifyRunEnded(tx, run);
     const links = [
       { entityType: "run" as const, entityId: run.id },
       { entityType: "dataset" as const, entityId: run.datasetId },
     ];
     if (status === "failed") {
-      openSystemIncidentOnce(tx, SYSTEM_ACTOR, { title: `Run ${run.id.slice(0, 8)} failed`, description: reason, severity: "medium", source: "trainer_fault", links });
+      await openSystemIncidentOnce(tx, SYSTEM_ACTOR, { title: `Run ${run.id.slice(0, 8)} failed`, description: reason, severity: "medium", source: "trainer_fault", links });
     } else if (status === "interrupted") {
       const description = `${reason} (${run.chargedSteps} of ${run.plannedSteps} steps charged).`;
-      openSystemIncidentOnce(tx, SYSTEM_ACTOR, { title: `Run ${run.id.slice(0, 8)} was interrupted`, description, severity: "low", source: "trainer_fault", links });
+      await openSystemIncidentOnce(tx, SYSTEM_ACTOR, { title: `Run ${run.id.slice(0, 8)} was interrupted`, description, severity: "low", source: "trainer_fault", links });
     }
-    const budget = tx.select().from(budgets).where(eq(budgets.datasetId, run.datasetId)).get();
-    const spend = budget && lineageSpend(tx, run.datasetId, budget.delta);
+    const budget = await first(tx.select().from(budgets).where(eq(budgets.datasetId, run.datasetId)));
+    const spend = budget && (await lineageSpend(tx, run.datasetId, budget.delta));
     if (budget && spend && spend.chargedEpsilon > budget.epsilon) {
       const description = `Charged ε = ${spend.chargedEpsilon} exceeds the budget's ε = ${budget.epsilon} at δ = ${budget.delta}.`;
-      openSystemIncidentOnce(tx, SYSTEM_ACTOR, { title: "Privacy budget overrun", description, severity: "critical", source: "budget_overrun", links: [links[1]!] });
+      await openSystemIncidentOnce(tx, SYSTEM_ACTOR, { title: "Privacy budget overrun", description, severity: "critical", source: "budget_overrun", links: [links[1]!] });
     }
   });
 }
@@ -49,29 +51,37 @@ export function finish(db: Db, runId: string, status: RunStatus, reason: string,
 /** The run's total charged steps once its current segment has reached trainer step `step`. */
 export const chargedAt = (run: Pick<Run, "segmentBaseSteps" | "resumeFromStep">, step: number) => run.segmentBaseSteps + (step - run.resumeFromStep);
 
-/** Raises the run's charged steps to `steps` (never lowers them): charging is idempotent, each step counts once. */
-export function chargeThrough(db: Executor, runId: string, steps: number): void {
-  db.update(runs).set({ chargedSteps: sql`max(${runs.chargedSteps}, ${steps})` }).where(eq(runs.id, runId)).run();
+/**
+ * Raises the run's charged steps to `steps` (never lowers them): charging is idempotent, each step counts once.
+ * Joins the caller's transaction when given one.
+ */
+export async function chargeThrough(db: Executor, runId: string, steps: number): Promise<void> {
+  await transaction(db, async (tx) => {
+    await tx
+      .update(runs)
+      .set({ chargedSteps: sql`CASE WHEN ${runs.chargedSteps} > ${steps} THEN ${runs.chargedSteps} ELSE ${steps} END` })
+      .where(eq(runs.id, runId));
+  });
 }
 
 /** After a crash the step in flight may have been applied: if in doubt, charge it (never beyond the reservation). */
-export function chargeStepInFlight(tx: Executor, runId: string): void {
-  const run = tx.select().from(runs).where(eq(runs.id, runId)).get()!;
-  chargeThrough(tx, runId, Math.min(reservedSteps(run), run.chargedSteps + 1));
+export async function chargeStepInFlight(tx: Tx, runId: string): Promise<void> {
+  const run = (await first(tx.select().from(runs).where(eq(runs.id, runId))))!;
+  await chargeThrough(tx, runId, Math.min(reservedSteps(run), run.chargedSteps + 1));
 }
 
 /** Registers the fine-tuned model version a finished run produced, in the run's final transaction. */
-export function registerResult(tx: Tx, run: Run, message: Extract<Message, { type: "finished" }>, dataDir: string): string {
-  const base = tx.select().from(modelVersions).where(eq(modelVersions.id, run.baseModelVersionId)).get()!;
-  const family = tx.select().from(modelFamilies).where(eq(modelFamilies.id, base.familyId)).get()!;
-  const dataset = tx.select().from(datasets).where(eq(datasets.id, run.datasetId)).get()!;
+export async function registerResult(tx: Tx, run: Run, message: Extract<Message, { type: "finished" }>, dataDir: string): Promise<string> {
+  const base = (await first(tx.select().from(modelVersions).where(eq(modelVersions.id, run.baseModelVersionId))))!;
+  const family = (await first(tx.select().from(modelFamilies).where(eq(modelFamilies.id, base.familyId))))!;
+  const dataset = (await first(tx.select().from(datasets).where(eq(datasets.id, run.datasetId))))!;
   // The model must be where this run's trainer writes, and the registry records the digest the server computes.
   const modelDir = path.resolve(message.model_dir);
   if (!modelDir.startsWith(path.resolve(runDirectory(dataDir, run.id)) + path.sep)) throw new Error(`the trainer wrote its model outside the run's directory: ${modelDir}`);
   const weightsDigest = createHash("sha256").update(readFileSync(path.join(modelDir, "weights.safetensors"))).digest("hex");
   const config = z.record(z.string(), z.unknown()).parse(JSON.parse(readFileSync(path.join(modelDir, "config.json"), "utf8")));
-  const evaluation = tx.select().from(runEvaluations).where(eq(runEvaluations.runId, run.id)).orderBy(asc(runEvaluations.id)).all().at(-1);
-  const version = insertModelVersion(tx, {
+  const evaluation = (await tx.select().from(runEvaluations).where(eq(runEvaluations.runId, run.id)).orderBy(asc(runEvaluations.id))).at(-1);
+  const version = await insertModelVersion(tx, {
     familyName: `${family.name}/${dataset.name}`,
     kind: "fine_tuned",
     parentVersionId: base.id,
@@ -90,6 +100,6 @@ export function registerResult(tx: Tx, run: Run, message: Extract<Message, { typ
     // Validation figures of held-out people, computed without DP: internal only (labelled so wherever shown).
     metrics: evaluation ? { validation_loss: evaluation.validationLoss, perplexity: evaluation.perplexity } : {},
   });
-  tx.update(runs).set({ resultModelVersionId: version.id }).where(eq(runs.id, run.id)).run();
+  await tx.update(runs).set({ resultModelVersionId: version.id }).where(eq(runs.id, run.id));
   return version.id;
 }

@@ -3,6 +3,7 @@
 // up to the trainer's count before any step of the new segment, so a step that may have been applied is charged.
 import { eq } from "drizzle-orm";
 import { beforeEach, expect, it } from "vitest";
+import { first, transaction } from "../../db/client";
 import { runs } from "../../db/schema";
 import { modelConfig } from "../../trainer/contract/model-config";
 import { messageSchema } from "../../trainer/contract/protocol";
@@ -21,14 +22,18 @@ beforeEach(async () => {
   const { world: w, datasetId, versionId, baseId } = await worldWithDataset("tickets");
   world = w;
   await callerAs(world.db, world.users.privacy_officer).budgets.set({ datasetId, epsilon: 50, delta: 1e-5, privacyUnit: "record", renewsOn: "2099-01-01" });
-  runId = launchRun(world.db, world.users.engineer, actorOf(world.users.engineer), runRequest(versionId, baseId)).runId;
-  world.db.update(runs).set({ status: "running", runnerId: "runner-1" }).where(eq(runs.id, runId)).run();
+  runId = (await launchRun(world.db, world.users.engineer, actorOf(world.users.engineer), runRequest(versionId, baseId))).runId;
+  await setRun({ status: "running", runnerId: "runner-1" });
 });
 
-const runOf = () => world.db.select().from(runs).where(eq(runs.id, runId)).get()!;
+const runOf = async () => (await first(world.db.select().from(runs).where(eq(runs.id, runId))))!;
+const setRun = (values: Partial<typeof runs.$inferInsert>) =>
+  transaction(world.db, async (tx) => {
+    await tx.update(runs).set(values).where(eq(runs.id, runId));
+  });
 
-function started(chargedSteps: number) {
-  const run = runOf();
+async function started(chargedSteps: number) {
+  const run = await runOf();
   return messageSchema.parse({
     type: "started",
     protocol_version: 1,
@@ -58,16 +63,16 @@ function started(chargedSteps: number) {
   });
 }
 
-it("charges up to the trainer's count when its write-ahead record is ahead of the server's", () => {
-  world.db.update(runs).set({ chargedSteps: 4 }).where(eq(runs.id, runId)).run();
+it("charges up to the trainer's count when its write-ahead record is ahead of the server's", async () => {
+  await setRun({ chargedSteps: 4 });
   const aborted: string[] = [];
-  new RunSession(world.db, NO_DATA_DIR, runId, "runner-1", (reason) => aborted.push(reason)).onMessage(started(6));
+  await new RunSession(world.db, NO_DATA_DIR, runId, "runner-1", (reason) => aborted.push(reason)).onMessage(await started(6));
   expect(aborted).toEqual([]);
-  expect(runOf().chargedSteps).toBe(6);
+  expect((await runOf()).chargedSteps).toBe(6);
 });
 
-it("never lowers the server's count", () => {
-  world.db.update(runs).set({ chargedSteps: 4 }).where(eq(runs.id, runId)).run();
-  new RunSession(world.db, NO_DATA_DIR, runId, "runner-1", () => {}).onMessage(started(0));
-  expect(runOf().chargedSteps).toBe(4);
+it("never lowers the server's count", async () => {
+  await setRun({ chargedSteps: 4 });
+  await new RunSession(world.db, NO_DATA_DIR, runId, "runner-1", () => {}).onMessage(await started(0));
+  expect((await runOf()).chargedSteps).toBe(4);
 });

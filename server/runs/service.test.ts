@@ -2,7 +2,8 @@
 // launch fail when only one fits, composition (never addition) across runs, and expiry, unit and access rules.
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { runs } from "../../db/schema";
+import { first, transaction } from "../../db/client";
+import { budgets, runs } from "../../db/schema";
 import { createAccountant, dpSgdEvent } from "../../trainer/privacy";
 import { actorOf } from "../actor";
 import { listAudit, verifyChain } from "../audit/service";
@@ -36,13 +37,13 @@ describe("launching runs", () => {
   it("refuses a target epsilon no noise reaches as a bad request naming the bound, and launches nothing", async () => {
     await setBudget(8);
     const unreachable = request({ privacy: { mode: "target_epsilon", targetEpsilon: 0.001 } });
-    const before = snapshot(world.db);
+    const before = await snapshot(world.db);
     for (const call of [engineer().runs.preview(unreachable), engineer().runs.launch(unreachable)]) {
       const r = await refusal(call);
       expect(r.code).toBe("BAD_REQUEST");
       expect(r.message).toMatch(/Target epsilon 0\.001 cannot be reached .*no noise multiplier up to 10000/);
     }
-    expect(snapshot(world.db)).toEqual(before);
+    expect(await snapshot(world.db)).toEqual(before);
   });
 
   it("projects the run's epsilon with the accountant and the budget left", async () => {
@@ -72,56 +73,56 @@ describe("launching runs", () => {
     expect(fits.estimate.seconds).toBeGreaterThan(5);
 
     // One person with 500 records, all of them in a step, full fine-tuning of the demo-sized model: cannot fit.
-    const { id: large } = registerUpload(world.db, world.users.engineer, actorOf(world.users.engineer), { datasetId }, ingestedVersion({ subjectField: "patient", recordCount: 10_000, subjectCount: 2_000, maxRecordsPerSubject: 500 }));
+    const { id: large } = await registerUpload(world.db, world.users.engineer, actorOf(world.users.engineer), { datasetId }, ingestedVersion({ subjectField: "patient", recordCount: 10_000, subjectCount: 2_000, maxRecordsPerSubject: 500 }));
     const huge = request({ datasetVersionId: large, privacyUnit: "subject", maxRecordsPerSubject: 1000, fineTuning: { method: "full" }, length: { by: "steps", steps: 100 } });
     const p = await engineer().runs.preview(huge);
     expect(p.estimate.microBatch).toBe(0);
     expect(p.refusal).toMatch(new RegExp(`^This run cannot fit in the trainer's memory: one subject's 500 records need about [\\d.]+ GiB at once, more than the 3\\.2 GiB it can use\\. Set records per subject to at most ${p.estimate.maxRecordsPerUnit}, or choose LoRA or a smaller base model\\.$`));
-    const before = snapshot(world.db);
+    const before = await snapshot(world.db);
     const err = await refusal(engineer().runs.launch(huge));
     expect(err).toEqual({ code: "CONFLICT", message: p.refusal });
-    expect(snapshot(world.db)).toEqual(before);
+    expect(await snapshot(world.db)).toEqual(before);
     expect((await engineer().runs.preview({ ...huge, maxRecordsPerSubject: p.estimate.maxRecordsPerUnit })).refusal).toBeNull();
   });
 
   it("refuses a run that would overspend, before any training, and changes nothing", async () => {
     await setBudget(1);
-    const before = snapshot(world.db);
+    const before = await snapshot(world.db);
     const err = await refusal(engineer().runs.launch(request()));
     expect(err.code).toBe("CONFLICT");
     expect(err.message).toMatch(/^This run would exceed the budget: on its own it costs ε = [\d.]+; .* over the limit of ε = 1\.00 at δ = 0\.00001\.$/);
-    expect(snapshot(world.db)).toEqual(before);
+    expect(await snapshot(world.db)).toEqual(before);
   });
 
   it("reserves the planned spend at launch, so a second run that only fits alone is refused", async () => {
     const one = rdp.epsilon(dpSgdEvent(0.01, 1, 1000), 1e-5);
     const two = rdp.epsilon(dpSgdEvent(0.01, 1, 2000), 1e-5);
     await setBudget((one + two) / 2);
-    const first = await engineer().runs.launch(request());
-    expect(world.db.select().from(runs).where(eq(runs.id, first)).get()).toMatchObject({ status: "queued", plannedSteps: 1000, chargedSteps: 0 });
+    const launched = await engineer().runs.launch(request());
+    expect(await first(world.db.select().from(runs).where(eq(runs.id, launched)))).toMatchObject({ status: "queued", plannedSteps: 1000, chargedSteps: 0 });
     const err = await refusal(engineer().runs.launch(request()));
     expect(err.code).toBe("CONFLICT");
-    expect(listAudit(world.db, { action: "run.launch" }, 1, 10).total).toBe(1);
+    expect((await listAudit(world.db, { action: "run.launch" }, 1, 10)).total).toBe(1);
   });
 
   it("refuses a launch once a larger version makes the budget's delta reach 1/N, or at subject level on a version without subjects", async () => {
     await setBudget(20, "subject");
     const eng = world.users.engineer;
     // A new upload of 200,000 people: the budget's delta 1e-5 is no longer below 1/N.
-    const big = registerUpload(world.db, eng, actorOf(eng), { datasetId }, ingestedVersion({ subjectField: "patient", recordCount: 300_000, subjectCount: 200_000 }));
-    const before = snapshot(world.db);
+    const big = await registerUpload(world.db, eng, actorOf(eng), { datasetId }, ingestedVersion({ subjectField: "patient", recordCount: 300_000, subjectCount: 200_000 }));
+    const before = await snapshot(world.db);
     const preview = await engineer().runs.preview(runRequest(big.id, baseId, { privacyUnit: "subject" }));
     expect(preview.refusal).toMatch(/^delta must be below 1\/N = 1\/200000 .* for this dataset's 200000 subjects/);
     const err = await refusal(engineer().runs.launch(runRequest(big.id, baseId, { privacyUnit: "subject" })));
     expect(err).toMatchObject({ code: "CONFLICT", message: preview.refusal });
-    expect(snapshot(world.db)).toEqual(before);
+    expect(await snapshot(world.db)).toEqual(before);
 
     // A version uploaded without a subject field cannot be trained on at subject level.
-    const anonymous = registerUpload(world.db, eng, actorOf(eng), { datasetId }, ingestedVersion({ subjectField: null, recordCount: 500, subjectCount: 500 }));
+    const anonymous = await registerUpload(world.db, eng, actorOf(eng), { datasetId }, ingestedVersion({ subjectField: null, recordCount: 500, subjectCount: 500 }));
     const noSubjects = await refusal(engineer().runs.launch(runRequest(anonymous.id, baseId, { privacyUnit: "subject" })));
     expect(noSubjects.code).toBe("CONFLICT");
     expect(noSubjects.message).toMatch(/^This dataset version has no subject field, so it cannot be trained on at subject level/);
-    expect(listAudit(world.db, { action: "run.launch" }, 1, 10).total).toBe(0);
+    expect((await listAudit(world.db, { action: "run.launch" }, 1, 10)).total).toBe(0);
   });
 
   it("composes runs with the accountant: the lineage's epsilon is that of all steps together, below the sum", async () => {
@@ -139,7 +140,9 @@ describe("launching runs", () => {
 
   it("refuses runs on an expired budget until it is renewed", async () => {
     await setBudget(8);
-    world.db.$client.prepare("UPDATE budgets SET renews_on = '2000-01-01'").run();
+    await transaction(world.db, async (tx) => {
+      await tx.update(budgets).set({ renewsOn: "2000-01-01" });
+    });
     expect((await refusal(engineer().runs.launch(request()))).message).toBe(
       "This dataset's budget expired on 2000-01-01; a privacy officer must renew it.",
     );
@@ -164,7 +167,7 @@ describe("launching runs", () => {
     expect(await asOutsider.datasets.list()).toEqual([]);
     await officer().datasets.grantAccess({ datasetId, userId: outsider.id });
     await expect(asOutsider.runs.launch(request())).resolves.toBeTypeOf("string");
-    expect(verifyChain(world.db).ok).toBe(true);
+    expect((await verifyChain(world.db)).ok).toBe(true);
   });
 });
 
@@ -180,7 +183,7 @@ describe("budget requests", () => {
     const refused = await officer().budgets.decide({ requestId: r2.id, approve: false, reason: "too much for patient notes" });
     expect(refused).toMatchObject({ status: "refused", decisionReason: "too much for patient notes" });
     expect((await engineer().budgets.status({ datasetId })).budget!.epsilon).toBe(4);
-    const actions = listAudit(world.db, { action: "budget." }, 1, 20).entries.map((e) => e.action);
+    const actions = (await listAudit(world.db, { action: "budget." }, 1, 20)).entries.map((e) => e.action);
     expect(actions).toEqual(["budget.refuse_request", "budget.request", "budget.approve_request", "budget.request", "budget.set"]);
   });
 });

@@ -1,9 +1,9 @@
 // Launching DP fine-tuning runs (the request's schema is ./run-request.ts): the projection shown before launch, and the launch itself, which checks the budget
-// and reserves the run's planned spend in one immediate transaction so that concurrent launches cannot overspend.
+// and reserves the run's planned spend in one transaction (the budget's row locked) so that concurrent launches cannot overspend.
 import { randomUUID } from "node:crypto";
 import { asc, desc, eq, ne } from "drizzle-orm";
 import { z } from "zod";
-import type { Db, Executor } from "../../db/client";
+import { engineOf, first, type Db, type Executor, type Tx } from "../../db/client";
 import {
   datasetAccess,
   datasetVersions,
@@ -63,11 +63,11 @@ const RUN_CHARGE = { what: "This run", forbidden: "no run may start" };
  * the budget's delta must stay below 1/N of the lineage's units (a later, larger version can break that), and the
  * run's spend, composed with the lineage's, must fit the budget.
  */
-function runRefusal(db: Executor, datasetVersionId: string, budget: Budget, before: number, after: number, runEpsilon: number): string | null {
+async function runRefusal(db: Executor, datasetVersionId: string, budget: Budget, before: number, after: number, runEpsilon: number): Promise<string | null> {
   return (
-    versionFilesRefusal(db, datasetVersionId) ??
-    subjectFieldRefusal(db, { datasetVersionId }, budget.privacyUnit) ??
-    deltaRefusal(db, budget.datasetId, budget) ??
+    (await versionFilesRefusal(db, datasetVersionId)) ??
+    (await subjectFieldRefusal(db, { datasetVersionId }, budget.privacyUnit)) ??
+    (await deltaRefusal(db, budget.datasetId, budget)) ??
     chargeRefusal(budget, RUN_CHARGE, before, after, runEpsilon)
   );
 }
@@ -89,15 +89,15 @@ function calibratedNoise(request: { targetEpsilon: number; delta: number; sampli
   }
 }
 
-/** Everything the launch decides, computed from the database as it is now (call it inside the launch transaction). */
-export function project(db: Executor, user: SessionUser, input: RunRequest): Projection {
-  const version = db.select().from(datasetVersions).where(eq(datasetVersions.id, input.datasetVersionId)).get();
-  if (!version || !maySeeDataset(db, user, version.datasetId)) throw new AppError("NOT_FOUND", "No such dataset version.");
-  requireTrainingAccess(db, user, version.datasetId);
-  const base = visibleModelVersion(db, user, input.baseModelVersionId);
+/** Everything the launch decides, from the database as it is now (in the launch transaction, the budget row locked). */
+export async function project(db: Executor, user: SessionUser, input: RunRequest): Promise<Projection> {
+  const version = await first(db.select().from(datasetVersions).where(eq(datasetVersions.id, input.datasetVersionId)));
+  if (!version || !(await maySeeDataset(db, user, version.datasetId))) throw new AppError("NOT_FOUND", "No such dataset version.");
+  await requireTrainingAccess(db, user, version.datasetId);
+  const base = await visibleModelVersion(db, user, input.baseModelVersionId);
   if (base.status === "withdrawn") throw new AppError("CONFLICT", "That model version was withdrawn and cannot be fine-tuned.");
 
-  const budget = existingBudget(db, version.datasetId);
+  const budget = await existingBudget(db, version.datasetId);
   if (input.privacyUnit !== budget.privacyUnit) {
     throw new AppError("BAD_REQUEST", `This dataset's budget protects each ${budget.privacyUnit}; the run must use the same privacy unit.`);
   }
@@ -121,7 +121,7 @@ export function project(db: Executor, user: SessionUser, input: RunRequest): Pro
     segmentBaseSteps: 0,
     createdAt: "~",
   };
-  const existing = lineageEntries(db, version.datasetId);
+  const existing = await lineageEntries(db, version.datasetId);
   const before = spendOf(existing, budget.delta);
   const after = spendOf([...existing, candidate], budget.delta);
   const runEpsilon = after.runs.at(-1)!.epsilonAlone;
@@ -137,7 +137,7 @@ export function project(db: Executor, user: SessionUser, input: RunRequest): Pro
     expectedBatchSize: samplingRate * population,
     steps,
   });
-  const refusal = estimate.refusal ?? runRefusal(db, version.id, budget, before.epsilon, after.epsilon, runEpsilon);
+  const refusal = estimate.refusal ?? (await runRefusal(db, version.id, budget, before.epsilon, after.epsilon, runEpsilon));
   return {
     samplingRate,
     steps,
@@ -160,58 +160,62 @@ export function canaryAuditInput(commitment: CanaryCommitment, canaries: readonl
   return { plan: commitment.plan, canaries: canaries.map((c) => ({ digest: c.digest, included: c.included })) };
 }
 
-/** Checks and reserves in one immediate transaction: two launches at once cannot both fit when only one does. */
+/** Locks the budget row of the dataset a version belongs to (if any), before the budget is read in `tx`. */
+async function lockBudgetOfVersion(tx: Tx, datasetVersionId: string): Promise<void> {
+  const version = await first(tx.select({ datasetId: datasetVersions.datasetId }).from(datasetVersions).where(eq(datasetVersions.id, datasetVersionId)));
+  if (version) await engineOf(tx).lockRow(tx, "budgets", version.datasetId);
+}
+
+/** Checks and reserves in one transaction, the budget's row locked first: two launches cannot both fit when one does. */
 export function launchRun(db: Db, user: SessionUser, actor: Actor, input: RunRequest) {
   const id = randomUUID();
   const drawn = input.canaries && prepareCanaries(input.canaries);
-  return audited(db, { actor, action: "run.launch", entityType: "run", entityId: id, input }, (tx) => {
-    const p = project(tx, user, input);
+  return audited(db, { actor, action: "run.launch", entityType: "run", entityId: id, input }, async (tx) => {
+    await lockBudgetOfVersion(tx, input.datasetVersionId);
+    const p = await project(tx, user, input);
     if (p.refusal) throw new AppError("CONFLICT", p.refusal);
-    const version = tx.select().from(datasetVersions).where(eq(datasetVersions.id, input.datasetVersionId)).get()!;
-    tx.insert(runs)
-      .values({
-        id,
-        datasetId: version.datasetId,
-        datasetVersionId: version.id,
-        baseModelVersionId: input.baseModelVersionId,
-        privacyUnit: input.privacyUnit,
-        samplingRate: p.samplingRate,
-        noiseMultiplier: p.noiseMultiplier,
-        plannedSteps: p.steps,
-        spec: JSON.stringify(input),
-        canaryPlan: drawn ? JSON.stringify(drawn.commitment.plan) : null,
-        createdBy: user.id,
-        createdAt: new Date().toISOString(),
-      })
-      .run();
+    const version = (await first(tx.select().from(datasetVersions).where(eq(datasetVersions.id, input.datasetVersionId))))!;
+    await tx.insert(runs).values({
+      id,
+      datasetId: version.datasetId,
+      datasetVersionId: version.id,
+      baseModelVersionId: input.baseModelVersionId,
+      privacyUnit: input.privacyUnit,
+      samplingRate: p.samplingRate,
+      noiseMultiplier: p.noiseMultiplier,
+      plannedSteps: p.steps,
+      spec: JSON.stringify(input),
+      canaryPlan: drawn ? JSON.stringify(drawn.commitment.plan) : null,
+      createdBy: user.id,
+      createdAt: new Date().toISOString(),
+    });
     if (drawn) {
-      drawn.canaries.forEach((c, idx) => tx.insert(runCanaries).values({ runId: id, idx, ...c }).run());
+      for (const [idx, c] of drawn.canaries.entries()) await tx.insert(runCanaries).values({ runId: id, idx, ...c });
       // The commitment (settings, digests and inclusion) enters the audit log now, before any training.
-      appendAudit(tx, { actor, action: "run.canaries", entityType: "run", entityId: id, input: canaryAuditInput(drawn.commitment, drawn.canaries) });
+      await appendAudit(tx, { actor, action: "run.canaries", entityType: "run", entityId: id, input: canaryAuditInput(drawn.commitment, drawn.canaries) });
     }
     return { runId: id, projection: p };
   });
 }
 
 /** What an engineer may launch on: versions of datasets they were granted, and every model version not withdrawn whose data they may see. */
-export function launchOptions(db: Executor, user: SessionUser) {
-  const granted = db
+export async function launchOptions(db: Executor, user: SessionUser) {
+  const granted = await db
     .select({ versionId: datasetVersions.id, version: datasetVersions.version, datasetId: datasets.id, datasetName: datasets.name, recordCount: datasetVersions.recordCount, subjectCount: datasetVersions.subjectCount })
     .from(datasetAccess)
     .innerJoin(datasets, eq(datasets.id, datasetAccess.datasetId))
     .innerJoin(datasetVersions, eq(datasetVersions.datasetId, datasets.id))
     .where(eq(datasetAccess.userId, user.id))
-    .orderBy(asc(datasets.name), desc(datasetVersions.version))
-    .all();
-  const models = db
+    .orderBy(asc(datasets.name), desc(datasetVersions.version));
+  const models = await db
     .select({ id: modelVersions.id, version: modelVersions.version, kind: modelVersions.kind, status: modelVersions.status, family: modelFamilies.name })
     .from(modelVersions)
     .innerJoin(modelFamilies, eq(modelFamilies.id, modelVersions.familyId))
     .where(ne(modelVersions.status, "withdrawn"))
-    .orderBy(asc(modelFamilies.name), desc(modelVersions.version))
-    .all();
-  const visible = modelVisibility(db, user);
-  return { datasetVersions: granted, modelVersions: models.filter((m) => visible(m.id)) };
+    .orderBy(asc(modelFamilies.name), desc(modelVersions.version));
+  const visible = await modelVisibility(db, user);
+  const shown = await Promise.all(models.map((m) => visible(m.id)));
+  return { datasetVersions: granted, modelVersions: models.filter((_, i) => shown[i]) };
 }
 
 /**
@@ -244,11 +248,11 @@ export function runView(run: Run) {
 }
 
 /** Runs on datasets the user may see, newest first. */
-export function listRuns(db: Executor, user: SessionUser) {
-  const all = db.select().from(runs).orderBy(desc(runs.createdAt)).all().map(runView);
+export async function listRuns(db: Executor, user: SessionUser) {
+  const all = (await db.select().from(runs).orderBy(desc(runs.createdAt))).map(runView);
   if (user.role !== "engineer") return all;
   const granted = new Set(
-    db.select({ datasetId: datasetAccess.datasetId }).from(datasetAccess).where(eq(datasetAccess.userId, user.id)).all().map((r) => r.datasetId),
+    (await db.select({ datasetId: datasetAccess.datasetId }).from(datasetAccess).where(eq(datasetAccess.userId, user.id))).map((r) => r.datasetId),
   );
   return all.filter((r) => granted.has(r.datasetId));
 }
@@ -256,9 +260,9 @@ export function listRuns(db: Executor, user: SessionUser) {
 export const runIdInput = z.object({ runId: z.uuid() });
 
 /** A run the user may act on: its launcher, or (for cancelling) a privacy officer. */
-function actionableRun(db: Executor, user: SessionUser, runId: string, officerMay: boolean) {
-  const run = db.select().from(runs).where(eq(runs.id, runId)).get();
-  if (!run || !maySeeDataset(db, user, run.datasetId)) throw new AppError("NOT_FOUND", "No such run.");
+async function actionableRun(db: Executor, user: SessionUser, runId: string, officerMay: boolean) {
+  const run = await first(db.select().from(runs).where(eq(runs.id, runId)));
+  if (!run || !(await maySeeDataset(db, user, run.datasetId))) throw new AppError("NOT_FOUND", "No such run.");
   if (run.createdBy !== user.id && !(officerMay && may(user.role, ABILITIES["runs.cancel.any"]))) {
     throw new AppError("FORBIDDEN", "Only the engineer who launched this run may do that.");
   }
@@ -267,16 +271,17 @@ function actionableRun(db: Executor, user: SessionUser, runId: string, officerMa
 
 /** Cancels a queued run at once, or asks the runner to stop a running one at its next step boundary. */
 export function cancelRun(db: Db, user: SessionUser, actor: Actor, input: z.infer<typeof runIdInput>) {
-  return audited(db, { actor, action: "run.cancel", entityType: "run", entityId: input.runId, input }, (tx) => {
-    const run = actionableRun(tx, user, input.runId, true);
+  return audited(db, { actor, action: "run.cancel", entityType: "run", entityId: input.runId, input }, async (tx) => {
+    await engineOf(tx).lockRow(tx, "runs", input.runId); // a runner may be claiming it
+    const run = await actionableRun(tx, user, input.runId, true);
     if (run.status === "queued") {
-      tx.update(runs).set({ status: "cancelled", statusReason: "cancelled before it started", endedAt: new Date().toISOString() }).where(eq(runs.id, run.id)).run();
+      await tx.update(runs).set({ status: "cancelled", statusReason: "cancelled before it started", endedAt: new Date().toISOString() }).where(eq(runs.id, run.id));
     } else if (run.status === "running") {
-      tx.update(runs).set({ cancelRequested: true }).where(eq(runs.id, run.id)).run();
+      await tx.update(runs).set({ cancelRequested: true }).where(eq(runs.id, run.id));
     } else {
       throw new AppError("CONFLICT", `This run is ${run.status}; only queued or running runs can be cancelled.`);
     }
-    return runView(tx.select().from(runs).where(eq(runs.id, run.id)).get()!);
+    return runView((await first(tx.select().from(runs).where(eq(runs.id, run.id))))!);
   });
 }
 
@@ -285,22 +290,24 @@ export function cancelRun(db: Db, user: SessionUser, actor: Actor, input: z.infe
  * checkpoint are run, and charged, again; the budget is checked and the new reservation made in one transaction.
  */
 export function resumeRun(db: Db, user: SessionUser, actor: Actor, input: z.infer<typeof runIdInput>) {
-  return audited(db, { actor, action: "run.resume", entityType: "run", entityId: input.runId, input }, (tx) => {
-    const run = actionableRun(tx, user, input.runId, false);
+  return audited(db, { actor, action: "run.resume", entityType: "run", entityId: input.runId, input }, async (tx) => {
+    await engineOf(tx).lockRow(tx, "runs", input.runId);
+    const run = await actionableRun(tx, user, input.runId, false);
     if (run.status !== "interrupted") throw new AppError("CONFLICT", `This run is ${run.status}; only interrupted runs can be resumed.`);
-    requireTrainingAccess(tx, user, run.datasetId);
-    visibleModelVersion(tx, user, run.baseModelVersionId); // its base model's data too, as at launch
+    await requireTrainingAccess(tx, user, run.datasetId);
+    await visibleModelVersion(tx, user, run.baseModelVersionId); // its base model's data too, as at launch
     const resumed = { ...run, status: "queued" as const, segmentBaseSteps: run.chargedSteps, resumeFromStep: run.checkpointStep ?? 0, cancelRequested: false };
-    const budget = existingBudget(tx, run.datasetId);
-    const others = lineageEntries(tx, run.datasetId).filter((r) => r.id !== run.id);
+    await engineOf(tx).lockRow(tx, "budgets", run.datasetId);
+    const budget = await existingBudget(tx, run.datasetId);
+    const others = (await lineageEntries(tx, run.datasetId)).filter((r) => r.id !== run.id);
     const before = spendOf([...others, run], budget.delta);
     const after = spendOf([...others, resumed], budget.delta);
-    const refusal = runRefusal(tx, run.datasetVersionId, budget, before.epsilon, after.epsilon, after.runs.at(-1)!.epsilonAlone);
+    const refusal = await runRefusal(tx, run.datasetVersionId, budget, before.epsilon, after.epsilon, after.runs.at(-1)!.epsilonAlone);
     if (refusal) throw new AppError("CONFLICT", refusal);
-    tx.update(runs)
+    await tx
+      .update(runs)
       .set({ status: "queued", statusReason: "resumed", segmentBaseSteps: resumed.segmentBaseSteps, resumeFromStep: resumed.resumeFromStep, cancelRequested: false, endedAt: null })
-      .where(eq(runs.id, run.id))
-      .run();
-    return runView(tx.select().from(runs).where(eq(runs.id, run.id)).get()!);
+      .where(eq(runs.id, run.id));
+    return runView((await first(tx.select().from(runs).where(eq(runs.id, run.id))))!);
   });
 }

@@ -5,7 +5,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import { first, type Db } from "../../db/client";
 import { modelVersions, users, type Role } from "../../db/schema";
 import { SYSTEM_ACTOR } from "../audit/service";
 import { pretrainBaseModel } from "../jobs/pretrain";
@@ -31,7 +31,7 @@ export const TINY_BASE_MODEL_FLAGS: readonly string[] = ["--steps", "2", "--batc
 
 export async function seedDemoUsers(db: Db): Promise<void> {
   for (const u of DEMO_USERS) {
-    if (db.select({ id: users.id }).from(users).where(eq(users.email, u.email)).get()) continue;
+    if (await first(db.select({ id: users.id }).from(users).where(eq(users.email, u.email)))) continue;
     await createUser(db, SYSTEM_ACTOR, { ...u, password: DEMO_PASSWORD });
   }
 }
@@ -47,7 +47,7 @@ export async function seedBaseModel(
   pretrainFlags: readonly string[] | null = null,
   shippedDir: string = SHIPPED_BASE_MODEL_DIR,
 ): Promise<void> {
-  if (db.select({ id: modelVersions.id }).from(modelVersions).where(eq(modelVersions.kind, "base")).get()) return;
+  if (await first(db.select({ id: modelVersions.id }).from(modelVersions).where(eq(modelVersions.kind, "base")))) return;
   const dir = path.join(dataDir, BASE_MODEL_DIR);
   if (pretrainFlags === null) {
     const manifest = installShippedModel(shippedDir, dir);
@@ -56,5 +56,5 @@ export async function seedBaseModel(
     console.log(`Pretraining the base model into ${dir}…`);
     await pretrainBaseModel(dir, pretrainFlags);
   }
-  registerBaseModel(db, SYSTEM_ACTOR, dataDir, BASE_MODEL_DIR, BASE_MODEL_FAMILY);
+  await registerBaseModel(db, SYSTEM_ACTOR, dataDir, BASE_MODEL_DIR, BASE_MODEL_FAMILY);
 }

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { openMigratedMemoryDatabase } from "../../db/client";
+import { first } from "../../db/client";
+import { openTestDatabase } from "../../db/open";
 import { auditLog, modelVersions } from "../../db/schema";
 import { modelConfig } from "../../trainer/contract/model-config";
 import { CONFIG_FILE, PROVENANCE_FILE, WEIGHTS_FILE, readModelDir } from "../../trainer/contract/model-files";
@@ -39,17 +40,17 @@ describe("the shipped base model", () => {
   });
 
   it("is registered by the seed under its digest, copied into the data directory; seeding twice changes nothing", async () => {
-    const db = openMigratedMemoryDatabase();
+    const db = await openTestDatabase();
     const dataDir = path.join(scratch, "seeded");
     await seedBaseModel(db, dataDir);
     const { manifest } = verifyShippedModel(SHIPPED_BASE_MODEL_DIR);
-    const base = db.select().from(modelVersions).where(eq(modelVersions.kind, "base")).get();
+    const base = await first(db.select().from(modelVersions).where(eq(modelVersions.kind, "base")));
     expect(base).toMatchObject({ weightsDigest: manifest.weights_sha256, weightsPath: BASE_MODEL_DIR });
     expect(readModelDir(path.join(dataDir, BASE_MODEL_DIR)).digests.weights_sha256).toBe(manifest.weights_sha256);
-    const entries = db.select().from(auditLog).all().length;
+    const entries = (await db.select().from(auditLog)).length;
     await seedBaseModel(db, dataDir);
-    expect(db.select().from(modelVersions).all()).toHaveLength(1);
-    expect(db.select().from(auditLog).all()).toHaveLength(entries);
+    expect(await db.select().from(modelVersions)).toHaveLength(1);
+    expect(await db.select().from(auditLog)).toHaveLength(entries);
   });
 
   const tampering: [string, string, (dir: string) => void][] = [
@@ -61,11 +62,11 @@ describe("the shipped base model", () => {
   ];
   it.each(tampering)("with %s is refused, naming %s; nothing is registered or installed", async (_, file, tamper) => {
     const { shipped, dataDir } = tamperedCopy(tamper);
-    const db = openMigratedMemoryDatabase();
+    const db = await openTestDatabase();
     const refusal = seedBaseModel(db, dataDir, null, shipped);
     await expect(refusal).rejects.toThrow(`${path.join(shipped, file)} `);
     await expect(refusal).rejects.toThrow(/The shipped base model is not as recorded: .* Restore it .* or remake it \(npx tsx server\/seed\/make-base-model\.ts\)/);
-    expect(db.select().from(modelVersions).all()).toEqual([]);
+    expect(await db.select().from(modelVersions)).toEqual([]);
     expect(existsSync(path.join(dataDir, BASE_MODEL_DIR))).toBe(false);
   });
 });

@@ -1,6 +1,9 @@
 // The spend breakdown on a real database: the entries' shares add up to the composed epsilon (less than the naive
 // sum), runs are attributed to the model versions they produced, and a version the caller may not see is not named.
+import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
+import { transaction } from "../../db/client";
+import { runs } from "../../db/schema";
 import { actorOf } from "../actor";
 import { registerUpload } from "../datasets/service";
 import { callerAs, ingestedVersion, refusal, registerTestBaseModel, registerTestFineTuned, runRequest, testWorld, type TestWorld } from "../testing";
@@ -15,18 +18,18 @@ const as = (role: keyof TestWorld["users"]) => callerAs(world.db, world.users[ro
 describe("spend.breakdown", () => {
   it("splits the composed epsilon by run and by model version, naming only versions the caller may see", async () => {
     const user = world.users.engineer;
-    const notes = registerUpload(world.db, user, actorOf(user), { name: "notes" }, ingestedVersion({ recordCount: 100_000, subjectCount: 100_000 }));
-    const other = registerUpload(world.db, user, actorOf(user), { name: "other" }, ingestedVersion({ recordCount: 100_000, subjectCount: 100_000 }));
-    const base = registerTestBaseModel(world.db);
+    const notes = await registerUpload(world.db, user, actorOf(user), { name: "notes" }, ingestedVersion({ recordCount: 100_000, subjectCount: 100_000 }));
+    const other = await registerUpload(world.db, user, actorOf(user), { name: "other" }, ingestedVersion({ recordCount: 100_000, subjectCount: 100_000 }));
+    const base = await registerTestBaseModel(world.db);
     expect(await as("engineer").spend.breakdown({ datasetId: notes.datasetId })).toBeNull();
     for (const d of [notes, other]) {
       await as("privacy_officer").budgets.set({ datasetId: d.datasetId, epsilon: 50, delta: 1e-6, privacyUnit: "record", renewsOn: "2099-01-01" });
     }
     // A version fine-tuned on "other", then one on "notes" from it, and a second run on "notes" without a version.
-    const onOther = registerTestFineTuned(world.db, { familyName: "base/other", parentVersionId: base.id, datasetVersionId: other.id, runId: await as("engineer").runs.launch(runRequest(other.id, base.id)) });
+    const onOther = await registerTestFineTuned(world.db, { familyName: "base/other", parentVersionId: base.id, datasetVersionId: other.id, runId: await as("engineer").runs.launch(runRequest(other.id, base.id)) });
     const first = await as("engineer").runs.launch(runRequest(notes.id, onOther.id));
-    const fromBoth = registerTestFineTuned(world.db, { familyName: "base/notes", parentVersionId: onOther.id, datasetVersionId: notes.id, runId: first });
-    world.db.$client.prepare("update runs set result_model_version_id = ? where id = ?").run(fromBoth.id, first);
+    const fromBoth = await registerTestFineTuned(world.db, { familyName: "base/notes", parentVersionId: onOther.id, datasetVersionId: notes.id, runId: first });
+    await transaction(world.db, async (tx) => void (await tx.update(runs).set({ resultModelVersionId: fromBoth.id }).where(eq(runs.id, first))));
     await as("engineer").runs.launch(runRequest(notes.id, base.id));
 
     const seen = (await as("privacy_officer").spend.breakdown({ datasetId: notes.datasetId }))!;

@@ -1,5 +1,8 @@
 // User administration through the router: what an admin can do, what is refused, and that each change is audited.
+import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
+import { first } from "../../db/client";
+import { users } from "../../db/schema";
 import { SYSTEM_ACTOR, listAudit, verifyChain } from "../audit/service";
 import { setDisabled } from "./service";
 import { callerAs, refusal, snapshot, testWorld, type TestWorld } from "../testing";
@@ -16,15 +19,15 @@ describe("users", () => {
     const created = await admin().users.create({ email: " New.Person@Example.com ", name: "New", role: "engineer", password: "a long enough secret" });
     expect(created).toMatchObject({ email: "new.person@example.com", role: "engineer", disabled: false });
     expect(JSON.stringify(await admin().users.list())).not.toMatch(/argon2|password/i);
-    const row = world.db.$client.prepare("SELECT password_hash FROM users WHERE id = ?").get(created.id) as { password_hash: string };
-    expect(row.password_hash).toMatch(/^\$argon2id\$/);
-    const [entry] = listAudit(world.db, { action: "user.create", entityId: created.id }, 1, 10).entries;
+    const row = await first(world.db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, created.id)));
+    expect(row?.passwordHash).toMatch(/^\$argon2id\$/);
+    const [entry] = (await listAudit(world.db, { action: "user.create", entityId: created.id }, 1, 10)).entries;
     expect(entry).toMatchObject({ actorEmail: world.users.admin.email, actorRole: "admin", entityType: "user" });
-    expect(verifyChain(world.db).ok).toBe(true);
+    expect((await verifyChain(world.db)).ok).toBe(true);
   });
 
   it("refuses bad input and a duplicate email with a clear error and changes nothing", async () => {
-    const before = snapshot(world.db);
+    const before = await snapshot(world.db);
     const bad = await refusal(admin().users.create({ email: "not-an-email", name: "", role: "engineer", password: "short" }));
     expect(bad.code).toBe("BAD_REQUEST");
     const dup = await refusal(admin().users.create({ email: "auditor@test.example", name: "x", role: "auditor", password: "a long enough secret" }));
@@ -33,7 +36,7 @@ describe("users", () => {
     expect(role.code).toBe("BAD_REQUEST");
     const missing = await refusal(admin().users.setDisabled({ userId: "00000000-0000-4000-8000-000000000000", disabled: true }));
     expect(missing.code).toBe("NOT_FOUND");
-    expect(snapshot(world.db)).toEqual(before);
+    expect(await snapshot(world.db)).toEqual(before);
   });
 
   it("changes roles and disables users, auditing each change", async () => {
@@ -42,25 +45,25 @@ describe("users", () => {
     await admin().users.setDisabled({ userId: engineer.id, disabled: true });
     const user = (await admin().users.list()).find((u) => u.id === engineer.id);
     expect(user).toMatchObject({ role: "privacy_officer", disabled: true });
-    const actions = listAudit(world.db, { entityId: engineer.id }, 1, 10).entries.map((e) => e.action);
+    const actions = (await listAudit(world.db, { entityId: engineer.id }, 1, 10)).entries.map((e) => e.action);
     expect(actions).toEqual(["user.disable", "user.change_role", "user.create"]);
   });
 
   it("keeps at least one active admin, and an admin cannot disable themself", async () => {
-    const before = snapshot(world.db);
+    const before = await snapshot(world.db);
     const self = await refusal(admin().users.setDisabled({ userId: world.users.admin.id, disabled: true }));
     expect(self).toEqual({ code: "BAD_REQUEST", message: "You cannot disable your own account." });
     const demote = await refusal(admin().users.changeRole({ userId: world.users.admin.id, role: "auditor" }));
     expect(demote).toEqual({ code: "CONFLICT", message: "Cannot demote the last active admin." });
-    expect(snapshot(world.db)).toEqual(before);
+    expect(await snapshot(world.db)).toEqual(before);
 
     const second = await admin().users.create({ email: "second@test.example", name: "Second", role: "admin", password: "a long enough secret" });
     // Not only as the last admin: with another active admin, disabling oneself is still refused.
-    const withAnother = snapshot(world.db);
+    const withAnother = await snapshot(world.db);
     expect(await refusal(admin().users.setDisabled({ userId: world.users.admin.id, disabled: true }))).toEqual(self);
-    expect(snapshot(world.db)).toEqual(withAnother);
+    expect(await snapshot(world.db)).toEqual(withAnother);
     await admin().users.changeRole({ userId: world.users.admin.id, role: "auditor" });
     // Only a system actor could try this (an admin cannot disable themself), and it is refused too.
-    expect(() => setDisabled(world.db, SYSTEM_ACTOR, { userId: second.id, disabled: true })).toThrow("Cannot disable the last active admin.");
+    await expect(setDisabled(world.db, SYSTEM_ACTOR, { userId: second.id, disabled: true })).rejects.toThrow("Cannot disable the last active admin.");
   });
 });

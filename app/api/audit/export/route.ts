@@ -5,5 +5,5 @@ import { noStore } from "@/server/http/no-store";
 import { handleAuditExport } from "@/server/audit/export";
 
 export async function GET(req: Request): Promise<Response> {
-  return noStore(handleAuditExport(req, await createRequestContext(), ABILITIES["api.audit.export"]));
+  return noStore(await handleAuditExport(req, await createRequestContext(), ABILITIES["api.audit.export"]));
 }

@@ -1,0 +1,117 @@
+// The server engine: PostgreSQL through node-postgres, with the same drizzle schema and queries as the embedded one.
+import path from "node:path";
+import { is, sql, type SQL } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/node-postgres";
+import { migrate } from "drizzle-orm/node-postgres/migrator";
+import { getTableConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
+import pg from "pg";
+import { registerHandle, type Db, type Engine, type Tx } from "./client";
+import * as schema from "./schema";
+
+export const POSTGRES_MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations-pg");
+
+/** The advisory-lock key that serialises appends to the audit log's hash chain (any fixed 64-bit number). */
+const AUDIT_CHAIN_LOCK = 327579617093; // also in db/migrations-pg/0002_ledger_functions.sql
+
+/** SQLSTATEs after which a transaction is retried from the start: serialization failure and deadlock. */
+const RETRYABLE = new Set(["40001", "40P01"]);
+const MAX_ATTEMPTS = 5;
+
+/**
+ * bigint (int8) columns hold counts, steps and sequence numbers far below 2^53: read them as numbers. (Set on pg's
+ * global parsers, which drizzle's node-postgres session reads on every query.)
+ */
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+
+export interface PostgresOptions {
+  /** Connections in the pool (default 10). */
+  max?: number;
+  /** Milliseconds an idle connection stays open (default 10 s). */
+  idleTimeoutMillis?: number;
+}
+
+/**
+ * Opens a pool on `url`. Transactions are READ COMMITTED, made serial where the rules need it by explicit locks: a
+ * row lock (`lockRow`) before a read-then-reserve budget check and an advisory lock before an audit append; a
+ * transaction that fails on a serialization failure or a deadlock is run again from the start.
+ */
+export function openPostgres(url: string, options: PostgresOptions = {}): Db {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, idleTimeoutMillis: options.idleTimeoutMillis ?? 10_000 });
+  // An idle connection that the server drops must not crash the process; the next query opens a new one.
+  pool.on("error", () => undefined);
+  const db = drizzle(pool, { schema });
+
+  const engine: Engine = {
+    kind: "postgres",
+    url,
+    async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await db.transaction(async (tx) => {
+            registerHandle(tx, engine, "tx");
+            return fn(tx as unknown as Tx);
+          });
+        } catch (error) {
+          if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has(sqlState(error) ?? "")) throw error;
+        }
+      }
+    },
+    async migrate() {
+      await migrate(db, { migrationsFolder: POSTGRES_MIGRATIONS_FOLDER });
+    },
+    async lockAuditChain(tx) {
+      await execute(tx, `SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
+    },
+    async insertAuditEntry(tx, e) {
+      await (tx as unknown as { execute(query: SQL): Promise<unknown> }).execute(
+        sql`SELECT ledger_append_audit(${e.seq}, ${e.at}, ${e.actorId}, ${e.actorEmail}, ${e.actorRole}, ${e.action}, ${e.entityType}, ${e.entityId}, ${e.inputDigest}, ${e.prevHash}, ${e.hash})`,
+      );
+    },
+    async lockRow(tx, table, id) {
+      await execute(tx, `SELECT 1 FROM ${pg.escapeIdentifier(table)} WHERE ${primaryKeyColumn(table)} = ${pg.escapeLiteral(id)} FOR UPDATE`);
+    },
+    async snapshot(leaveOut) {
+      const { rows } = await pool.query<{ table_name: string }>(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name",
+      );
+      const out: Record<string, unknown[]> = {};
+      for (const { table_name: name } of rows) {
+        if (leaveOut.has(name)) continue;
+        const t = pg.escapeIdentifier(name);
+        out[name] = (await pool.query(`SELECT * FROM ${t} ORDER BY ${t}::text`)).rows;
+      }
+      return out;
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+  registerHandle(db, engine, "db");
+  return db as unknown as Db;
+}
+
+/** Runs raw SQL on a drizzle handle's connection (the transaction's own inside a transaction). */
+function execute(tx: Tx, statement: string): Promise<unknown> {
+  return (tx as unknown as { execute(query: SQL): Promise<unknown> }).execute(sql.raw(statement));
+}
+
+/** The primary-key column of a table of db/schema that `lockRow` may lock (one keyed by a single column). */
+function primaryKeyColumn(table: string): string {
+  for (const t of Object.values(schema)) {
+    if (!is(t, SQLiteTable)) continue;
+    const config = getTableConfig(t);
+    if (config.name !== table) continue;
+    const keys = config.columns.filter((c) => c.primary);
+    if (keys.length === 1) return pg.escapeIdentifier(keys[0]!.name);
+  }
+  throw new Error(`lockRow: ${table} is not a table with a one-column primary key`);
+}
+
+/** The SQLSTATE of a PostgreSQL error, wherever drizzle wrapped it. */
+export function sqlState(error: unknown): string | undefined {
+  for (let e: unknown = error; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}

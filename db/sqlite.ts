@@ -1,0 +1,95 @@
+// The embedded engine: a SQLite file through better-sqlite3, read on one connection and written on another.
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+import { drizzle } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { registerHandle, type Db, type Engine, type Tx } from "./client";
+import * as schema from "./schema";
+
+export const SQLITE_MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
+
+/**
+ * Opens (creating and migrating if asked) the SQLite database at `file`. Reads outside a transaction go to a
+ * read-only connection, so they see only committed data and a write outside a transaction fails at once; every
+ * transaction runs on the writing connection, one at a time in this process (an async lock) and across processes
+ * (BEGIN IMMEDIATE).
+ */
+export function openSqlite(file: string, options: { readonly?: boolean } = {}): Db {
+  if (!options.readonly) {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
+    // Created owner-only before SQLite opens it: SQLite gives the WAL and shared-memory files the database's mode.
+    fs.closeSync(fs.openSync(file, "a", 0o600));
+    fs.chmodSync(file, 0o600);
+  }
+  const writer = options.readonly ? null : new Database(file);
+  if (writer) {
+    writer.pragma("journal_mode = WAL");
+    writer.pragma("foreign_keys = ON");
+    writer.pragma("busy_timeout = 5000");
+    lockDownDatabaseFiles(file);
+  }
+  const reader = new Database(file, { readonly: true });
+  reader.pragma("busy_timeout = 5000");
+  const db = drizzle(reader, { schema });
+  const tx = writer ? drizzle(writer, { schema }) : null;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const engine: Engine = {
+    kind: "sqlite",
+    transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+      if (!writer || !tx) return Promise.reject(readOnly(file));
+      const run = queue.then(async () => {
+        writer.exec("BEGIN IMMEDIATE");
+        try {
+          const result = await fn(tx as unknown as Tx);
+          writer.exec("COMMIT");
+          return result;
+        } catch (error) {
+          if (writer.inTransaction) writer.exec("ROLLBACK");
+          throw error;
+        }
+      });
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    async migrate() {
+      if (!tx) throw readOnly(file);
+      migrate(tx, { migrationsFolder: SQLITE_MIGRATIONS_FOLDER });
+      lockDownDatabaseFiles(file);
+    },
+    async lockAuditChain() {},
+    async insertAuditEntry(tx, entry) {
+      await tx.insert(schema.auditLog).values(entry);
+    },
+    async lockRow() {},
+    async snapshot(leaveOut) {
+      const tables = reader
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%' ORDER BY name")
+        .all() as { name: string }[];
+      return Object.fromEntries(
+        tables.filter(({ name }) => !leaveOut.has(name)).map(({ name }) => [name, reader.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()]),
+      );
+    },
+    async close() {
+      await queue;
+      reader.close();
+      writer?.close();
+    },
+  };
+  registerHandle(db, engine, "db");
+  if (tx) registerHandle(tx, engine, "tx");
+  return db as unknown as Db;
+}
+
+/** The database file and its WAL and shared-memory files, owner-only (0600): they hold personal data and secrets. */
+export function lockDownDatabaseFiles(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
+  }
+}
+
+/** The error SQLite itself gives a write on a read-only database (code SQLITE_READONLY), for a handle opened read-only. */
+function readOnly(file: string): Error {
+  return Object.assign(new Error(`attempt to write a readonly database (${file} is open read-only)`), { code: "SQLITE_READONLY" });
+}
