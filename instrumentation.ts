@@ -4,6 +4,6 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
     const { registerNode } = await import("./instrumentation-node");
-    registerNode();
+    await registerNode();
   }
 }

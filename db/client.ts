@@ -38,6 +38,11 @@ export interface Engine {
   insertAuditEntry(tx: Tx, entry: AuditEntry): Promise<void>;
   /** Locks the row of `table` with primary key `id` until `tx` ends (PostgreSQL `FOR UPDATE`; SQLite: serialised). */
   lockRow(tx: Tx, table: string, id: string): Promise<void>;
+  /**
+   * Throws, saying what to do, when the database does not answer or its schema is not this release's: what every
+   * process checks before it serves or trains.
+   */
+  check(): Promise<void>;
   /** Applies the engine's migrations (db/migrations, or db/migrations-pg on PostgreSQL). */
   migrate(): Promise<void>;
   /** Every row of every table but those left out, in primary-key order: for tests that show nothing changed. */
@@ -72,6 +77,11 @@ export function transaction<T>(db: Executor, fn: (tx: Tx) => Promise<T>): Promis
 /** The first row a query returns, or undefined: SQLite's `.get()`, on both engines. */
 export async function first<T>(query: PromiseLike<T[]>): Promise<T | undefined> {
   return (await query)[0];
+}
+
+/** Checks that `db`'s database answers and has this release's schema (see Engine.check). */
+export function checkDatabase(db: Executor): Promise<void> {
+  return engineOf(db).check();
 }
 
 /** Applies the migrations to `db`'s database. */

@@ -6,7 +6,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { closeDatabase, migrateDatabase, type Db } from "./client";
-import { openPostgres } from "./postgres";
+import { openPostgres, redactUrl } from "./postgres";
 import { openSqlite } from "./sqlite";
 
 /** Where the embedded database lives unless DATABASE_PATH says otherwise. */
@@ -24,10 +24,7 @@ export function databaseTarget(env: Readonly<Record<string, unknown>> = process.
   return { kind: "sqlite", file: typeof env.DATABASE_PATH === "string" && env.DATABASE_PATH ? env.DATABASE_PATH : DEFAULT_DATABASE_PATH };
 }
 
-/** A URL without its password, for messages. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
-}
+export { redactUrl };
 
 /** Opens the target's database (connections are made as queries need them; `migrateDatabase` applies migrations). */
 export function openDatabase(target: DatabaseTarget, options: { readonly?: boolean } = {}): Db {

@@ -6,6 +6,7 @@ import { migrate } from "drizzle-orm/node-postgres/migrator";
 import { getTableConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
 import pg from "pg";
 import { registerHandle, type Db, type Engine, type Tx } from "./client";
+import { migrationProblem } from "./migration-state";
 import * as schema from "./schema";
 
 export const POSTGRES_MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations-pg");
@@ -56,6 +57,21 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
         }
       }
     },
+    async check() {
+      const where = `the database ${redactUrl(url)}`;
+      let newest: number | null;
+      try {
+        const { rows } = await pool.query<{ newest: string | null }>(
+          "SELECT CASE WHEN to_regclass('drizzle.__drizzle_migrations') IS NULL THEN NULL ELSE (SELECT max(created_at)::text FROM drizzle.__drizzle_migrations) END AS newest",
+        );
+        newest = rows[0]?.newest == null ? null : Number(rows[0].newest);
+      } catch (error) {
+        const cause = error instanceof AggregateError ? error.errors[0] : error;
+        throw new Error(`${where} does not answer: ${(cause as Error).message || String(cause)}`);
+      }
+      const problem = migrationProblem(newest, POSTGRES_MIGRATIONS_FOLDER, where);
+      if (problem) throw new Error(problem);
+    },
     async migrate() {
       await migrate(db, { migrationsFolder: POSTGRES_MIGRATIONS_FOLDER });
     },
@@ -105,6 +121,11 @@ function primaryKeyColumn(table: string): string {
     if (keys.length === 1) return pg.escapeIdentifier(keys[0]!.name);
   }
   throw new Error(`lockRow: ${table} is not a table with a one-column primary key`);
+}
+
+/** A connection URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@");
 }
 
 /** The SQLSTATE of a PostgreSQL error, wherever drizzle wrapped it. */

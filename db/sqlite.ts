@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { registerHandle, type Db, type Engine, type Tx } from "./client";
+import { migrationProblem } from "./migration-state";
 import * as schema from "./schema";
 
 export const SQLITE_MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
@@ -52,6 +53,12 @@ export function openSqlite(file: string, options: { readonly?: boolean } = {}): 
       });
       queue = run.catch(() => undefined);
       return run;
+    },
+    async check() {
+      const hasTable = reader.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
+      const row = hasTable ? (reader.prepare("SELECT max(created_at) AS newest FROM __drizzle_migrations").get() as { newest: number | null }) : null;
+      const problem = migrationProblem(row?.newest ?? null, SQLITE_MIGRATIONS_FOLDER, `the database ${file}`);
+      if (problem) throw new Error(problem);
     },
     async migrate() {
       if (!tx) throw readOnly(file);

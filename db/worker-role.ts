@@ -24,6 +24,8 @@ export const WORKER_WRITES = [
   // A step's charge updates its lineage's composed curve in the same transaction (server/budgets/lineage-curve.ts).
   "lineage_curves",
   "ledger_run_contributions",
+  // A lineage's hold-out key is made the first time a run's files are written (server/datasets/holdout-key.ts).
+  "lineage_secrets",
 ] as const;
 
 /** Tables with something every read of the ledger needs but which a worker must never change. */
@@ -38,6 +40,9 @@ export function workerRoleStatements(loginRole: string, queueSchema: string): st
   return [
     `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${pg.escapeLiteral(WORKER_GROUP_ROLE)}) THEN CREATE ROLE ${group} NOLOGIN; END IF; END $$`,
     `GRANT USAGE ON SCHEMA public TO ${group}`,
+    // The migrations drizzle recorded: a worker checks at start that the schema is its release's.
+    `GRANT USAGE ON SCHEMA drizzle TO ${group}`,
+    `GRANT SELECT ON drizzle.__drizzle_migrations TO ${group}`,
     `GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${group}`,
     `GRANT INSERT, UPDATE ON ${writes} TO ${group}`,
     `GRANT DELETE ON "runner_leases" TO ${group}`,

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { benchmarkLeakage } from './leakage-bench.js';
 import { EVIDENCE_REFERENCE, EVIDENCE_REPEATS, EVIDENCE_SPACE, leakageEvidence, type EvidenceFigures } from './leakage-evidence.js';
-import { LOAD_SETTINGS, benchmarkLoad } from './load-bench.js';
+import { benchmarkLoad } from './load-bench.js';
+import { loadSettingsFromArgs } from './load-flags.js';
 import { benchmarkStart } from './start-bench.js';
 import { ENTITY_TYPES, findEntities } from '../server/datasets/ingest/pii.js';
 import { EVALUATION_SET_PATH, evaluateDetector, parseGoldSet } from '../server/datasets/ingest/pii-evaluation.js';
@@ -112,7 +113,7 @@ export async function evidenceSection(): Promise<SectionResult> {
 }
 
 export async function loadSection(): Promise<SectionResult> {
-  const r = await benchmarkLoad(LOAD_SETTINGS);
+  const r = await benchmarkLoad(loadSettingsFromArgs(process.argv.slice(2)));
   const rows = [...r.operations, { ...r, op: 'all' }].map((o) => [
     o.op,
     o.requests.toLocaleString('en'),

@@ -10,6 +10,7 @@ import { backendChoiceSchema, type BackendChoice } from '../trainer/contract/pro
 import type { Section } from './bench-format.js';
 import { importSection, privacySection, trainerSection, utilitySection } from './bench-trainer-sections.js';
 import { evidenceSection, leakageSection, loadSection, piiSection, startSection } from './bench-server-sections.js';
+import { LOAD_FLAGS } from './load-flags.js';
 
 const OUTPUT = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
 
@@ -57,7 +58,8 @@ function parseFlags(args: readonly string[]): { sections: string[]; backend?: Ba
     else if (arg === '--workers') {
       out.workers = Number(args[++i]);
       if (!Number.isSafeInteger(out.workers) || out.workers < 1) throw new Error(`--workers: expected a whole number >= 1, got ${args[i]}`);
-    } else if (arg !== '--json') out.sections.push(arg);
+    } else if ((LOAD_FLAGS as readonly string[]).includes(arg)) i++; // the load section's (scripts/load-flags.ts)
+    else if (arg !== '--json') out.sections.push(arg);
   }
   return out;
 }

@@ -22,6 +22,7 @@ import type { RunRequest } from "../server/runs/run-request";
 import { TINY_BASE_MODEL_FLAGS, seedBaseModel } from "../server/seed/demo";
 import { createUser } from "../server/users/service";
 import { seededUniform } from "../trainer/contract/seeded-random";
+import { startEmbeddedPostgres } from "./embedded-postgres.mjs";
 import { ApiClient } from "./load-client";
 import { summarise, summariseByOperation, type OperationSummary, type Outcome, type Sample } from "./load-stats";
 
@@ -34,9 +35,11 @@ export interface LoadSettings {
   seed: number;
   /** How many of the benchmark's (identical) runs the budget holds at once. */
   runsThatFit: number;
+  /** The database the server uses: a fresh SQLite file, or a throwaway PostgreSQL server (scripts/embedded-postgres.mjs). */
+  engine: "sqlite" | "postgres";
 }
 
-export const LOAD_SETTINGS: LoadSettings = { clients: 32, seconds: 20, seed: 1, runsThatFit: 4 };
+export const LOAD_SETTINGS: LoadSettings = { clients: 32, seconds: 20, seed: 1, runsThatFit: 4, engine: "sqlite" };
 
 /** Shares of an engineer's requests (the rest are reads); cancelling only while it has a queued run of its own. */
 const LAUNCH_SHARE = 0.15;
@@ -126,7 +129,7 @@ async function freePort(): Promise<number> {
 /** `next start` in a process group of its own (so that stopping the group stops everything it started). */
 async function startServer(port: number, env: Record<string, string>, logFile: string): Promise<() => Promise<void>> {
   const out = openSync(logFile, "a");
-  // The server uses the benchmark's SQLite file (env's DATABASE_PATH), whatever DATABASE_URL this shell has.
+  // The server uses the benchmark's database (env's DATABASE_URL, else its DATABASE_PATH), whatever this shell has.
   const { DATABASE_URL: _elsewhere, ...inherited } = process.env;
   const child: ChildProcess = spawn(bin("next"), ["start", "-p", String(port)], { detached: true, stdio: ["ignore", out, out], env: { ...inherited, ...env } });
   closeSync(out);
@@ -294,7 +297,8 @@ export async function benchmarkLoad(settings: LoadSettings = LOAD_SETTINGS): Pro
   const dir = mkdtempSync(path.join(os.tmpdir(), "epsilon-load-"));
   const databasePath = path.join(dir, "load.db");
   const dataDir = path.join(dir, "data");
-  const db = openDatabase({ kind: "sqlite", file: databasePath });
+  const postgres = settings.engine === "postgres" ? await startEmbeddedPostgres({ maxConnections: 200 }) : null;
+  const db = openDatabase(postgres ? { kind: "postgres", url: postgres.url } : { kind: "sqlite", file: databasePath });
   await migrateDatabase(db);
   log(`fresh database and data directory in ${dir}; seeding ${settings.clients} users and a tiny base model…`);
   const accounts = await Promise.all(
@@ -310,7 +314,7 @@ export async function benchmarkLoad(settings: LoadSettings = LOAD_SETTINGS): Pro
   const port = await freePort();
   const url = `http://localhost:${port}`;
   const serverLog = path.join(dir, "next.log");
-  const env = { NODE_ENV: "production", DATABASE_PATH: databasePath, DATA_DIR: dataDir, NEXTAUTH_URL: url, NEXTAUTH_SECRET: randomBytes(32).toString("hex") };
+  const env = { NODE_ENV: "production", ...(postgres ? { DATABASE_URL: postgres.url } : {}), DATABASE_PATH: databasePath, DATA_DIR: dataDir, NEXTAUTH_URL: url, NEXTAUTH_SECRET: randomBytes(32).toString("hex") };
   log(`starting next start on port ${port} (no job runner)…`);
   const stop = await startServer(port, env, serverLog);
   const errors = new Map<string, number>();
@@ -406,6 +410,7 @@ export async function benchmarkLoad(settings: LoadSettings = LOAD_SETTINGS): Pro
   } finally {
     await stop();
     await closeDatabase(db);
+    await postgres?.stop();
     if (keep) log(`kept ${dir} (database, data and next.log) to look into`);
     else rmSync(dir, { recursive: true, force: true });
   }

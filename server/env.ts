@@ -8,8 +8,8 @@ export const DEFAULT_DATA_DIR = "data";
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-const envSchema = z
-  .object({
+/** What a job runner (`npm run worker`, on any host) reads: the database, the shared store, its capacity. */
+const jobRunnerFields = {
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     /** SQLite database file (the embedded default; unused when DATABASE_URL is set). */
     DATABASE_PATH: z.string().min(1).default(DEFAULT_DATABASE_PATH),
@@ -20,10 +20,15 @@ const envSchema = z
       .optional(),
     /** Where dataset versions and model weights are stored. */
     DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
-    /** Trainer processes the job runner runs at once. */
-    RUNNER_CONCURRENCY: positiveInt(1),
+    /** Trainer processes the job runner runs at once; 0 on a host that must train nothing (a dashboard). */
+    RUNNER_CONCURRENCY: z.coerce.number().int().nonnegative().default(1),
     /** Seconds a job runner's lease lasts without a heartbeat; after that another runner may take over its runs. */
     RUNNER_LEASE_SECONDS: positiveInt(30),
+};
+
+const envSchema = z
+  .object({
+    ...jobRunnerFields,
     /** Largest dataset upload accepted, in bytes (default 200 MB). */
     MAX_UPLOAD_BYTES: positiveInt(200 * 1024 * 1024),
     /** Largest tRPC request body accepted, in bytes (default 1 MB); larger ones are refused (413) unread. */
@@ -66,6 +71,8 @@ const envSchema = z
   });
 
 export type Env = z.infer<typeof envSchema>;
+const workerEnvSchema = z.object(jobRunnerFields);
+export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 
 export class EnvError extends Error {
   override name = "EnvError";
@@ -73,7 +80,16 @@ export class EnvError extends Error {
 
 /** Parses an environment; throws EnvError whose message names every bad variable. */
 export function parseEnv(source: Record<string, string | undefined>): Env {
-  const result = envSchema.safeParse(source);
+  return parseWith(envSchema, source);
+}
+
+/** The job runner's variables only (a worker host needs no web secrets). */
+export function workerEnv(source: Record<string, string | undefined> = process.env): WorkerEnv {
+  return parseWith(workerEnvSchema, source);
+}
+
+function parseWith<S extends z.ZodType>(schema: S, source: Record<string, string | undefined>): z.infer<S> {
+  const result = schema.safeParse(source);
   if (result.success) return result.data;
   const lines = result.error.issues.map((i) => `  ${i.path.join(".") || "(environment)"}: ${i.message}`);
   throw new EnvError(`Invalid environment variables:\n${lines.join("\n")}\nSee "Configuration" in README.md.`);

@@ -1,4 +1,4 @@
-// Test helpers: a migrated in-memory database, one user per role, callers acting as them, and ordinary fixtures.
+// Test helpers: a fresh migrated database (on the test engine), one user per role, callers acting as them, and ordinary fixtures.
 import { TRPCError } from "@trpc/server";
 import type { Db } from "../db/client";
 export { snapshot } from "../db/snapshot";

@@ -9,3 +9,4 @@ export * from "./runs";
 export * from "./incidents";
 export * from "./leakage";
 export * from "./notifications";
+export * from "./ledger-curves";

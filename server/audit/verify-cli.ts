@@ -1,16 +1,11 @@
-// `npm run audit:verify [-- --json]`: recomputes the audit chain of the configured database and reports the first broken link.
+// `npm run audit:verify [-- --json]`: recomputes the audit chain of the configured database and reports the first broken link, and every lineage's composed curves from its events, reporting each lineage whose stored curves differ (server/ledger-verify.ts); exit 1 on either.
 import { closeDatabase } from "../../db/client";
 import { databaseTarget, openDatabase } from "../../db/open";
-import { verifyChain } from "./service";
+import { ledgerOk, ledgerReportJson, ledgerReportLines, verifyLedger } from "../ledger-verify";
 
 const db = openDatabase(databaseTarget());
-const report = await verifyChain(db);
+const report = await verifyLedger(db);
 await closeDatabase(db);
-if (process.argv.includes("--json")) {
-  console.log(JSON.stringify(report));
-} else if (report.ok) {
-  console.log(`audit log OK: ${report.entries} entries, head ${report.head}`);
-} else {
-  console.log(`audit log BROKEN at entry #${report.brokenAt}: ${report.reason} (${report.entries} entries before it verify)`);
-}
-process.exit(report.ok ? 0 : 1);
+if (process.argv.includes("--json")) console.log(ledgerReportJson(report));
+else for (const line of ledgerReportLines(report)) console.log(line);
+process.exit(ledgerOk(report) ? 0 : 1);

@@ -15,7 +15,9 @@ import { visibleVersion } from "../datasets/service";
 import { AppError } from "../errors";
 import { chargeRefusal } from "./admission";
 import { DEFAULT_COUNT_NOISE_MULTIPLIER, clippedCounts, countReleaseEvent, countSensitivities, noisyCounts, type RecordsPerSubject } from "./dp-counts";
-import { lineageEntries, spendOf, type ReleaseItem } from "./ledger";
+import { addEvent, copyCurve, epsilonOfCurve } from "./curve-math";
+import { LEDGER_ACCOUNTANT } from "./ledger";
+import { lockLineageCurves, recordReleaseOnLedger } from "./lineage-curve";
 import { existingBudget, lockBudget } from "./service";
 
 export const releaseCountsInput = z.object({
@@ -73,17 +75,17 @@ export async function releaseCounts(db: Db, user: SessionUser, actor: UserActor,
     const exact = histogram ? clippedCounts(histogram, k) : { records: version.recordCount, subjects: version.subjectCount };
     const event = countReleaseEvent(input.noiseMultiplier);
     const releasedAt = new Date().toISOString();
-    const item: ReleaseItem = { kind: "count release", id, datasetVersionId: version.id, event, createdAt: releasedAt };
-    const existing = await lineageEntries(tx, version.datasetId);
-    const before = spendOf(existing, budget.delta);
-    const after = spendOf([...existing, item], budget.delta);
+    const curves = await lockLineageCurves(tx, version.datasetId);
+    const before = epsilonOfCurve(curves.reserved, budget.delta);
+    const after = epsilonOfCurve(addEvent(copyCurve(curves.reserved), event), budget.delta);
     const charge = { what: "This count release", forbidden: "no count may be released" };
-    const refusal = chargeRefusal(budget, charge, before.epsilon, after.epsilon, after.runs.at(-1)!.epsilonAlone);
+    const refusal = chargeRefusal(budget, charge, before, after, LEDGER_ACCOUNTANT.epsilon(event, budget.delta));
     if (refusal) throw new AppError("CONFLICT", refusal);
     const noisy = noisyCounts(exact, countSensitivities(budget.privacyUnit, k), input.noiseMultiplier);
     await tx
       .insert(countReleases)
       .values({ id, datasetId: version.datasetId, datasetVersionId: version.id, event: serialiseEvent(event), ...noisy, releasedBy: actor.id, releasedAt });
+    await recordReleaseOnLedger(tx, version.datasetId, curves, event);
     return (await releaseOf(tx, version.id))!;
   });
 }

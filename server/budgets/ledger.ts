@@ -5,12 +5,13 @@ import { asc, eq } from "drizzle-orm";
 import { first, type Executor } from "../../db/client";
 import { ACTIVE_RUN_STATUSES, budgets, countReleases, runs, type Run } from "../../db/schema";
 import { createAccountant, dpSgdEvent, groupPrivacy, parseEvent, type PrivacyEvent, type PrivacyUnit } from "../../trainer/privacy";
+import { LEDGER_ORDERS } from "./curve-math";
 
 /**
  * The accountant that enforces budgets and composes the ledger: RDP is an upper bound, and fast enough to run inside
  * a launch transaction (its composition adds one RDP curve per entry, from remembered one-step curves).
  */
-export const LEDGER_ACCOUNTANT = createAccountant("rdp");
+export const LEDGER_ACCOUNTANT = createAccountant("rdp", { orders: LEDGER_ORDERS });
 
 type RunCharge = Pick<
   Run,
@@ -132,8 +133,9 @@ export async function lineageReleases(db: Executor, datasetId: string): Promise<
 }
 
 /**
- * Everything on a lineage's ledger in time order: its runs (launch order) and its count releases. The Budgets page, the
- * launch and resume checks and the runner's overrun check all compose this.
+ * Everything on a lineage's ledger in time order: its runs (launch order) and its count releases, which the pages that
+ * show each entry's share compose (spendOf). The budget checks read the lineage's stored curves instead
+ * (lineage-curve.ts), kept equal to this composition (audit:verify recomputes them from these entries).
  */
 export async function lineageEntries(db: Executor, datasetId: string): Promise<LedgerItem[]> {
   const items: LedgerItem[] = [...(await lineageRuns(db, datasetId)), ...(await lineageReleases(db, datasetId))];

@@ -15,6 +15,7 @@ import { proseText } from "../validation";
 import { deltaRefusal, subjectFieldRefusal } from "./delta-bound";
 import { freezeState } from "./freeze-state";
 import { lineageSpend, personLevel } from "./ledger";
+import { lineageEpsilonsNow } from "./lineage-curve";
 
 const isoDate = z.iso.date("Use a date like 2027-01-31");
 const epsilon = z.number().gt(0, "epsilon must be > 0").max(100, "epsilon must be at most 100");
@@ -241,7 +242,9 @@ export async function budgetStatus(db: Executor, user: SessionUser, datasetId: s
   const budget = (await getBudget(db, datasetId)) ?? null;
   const requests = await requestsWhere(db, eq(budgetRequests.datasetId, datasetId));
   if (!budget) return { dataset, budget, requests, spend: null, leftEpsilon: null, expired: false, freeze: null, personLevel: null, internal: null };
+  // Each entry's share (the page's breakdown) is composed from the entries; the headline figures are the curves'.
   const spend = await lineageSpend(db, datasetId, budget.delta);
+  const headline = await lineageEpsilonsNow(db, datasetId, budget.delta);
   const observedMaxRecordsPerSubject = Math.max(
     1,
     ...(await db.select({ k: datasetVersions.maxRecordsPerSubject }).from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId))).map((r) => r.k),
@@ -252,10 +255,10 @@ export async function budgetStatus(db: Executor, user: SessionUser, datasetId: s
     budget: budgetView(budget),
     requests,
     spend,
-    leftEpsilon: Math.max(0, budget.epsilon - spend.epsilon),
+    leftEpsilon: Math.max(0, budget.epsilon - headline.epsilon),
     expired: isExpired(budget),
     freeze: await freezeState(db, datasetId, budget.frozen),
-    personLevel: recordLevel ? personLevel(spend.epsilon, budget.delta, budget.recordsPerPersonBound) : null,
+    personLevel: recordLevel ? personLevel(headline.epsilon, budget.delta, budget.recordsPerPersonBound) : null,
     /** Internal, not DP: for the officer to raise k when a person has more records than it allows. */
     internal: { observedMaxRecordsPerSubject, exceedsBound: recordLevel && observedMaxRecordsPerSubject > budget.recordsPerPersonBound },
   };

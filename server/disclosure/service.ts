@@ -21,8 +21,9 @@ import type { SessionUser } from "../context";
 import { leakageEvidence } from "./leakage";
 
 let codeVersion: string | null | undefined;
-/** The commit the server runs, when it runs from a git checkout. */
+/** The commit the server runs: CODE_VERSION when set (images built without .git set it), else the git checkout's. */
 export function serverCodeVersion(): string | null {
+  if (codeVersion === undefined && process.env.CODE_VERSION) codeVersion = process.env.CODE_VERSION;
   if (codeVersion === undefined) {
     try {
       codeVersion = execFileSync("git", ["rev-parse", "HEAD"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();

@@ -3,7 +3,7 @@
 import { desc, eq, inArray } from "drizzle-orm";
 import type { Executor } from "../../db/client";
 import { ACTIVE_RUN_STATUSES, budgetRequests, budgets, datasets, runs } from "../../db/schema";
-import { lineageSpend } from "../budgets/ledger";
+import { lineageEpsilonsNow } from "../budgets/lineage-curve";
 import type { SessionUser } from "../context";
 import { listDatasets } from "../datasets/service";
 
@@ -46,7 +46,7 @@ export async function engineerTodo(db: Executor, user: SessionUser) {
     datasetsToUse.push({
       id: d.id,
       name: d.name,
-      budget: b ? { limit: b.epsilon, left: Math.max(0, b.epsilon - (await lineageSpend(db, d.id, b.delta)).epsilon), frozen: b.frozen, renewsOn: b.renewsOn } : null,
+      budget: b ? { limit: b.epsilon, left: Math.max(0, b.epsilon - (await lineageEpsilonsNow(db, d.id, b.delta)).epsilon), frozen: b.frozen, renewsOn: b.renewsOn } : null,
     });
   }
 

@@ -3,7 +3,7 @@
 import { and, asc, desc, eq, gte, inArray } from "drizzle-orm";
 import type { Executor } from "../../db/client";
 import { INCIDENT_SEVERITIES, budgetRequests, budgets, datasets, incidents, leakageReports, modelFamilies, modelVersions, users } from "../../db/schema";
-import { lineageSpend } from "../budgets/ledger";
+import { lineageEpsilonsNow } from "../budgets/lineage-curve";
 
 /** A lineage is near its limit once its composed spend (with reservations) reaches this share of it. */
 export const NEAR_LIMIT_SHARE = 0.8;
@@ -67,7 +67,7 @@ export async function officerTodo(db: Executor, now = new Date()) {
     .orderBy(asc(datasets.name));
   const nearLimit = [];
   for (const { delta, ...b } of lineages) {
-    const spent = (await lineageSpend(db, b.datasetId, delta)).epsilon;
+    const spent = (await lineageEpsilonsNow(db, b.datasetId, delta)).epsilon;
     if (spent >= NEAR_LIMIT_SHARE * b.limit) nearLimit.push({ ...b, spent, left: Math.max(0, b.limit - spent) });
   }
 

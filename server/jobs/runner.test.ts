@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { first, transaction } from "../../db/client";
 import { datasetVersions, incidents, lineageSecrets, modelVersions, runCanaries, runSteps, runs, type Run } from "../../db/schema";
@@ -85,7 +85,7 @@ async function launch(steps: number, noiseMultiplier = 1.2, canaries?: RunReques
 }
 
 const runOf = async (id: string): Promise<Run> => (await first(world.db.select().from(runs).where(eq(runs.id, id))))!;
-const stepsOf = (id: string) => world.db.select().from(runSteps).where(eq(runSteps.runId, id));
+const stepsOf = (id: string) => world.db.select().from(runSteps).where(eq(runSteps.runId, id)).orderBy(asc(runSteps.id));
 /** Changes a run behind the services' back (as a crash or another runner would leave it). */
 const setRun = (id: string, values: Partial<typeof runs.$inferInsert>) =>
   transaction(world.db, async (tx) => {

@@ -1,10 +1,11 @@
-// The job runner: holds a lease, claims queued runs one conditional update at a time (a few trainers at once),
+// The job runner: holds a lease, takes queued runs from the run queue (server/runs/run-queue.ts: the runs table on
+// SQLite, pg-boss on PostgreSQL) and claims each by a conditional update (a few trainers at once),
 // starts each in a trainer subprocess whose messages a RunSession applies, stops cancelled runs at a step boundary,
 // takes over runs whose runner's lease expired, and runs leakage evaluations when a slot is free. At start it makes the
 // data directory owner-only (the database files are made so where they are opened, db/sqlite.ts); each tick it
 // deletes ended runs' copies of training data and the dataset files past their retention.
 import path from "node:path";
-import { and, asc, eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { first, type Db } from "../../db/client";
 import { runs, type Run } from "../../db/schema";
 import { messageSchema } from "../../trainer/contract/protocol";
@@ -14,6 +15,7 @@ import { scheduleDriftProbes } from "../leakage/jobs";
 import { lockDownTree } from "../private-files";
 import { deleteEndedRunCopies, runDirectory, writeRunFiles } from "../runs/run-files";
 import { finish } from "../runs/run-outcome";
+import { runQueueOf } from "../runs/run-queue";
 import { RunSession } from "../runs/run-session";
 import { runNextEvaluation } from "./evaluations";
 import { RunnerLease } from "./runner-lease";
@@ -117,10 +119,15 @@ export class Runner {
       const run = await first(db.select({ cancel: runs.cancelRequested }).from(runs).where(eq(runs.id, runId)));
       if (run?.cancel && !trainer.stopped && this.started.has(runId)) trainer.stop("SIGTERM");
     }
+    const queue = runQueueOf(db);
+    await queue.reconcile();
     while (!this.stopping && this.trainers.size + (this.evaluating ? 1 : 0) < this.options.concurrency) {
-      const next = await first(db.select().from(runs).where(eq(runs.status, "queued")).orderBy(asc(runs.createdAt)).limit(1));
-      if (!next) break;
-      if (await this.claim(next)) await this.launch(next);
+      const job = await queue.next();
+      if (!job) break;
+      const next = await first(db.select().from(runs).where(eq(runs.id, job.runId)));
+      const claimed = next?.status === "queued" && (await this.claim(next));
+      await job.settle(); // claimed, or no longer queued: either way no runner needs this job again
+      if (claimed) await this.launch(next);
     }
     await scheduleDriftProbes(db);
     await this.deleteWhatIsNoLongerKept();

@@ -1,4 +1,5 @@
-// The job runner's process for real, on one SQLite file. Killed mid-run (SIGKILL to its whole process group, trainer
+// The job runner's process for real, on one database of the test engine (a SQLite file, or PostgreSQL with the job
+// queue, the workers connecting as their own role). Killed mid-run (SIGKILL to its whole process group, trainer
 // included), a new runner takes the run over once the dead one's lease expires, charges the step in flight, and the
 // resumed run trains its planned steps with the trainer and the server counting the same charged steps (no
 // incident). Two runners on one database with several queued runs: each run is trained by exactly one trainer and
@@ -7,11 +8,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { first, migrateDatabase, type Db } from "../../db/client";
-import { openDatabase } from "../../db/open";
+import { first, type Db } from "../../db/client";
 import { auditLog, incidents, modelVersions, runSteps, runs } from "../../db/schema";
 import { createAccountant, dpSgdEvent } from "../../trainer/privacy";
 import { actorOf } from "../actor";
@@ -25,10 +25,10 @@ import { createUser } from "../users/service";
 import { runDirectory } from "../runs/run-files";
 import { launchRun, resumeRun } from "../runs/service";
 import { tinyRunRequest, until } from "../testing";
+import { sharedTestDatabase } from "../testing-shared-db";
 
 const dir = mkdtempSync(path.join(tmpdir(), "ledger-worker-"));
 const dataDir = path.join(dir, "data");
-const file = path.join(dir, "ledger.db");
 const LEASE_SECONDS = 2;
 const workers: ChildProcess[] = [];
 afterEach(() => {
@@ -43,13 +43,13 @@ afterEach(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let db: Db;
+let workerEnv: Record<string, string>;
 let user: SessionUser;
 let officerId: string;
 let baseId: string;
 
 beforeAll(async () => {
-  db = openDatabase({ kind: "sqlite", file });
-  await migrateDatabase(db);
+  ({ db, workerEnv } = await sharedTestDatabase());
   await seedBaseModel(db, dataDir, ["--steps", "2", "--batch", "2", "--model", JSON.stringify({ n_layer: 1, n_embd: 16, n_head: 2, context_length: 32 })]);
   const engineer = await createUser(db, SYSTEM_ACTOR, { email: "e@kill.example", name: "E", role: "engineer", password: "a long enough secret" });
   officerId = (await createUser(db, SYSTEM_ACTOR, { email: "o@kill.example", name: "O", role: "privacy_officer", password: "a long enough secret" })).id;
@@ -62,7 +62,8 @@ function startWorker(): ChildProcess {
   const worker = spawn(process.execPath, ["--import", "tsx", "server/jobs/worker.ts"], {
     detached: true,
     stdio: "ignore",
-    env: { ...process.env, DATABASE_PATH: file, DATA_DIR: dataDir, RUNNER_LEASE_SECONDS: String(LEASE_SECONDS), NEXTAUTH_SECRET: "worker-test-secret-0123456789abcdefghij" },
+    // A worker host's environment: no web secrets (NEXTAUTH_SECRET is not passed on), its own database role.
+    env: { NODE_ENV: "test", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...workerEnv, DATA_DIR: dataDir, RUNNER_LEASE_SECONDS: String(LEASE_SECONDS) },
   });
   workers.push(worker);
   return worker;
@@ -86,7 +87,7 @@ const launch = async (versionId: string, steps: number) =>
   (await launchRun(db, user, actorOf(user), tinyRunRequest(versionId, baseId, { noiseMultiplier: 3, samplingRate: 0.3, steps }))).runId;
 
 const runOf = async (id: string) => (await first(db.select().from(runs).where(eq(runs.id, id))))!;
-const stepsOf = async (id: string) => (await db.select().from(runSteps).where(eq(runSteps.runId, id))).map((s) => s.step);
+const stepsOf = async (id: string) => (await db.select().from(runSteps).where(eq(runSteps.runId, id)).orderBy(asc(runSteps.id))).map((s) => s.step);
 
 it("takes over a run whose runner was killed once its lease expires, and resumes it to its planned steps with both counts equal", async () => {
   const uploaded = await dataset("parcels", 40, 10);

@@ -1,13 +1,10 @@
-// Launches at the same moment from separate processes against one database file: the budget check and the
-// reservation share an immediate transaction, so exactly as many runs start as fit, and the budget is not overspent.
+// Launches at the same moment from separate processes against one database (a SQLite file, or PostgreSQL): the
+// budget check and the reservation share a transaction that holds the budget's row (an immediate transaction on
+// SQLite, a row lock on PostgreSQL), so exactly as many runs start as fit, and the budget is not overspent.
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, expect, it } from "vitest";
-import { migrateDatabase } from "../../db/client";
-import { openDatabase } from "../../db/open";
+import { expect, it } from "vitest";
 import { createAccountant, dpSgdEvent } from "../../trainer/privacy";
 import { actorOf } from "../actor";
 import { SYSTEM_ACTOR, verifyChain } from "../audit/service";
@@ -16,16 +13,13 @@ import { setBudget } from "../budgets/service";
 import { registerUpload } from "../datasets/service";
 import { ingestedVersion, registerTestBaseModel, runRequest } from "../testing";
 import { createUser } from "../users/service";
+import { sharedTestDatabase } from "../testing-shared-db";
 
 const run = promisify(execFile);
-const dir = mkdtempSync(path.join(tmpdir(), "ledger-race-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const rdp = createAccountant("rdp");
 
 it("lets exactly as many concurrent launches through as the budget holds", async () => {
-  const file = path.join(dir, "race.db");
-  const db = openDatabase({ kind: "sqlite", file });
-  await migrateDatabase(db);
+  const { db, env } = await sharedTestDatabase();
   const engineer = await createUser(db, SYSTEM_ACTOR, { email: "e@race.example", name: "E", role: "engineer", password: "a long enough secret" });
   const officer = await createUser(db, SYSTEM_ACTOR, { email: "o@race.example", name: "O", role: "privacy_officer", password: "a long enough secret" });
   const version = await registerUpload(db, { ...engineer, role: "engineer" }, actorOf({ ...engineer, role: "engineer" }), { name: "race" }, ingestedVersion());
@@ -40,7 +34,7 @@ it("lets exactly as many concurrent launches through as the budget holds", async
   const fixture = path.join(import.meta.dirname, "launch-race.fixture.ts");
   const outcomes = await Promise.all(
     Array.from({ length: 8 }, () =>
-      run(process.execPath, ["--import", "tsx", fixture, file, engineer.id, JSON.stringify(request), startAt]).then((r) => r.stdout.trim()),
+      run(process.execPath, ["--import", "tsx", fixture, engineer.id, JSON.stringify(request), startAt], { env: { ...process.env, ...env } }).then((r) => r.stdout.trim()),
     ),
   );
   expect(outcomes.filter((o) => o === "launched")).toHaveLength(3);

@@ -10,7 +10,9 @@ import { engineOf, first, transaction, type Db, type Executor, type Tx } from ".
 import { budgets, datasets, modelFamilies, modelVersions, runEvaluations, runs, type Run, type RunStatus } from "../../db/schema";
 import type { Message } from "../../trainer/contract/protocol";
 import { SYSTEM_ACTOR, audited } from "../audit/service";
-import { lineageSpend, reservedSteps } from "../budgets/ledger";
+import { reservedSteps } from "../budgets/ledger";
+import { epsilonOfCurve } from "../budgets/curve-math";
+import { syncRunOnLedger } from "../budgets/lineage-curve";
 import { openSystemIncidentOnce } from "../incidents/service";
 import { insertModelVersion } from "../models/service";
 import { notifyRunEnded } from "../notifications/hooks";
@@ -27,6 +29,8 @@ export async function finish(db: Db, runId: string, status: RunStatus, reason: s
     await engineOf(tx).lockRow(tx, "runs", runId);
     await alsoDo?.(tx);
     await tx.update(runs).set({ status, statusReason: reason, endedAt: new Date().toISOString() }).where(eq(runs.id, runId));
+    // Its reservation is replaced by what it was charged, on the lineage's curves.
+    const curves = (await syncRunOnLedger(tx, runId))!;
     const run = (await first(tx.select().from(runs).where(eq(runs.id, runId))))!;
     await notifyRunEnded(tx, run);
     const links = [
@@ -40,9 +44,9 @@ export async function finish(db: Db, runId: string, status: RunStatus, reason: s
       await openSystemIncidentOnce(tx, SYSTEM_ACTOR, { title: `Run ${run.id.slice(0, 8)} was interrupted`, description, severity: "low", source: "trainer_fault", links });
     }
     const budget = await first(tx.select().from(budgets).where(eq(budgets.datasetId, run.datasetId)));
-    const spend = budget && (await lineageSpend(tx, run.datasetId, budget.delta));
-    if (budget && spend && spend.chargedEpsilon > budget.epsilon) {
-      const description = `Charged ε = ${spend.chargedEpsilon} exceeds the budget's ε = ${budget.epsilon} at δ = ${budget.delta}.`;
+    const chargedEpsilon = budget && epsilonOfCurve(curves.charged, budget.delta);
+    if (budget && chargedEpsilon !== undefined && chargedEpsilon > budget.epsilon) {
+      const description = `Charged ε = ${chargedEpsilon} exceeds the budget's ε = ${budget.epsilon} at δ = ${budget.delta}.`;
       await openSystemIncidentOnce(tx, SYSTEM_ACTOR, { title: "Privacy budget overrun", description, severity: "critical", source: "budget_overrun", links: [links[1]!] });
     }
   });
@@ -61,6 +65,7 @@ export async function chargeThrough(db: Executor, runId: string, steps: number):
       .update(runs)
       .set({ chargedSteps: sql`CASE WHEN ${runs.chargedSteps} > ${steps} THEN ${runs.chargedSteps} ELSE ${steps} END` })
       .where(eq(runs.id, runId));
+    await syncRunOnLedger(tx, runId); // the step's charge on the lineage's curves, in the same transaction
   });
 }
 

@@ -19,6 +19,8 @@ export interface QueuedRun {
 
 export interface RunQueue {
   kind: "runs table" | "pg-boss";
+  /** Resolves once the queue can be used; rejects, saying why, when it cannot (e.g. its schema is missing). */
+  ready(): Promise<void>;
   /** Tells runners that `runId` is queued; called after the launch (or resume) commits. */
   enqueue(runId: string): Promise<void>;
   /** The next queued run to try, or null. */
@@ -32,6 +34,7 @@ export interface RunQueue {
 function runsTableQueue(db: Db): RunQueue {
   return {
     kind: "runs table",
+    async ready() {},
     async enqueue() {},
     async next() {
       const [run] = await db.select({ id: runs.id }).from(runs).where(eq(runs.status, "queued")).orderBy(asc(runs.createdAt)).limit(1);
@@ -81,6 +84,9 @@ function pgBossQueue(db: Db, boss: Promise<PgBoss>): RunQueue {
   };
   return {
     kind: "pg-boss",
+    async ready() {
+      await boss;
+    },
     enqueue: send,
     async next() {
       const b = await boss;
@@ -122,4 +128,16 @@ export function runQueueOf(db: Db): RunQueue {
     queues.set(db, queue);
   }
   return queue;
+}
+
+/**
+ * Tells runners that a launched or resumed run is queued, after its transaction committed. A failure here loses
+ * nothing: every runner's poll enqueues queued runs that have no job (`reconcile`); it is only logged.
+ */
+export async function announceQueued(db: Db, runId: string): Promise<void> {
+  try {
+    await runQueueOf(db).enqueue(runId);
+  } catch (error) {
+    console.error(`[queue] run ${runId}: not enqueued now (${(error as Error).message}); the next runner poll enqueues it`);
+  }
 }

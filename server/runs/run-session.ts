@@ -91,9 +91,10 @@ export class RunSession {
         }
         const charged = message.privacy.charged_steps;
         await transaction(this.db, async (tx) => {
-          await tx.update(runs).set({ startedInfo: JSON.stringify(message) }).where(eq(runs.id, run.id));
           // The trainer's write-ahead record may show a step begun (perhaps applied) that the server never heard of,
-          // when the trainer and its runner died together: it is charged now, before any step of this segment.
+          // when the trainer and its runner died together: it is charged now, before any step of this segment, and
+          // belongs before the segment, whose steps the trainer counts from it (as chargedAt then does).
+          await tx.update(runs).set({ startedInfo: JSON.stringify(message), segmentBaseSteps: Math.max(run.segmentBaseSteps, charged) }).where(eq(runs.id, run.id));
           await chargeThrough(tx, run.id, charged);
         });
         return;

@@ -15,20 +15,23 @@ import {
   type Budget,
   type Run,
 } from "../../db/schema";
-import { calibrateNoiseMultiplier } from "../../trainer/privacy";
+import { calibrateNoiseMultiplier, dpSgdEvent } from "../../trainer/privacy";
 import { appendAudit, audited, type Actor } from "../audit/service";
 import { ABILITIES, may } from "../auth/access";
 import { prepareCanaries, type Canary, type CanaryCommitment } from "../leakage/canaries";
 import { chargeRefusal } from "../budgets/admission";
 import { deltaRefusal, subjectFieldRefusal } from "../budgets/delta-bound";
 import { existingBudget } from "../budgets/service";
-import { LEDGER_ACCOUNTANT, lineageEntries, spendOf } from "../budgets/ledger";
+import { LEDGER_ACCOUNTANT, reservedSteps } from "../budgets/ledger";
+import { addSteps, copyCurve, epsilonOfCurve } from "../budgets/curve-math";
+import { lineageCurvesNow, lockLineageCurves, syncRunOnLedger } from "../budgets/lineage-curve";
 import type { SessionUser } from "../context";
 import { maySeeDataset, requireTrainingAccess } from "../datasets/access";
 import { versionFilesRefusal } from "../datasets/version-files";
 import { AppError } from "../errors";
 import { modelVisibility, visibleModelVersion } from "../models/visibility";
 import type { RunRequest } from "./run-request";
+import { announceQueued } from "./run-queue";
 import { estimateRun, type RunEstimate } from "./run-estimate";
 import { modelConfigSchema } from "../../trainer/contract/model-config";
 
@@ -89,8 +92,11 @@ function calibratedNoise(request: { targetEpsilon: number; delta: number; sampli
   }
 }
 
-/** Everything the launch decides, from the database as it is now (in the launch transaction, the budget row locked). */
-export async function project(db: Executor, user: SessionUser, input: RunRequest): Promise<Projection> {
+/**
+ * Everything the launch decides, from the database as it is now; `lockIn`: the launch transaction (the budget row
+ * locked), in which the lineage's curve row is locked too. The lineage's spend is read from its stored curves.
+ */
+export async function project(db: Executor, user: SessionUser, input: RunRequest, lockIn?: Tx): Promise<Projection> {
   const version = await first(db.select().from(datasetVersions).where(eq(datasetVersions.id, input.datasetVersionId)));
   if (!version || !(await maySeeDataset(db, user, version.datasetId))) throw new AppError("NOT_FOUND", "No such dataset version.");
   await requireTrainingAccess(db, user, version.datasetId);
@@ -109,22 +115,11 @@ export async function project(db: Executor, user: SessionUser, input: RunRequest
       ? input.privacy.noiseMultiplier
       : calibratedNoise({ targetEpsilon: input.privacy.targetEpsilon, delta: budget.delta, samplingRate, steps });
 
-  const candidate = {
-    id: "projected",
-    status: "queued" as const,
-    privacyUnit: input.privacyUnit,
-    samplingRate,
-    noiseMultiplier,
-    plannedSteps: steps,
-    chargedSteps: 0,
-    resumeFromStep: 0,
-    segmentBaseSteps: 0,
-    createdAt: "~",
-  };
-  const existing = await lineageEntries(db, version.datasetId);
-  const before = spendOf(existing, budget.delta);
-  const after = spendOf([...existing, candidate], budget.delta);
-  const runEpsilon = after.runs.at(-1)!.epsilonAlone;
+  // The new run is reserved at its planned steps: the lineage's reserved curve plus theirs.
+  const curves = lockIn ? await lockLineageCurves(lockIn, version.datasetId) : await lineageCurvesNow(db, version.datasetId);
+  const before = { epsilon: epsilonOfCurve(curves.reserved, budget.delta) };
+  const after = { epsilon: epsilonOfCurve(addSteps(copyCurve(curves.reserved), samplingRate, noiseMultiplier, steps), budget.delta) };
+  const runEpsilon = LEDGER_ACCOUNTANT.epsilon(dpSgdEvent(samplingRate, noiseMultiplier, steps), budget.delta);
 
   const estimate = estimateRun({
     model: modelConfigSchema.parse(JSON.parse(base.config)),
@@ -167,12 +162,12 @@ async function lockBudgetOfVersion(tx: Tx, datasetVersionId: string): Promise<vo
 }
 
 /** Checks and reserves in one transaction, the budget's row locked first: two launches cannot both fit when one does. */
-export function launchRun(db: Db, user: SessionUser, actor: Actor, input: RunRequest) {
+export async function launchRun(db: Db, user: SessionUser, actor: Actor, input: RunRequest) {
   const id = randomUUID();
   const drawn = input.canaries && prepareCanaries(input.canaries);
-  return audited(db, { actor, action: "run.launch", entityType: "run", entityId: id, input }, async (tx) => {
+  const done = await audited(db, { actor, action: "run.launch", entityType: "run", entityId: id, input }, async (tx) => {
     await lockBudgetOfVersion(tx, input.datasetVersionId);
-    const p = await project(tx, user, input);
+    const p = await project(tx, user, input, tx);
     if (p.refusal) throw new AppError("CONFLICT", p.refusal);
     const version = (await first(tx.select().from(datasetVersions).where(eq(datasetVersions.id, input.datasetVersionId))))!;
     await tx.insert(runs).values({
@@ -189,6 +184,7 @@ export function launchRun(db: Db, user: SessionUser, actor: Actor, input: RunReq
       createdBy: user.id,
       createdAt: new Date().toISOString(),
     });
+    await syncRunOnLedger(tx, id);
     if (drawn) {
       for (const [idx, c] of drawn.canaries.entries()) await tx.insert(runCanaries).values({ runId: id, idx, ...c });
       // The commitment (settings, digests and inclusion) enters the audit log now, before any training.
@@ -196,6 +192,8 @@ export function launchRun(db: Db, user: SessionUser, actor: Actor, input: RunReq
     }
     return { runId: id, projection: p };
   });
+  await announceQueued(db, done.runId); // after the commit: runners may claim it now
+  return done;
 }
 
 /** What an engineer may launch on: versions of datasets they were granted, and every model version not withdrawn whose data they may see. */
@@ -276,6 +274,7 @@ export function cancelRun(db: Db, user: SessionUser, actor: Actor, input: z.infe
     const run = await actionableRun(tx, user, input.runId, true);
     if (run.status === "queued") {
       await tx.update(runs).set({ status: "cancelled", statusReason: "cancelled before it started", endedAt: new Date().toISOString() }).where(eq(runs.id, run.id));
+      await syncRunOnLedger(tx, run.id); // its reservation is given back
     } else if (run.status === "running") {
       await tx.update(runs).set({ cancelRequested: true }).where(eq(runs.id, run.id));
     } else {
@@ -289,8 +288,8 @@ export function cancelRun(db: Db, user: SessionUser, actor: Actor, input: z.infe
  * Queues an interrupted run again, from its last checkpoint (or from the start if it has none). The steps after the
  * checkpoint are run, and charged, again; the budget is checked and the new reservation made in one transaction.
  */
-export function resumeRun(db: Db, user: SessionUser, actor: Actor, input: z.infer<typeof runIdInput>) {
-  return audited(db, { actor, action: "run.resume", entityType: "run", entityId: input.runId, input }, async (tx) => {
+export async function resumeRun(db: Db, user: SessionUser, actor: Actor, input: z.infer<typeof runIdInput>) {
+  const done = await audited(db, { actor, action: "run.resume", entityType: "run", entityId: input.runId, input }, async (tx) => {
     await engineOf(tx).lockRow(tx, "runs", input.runId);
     const run = await actionableRun(tx, user, input.runId, false);
     if (run.status !== "interrupted") throw new AppError("CONFLICT", `This run is ${run.status}; only interrupted runs can be resumed.`);
@@ -299,15 +298,21 @@ export function resumeRun(db: Db, user: SessionUser, actor: Actor, input: z.infe
     const resumed = { ...run, status: "queued" as const, segmentBaseSteps: run.chargedSteps, resumeFromStep: run.checkpointStep ?? 0, cancelRequested: false };
     await engineOf(tx).lockRow(tx, "budgets", run.datasetId);
     const budget = await existingBudget(tx, run.datasetId);
-    const others = (await lineageEntries(tx, run.datasetId)).filter((r) => r.id !== run.id);
-    const before = spendOf([...others, run], budget.delta);
-    const after = spendOf([...others, resumed], budget.delta);
-    const refusal = await runRefusal(tx, run.datasetVersionId, budget, before.epsilon, after.epsilon, after.runs.at(-1)!.epsilonAlone);
+    // The curves count the interrupted run at its charged steps; resumed, it is reserved at reservedSteps(resumed).
+    const curves = await lockLineageCurves(tx, run.datasetId);
+    const steps = reservedSteps(resumed);
+    const before = epsilonOfCurve(curves.reserved, budget.delta);
+    const after = epsilonOfCurve(addSteps(copyCurve(curves.reserved), run.samplingRate, run.noiseMultiplier, steps - run.chargedSteps), budget.delta);
+    const runEpsilon = LEDGER_ACCOUNTANT.epsilon(dpSgdEvent(run.samplingRate, run.noiseMultiplier, steps), budget.delta);
+    const refusal = await runRefusal(tx, run.datasetVersionId, budget, before, after, runEpsilon);
     if (refusal) throw new AppError("CONFLICT", refusal);
     await tx
       .update(runs)
       .set({ status: "queued", statusReason: "resumed", segmentBaseSteps: resumed.segmentBaseSteps, resumeFromStep: resumed.resumeFromStep, cancelRequested: false, endedAt: null })
       .where(eq(runs.id, run.id));
+    await syncRunOnLedger(tx, run.id);
     return runView((await first(tx.select().from(runs).where(eq(runs.id, run.id))))!);
   });
+  await announceQueued(db, done.id); // after the commit: runners may claim it now
+  return done;
 }

@@ -2,17 +2,18 @@
 // demo users and the base model into it and DATA_DIR, and prints how to sign in. Each part skips what is done already,
 // so a second run takes a moment.
 import path from "node:path";
-import { closeDatabase, migrateDatabase } from "../../db/client";
+import { closeDatabase } from "../../db/client";
 import { databaseTarget, openDatabase, redactUrl } from "../../db/open";
 import { ROLE_LABELS } from "../auth/access";
 import { DEFAULT_DATA_DIR } from "../env";
+import { migrateEverything } from "../migrate";
 import { DEMO_PASSWORD, DEMO_USERS, seedBaseModel, seedDemoUsers } from "./demo";
 import { ShippedModelError } from "./shipped-base-model";
 
 const target = databaseTarget();
 const db = openDatabase(target);
 try {
-  await migrateDatabase(db);
+  await migrateEverything(db, target);
   await seedDemoUsers(db);
   await seedBaseModel(db, path.resolve(process.env.DATA_DIR || DEFAULT_DATA_DIR));
 } catch (err) {

@@ -1,0 +1,28 @@
+// The load benchmark's flags (`npm run bench -- load --clients N --seconds S --engine sqlite|postgres`), over its defaults.
+import { LOAD_SETTINGS, type LoadSettings } from "./load-bench";
+
+/** Flags that take a value, which scripts/bench.ts leaves out of the section names. */
+export const LOAD_FLAGS = ["--clients", "--seconds", "--engine"] as const;
+
+export function loadSettingsFromArgs(args: readonly string[]): LoadSettings {
+  const settings: LoadSettings = { ...LOAD_SETTINGS };
+  const value = (flag: string) => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const whole = (flag: string, given: string) => {
+    const n = Number(given);
+    if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${flag}: expected a whole number >= 1, got ${given}`);
+    return n;
+  };
+  const clients = value("--clients");
+  if (clients !== undefined) settings.clients = whole("--clients", clients);
+  const seconds = value("--seconds");
+  if (seconds !== undefined) settings.seconds = whole("--seconds", seconds);
+  const engine = value("--engine");
+  if (engine !== undefined) {
+    if (engine !== "sqlite" && engine !== "postgres") throw new Error(`--engine: expected sqlite or postgres, got ${engine}`);
+    settings.engine = engine;
+  }
+  return settings;
+}

@@ -1,0 +1,165 @@
+// The stored composed curves of a lineage's ledger (db/schema/ledger-curves.ts): updated by the difference a run's
+// change makes, in the change's transaction under the curve row's lock, so that a budget check reads O(orders) numbers
+// whatever the number of runs. A lineage without a curve (a database from before them) has it built from its events.
+import { and, eq, inArray, isNull, ne, or, sql } from "drizzle-orm";
+import { engineOf, first, type Executor, type Tx } from "../../db/client";
+import { ACTIVE_RUN_STATUSES, countReleases, ledgerRunContributions, lineageCurves, runs } from "../../db/schema";
+import { parseEvent } from "../../trainer/privacy";
+import {
+  LEDGER_ORDERS_DIGEST,
+  addEvent,
+  addSteps,
+  decodeCurve,
+  emptyCurve,
+  encodeCurve,
+  ledgerEpsilons,
+  type LineageCurves,
+} from "./curve-math";
+
+/** What the curve code has read of the runs table into this process (the test of a check's cost reads it). */
+export const curveReads = { runRows: 0 };
+
+/** In SQL: the steps the reserved curve counts a run with (reservedSteps while it is active, else its charged steps). */
+const planned = sql`${runs.segmentBaseSteps} + ${runs.plannedSteps} - ${runs.resumeFromStep}`;
+const reservedStepsSql = sql<number>`CASE WHEN ${inArray(runs.status, [...ACTIVE_RUN_STATUSES])} THEN (CASE WHEN ${runs.chargedSteps} > ${planned} THEN ${runs.chargedSteps} ELSE ${planned} END) ELSE ${runs.chargedSteps} END`;
+
+interface Change {
+  runId: string;
+  samplingRate: number;
+  noiseMultiplier: number;
+  reserved: number;
+  charged: number;
+  hadReserved: number;
+  hadCharged: number;
+}
+
+/**
+ * The lineage's runs (or the one run) whose steps now differ from what the curves count them with: normally only the
+ * run a transaction just changed, or none, so that no other run row is read. With `all`, every run (a build).
+ */
+async function changedRuns(db: Executor, datasetId: string, options: { runId?: string; all?: boolean }): Promise<Change[]> {
+  const c = ledgerRunContributions;
+  const rows = await db
+    .select({
+      runId: runs.id,
+      samplingRate: runs.samplingRate,
+      noiseMultiplier: runs.noiseMultiplier,
+      reserved: reservedStepsSql.mapWith(Number),
+      charged: runs.chargedSteps,
+      hadReserved: c.reservedSteps,
+      hadCharged: c.chargedSteps,
+    })
+    .from(runs)
+    .leftJoin(c, eq(c.runId, runs.id))
+    .where(
+      and(
+        eq(runs.datasetId, datasetId),
+        options.runId ? eq(runs.id, options.runId) : undefined,
+        options.all ? undefined : or(isNull(c.runId), ne(c.reservedSteps, reservedStepsSql), ne(c.chargedSteps, runs.chargedSteps)),
+      ),
+    );
+  curveReads.runRows += rows.length;
+  return rows.map((r) => ({
+    ...r,
+    charged: Number(r.charged),
+    hadReserved: options.all ? 0 : Number(r.hadReserved ?? 0),
+    hadCharged: options.all ? 0 : Number(r.hadCharged ?? 0),
+  }));
+}
+
+function apply(curves: LineageCurves, changes: readonly Change[]): void {
+  for (const ch of changes) {
+    addSteps(curves.reserved, ch.samplingRate, ch.noiseMultiplier, ch.reserved - ch.hadReserved);
+    addSteps(curves.charged, ch.samplingRate, ch.noiseMultiplier, ch.charged - ch.hadCharged);
+  }
+}
+
+/** Every count release of the lineage, charged in full on both curves. */
+async function withReleases(db: Executor, datasetId: string): Promise<LineageCurves> {
+  const curves = { reserved: emptyCurve(), charged: emptyCurve() };
+  for (const r of await db.select({ event: countReleases.event }).from(countReleases).where(eq(countReleases.datasetId, datasetId))) {
+    const event = parseEvent(r.event);
+    addEvent(curves.reserved, event);
+    addEvent(curves.charged, event);
+  }
+  return curves;
+}
+
+/**
+ * The lineage's curves as they stand, for reading (no lock, nothing written; a check that reserves uses
+ * lockLineageCurves): the stored ones with any change not yet counted applied, or, where none are stored yet, built
+ * from the events.
+ */
+export async function lineageCurvesNow(db: Executor, datasetId: string): Promise<LineageCurves> {
+  const row = await first(db.select().from(lineageCurves).where(eq(lineageCurves.datasetId, datasetId)));
+  if (!row || row.ordersDigest !== LEDGER_ORDERS_DIGEST) {
+    const curves = await withReleases(db, datasetId);
+    apply(curves, await changedRuns(db, datasetId, { all: true }));
+    return curves;
+  }
+  const curves = { reserved: decodeCurve(row.reserved), charged: decodeCurve(row.charged) };
+  apply(curves, await changedRuns(db, datasetId, {}));
+  return curves;
+}
+
+async function store(tx: Tx, datasetId: string, curves: LineageCurves): Promise<void> {
+  await tx
+    .update(lineageCurves)
+    .set({ ordersDigest: LEDGER_ORDERS_DIGEST, reserved: encodeCurve(curves.reserved), charged: encodeCurve(curves.charged), updatedAt: new Date().toISOString() })
+    .where(eq(lineageCurves.datasetId, datasetId));
+}
+
+async function recordContributions(tx: Tx, datasetId: string, changes: readonly Change[]): Promise<void> {
+  const c = ledgerRunContributions;
+  for (let i = 0; i < changes.length; i += 500) {
+    const values = changes.slice(i, i + 500).map((ch) => ({ runId: ch.runId, datasetId, reservedSteps: ch.reserved, chargedSteps: ch.charged }));
+    await tx
+      .insert(c)
+      .values(values)
+      .onConflictDoUpdate({ target: c.runId, set: { reservedSteps: sql`excluded.reserved_steps`, chargedSteps: sql`excluded.charged_steps` } });
+  }
+}
+
+/**
+ * Locks the lineage's curve row until `tx` ends (creating it first if there is none: concurrent creators wait on its
+ * key), builds the curves from the events when there are none at these orders, counts any run change not yet
+ * counted (`runId`: only that run's), stores them, and returns them. Every writer of a lineage's curves goes through
+ * here, so on PostgreSQL concurrent charges of one lineage are applied one after the other and none is lost.
+ */
+export async function lockLineageCurves(tx: Tx, datasetId: string, options: { runId?: string } = {}): Promise<LineageCurves> {
+  const empty = encodeCurve(emptyCurve());
+  await tx.insert(lineageCurves).values({ datasetId, ordersDigest: "", reserved: empty, charged: empty, updatedAt: new Date().toISOString() }).onConflictDoNothing();
+  await engineOf(tx).lockRow(tx, "lineage_curves", datasetId);
+  const row = (await first(tx.select().from(lineageCurves).where(eq(lineageCurves.datasetId, datasetId))))!;
+  const build = row.ordersDigest !== LEDGER_ORDERS_DIGEST;
+  const curves = build ? await withReleases(tx, datasetId) : { reserved: decodeCurve(row.reserved), charged: decodeCurve(row.charged) };
+  const changes = await changedRuns(tx, datasetId, build ? { all: true } : options);
+  apply(curves, changes);
+  await recordContributions(tx, datasetId, changes);
+  if (build || changes.length > 0) await store(tx, datasetId, curves);
+  return curves;
+}
+
+/**
+ * Brings the run's lineage curves up to date with the run as it is now in `tx` (idempotent: applies only the
+ * difference from what they count it with). Called in the transaction of every change of a run's status or steps.
+ */
+export async function syncRunOnLedger(tx: Tx, runId: string): Promise<LineageCurves | undefined> {
+  const run = await first(tx.select({ datasetId: runs.datasetId }).from(runs).where(eq(runs.id, runId)));
+  return run && lockLineageCurves(tx, run.datasetId, { runId });
+}
+
+/**
+ * Counts a count release just inserted in `tx` on the curves `curves` that lockLineageCurves returned before the
+ * insert (in the same transaction), and stores them.
+ */
+export async function recordReleaseOnLedger(tx: Tx, datasetId: string, curves: LineageCurves, event: Parameters<typeof addEvent>[1]): Promise<void> {
+  addEvent(curves.reserved, event);
+  addEvent(curves.charged, event);
+  await store(tx, datasetId, curves);
+}
+
+/** The lineage's composed epsilon (with reservations) and charged epsilon at `delta`, from its curves: O(orders). */
+export async function lineageEpsilonsNow(db: Executor, datasetId: string, delta: number): Promise<{ epsilon: number; chargedEpsilon: number }> {
+  return ledgerEpsilons(await lineageCurvesNow(db, datasetId), delta);
+}
