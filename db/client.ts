@@ -40,9 +40,10 @@ export interface Engine {
   lockRow(tx: Tx, table: string, id: string): Promise<void>;
   /**
    * Throws, saying what to do, when the database does not answer or its schema is not this release's: what every
-   * process checks before it serves or trains.
+   * process checks before it serves or trains. With `allowNewer`, a newer release's schema passes (what a running
+   * instance's health check asks during a rolling upgrade).
    */
-  check(): Promise<void>;
+  check(options?: { allowNewer?: boolean }): Promise<void>;
   /** Applies the engine's migrations (db/migrations, or db/migrations-pg on PostgreSQL). */
   migrate(): Promise<void>;
   /** Every row of every table but those left out, in primary-key order: for tests that show nothing changed. */
@@ -80,8 +81,8 @@ export async function first<T>(query: PromiseLike<T[]>): Promise<T | undefined> 
 }
 
 /** Checks that `db`'s database answers and has this release's schema (see Engine.check). */
-export function checkDatabase(db: Executor): Promise<void> {
-  return engineOf(db).check();
+export function checkDatabase(db: Executor, options: { allowNewer?: boolean } = {}): Promise<void> {
+  return engineOf(db).check(options);
 }
 
 /** Applies the migrations to `db`'s database. */

@@ -57,19 +57,27 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
         }
       }
     },
-    async check() {
+    async check({ allowNewer = false } = {}) {
       const where = `the database ${redactUrl(url)}`;
-      let newest: number | null;
+      const cannotRead = `${where}: this role may not read drizzle.__drizzle_migrations (USAGE on schema drizzle, SELECT on the table; npm run db:worker-role grants them to workers)`;
+      let newest: number | null = null;
       try {
-        const { rows } = await pool.query<{ newest: string | null }>(
-          "SELECT CASE WHEN to_regclass('drizzle.__drizzle_migrations') IS NULL THEN NULL ELSE (SELECT max(created_at)::text FROM drizzle.__drizzle_migrations) END AS newest",
+        const { rows } = await pool.query<{ present: boolean; usable: boolean }>(
+          "SELECT to_regnamespace('drizzle') IS NOT NULL AS present, CASE WHEN to_regnamespace('drizzle') IS NULL THEN false ELSE has_schema_privilege('drizzle', 'USAGE') END AS usable",
         );
-        newest = rows[0]?.newest == null ? null : Number(rows[0].newest);
+        if (rows[0]?.present && !rows[0].usable) throw new Error(cannotRead);
+        if (rows[0]?.present) {
+          const applied = await pool.query<{ newest: string | null }>("SELECT max(created_at)::text AS newest FROM drizzle.__drizzle_migrations");
+          newest = applied.rows[0]?.newest == null ? null : Number(applied.rows[0].newest);
+        }
       } catch (error) {
-        const cause = error instanceof AggregateError ? error.errors[0] : error;
-        throw new Error(`${where} does not answer: ${(cause as Error).message || String(cause)}`);
+        if ((error as Error).message === cannotRead || sqlState(error) === "42501") throw new Error(cannotRead);
+        if (sqlState(error) !== "42P01") {
+          const cause = error instanceof AggregateError ? error.errors[0] : error;
+          throw new Error(`${where} does not answer: ${(cause as Error).message || String(cause)}`);
+        }
       }
-      const problem = migrationProblem(newest, POSTGRES_MIGRATIONS_FOLDER, where);
+      const problem = migrationProblem(newest, POSTGRES_MIGRATIONS_FOLDER, where, allowNewer);
       if (problem) throw new Error(problem);
     },
     async migrate() {

@@ -54,10 +54,10 @@ export function openSqlite(file: string, options: { readonly?: boolean } = {}): 
       queue = run.catch(() => undefined);
       return run;
     },
-    async check() {
+    async check({ allowNewer = false } = {}) {
       const hasTable = reader.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
       const row = hasTable ? (reader.prepare("SELECT max(created_at) AS newest FROM __drizzle_migrations").get() as { newest: number | null }) : null;
-      const problem = migrationProblem(row?.newest ?? null, SQLITE_MIGRATIONS_FOLDER, `the database ${file}`);
+      const problem = migrationProblem(row?.newest ?? null, SQLITE_MIGRATIONS_FOLDER, `the database ${file}`, allowNewer);
       if (problem) throw new Error(problem);
     },
     async migrate() {

