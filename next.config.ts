@@ -1,6 +1,7 @@
 // Next.js configuration: native modules external, auth interrupts (403 pages), security headers, no-store API answers,
 // the build's type check skipped for `npm start`.
 import type { NextConfig } from "next";
+import { NO_STORE } from "./server/http/no-store";
 
 const securityHeaders = [
   { key: "X-Content-Type-Options", value: "nosniff" },
@@ -22,7 +23,7 @@ const config: NextConfig = {
     return [
       { source: "/:path*", headers: securityHeaders },
       // API answers are per user (and downloads are private data): never stored by browsers or proxies.
-      { source: "/api/:path*", headers: [{ key: "Cache-Control", value: "no-store" }] },
+      { source: "/api/:path*", headers: [{ key: "Cache-Control", value: NO_STORE }] },
     ];
   },
 };

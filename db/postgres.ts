@@ -25,7 +25,7 @@ const MAX_ATTEMPTS = 5;
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
 
 export interface PostgresOptions {
-  /** Connections in the pool (default 10). */
+  /** Connections in the pool (default 20). */
   max?: number;
   /** Milliseconds an idle connection stays open (default 10 s). */
   idleTimeoutMillis?: number;
@@ -37,7 +37,7 @@ export interface PostgresOptions {
  * transaction that fails on a serialization failure or a deadlock is run again from the start.
  */
 export function openPostgres(url: string, options: PostgresOptions = {}): Db {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, idleTimeoutMillis: options.idleTimeoutMillis ?? 10_000 });
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 20, idleTimeoutMillis: options.idleTimeoutMillis ?? 10_000 });
   // An idle connection that the server drops must not crash the process; the next query opens a new one.
   pool.on("error", () => undefined);
   const db = drizzle(pool, { schema });

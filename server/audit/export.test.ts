@@ -40,7 +40,7 @@ describe("audit export", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="audit-log-\d{8}T\d{6}Z\.csv"$/);
-    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(res.headers.get("cache-control")).toBe("no-store, no-transform");
     const lines = (await res.text()).split("\r\n");
     expect(lines.pop()).toBe("");
     expect(lines[0]).toBe(AUDIT_EXPORT_COLUMNS.join(","));

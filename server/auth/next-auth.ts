@@ -1,5 +1,6 @@
 // next-auth configuration: local accounts (credentials) and an optional OIDC provider, JWT sessions carrying the role
 // and the user's session version (sign-out raises it, voiding every session issued before).
+import { decodeSessionToken, encodeSessionToken } from "./session-token";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import type { OAuthConfig } from "next-auth/providers/oauth";
@@ -67,6 +68,7 @@ export function authOptions(): NextAuthOptions {
     // Secure (and __Secure- prefixed) session cookies whenever the dashboard is served over HTTPS.
     useSecureCookies: secureCookies(e),
     session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_S },
+    jwt: { encode: encodeSessionToken, decode: decodeSessionToken },
     pages: { signIn: "/sign-in", error: "/sign-in" },
     providers: [
       CredentialsProvider({

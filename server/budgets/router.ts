@@ -22,11 +22,7 @@ const officer = allowedTo("govern");
 
 export const budgetsRouter = router({
   /** Every visible dataset's budget and spend, for the Budgets page. */
-  overview: reader.query(async ({ ctx }) => {
-    const statuses = [];
-    for (const d of await listDatasets(ctx.db, ctx.user)) statuses.push(await budgetStatus(ctx.db, ctx.user, d.id));
-    return statuses;
-  }),
+  overview: reader.query(async ({ ctx }) => Promise.all((await listDatasets(ctx.db, ctx.user)).map((d) => budgetStatus(ctx.db, ctx.user, d.id)))),
   status: reader.input(z.object({ datasetId: z.uuid() })).query(({ ctx, input }) => budgetStatus(ctx.db, ctx.user, input.datasetId)),
   set: officer.input(setBudgetInput).mutation(({ ctx, input }) => setBudget(ctx.db, ctx.actor, input)),
   renew: officer.input(renewBudgetInput).mutation(({ ctx, input }) => renewBudget(ctx.db, ctx.actor, input)),

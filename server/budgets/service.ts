@@ -239,16 +239,17 @@ export function setBudgetFrozen(db: Executor, datasetId: string, frozen: boolean
  */
 export async function budgetStatus(db: Executor, user: SessionUser, datasetId: string) {
   const dataset = await visibleDataset(db, user, datasetId);
-  const budget = (await getBudget(db, datasetId)) ?? null;
-  const requests = await requestsWhere(db, eq(budgetRequests.datasetId, datasetId));
+  // The reads are independent: at once (on PostgreSQL, on the pool's connections together).
+  const [budget, requests] = await Promise.all([getBudget(db, datasetId).then((b) => b ?? null), requestsWhere(db, eq(budgetRequests.datasetId, datasetId))]);
   if (!budget) return { dataset, budget, requests, spend: null, leftEpsilon: null, expired: false, freeze: null, personLevel: null, internal: null };
   // Each entry's share (the page's breakdown) is composed from the entries; the headline figures are the curves'.
-  const spend = await lineageSpend(db, datasetId, budget.delta);
-  const headline = await lineageEpsilonsNow(db, datasetId, budget.delta);
-  const observedMaxRecordsPerSubject = Math.max(
-    1,
-    ...(await db.select({ k: datasetVersions.maxRecordsPerSubject }).from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId))).map((r) => r.k),
-  );
+  const [spend, headline, versions, freeze] = await Promise.all([
+    lineageSpend(db, datasetId, budget.delta),
+    lineageEpsilonsNow(db, datasetId, budget.delta),
+    db.select({ k: datasetVersions.maxRecordsPerSubject }).from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId)),
+    freezeState(db, datasetId, budget.frozen),
+  ]);
+  const observedMaxRecordsPerSubject = Math.max(1, ...versions.map((r) => r.k));
   const recordLevel = budget.privacyUnit === "record";
   return {
     dataset,
@@ -257,7 +258,7 @@ export async function budgetStatus(db: Executor, user: SessionUser, datasetId: s
     spend,
     leftEpsilon: Math.max(0, budget.epsilon - headline.epsilon),
     expired: isExpired(budget),
-    freeze: await freezeState(db, datasetId, budget.frozen),
+    freeze,
     personLevel: recordLevel ? personLevel(headline.epsilon, budget.delta, budget.recordsPerPersonBound) : null,
     /** Internal, not DP: for the officer to raise k when a person has more records than it allows. */
     internal: { observedMaxRecordsPerSubject, exceedsBound: recordLevel && observedMaxRecordsPerSubject > budget.recordsPerPersonBound },

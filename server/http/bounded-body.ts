@@ -3,6 +3,7 @@
 // is still sending past the limit is read and thrown away for a bounded while before the 413 (a lingering close):
 // closing a connection with unread bytes makes the kernel reset it, and the client, still writing, would lose the
 // answer to a broken pipe.
+import { NO_STORE } from "./no-store";
 
 /** After the limit, at most this much more of a body is read and discarded, for at most DRAIN_MS. */
 export const DRAIN_BYTES = 16 * 1024 * 1024;
@@ -20,7 +21,7 @@ export class PayloadTooLargeError extends Error {
 export function payloadTooLargeResponse(err: PayloadTooLargeError): Response {
   return Response.json(
     { error: { code: "PAYLOAD_TOO_LARGE", message: err.message } },
-    { status: 413, headers: { "cache-control": "no-store", connection: "close" } },
+    { status: 413, headers: { "cache-control": NO_STORE, connection: "close" } },
   );
 }
 

@@ -1,5 +1,6 @@
-// Authenticated API answers are per user: they carry Cache-Control: no-store so no browser or proxy keeps them.
-export const NO_STORE = "no-store";
+// Authenticated API answers are per user: they carry Cache-Control: no-store so no browser or proxy keeps them, and
+// no-transform, so that the server spends no CPU compressing them (a proxy in front may; BENCHMARKS.md, "load").
+export const NO_STORE = "no-store, no-transform";
 
 /** Marks an answer as never to be stored (the same Response, for chaining). */
 export function noStore(res: Response): Response {

@@ -54,7 +54,7 @@ describe("the tRPC endpoint", () => {
     const { stream, pulled } = countingStream(250_000, 1000); // 250 MB
     const res = await handleTrpc(post("budgets.request", stream), settings());
     expect(res.status).toBe(413);
-    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(res.headers.get("cache-control")).toBe("no-store, no-transform");
     expect(pulled.bytes).toBeLessThanOrEqual(LIMIT + DRAIN_BYTES + 3 * 1000);
     expect(pulled.bytes).toBeLessThan(250_000 * 1000);
   });
@@ -74,10 +74,10 @@ describe("the tRPC endpoint", () => {
   it("serves a body within the limit, marked no-store", async () => {
     const res = await handleTrpc(new Request(`${URL_BASE}/session.me`), settings());
     expect(res.status).toBe(200);
-    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(res.headers.get("cache-control")).toBe("no-store, no-transform");
     const body = JSON.stringify({ json: { datasetId: "00000000-0000-4000-8000-000000000000", epsilon: 1, delta: 1e-6, reason: "r" } });
     const posted = await handleTrpc(post("budgets.request", body), settings());
     expect(posted.status).not.toBe(413);
-    expect(posted.headers.get("cache-control")).toBe("no-store");
+    expect(posted.headers.get("cache-control")).toBe("no-store, no-transform");
   });
 });
