@@ -8,8 +8,33 @@ export const DEFAULT_DATA_DIR = "data";
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** `s3://bucket` or `s3://bucket/prefix` (an S3 bucket name: 3 to 63 of a-z 0-9 . -). */
+const S3_URL = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/\S*)?$/;
+
+/** Where model weights are kept (server/storage/model-store.ts): the data directory, or S3-compatible storage. */
+const modelStoreFields = {
+    /** Unset: model weights stay under DATA_DIR. `s3://bucket/prefix`: they are put in that S3 bucket (under prefix). */
+    MODEL_STORE: z.string().regex(S3_URL, "must be an s3://bucket/prefix URL").optional(),
+    /** An S3-compatible service's URL (e.g. http://minio.internal:9000); unset: AWS S3 in S3_REGION. */
+    S3_ENDPOINT: z.url().optional(),
+    S3_REGION: z.string().min(1).default("us-east-1"),
+    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    /** `true`: endpoint/bucket/key URLs (default when S3_ENDPOINT is set); `false`: bucket.endpoint/key. */
+    S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).optional(),
+};
+
+/** With MODEL_STORE=s3://…, the S3 keys are required. */
+function checkModelStore(env: { MODEL_STORE?: string; S3_ACCESS_KEY_ID?: string; S3_SECRET_ACCESS_KEY?: string }, ctx: z.RefinementCtx): void {
+  if (env.MODEL_STORE === undefined) return;
+  for (const k of ["S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"] as const) {
+    if (env[k] === undefined) ctx.addIssue({ code: "custom", path: [k], message: "is required when MODEL_STORE is an s3:// URL" });
+  }
+}
+
 /** What a job runner (`npm run worker`, on any host) reads: the database, the shared store, its capacity. */
 const jobRunnerFields = {
+    ...modelStoreFields,
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     /** SQLite database file (the embedded default; unused when DATABASE_URL is set). */
     DATABASE_PATH: z.string().min(1).default(DEFAULT_DATABASE_PATH),
@@ -61,6 +86,7 @@ const envSchema = z
       }),
   })
   .superRefine((env, ctx) => {
+    checkModelStore(env, ctx);
     const oidc = ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"] as const;
     const set = oidc.filter((k) => env[k] !== undefined);
     if (set.length > 0 && set.length < oidc.length) {
@@ -71,8 +97,10 @@ const envSchema = z
   });
 
 export type Env = z.infer<typeof envSchema>;
-const workerEnvSchema = z.object(jobRunnerFields);
+const workerEnvSchema = z.object(jobRunnerFields).superRefine(checkModelStore);
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
+const modelStoreSchema = z.object(modelStoreFields).superRefine(checkModelStore);
+export type ModelStoreEnv = z.infer<typeof modelStoreSchema>;
 
 export class EnvError extends Error {
   override name = "EnvError";
@@ -86,6 +114,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
 /** The job runner's variables only (a worker host needs no web secrets). */
 export function workerEnv(source: Record<string, string | undefined> = process.env): WorkerEnv {
   return parseWith(workerEnvSchema, source);
+}
+
+/** The model store's variables only (server/storage/model-store.ts reads them where a data directory is handed in). */
+export function modelStoreEnv(source: Record<string, string | undefined> = process.env): ModelStoreEnv {
+  return parseWith(modelStoreSchema, source);
 }
 
 function parseWith<S extends z.ZodType>(schema: S, source: Record<string, string | undefined>): z.infer<S> {

@@ -5,7 +5,6 @@
 // training and held-out records are not kept with the run: the caller regenerates them from the dataset version's
 // file with the run's keyed hold-out (RunRecords), and they are sampled as they stream by.
 import { randomInt } from "node:crypto";
-import path from "node:path";
 import { asc, eq } from "drizzle-orm";
 import { first, type Executor } from "../../db/client";
 import { modelVersions, runCanaries, runs, type Run } from "../../db/schema";
@@ -14,6 +13,7 @@ import { LEDGER_ACCOUNTANT, lineageDelta } from "../budgets/ledger";
 import { findEntities, ENTITY_TYPES } from "../datasets/ingest/pii";
 import { AppError } from "../errors";
 import { lineage } from "../models/service";
+import { modelStoreFor } from "../storage/model-store";
 import { canaryCandidateAt, canaryPlanSchema, parseCanarySpace, sampleCanaryCandidates } from "./canaries";
 import { exactExposures, extrapolatedExposure, fitSkewNormal, scoreHistogram } from "./exposure";
 import { extractionSummary } from "./extraction";
@@ -130,8 +130,11 @@ export async function evaluateModel(
       },
     };
   };
-  const tuned = await figuresOf(path.join(dataDir, version.weightsPath));
-  const baseFigures = (await figuresOf(path.join(dataDir, base.weightsPath))).figures;
+  // The models' files, from the model store (the data directory itself unless MODEL_STORE says otherwise).
+  const store = modelStoreFor(dataDir);
+  const tunedDir = await store.materialize(version.weightsPath);
+  const tuned = await figuresOf(tunedDir);
+  const baseFigures = (await figuresOf(await store.materialize(base.weightsPath))).figures;
 
   // The guarantee under test: each inserted canary is one unit under subject-level privacy, and `repeats` records
   // (a group) under record-level privacy.
@@ -150,7 +153,7 @@ export async function evaluateModel(
 
   let outputPii: StoredLeakage["output_pii"] = null;
   if (options.probeOutputs) {
-    const outputs = await generate(path.join(dataDir, version.weightsPath), PROBE_PROMPTS, 48);
+    const outputs = await generate(tunedDir, PROBE_PROMPTS, 48);
     const counts = Object.fromEntries(ENTITY_TYPES.map((t) => [t, 0]));
     for (const text of outputs) for (const e of findEntities(text)) counts[e.type] = (counts[e.type] ?? 0) + 1;
     outputPii = { outputs: outputs.length, per_1000: Object.fromEntries(Object.entries(counts).map(([t, n]) => [t, (1000 * n) / outputs.length])) };

@@ -1,6 +1,6 @@
 // Base models: trained by the trainer's `pretrain` (server/jobs/pretrain.ts) on a public-domain corpus an npm package
-// ships, then registered here with their provenance. The server hashes the weights itself rather than trusting the
-// digest the trainer wrote.
+// ships, then put in the model store (server/storage) and registered here with their provenance. The server hashes
+// the weights itself rather than trusting the digest the trainer wrote.
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -10,6 +10,7 @@ import { first, type Db } from "../../db/client";
 import { modelVersions } from "../../db/schema";
 import type { Actor } from "../audit/service";
 import { AppError } from "../errors";
+import { modelStoreFor } from "../storage/model-store";
 import { registerModelVersion } from "./service";
 
 const provenanceSchema = z
@@ -30,6 +31,8 @@ export async function registerBaseModel(db: Db, actor: Actor, dataDir: string, r
   if (provenance.weights_sha256 !== digest) throw new AppError("CONFLICT", `The weights in ${dir} do not match their provenance.`);
   const existing = await first(db.select().from(modelVersions).where(eq(modelVersions.weightsDigest, digest)));
   if (existing) return existing;
+  // Into the model store before the registry names it (with the data directory as the store, it is there already).
+  await modelStoreFor(dataDir).put(relativeDir, dir);
   return registerModelVersion(db, actor, {
     familyName,
     kind: "base",

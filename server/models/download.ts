@@ -9,6 +9,7 @@ import { ABILITIES, may } from "../auth/access";
 import type { Context } from "../context";
 import { AppError } from "../errors";
 import { errorResponse } from "../http/error-response";
+import { ModelNotStoredError, modelStoreFor } from "../storage/model-store";
 import { visibleModelVersion } from "./visibility";
 
 export async function handleWeightsDownload(ctx: Context, versionId: string, dataDir: string): Promise<Response> {
@@ -18,7 +19,12 @@ export async function handleWeightsDownload(ctx: Context, versionId: string, dat
     if (!z.uuid().safeParse(versionId).success) throw new AppError("NOT_FOUND", "No such model version.");
     const version = await visibleModelVersion(ctx.db, ctx.user, versionId);
     if (version.status === "withdrawn") throw new AppError("CONFLICT", "This model version was withdrawn and cannot be downloaded.");
-    const file = path.join(dataDir, version.weightsPath, "weights.safetensors");
+    const dir = await modelStoreFor(dataDir)
+      .materialize(version.weightsPath)
+      .catch((err: unknown) => {
+        throw err instanceof ModelNotStoredError ? new AppError("NOT_FOUND", "The weights file is missing.") : err;
+      });
+    const file = path.join(dir, "weights.safetensors");
     if (!existsSync(file)) throw new AppError("NOT_FOUND", "The weights file is missing.");
     return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream, {
       headers: {

@@ -18,6 +18,7 @@ import { readRecords } from "../datasets/ingest/records";
 import { versionFile } from "../datasets/version-files";
 import { canaryPlanSchema } from "../leakage/canaries";
 import { mkdirPrivate, touchPrivateFile, writePrivateFile } from "../private-files";
+import { modelStoreFor } from "../storage/model-store";
 import { runRequestInput } from "./run-request";
 
 /** Validation records written, at most (the first held-out ones in file order; evaluation only, never training). */
@@ -119,7 +120,7 @@ export async function writeRunFiles(db: Db, dataDir: string, run: Run): Promise<
   const spec: RunSpecInput = {
     protocol_version: PROTOCOL_VERSION,
     run_id: run.id,
-    base_model: path.join(dataDir, base.weightsPath),
+    base_model: await modelStoreFor(dataDir).materialize(base.weightsPath),
     output_dir: dir,
     data: { train: path.join(dir, "train.jsonl"), ...(validationRecords > 0 ? { validation: path.join(dir, "validation.jsonl") } : {}) },
     fine_tuning: request.fineTuning.method === "lora" ? { method: "lora", rank: request.fineTuning.rank } : { method: "full" },

@@ -1,6 +1,6 @@
 // How a run ends and what it is charged: the end itself (audited, with trainer-fault and budget-overrun incidents),
-// charging the steps a trainer reported or may have applied, and registering the model version a finished run
-// produced.
+// charging the steps a trainer reported or may have applied, and storing (server/storage) and registering the model
+// version a finished run produced.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { createHash } from "node:crypto";
@@ -16,6 +16,7 @@ import { syncRunOnLedger } from "../budgets/lineage-curve";
 import { openSystemIncidentOnce } from "../incidents/service";
 import { insertModelVersion } from "../models/service";
 import { notifyRunEnded } from "../notifications/hooks";
+import { modelStoreFor, type ModelStore } from "../storage/model-store";
 import { runDirectory } from "./run-files";
 
 /**
@@ -75,14 +76,30 @@ export async function chargeStepInFlight(tx: Tx, runId: string): Promise<void> {
   await chargeThrough(tx, runId, Math.min(reservedSteps(run), run.chargedSteps + 1));
 }
 
+/** The finished run's model directory: it must be where this run's trainer writes. */
+function resultModelDir(run: Run, message: Extract<Message, { type: "finished" }>, dataDir: string): string {
+  const modelDir = path.resolve(message.model_dir);
+  if (!modelDir.startsWith(path.resolve(runDirectory(dataDir, run.id)) + path.sep)) throw new Error(`the trainer wrote its model outside the run's directory: ${modelDir}`);
+  return modelDir;
+}
+
+/**
+ * Puts a finished run's model in the model store under the weightsPath registerResult records; before the run's
+ * final transaction (an upload is slow), so that the registry names only models the store holds. With the data
+ * directory as the store the files are there already and nothing is done.
+ */
+export async function storeResult(run: Run, message: Extract<Message, { type: "finished" }>, dataDir: string, store: ModelStore = modelStoreFor(dataDir)): Promise<void> {
+  const modelDir = resultModelDir(run, message, dataDir);
+  await store.put(path.relative(dataDir, modelDir), modelDir);
+}
+
 /** Registers the fine-tuned model version a finished run produced, in the run's final transaction. */
 export async function registerResult(tx: Tx, run: Run, message: Extract<Message, { type: "finished" }>, dataDir: string): Promise<string> {
   const base = (await first(tx.select().from(modelVersions).where(eq(modelVersions.id, run.baseModelVersionId))))!;
   const family = (await first(tx.select().from(modelFamilies).where(eq(modelFamilies.id, base.familyId))))!;
   const dataset = (await first(tx.select().from(datasets).where(eq(datasets.id, run.datasetId))))!;
   // The model must be where this run's trainer writes, and the registry records the digest the server computes.
-  const modelDir = path.resolve(message.model_dir);
-  if (!modelDir.startsWith(path.resolve(runDirectory(dataDir, run.id)) + path.sep)) throw new Error(`the trainer wrote its model outside the run's directory: ${modelDir}`);
+  const modelDir = resultModelDir(run, message, dataDir);
   const weightsDigest = createHash("sha256").update(readFileSync(path.join(modelDir, "weights.safetensors"))).digest("hex");
   const config = z.record(z.string(), z.unknown()).parse(JSON.parse(readFileSync(path.join(modelDir, "config.json"), "utf8")));
   const evaluation = (await tx.select().from(runEvaluations).where(eq(runEvaluations.runId, run.id)).orderBy(asc(runEvaluations.id))).at(-1);

@@ -11,7 +11,7 @@ import { LEDGER_ACCOUNTANT } from "../budgets/ledger";
 import { openSystemIncidentOnce } from "../incidents/service";
 import { queueEvaluationIn } from "../leakage/service";
 import { readSpec } from "./run-files";
-import { chargeStepInFlight, chargeThrough, chargedAt, finish, registerResult } from "./run-outcome";
+import { chargeStepInFlight, chargeThrough, chargedAt, finish, registerResult, storeResult } from "./run-outcome";
 
 class TakenOver extends Error {}
 
@@ -156,6 +156,7 @@ export class RunSession {
     const differs = message.epsilon !== null && Math.abs(message.epsilon - serverEpsilon) > 1e-6 * Math.max(1, serverEpsilon);
     const note = differs ? `the trainer reported ε = ${message.epsilon}, the server computed ε = ${serverEpsilon}` : null;
     try {
+      await storeResult(run, message, this.dataDir);
       await finish(this.db, run.id, "finished", note ?? message.outcome, async (tx) => {
         const versionId = await registerResult(tx, run, message, this.dataDir);
         // With canaries, the leakage tests run on the new version as soon as the runner is free.

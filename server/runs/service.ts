@@ -161,8 +161,14 @@ async function lockBudgetOfVersion(tx: Tx, datasetVersionId: string): Promise<vo
   if (version) await engineOf(tx).lockRow(tx, "budgets", version.datasetId);
 }
 
-/** Checks and reserves in one transaction, the budget's row locked first: two launches cannot both fit when one does. */
+/**
+ * Checks and reserves in one transaction, the budget's row locked first: two launches cannot both fit when one does.
+ * A launch the projection already refuses without the lock is refused at once, holding no lock (refusing never spends,
+ * so a check on a moment-old ledger is safe; only an admission must be made under the lock).
+ */
 export async function launchRun(db: Db, user: SessionUser, actor: Actor, input: RunRequest) {
+  const early = await project(db, user, input);
+  if (early.refusal) throw new AppError("CONFLICT", early.refusal);
   const id = randomUUID();
   const drawn = input.canaries && prepareCanaries(input.canaries);
   const done = await audited(db, { actor, action: "run.launch", entityType: "run", entityId: id, input }, async (tx) => {
