@@ -11,8 +11,8 @@ export default defineConfig({
     exclude: [...configDefaults.exclude, ...(process.env.TEST_ENGINE === "postgres" ? [] : ["**/*.pg.test.ts"])],
     environment: "node",
     pool: "forks",
-    // TEST_ENGINE=postgres runs the tests on a throwaway PostgreSQL server (db/postgres-test-setup.ts starts it).
-    globalSetup: ["db/postgres-test-setup.ts"],
+    // TEST_ENGINE=postgres runs the tests on a throwaway PostgreSQL server (server/postgres-test-setup.ts starts it).
+    globalSetup: ["server/postgres-test-setup.ts"],
     testTimeout: 30_000,
     // A valid environment for code that reads it (server/env.ts validates it as the server does at start).
     env: { NEXTAUTH_SECRET: "vitest-only-secret-0123456789abcdefghijklmnop" },

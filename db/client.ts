@@ -90,7 +90,16 @@ export function migrateDatabase(db: Executor): Promise<void> {
   return engineOf(db).migrate();
 }
 
-/** Closes the handle's connections. */
-export function closeDatabase(db: Executor): Promise<void> {
-  return engineOf(db).close();
+const closers = new WeakMap<object, (() => Promise<void>)[]>();
+
+/** Registers what must stop before `db` closes: other clients of its database, such as the job queue's. */
+export function onClose(db: Executor, stop: () => Promise<void>): void {
+  closers.set(db, [...(closers.get(db) ?? []), stop]);
+}
+
+/** Stops what was registered with `onClose`, then closes the handle's connections. */
+export async function closeDatabase(db: Executor): Promise<void> {
+  for (const stop of closers.get(db) ?? []) await stop().catch(() => undefined);
+  closers.delete(db);
+  await engineOf(db).close();
 }

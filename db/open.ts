@@ -84,22 +84,16 @@ async function createSqliteTestDatabase(): Promise<{ db: Db; target: DatabaseTar
 /** Test databases this process made on PostgreSQL, oldest first; beyond the newest few they are dropped. */
 const pgTestDatabases: { name: string; db: Db }[] = [];
 const KEEP_PG_TEST_DATABASES = 24;
-let pgTemplate: Promise<string> | undefined;
 
-/** A database made from a migrated template database (CREATE DATABASE … TEMPLATE: a file copy, no migrations). */
+/**
+ * A database made from the run's migrated template (CREATE DATABASE … TEMPLATE: a file copy, no migrations), which
+ * vitest's global set-up (server/postgres-test-setup.ts) made and names in TEST_DATABASE_TEMPLATE.
+ */
 async function createPostgresTestDatabase(): Promise<{ db: Db; target: DatabaseTarget }> {
   const admin = process.env.TEST_DATABASE_URL;
-  if (!admin) throw new Error("TEST_ENGINE=postgres needs TEST_DATABASE_URL (vitest's global set-up starts one)");
+  const templateName = process.env.TEST_DATABASE_TEMPLATE;
+  if (!admin || !templateName) throw new Error("TEST_ENGINE=postgres needs TEST_DATABASE_URL and TEST_DATABASE_TEMPLATE (vitest's global set-up makes both)");
   const tag = `${process.pid}_${Date.now().toString(36)}`;
-  pgTemplate ??= (async () => {
-    const name = `ledger_template_${tag}`;
-    await adminQuery(admin, `CREATE DATABASE ${name}`);
-    const db = openPostgres(databaseUrl(admin, name), { max: 1 });
-    await migrateDatabase(db);
-    await closeDatabase(db);
-    return name;
-  })();
-  const templateName = await pgTemplate;
   const name = `ledger_test_${tag}_${++serial}`;
   await adminQuery(admin, `CREATE DATABASE ${name} TEMPLATE ${templateName}`);
   const url = databaseUrl(admin, name);

@@ -1,12 +1,11 @@
 // Test helper: a database that several processes share (job runners, launch fixtures), on the test engine, with the
-// environment each kind of process needs to open it. On PostgreSQL it has the job queue's schema, and job runners
+// environment each kind of process needs to open it. On PostgreSQL job runners
 // connect as a login role that holds only the workers' grants (db/worker-role.ts), as on a worker host.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import type { Db } from "../db/client";
 import { createTestDatabase, targetEnv } from "../db/open";
 import { workerRoleStatements } from "../db/worker-role";
-import { migrateEverything } from "./migrate";
 import { QUEUE_SCHEMA } from "./runs/run-queue";
 
 export interface SharedTestDatabase {
@@ -19,8 +18,8 @@ export interface SharedTestDatabase {
 }
 
 export async function sharedTestDatabase(): Promise<SharedTestDatabase> {
+  // On PostgreSQL the test database is a copy of a template with the job queue's schema (server/postgres-test-setup.ts).
   const { db, target } = await createTestDatabase();
-  await migrateEverything(db, target);
   if (target.kind === "sqlite") return { db, kind: "sqlite", env: targetEnv(target), workerEnv: targetEnv(target) };
   const role = `worker_${randomBytes(6).toString("hex")}`;
   const client = new pg.Client({ connectionString: target.url });

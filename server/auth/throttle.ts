@@ -1,6 +1,6 @@
 // Slows repeated failed sign-ins: per account and per IP address, with an exponentially growing wait.
-import { eq, inArray } from "drizzle-orm";
-import { first, transaction, type Db } from "../../db/client";
+import { eq, inArray, sql } from "drizzle-orm";
+import { transaction, type Db } from "../../db/client";
 import { signInThrottle } from "../../db/schema";
 
 export interface ThrottleLimits {
@@ -27,17 +27,28 @@ export async function waitBeforeSignIn(db: Db, email: string, ip: string | null,
   return Math.max(0, ...rows.map((r) => r.blockedUntil - now));
 }
 
+/**
+ * Counts a failure against the account and the IP address. Each counter is raised by one atomic upsert (the row stays
+ * locked to the end of the transaction), so failures that come at once, to one server or to several sharing the
+ * database, are each counted.
+ */
 export async function recordFailedSignIn(db: Db, email: string, ip: string | null, limits: ThrottleLimits, now = Date.now()): Promise<void> {
   await transaction(db, async (tx) => {
     for (const { key, limit } of keys(email, ip)) {
-      const row = await first(tx.select().from(signInThrottle).where(eq(signInThrottle.key, key)));
-      const failures = row && now - row.lastFailureAt < WINDOW_MS ? row.failures + 1 : 1;
-      const over = failures - limit(limits);
-      const blockedUntil = over >= 0 ? now + Math.min(MAX_WAIT_MS, 1000 * 2 ** over) : 0;
-      await tx
+      const [row] = await tx
         .insert(signInThrottle)
-        .values({ key, failures, lastFailureAt: now, blockedUntil })
-        .onConflictDoUpdate({ target: signInThrottle.key, set: { failures, lastFailureAt: now, blockedUntil } });
+        .values({ key, failures: 1, lastFailureAt: now, blockedUntil: 0 })
+        .onConflictDoUpdate({
+          target: signInThrottle.key,
+          set: {
+            failures: sql`CASE WHEN ${now} - ${signInThrottle.lastFailureAt} < ${WINDOW_MS} THEN ${signInThrottle.failures} + 1 ELSE 1 END`,
+            lastFailureAt: now,
+          },
+        })
+        .returning({ failures: signInThrottle.failures });
+      const over = row!.failures - limit(limits);
+      const blockedUntil = over >= 0 ? now + Math.min(MAX_WAIT_MS, 1000 * 2 ** over) : 0;
+      await tx.update(signInThrottle).set({ blockedUntil }).where(eq(signInThrottle.key, key));
     }
   });
 }

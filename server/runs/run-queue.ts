@@ -3,7 +3,7 @@
 // conditional update claims it, so a job delivered twice still trains the run once.
 import { asc, eq } from "drizzle-orm";
 import PgBoss from "pg-boss";
-import { engineOf, type Db } from "../../db/client";
+import { engineOf, onClose, type Db } from "../../db/client";
 import { runs } from "../../db/schema";
 
 /** The pg-boss queue of runs to start; its jobs carry `{ runId }`. */
@@ -122,6 +122,7 @@ export function runQueueOf(db: Db): RunQueue {
       const boss = startPgBoss(engine.url);
       boss.catch(() => undefined); // each use awaits it and meets the error there
       queue = pgBossQueue(db, boss);
+      onClose(db, queue.close);
     } else {
       queue = runsTableQueue(db);
     }
