@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { benchmarkLeakage } from './leakage-bench.js';
 import { EVIDENCE_REFERENCE, EVIDENCE_REPEATS, EVIDENCE_SPACE, leakageEvidence, type EvidenceFigures } from './leakage-evidence.js';
-import { benchmarkLoad } from './load-bench.js';
+import { benchmarkLoad, type LoadSettings } from './load-bench.js';
 import { loadSettingsFromArgs } from './load-flags.js';
 import { benchmarkStart } from './start-bench.js';
 import { ENTITY_TYPES, findEntities } from '../server/datasets/ingest/pii.js';
@@ -112,8 +112,10 @@ export async function evidenceSection(): Promise<SectionResult> {
   }
 }
 
-export async function loadSection(): Promise<SectionResult> {
-  const r = await benchmarkLoad(loadSettingsFromArgs(process.argv.slice(2)));
+/** The API load benchmark on the engine the flags name (`--engine`, default SQLite), or on `engine` when given. */
+export async function loadSection(engine?: LoadSettings["engine"]): Promise<SectionResult> {
+  const settings = loadSettingsFromArgs(process.argv.slice(2));
+  const r = await benchmarkLoad(engine ? { ...settings, engine } : settings);
   const rows = [...r.operations, { ...r, op: 'all' }].map((o) => [
     o.op,
     o.requests.toLocaleString('en'),
@@ -139,13 +141,15 @@ export async function loadSection(): Promise<SectionResult> {
   }
   const { engineer, privacy_officer: officers, auditor } = r.roles;
   return {
-    title: 'API under load (scripts/load-bench.ts)',
+    title: `API under load on ${r.engine === 'postgres' ? 'PostgreSQL' : 'SQLite'} (scripts/load-bench.ts)`,
     body: [
       table(['Operation', 'Requests', 'Throughput (req/s)', 'p50', 'p99', 'Refused (expected)', 'Errors'], rows),
       '',
       table(['Check', 'Result'], checks),
       '',
-      `\`next start\` (production build, NODE_ENV=production) on a fresh database, driven over HTTP from the benchmark's ` +
+      `${r.instances === 1 ? '`next start`' : `${r.instances} \`next start\` instances`} (production build, NODE_ENV=production, ` +
+        `NODE_OPTIONS from scripts/server-options.mjs) on a fresh ${r.engine === 'postgres' ? 'PostgreSQL database (a throwaway PostgreSQL 18 server on the same machine)' : 'SQLite database'}, ` +
+        `driven over HTTP from the benchmark's ` +
         `process by ${r.clients} clients signed in through next-auth's credentials flow, each with its own account and ` +
         `cookie jar (${engineer} engineers, ${officers} privacy officers, ${auditor} auditors), sending requests with no ` +
         `pause for ${r.sending_s} s (the last answer came after ${r.duration_s.toFixed(1)} s; throughput is over that ` +
@@ -153,11 +157,11 @@ export async function loadSection(): Promise<SectionResult> {
         'when they have one), and read dashboards like the others; refused launches (HTTP 409, over budget) are ' +
         'expected and counted apart from errors (5xx, network errors, anything else). The job runner is not started, ' +
         "so runs stay queued and keep their reservations until cancelled. The clients' sign-ins " +
-        `before the load: p50 ${formatMs(r.sign_in.p50_ms)}, p99 ${formatMs(r.sign_in.p99_ms)}. The server composes ` +
-        "the lineage's spend (RDP, `spendOf` in server/budgets/ledger.ts) synchronously for `budgets.overview` and " +
-        'twice for `runs.launch`, and every other request waits behind that work on its one event loop: hence the ' +
-        'similar latencies of all operations. Server and clients share the machine, and machine load from other ' +
-        'processes shows up in these figures.' +
+        `before the load: p50 ${formatMs(r.sign_in.p50_ms)}, p99 ${formatMs(r.sign_in.p99_ms)}. A budget check reads ` +
+        "the lineage's stored composed curves (server/budgets/lineage-curve.ts), whatever the number of runs; " +
+        "`budgets.overview` still composes each run's share for the page's breakdown. Every launch asks the one " +
+        "budget, whose row it locks. With no pause between requests, latency is the server's queue: server, clients " +
+        '(and PostgreSQL) share the machine, and machine load from other processes shows up in these figures.' +
         (r.error_messages.length > 0 ? ` Errors: ${r.error_messages.join('; ')}.` : ''),
     ].join('\n'),
     json: r,

@@ -17,7 +17,8 @@ const OUTPUT = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
 const SECTIONS: Record<string, Section> = {
   privacy: privacySection,
   trainer: () => trainerSection(flags),
-  load: loadSection,
+  load: () => loadSection(),
+  'load-postgres': () => loadSection('postgres'),
   evidence: evidenceSection,
   utility: utilitySection,
   leakage: leakageSection,

@@ -2,11 +2,8 @@
 // driven from this process over HTTP by many signed-in clients that read dashboards and launch and cancel runs
 // against one budget; afterwards the database is checked: the budget was never overspent and the audit chain
 // verifies. The job runner is not started, so launched runs stay queued and keep their reservations until cancelled.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { once } from "node:events";
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
-import net, { type AddressInfo } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { asc, eq, inArray } from "drizzle-orm";
@@ -24,6 +21,7 @@ import { createUser } from "../server/users/service";
 import { seededUniform } from "../trainer/contract/seeded-random";
 import { startEmbeddedPostgres } from "./embedded-postgres.mjs";
 import { ApiClient } from "./load-client";
+import { ensureBuilt, startServers } from "./load-server";
 import { summarise, summariseByOperation, type OperationSummary, type Outcome, type Sample } from "./load-stats";
 
 export interface LoadSettings {
@@ -37,9 +35,11 @@ export interface LoadSettings {
   runsThatFit: number;
   /** The database the server uses: a fresh SQLite file, or a throwaway PostgreSQL server (scripts/embedded-postgres.mjs). */
   engine: "sqlite" | "postgres";
+  /** Dashboard instances (`next start` processes) on that database; client i talks to instance i mod N. */
+  instances: number;
 }
 
-export const LOAD_SETTINGS: LoadSettings = { clients: 32, seconds: 20, seed: 1, runsThatFit: 4, engine: "sqlite" };
+export const LOAD_SETTINGS: LoadSettings = { clients: 32, seconds: 20, seed: 1, runsThatFit: 4, engine: "sqlite", instances: 1 };
 
 /** Shares of an engineer's requests (the rest are reads); cancelling only while it has a queued run of its own. */
 const LAUNCH_SHARE = 0.15;
@@ -71,6 +71,9 @@ export interface LoadBenchmark extends Omit<OperationSummary, "op"> {
   /** Until the last answer came: what throughput is measured over. */
   duration_s: number;
   seed: number;
+  engine: LoadSettings["engine"];
+  /** Dashboard instances the clients were spread over. */
+  instances: number;
   job_runner: false;
   operations: OperationSummary[];
   /** The clients' sign-ins before the load (argon2id checks), not part of the figures above. */
@@ -106,66 +109,7 @@ interface LoadClient {
   queued: string[];
 }
 
-const bin = (name: string) => path.join(process.cwd(), "node_modules", ".bin", name);
 const log = (line: string) => process.stderr.write(`load: ${line}\n`);
-
-function ensureBuilt(): void {
-  if (existsSync(path.join(".next", "BUILD_ID"))) return;
-  log("no build in .next; running next build…");
-  const build = spawnSync(bin("next"), ["build"], { stdio: ["ignore", 2, 2] });
-  if (build.status !== 0) throw new Error(`next build failed (exit ${build.status})`);
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0);
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, "close");
-  return port;
-}
-
-/** `next start` in a process group of its own (so that stopping the group stops everything it started). */
-async function startServer(port: number, env: Record<string, string>, logFile: string): Promise<() => Promise<void>> {
-  const out = openSync(logFile, "a");
-  // The server uses the benchmark's database (env's DATABASE_URL, else its DATABASE_PATH), whatever this shell has.
-  const { DATABASE_URL: _elsewhere, ...inherited } = process.env;
-  const child: ChildProcess = spawn(bin("next"), ["start", "-p", String(port)], { detached: true, stdio: ["ignore", out, out], env: { ...inherited, ...env } });
-  closeSync(out);
-  const exited = once(child, "exit");
-  const signal = (name: NodeJS.Signals) => {
-    try {
-      process.kill(-(child.pid as number), name);
-    } catch {
-      // already gone
-    }
-  };
-  const onExit = () => signal("SIGKILL");
-  process.once("exit", onExit);
-  const stop = async () => {
-    process.off("exit", onExit);
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    signal("SIGTERM");
-    const timer = setTimeout(() => signal("SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${readFileSync(logFile, "utf8").slice(-2000)}`);
-    try {
-      if ((await fetch(`http://localhost:${port}/api/auth/csrf`)).ok) return stop;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`next start did not answer on port ${port} within 60 s (log: ${logFile})`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 function roleOf(i: number, clients: number): Exclude<Role, "admin"> {
   const overseers = Math.max(1, Math.floor(clients / 8));
@@ -311,17 +255,14 @@ export async function benchmarkLoad(settings: LoadSettings = LOAD_SETTINGS): Pro
   const base = await first(db.select().from(modelVersions).where(eq(modelVersions.kind, "base")));
   if (!base) throw new Error("the base model was not registered");
 
-  const port = await freePort();
-  const url = `http://localhost:${port}`;
-  const serverLog = path.join(dir, "next.log");
-  const env = { NODE_ENV: "production", ...(postgres ? { DATABASE_URL: postgres.url } : {}), DATABASE_PATH: databasePath, DATA_DIR: dataDir, NEXTAUTH_URL: url, NEXTAUTH_SECRET: randomBytes(32).toString("hex") };
-  log(`starting next start on port ${port} (no job runner)…`);
-  const stop = await startServer(port, env, serverLog);
+  const env = { NODE_ENV: "production", ...(postgres ? { DATABASE_URL: postgres.url } : {}), DATABASE_PATH: databasePath, DATA_DIR: dataDir, NEXTAUTH_SECRET: randomBytes(32).toString("hex") };
+  log(`starting ${settings.instances} next start instance(s) (no job runner)…`);
+  const { urls, stop } = await startServers(settings.instances, env, (i) => path.join(dir, `next-${i}.log`));
   const errors = new Map<string, number>();
   let keep = true;
   try {
     const clients: LoadClient[] = accounts.map((a, i) => ({
-      api: new ApiClient(url),
+      api: new ApiClient(urls[i % urls.length]!),
       userId: a.id,
       email: a.email,
       role: roleOf(i, settings.clients),
@@ -385,6 +326,8 @@ export async function benchmarkLoad(settings: LoadSettings = LOAD_SETTINGS): Pro
       sending_s: settings.seconds,
       duration_s: Math.round(elapsed * 100) / 100,
       seed: settings.seed,
+      engine: settings.engine,
+      instances: settings.instances,
       job_runner: false,
       ...figures,
       operations,

@@ -1,8 +1,9 @@
-// The load benchmark's flags (`npm run bench -- load --clients N --seconds S --engine sqlite|postgres`), over its defaults.
+// The load benchmark's flags (`npm run bench -- load --clients N --seconds S --engine sqlite|postgres --instances N`),
+// over its defaults.
 import { LOAD_SETTINGS, type LoadSettings } from "./load-bench";
 
 /** Flags that take a value, which scripts/bench.ts leaves out of the section names. */
-export const LOAD_FLAGS = ["--clients", "--seconds", "--engine"] as const;
+export const LOAD_FLAGS = ["--clients", "--seconds", "--engine", "--instances"] as const;
 
 export function loadSettingsFromArgs(args: readonly string[]): LoadSettings {
   const settings: LoadSettings = { ...LOAD_SETTINGS };
@@ -19,6 +20,8 @@ export function loadSettingsFromArgs(args: readonly string[]): LoadSettings {
   if (clients !== undefined) settings.clients = whole("--clients", clients);
   const seconds = value("--seconds");
   if (seconds !== undefined) settings.seconds = whole("--seconds", seconds);
+  const instances = value("--instances");
+  if (instances !== undefined) settings.instances = whole("--instances", instances);
   const engine = value("--engine");
   if (engine !== undefined) {
     if (engine !== "sqlite" && engine !== "postgres") throw new Error(`--engine: expected sqlite or postgres, got ${engine}`);

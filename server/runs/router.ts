@@ -2,7 +2,8 @@
 import { z } from "zod";
 import { RUN_STATUSES } from "../../db/schema";
 import { allowedTo, router } from "../trpc";
-import { cancelRun, launchOptions, launchRun, listRuns, project, resumeRun, runIdInput } from "./service";
+import { launchOptions, listRuns } from "./run-views";
+import { cancelRun, launchRun, project, resumeRun, runIdInput } from "./service";
 import { runDetail } from "./run-detail";
 import { runRequestInput } from "./run-request";
 

@@ -11,7 +11,7 @@ import { maySeeDataset } from "../datasets/access";
 import { AppError } from "../errors";
 import { explainFailure } from "./run-failure";
 import { runRequestInput } from "./run-request";
-import { runView } from "./service";
+import { runView } from "./run-views";
 
 /** A run with its charted progress, and epsilon recomputed on the server from the charged steps. */
 export async function runDetail(db: Executor, user: SessionUser, runId: string) {
