@@ -84,8 +84,9 @@ function calibratedNoise(request: { targetEpsilon: number; delta: number; sampli
 }
 
 /**
- * Everything the launch decides, from the database as it is now; `lockIn`: the launch transaction (the budget row
- * locked), in which the lineage's curve row is locked too. The lineage's spend is read from its stored curves.
+ * Everything the launch decides, from the database as it is now; `lockIn`: the launch transaction, in which the
+ * budget's row and the lineage's curve row are locked before they are read. The lineage's spend is read from its
+ * stored curves.
  */
 export async function project(db: Executor, user: SessionUser, input: RunRequest, lockIn?: Tx): Promise<Projection> {
   const version = await first(db.select().from(datasetVersions).where(eq(datasetVersions.id, input.datasetVersionId)));
@@ -94,6 +95,9 @@ export async function project(db: Executor, user: SessionUser, input: RunRequest
   const base = await visibleModelVersion(db, user, input.baseModelVersionId);
   if (base.status === "withdrawn") throw new AppError("CONFLICT", "That model version was withdrawn and cannot be fine-tuned.");
 
+  // In the launch, the budget's row is locked only now, after the checks that do not read it: it is held for the
+  // budget's part alone (the checks above read committed rows either way, under READ COMMITTED or SQLite's one writer).
+  if (lockIn) await engineOf(lockIn).lockRow(lockIn, "budgets", version.datasetId);
   const budget = await existingBudget(db, version.datasetId);
   if (input.privacyUnit !== budget.privacyUnit) {
     throw new AppError("BAD_REQUEST", `This dataset's budget protects each ${budget.privacyUnit}; the run must use the same privacy unit.`);
@@ -146,14 +150,9 @@ export function canaryAuditInput(commitment: CanaryCommitment, canaries: readonl
   return { plan: commitment.plan, canaries: canaries.map((c) => ({ digest: c.digest, included: c.included })) };
 }
 
-/** Locks the budget row of the dataset a version belongs to (if any), before the budget is read in `tx`. */
-async function lockBudgetOfVersion(tx: Tx, datasetVersionId: string): Promise<void> {
-  const version = await first(tx.select({ datasetId: datasetVersions.datasetId }).from(datasetVersions).where(eq(datasetVersions.id, datasetVersionId)));
-  if (version) await engineOf(tx).lockRow(tx, "budgets", version.datasetId);
-}
-
 /**
- * Checks and reserves in one transaction, the budget's row locked first: two launches cannot both fit when one does.
+ * Checks and reserves in one transaction, the budget's row locked before it is read: two launches cannot both fit
+ * when one does.
  * A launch the projection already refuses without the lock is refused at once, holding no lock (refusing never spends,
  * so a check on a moment-old ledger is safe; only an admission must be made under the lock).
  */
@@ -163,7 +162,6 @@ export async function launchRun(db: Db, user: SessionUser, actor: Actor, input: 
   const id = randomUUID();
   const drawn = input.canaries && prepareCanaries(input.canaries);
   const done = await audited(db, { actor, action: "run.launch", entityType: "run", entityId: id, input }, async (tx) => {
-    await lockBudgetOfVersion(tx, input.datasetVersionId);
     const p = await project(tx, user, input, tx);
     if (p.refusal) throw new AppError("CONFLICT", p.refusal);
     const version = (await first(tx.select().from(datasetVersions).where(eq(datasetVersions.id, input.datasetVersionId))))!;
