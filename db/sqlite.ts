@@ -32,6 +32,8 @@ export function openSqlite(file: string, options: { readonly?: boolean } = {}): 
   }
   const reader = new Database(file, { readonly: true });
   reader.pragma("busy_timeout = 5000");
+  reuseStatements(reader);
+  if (writer) reuseStatements(writer);
   const db = drizzle(reader, { schema });
   const tx = writer ? drizzle(writer, { schema }) : null;
   let queue: Promise<unknown> = Promise.resolve();
@@ -87,6 +89,27 @@ export function openSqlite(file: string, options: { readonly?: boolean } = {}): 
   registerHandle(db, engine, "db");
   if (tx) registerHandle(tx, engine, "tx");
   return db as unknown as Db;
+}
+
+/**
+ * drizzle prepares a statement for every query it runs; preparing is a good part of a small query's cost, so each
+ * connection keeps its statements by SQL text (the most recent `max`). A kept statement is handed back in its default
+ * (object) mode: drizzle switches a statement to raw mode when it wants arrays.
+ */
+function reuseStatements(sqlite: Database.Database, max = 1000): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const kept = new Map<string, Database.Statement>();
+  sqlite.prepare = ((source: string) => {
+    const statement = kept.get(source);
+    if (statement) {
+      if (statement.reader) statement.raw(false);
+      return statement;
+    }
+    const fresh = prepare(source);
+    if (kept.size >= max) kept.delete(kept.keys().next().value!);
+    kept.set(source, fresh);
+    return fresh;
+  }) as typeof sqlite.prepare;
 }
 
 /** The database file and its WAL and shared-memory files, owner-only (0600): they hold personal data and secrets. */
