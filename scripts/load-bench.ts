@@ -10,9 +10,9 @@ import { asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { closeDatabase, first, migrateDatabase, type Db } from "../db/client";
 import { openDatabase } from "../db/open";
-import { ROLES, auditLog, modelVersions, type Role, type Run } from "../db/schema";
+import { ROLES, auditLog, modelVersions, type Role } from "../db/schema";
 import { SYSTEM_ACTOR, verifyChain } from "../server/audit/service";
-import { lineageRuns, lineageSpend, spendOf } from "../server/budgets/ledger";
+import { lineageRuns, lineageSpend, spendOf, type RunItem } from "../server/budgets/ledger";
 import { existingBudget, setBudget } from "../server/budgets/service";
 import { grantAccess } from "../server/datasets/service";
 import type { RunRequest } from "../server/runs/run-request";
@@ -146,7 +146,7 @@ async function peakReservation(db: Db, datasetId: string, delta: number): Promis
     .from(auditLog)
     .where(inArray(auditLog.action, ["run.launch", "run.cancel"]))
     .orderBy(asc(auditLog.seq));
-  const active = new Map<string, Run>();
+  const active = new Map<string, RunItem>();
   const epsilonOf = new Map<string, number>(); // by the active runs' parameters: many states repeat
   const peak = { epsilon: 0, runs: 0 };
   for (const entry of entries) {

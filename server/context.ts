@@ -1,12 +1,12 @@
 // The tRPC context: the database and the signed-in user as the database knows them now (not as the JWT remembers),
 // for a session that has not been revoked.
-import { getServerSession } from "next-auth";
-import { z } from "zod";
 import type { Db } from "../db/client";
 import type { Role } from "../db/schema";
-import { authOptions } from "./auth/next-auth";
+import { secureCookies } from "./auth/next-auth";
+import { requestCookies, sessionFromCookies, type RequestCookie } from "./auth/session-cookie";
 import { findActiveUser, isDisabledUser } from "./auth/sign-in";
 import { serverDb } from "./db";
+import { env } from "./env";
 
 export interface SessionUser {
   id: string;
@@ -22,20 +22,24 @@ export interface Context {
   disabledSession?: boolean;
 }
 
-/** What a session must carry to be honoured; a session from before session versions carries none and is refused. */
-const sessionClaims = z.object({ user: z.object({ id: z.string().min(1), sessionVersion: z.number().int() }) });
-
 /**
- * Builds the context for one request. The user is reloaded from the database every time, so a disabled
+ * Builds the context for one request, from its cookies. The user is reloaded from the database every time, so a disabled
  * account or a changed role takes effect on the next request, whatever its JWT still says; and a session
  * whose version is not the user's current one (signed out, disabled or re-enabled since) is no session.
  */
-export async function createRequestContext(): Promise<Context> {
+export async function createRequestContext(cookies: readonly RequestCookie[]): Promise<Context> {
   const db = serverDb();
-  const claims = sessionClaims.safeParse(await getServerSession(authOptions()));
-  if (!claims.success) return { db, user: null };
-  const user = await activeSessionUser(db, claims.data.user.id, claims.data.user.sessionVersion);
-  return user ? { db, user } : { db, user, disabledSession: await isDisabledUser(db, claims.data.user.id) };
+  const e = env();
+  // A session from before session versions carries none and is no session.
+  const claims = await sessionFromCookies(cookies, { secret: e.NEXTAUTH_SECRET, secure: secureCookies(e) });
+  if (!claims) return { db, user: null };
+  const user = await activeSessionUser(db, claims.sub, claims.sessionVersion);
+  return user ? { db, user } : { db, user, disabledSession: await isDisabledUser(db, claims.sub) };
+}
+
+/** The context of a route handler's request (createRequestContext from its Cookie header). */
+export function contextOfRequest(req: Request): Promise<Context> {
+  return createRequestContext(requestCookies(req));
 }
 
 /**

@@ -1,6 +1,7 @@
 // tRPC for server components: the same procedures and checks as the browser's, called in-process.
 import { TRPCError } from "@trpc/server";
 import { forbidden, redirect } from "next/navigation";
+import { cookies } from "next/headers";
 import { connection } from "next/server";
 import { createRequestContext } from "@/server/context";
 import { createCaller } from "@/server/root";
@@ -10,7 +11,7 @@ import type { Can } from "./types";
 /** A caller for this request; pages that use it render per request, never at build time. */
 export async function serverCaller() {
   await connection();
-  return createCaller(await createRequestContext());
+  return createCaller(await createRequestContext((await cookies()).getAll()));
 }
 
 /** Runs a server-side call, turning "not signed in" into the sign-in page and "not allowed" into a 403 page. */

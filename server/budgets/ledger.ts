@@ -39,8 +39,12 @@ export interface LedgerEntry {
 
 /** A run's entry: what it may still come to while it may still run (the reservation), else the steps charged. */
 export function ledgerEntry(run: RunCharge): LedgerEntry {
-  const steps = isActive(run) ? reservedSteps(run) : run.chargedSteps;
-  return { run_id: run.id, privacy_unit: run.privacyUnit, event: dpSgdEvent(run.samplingRate, run.noiseMultiplier, steps) };
+  return { run_id: run.id, privacy_unit: run.privacyUnit, event: dpSgdEvent(run.samplingRate, run.noiseMultiplier, entrySteps(run)) };
+}
+
+/** The steps of a run's entry: those it may still come to while it may still run, else those charged. */
+function entrySteps(run: RunCharge): number {
+  return isActive(run) ? reservedSteps(run) : run.chargedSteps;
 }
 
 /** A run as the ledger charges it. */
@@ -99,6 +103,18 @@ export function spendOf(items: readonly LedgerItem[], delta: number): LineageSpe
 export function spendOf(items: readonly LedgerItem[], delta: number): LineageSpend {
   const reserved = LEDGER_ACCOUNTANT.composition();
   const charged = LEDGER_ACCOUNTANT.composition();
+  // Entries alike (same settings and steps, as repeated and cancelled runs often are) cost alike: each distinct
+  // event is made, and its own epsilon converted, once.
+  const alike = new Map<string, { event: PrivacyEvent; epsilon: number }>();
+  const runEvent = (samplingRate: number, noiseMultiplier: number, steps: number) => {
+    const key = `${samplingRate}/${noiseMultiplier}/${steps}`;
+    let known = alike.get(key);
+    if (!known) {
+      const event = dpSgdEvent(samplingRate, noiseMultiplier, steps);
+      alike.set(key, (known = { event, epsilon: LEDGER_ACCOUNTANT.epsilon(event, delta) }));
+    }
+    return known;
+  };
   const shares: LedgerShare[] = items.map((item) => {
     if (isRelease(item)) {
       reserved.add(item.event);
@@ -106,10 +122,10 @@ export function spendOf(items: readonly LedgerItem[], delta: number): LineageSpe
       const figures = { createdAt: item.createdAt, epsilonAlone: LEDGER_ACCOUNTANT.epsilon(item.event, delta), cumulativeEpsilon: reserved.epsilon(delta), reserved: false };
       return { kind: "count release", releaseId: item.id, datasetVersionId: item.datasetVersionId, ...figures };
     }
-    const own = ledgerEntry(item).event;
-    reserved.add(own);
-    charged.add(isActive(item) ? dpSgdEvent(item.samplingRate, item.noiseMultiplier, item.chargedSteps) : own);
-    const figures = { createdAt: item.createdAt, epsilonAlone: LEDGER_ACCOUNTANT.epsilon(own, delta), cumulativeEpsilon: reserved.epsilon(delta), reserved: isActive(item) };
+    const own = runEvent(item.samplingRate, item.noiseMultiplier, entrySteps(item));
+    reserved.add(own.event);
+    charged.add(isActive(item) ? runEvent(item.samplingRate, item.noiseMultiplier, item.chargedSteps).event : own.event);
+    const figures = { createdAt: item.createdAt, epsilonAlone: own.epsilon, cumulativeEpsilon: reserved.epsilon(delta), reserved: isActive(item) };
     return { kind: "run", runId: item.id, status: item.status, ...figures };
   });
   return {
@@ -122,8 +138,23 @@ export function spendOf(items: readonly LedgerItem[], delta: number): LineageSpe
   };
 }
 
-export function lineageRuns(db: Executor, datasetId: string) {
-  return db.select().from(runs).where(eq(runs.datasetId, datasetId)).orderBy(asc(runs.createdAt), asc(runs.id));
+/** The columns of a run that the ledger charges from. */
+const runItemColumns = {
+  id: runs.id,
+  status: runs.status,
+  privacyUnit: runs.privacyUnit,
+  samplingRate: runs.samplingRate,
+  noiseMultiplier: runs.noiseMultiplier,
+  plannedSteps: runs.plannedSteps,
+  chargedSteps: runs.chargedSteps,
+  resumeFromStep: runs.resumeFromStep,
+  segmentBaseSteps: runs.segmentBaseSteps,
+  createdAt: runs.createdAt,
+};
+
+/** A lineage's runs in launch order, as the ledger charges them. */
+export function lineageRuns(db: Executor, datasetId: string): Promise<RunItem[]> {
+  return db.select(runItemColumns).from(runs).where(eq(runs.datasetId, datasetId)).orderBy(asc(runs.createdAt), asc(runs.id));
 }
 
 /** A lineage's DP count releases, oldest first, as the ledger charges them. */

@@ -11,7 +11,8 @@ import { assertSameOriginJson, ownOrigins } from "./same-origin";
 export interface TrpcEndpointSettings {
   publicUrl: string;
   maxBodyBytes: number;
-  createContext: () => Promise<Context>;
+  /** The context of a request (its session read from its cookies). */
+  createContext: (req: Request) => Promise<Context>;
 }
 
 export async function handleTrpc(req: Request, settings: TrpcEndpointSettings): Promise<Response> {
@@ -26,7 +27,7 @@ export async function handleTrpc(req: Request, settings: TrpcEndpointSettings): 
     endpoint: "/api/trpc",
     req: bounded,
     router: appRouter,
-    createContext: settings.createContext,
+    createContext: () => settings.createContext(bounded),
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error.cause ?? error);
     },

@@ -1,5 +1,5 @@
 // What callers read of runs: a run's view (an explicit DTO), the runs a user may see, and what an engineer may launch on.
-import { asc, desc, eq, ne } from "drizzle-orm";
+import { asc, desc, eq, inArray, ne } from "drizzle-orm";
 import type { Executor } from "../../db/client";
 import { datasetAccess, datasetVersions, datasets, modelFamilies, modelVersions, runs, type Run } from "../../db/schema";
 import type { SessionUser } from "../context";
@@ -29,38 +29,42 @@ export async function launchOptions(db: Executor, user: SessionUser) {
  * What callers see of a run (an explicit DTO): its settings, progress and outcome; not the server's own bookkeeping
  * (runner lease, canary plan, reported events, the stored spec).
  */
-export function runView(run: Run) {
-  return {
-    id: run.id,
-    datasetId: run.datasetId,
-    datasetVersionId: run.datasetVersionId,
-    baseModelVersionId: run.baseModelVersionId,
-    privacyUnit: run.privacyUnit,
-    samplingRate: run.samplingRate,
-    noiseMultiplier: run.noiseMultiplier,
-    plannedSteps: run.plannedSteps,
-    chargedSteps: run.chargedSteps,
-    checkpointStep: run.checkpointStep,
-    cancelRequested: run.cancelRequested,
-    status: run.status,
-    statusReason: run.statusReason,
-    resultModelVersionId: run.resultModelVersionId,
-    keepRunFiles: run.keepRunFiles,
-    runFilesDeletedAt: run.runFilesDeletedAt,
-    createdBy: run.createdBy,
-    createdAt: run.createdAt,
-    startedAt: run.startedAt,
-    endedAt: run.endedAt,
-  };
+const RUN_VIEW_FIELDS = [
+  "id",
+  "datasetId",
+  "datasetVersionId",
+  "baseModelVersionId",
+  "privacyUnit",
+  "samplingRate",
+  "noiseMultiplier",
+  "plannedSteps",
+  "chargedSteps",
+  "checkpointStep",
+  "cancelRequested",
+  "status",
+  "statusReason",
+  "resultModelVersionId",
+  "keepRunFiles",
+  "runFilesDeletedAt",
+  "createdBy",
+  "createdAt",
+  "startedAt",
+  "endedAt",
+] as const satisfies readonly (keyof Run)[];
+export type RunView = Pick<Run, (typeof RUN_VIEW_FIELDS)[number]>;
+
+/** The columns of a run's view, for queries that read only those. */
+const runViewColumns = Object.fromEntries(RUN_VIEW_FIELDS.map((field) => [field, runs[field]])) as { [F in (typeof RUN_VIEW_FIELDS)[number]]: (typeof runs)[F] };
+
+export function runView(run: RunView): RunView {
+  return Object.fromEntries(RUN_VIEW_FIELDS.map((field) => [field, run[field]])) as RunView;
 }
 
 /** Runs on datasets the user may see, newest first. */
-export async function listRuns(db: Executor, user: SessionUser) {
-  const all = (await db.select().from(runs).orderBy(desc(runs.createdAt))).map(runView);
-  if (user.role !== "engineer") return all;
-  const granted = new Set(
-    (await db.select({ datasetId: datasetAccess.datasetId }).from(datasetAccess).where(eq(datasetAccess.userId, user.id))).map((r) => r.datasetId),
-  );
-  return all.filter((r) => granted.has(r.datasetId));
+export function listRuns(db: Executor, user: SessionUser): Promise<RunView[]> {
+  const query = db.select(runViewColumns).from(runs);
+  // Engineers see runs on the datasets they were granted; the other roles see every run.
+  const seen = user.role === "engineer" ? query.where(inArray(runs.datasetId, db.select({ id: datasetAccess.datasetId }).from(datasetAccess).where(eq(datasetAccess.userId, user.id)))) : query;
+  return seen.orderBy(desc(runs.createdAt));
 }
 

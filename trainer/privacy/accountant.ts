@@ -63,13 +63,14 @@ export function createAccountant(name: AccountantName, options: AccountantOption
       return {
         name: "rdp",
         description: `RDP (Mironov-Talwar-Zhang) at ${orders.length} orders, Canonne-Kamath-Steinke conversion`,
+        // rdpOf validates the event (the first time it sees it), before the delta or epsilon is checked.
         epsilon: (event, delta) => {
-          const [e, d] = inputs(event, delta, deltaSchema, "delta");
-          return epsilonFromRdp(orders, rdpOf(e), d).value;
+          const rdp = rdpOf(event);
+          return epsilonFromRdp(orders, rdp, check(deltaSchema, delta, "delta")).value;
         },
         delta: (event, epsilon) => {
-          const [e, eps] = inputs(event, epsilon, epsilonSchema, "epsilon");
-          return deltaFromRdp(orders, rdpOf(e), eps).value;
+          const rdp = rdpOf(event);
+          return deltaFromRdp(orders, rdp, check(epsilonSchema, epsilon, "epsilon")).value;
         },
         composition: () => rdpComposition(orders, rdpOf, epsilonOfCurve),
       };

@@ -22,13 +22,22 @@ export function rdpComposition(
   epsilonOfCurve: (rdp: readonly number[], delta: number) => number,
 ): Composition {
   const total = new Array<number>(orders.length).fill(0);
+  // The last conversion, kept while the curve stays the same (an event of no steps adds nothing to it).
+  let last: { delta: number; epsilon: number } | null = null;
   const composition: Composition = {
     add(event) {
       const curve = curveOf(event);
-      for (let k = 0; k < total.length; k++) total[k] = (total[k] as number) + (curve[k] as number);
+      for (let k = 0; k < total.length; k++) {
+        if (curve[k] === 0) continue;
+        total[k] = (total[k] as number) + (curve[k] as number);
+        last = null;
+      }
       return composition;
     },
-    epsilon: (delta) => epsilonOfCurve(total, delta),
+    epsilon(delta) {
+      if (last?.delta !== delta) last = { delta, epsilon: epsilonOfCurve(total, delta) };
+      return last.epsilon;
+    },
   };
   return composition;
 }

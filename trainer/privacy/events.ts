@@ -109,7 +109,11 @@ export const composed = (events: PrivacyEvent[]): PrivacyEvent => validateEvent(
 
 /** The events of `steps` DP-SGD steps: each a Gaussian on a Poisson sample. */
 export const dpSgdEvent = (samplingRate: number, noiseMultiplier: number, steps: number): PrivacyEvent =>
-  selfComposed(poissonSampled(samplingRate, gaussian(noiseMultiplier)), steps);
+  validateEvent({
+    type: "self_composed",
+    event: { type: "poisson_sampled", sampling_rate: samplingRate, event: { type: "gaussian", noise_multiplier: noiseMultiplier } },
+    count: steps,
+  });
 
 /** One Poisson-subsampled Gaussian step (sampling rate 1 means no subsampling) and how many times it was run. */
 export interface MechanismCount {

@@ -1,7 +1,7 @@
 // Tests for the RDP accountant: published values from opacus, TensorFlow Privacy and dp_accounting, the defining
 // integral evaluated independently, exact cases, stability and monotonicity.
 import { describe, expect, it } from "vitest";
-import { composed, dpSgdEvent, gaussian, selfComposed } from "./events";
+import { PrivacyEventError, composed, dpSgdEvent, gaussian, selfComposed } from "./events";
 import { DEFAULT_RDP_ORDERS, cachedRdpOfEvent, deltaFromRdp, epsilonFromRdp, rdpOfEvent, subsampledGaussianRdp } from "./rdp";
 
 const rdpEpsilon = (q: number, sigma: number, steps: number, delta: number, orders = DEFAULT_RDP_ORDERS) =>
@@ -175,5 +175,13 @@ describe("cachedRdpOfEvent", () => {
     ];
     for (const event of [...events, ...events]) expect(curveOf(event)).toEqual(rdpOfEvent(event));
     expect(cachedRdpOfEvent([2, 8])(dpSgdEvent(0.01, 1.1, 10))).toEqual(rdpOfEvent(dpSgdEvent(0.01, 1.1, 10), [2, 8]));
+  });
+
+  it("refuses a malformed event, even one like a remembered event, and one that has no JSON (a BigInt)", () => {
+    const curveOf = cachedRdpOfEvent(DEFAULT_RDP_ORDERS);
+    curveOf(dpSgdEvent(0.01, 1.1, 10));
+    const malformed = { ...dpSgdEvent(0.01, 1.1, 10), extra: 1 };
+    expect(() => curveOf(malformed as never)).toThrow(PrivacyEventError);
+    expect(() => curveOf({ type: "gaussian", noise_multiplier: 10n } as never)).toThrow(PrivacyEventError);
   });
 });

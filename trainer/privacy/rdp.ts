@@ -122,29 +122,53 @@ export function rdpOfEvent(event: PrivacyEvent, orders: readonly number[] = DEFA
   return sumOfStepCurves(event, orders, oneStepCurve(orders));
 }
 
-/** How many one-step curves a cachedRdpOfEvent keeps before it starts again (each is one number per order). */
-const STEP_CURVES_KEPT = 10_000;
+/** How many curves (one-step and whole-event) a cachedRdpOfEvent keeps of each before it starts again. */
+const CURVES_KEPT = 10_000;
+
+/** `compute`, remembered by `keyOf` of its argument; all is forgotten once `limit` are kept (a bound on memory). */
+function remembered<A, T>(limit: number, keyOf: (arg: A) => string, compute: (arg: A) => T): (arg: A) => T {
+  const kept = new Map<string, T>();
+  return (arg) => {
+    const key = keyOf(arg);
+    let value = kept.get(key);
+    if (value === undefined) {
+      value = compute(arg);
+      if (kept.size >= limit) kept.clear();
+      kept.set(key, value);
+    }
+    return value;
+  };
+}
+
+/** An event's JSON, or null for one that has none (circular, a BigInt): such an event is refused by validation. */
+function jsonOf(event: PrivacyEvent): string | null {
+  try {
+    return JSON.stringify(event) ?? null;
+  } catch {
+    return null;
+  }
+}
 
 /**
- * rdpOfEvent at fixed orders, remembering the one-step curve of each (sampling rate, noise multiplier): runs on a
- * lineage, the steps of a run and a calibration's trials mostly share their settings, and a mechanism run `count`
- * times has `count` times its one-step RDP, so a remembered mechanism costs one multiply-add per order. The values
- * are rdpOfEvent's, to the last bit.
+ * rdpOfEvent at fixed orders, remembering the one-step curve of each (sampling rate, noise multiplier) and the curve
+ * of each whole event (by its JSON): runs on a lineage, the steps of a run and a calibration's trials mostly share
+ * their settings, and a mechanism run `count` times has `count` times its one-step RDP, so a remembered mechanism
+ * costs one multiply-add per order, and an event seen before (a ledger's alike entries) only its JSON. The values are
+ * rdpOfEvent's, to the last bit; an event is validated the first time it is seen.
  */
-export function cachedRdpOfEvent(orders: readonly number[]): (event: PrivacyEvent) => number[] {
-  const curves = new Map<string, readonly number[]>();
+export function cachedRdpOfEvent(orders: readonly number[]): (event: PrivacyEvent) => readonly number[] {
   const compute = oneStepCurve(orders);
-  const stepCurve = (samplingRate: number, noiseMultiplier: number) => {
-    const key = `${samplingRate}/${noiseMultiplier}`;
-    let curve = curves.get(key);
-    if (!curve) {
-      curve = compute(samplingRate, noiseMultiplier);
-      if (curves.size >= STEP_CURVES_KEPT) curves.clear();
-      curves.set(key, curve);
-    }
-    return curve;
+  const step = remembered(
+    CURVES_KEPT,
+    ([samplingRate, noiseMultiplier]: [number, number]) => `${samplingRate}/${noiseMultiplier}`,
+    ([samplingRate, noiseMultiplier]) => compute(samplingRate, noiseMultiplier),
+  );
+  const curveOf = (event: PrivacyEvent) => sumOfStepCurves(event, orders, (samplingRate, noiseMultiplier) => step([samplingRate, noiseMultiplier]));
+  const eventCurve = remembered(CURVES_KEPT, ({ json }: { json: string; event: PrivacyEvent }) => json, ({ event }) => curveOf(event));
+  return (event) => {
+    const json = jsonOf(event);
+    return json === null ? curveOf(event) : eventCurve({ json, event });
   };
-  return (event) => sumOfStepCurves(event, orders, stepCurve);
 }
 
 export interface RdpConversion {

@@ -8,7 +8,7 @@ import { useTRPC } from "@/app/_trpc/client";
 
 export function InboxLink() {
   const trpc = useTRPC();
-  const pathname = usePathname();
+  const pathname = usePathname() ?? "";
   const unread = useQuery(trpc.notifications.unreadCount.queryOptions(undefined, { refetchInterval: 30_000 })).data?.unread ?? 0;
   return (
     <nav className="nav" aria-label="Inbox">

@@ -1,0 +1,71 @@
+// Node's request and response as the web's Request and Response, for handlers written against the web API served
+// from a Node (pages/api) route. The body is read only when the handler reads it, pulled chunk by chunk: a body the
+// handler never reads is left to Node, which discards it after the answer; one it stops reading (a bound) is closed.
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+/**
+ * The request as a web Request, addressed to the host it names (over https when its socket is TLS), its body pulled
+ * from `req` on demand, its signal aborted when the client goes away before the answer.
+ */
+export function requestFromNode(req: IncomingMessage, res: ServerResponse): Request {
+  const aborted = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) aborted.abort();
+  });
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (name.startsWith(":")) continue; // HTTP/2 pseudo-headers
+    for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, one);
+  }
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  const scheme = "encrypted" in req.socket && req.socket.encrypted ? "https" : "http";
+  return new Request(new URL(req.url ?? "/", `${scheme}://${req.headers.host ?? "localhost"}`), {
+    method: req.method,
+    headers,
+    signal: aborted.signal,
+    ...(hasBody ? { body: pulledBody(req), duplex: "half" } : {}),
+  } as RequestInit);
+}
+
+function pulledBody(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let chunks: AsyncIterator<Buffer> | null = null;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      chunks ??= req[Symbol.asyncIterator]();
+      const next = await chunks.next();
+      if (next.done) controller.close();
+      else controller.enqueue(new Uint8Array(next.value.buffer, next.value.byteOffset, next.value.byteLength));
+    },
+    cancel() {
+      req.destroy();
+    },
+  });
+}
+
+/** Writes a web Response to Node's response: status, headers (each Set-Cookie apart) and the body as it comes. */
+export async function sendResponse(res: ServerResponse, response: Response): Promise<void> {
+  res.statusCode = response.status;
+  for (const [name, value] of response.headers) if (name !== "set-cookie") res.setHeader(name, value);
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) res.setHeader("set-cookie", cookies);
+  if (!response.body) return void res.end();
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return void res.end();
+    if (!res.write(value) && !(await drained(res))) return void (await reader.cancel()); // the client went away
+  }
+}
+
+/** True once Node's response can take more, false if the connection closed first. */
+function drained(res: ServerResponse): Promise<boolean> {
+  return new Promise((resolve) => {
+    const settle = (more: boolean) => () => {
+      res.off("drain", onDrain).off("close", onClose);
+      resolve(more);
+    };
+    const onDrain = settle(true);
+    const onClose = settle(false);
+    res.once("drain", onDrain).once("close", onClose);
+  });
+}
