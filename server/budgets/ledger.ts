@@ -169,7 +169,8 @@ export async function lineageReleases(db: Executor, datasetId: string): Promise<
  * (lineage-curve.ts), kept equal to this composition (audit:verify recomputes them from these entries).
  */
 export async function lineageEntries(db: Executor, datasetId: string): Promise<LedgerItem[]> {
-  const items: LedgerItem[] = [...(await lineageRuns(db, datasetId)), ...(await lineageReleases(db, datasetId))];
+  const [runItems, releases] = await Promise.all([lineageRuns(db, datasetId), lineageReleases(db, datasetId)]);
+  const items: LedgerItem[] = [...runItems, ...releases];
   return items.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
 }
 

@@ -127,17 +127,39 @@ async function recordContributions(tx: Tx, datasetId: string, changes: readonly 
  * here, so on PostgreSQL concurrent charges of one lineage are applied one after the other and none is lost.
  */
 export async function lockLineageCurves(tx: Tx, datasetId: string, options: { runId?: string } = {}): Promise<LineageCurves> {
-  const empty = encodeCurve(emptyCurve());
-  await tx.insert(lineageCurves).values({ datasetId, ordersDigest: "", reserved: empty, charged: empty, updatedAt: new Date().toISOString() }).onConflictDoNothing();
-  await engineOf(tx).lockRow(tx, "lineage_curves", datasetId);
-  const row = (await first(tx.select().from(lineageCurves).where(eq(lineageCurves.datasetId, datasetId))))!;
+  const row = (await lockedCurveRow(tx, datasetId)) ?? (await createdCurveRow(tx, datasetId));
   const build = row.ordersDigest !== LEDGER_ORDERS_DIGEST;
   const curves = build ? await withReleases(tx, datasetId) : { reserved: decodeCurve(row.reserved), charged: decodeCurve(row.charged) };
   const changes = await changedRuns(tx, datasetId, build ? { all: true } : options);
-  apply(curves, changes);
-  await recordContributions(tx, datasetId, changes);
-  if (build || changes.length > 0) await store(tx, datasetId, curves);
+  await countChanges(tx, datasetId, curves, changes, build);
   return curves;
+}
+
+/** The curve row, locked: lock and read sent together (on the transaction's one connection, in that order). */
+async function lockedCurveRow(tx: Tx, datasetId: string) {
+  const [, row] = await Promise.all([engineOf(tx).lockRow(tx, "lineage_curves", datasetId), first(tx.select().from(lineageCurves).where(eq(lineageCurves.datasetId, datasetId)))]);
+  return row;
+}
+
+/** The lineage's first curve row (empty, at no orders: built on first use), locked; concurrent creators wait on its key. */
+async function createdCurveRow(tx: Tx, datasetId: string) {
+  const empty = encodeCurve(emptyCurve());
+  await tx.insert(lineageCurves).values({ datasetId, ordersDigest: "", reserved: empty, charged: empty, updatedAt: new Date().toISOString() }).onConflictDoNothing();
+  return (await lockedCurveRow(tx, datasetId))!;
+}
+
+/** Applies the changes to the curves, records what each run is now counted with, and stores the curves if they moved. */
+async function countChanges(tx: Tx, datasetId: string, curves: LineageCurves, changes: readonly Change[], built = false): Promise<void> {
+  apply(curves, changes);
+  await Promise.all([recordContributions(tx, datasetId, changes), built || changes.length > 0 ? store(tx, datasetId, curves) : undefined]);
+}
+
+/**
+ * Counts the run's change on `curves`, which lockLineageCurves returned earlier in the same transaction (their row is
+ * still locked): syncRunOnLedger without locking and reading them again.
+ */
+export async function countRunOnLockedCurves(tx: Tx, datasetId: string, curves: LineageCurves, runId: string): Promise<void> {
+  await countChanges(tx, datasetId, curves, await changedRuns(tx, datasetId, { runId }));
 }
 
 /**

@@ -3,9 +3,9 @@
 import { z } from "zod";
 import { env } from "../env";
 import { allowedTo, router } from "../trpc";
-import { listDatasets } from "../datasets/service";
 import {
   budgetStatus,
+  budgetsOverview,
   decideRequest,
   decideRequestInput,
   renewBudget,
@@ -22,7 +22,7 @@ const officer = allowedTo("govern");
 
 export const budgetsRouter = router({
   /** Every visible dataset's budget and spend, for the Budgets page. */
-  overview: reader.query(async ({ ctx }) => Promise.all((await listDatasets(ctx.db, ctx.user)).map((d) => budgetStatus(ctx.db, ctx.user, d.id)))),
+  overview: reader.query(({ ctx }) => budgetsOverview(ctx.db, ctx.user)),
   status: reader.input(z.object({ datasetId: z.uuid() })).query(({ ctx, input }) => budgetStatus(ctx.db, ctx.user, input.datasetId)),
   set: officer.input(setBudgetInput).mutation(({ ctx, input }) => setBudget(ctx.db, ctx.actor, input)),
   renew: officer.input(renewBudgetInput).mutation(({ ctx, input }) => renewBudget(ctx.db, ctx.actor, input)),

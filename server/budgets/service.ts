@@ -4,18 +4,19 @@ import { randomUUID } from "node:crypto";
 import { and, desc, eq, ne, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { engineOf, first, transaction, type Db, type Executor, type Tx } from "../../db/client";
-import { PRIVACY_UNITS, budgetRequests, budgets, countReleases, datasetVersions, datasets, runs, users, type Budget } from "../../db/schema";
+import { PRIVACY_UNITS, budgetRequests, budgets, countReleases, datasetVersions, datasets, runs, users, type Budget, type Dataset } from "../../db/schema";
 import { audited, type Actor } from "../audit/service";
 import type { UserActor } from "../actor";
 import type { SessionUser } from "../context";
-import { requireTrainingAccess, visibleDataset } from "../datasets/access";
+import { requireTrainingAccess, visibleDataset, visibleDatasets } from "../datasets/access";
 import { AppError } from "../errors";
 import { notify } from "../notifications/service";
 import { proseText } from "../validation";
 import { deltaRefusal, subjectFieldRefusal } from "./delta-bound";
 import { freezeState } from "./freeze-state";
-import { lineageSpend, personLevel } from "./ledger";
-import { lineageEpsilonsNow } from "./lineage-curve";
+import { lineageEntries, personLevel, spendOf } from "./ledger";
+import { lineageCurvesNow } from "./lineage-curve";
+import { ledgerEpsilons } from "./curve-math";
 
 const isoDate = z.iso.date("Use a date like 2027-01-31");
 const epsilon = z.number().gt(0, "epsilon must be > 0").max(100, "epsilon must be at most 100");
@@ -238,17 +239,30 @@ export function setBudgetFrozen(db: Executor, datasetId: string, frozen: boolean
  * officer's stated k. The observed most records of one person is internal (not DP): it only says when k is too small.
  */
 export async function budgetStatus(db: Executor, user: SessionUser, datasetId: string) {
-  const dataset = await visibleDataset(db, user, datasetId);
-  // The reads are independent: at once (on PostgreSQL, on the pool's connections together).
-  const [budget, requests] = await Promise.all([getBudget(db, datasetId).then((b) => b ?? null), requestsWhere(db, eq(budgetRequests.datasetId, datasetId))]);
-  if (!budget) return { dataset, budget, requests, spend: null, leftEpsilon: null, expired: false, freeze: null, personLevel: null, internal: null };
-  // Each entry's share (the page's breakdown) is composed from the entries; the headline figures are the curves'.
-  const [spend, headline, versions, freeze] = await Promise.all([
-    lineageSpend(db, datasetId, budget.delta),
-    lineageEpsilonsNow(db, datasetId, budget.delta),
+  return statusOf(db, await visibleDataset(db, user, datasetId));
+}
+
+/** Every dataset the user may see, with its budget and spend (the Budgets page). */
+export async function budgetsOverview(db: Executor, user: SessionUser) {
+  return Promise.all((await visibleDatasets(db, user)).map((dataset) => statusOf(db, dataset)));
+}
+
+/** A visible dataset's budget, requests and spend. */
+async function statusOf(db: Executor, dataset: Dataset) {
+  const datasetId = dataset.id;
+  // The reads are independent: at once (on PostgreSQL, on the pool's connections together). Each entry's share (the
+  // page's breakdown) is composed from the entries; the headline figures are the curves'.
+  const [budget, requests, entries, curves, versions] = await Promise.all([
+    getBudget(db, datasetId).then((b) => b ?? null),
+    requestsWhere(db, eq(budgetRequests.datasetId, datasetId)),
+    lineageEntries(db, datasetId),
+    lineageCurvesNow(db, datasetId),
     db.select({ k: datasetVersions.maxRecordsPerSubject }).from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId)),
-    freezeState(db, datasetId, budget.frozen),
   ]);
+  if (!budget) return { dataset, budget, requests, spend: null, leftEpsilon: null, expired: false, freeze: null, personLevel: null, internal: null };
+  const spend = spendOf(entries, budget.delta);
+  const headline = ledgerEpsilons(curves, budget.delta);
+  const freeze = await freezeState(db, datasetId, budget.frozen);
   const observedMaxRecordsPerSubject = Math.max(1, ...versions.map((r) => r.k));
   const recordLevel = budget.privacyUnit === "record";
   return {

@@ -1,5 +1,5 @@
 // Who may see a dataset's records and train on it: engineers granted access by a privacy officer or admin.
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import { first, type Executor } from "../../db/client";
 import { datasetAccess, datasets } from "../../db/schema";
 import { ABILITIES, MAY, may } from "../auth/access";
@@ -26,17 +26,25 @@ export async function maySeeDataset(db: Executor, user: SessionUser, datasetId: 
 
 /** The dataset, or NOT_FOUND for users who may not see it (so that its existence does not leak). */
 export async function visibleDataset(db: Executor, user: SessionUser, datasetId: string) {
-  const dataset = await first(db.select().from(datasets).where(eq(datasets.id, datasetId)));
-  if (!dataset || !(await maySeeDataset(db, user, datasetId))) throw new AppError("NOT_FOUND", "No such dataset.");
+  const [dataset, visible] = await Promise.all([first(db.select().from(datasets).where(eq(datasets.id, datasetId))), maySeeDataset(db, user, datasetId)]);
+  if (!dataset || !visible) throw new AppError("NOT_FOUND", "No such dataset.");
   return dataset;
+}
+
+/** Every dataset the user may know exists (maySeeDataset's rule, in one query), by name. */
+export function visibleDatasets(db: Executor, user: SessionUser) {
+  const all = db.select().from(datasets);
+  const seen = (OVERSIGHT_ROLES as readonly string[]).includes(user.role)
+    ? all
+    : all.where(inArray(datasets.id, db.select({ id: datasetAccess.datasetId }).from(datasetAccess).where(eq(datasetAccess.userId, user.id))));
+  return seen.orderBy(asc(datasets.name));
 }
 
 /** Refuses unless the user is an engineer with access to the dataset. */
 export async function requireTrainingAccess(db: Executor, user: SessionUser, datasetId: string): Promise<void> {
+  // An engineer sees a dataset only with access to it (maySeeDataset): a visible one is one they may train on.
   await visibleDataset(db, user, datasetId);
-  if (user.role !== "engineer" || !(await hasAccess(db, user.id, datasetId))) {
-    throw new AppError("FORBIDDEN", "You do not have access to train on this dataset.");
-  }
+  if (user.role !== "engineer") throw new AppError("FORBIDDEN", "You do not have access to train on this dataset.");
 }
 
 /** Whether the user may minimise the dataset's versions: engineers with access to it, privacy officers any. */

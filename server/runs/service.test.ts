@@ -38,8 +38,8 @@ describe("launching runs", () => {
     await setBudget(8);
     const unreachable = request({ privacy: { mode: "target_epsilon", targetEpsilon: 0.001 } });
     const before = await snapshot(world.db);
-    for (const call of [engineer().runs.preview(unreachable), engineer().runs.launch(unreachable)]) {
-      const r = await refusal(call);
+    for (const call of [() => engineer().runs.preview(unreachable), () => engineer().runs.launch(unreachable)]) {
+      const r = await refusal(call());
       expect(r.code).toBe("BAD_REQUEST");
       expect(r.message).toMatch(/Target epsilon 0\.001 cannot be reached .*no noise multiplier up to 10000/);
     }

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { engineOf, first, type Db, type Executor, type Tx } from "../../db/client";
-import { datasetVersions, runCanaries, runs, type Budget } from "../../db/schema";
+import { datasetVersions, runCanaries, runs, type Budget, type DatasetVersion, type ModelVersion } from "../../db/schema";
 import { calibrateNoiseMultiplier, dpSgdEvent } from "../../trainer/privacy";
 import { appendAudit, audited, type Actor } from "../audit/service";
 import { ABILITIES, may } from "../auth/access";
@@ -14,7 +14,8 @@ import { deltaRefusal, subjectFieldRefusal } from "../budgets/delta-bound";
 import { existingBudget } from "../budgets/service";
 import { LEDGER_ACCOUNTANT, reservedSteps } from "../budgets/ledger";
 import { addSteps, copyCurve, epsilonOfCurve } from "../budgets/curve-math";
-import { lineageCurvesNow, lockLineageCurves, syncRunOnLedger } from "../budgets/lineage-curve";
+import { countRunOnLockedCurves, lineageCurvesNow, lockLineageCurves, syncRunOnLedger } from "../budgets/lineage-curve";
+import type { LineageCurves } from "../budgets/curve-math";
 import type { SessionUser } from "../context";
 import { maySeeDataset, requireTrainingAccess } from "../datasets/access";
 import { versionFilesRefusal } from "../datasets/version-files";
@@ -58,12 +59,14 @@ const RUN_CHARGE = { what: "This run", forbidden: "no run may start" };
  * run's spend, composed with the lineage's, must fit the budget.
  */
 async function runRefusal(db: Executor, datasetVersionId: string, budget: Budget, before: number, after: number, runEpsilon: number): Promise<string | null> {
-  return (
-    (await versionFilesRefusal(db, datasetVersionId)) ??
-    (await subjectFieldRefusal(db, { datasetVersionId }, budget.privacyUnit)) ??
-    (await deltaRefusal(db, budget.datasetId, budget)) ??
-    chargeRefusal(budget, RUN_CHARGE, before, after, runEpsilon)
-  );
+  // The reads are independent: at once (on PostgreSQL, in a transaction, sent one after the other without waiting
+  // for this process in between); the first refusal in this order is the one given.
+  const refusals = await Promise.all([
+    versionFilesRefusal(db, datasetVersionId),
+    subjectFieldRefusal(db, { datasetVersionId }, budget.privacyUnit),
+    deltaRefusal(db, budget.datasetId, budget),
+  ]);
+  return refusals.find((r) => r !== null) ?? chargeRefusal(budget, RUN_CHARGE, before, after, runEpsilon);
 }
 
 /**
@@ -83,22 +86,58 @@ function calibratedNoise(request: { targetEpsilon: number; delta: number; sampli
   }
 }
 
-/**
- * Everything the launch decides, from the database as it is now; `lockIn`: the launch transaction, in which the
- * budget's row and the lineage's curve row are locked before they are read. The lineage's spend is read from its
- * stored curves.
- */
-export async function project(db: Executor, user: SessionUser, input: RunRequest, lockIn?: Tx): Promise<Projection> {
-  const version = await first(db.select().from(datasetVersions).where(eq(datasetVersions.id, input.datasetVersionId)));
-  if (!version || !(await maySeeDataset(db, user, version.datasetId))) throw new AppError("NOT_FOUND", "No such dataset version.");
-  await requireTrainingAccess(db, user, version.datasetId);
-  const base = await visibleModelVersion(db, user, input.baseModelVersionId);
-  if (base.status === "withdrawn") throw new AppError("CONFLICT", "That model version was withdrawn and cannot be fine-tuned.");
+/** What a launch is about, once the checks that do not read the budget passed: the dataset version and the base model. */
+interface LaunchSubject {
+  version: DatasetVersion;
+  base: ModelVersion;
+}
 
-  // In the launch, the budget's row is locked only now, after the checks that do not read it: it is held for the
-  // budget's part alone (the checks above read committed rows either way, under READ COMMITTED or SQLite's one writer).
-  if (lockIn) await engineOf(lockIn).lockRow(lockIn, "budgets", version.datasetId);
-  const budget = await existingBudget(db, version.datasetId);
+/** The launch's checks that do not read the budget: the version is visible to the user, who may train on it, from a base model whose data they may see. */
+async function launchSubject(db: Executor, user: SessionUser, input: RunRequest): Promise<LaunchSubject> {
+  // The dataset's checks and the model's are independent: at once, their refusals given in this order.
+  const [version, base] = await settledInOrder([trainableVersion(db, user, input.datasetVersionId), visibleModelVersion(db, user, input.baseModelVersionId)]);
+  if (base.status === "withdrawn") throw new AppError("CONFLICT", "That model version was withdrawn and cannot be fine-tuned.");
+  return { version, base };
+}
+
+/** The dataset version, if the user may see it and train on it. */
+async function trainableVersion(db: Executor, user: SessionUser, versionId: string): Promise<DatasetVersion> {
+  const version = await first(db.select().from(datasetVersions).where(eq(datasetVersions.id, versionId)));
+  if (!version) throw new AppError("NOT_FOUND", "No such dataset version.");
+  // At once; one the user may not see is "no such version", whatever else refuses it.
+  const [visible, training] = await Promise.allSettled([maySeeDataset(db, user, version.datasetId), requireTrainingAccess(db, user, version.datasetId)]);
+  if (visible.status === "rejected") throw visible.reason;
+  if (!visible.value) throw new AppError("NOT_FOUND", "No such dataset version.");
+  if (training.status === "rejected") throw training.reason;
+  return version;
+}
+
+/** Awaits every promise (none is left running), then gives their values, or throws the first rejection in list order. */
+async function settledInOrder<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/** Everything the launch decides, from the database as it is now: what the preview shows and the launch enforces. */
+export async function project(db: Executor, user: SessionUser, input: RunRequest): Promise<Projection> {
+  return (await budgetProjection(db, await launchSubject(db, user, input), input)).projection;
+}
+
+/**
+ * The budget's part of the projection, for a subject that passed launchSubject's checks; `lockIn`: the launch
+ * transaction, in which the budget's row and the lineage's curve row are locked before they are read (and the curves
+ * are returned, locked, for the launch to count its run on). The lineage's spend is read from its stored curves.
+ */
+async function budgetProjection(db: Executor, { version, base }: LaunchSubject, input: RunRequest, lockIn?: Tx): Promise<{ projection: Projection; curves: LineageCurves }> {
+  // The budget's row is locked only now, after the checks that do not read it: it is held for the budget's part alone
+  // (the checks read committed rows either way, under READ COMMITTED or SQLite's one writer).
+  // Without a lock, the budget and the curves are read at once. With one, the lock and the read are sent together:
+  // on the transaction's one connection they run in that order, without waiting for this process in between.
+  const [budget, curvesNow] = lockIn
+    ? [(await Promise.all([engineOf(lockIn).lockRow(lockIn, "budgets", version.datasetId), existingBudget(lockIn, version.datasetId)]))[1], null]
+    : await Promise.all([existingBudget(db, version.datasetId), lineageCurvesNow(db, version.datasetId)]);
   if (input.privacyUnit !== budget.privacyUnit) {
     throw new AppError("BAD_REQUEST", `This dataset's budget protects each ${budget.privacyUnit}; the run must use the same privacy unit.`);
   }
@@ -111,7 +150,7 @@ export async function project(db: Executor, user: SessionUser, input: RunRequest
       : calibratedNoise({ targetEpsilon: input.privacy.targetEpsilon, delta: budget.delta, samplingRate, steps });
 
   // The new run is reserved at its planned steps: the lineage's reserved curve plus theirs.
-  const curves = lockIn ? await lockLineageCurves(lockIn, version.datasetId) : await lineageCurvesNow(db, version.datasetId);
+  const curves = curvesNow ?? (await lockLineageCurves(lockIn!, version.datasetId));
   const before = { epsilon: epsilonOfCurve(curves.reserved, budget.delta) };
   const after = { epsilon: epsilonOfCurve(addSteps(copyCurve(curves.reserved), samplingRate, noiseMultiplier, steps), budget.delta) };
   const runEpsilon = LEDGER_ACCOUNTANT.epsilon(dpSgdEvent(samplingRate, noiseMultiplier, steps), budget.delta);
@@ -128,7 +167,7 @@ export async function project(db: Executor, user: SessionUser, input: RunRequest
     steps,
   });
   const refusal = estimate.refusal ?? (await runRefusal(db, version.id, budget, before.epsilon, after.epsilon, runEpsilon));
-  return {
+  const projection = {
     samplingRate,
     steps,
     noiseMultiplier,
@@ -143,6 +182,7 @@ export async function project(db: Executor, user: SessionUser, input: RunRequest
     refusal,
     budget,
   };
+  return { projection, curves };
 }
 
 /** What the audit entry for a run's canaries digests: the plan and, per canary, its digest and inclusion coin. */
@@ -157,14 +197,17 @@ export function canaryAuditInput(commitment: CanaryCommitment, canaries: readonl
  * so a check on a moment-old ledger is safe; only an admission must be made under the lock).
  */
 export async function launchRun(db: Db, user: SessionUser, actor: Actor, input: RunRequest) {
-  const early = await project(db, user, input);
+  // The checks that do not read the budget, once; then the budget's part, refused early without a lock when it does
+  // not fit, and again in the transaction under the budget's and the curves' locks.
+  const subject = await launchSubject(db, user, input);
+  const { version } = subject;
+  const early = (await budgetProjection(db, subject, input)).projection;
   if (early.refusal) throw new AppError("CONFLICT", early.refusal);
   const id = randomUUID();
   const drawn = input.canaries && prepareCanaries(input.canaries);
   const done = await audited(db, { actor, action: "run.launch", entityType: "run", entityId: id, input }, async (tx) => {
-    const p = await project(tx, user, input, tx);
+    const { projection: p, curves } = await budgetProjection(tx, subject, input, tx);
     if (p.refusal) throw new AppError("CONFLICT", p.refusal);
-    const version = (await first(tx.select().from(datasetVersions).where(eq(datasetVersions.id, input.datasetVersionId))))!;
     await tx.insert(runs).values({
       id,
       datasetId: version.datasetId,
@@ -179,7 +222,7 @@ export async function launchRun(db: Db, user: SessionUser, actor: Actor, input: 
       createdBy: user.id,
       createdAt: new Date().toISOString(),
     });
-    await syncRunOnLedger(tx, id);
+    await countRunOnLockedCurves(tx, version.datasetId, curves, id);
     if (drawn) {
       for (const [idx, c] of drawn.canaries.entries()) await tx.insert(runCanaries).values({ runId: id, idx, ...c });
       // The commitment (settings, digests and inclusion) enters the audit log now, before any training.
