@@ -201,10 +201,10 @@ export async function launchRun(db: Db, user: SessionUser, actor: Actor, input: 
   // not fit, and again in the transaction under the budget's and the curves' locks.
   const subject = await launchSubject(db, user, input);
   const { version } = subject;
-  const early = (await budgetProjection(db, subject, input)).projection;
-  if (early.refusal) throw new AppError("CONFLICT", early.refusal);
   const id = randomUUID();
   const drawn = input.canaries && prepareCanaries(input.canaries);
+  const early = (await budgetProjection(db, subject, input)).projection;
+  if (early.refusal) throw new AppError("CONFLICT", early.refusal);
   const done = await audited(db, { actor, action: "run.launch", entityType: "run", entityId: id, input }, async (tx) => {
     const { projection: p, curves } = await budgetProjection(tx, subject, input, tx);
     if (p.refusal) throw new AppError("CONFLICT", p.refusal);
@@ -253,13 +253,15 @@ export function cancelRun(db: Db, user: SessionUser, actor: Actor, input: z.infe
     const run = await actionableRun(tx, user, input.runId, true);
     if (run.status === "queued") {
       await tx.update(runs).set({ status: "cancelled", statusReason: "cancelled before it started", endedAt: new Date().toISOString() }).where(eq(runs.id, run.id));
-      await syncRunOnLedger(tx, run.id); // its reservation is given back
     } else if (run.status === "running") {
       await tx.update(runs).set({ cancelRequested: true }).where(eq(runs.id, run.id));
     } else {
       throw new AppError("CONFLICT", `This run is ${run.status}; only queued or running runs can be cancelled.`);
     }
-    return runView((await first(tx.select().from(runs).where(eq(runs.id, run.id))))!);
+    const view = runView((await first(tx.select().from(runs).where(eq(runs.id, run.id))))!);
+    // Its reservation is given back last, so that the lineage's curves are locked only for that and the audit entry.
+    if (run.status === "queued") await syncRunOnLedger(tx, run.id);
+    return view;
   });
 }
 
