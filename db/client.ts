@@ -80,6 +80,17 @@ export async function first<T>(query: PromiseLike<T[]>): Promise<T | undefined> 
   return (await query)[0];
 }
 
+/**
+ * Runs statements of one transaction without waiting between them: each is started, in this order, before any answer
+ * is awaited (drizzle's queries start when first awaited; each is started here), and the results come back together.
+ * On PostgreSQL the transaction's one connection runs them in that order, so a read after a lock is granted the lock
+ * first, and none waits for this process to get round to sending it; on SQLite they simply run in order. If one
+ * fails, the transaction fails with its error (those after it fail too and are ignored).
+ */
+export function pipelined<T extends readonly unknown[]>(...statements: { [K in keyof T]: () => PromiseLike<T[K]> }): Promise<T> {
+  return Promise.all(statements.map((start) => start().then((value) => value))) as unknown as Promise<T>;
+}
+
 /** Checks that `db`'s database answers and has this release's schema (see Engine.check). */
 export function checkDatabase(db: Executor, options: { allowNewer?: boolean } = {}): Promise<void> {
   return engineOf(db).check(options);

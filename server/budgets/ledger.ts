@@ -26,7 +26,7 @@ export function isActive(run: Pick<Run, "status">): boolean {
  * Steps a queued or running run may still come to: those charged before its current segment plus the segment's
  * planned remainder (a resumed run repeats the steps after its checkpoint, and those are charged again).
  */
-export function reservedSteps(run: RunCharge): number {
+export function reservedSteps(run: Pick<Run, "chargedSteps" | "segmentBaseSteps" | "plannedSteps" | "resumeFromStep">): number {
   return Math.max(run.chargedSteps, run.segmentBaseSteps + run.plannedSteps - run.resumeFromStep);
 }
 

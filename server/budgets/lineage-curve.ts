@@ -2,9 +2,10 @@
 // change makes, in the change's transaction under the curve row's lock, so that a budget check reads O(orders) numbers
 // whatever the number of runs. A lineage without a curve (a database from before them) has it built from its events.
 import { and, eq, inArray, isNull, ne, or, sql } from "drizzle-orm";
-import { engineOf, first, type Executor, type Tx } from "../../db/client";
+import { engineOf, first, pipelined, type Executor, type Tx } from "../../db/client";
 import { ACTIVE_RUN_STATUSES, countReleases, ledgerRunContributions, lineageCurves, runs } from "../../db/schema";
 import { parseEvent } from "../../trainer/privacy";
+import { reservedSteps } from "./ledger";
 import {
   LEDGER_ORDERS_DIGEST,
   addEvent,
@@ -127,39 +128,57 @@ async function recordContributions(tx: Tx, datasetId: string, changes: readonly 
  * here, so on PostgreSQL concurrent charges of one lineage are applied one after the other and none is lost.
  */
 export async function lockLineageCurves(tx: Tx, datasetId: string, options: { runId?: string } = {}): Promise<LineageCurves> {
-  const row = (await lockedCurveRow(tx, datasetId)) ?? (await createdCurveRow(tx, datasetId));
+  let locked = await lockedCurveRow(tx, datasetId, options);
+  if (!locked.row) {
+    await createCurveRow(tx, datasetId);
+    locked = await lockedCurveRow(tx, datasetId, options);
+  }
+  const row = locked.row!;
   const build = row.ordersDigest !== LEDGER_ORDERS_DIGEST;
   const curves = build ? await withReleases(tx, datasetId) : { reserved: decodeCurve(row.reserved), charged: decodeCurve(row.charged) };
-  const changes = await changedRuns(tx, datasetId, build ? { all: true } : options);
+  const changes = build ? await changedRuns(tx, datasetId, { all: true }) : locked.changes;
   await countChanges(tx, datasetId, curves, changes, build);
   return curves;
 }
 
-/** The curve row, locked: lock and read sent together (on the transaction's one connection, in that order). */
-async function lockedCurveRow(tx: Tx, datasetId: string) {
-  const [, row] = await Promise.all([engineOf(tx).lockRow(tx, "lineage_curves", datasetId), first(tx.select().from(lineageCurves).where(eq(lineageCurves.datasetId, datasetId)))]);
-  return row;
+/** The curve row, locked, and the runs changed since it counted them: the lock and the two reads, pipelined. */
+async function lockedCurveRow(tx: Tx, datasetId: string, options: { runId?: string }) {
+  const [, row, changes] = await pipelined(
+    () => engineOf(tx).lockRow(tx, "lineage_curves", datasetId),
+    () => first(tx.select().from(lineageCurves).where(eq(lineageCurves.datasetId, datasetId))),
+    () => changedRuns(tx, datasetId, options),
+  );
+  return { row, changes };
 }
 
-/** The lineage's first curve row (empty, at no orders: built on first use), locked; concurrent creators wait on its key. */
-async function createdCurveRow(tx: Tx, datasetId: string) {
+/** The lineage's first curve row (empty, at no orders: built on first use); concurrent creators wait on its key. */
+async function createCurveRow(tx: Tx, datasetId: string): Promise<void> {
   const empty = encodeCurve(emptyCurve());
   await tx.insert(lineageCurves).values({ datasetId, ordersDigest: "", reserved: empty, charged: empty, updatedAt: new Date().toISOString() }).onConflictDoNothing();
-  return (await lockedCurveRow(tx, datasetId))!;
 }
 
 /** Applies the changes to the curves, records what each run is now counted with, and stores the curves if they moved. */
 async function countChanges(tx: Tx, datasetId: string, curves: LineageCurves, changes: readonly Change[], built = false): Promise<void> {
   apply(curves, changes);
-  await Promise.all([recordContributions(tx, datasetId, changes), built || changes.length > 0 ? store(tx, datasetId, curves) : undefined]);
+  await pipelined(
+    () => recordContributions(tx, datasetId, changes),
+    () => (built || changes.length > 0 ? store(tx, datasetId, curves) : Promise.resolve()),
+  );
 }
 
 /**
- * Counts the run's change on `curves`, which lockLineageCurves returned earlier in the same transaction (their row is
- * still locked): syncRunOnLedger without locking and reading them again.
+ * Counts a run being inserted in `tx` (queued, nothing charged: reserved at its planned steps) on `curves`, which
+ * lockLineageCurves returned earlier in the same transaction (their row is still locked): syncRunOnLedger without
+ * locking and reading them again, nor reading the run back.
  */
-export async function countRunOnLockedCurves(tx: Tx, datasetId: string, curves: LineageCurves, runId: string): Promise<void> {
-  await countChanges(tx, datasetId, curves, await changedRuns(tx, datasetId, { runId }));
+export async function countNewRunOnLockedCurves(
+  tx: Tx,
+  datasetId: string,
+  curves: LineageCurves,
+  run: { runId: string; samplingRate: number; noiseMultiplier: number; plannedSteps: number },
+): Promise<void> {
+  const reserved = reservedSteps({ chargedSteps: 0, segmentBaseSteps: 0, plannedSteps: run.plannedSteps, resumeFromStep: 0 });
+  await countChanges(tx, datasetId, curves, [{ ...run, reserved, charged: 0, hadReserved: 0, hadCharged: 0 }]);
 }
 
 /**

@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { engineOf, first, type Db, type Executor, type Tx } from "../../db/client";
+import { engineOf, first, pipelined, type Db, type Executor, type Tx } from "../../db/client";
 import { datasetVersions, runCanaries, runs, type Budget, type DatasetVersion, type ModelVersion } from "../../db/schema";
 import { calibrateNoiseMultiplier, dpSgdEvent } from "../../trainer/privacy";
 import { appendAudit, audited, type Actor } from "../audit/service";
@@ -14,7 +14,7 @@ import { deltaRefusal, subjectFieldRefusal } from "../budgets/delta-bound";
 import { existingBudget } from "../budgets/service";
 import { LEDGER_ACCOUNTANT, reservedSteps } from "../budgets/ledger";
 import { addSteps, copyCurve, epsilonOfCurve } from "../budgets/curve-math";
-import { countRunOnLockedCurves, lineageCurvesNow, lockLineageCurves, syncRunOnLedger } from "../budgets/lineage-curve";
+import { countNewRunOnLockedCurves, lineageCurvesNow, lockLineageCurves, syncRunOnLedger } from "../budgets/lineage-curve";
 import type { LineageCurves } from "../budgets/curve-math";
 import type { SessionUser } from "../context";
 import { maySeeDataset, requireTrainingAccess } from "../datasets/access";
@@ -58,15 +58,18 @@ const RUN_CHARGE = { what: "This run", forbidden: "no run may start" };
  * the budget's delta must stay below 1/N of the lineage's units (a later, larger version can break that), and the
  * run's spend, composed with the lineage's, must fit the budget.
  */
-async function runRefusal(db: Executor, datasetVersionId: string, budget: Budget, before: number, after: number, runEpsilon: number): Promise<string | null> {
-  // The reads are independent: at once (on PostgreSQL, in a transaction, sent one after the other without waiting
-  // for this process in between); the first refusal in this order is the one given.
-  const refusals = await Promise.all([
+/** The refusals that need reads (files kept, subject field, delta against 1/N), read at once, in the order given. */
+function readRefusals(db: Executor, datasetVersionId: string, budget: Budget): Promise<(string | null)[]> {
+  return Promise.all([
     versionFilesRefusal(db, datasetVersionId),
     subjectFieldRefusal(db, { datasetVersionId }, budget.privacyUnit),
     deltaRefusal(db, budget.datasetId, budget),
   ]);
-  return refusals.find((r) => r !== null) ?? chargeRefusal(budget, RUN_CHARGE, before, after, runEpsilon);
+}
+
+/** The first of the read refusals, else whether the run's spend fits the budget. */
+function runRefusal(read: readonly (string | null)[], budget: Budget, before: number, after: number, runEpsilon: number): string | null {
+  return read.find((r) => r !== null) ?? chargeRefusal(budget, RUN_CHARGE, before, after, runEpsilon);
 }
 
 /**
@@ -132,11 +135,10 @@ export async function project(db: Executor, user: SessionUser, input: RunRequest
  */
 async function budgetProjection(db: Executor, { version, base }: LaunchSubject, input: RunRequest, lockIn?: Tx): Promise<{ projection: Projection; curves: LineageCurves }> {
   // The budget's row is locked only now, after the checks that do not read it: it is held for the budget's part alone
-  // (the checks read committed rows either way, under READ COMMITTED or SQLite's one writer).
-  // Without a lock, the budget and the curves are read at once. With one, the lock and the read are sent together:
-  // on the transaction's one connection they run in that order, without waiting for this process in between.
+  // (the checks read committed rows either way, under READ COMMITTED or SQLite's one writer). Without a lock, the
+  // budget and the curves are read at once; with one, the lock and the read are pipelined.
   const [budget, curvesNow] = lockIn
-    ? [(await Promise.all([engineOf(lockIn).lockRow(lockIn, "budgets", version.datasetId), existingBudget(lockIn, version.datasetId)]))[1], null]
+    ? [(await pipelined(() => engineOf(lockIn).lockRow(lockIn, "budgets", version.datasetId), () => existingBudget(lockIn, version.datasetId)))[1], null]
     : await Promise.all([existingBudget(db, version.datasetId), lineageCurvesNow(db, version.datasetId)]);
   if (input.privacyUnit !== budget.privacyUnit) {
     throw new AppError("BAD_REQUEST", `This dataset's budget protects each ${budget.privacyUnit}; the run must use the same privacy unit.`);
@@ -150,7 +152,10 @@ async function budgetProjection(db: Executor, { version, base }: LaunchSubject, 
       : calibratedNoise({ targetEpsilon: input.privacy.targetEpsilon, delta: budget.delta, samplingRate, steps });
 
   // The new run is reserved at its planned steps: the lineage's reserved curve plus theirs.
-  const curves = curvesNow ?? (await lockLineageCurves(lockIn!, version.datasetId));
+  // Locked, the curves' lock and reads are pipelined with the refusals' reads.
+  const [curves, read] = curvesNow
+    ? [curvesNow, await readRefusals(db, version.id, budget)]
+    : await pipelined(() => lockLineageCurves(lockIn!, version.datasetId), () => readRefusals(lockIn!, version.id, budget));
   const before = { epsilon: epsilonOfCurve(curves.reserved, budget.delta) };
   const after = { epsilon: epsilonOfCurve(addSteps(copyCurve(curves.reserved), samplingRate, noiseMultiplier, steps), budget.delta) };
   const runEpsilon = LEDGER_ACCOUNTANT.epsilon(dpSgdEvent(samplingRate, noiseMultiplier, steps), budget.delta);
@@ -166,7 +171,7 @@ async function budgetProjection(db: Executor, { version, base }: LaunchSubject, 
     expectedBatchSize: samplingRate * population,
     steps,
   });
-  const refusal = estimate.refusal ?? (await runRefusal(db, version.id, budget, before.epsilon, after.epsilon, runEpsilon));
+  const refusal = estimate.refusal ?? runRefusal(read, budget, before.epsilon, after.epsilon, runEpsilon);
   const projection = {
     samplingRate,
     steps,
@@ -208,7 +213,7 @@ export async function launchRun(db: Db, user: SessionUser, actor: Actor, input: 
   const done = await audited(db, { actor, action: "run.launch", entityType: "run", entityId: id, input }, async (tx) => {
     const { projection: p, curves } = await budgetProjection(tx, subject, input, tx);
     if (p.refusal) throw new AppError("CONFLICT", p.refusal);
-    await tx.insert(runs).values({
+    const inserted = tx.insert(runs).values({
       id,
       datasetId: version.datasetId,
       datasetVersionId: version.id,
@@ -222,7 +227,8 @@ export async function launchRun(db: Db, user: SessionUser, actor: Actor, input: 
       createdBy: user.id,
       createdAt: new Date().toISOString(),
     });
-    await countRunOnLockedCurves(tx, version.datasetId, curves, id);
+    // The run and its reservation on the curves (locked above) are written pipelined.
+    await pipelined(() => inserted, () => countNewRunOnLockedCurves(tx, version.datasetId, curves, { runId: id, samplingRate: p.samplingRate, noiseMultiplier: p.noiseMultiplier, plannedSteps: p.steps }));
     if (drawn) {
       for (const [idx, c] of drawn.canaries.entries()) await tx.insert(runCanaries).values({ runId: id, idx, ...c });
       // The commitment (settings, digests and inclusion) enters the audit log now, before any training.
@@ -280,12 +286,12 @@ export async function resumeRun(db: Db, user: SessionUser, actor: Actor, input: 
     await engineOf(tx).lockRow(tx, "budgets", run.datasetId);
     const budget = await existingBudget(tx, run.datasetId);
     // The curves count the interrupted run at its charged steps; resumed, it is reserved at reservedSteps(resumed).
-    const curves = await lockLineageCurves(tx, run.datasetId);
+    const [curves, read] = await pipelined(() => lockLineageCurves(tx, run.datasetId), () => readRefusals(tx, run.datasetVersionId, budget));
     const steps = reservedSteps(resumed);
     const before = epsilonOfCurve(curves.reserved, budget.delta);
     const after = epsilonOfCurve(addSteps(copyCurve(curves.reserved), run.samplingRate, run.noiseMultiplier, steps - run.chargedSteps), budget.delta);
     const runEpsilon = LEDGER_ACCOUNTANT.epsilon(dpSgdEvent(run.samplingRate, run.noiseMultiplier, steps), budget.delta);
-    const refusal = await runRefusal(tx, run.datasetVersionId, budget, before, after, runEpsilon);
+    const refusal = runRefusal(read, budget, before, after, runEpsilon);
     if (refusal) throw new AppError("CONFLICT", refusal);
     await tx
       .update(runs)
