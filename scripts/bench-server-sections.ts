@@ -149,7 +149,7 @@ export async function loadSection(engine?: LoadSettings["engine"]): Promise<Sect
       '',
       `${r.instances === 1 ? '`next start`' : `${r.instances} \`next start\` instances`} (production build, NODE_ENV=production, ` +
         `NODE_OPTIONS from scripts/server-options.mjs) on a fresh ${r.engine === 'postgres' ? 'PostgreSQL database (a throwaway PostgreSQL 18 server on the same machine)' : 'SQLite database'}, ` +
-        `driven over HTTP from the benchmark's ` +
+        `driven over HTTP (node:http, connections kept alive) from the benchmark's ` +
         `process by ${r.clients} clients signed in through next-auth's credentials flow, each with its own account and ` +
         `cookie jar (${engineer} engineers, ${officers} privacy officers, ${auditor} auditors), sending requests with no ` +
         `pause for ${r.sending_s} s (the last answer came after ${r.duration_s.toFixed(1)} s; throughput is over that ` +
@@ -159,8 +159,9 @@ export async function loadSection(engine?: LoadSettings["engine"]): Promise<Sect
         "so runs stay queued and keep their reservations until cancelled. The clients' sign-ins " +
         `before the load: p50 ${formatMs(r.sign_in.p50_ms)}, p99 ${formatMs(r.sign_in.p99_ms)}. A budget check reads ` +
         "the lineage's stored composed curves (server/budgets/lineage-curve.ts), whatever the number of runs; " +
-        "`budgets.overview` still composes each run's share for the page's breakdown. Every launch asks the one " +
-        "budget, whose row it locks. With no pause between requests, latency is the server's queue: server, clients " +
+        "`budgets.overview` still composes each run's share for the page's breakdown. tRPC is served from a Node " +
+        'API route (pages/api/trpc), the session read from its cookie. Every launch asks the one budget, whose row it ' +
+        "locks; on PostgreSQL the server's pool has 20 connections. With no pause between requests, latency is the server's queue: server, clients " +
         '(and PostgreSQL) share the machine, and machine load from other processes shows up in these figures.' +
         (r.error_messages.length > 0 ? ` Errors: ${r.error_messages.join('; ')}.` : ''),
     ].join('\n'),
