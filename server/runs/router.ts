@@ -3,7 +3,8 @@ import { z } from "zod";
 import { RUN_STATUSES } from "../../db/schema";
 import { allowedTo, router } from "../trpc";
 import { launchOptions, listRuns } from "./run-views";
-import { cancelRun, launchRun, project, resumeRun, runIdInput } from "./service";
+import { project } from "./launch-projection";
+import { cancelRun, launchRun, resumeRun, runIdInput } from "./service";
 import { runDetail } from "./run-detail";
 import { runRequestInput } from "./run-request";
 

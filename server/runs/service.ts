@@ -1,194 +1,28 @@
-// Launching DP fine-tuning runs (the request's schema is ./run-request.ts): the projection shown before launch, and the launch itself, which checks the budget
-// and reserves the run's planned spend in one transaction (the budget's row locked) so that concurrent launches cannot overspend.
+// Launching DP fine-tuning runs (the request's schema is ./run-request.ts; the projection shown before launch is
+// ./launch-projection.ts): the launch itself, which checks the budget and reserves the run's planned spend in one
+// transaction (the budget's row locked) so that concurrent launches cannot overspend; cancelling and resuming.
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { engineOf, first, pipelined, type Db, type Executor, type Tx } from "../../db/client";
-import { datasetVersions, runCanaries, runs, type Budget, type DatasetVersion, type ModelVersion } from "../../db/schema";
-import { calibrateNoiseMultiplier, dpSgdEvent } from "../../trainer/privacy";
+import { engineOf, first, pipelined, type Db, type Executor } from "../../db/client";
+import { runCanaries, runs } from "../../db/schema";
+import { dpSgdEvent } from "../../trainer/privacy";
 import { appendAudit, audited, type Actor } from "../audit/service";
 import { ABILITIES, may } from "../auth/access";
 import { prepareCanaries, type Canary, type CanaryCommitment } from "../leakage/canaries";
-import { chargeRefusal } from "../budgets/admission";
-import { deltaRefusal, subjectFieldRefusal } from "../budgets/delta-bound";
 import { existingBudget } from "../budgets/service";
 import { LEDGER_ACCOUNTANT, reservedSteps } from "../budgets/ledger";
 import { addSteps, copyCurve, epsilonOfCurve } from "../budgets/curve-math";
-import { countNewRunOnLockedCurves, lineageCurvesNow, lockLineageCurves, syncRunOnLedger } from "../budgets/lineage-curve";
-import type { LineageCurves } from "../budgets/curve-math";
+import { countNewRunOnLockedCurves, lockLineageCurves, syncRunOnLedger } from "../budgets/lineage-curve";
 import type { SessionUser } from "../context";
 import { maySeeDataset, requireTrainingAccess } from "../datasets/access";
-import { versionFilesRefusal } from "../datasets/version-files";
 import { AppError } from "../errors";
 import { visibleModelVersion } from "../models/visibility";
+import { budgetProjection, launchSubject, readRefusals, runRefusal } from "./launch-projection";
 import type { RunRequest } from "./run-request";
 import { announceQueued } from "./run-queue";
 import { runView } from "./run-views";
-import { estimateRun, type RunEstimate } from "./run-estimate";
-import { modelConfigSchema } from "../../trainer/contract/model-config";
 
-
-export interface Projection {
-  samplingRate: number;
-  steps: number;
-  noiseMultiplier: number;
-  /** Units sampled from: records, or subjects when the unit is a subject. */
-  population: number;
-  delta: number;
-  /** This run's epsilon on its own. */
-  runEpsilon: number;
-  /** The lineage's composed epsilon now (charges and reservations). */
-  spentEpsilon: number;
-  /** The lineage's composed epsilon if this run is launched. */
-  projectedEpsilon: number;
-  budgetEpsilon: number;
-  leftEpsilon: number;
-  /** The trainer's memory and a rough time for the run. */
-  estimate: RunEstimate;
-  /** Null when the run fits (in memory and in the budget); else why it would be refused. */
-  refusal: string | null;
-  budget: Budget;
-}
-
-const RUN_CHARGE = { what: "This run", forbidden: "no run may start" };
-
-/**
- * Why a run may not (re)start on this dataset version, or null when it may: its files must be kept (not deleted by an
- * officer or by retention), a subject-level run needs a subject field,
- * the budget's delta must stay below 1/N of the lineage's units (a later, larger version can break that), and the
- * run's spend, composed with the lineage's, must fit the budget.
- */
-/** The refusals that need reads (files kept, subject field, delta against 1/N), read at once, in the order given. */
-function readRefusals(db: Executor, datasetVersionId: string, budget: Budget): Promise<(string | null)[]> {
-  return Promise.all([
-    versionFilesRefusal(db, datasetVersionId),
-    subjectFieldRefusal(db, { datasetVersionId }, budget.privacyUnit),
-    deltaRefusal(db, budget.datasetId, budget),
-  ]);
-}
-
-/** The first of the read refusals, else whether the run's spend fits the budget. */
-function runRefusal(read: readonly (string | null)[], budget: Budget, before: number, after: number, runEpsilon: number): string | null {
-  return read.find((r) => r !== null) ?? chargeRefusal(budget, RUN_CHARGE, before, after, runEpsilon);
-}
-
-/**
- * The smallest noise multiplier meeting a target epsilon; a target that no noise reaches (the accountant's epsilon
- * has a floor set by delta, the sampling rate and the steps) is the caller's mistake, refused naming the bound.
- */
-function calibratedNoise(request: { targetEpsilon: number; delta: number; samplingRate: number; steps: number }): number {
-  try {
-    return calibrateNoiseMultiplier(request, LEDGER_ACCOUNTANT).noiseMultiplier;
-  } catch (err) {
-    if (!(err instanceof RangeError)) throw err;
-    const { targetEpsilon, delta, samplingRate, steps } = request;
-    throw new AppError(
-      "BAD_REQUEST",
-      `Target epsilon ${targetEpsilon} cannot be reached at delta ${delta} over ${steps} steps at sampling rate ${samplingRate}: ${err.message}. Choose a larger target epsilon, fewer steps or a smaller batch.`,
-    );
-  }
-}
-
-/** What a launch is about, once the checks that do not read the budget passed: the dataset version and the base model. */
-interface LaunchSubject {
-  version: DatasetVersion;
-  base: ModelVersion;
-}
-
-/** The launch's checks that do not read the budget: the version is visible to the user, who may train on it, from a base model whose data they may see. */
-async function launchSubject(db: Executor, user: SessionUser, input: RunRequest): Promise<LaunchSubject> {
-  // The dataset's checks and the model's are independent: at once, their refusals given in this order.
-  const [version, base] = await settledInOrder([trainableVersion(db, user, input.datasetVersionId), visibleModelVersion(db, user, input.baseModelVersionId)]);
-  if (base.status === "withdrawn") throw new AppError("CONFLICT", "That model version was withdrawn and cannot be fine-tuned.");
-  return { version, base };
-}
-
-/** The dataset version, if the user may see it and train on it. */
-async function trainableVersion(db: Executor, user: SessionUser, versionId: string): Promise<DatasetVersion> {
-  const version = await first(db.select().from(datasetVersions).where(eq(datasetVersions.id, versionId)));
-  if (!version) throw new AppError("NOT_FOUND", "No such dataset version.");
-  // At once; one the user may not see is "no such version", whatever else refuses it.
-  const [visible, training] = await Promise.allSettled([maySeeDataset(db, user, version.datasetId), requireTrainingAccess(db, user, version.datasetId)]);
-  if (visible.status === "rejected") throw visible.reason;
-  if (!visible.value) throw new AppError("NOT_FOUND", "No such dataset version.");
-  if (training.status === "rejected") throw training.reason;
-  return version;
-}
-
-/** Awaits every promise (none is left running), then gives their values, or throws the first rejection in list order. */
-async function settledInOrder<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
-  const settled = await Promise.allSettled(promises);
-  const failed = settled.find((r) => r.status === "rejected");
-  if (failed) throw failed.reason;
-  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
-}
-
-/** Everything the launch decides, from the database as it is now: what the preview shows and the launch enforces. */
-export async function project(db: Executor, user: SessionUser, input: RunRequest): Promise<Projection> {
-  return (await budgetProjection(db, await launchSubject(db, user, input), input)).projection;
-}
-
-/**
- * The budget's part of the projection, for a subject that passed launchSubject's checks; `lockIn`: the launch
- * transaction, in which the budget's row and the lineage's curve row are locked before they are read (and the curves
- * are returned, locked, for the launch to count its run on). The lineage's spend is read from its stored curves.
- */
-async function budgetProjection(db: Executor, { version, base }: LaunchSubject, input: RunRequest, lockIn?: Tx): Promise<{ projection: Projection; curves: LineageCurves }> {
-  // The budget's row is locked only now, after the checks that do not read it: it is held for the budget's part alone
-  // (the checks read committed rows either way, under READ COMMITTED or SQLite's one writer). Without a lock, the
-  // budget and the curves are read at once; with one, the lock and the read are pipelined.
-  const [budget, curvesNow] = lockIn
-    ? [(await pipelined(() => engineOf(lockIn).lockRow(lockIn, "budgets", version.datasetId), () => existingBudget(lockIn, version.datasetId)))[1], null]
-    : await Promise.all([existingBudget(db, version.datasetId), lineageCurvesNow(db, version.datasetId)]);
-  if (input.privacyUnit !== budget.privacyUnit) {
-    throw new AppError("BAD_REQUEST", `This dataset's budget protects each ${budget.privacyUnit}; the run must use the same privacy unit.`);
-  }
-  const population = input.privacyUnit === "subject" ? version.subjectCount : version.recordCount;
-  const samplingRate = input.batch.by === "sampling_rate" ? input.batch.samplingRate : Math.min(1, input.batch.expectedBatchSize / population);
-  const steps = input.length.by === "steps" ? input.length.steps : Math.ceil(input.length.epochs / samplingRate);
-  const noiseMultiplier =
-    input.privacy.mode === "noise_multiplier"
-      ? input.privacy.noiseMultiplier
-      : calibratedNoise({ targetEpsilon: input.privacy.targetEpsilon, delta: budget.delta, samplingRate, steps });
-
-  // The new run is reserved at its planned steps: the lineage's reserved curve plus theirs.
-  // Locked, the curves' lock and reads are pipelined with the refusals' reads.
-  const [curves, read] = curvesNow
-    ? [curvesNow, await readRefusals(db, version.id, budget)]
-    : await pipelined(() => lockLineageCurves(lockIn!, version.datasetId), () => readRefusals(lockIn!, version.id, budget));
-  const before = { epsilon: epsilonOfCurve(curves.reserved, budget.delta) };
-  const after = { epsilon: epsilonOfCurve(addSteps(copyCurve(curves.reserved), samplingRate, noiseMultiplier, steps), budget.delta) };
-  const runEpsilon = LEDGER_ACCOUNTANT.epsilon(dpSgdEvent(samplingRate, noiseMultiplier, steps), budget.delta);
-
-  const estimate = estimateRun({
-    model: modelConfigSchema.parse(JSON.parse(base.config)),
-    fineTuning: input.fineTuning,
-    privacyUnit: input.privacyUnit,
-    maxRecordsPerSubject: input.maxRecordsPerSubject,
-    recordCount: version.recordCount,
-    subjectCount: version.subjectCount,
-    mostRecordsOfOneSubject: version.maxRecordsPerSubject,
-    expectedBatchSize: samplingRate * population,
-    steps,
-  });
-  const refusal = estimate.refusal ?? runRefusal(read, budget, before.epsilon, after.epsilon, runEpsilon);
-  const projection = {
-    samplingRate,
-    steps,
-    noiseMultiplier,
-    population,
-    delta: budget.delta,
-    runEpsilon,
-    spentEpsilon: before.epsilon,
-    projectedEpsilon: after.epsilon,
-    budgetEpsilon: budget.epsilon,
-    leftEpsilon: Math.max(0, budget.epsilon - before.epsilon),
-    estimate,
-    refusal,
-    budget,
-  };
-  return { projection, curves };
-}
 
 /** What the audit entry for a run's canaries digests: the plan and, per canary, its digest and inclusion coin. */
 export function canaryAuditInput(commitment: CanaryCommitment, canaries: readonly Pick<Canary, "digest" | "included">[]) {
