@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { and, asc, desc, eq, max } from "drizzle-orm";
+import { and, desc, eq, max } from "drizzle-orm";
 import { z } from "zod";
 import { engineOf, first, type Db, type Executor, type Tx } from "../../db/client";
 import { DATASET_FORMATS, datasetAccess, datasetVersions, datasets, users, type Dataset, type DatasetVersion } from "../../db/schema";
@@ -11,7 +11,7 @@ import { audited, type Actor } from "../audit/service";
 import type { SessionUser } from "../context";
 import { AppError } from "../errors";
 import { lineText } from "../validation";
-import { hasAccess, mayMinimise, maySeeDataset, visibleDataset } from "./access";
+import { hasAccess, mayMinimise, maySeeDataset, visibleDataset, visibleDatasets } from "./access";
 import { MinimisationError, minimiseDataset, minimisationPlanSchema } from "./ingest/minimise";
 import { piiReportSchema, type PiiReport } from "./ingest/pii";
 import type { VersionSummary } from "./ingest/version-file";
@@ -184,16 +184,11 @@ function datasetView(d: Dataset) {
 }
 
 export async function listDatasets(db: Executor, user: SessionUser) {
-  const all = await db.select().from(datasets).orderBy(asc(datasets.name));
-  // Each dataset's reads at once: on PostgreSQL they go out on the pool's connections together.
-  const listed = await Promise.all(
-    all.map(async (d) => {
-      if (!(await maySeeDataset(db, user, d.id))) return null;
-      const [latest, canTrain] = await Promise.all([latestVersion(db, d.id), user.role === "engineer" && hasAccess(db, user.id, d.id)]);
-      return { ...datasetView(d), latest, canTrain };
-    }),
+  // Each visible dataset's reads at once: on PostgreSQL they go out on the pool's connections together. An engineer
+  // sees a dataset only with access to it, so may train on each one listed.
+  return Promise.all(
+    (await visibleDatasets(db, user)).map(async (d) => ({ ...datasetView(d), latest: await latestVersion(db, d.id), canTrain: user.role === "engineer" })),
   );
-  return listed.filter((d) => d !== null);
 }
 
 async function latestVersion(db: Executor, datasetId: string) {
