@@ -1,5 +1,7 @@
 // One query surface over both engines: the types services write against, transactions, and the engine behind a handle.
+import { getTableColumns } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { getTableConfig, type SQLiteColumn, type SQLiteTable } from "drizzle-orm/sqlite-core";
 import type * as schema from "./schema";
 import type { AuditEntry } from "./schema";
 
@@ -38,6 +40,8 @@ export interface Engine {
   insertAuditEntry(tx: Tx, entry: AuditEntry): Promise<void>;
   /** Locks the row of `table` with primary key `id` until `tx` ends (PostgreSQL `FOR UPDATE`; SQLite: serialised). */
   lockRow(tx: Tx, table: string, id: string): Promise<void>;
+  /** lockRow and a read of the row in one statement: the row as it is once locked, as drizzle reads it (see lockedRow). */
+  lockedRow(tx: Tx, table: SQLiteTable, id: string): Promise<Record<string, unknown> | undefined>;
   /**
    * Throws, saying what to do, when the database does not answer or its schema is not this release's: what every
    * process checks before it serves or trains. With `allowNewer`, a newer release's schema passes (what a running
@@ -78,6 +82,38 @@ export function transaction<T>(db: Executor, fn: (tx: Tx) => Promise<T>): Promis
 /** The first row a query returns, or undefined: SQLite's `.get()`, on both engines. */
 export async function first<T>(query: PromiseLike<T[]>): Promise<T | undefined> {
   return (await query)[0];
+}
+
+/**
+ * Locks the row of `table` with primary key `id` until `tx` ends and returns it as it is once locked (undefined when
+ * there is none): lockRow followed by a read, in one statement and so one wait for the database.
+ */
+export async function lockedRow<T extends SQLiteTable>(tx: Tx, table: T, id: string): Promise<T["$inferSelect"] | undefined> {
+  return (await engineOf(tx).lockedRow(tx, table, id)) as T["$inferSelect"] | undefined;
+}
+
+const primaryKeys = new WeakMap<SQLiteTable, SQLiteColumn>();
+
+/** The column of a table keyed by one column (what lockedRow locks by). */
+export function primaryKeyOf(table: SQLiteTable): SQLiteColumn {
+  let key = primaryKeys.get(table);
+  if (!key) {
+    const config = getTableConfig(table);
+    const keys = config.columns.filter((c) => c.primary);
+    if (keys.length !== 1) throw new Error(`${config.name} is not a table with a one-column primary key`);
+    primaryKeys.set(table, (key = keys[0]!));
+  }
+  return key;
+}
+
+/** A row the driver returned for `SELECT *` on `table`, as drizzle maps it: by property name, each value decoded. */
+export function mapTableRow(table: SQLiteTable, raw: Record<string, unknown>): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const [name, column] of Object.entries(getTableColumns(table))) {
+    const value = raw[column.name];
+    row[name] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return row;
 }
 
 /**

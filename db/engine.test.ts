@@ -2,7 +2,7 @@
 // commit or roll back whole, nest by joining, run one at a time, and the append-only tables refuse changes.
 import { eq, sql } from "drizzle-orm";
 import { expect, it } from "vitest";
-import { engineOf, first, transaction } from "./client";
+import { engineOf, first, lockedRow, transaction } from "./client";
 import { openTestDatabase } from "./open";
 import { auditLog, users } from "./schema";
 
@@ -49,6 +49,25 @@ it("runs concurrent read-then-write transactions one after another when they loc
     ),
   );
   expect((await first(db.select({ name: users.name }).from(users).where(eq(users.id, "counter"))))!.name).toBe("20");
+});
+
+it("reads a row it locks as the transaction that held the lock left it, as drizzle reads it", async () => {
+  const db = await openTestDatabase();
+  await transaction(db, (tx) => tx.insert(users).values({ ...user("locked"), name: "0" }));
+  const read = await transaction(db, (tx) => lockedRow(tx, users, "locked"));
+  expect(read).toEqual(await first(db.select().from(users).where(eq(users.id, "locked"))));
+  expect(read!.disabled).toBe(false); // decoded: a boolean on both engines
+  expect(await transaction(db, (tx) => lockedRow(tx, users, "nobody"))).toBeUndefined();
+  await Promise.all(
+    Array.from({ length: 20 }, () =>
+      transaction(db, async (tx) => {
+        const row = await lockedRow(tx, users, "locked");
+        await new Promise((r) => setTimeout(r, 1));
+        await tx.update(users).set({ name: String(Number(row!.name) + 1) }).where(eq(users.id, "locked"));
+      }),
+    ),
+  );
+  expect((await first(db.select({ name: users.name }).from(users).where(eq(users.id, "locked"))))!.name).toBe("20");
 });
 
 it("refuses to update or delete audit entries", async () => {

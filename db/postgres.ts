@@ -5,7 +5,7 @@ import { drizzle } from "drizzle-orm/node-postgres";
 import { migrate } from "drizzle-orm/node-postgres/migrator";
 import { getTableConfig, SQLiteTable } from "drizzle-orm/sqlite-core";
 import pg from "pg";
-import { registerHandle, type Db, type Engine, type Tx } from "./client";
+import { mapTableRow, primaryKeyOf, registerHandle, type Db, type Engine, type Tx } from "./client";
 import { migrationProblem } from "./migration-state";
 import * as schema from "./schema";
 
@@ -93,6 +93,13 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
     },
     async lockRow(tx, table, id) {
       await execute(tx, `SELECT 1 FROM ${pg.escapeIdentifier(table)} WHERE ${primaryKeyColumn(table)} = ${pg.escapeLiteral(id)} FOR UPDATE`);
+    },
+    async lockedRow(tx, table, id) {
+      // FOR UPDATE waits for the lock, then reads the row as the transaction that held it left it.
+      const { rows } = await (tx as unknown as { execute(query: SQL): Promise<{ rows: Record<string, unknown>[] }> }).execute(
+        sql`SELECT * FROM ${table} WHERE ${primaryKeyOf(table)} = ${id} FOR UPDATE`,
+      );
+      return rows[0] && mapTableRow(table, rows[0]);
     },
     async snapshot(leaveOut) {
       const { rows } = await pool.query<{ table_name: string }>(

@@ -2,9 +2,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
-import { registerHandle, type Db, type Engine, type Tx } from "./client";
+import { first, primaryKeyOf, registerHandle, type Db, type Engine, type Tx } from "./client";
 import { migrationProblem } from "./migration-state";
 import * as schema from "./schema";
 
@@ -72,6 +73,10 @@ export function openSqlite(file: string, options: { readonly?: boolean } = {}): 
       await tx.insert(schema.auditLog).values(entry);
     },
     async lockRow() {},
+    lockedRow(tx, table, id) {
+      // Its transactions are one at a time already: the read alone.
+      return first(tx.select().from(table).where(eq(primaryKeyOf(table), id)));
+    },
     async snapshot(leaveOut) {
       const tables = reader
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%' ORDER BY name")

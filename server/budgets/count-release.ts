@@ -18,7 +18,7 @@ import { DEFAULT_COUNT_NOISE_MULTIPLIER, clippedCounts, countReleaseEvent, count
 import { addEvent, copyCurve, epsilonOfCurve } from "./curve-math";
 import { LEDGER_ACCOUNTANT } from "./ledger";
 import { lockLineageCurves, recordReleaseOnLedger } from "./lineage-curve";
-import { existingBudget, lockBudget } from "./service";
+import { existingBudget, lockedBudget } from "./service";
 
 export const releaseCountsInput = z.object({
   datasetVersionId: z.uuid(),
@@ -64,8 +64,7 @@ export async function releaseCounts(db: Db, user: SessionUser, actor: UserActor,
   const id = randomUUID();
   const audit = { actor, action: "budget.release_counts", entityType: "dataset_version", entityId: version.id, input: { ...input, releaseId: id } };
   return audited(db, audit, async (tx) => {
-    await lockBudget(tx, version.datasetId);
-    const budget = await existingBudget(tx, version.datasetId);
+    const budget = await lockedBudget(tx, version.datasetId);
     const earlier = await releaseOf(tx, version.id);
     if (earlier) {
       throw new AppError("CONFLICT", `The counts of this version were already released on ${earlier.releasedAt}; they are public, and releasing them again would spend budget for nothing.`);

@@ -2,7 +2,7 @@
 // change makes, in the change's transaction under the curve row's lock, so that a budget check reads O(orders) numbers
 // whatever the number of runs. A lineage without a curve (a database from before them) has it built from its events.
 import { and, eq, inArray, isNull, ne, or, sql } from "drizzle-orm";
-import { engineOf, first, pipelined, type Executor, type Tx } from "../../db/client";
+import { first, lockedRow, pipelined, type Executor, type Tx } from "../../db/client";
 import { ACTIVE_RUN_STATUSES, countReleases, ledgerRunContributions, lineageCurves, runs } from "../../db/schema";
 import { parseEvent } from "../../trainer/privacy";
 import { reservedSteps } from "./ledger";
@@ -141,11 +141,10 @@ export async function lockLineageCurves(tx: Tx, datasetId: string, options: { ru
   return curves;
 }
 
-/** The curve row, locked, and the runs changed since it counted them: the lock and the two reads, pipelined. */
+/** The curve row, locked, and the runs changed since it counted them (read once the lock is granted), pipelined. */
 async function lockedCurveRow(tx: Tx, datasetId: string, options: { runId?: string }) {
-  const [, row, changes] = await pipelined(
-    () => engineOf(tx).lockRow(tx, "lineage_curves", datasetId),
-    () => first(tx.select().from(lineageCurves).where(eq(lineageCurves.datasetId, datasetId))),
+  const [row, changes] = await pipelined(
+    () => lockedRow(tx, lineageCurves, datasetId),
     () => changedRuns(tx, datasetId, options),
   );
   return { row, changes };

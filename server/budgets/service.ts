@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { and, desc, eq, ne, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { engineOf, first, transaction, type Db, type Executor, type Tx } from "../../db/client";
+import { first, lockedRow, transaction, type Db, type Executor, type Tx } from "../../db/client";
 import { PRIVACY_UNITS, budgetRequests, budgets, countReleases, datasetVersions, datasets, runs, users, type Budget, type Dataset } from "../../db/schema";
 import { audited, type Actor } from "../audit/service";
 import type { UserActor } from "../actor";
@@ -103,15 +103,18 @@ function getBudget(db: Executor, datasetId: string): Promise<Budget | undefined>
   return first(db.select().from(budgets).where(eq(budgets.datasetId, datasetId)));
 }
 
-/** Locks a lineage's budget row until `tx` ends, before a check that reads it and then writes (PostgreSQL serialises). */
-export function lockBudget(tx: Tx, datasetId: string): Promise<void> {
-  return engineOf(tx).lockRow(tx, "budgets", datasetId);
+function budgetOrRefusal(budget: Budget | undefined): Budget {
+  if (!budget) throw new AppError("CONFLICT", "This dataset has no privacy budget yet; a privacy officer must set one.");
+  return budget;
 }
 
 export async function existingBudget(db: Executor, datasetId: string): Promise<Budget> {
-  const budget = await getBudget(db, datasetId);
-  if (!budget) throw new AppError("CONFLICT", "This dataset has no privacy budget yet; a privacy officer must set one.");
-  return budget;
+  return budgetOrRefusal(await getBudget(db, datasetId));
+}
+
+/** Locks a lineage's budget row until `tx` ends and reads it: existingBudget under the lock, in one statement. */
+export async function lockedBudget(tx: Tx, datasetId: string): Promise<Budget> {
+  return budgetOrRefusal(await lockedRow(tx, budgets, datasetId));
 }
 
 export function setBudget(db: Db, actor: UserActor, given: SetBudgetInput) {
@@ -122,7 +125,7 @@ export function setBudget(db: Db, actor: UserActor, given: SetBudgetInput) {
 /** Sets (or replaces) a lineage's budget inside the caller's audited transaction, after every check of setBudget. */
 async function setBudgetIn(tx: Tx, actor: UserActor, input: z.infer<typeof setBudgetInput>) {
   if (input.renewsOn <= today()) throw new AppError("BAD_REQUEST", "The renewal date must be in the future.");
-  await lockBudget(tx, input.datasetId);
+  const current = await lockedRow(tx, budgets, input.datasetId);
   const otherUnit = await first(
     tx
       .select({ id: runs.id })
@@ -131,7 +134,6 @@ async function setBudgetIn(tx: Tx, actor: UserActor, input: z.infer<typeof setBu
   );
   if (otherUnit) throw new AppError("CONFLICT", "Runs on this dataset already spent budget for the other privacy unit.");
   // A count release's noise was calibrated for the unit of its time: the unit cannot change after one.
-  const current = await getBudget(tx, input.datasetId);
   if (current && current.privacyUnit !== input.privacyUnit && (await first(tx.select({ id: countReleases.id }).from(countReleases).where(eq(countReleases.datasetId, input.datasetId))))) {
     throw new AppError("CONFLICT", "DP counts of this dataset were released for the current privacy unit; it can no longer change.");
   }
@@ -153,8 +155,7 @@ async function setBudgetIn(tx: Tx, actor: UserActor, input: z.infer<typeof setBu
 
 export function renewBudget(db: Db, actor: UserActor, input: z.infer<typeof renewBudgetInput>) {
   return audited(db, { actor, action: "budget.renew", entityType: "dataset", entityId: input.datasetId, input }, async (tx) => {
-    await lockBudget(tx, input.datasetId);
-    await existingBudget(tx, input.datasetId);
+    await lockedBudget(tx, input.datasetId);
     if (input.renewsOn <= today()) throw new AppError("BAD_REQUEST", "The renewal date must be in the future.");
     await tx
       .update(budgets)
@@ -172,8 +173,7 @@ export function requestBudget(db: Db, user: SessionUser, actor: Actor, input: z.
   const id = randomUUID();
   return audited(db, { actor, action: "budget.request", entityType: "budget_request", entityId: id, input }, async (tx) => {
     await requireTrainingAccess(tx, user, input.datasetId);
-    await lockBudget(tx, input.datasetId);
-    const budget = await getBudget(tx, input.datasetId);
+    const budget = await lockedRow(tx, budgets, input.datasetId);
     if (budget && input.epsilon <= budget.epsilon) {
       throw new AppError("BAD_REQUEST", `Ask for more than the current limit of ${budget.epsilon}.`);
     }
@@ -190,12 +190,10 @@ export function requestBudget(db: Db, user: SessionUser, actor: Actor, input: z.
 export function decideRequest(db: Db, actor: UserActor, input: z.infer<typeof decideRequestInput>) {
   const action = input.approve ? "budget.approve_request" : "budget.refuse_request";
   return audited(db, { actor, action, entityType: "budget_request", entityId: input.requestId, input }, async (tx) => {
-    await engineOf(tx).lockRow(tx, "budget_requests", input.requestId);
-    const request = await first(tx.select().from(budgetRequests).where(eq(budgetRequests.id, input.requestId)));
+    const request = await lockedRow(tx, budgetRequests, input.requestId);
     if (!request) throw new AppError("NOT_FOUND", "No such budget request.");
     if (request.status !== "pending") throw new AppError("CONFLICT", `This request was already ${request.status}.`);
-    await lockBudget(tx, request.datasetId);
-    const current = await getBudget(tx, request.datasetId);
+    const current = await lockedRow(tx, budgets, request.datasetId);
     if (current && input.budget) throw new AppError("BAD_REQUEST", "This dataset already has a budget: approving sets only its new limit.");
     const decidedAt = new Date().toISOString();
     await tx
@@ -226,8 +224,7 @@ export function decideRequest(db: Db, actor: UserActor, input: z.infer<typeof de
  */
 export function setBudgetFrozen(db: Executor, datasetId: string, frozen: boolean): Promise<Budget> {
   return transaction(db, async (tx) => {
-    await lockBudget(tx, datasetId);
-    const budget = await getBudget(tx, datasetId);
+    const budget = await lockedRow(tx, budgets, datasetId);
     if (!budget) throw new AppError("NOT_FOUND", "That dataset has no budget to freeze.");
     await tx.update(budgets).set({ frozen }).where(eq(budgets.datasetId, datasetId));
     return existingBudget(tx, datasetId);

@@ -29,7 +29,8 @@ import { RunSession } from "../runs/run-session";
 import { runDirectory, splitRunRecords, type TrainerRecord } from "../runs/run-files";
 import { Runner } from "./runner";
 import type { RunRequest } from "../runs/run-request";
-import { canaryAuditInput, launchRun } from "../runs/service";
+import { canaryAuditInput } from "../runs/launch-admission";
+import { launchRun } from "../runs/service";
 
 const TINY_MODEL = ["--steps", "2", "--batch", "2", "--model", JSON.stringify({ n_layer: 1, n_embd: 16, n_head: 2, context_length: 32 })];
 const rdp = createAccountant("rdp");

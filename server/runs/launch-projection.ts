@@ -1,9 +1,9 @@
 // The launch's projection, shared by the preview and the launch: the checks that do not read the budget (launchSubject),
-// then the budget's part (budgetProjection: the run's epsilon alone and composed with the lineage's curves, its memory
-// estimate, and why it would be refused), read as it is now, or in the launch's transaction under the budget's and the
-// curves' locks.
+// then the budget's part (projectOnto: the run's epsilon alone and composed with the lineage's curves, its memory
+// estimate, and why it would be refused) on the lineage's state, read as it is now, or in an admission's transaction
+// under the budget's and the curves' locks.
 import { eq } from "drizzle-orm";
-import { engineOf, first, pipelined, type Executor, type Tx } from "../../db/client";
+import { first, pipelined, type Executor, type Tx } from "../../db/client";
 import { datasetVersions, type Budget, type DatasetVersion, type ModelVersion } from "../../db/schema";
 import { calibrateNoiseMultiplier, dpSgdEvent } from "../../trainer/privacy";
 import { modelConfigSchema } from "../../trainer/contract/model-config";
@@ -12,7 +12,7 @@ import { addSteps, copyCurve, epsilonOfCurve, type LineageCurves } from "../budg
 import { deltaRefusal, subjectFieldRefusal } from "../budgets/delta-bound";
 import { LEDGER_ACCOUNTANT } from "../budgets/ledger";
 import { lineageCurvesNow, lockLineageCurves } from "../budgets/lineage-curve";
-import { existingBudget } from "../budgets/service";
+import { existingBudget, lockedBudget } from "../budgets/service";
 import type { SessionUser } from "../context";
 import { maySeeDataset, requireTrainingAccess } from "../datasets/access";
 import { versionFilesRefusal } from "../datasets/version-files";
@@ -117,21 +117,40 @@ async function settledInOrder<T extends readonly unknown[]>(promises: { [K in ke
 
 /** Everything the launch decides, from the database as it is now: what the preview shows and the launch enforces. */
 export async function project(db: Executor, user: SessionUser, input: RunRequest): Promise<Projection> {
-  return (await budgetProjection(db, await launchSubject(db, user, input), input)).projection;
+  const subject = await launchSubject(db, user, input);
+  return projectOnto(subject, input, await lineageStateNow(db, subject.version));
+}
+
+/** What a projection reads of the lineage: its budget, its composed curves, and readRefusals' answers for the version. */
+export interface LineageState {
+  budget: Budget;
+  curves: LineageCurves;
+  read: readonly (string | null)[];
+}
+
+/** The lineage's state as it is now, without a lock (the preview, and the launch's early check): read at once. */
+export async function lineageStateNow(db: Executor, version: DatasetVersion): Promise<LineageState> {
+  const [budget, curves] = await Promise.all([existingBudget(db, version.datasetId), lineageCurvesNow(db, version.datasetId)]);
+  return { budget, curves, read: await readRefusals(db, version.id, budget) };
 }
 
 /**
- * The budget's part of the projection, for a subject that passed launchSubject's checks; `lockIn`: the launch
- * transaction, in which the budget's row and the lineage's curve row are locked before they are read (and the curves
- * are returned, locked, for the launch to count its run on). The lineage's spend is read from its stored curves.
+ * The lineage's state in an admission's transaction: the budget's row and then the lineage's curve row locked as they
+ * are read; the curves stay locked for the admission to count its runs on.
+ * The budget is locked only after the checks that do not read it: it is held for the budget's part alone (the checks
+ * read committed rows either way, under READ COMMITTED or SQLite's one writer).
  */
-export async function budgetProjection(db: Executor, { version, base }: LaunchSubject, input: RunRequest, lockIn?: Tx): Promise<{ projection: Projection; curves: LineageCurves }> {
-  // The budget's row is locked only now, after the checks that do not read it: it is held for the budget's part alone
-  // (the checks read committed rows either way, under READ COMMITTED or SQLite's one writer). Without a lock, the
-  // budget and the curves are read at once; with one, the lock and the read are pipelined.
-  const [budget, curvesNow] = lockIn
-    ? [(await pipelined(() => engineOf(lockIn).lockRow(lockIn, "budgets", version.datasetId), () => existingBudget(lockIn, version.datasetId)))[1], null]
-    : await Promise.all([existingBudget(db, version.datasetId), lineageCurvesNow(db, version.datasetId)]);
+export async function lockedLineageState(tx: Tx, version: Pick<DatasetVersion, "id" | "datasetId">): Promise<LineageState> {
+  const budget = await lockedBudget(tx, version.datasetId);
+  const [curves, read] = await pipelined(() => lockLineageCurves(tx, version.datasetId), () => readRefusals(tx, version.id, budget));
+  return { budget, curves, read };
+}
+
+/**
+ * The budget's part of the projection, for a subject that passed launchSubject's checks, on the lineage's state (read
+ * now or locked): the new run is reserved at its planned steps, the lineage's reserved curve plus theirs.
+ */
+export function projectOnto({ version, base }: LaunchSubject, input: RunRequest, { budget, curves, read }: LineageState): Projection {
   if (input.privacyUnit !== budget.privacyUnit) {
     throw new AppError("BAD_REQUEST", `This dataset's budget protects each ${budget.privacyUnit}; the run must use the same privacy unit.`);
   }
@@ -143,11 +162,6 @@ export async function budgetProjection(db: Executor, { version, base }: LaunchSu
       ? input.privacy.noiseMultiplier
       : calibratedNoise({ targetEpsilon: input.privacy.targetEpsilon, delta: budget.delta, samplingRate, steps });
 
-  // The new run is reserved at its planned steps: the lineage's reserved curve plus theirs.
-  // Locked, the curves' lock and reads are pipelined with the refusals' reads.
-  const [curves, read] = curvesNow
-    ? [curvesNow, await readRefusals(db, version.id, budget)]
-    : await pipelined(() => lockLineageCurves(lockIn!, version.datasetId), () => readRefusals(lockIn!, version.id, budget));
   const before = { epsilon: epsilonOfCurve(curves.reserved, budget.delta) };
   const after = { epsilon: epsilonOfCurve(addSteps(copyCurve(curves.reserved), samplingRate, noiseMultiplier, steps), budget.delta) };
   const runEpsilon = LEDGER_ACCOUNTANT.epsilon(dpSgdEvent(samplingRate, noiseMultiplier, steps), budget.delta);
@@ -164,7 +178,7 @@ export async function budgetProjection(db: Executor, { version, base }: LaunchSu
     steps,
   });
   const refusal = estimate.refusal ?? runRefusal(read, budget, before.epsilon, after.epsilon, runEpsilon);
-  const projection = {
+  return {
     samplingRate,
     steps,
     noiseMultiplier,
@@ -179,5 +193,4 @@ export async function budgetProjection(db: Executor, { version, base }: LaunchSu
     refusal,
     budget,
   };
-  return { projection, curves };
 }

@@ -1,0 +1,150 @@
+// Group admission of launches: the launches of one lineage that passed the early check wait here, and one transaction
+// at a time admits or refuses all those waiting, under the budget's and the curves' locks taken once; each admitted
+// launch gets its run, its reservation and its audit entry. A burst of launches (after a cancel frees room) takes the
+// locks once instead of queuing on them one by one, and none holds a database connection while it waits.
+import { randomUUID } from "node:crypto";
+import { pipelined, transaction, type Db, type Tx } from "../../db/client";
+import { runCanaries, runs } from "../../db/schema";
+import { appendAudit, audited, type Actor } from "../audit/service";
+import type { LineageCurves } from "../budgets/curve-math";
+import { countNewRunOnLockedCurves } from "../budgets/lineage-curve";
+import type { SessionUser } from "../context";
+import { AppError } from "../errors";
+import { prepareCanaries, type Canary, type CanaryCommitment } from "../leakage/canaries";
+import { lockedLineageState, projectOnto, readRefusals, type LaunchSubject, type Projection } from "./launch-projection";
+import type { RunRequest } from "./run-request";
+
+/** A launch that passed the checks that do not read the budget. */
+export interface LaunchRequest {
+  user: SessionUser;
+  actor: Actor;
+  input: RunRequest;
+  subject: LaunchSubject;
+}
+
+export interface Admitted {
+  runId: string;
+  projection: Projection;
+}
+
+type Outcome = { admitted: Admitted } | { error: unknown };
+
+interface Waiting {
+  launch: LaunchRequest;
+  settle: (outcome: Outcome) => void;
+}
+
+/** The most launches one transaction admits. */
+const MAX_BATCH = 64;
+
+/** Per database handle, per lineage: the launches waiting for the next admission (present while one is under way). */
+const waiting = new WeakMap<Db, Map<string, Waiting[]>>();
+
+/**
+ * Admits the launch or refuses it (an AppError: over the budget, frozen, expired, ...), in a transaction shared with
+ * the other launches of its lineage waiting at that moment; resolves once that transaction has committed.
+ */
+export function admitLaunch(db: Db, launch: LaunchRequest): Promise<Admitted> {
+  return new Promise((resolve, reject) => {
+    const settle = (outcome: Outcome) => ("admitted" in outcome ? resolve(outcome.admitted) : reject(outcome.error));
+    let lineages = waiting.get(db);
+    if (!lineages) waiting.set(db, (lineages = new Map()));
+    const lineage = launch.subject.version.datasetId;
+    const queue = lineages.get(lineage);
+    if (queue) {
+      queue.push({ launch, settle }); // the lineage's next admission takes it
+      return;
+    }
+    const fresh = [{ launch, settle }];
+    lineages.set(lineage, fresh);
+    void drain(db, fresh, () => lineages.delete(lineage));
+  });
+}
+
+/**
+ * Admits the lineage's waiting launches, in order of arrival, a batch per transaction, until none is left; then
+ * `done`, in the same synchronous step as the check that none is left, so that no launch joins a queue no one drains.
+ */
+async function drain(db: Db, queue: Waiting[], done: () => void): Promise<void> {
+  while (queue.length > 0) {
+    const batch = queue.splice(0, MAX_BATCH);
+    const outcomes = await admitBatch(db, batch.map((w) => w.launch)); // never rejects: a failure is an outcome
+    batch.forEach((w, i) => w.settle(outcomes[i]!));
+  }
+  done();
+}
+
+/**
+ * One transaction for the batch; if it fails as a whole (not a launch's refusal: a database error), each launch is
+ * tried again alone, so that a failure is only its own launch's.
+ */
+async function admitBatch(db: Db, batch: readonly LaunchRequest[]): Promise<Outcome[]> {
+  try {
+    return await transaction(db, (tx) => admitInTransaction(tx, batch));
+  } catch (error) {
+    if (batch.length === 1) return [{ error }];
+    const outcomes: Outcome[] = [];
+    for (const launch of batch) outcomes.push(...(await admitBatch(db, [launch])));
+    return outcomes;
+  }
+}
+
+/**
+ * Under the locks, each launch in turn is projected onto the lineage's curves as the launches before it left them, and
+ * refused, or reserved (which counts it on the curves). Run again from the start if the engine retries the transaction.
+ */
+async function admitInTransaction(tx: Tx, batch: readonly LaunchRequest[]): Promise<Outcome[]> {
+  const state = await lockedLineageState(tx, batch[0]!.subject.version);
+  const reads = new Map([[batch[0]!.subject.version.id, state.read]]);
+  const outcomes: Outcome[] = [];
+  for (const launch of batch) {
+    const versionId = launch.subject.version.id;
+    if (!reads.has(versionId)) reads.set(versionId, await readRefusals(tx, versionId, state.budget));
+    let projection: Projection;
+    try {
+      projection = projectOnto(launch.subject, launch.input, { ...state, read: reads.get(versionId)! });
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      outcomes.push({ error });
+      continue;
+    }
+    if (projection.refusal) outcomes.push({ error: new AppError("CONFLICT", projection.refusal) });
+    else outcomes.push({ admitted: { runId: await reserveRun(tx, launch, projection, state.curves), projection } });
+  }
+  return outcomes;
+}
+
+/** What the audit entry for a run's canaries digests: the plan and, per canary, its digest and inclusion coin. */
+export function canaryAuditInput(commitment: CanaryCommitment, canaries: readonly Pick<Canary, "digest" | "included">[]) {
+  return { plan: commitment.plan, canaries: canaries.map((c) => ({ digest: c.digest, included: c.included })) };
+}
+
+/** Writes an admitted launch: the run, its reservation on the lineage's locked curves, its canaries, its audit entries. */
+async function reserveRun(tx: Tx, { user, actor, input, subject: { version } }: LaunchRequest, p: Projection, curves: LineageCurves): Promise<string> {
+  const id = randomUUID();
+  const drawn = input.canaries && prepareCanaries(input.canaries);
+  await audited(tx, { actor, action: "run.launch", entityType: "run", entityId: id, input }, async () => {
+    const inserted = tx.insert(runs).values({
+      id,
+      datasetId: version.datasetId,
+      datasetVersionId: version.id,
+      baseModelVersionId: input.baseModelVersionId,
+      privacyUnit: input.privacyUnit,
+      samplingRate: p.samplingRate,
+      noiseMultiplier: p.noiseMultiplier,
+      plannedSteps: p.steps,
+      spec: JSON.stringify(input),
+      canaryPlan: drawn ? JSON.stringify(drawn.commitment.plan) : null,
+      createdBy: user.id,
+      createdAt: new Date().toISOString(),
+    });
+    // The run and its reservation on the curves are written pipelined.
+    await pipelined(() => inserted, () => countNewRunOnLockedCurves(tx, version.datasetId, curves, { runId: id, samplingRate: p.samplingRate, noiseMultiplier: p.noiseMultiplier, plannedSteps: p.steps }));
+    if (drawn) {
+      for (const [idx, c] of drawn.canaries.entries()) await tx.insert(runCanaries).values({ runId: id, idx, ...c });
+      // The commitment (settings, digests and inclusion) enters the audit log now, before any training.
+      await appendAudit(tx, { actor, action: "run.canaries", entityType: "run", entityId: id, input: canaryAuditInput(drawn.commitment, drawn.canaries) });
+    }
+  });
+  return id;
+}
