@@ -6,29 +6,34 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import { closeDatabase, migrateDatabase, type Db } from "./client";
-import { openPostgres, redactUrl } from "./postgres";
+import { DEFAULT_POOL_MAX, openPostgres, redactUrl } from "./postgres";
 import { openSqlite } from "./sqlite";
 
 /** Where the embedded database lives unless DATABASE_PATH says otherwise. */
 export const DEFAULT_DATABASE_PATH = "data/epsilon-ledger.db";
 
-export type DatabaseTarget = { kind: "sqlite"; file: string } | { kind: "postgres"; url: string };
+/** On PostgreSQL, `poolMax`: the connections this process keeps open at most (DATABASE_POOL_MAX, else DEFAULT_POOL_MAX). */
+export type DatabaseTarget = { kind: "sqlite"; file: string } | { kind: "postgres"; url: string; poolMax?: number };
 
-/** The database the environment names. */
+/** The database the environment names (raw, or parsed by server/env.ts). */
 export function databaseTarget(env: Readonly<Record<string, unknown>> = process.env): DatabaseTarget {
   const url = typeof env.DATABASE_URL === "string" ? env.DATABASE_URL : "";
   if (url) {
     if (!/^postgres(ql)?:\/\//.test(url)) throw new Error(`DATABASE_URL must be a postgres:// URL (got ${redactUrl(url)})`);
-    return { kind: "postgres", url };
+    const given = env.DATABASE_POOL_MAX;
+    if (given === undefined || given === "") return { kind: "postgres", url };
+    const poolMax = Number(given);
+    if (!Number.isInteger(poolMax) || poolMax < 1) throw new Error(`DATABASE_POOL_MAX must be a whole number of connections, at least 1 (got ${String(given)})`);
+    return { kind: "postgres", url, poolMax };
   }
   return { kind: "sqlite", file: typeof env.DATABASE_PATH === "string" && env.DATABASE_PATH ? env.DATABASE_PATH : DEFAULT_DATABASE_PATH };
 }
 
-export { redactUrl };
+export { DEFAULT_POOL_MAX, redactUrl };
 
 /** Opens the target's database (connections are made as queries need them; `migrateDatabase` applies migrations). */
 export function openDatabase(target: DatabaseTarget, options: { readonly?: boolean } = {}): Db {
-  return target.kind === "sqlite" ? openSqlite(target.file, options) : openPostgres(target.url);
+  return target.kind === "sqlite" ? openSqlite(target.file, options) : openPostgres(target.url, { max: target.poolMax });
 }
 
 /** The engine tests run on: TEST_ENGINE=postgres (with TEST_DATABASE_URL, a superuser's URL) or SQLite. */
@@ -51,7 +56,8 @@ export function createTestDatabase(): Promise<{ db: Db; target: DatabaseTarget }
 
 /** The environment that makes another process open `target` (DATABASE_URL, or DATABASE_PATH). */
 export function targetEnv(target: DatabaseTarget): Record<string, string> {
-  return target.kind === "postgres" ? { DATABASE_URL: target.url } : { DATABASE_PATH: target.file };
+  if (target.kind === "sqlite") return { DATABASE_PATH: target.file };
+  return { DATABASE_URL: target.url, ...(target.poolMax === undefined ? {} : { DATABASE_POOL_MAX: String(target.poolMax) }) };
 }
 
 let testDir: string | undefined;

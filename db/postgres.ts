@@ -24,8 +24,15 @@ const MAX_ATTEMPTS = 5;
  */
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
 
+/**
+ * Connections a process keeps open at most (DATABASE_POOL_MAX). More connections than the database server has cores
+ * to run them on only make each statement slower: with the server on the benchmark's 2 cores, 10 answered the load's
+ * launches in half the time 20 did (BENCHMARKS.md, "load-postgres").
+ */
+export const DEFAULT_POOL_MAX = 10;
+
 export interface PostgresOptions {
-  /** Connections in the pool (default 20). */
+  /** Connections in the pool (default DEFAULT_POOL_MAX). */
   max?: number;
   /** Milliseconds an idle connection stays open (default 10 s). */
   idleTimeoutMillis?: number;
@@ -37,7 +44,7 @@ export interface PostgresOptions {
  * transaction that fails on a serialization failure or a deadlock is run again from the start.
  */
 export function openPostgres(url: string, options: PostgresOptions = {}): Db {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 20, idleTimeoutMillis: options.idleTimeoutMillis ?? 10_000 });
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? DEFAULT_POOL_MAX, idleTimeoutMillis: options.idleTimeoutMillis ?? 10_000 });
   // An idle connection that the server drops must not crash the process; the next query opens a new one.
   pool.on("error", () => undefined);
   const db = drizzle(pool, { schema });

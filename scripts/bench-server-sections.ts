@@ -162,7 +162,8 @@ export async function loadSection(engine?: LoadSettings["engine"]): Promise<Sect
         "`budgets.overview` still composes each run's share for the page's breakdown. tRPC is served from a Node " +
         'API route (pages/api/trpc), the session read from its cookie. Every launch asks the one budget: the launches ' +
         "that pass the check made without a lock wait together and are admitted in one transaction under the budget's " +
-        "lock (server/runs/launch-admission.ts); on PostgreSQL the server's pool has 20 connections and each statement " +
+        "lock (server/runs/launch-admission.ts); on PostgreSQL the server's pool has DATABASE_POOL_MAX connections (default " +
+        "10) and each statement " +
         "is a round trip that waits its turn on the server's one event loop. With no pause between requests, latency is the " +
         "server's queue: server, clients (and PostgreSQL) share the machine, and machine load from other processes shows " +
         'up in these figures.' +

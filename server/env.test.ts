@@ -1,5 +1,6 @@
 // Environment validation: defaults, and messages that name the bad variable.
 import { describe, expect, it } from "vitest";
+import { databaseTarget } from "../db/open";
 import { parseEnv } from "./env";
 
 const SECRET = "x".repeat(32);
@@ -37,6 +38,18 @@ describe("parseEnv", () => {
     expect(parseEnv({ NEXTAUTH_SECRET: SECRET, DATABASE_URL: "postgresql://db.internal/ledger" }).DATABASE_URL).toBe("postgresql://db.internal/ledger");
     expect(() => parseEnv({ NEXTAUTH_SECRET: SECRET, DATABASE_URL: "mysql://ledger:s3cret@db.internal/ledger" })).toThrow(/DATABASE_URL: must be a postgres:\/\/ URL/);
     expect(() => parseEnv({ NEXTAUTH_SECRET: SECRET, DATABASE_URL: "mysql://ledger:s3cret@db.internal/ledger" })).not.toThrow(/s3cret/);
+  });
+
+  it("sizes the PostgreSQL pool from DATABASE_POOL_MAX, a whole number of connections", () => {
+    expect(parseEnv({ NEXTAUTH_SECRET: SECRET }).DATABASE_POOL_MAX).toBe(10);
+    expect(parseEnv({ NEXTAUTH_SECRET: SECRET, DATABASE_POOL_MAX: "32" }).DATABASE_POOL_MAX).toBe(32);
+    for (const bad of ["0", "-3", "2.5", "many"]) {
+      expect(() => parseEnv({ NEXTAUTH_SECRET: SECRET, DATABASE_POOL_MAX: bad })).toThrow(/DATABASE_POOL_MAX/);
+      expect(() => databaseTarget({ DATABASE_URL: "postgres://db.internal/ledger", DATABASE_POOL_MAX: bad })).toThrow(/DATABASE_POOL_MAX must be a whole number/);
+    }
+    const url = "postgres://db.internal/ledger";
+    expect(databaseTarget(parseEnv({ NEXTAUTH_SECRET: SECRET, DATABASE_URL: url, DATABASE_POOL_MAX: "32" }))).toEqual({ kind: "postgres", url, poolMax: 32 });
+    expect(databaseTarget({ DATABASE_URL: url })).toEqual({ kind: "postgres", url });
   });
 
   it("enables OIDC only with issuer, client id and secret together", () => {

@@ -1,6 +1,6 @@
 // Environment variables, validated once at start; a bad value stops the server with a message naming the variable.
 import { z } from "zod";
-import { DEFAULT_DATABASE_PATH } from "../db/open";
+import { DEFAULT_DATABASE_PATH, DEFAULT_POOL_MAX } from "../db/open";
 import { parseProxyRange } from "./auth/client-address";
 
 /** Where dataset versions, model weights and run directories live unless DATA_DIR says otherwise. */
@@ -43,6 +43,8 @@ const jobRunnerFields = {
       .string()
       .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
       .optional(),
+    /** With DATABASE_URL: connections each process keeps open to PostgreSQL at most (default 10). */
+    DATABASE_POOL_MAX: positiveInt(DEFAULT_POOL_MAX),
     /** Where dataset versions and model weights are stored. */
     DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
     /** Trainer processes the job runner runs at once; 0 on a host that must train nothing (a dashboard). */
