@@ -13,8 +13,9 @@ export interface FreezeState {
   by: string | null;
 }
 
-export async function freezeState(db: Executor, datasetId: string, frozen: boolean): Promise<FreezeState> {
-  const last = await first(
+/** The lineage's last freeze or unfreeze in the audit log: what freezeState is made from. */
+export function lastFreezeChange(db: Executor, datasetId: string) {
+  return first(
     db
       .select({ at: auditLog.at, by: auditLog.actorEmail, action: auditLog.action })
       .from(auditLog)
@@ -22,6 +23,10 @@ export async function freezeState(db: Executor, datasetId: string, frozen: boole
       .orderBy(desc(auditLog.seq))
       .limit(1),
   );
+}
+
+/** The freeze state of a budget that is `frozen` or not, whose lineage's last freeze change was `last`. */
+export function freezeState(frozen: boolean, last: Awaited<ReturnType<typeof lastFreezeChange>>): FreezeState {
   // The audit entry is written with the change, so the last one matches the state; if not, say only the state.
   const matches = last !== undefined && (last.action === "incident.freeze_budget") === frozen;
   return { frozen, since: matches ? last.at : null, by: matches ? last.by : null };

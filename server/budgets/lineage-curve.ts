@@ -92,14 +92,15 @@ async function withReleases(db: Executor, datasetId: string): Promise<LineageCur
  * from the events.
  */
 export async function lineageCurvesNow(db: Executor, datasetId: string): Promise<LineageCurves> {
-  const row = await first(db.select().from(lineageCurves).where(eq(lineageCurves.datasetId, datasetId)));
+  // The row and the runs it does not count yet, at once (a build, rare, reads the runs again).
+  const [row, changes] = await Promise.all([first(db.select().from(lineageCurves).where(eq(lineageCurves.datasetId, datasetId))), changedRuns(db, datasetId, {})]);
   if (!row || row.ordersDigest !== LEDGER_ORDERS_DIGEST) {
     const curves = await withReleases(db, datasetId);
     apply(curves, await changedRuns(db, datasetId, { all: true }));
     return curves;
   }
   const curves = { reserved: decodeCurve(row.reserved), charged: decodeCurve(row.charged) };
-  apply(curves, await changedRuns(db, datasetId, {}));
+  apply(curves, changes);
   return curves;
 }
 

@@ -13,7 +13,7 @@ import { AppError } from "../errors";
 import { notify } from "../notifications/service";
 import { proseText } from "../validation";
 import { deltaRefusal, subjectFieldRefusal } from "./delta-bound";
-import { freezeState } from "./freeze-state";
+import { freezeState, lastFreezeChange } from "./freeze-state";
 import { lineageEntries, personLevel, spendOf } from "./ledger";
 import { lineageCurvesNow } from "./lineage-curve";
 import { ledgerEpsilons } from "./curve-math";
@@ -249,17 +249,18 @@ async function statusOf(db: Executor, dataset: Dataset) {
   const datasetId = dataset.id;
   // The reads are independent: at once (on PostgreSQL, on the pool's connections together). Each entry's share (the
   // page's breakdown) is composed from the entries; the headline figures are the curves'.
-  const [budget, requests, entries, curves, versions] = await Promise.all([
+  const [budget, requests, entries, curves, versions, lastFreeze] = await Promise.all([
     getBudget(db, datasetId).then((b) => b ?? null),
     requestsWhere(db, eq(budgetRequests.datasetId, datasetId)),
     lineageEntries(db, datasetId),
     lineageCurvesNow(db, datasetId),
     db.select({ k: datasetVersions.maxRecordsPerSubject }).from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId)),
+    lastFreezeChange(db, datasetId),
   ]);
   if (!budget) return { dataset, budget, requests, spend: null, leftEpsilon: null, expired: false, freeze: null, personLevel: null, internal: null };
   const spend = spendOf(entries, budget.delta);
   const headline = ledgerEpsilons(curves, budget.delta);
-  const freeze = await freezeState(db, datasetId, budget.frozen);
+  const freeze = freezeState(budget.frozen, lastFreeze);
   const observedMaxRecordsPerSubject = Math.max(1, ...versions.map((r) => r.k));
   const recordLevel = budget.privacyUnit === "record";
   return {

@@ -13,7 +13,7 @@ import { registerUpload } from "../datasets/service";
 import { AppError } from "../errors";
 import { ingestedVersion, registerTestBaseModel, runRequest, testWorld, type TestWorld } from "../testing";
 import { admitLaunch } from "./launch-admission";
-import { launchSubject } from "./launch-projection";
+import { checkedLaunch } from "./launch-projection";
 import { launchRun } from "./service";
 
 const rdp = createAccountant("rdp");
@@ -62,10 +62,10 @@ it("admits exactly as many launches made at once as the budget holds, each with 
 
 it("admits the launches waiting with one that fails, and fails only that one", async () => {
   const engineer = world.users.engineer;
-  const subject = await launchSubject(world.db, engineer, request());
+  const { subject } = await checkedLaunch(world.db, engineer, request());
   const launch = (input = request()) => admitLaunch(world.db, { user: engineer, actor: actorOf(engineer), input, subject });
   // The first is admitted alone; the other two wait for the next transaction together. The second names a base
-  // model that does not exist (launchSubject would have refused it): its run's insert breaks the foreign key.
+  // model that does not exist (checkedLaunch would have refused it): its run's insert breaks the foreign key.
   const outcomes = await Promise.all([launch(), launch({ ...request(), baseModelVersionId: crypto.randomUUID() }), launch()].map(outcome));
   expect(outcomes[0]).toBe("launched");
   expect(outcomes[1]).toMatch(/^failed: /);
@@ -77,7 +77,7 @@ it("admits the launches waiting with one that fails, and fails only that one", a
 
 it("admits a launch made the moment the lineage's previous admission settled", async () => {
   const engineer = world.users.engineer;
-  const subject = await launchSubject(world.db, engineer, request());
+  const { subject } = await checkedLaunch(world.db, engineer, request());
   const launch = () => admitLaunch(world.db, { user: engineer, actor: actorOf(engineer), input: request(), subject });
   // The second is made in the first one's settlement, while the admission that settled it is ending.
   const runIds = [(await launch()).runId, (await launch()).runId];

@@ -1,4 +1,4 @@
-// The launch's projection, shared by the preview and the launch: the checks that do not read the budget (launchSubject),
+// The launch's projection, shared by the preview and the launch: the checks that do not read the budget (checkedLaunch),
 // then the budget's part (projectOnto: the run's epsilon alone and composed with the lineage's curves, its memory
 // estimate, and why it would be refused) on the lineage's state, read as it is now, or in an admission's transaction
 // under the budget's and the curves' locks.
@@ -87,24 +87,33 @@ export interface LaunchSubject {
   base: ModelVersion;
 }
 
-/** The launch's checks that do not read the budget: the version is visible to the user, who may train on it, from a base model whose data they may see. */
-export async function launchSubject(db: Executor, user: SessionUser, input: RunRequest): Promise<LaunchSubject> {
-  // The dataset's checks and the model's are independent: at once, their refusals given in this order.
-  const [version, base] = await settledInOrder([trainableVersion(db, user, input.datasetVersionId), visibleModelVersion(db, user, input.baseModelVersionId)]);
+/**
+ * The launch's checks that do not read the budget (the version is visible to the user, who may train on it, from a
+ * base model whose data they may see), and the lineage's state as it is now, read at once with them as soon as the
+ * version is known: the state is given only when the checks pass, and their refusals come first, in this order.
+ */
+export async function checkedLaunch(db: Executor, user: SessionUser, input: RunRequest): Promise<{ subject: LaunchSubject; state: LineageState }> {
+  // The dataset's checks and the model's are independent: at once.
+  const [{ version, state }, base] = await settledInOrder([trainableVersion(db, user, input.datasetVersionId), visibleModelVersion(db, user, input.baseModelVersionId)]);
   if (base.status === "withdrawn") throw new AppError("CONFLICT", "That model version was withdrawn and cannot be fine-tuned.");
-  return { version, base };
+  if (state.status === "rejected") throw state.reason;
+  return { subject: { version, base }, state: state.value };
 }
 
-/** The dataset version, if the user may see it and train on it. */
-async function trainableVersion(db: Executor, user: SessionUser, versionId: string): Promise<DatasetVersion> {
+/** The dataset version, if the user may see it and train on it, and how reading its lineage's state now ended. */
+async function trainableVersion(db: Executor, user: SessionUser, versionId: string) {
   const version = await first(db.select().from(datasetVersions).where(eq(datasetVersions.id, versionId)));
   if (!version) throw new AppError("NOT_FOUND", "No such dataset version.");
   // At once; one the user may not see is "no such version", whatever else refuses it.
-  const [visible, training] = await Promise.allSettled([maySeeDataset(db, user, version.datasetId), requireTrainingAccess(db, user, version.datasetId)]);
+  const [visible, training, state] = await Promise.allSettled([
+    maySeeDataset(db, user, version.datasetId),
+    requireTrainingAccess(db, user, version.datasetId),
+    lineageStateNow(db, version),
+  ]);
   if (visible.status === "rejected") throw visible.reason;
   if (!visible.value) throw new AppError("NOT_FOUND", "No such dataset version.");
   if (training.status === "rejected") throw training.reason;
-  return version;
+  return { version, state };
 }
 
 /** Awaits every promise (none is left running), then gives their values, or throws the first rejection in list order. */
@@ -117,8 +126,8 @@ async function settledInOrder<T extends readonly unknown[]>(promises: { [K in ke
 
 /** Everything the launch decides, from the database as it is now: what the preview shows and the launch enforces. */
 export async function project(db: Executor, user: SessionUser, input: RunRequest): Promise<Projection> {
-  const subject = await launchSubject(db, user, input);
-  return projectOnto(subject, input, await lineageStateNow(db, subject.version));
+  const { subject, state } = await checkedLaunch(db, user, input);
+  return projectOnto(subject, input, state);
 }
 
 /** What a projection reads of the lineage: its budget, its composed curves, and readRefusals' answers for the version. */
@@ -128,7 +137,7 @@ export interface LineageState {
   read: readonly (string | null)[];
 }
 
-/** The lineage's state as it is now, without a lock (the preview, and the launch's early check): read at once. */
+/** The lineage's state as it is now, without a lock (the preview, and the launch's early check). */
 export async function lineageStateNow(db: Executor, version: DatasetVersion): Promise<LineageState> {
   const [budget, curves] = await Promise.all([existingBudget(db, version.datasetId), lineageCurvesNow(db, version.datasetId)]);
   return { budget, curves, read: await readRefusals(db, version.id, budget) };
@@ -147,7 +156,7 @@ export async function lockedLineageState(tx: Tx, version: Pick<DatasetVersion, "
 }
 
 /**
- * The budget's part of the projection, for a subject that passed launchSubject's checks, on the lineage's state (read
+ * The budget's part of the projection, for a subject that passed checkedLaunch's checks, on the lineage's state (read
  * now or locked): the new run is reserved at its planned steps, the lineage's reserved curve plus theirs.
  */
 export function projectOnto({ version, base }: LaunchSubject, input: RunRequest, { budget, curves, read }: LineageState): Projection {

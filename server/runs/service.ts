@@ -16,7 +16,7 @@ import { maySeeDataset, requireTrainingAccess } from "../datasets/access";
 import { AppError } from "../errors";
 import { visibleModelVersion } from "../models/visibility";
 import { admitLaunch, type Admitted } from "./launch-admission";
-import { launchSubject, lineageStateNow, lockedLineageState, projectOnto, runRefusal } from "./launch-projection";
+import { checkedLaunch, lockedLineageState, projectOnto, runRefusal } from "./launch-projection";
 import type { RunRequest } from "./run-request";
 import { announceQueued } from "./run-queue";
 import { runView } from "./run-views";
@@ -29,8 +29,8 @@ import { runView } from "./run-views";
  * so a check on a moment-old ledger is safe; only an admission must be made under the lock).
  */
 export async function launchRun(db: Db, user: SessionUser, actor: Actor, input: RunRequest): Promise<Admitted> {
-  const subject = await launchSubject(db, user, input);
-  const early = projectOnto(subject, input, await lineageStateNow(db, subject.version));
+  const { subject, state } = await checkedLaunch(db, user, input);
+  const early = projectOnto(subject, input, state);
   if (early.refusal) throw new AppError("CONFLICT", early.refusal);
   const admitted = await admitLaunch(db, { user, actor, input, subject });
   await announceQueued(db, admitted.runId); // after the commit: runners may claim it now
