@@ -1,5 +1,6 @@
 // Who may see a dataset's records and train on it: engineers granted access by a privacy officer or admin.
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { first, type Executor } from "../../db/client";
 import { datasetAccess, datasets } from "../../db/schema";
 import { ABILITIES, MAY, may } from "../auth/access";
@@ -31,13 +32,15 @@ export async function visibleDataset(db: Executor, user: SessionUser, datasetId:
   return dataset;
 }
 
-/** Every dataset the user may know exists (maySeeDataset's rule, in one query), by name. */
+/** Where `datasetId` is a dataset the user may know exists (maySeeDataset's rule, in SQL); undefined: any dataset. */
+export function visibleTo(db: Executor, user: SessionUser, datasetId: SQLiteColumn): SQL | undefined {
+  if ((OVERSIGHT_ROLES as readonly string[]).includes(user.role)) return undefined;
+  return inArray(datasetId, db.select({ id: datasetAccess.datasetId }).from(datasetAccess).where(eq(datasetAccess.userId, user.id)));
+}
+
+/** Every dataset the user may know exists, in one query, by name. */
 export function visibleDatasets(db: Executor, user: SessionUser) {
-  const all = db.select().from(datasets);
-  const seen = (OVERSIGHT_ROLES as readonly string[]).includes(user.role)
-    ? all
-    : all.where(inArray(datasets.id, db.select({ id: datasetAccess.datasetId }).from(datasetAccess).where(eq(datasetAccess.userId, user.id))));
-  return seen.orderBy(asc(datasets.name));
+  return db.select().from(datasets).where(visibleTo(db, user, datasets.id)).orderBy(asc(datasets.name));
 }
 
 /** Refuses unless the user is an engineer with access to the dataset. */

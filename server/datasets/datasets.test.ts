@@ -7,8 +7,8 @@ import { TRPCError } from "@trpc/server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { activeSessionUser, type SessionUser } from "../context";
 import { verifyChain } from "../audit/service";
-import { callerAs, snapshot, testWorld, type TestWorld } from "../testing";
-import { minimiseVersion } from "./service";
+import { callerAs, ingestedVersion, snapshot, testWorld, type TestWorld } from "../testing";
+import { minimiseVersion, registerUpload } from "./service";
 import { actorOf } from "../actor";
 import { handleUpload } from "./upload";
 
@@ -191,5 +191,19 @@ describe("minimisation and access", () => {
     await callerAs(world.db, world.users.privacy_officer).datasets.grantAccess({ datasetId, userId: other.id });
     expect((await asOther.datasets.list()).map((d) => d.name)).toEqual(["private"]);
     expect((await callerAs(world.db, world.users.auditor).datasets.list()).map((d) => d.canTrain)).toEqual([false]);
+  });
+
+  it("lists the datasets the user may see, each with its latest version", async () => {
+    const { engineer, auditor } = world.users;
+    const a = await registerUpload(world.db, engineer, actorOf(engineer), { name: "a" }, ingestedVersion({ recordCount: 10 }));
+    await registerUpload(world.db, engineer, actorOf(engineer), { datasetId: a.datasetId }, ingestedVersion({ recordCount: 30 }));
+    await registerUpload(world.db, engineer, actorOf(engineer), { datasetId: a.datasetId }, ingestedVersion({ recordCount: 20 }));
+    const b = await registerUpload(world.db, engineer, actorOf(engineer), { name: "b" }, ingestedVersion({ recordCount: 5 }));
+    const other = await callerAs(world.db, world.users.admin).users.create({ email: "e3@test.example", name: "E3", role: "engineer", password: "a long enough secret" });
+    const asOther = callerAs(world.db, { ...engineer, id: other.id, email: other.email });
+    await callerAs(world.db, world.users.privacy_officer).datasets.grantAccess({ datasetId: b.datasetId, userId: other.id });
+    const latest = (list: { name: string; latest: { version: number; recordCount: number } | null }[]) => list.map((d) => [d.name, d.latest?.version, d.latest?.recordCount]);
+    expect(latest(await callerAs(world.db, auditor).datasets.list())).toEqual([["a", 3, 20], ["b", 1, 5]]);
+    expect(latest(await asOther.datasets.list())).toEqual([["b", 1, 5]]);
   });
 });

@@ -3,7 +3,8 @@
 import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { and, desc, eq, max } from "drizzle-orm";
+import { and, desc, eq, gt, max, notExists, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { engineOf, first, type Db, type Executor, type Tx } from "../../db/client";
 import { DATASET_FORMATS, datasetAccess, datasetVersions, datasets, users, type Dataset, type DatasetVersion } from "../../db/schema";
@@ -11,7 +12,7 @@ import { audited, type Actor } from "../audit/service";
 import type { SessionUser } from "../context";
 import { AppError } from "../errors";
 import { lineText } from "../validation";
-import { hasAccess, mayMinimise, maySeeDataset, visibleDataset, visibleDatasets } from "./access";
+import { hasAccess, mayMinimise, maySeeDataset, visibleDataset, visibleDatasets, visibleTo } from "./access";
 import { MinimisationError, minimiseDataset, minimisationPlanSchema } from "./ingest/minimise";
 import { piiReportSchema, type PiiReport } from "./ingest/pii";
 import type { VersionSummary } from "./ingest/version-file";
@@ -184,16 +185,23 @@ function datasetView(d: Dataset) {
 }
 
 export async function listDatasets(db: Executor, user: SessionUser) {
-  // Each visible dataset's reads at once: on PostgreSQL they go out on the pool's connections together. An engineer
-  // sees a dataset only with access to it, so may train on each one listed.
-  return Promise.all(
-    (await visibleDatasets(db, user)).map(async (d) => ({ ...datasetView(d), latest: await latestVersion(db, d.id), canTrain: user.role === "engineer" })),
-  );
-}
-
-async function latestVersion(db: Executor, datasetId: string) {
-  const row = await first(db.select().from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId)).orderBy(desc(datasetVersions.version)).limit(1));
-  return row ? versionView(row) : null;
+  // The visible datasets and their latest versions, each in one query, at once (on PostgreSQL, on two of the pool's
+  // connections). An engineer sees a dataset only with access to it, so may train on each one listed.
+  const newer = alias(datasetVersions, "newer");
+  const [visible, latest] = await Promise.all([
+    visibleDatasets(db, user),
+    db
+      .select()
+      .from(datasetVersions)
+      .where(
+        and(
+          visibleTo(db, user, datasetVersions.datasetId),
+          notExists(db.select({ one: sql`1` }).from(newer).where(and(eq(newer.datasetId, datasetVersions.datasetId), gt(newer.version, datasetVersions.version)))),
+        ),
+      ),
+  ]);
+  const latestOf = new Map(latest.map((v) => [v.datasetId, versionView(v)]));
+  return visible.map((d) => ({ ...datasetView(d), latest: latestOf.get(d.id) ?? null, canTrain: user.role === "engineer" }));
 }
 
 export async function datasetDetail(db: Executor, user: SessionUser, datasetId: string) {
