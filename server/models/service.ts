@@ -135,9 +135,9 @@ export async function versionNames(db: Executor, versionIds: string[]): Promise<
 
 /** The families and versions the user may see (a family none of whose versions they may see is left out). */
 export async function listModels(db: Executor, user: SessionUser) {
-  const visible = modelVisibility(db, user);
   // The reads are independent: at once (on PostgreSQL, on the pool's connections together).
   const [families, all] = await Promise.all([db.select().from(modelFamilies).orderBy(asc(modelFamilies.name)), db.select().from(modelVersions).orderBy(asc(modelVersions.version))]);
+  const visible = modelVisibility(db, user, all);
   const shown = await Promise.all(all.map((v) => visible(v.id)));
   const versions = all.filter((_, i) => shown[i]);
   return families

@@ -29,9 +29,11 @@ async function ownDatasets(db: Executor, version: Pick<ModelVersion, "runId" | "
  * names a missing run or dataset version is visible to overseers only. A version is visible when every version of
  * its chain exists and the user may see the datasets each was itself trained on; a cycle in the lineage (the registry
  * never makes one) hides the version. The predicate may be called concurrently (each answer is remembered as a promise).
+ * `known`: versions the caller has just read.
  */
-export function modelVisibility(db: Executor, user: SessionUser): (versionId: string) => Promise<boolean> {
-  const versions = new Map<string, Promise<ModelVersion | undefined>>();
+export function modelVisibility(db: Executor, user: SessionUser, known: readonly ModelVersion[] = []): (versionId: string) => Promise<boolean> {
+  // Versions the caller already read are not read again.
+  const versions = new Map<string, Promise<ModelVersion | undefined>>(known.map((v) => [v.id, Promise.resolve(v)]));
   const ownVisible = new Map<string, Promise<boolean>>();
   const answers = new Map<string, Promise<boolean>>();
   const versionOf = (id: string) => {
@@ -74,6 +76,6 @@ export function modelVisibility(db: Executor, user: SessionUser): (versionId: st
 /** The version, or NOT_FOUND for a user who may not see it (so that its existence does not leak). */
 export async function visibleModelVersion(db: Executor, user: SessionUser, versionId: string): Promise<ModelVersion> {
   const version = await first(db.select().from(modelVersions).where(eq(modelVersions.id, versionId)));
-  if (!version || !(await modelVisibility(db, user)(version.id))) throw new AppError("NOT_FOUND", "No such model version.");
+  if (!version || !(await modelVisibility(db, user, [version])(version.id))) throw new AppError("NOT_FOUND", "No such model version.");
   return version;
 }
