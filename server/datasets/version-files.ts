@@ -5,7 +5,7 @@ import { rmSync } from "node:fs";
 import path from "node:path";
 import { and, eq, inArray, isNotNull, isNull } from "drizzle-orm";
 import { z } from "zod";
-import { engineOf, first, type Db, type Executor, type Tx } from "../../db/client";
+import { engineOf, first, lockedRow, type Db, type Executor, type Tx } from "../../db/client";
 import { datasetVersions, datasets, runs, type DatasetVersion } from "../../db/schema";
 import { SYSTEM_ACTOR, audited, type Actor } from "../audit/service";
 import type { SessionUser } from "../context";
@@ -31,9 +31,13 @@ export function filesDeletedRefusal(version: Pick<DatasetVersion, "version" | "f
   return `The files of version ${version.version} were deleted ${by} on ${version.filesDeletedAt.slice(0, 10)}; it can no longer be trained on, downloaded or minimised (its digests and audit trail remain).`;
 }
 
-/** Why no run may (re)start on this version because its files were deleted, or null. */
-export async function versionFilesRefusal(db: Executor, versionId: string): Promise<string | null> {
-  const version = await first(db.select().from(datasetVersions).where(eq(datasetVersions.id, versionId)));
+/**
+ * Why no run may (re)start on this version because its files were deleted, or null. `lockIn`: an admission's
+ * transaction, which locks the version's row as it reads it, so that a deletion (which locks it too, then looks for
+ * queued runs) happens wholly before the admission or after it.
+ */
+export async function versionFilesRefusal(db: Executor, versionId: string, lockIn?: Tx): Promise<string | null> {
+  const version = lockIn ? await lockedRow(lockIn, datasetVersions, versionId) : await first(db.select().from(datasetVersions).where(eq(datasetVersions.id, versionId)));
   return version ? filesDeletedRefusal(version) : null;
 }
 
@@ -71,8 +75,7 @@ export function setRetention(db: Db, actor: Actor, input: z.infer<typeof retenti
 /** A privacy officer deletes a version's files; refused while a queued or running run uses it, or when already deleted. */
 export function deleteVersionFiles(db: Db, user: SessionUser, actor: Actor, input: z.infer<typeof deleteFilesInput>, dataDir: string) {
   return audited(db, { actor, action: "dataset.delete_version_files", entityType: "dataset_version", entityId: input.versionId, input }, async (tx) => {
-    await engineOf(tx).lockRow(tx, "dataset_versions", input.versionId);
-    const version = await first(tx.select().from(datasetVersions).where(eq(datasetVersions.id, input.versionId)));
+    const version = await lockedRow(tx, datasetVersions, input.versionId);
     if (!version) throw new AppError("NOT_FOUND", "No such dataset version.");
     const deleted = filesDeletedRefusal(version);
     if (deleted) throw new AppError("CONFLICT", deleted);

@@ -3,7 +3,8 @@
 // fails alone.
 import { eq } from "drizzle-orm";
 import { beforeEach, expect, it } from "vitest";
-import { auditLog, runs, type ModelVersion } from "../../db/schema";
+import { lockedRow, transaction } from "../../db/client";
+import { auditLog, datasetVersions, runs, type ModelVersion } from "../../db/schema";
 import { createAccountant, dpSgdEvent } from "../../trainer/privacy";
 import { actorOf } from "../actor";
 import { verifyChain } from "../audit/service";
@@ -82,4 +83,19 @@ it("admits a launch made the moment the lineage's previous admission settled", a
   // The second is made in the first one's settlement, while the admission that settled it is ending.
   const runIds = [(await launch()).runId, (await launch()).runId];
   expect((await world.db.select({ id: runs.id }).from(runs)).map((r) => r.id).sort()).toEqual(runIds.sort());
+});
+
+it("refuses a launch whose version's files are deleted while it waits for its admission", async () => {
+  const engineer = world.users.engineer;
+  let launching: Promise<string> | undefined;
+  // A deletion of the version's files holds its row (as deleteVersionFiles does) when the launch's check without a
+  // lock has just found the files kept; the launch is admitted only after it, and then sees them deleted.
+  await transaction(world.db, async (tx) => {
+    await lockedRow(tx, datasetVersions, version.id);
+    await tx.update(datasetVersions).set({ filesDeletedAt: new Date().toISOString(), filesDeletedBy: world.users.privacy_officer.id }).where(eq(datasetVersions.id, version.id));
+    launching = outcome(launchRun(world.db, engineer, actorOf(engineer), request()));
+    await new Promise((r) => setTimeout(r, 300));
+  });
+  expect(await launching).toMatch(/^refused: The files of version 1 were deleted by a privacy officer/);
+  expect(await world.db.select({ id: runs.id }).from(runs)).toEqual([]);
 });

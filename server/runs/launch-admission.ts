@@ -99,7 +99,7 @@ async function admitInTransaction(tx: Tx, batch: readonly LaunchRequest[]): Prom
   const outcomes: Outcome[] = [];
   for (const launch of batch) {
     const versionId = launch.subject.version.id;
-    if (!reads.has(versionId)) reads.set(versionId, await readRefusals(tx, versionId, state.budget));
+    if (!reads.has(versionId)) reads.set(versionId, await readRefusals(tx, versionId, state.budget, tx));
     let projection: Projection;
     try {
       projection = projectOnto(launch.subject, launch.input, { ...state, read: reads.get(versionId)! });

@@ -45,10 +45,13 @@ export interface Projection {
 
 const RUN_CHARGE = { what: "This run", forbidden: "no run may start" };
 
-/** The refusals that need reads (files kept, subject field, delta against 1/N), read at once, in runRefusal's order. */
-export function readRefusals(db: Executor, datasetVersionId: string, budget: Budget): Promise<(string | null)[]> {
+/**
+ * The refusals that need reads (files kept, subject field, delta against 1/N), read at once, in runRefusal's order;
+ * `lockIn`: an admission's transaction (the version's row is locked as it is read, see versionFilesRefusal).
+ */
+export function readRefusals(db: Executor, datasetVersionId: string, budget: Budget, lockIn?: Tx): Promise<(string | null)[]> {
   return Promise.all([
-    versionFilesRefusal(db, datasetVersionId),
+    versionFilesRefusal(db, datasetVersionId, lockIn),
     subjectFieldRefusal(db, { datasetVersionId }, budget.privacyUnit),
     deltaRefusal(db, budget.datasetId, budget),
   ]);
@@ -151,7 +154,7 @@ export async function lineageStateNow(db: Executor, version: DatasetVersion): Pr
  */
 export async function lockedLineageState(tx: Tx, version: Pick<DatasetVersion, "id" | "datasetId">): Promise<LineageState> {
   const budget = await lockedBudget(tx, version.datasetId);
-  const [curves, read] = await pipelined(() => lockLineageCurves(tx, version.datasetId), () => readRefusals(tx, version.id, budget));
+  const [curves, read] = await pipelined(() => lockLineageCurves(tx, version.datasetId), () => readRefusals(tx, version.id, budget, tx));
   return { budget, curves, read };
 }
 
