@@ -234,7 +234,11 @@ export async function blastRadius(db: Executor, incidentId: string) {
   return { datasetVersionIds: [...versionIds], modelVersions: rows.map((r) => ({ ...r, why: models.get(r.id)! })) };
 }
 
-/** Opens a system incident unless an open one of the same source already links this entity. */
+/**
+ * Opens a system incident unless an open one of the same source already links this entity. The caller's transaction
+ * must hold a lock that every opener for that entity takes first (its callers hold the run's row, or the lineage's
+ * curves for a budget overrun), so that two openers cannot both find none.
+ */
 export async function openSystemIncidentOnce(tx: Tx, actor: Actor, incident: NewIncident): Promise<void> {
   const [link] = incident.links;
   if (link) {

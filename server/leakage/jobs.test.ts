@@ -79,4 +79,13 @@ describe("scheduled probes", () => {
     expect(await scheduleDriftProbes(world.db, Date.now() + 61 * 60_000)).toBe(1);
     expect(await probes()).toHaveLength(2);
   });
+
+  it("queues one probe when several runners find a version due at the same moment", async () => {
+    await transaction(world.db, async (tx) => {
+      await tx.update(modelVersions).set({ status: "deployed" }).where(eq(modelVersions.id, versionId));
+    });
+    const queued = await Promise.all(Array.from({ length: 4 }, () => scheduleDriftProbes(world.db)));
+    expect(queued.reduce((a, b) => a + b, 0)).toBe(1);
+    expect(await world.db.select().from(leakageReports).where(eq(leakageReports.kind, "drift_probe"))).toHaveLength(1);
+  });
 });

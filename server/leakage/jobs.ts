@@ -2,7 +2,7 @@
 // exceeds the accountant's epsilon and a drift alert when a probe crosses its thresholds, and queues scheduled drift
 // probes (the job runner, server/jobs, carries the evaluations out).
 import { and, desc, eq } from "drizzle-orm";
-import { first, transaction, type Db } from "../../db/client";
+import { first, lockedRow, transaction, type Db, type Executor } from "../../db/client";
 import { driftThresholds, leakageReports, modelVersions, type LeakageReport } from "../../db/schema";
 import { audited, SYSTEM_ACTOR } from "../audit/service";
 import { openIncidentIn } from "../incidents/service";
@@ -61,17 +61,20 @@ export async function recordEvaluationFailure(db: Db, job: LeakageReport, reason
   });
 }
 
-/** Queues drift probes of deployed versions whose schedule is due (and none is already waiting). */
+/**
+ * Queues drift probes of deployed versions whose schedule is due (and none is already waiting): one per version, however
+ * many runners schedule at once.
+ */
 export async function scheduleDriftProbes(db: Db, now = Date.now()): Promise<number> {
   const monitored = await db
     .select({ versionId: driftThresholds.modelVersionId, interval: driftThresholds.intervalMinutes })
     .from(driftThresholds)
     .innerJoin(modelVersions, eq(modelVersions.id, driftThresholds.modelVersionId))
     .where(eq(modelVersions.status, "deployed"));
-  const isDue = async ({ versionId, interval }: (typeof monitored)[number]) => {
+  const isDue = async (reader: Executor, { versionId, interval }: (typeof monitored)[number]) => {
     if (interval === 0) return false;
     const last = await first(
-      db
+      reader
         .select()
         .from(leakageReports)
         .where(and(eq(leakageReports.modelVersionId, versionId), eq(leakageReports.kind, "drift_probe")))
@@ -82,8 +85,17 @@ export async function scheduleDriftProbes(db: Db, now = Date.now()): Promise<num
     if (last.status === "queued" || last.status === "running") return false;
     return now - Date.parse(last.requestedAt) >= interval * 60_000;
   };
-  const due: typeof monitored = [];
-  for (const m of monitored) if (await isDue(m)) due.push(m);
-  for (const { versionId } of due) await transaction(db, (tx) => queueEvaluationIn(tx, SYSTEM_ACTOR, versionId, "drift_probe"));
-  return due.length;
+  let queued = 0;
+  for (const m of monitored) {
+    if (!(await isDue(db, m))) continue;
+    // Runners on other hosts may find it due at the same moment: under the version's row lock, the one that finds it
+    // still due queues the probe.
+    queued += await transaction(db, async (tx) => {
+      await lockedRow(tx, modelVersions, m.versionId);
+      if (!(await isDue(tx, m))) return 0;
+      await queueEvaluationIn(tx, SYSTEM_ACTOR, m.versionId, "drift_probe");
+      return 1;
+    });
+  }
+  return queued;
 }
