@@ -29,12 +29,13 @@ export interface Engine {
   /** Runs `fn` in one serialised transaction (an immediate one on SQLite): it commits if `fn` resolves. */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /**
-   * Serialises appends to the audit log's hash chain inside `tx`: on PostgreSQL a transaction-scoped advisory lock;
-   * on SQLite nothing, as its transactions are already one at a time.
+   * Serialises appends to the audit log's hash chain inside `tx` and reads the chain's head (undefined: no entry yet):
+   * on PostgreSQL the function ledger_audit_head, which takes a transaction-scoped advisory lock and then reads the
+   * head, in one call; on SQLite the read alone, as its transactions are already one at a time.
    */
-  lockAuditChain(tx: Tx): Promise<void>;
+  lockedAuditHead(tx: Tx): Promise<{ seq: number; hash: string } | undefined>;
   /**
-   * Inserts an audit entry that extends the chain (after `lockAuditChain`): on PostgreSQL through the ledger's
+   * Inserts an audit entry that extends the chain (after `lockedAuditHead`): on PostgreSQL through the ledger's
    * function ledger_append_audit, the only way for roles that may not write audit_log, such as the workers'.
    */
   insertAuditEntry(tx: Tx, entry: AuditEntry): Promise<void>;

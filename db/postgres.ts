@@ -11,9 +11,6 @@ import * as schema from "./schema";
 
 export const POSTGRES_MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations-pg");
 
-/** The advisory-lock key that serialises appends to the audit log's hash chain (any fixed 64-bit number). */
-const AUDIT_CHAIN_LOCK = 327579617093; // also in db/migrations-pg/0002_ledger_functions.sql
-
 /** SQLSTATEs after which a transaction is retried from the start: serialization failure and deadlock. */
 const RETRYABLE = new Set(["40001", "40P01"]);
 const MAX_ATTEMPTS = 5;
@@ -90,8 +87,11 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
     async migrate() {
       await migrate(db, { migrationsFolder: POSTGRES_MIGRATIONS_FOLDER });
     },
-    async lockAuditChain(tx) {
-      await execute(tx, `SELECT pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
+    async lockedAuditHead(tx) {
+      const { rows } = await (tx as unknown as { execute(query: SQL): Promise<{ rows: { head_seq: number; head_hash: string }[] }> }).execute(
+        sql`SELECT head_seq, head_hash FROM ledger_audit_head()`,
+      );
+      return rows[0] && { seq: Number(rows[0].head_seq), hash: rows[0].head_hash };
     },
     async insertAuditEntry(tx, e) {
       await (tx as unknown as { execute(query: SQL): Promise<unknown> }).execute(

@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { eq } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { first, primaryKeyOf, registerHandle, type Db, type Engine, type Tx } from "./client";
@@ -68,7 +68,9 @@ export function openSqlite(file: string, options: { readonly?: boolean } = {}): 
       migrate(tx, { migrationsFolder: SQLITE_MIGRATIONS_FOLDER });
       lockDownDatabaseFiles(file);
     },
-    async lockAuditChain() {},
+    lockedAuditHead(tx) {
+      return first(tx.select({ seq: schema.auditLog.seq, hash: schema.auditLog.hash }).from(schema.auditLog).orderBy(desc(schema.auditLog.seq)).limit(1));
+    },
     async insertAuditEntry(tx, entry) {
       await tx.insert(schema.auditLog).values(entry);
     },

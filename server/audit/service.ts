@@ -1,6 +1,6 @@
 // The audit log: appends hash-chained entries inside the caller's transaction, lists them, and verifies the chain.
 import { and, asc, count, desc, eq, gt, like, lte, type SQL } from "drizzle-orm";
-import { engineOf, first, pipelined, transaction, type Executor, type Tx } from "../../db/client";
+import { engineOf, first, transaction, type Executor, type Tx } from "../../db/client";
 import { auditLog, type AuditEntry, type Role } from "../../db/schema";
 import { canonicalJson, redactSecrets, sha256Hex } from "./canonical";
 import { GENESIS_HASH, entryHash, type EntryBody } from "./chain";
@@ -32,12 +32,8 @@ export function inputDigest(input: unknown): string {
 
 /** Appends one entry; call it inside the transaction that makes the change. */
 export async function appendAudit(tx: Tx, change: AuditedChange): Promise<AuditEntry> {
-  // The chain's lock and the read of its last entry, pipelined: the read sees the entry of whoever held the lock
-  // before, and the lock is held one wait shorter.
-  const [, last] = await pipelined(
-    () => engineOf(tx).lockAuditChain(tx),
-    () => first(tx.select({ seq: auditLog.seq, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1)),
-  );
+  // The chain's lock and the read of its head, in one call: the head is that of whoever held the lock before.
+  const last = await engineOf(tx).lockedAuditHead(tx);
   const body: EntryBody = {
     seq: (last?.seq ?? 0) + 1,
     at: new Date().toISOString(),
