@@ -117,6 +117,32 @@ export function mapTableRow(table: SQLiteTable, raw: Record<string, unknown>): R
   return row;
 }
 
+/** What drizzle's select builders give `preparedRead`: the prepared query, run with the placeholders' values. */
+export interface Preparable {
+  prepare(name?: string): { execute(values?: Record<string, unknown>): PromiseLike<unknown> };
+}
+
+const preparedReads = new WeakMap<Executor, Map<string, ReturnType<Preparable["prepare"]>>>();
+
+/**
+ * A read built once per database handle and then run with its placeholders' values (drizzle's `sql.placeholder`):
+ * it skips building the query on every call, and compiling it on SQLite (on PostgreSQL it is the prepared statement
+ * `name`, parsed once per connection). In a transaction it is built and run on the transaction, as any query.
+ */
+export function preparedRead<R, P extends Record<string, unknown>>(
+  name: string,
+  build: (db: Executor) => PromiseLike<R[]> & Preparable,
+): (db: Executor, values: P) => Promise<R[]> {
+  return async (db, values) => {
+    if (transactionHandles.has(db)) return (await build(db).prepare(name).execute(values)) as R[];
+    let reads = preparedReads.get(db);
+    if (!reads) preparedReads.set(db, (reads = new Map()));
+    let prepared = reads.get(name);
+    if (!prepared) reads.set(name, (prepared = build(db).prepare(name)));
+    return (await prepared.execute(values)) as R[];
+  };
+}
+
 /**
  * Runs statements of one transaction without waiting between them: each is started, in this order, before any answer
  * is awaited (drizzle's queries start when first awaited; each is started here), and the results come back together.

@@ -2,7 +2,7 @@
 // commit or roll back whole, nest by joining, run one at a time, and the append-only tables refuse changes.
 import { eq, sql } from "drizzle-orm";
 import { expect, it } from "vitest";
-import { engineOf, first, lockedRow, transaction } from "./client";
+import { engineOf, first, lockedRow, preparedRead, transaction } from "./client";
 import { openTestDatabase } from "./open";
 import { auditLog, users } from "./schema";
 
@@ -68,6 +68,24 @@ it("reads a row it locks as the transaction that held the lock left it, as drizz
     ),
   );
   expect((await first(db.select({ name: users.name }).from(users).where(eq(users.id, "locked"))))!.name).toBe("20");
+});
+
+it("runs a prepared read with its placeholders' values, and inside a transaction on the transaction", async () => {
+  const db = await openTestDatabase();
+  const byName = preparedRead("test_users_by_name", (on) => on.select({ id: users.id }).from(users).where(eq(users.name, sql.placeholder("name"))));
+  await transaction(db, async (tx) => {
+    await tx.insert(users).values([{ ...user("p"), name: "same" }, { ...user("q"), name: "same" }, { ...user("r"), name: "other" }]);
+  });
+  for (let i = 0; i < 2; i++) {
+    expect((await byName(db, { name: "same" })).map((u) => u.id).sort()).toEqual(["p", "q"]);
+    expect(await byName(db, { name: "other" })).toEqual([{ id: "r" }]);
+  }
+  await transaction(db, async (tx) => {
+    await tx.insert(users).values({ ...user("s"), name: "other" });
+    expect((await byName(tx, { name: "other" })).map((u) => u.id).sort()).toEqual(["r", "s"]); // its own write
+    expect(await byName(db, { name: "other" })).toEqual([{ id: "r" }]); // not yet committed
+  });
+  expect(await byName(db, { name: "other" })).toHaveLength(2);
 });
 
 it("refuses to update or delete audit entries", async () => {

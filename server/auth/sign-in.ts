@@ -1,8 +1,8 @@
 // Checks a local sign-in: throttle first, then the argon2id hash. A disabled account is named as such only to someone
 // who proves it is theirs (the right password, or a session cookie once issued to it); anyone else gets the same
 // "wrong email or password" as for an unknown email, so strangers learn nothing about which emails exist.
-import { eq } from "drizzle-orm";
-import { first, type Db } from "../../db/client";
+import { eq, sql } from "drizzle-orm";
+import { first, preparedRead, type Db } from "../../db/client";
 import { users, type User } from "../../db/schema";
 import { AppError } from "../errors";
 import { clientAddress, stampedRemoteAddress, type TrustedProxies } from "./client-address";
@@ -46,9 +46,11 @@ export async function authenticate(db: Db, attempt: SignInAttempt, limits: Throt
 }
 
 /** The active user with this id or email, or null when there is none or it is disabled. */
+/** A user by id: read on every request (the session's user), so prepared once. */
+const userById = preparedRead("user_by_id", (db) => db.select().from(users).where(eq(users.id, sql.placeholder("id"))));
+
 export async function findActiveUser(db: Db, by: { id: string } | { email: string }): Promise<User | null> {
-  const where = "id" in by ? eq(users.id, by.id) : eq(users.email, by.email.trim().toLowerCase());
-  const user = await first(db.select().from(users).where(where));
+  const user = "id" in by ? (await userById(db, { id: by.id }))[0] : await first(db.select().from(users).where(eq(users.email, by.email.trim().toLowerCase())));
   return user && !user.disabled ? user : null;
 }
 

@@ -1,7 +1,7 @@
 // A budget's freeze state as people need it: frozen or not, and since when and by whom, read from the audit log's
 // last freeze or unfreeze of the lineage (an incident's containment).
-import { and, desc, eq, inArray } from "drizzle-orm";
-import { first, type Executor } from "../../db/client";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { preparedRead, type Executor } from "../../db/client";
 import { auditLog } from "../../db/schema";
 
 export const FREEZE_ACTIONS = ["incident.freeze_budget", "incident.unfreeze_budget"] as const;
@@ -14,16 +14,18 @@ export interface FreezeState {
 }
 
 /** The lineage's last freeze or unfreeze in the audit log: what freezeState is made from. */
-export function lastFreezeChange(db: Executor, datasetId: string) {
-  return first(
-    db
-      .select({ at: auditLog.at, by: auditLog.actorEmail, action: auditLog.action })
-      .from(auditLog)
-      .where(and(eq(auditLog.entityType, "dataset"), eq(auditLog.entityId, datasetId), inArray(auditLog.action, [...FREEZE_ACTIONS])))
-      .orderBy(desc(auditLog.seq))
-      .limit(1),
-  );
+export async function lastFreezeChange(db: Executor, datasetId: string) {
+  return (await lastFreezeChangeOf(db, { datasetId }))[0];
 }
+
+const lastFreezeChangeOf = preparedRead("last_freeze_change_of_dataset", (db) =>
+  db
+    .select({ at: auditLog.at, by: auditLog.actorEmail, action: auditLog.action })
+    .from(auditLog)
+    .where(and(eq(auditLog.entityType, "dataset"), eq(auditLog.entityId, sql.placeholder("datasetId")), inArray(auditLog.action, [...FREEZE_ACTIONS])))
+    .orderBy(desc(auditLog.seq))
+    .limit(1),
+);
 
 /** The freeze state of a budget that is `frozen` or not, whose lineage's last freeze change was `last`. */
 export function freezeState(frozen: boolean, last: Awaited<ReturnType<typeof lastFreezeChange>>): FreezeState {

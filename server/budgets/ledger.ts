@@ -1,8 +1,8 @@
 // The privacy ledger of a dataset lineage: every run's events (charged, or reserved while it may still run) and every
 // DP count release's, composed by the accountant's composition; epsilons are never added (the naive sum is shown
 // only to make the saving visible).
-import { asc, eq } from "drizzle-orm";
-import { first, type Executor } from "../../db/client";
+import { asc, eq, sql } from "drizzle-orm";
+import { first, preparedRead, type Executor } from "../../db/client";
 import { ACTIVE_RUN_STATUSES, budgets, countReleases, runs, type Run } from "../../db/schema";
 import { createAccountant, dpSgdEvent, groupPrivacy, parseEvent, type PrivacyEvent, type PrivacyUnit } from "../../trainer/privacy";
 import { LEDGER_ORDERS } from "./curve-math";
@@ -154,12 +154,19 @@ const runItemColumns = {
 
 /** A lineage's runs in launch order, as the ledger charges them. */
 export function lineageRuns(db: Executor, datasetId: string): Promise<RunItem[]> {
-  return db.select(runItemColumns).from(runs).where(eq(runs.datasetId, datasetId)).orderBy(asc(runs.createdAt), asc(runs.id));
+  return runsOfLineage(db, { datasetId });
 }
+
+const runsOfLineage = preparedRead("ledger_runs_of_lineage", (db) =>
+  db.select(runItemColumns).from(runs).where(eq(runs.datasetId, sql.placeholder("datasetId"))).orderBy(asc(runs.createdAt), asc(runs.id)),
+);
+const releasesOfLineage = preparedRead("ledger_releases_of_lineage", (db) =>
+  db.select().from(countReleases).where(eq(countReleases.datasetId, sql.placeholder("datasetId"))).orderBy(asc(countReleases.releasedAt), asc(countReleases.id)),
+);
 
 /** A lineage's DP count releases, oldest first, as the ledger charges them. */
 export async function lineageReleases(db: Executor, datasetId: string): Promise<ReleaseItem[]> {
-  const rows = await db.select().from(countReleases).where(eq(countReleases.datasetId, datasetId)).orderBy(asc(countReleases.releasedAt), asc(countReleases.id));
+  const rows = await releasesOfLineage(db, { datasetId });
   return rows.map((r) => ({ kind: "count release", id: r.id, datasetVersionId: r.datasetVersionId, event: parseEvent(r.event), createdAt: r.releasedAt }));
 }
 

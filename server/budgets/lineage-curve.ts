@@ -1,8 +1,8 @@
 // The stored composed curves of a lineage's ledger (db/schema/ledger-curves.ts): updated by the difference a run's
 // change makes, in the change's transaction under the curve row's lock, so that a budget check reads O(orders) numbers
 // whatever the number of runs. A lineage without a curve (a database from before them) has it built from its events.
-import { and, eq, inArray, isNull, ne, or, sql } from "drizzle-orm";
-import { first, lockedRow, pipelined, type Executor, type Tx } from "../../db/client";
+import { and, eq, inArray, isNull, ne, or, sql, type SQLWrapper } from "drizzle-orm";
+import { first, lockedRow, pipelined, preparedRead, type Executor, type Tx } from "../../db/client";
 import { ACTIVE_RUN_STATUSES, countReleases, ledgerRunContributions, lineageCurves, runs } from "../../db/schema";
 import { parseEvent } from "../../trainer/privacy";
 import { reservedSteps } from "./ledger";
@@ -39,8 +39,19 @@ interface Change {
  * run a transaction just changed, or none, so that no other run row is read. With `all`, every run (a build).
  */
 async function changedRuns(db: Executor, datasetId: string, options: { runId?: string; all?: boolean }): Promise<Change[]> {
+  const rows = options.runId || options.all ? await changedRunsQuery(db, datasetId, options) : await changedRunsOf(db, { datasetId });
+  curveReads.runRows += rows.length;
+  return rows.map((r) => ({
+    ...r,
+    charged: Number(r.charged),
+    hadReserved: options.all ? 0 : Number(r.hadReserved ?? 0),
+    hadCharged: options.all ? 0 : Number(r.hadCharged ?? 0),
+  }));
+}
+
+function changedRunsQuery(db: Executor, datasetId: string | SQLWrapper, options: { runId?: string; all?: boolean }) {
   const c = ledgerRunContributions;
-  const rows = await db
+  return db
     .select({
       runId: runs.id,
       samplingRate: runs.samplingRate,
@@ -59,14 +70,11 @@ async function changedRuns(db: Executor, datasetId: string, options: { runId?: s
         options.all ? undefined : or(isNull(c.runId), ne(c.reservedSteps, reservedStepsSql), ne(c.chargedSteps, runs.chargedSteps)),
       ),
     );
-  curveReads.runRows += rows.length;
-  return rows.map((r) => ({
-    ...r,
-    charged: Number(r.charged),
-    hadReserved: options.all ? 0 : Number(r.hadReserved ?? 0),
-    hadCharged: options.all ? 0 : Number(r.hadCharged ?? 0),
-  }));
 }
+
+/** The lineage's runs the curves do not count as they are now (the common case, read on every budget check). */
+const changedRunsOf = preparedRead("ledger_changed_runs_of_lineage", (db) => changedRunsQuery(db, sql.placeholder("datasetId"), {}));
+const curveRowOf = preparedRead("ledger_curve_row_of_lineage", (db) => db.select().from(lineageCurves).where(eq(lineageCurves.datasetId, sql.placeholder("datasetId"))));
 
 function apply(curves: LineageCurves, changes: readonly Change[]): void {
   for (const ch of changes) {
@@ -93,7 +101,7 @@ async function withReleases(db: Executor, datasetId: string): Promise<LineageCur
  */
 export async function lineageCurvesNow(db: Executor, datasetId: string): Promise<LineageCurves> {
   // The row and the runs it does not count yet, at once (a build, rare, reads the runs again).
-  const [row, changes] = await Promise.all([first(db.select().from(lineageCurves).where(eq(lineageCurves.datasetId, datasetId))), changedRuns(db, datasetId, {})]);
+  const [[row], changes] = await Promise.all([curveRowOf(db, { datasetId }), changedRuns(db, datasetId, {})]);
   if (!row || row.ordersDigest !== LEDGER_ORDERS_DIGEST) {
     const curves = await withReleases(db, datasetId);
     apply(curves, await changedRuns(db, datasetId, { all: true }));

@@ -1,9 +1,9 @@
 // Privacy budgets per dataset lineage: officers set, renew and decide requests; engineers request more. The spend is
 // always the accountant's composition of the lineage's runs.
 import { randomUUID } from "node:crypto";
-import { and, desc, eq, ne, type SQL } from "drizzle-orm";
+import { and, desc, eq, ne, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import { first, lockedRow, transaction, type Db, type Executor, type Tx } from "../../db/client";
+import { first, lockedRow, preparedRead, transaction, type Db, type Executor, type Tx } from "../../db/client";
 import { PRIVACY_UNITS, budgetRequests, budgets, countReleases, datasetVersions, datasets, runs, users, type Budget, type Dataset } from "../../db/schema";
 import { audited, type Actor } from "../audit/service";
 import type { UserActor } from "../actor";
@@ -99,8 +99,14 @@ function requestsWhere(db: Executor, where: SQL) {
     .orderBy(desc(budgetRequests.createdAt));
 }
 
-function getBudget(db: Executor, datasetId: string): Promise<Budget | undefined> {
-  return first(db.select().from(budgets).where(eq(budgets.datasetId, datasetId)));
+const budgetOf = preparedRead("budget_of_dataset", (db) => db.select().from(budgets).where(eq(budgets.datasetId, sql.placeholder("datasetId"))));
+const requestsOfDataset = preparedRead("budget_requests_of_dataset", (db) => requestsWhere(db, eq(budgetRequests.datasetId, sql.placeholder("datasetId"))));
+const recordBoundsOf = preparedRead("records_per_subject_of_dataset", (db) =>
+  db.select({ k: datasetVersions.maxRecordsPerSubject }).from(datasetVersions).where(eq(datasetVersions.datasetId, sql.placeholder("datasetId"))),
+);
+
+async function getBudget(db: Executor, datasetId: string): Promise<Budget | undefined> {
+  return (await budgetOf(db, { datasetId }))[0];
 }
 
 function budgetOrRefusal(budget: Budget | undefined): Budget {
@@ -251,10 +257,10 @@ async function statusOf(db: Executor, dataset: Dataset) {
   // page's breakdown) is composed from the entries; the headline figures are the curves'.
   const [budget, requests, entries, curves, versions, lastFreeze] = await Promise.all([
     getBudget(db, datasetId).then((b) => b ?? null),
-    requestsWhere(db, eq(budgetRequests.datasetId, datasetId)),
+    requestsOfDataset(db, { datasetId }),
     lineageEntries(db, datasetId),
     lineageCurvesNow(db, datasetId),
-    db.select({ k: datasetVersions.maxRecordsPerSubject }).from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId)),
+    recordBoundsOf(db, { datasetId }),
     lastFreezeChange(db, datasetId),
   ]);
   if (!budget) return { dataset, budget, requests, spend: null, leftEpsilon: null, expired: false, freeze: null, personLevel: null, internal: null };

@@ -1,7 +1,7 @@
 // Who may see a dataset's records and train on it: engineers granted access by a privacy officer or admin.
-import { and, asc, eq, inArray, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { first, type Executor } from "../../db/client";
+import { first, preparedRead, type Executor, type Preparable } from "../../db/client";
 import { datasetAccess, datasets } from "../../db/schema";
 import { ABILITIES, MAY, may } from "../auth/access";
 import type { SessionUser } from "../context";
@@ -10,14 +10,15 @@ import { AppError } from "../errors";
 /** Roles that see every dataset's metadata and reports (never its records, unless also granted). */
 const OVERSIGHT_ROLES = ["privacy_officer", "auditor", "admin"] as const;
 
+const grantOf = preparedRead("dataset_access_grant", (db) =>
+  db
+    .select({ userId: datasetAccess.userId })
+    .from(datasetAccess)
+    .where(and(eq(datasetAccess.datasetId, sql.placeholder("datasetId")), eq(datasetAccess.userId, sql.placeholder("userId")))),
+);
+
 export async function hasAccess(db: Executor, userId: string, datasetId: string): Promise<boolean> {
-  const grant = await first(
-    db
-      .select({ userId: datasetAccess.userId })
-      .from(datasetAccess)
-      .where(and(eq(datasetAccess.datasetId, datasetId), eq(datasetAccess.userId, userId))),
-  );
-  return grant !== undefined;
+  return (await grantOf(db, { datasetId, userId })).length > 0;
 }
 
 /** Whether the user may know the dataset exists: overseers always, engineers only with access. */
@@ -32,16 +33,22 @@ export async function visibleDataset(db: Executor, user: SessionUser, datasetId:
   return dataset;
 }
 
-/** Where `datasetId` is a dataset the user may know exists (maySeeDataset's rule, in SQL); undefined: any dataset. */
-export function visibleTo(db: Executor, user: SessionUser, datasetId: SQLiteColumn): SQL | undefined {
-  if ((OVERSIGHT_ROLES as readonly string[]).includes(user.role)) return undefined;
-  return inArray(datasetId, db.select({ id: datasetAccess.datasetId }).from(datasetAccess).where(eq(datasetAccess.userId, user.id)));
+/**
+ * A read of what the user may see (maySeeDataset's rule, in SQL), prepared once for overseers, who see every dataset,
+ * and once for engineers, who see those granted to them: `build` is given the condition that a dataset id column names
+ * a dataset the user may see (undefined: any), and may use placeholders of its own, whose values the read is given.
+ */
+export function visibleRead<R>(name: string, build: (db: Executor, visible: (datasetId: SQLiteColumn) => SQL | undefined) => PromiseLike<R[]> & Preparable) {
+  const any = preparedRead(`${name}_any`, (db) => build(db, () => undefined));
+  const granted = preparedRead(`${name}_granted`, (db) =>
+    build(db, (datasetId) => inArray(datasetId, db.select({ id: datasetAccess.datasetId }).from(datasetAccess).where(eq(datasetAccess.userId, sql.placeholder("userId"))))),
+  );
+  return (db: Executor, user: SessionUser, values: Record<string, unknown> = {}): Promise<R[]> =>
+    (OVERSIGHT_ROLES as readonly string[]).includes(user.role) ? any(db, values) : granted(db, { ...values, userId: user.id });
 }
 
 /** Every dataset the user may know exists, in one query, by name. */
-export function visibleDatasets(db: Executor, user: SessionUser) {
-  return db.select().from(datasets).where(visibleTo(db, user, datasets.id)).orderBy(asc(datasets.name));
-}
+export const visibleDatasets = visibleRead("visible_datasets", (db, visible) => db.select().from(datasets).where(visible(datasets.id)).orderBy(asc(datasets.name)));
 
 /** Refuses unless the user is an engineer with access to the dataset. */
 export async function requireTrainingAccess(db: Executor, user: SessionUser, datasetId: string): Promise<void> {

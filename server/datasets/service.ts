@@ -12,7 +12,7 @@ import { audited, type Actor } from "../audit/service";
 import type { SessionUser } from "../context";
 import { AppError } from "../errors";
 import { lineText } from "../validation";
-import { hasAccess, mayMinimise, maySeeDataset, visibleDataset, visibleDatasets, visibleTo } from "./access";
+import { hasAccess, mayMinimise, maySeeDataset, visibleDataset, visibleDatasets, visibleRead } from "./access";
 import { MinimisationError, minimiseDataset, minimisationPlanSchema } from "./ingest/minimise";
 import { piiReportSchema, type PiiReport } from "./ingest/pii";
 import type { VersionSummary } from "./ingest/version-file";
@@ -184,22 +184,20 @@ function datasetView(d: Dataset) {
   return { id: d.id, name: d.name, description: d.description, createdBy: d.createdBy, createdAt: d.createdAt, retentionDays: d.retentionDays };
 }
 
+/** The latest version of each dataset the user may see, in one query. */
+const latestVisibleVersions = visibleRead("latest_visible_versions", (db, visible) => {
+  const newer = alias(datasetVersions, "newer");
+  const isNewer = and(eq(newer.datasetId, datasetVersions.datasetId), gt(newer.version, datasetVersions.version));
+  return db
+    .select()
+    .from(datasetVersions)
+    .where(and(visible(datasetVersions.datasetId), notExists(db.select({ one: sql`1` }).from(newer).where(isNewer))));
+});
+
 export async function listDatasets(db: Executor, user: SessionUser) {
   // The visible datasets and their latest versions, each in one query, at once (on PostgreSQL, on two of the pool's
   // connections). An engineer sees a dataset only with access to it, so may train on each one listed.
-  const newer = alias(datasetVersions, "newer");
-  const [visible, latest] = await Promise.all([
-    visibleDatasets(db, user),
-    db
-      .select()
-      .from(datasetVersions)
-      .where(
-        and(
-          visibleTo(db, user, datasetVersions.datasetId),
-          notExists(db.select({ one: sql`1` }).from(newer).where(and(eq(newer.datasetId, datasetVersions.datasetId), gt(newer.version, datasetVersions.version)))),
-        ),
-      ),
-  ]);
+  const [visible, latest] = await Promise.all([visibleDatasets(db, user), latestVisibleVersions(db, user)]);
   const latestOf = new Map(latest.map((v) => [v.datasetId, versionView(v)]));
   return visible.map((d) => ({ ...datasetView(d), latest: latestOf.get(d.id) ?? null, canTrain: user.role === "engineer" }));
 }

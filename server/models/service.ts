@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { asc, eq, inArray, max } from "drizzle-orm";
 import { z } from "zod";
-import { engineOf, first, type Db, type Executor, type Tx } from "../../db/client";
+import { engineOf, first, preparedRead, type Db, type Executor, type Tx } from "../../db/client";
 import { MODEL_KINDS, budgets, datasets, modelFamilies, modelVersions, runs, type ModelStatus, type ModelVersion } from "../../db/schema";
 import { modelConfigSchema, parameterShapes } from "../../trainer/contract/model-config";
 import { audited, type Actor } from "../audit/service";
@@ -134,9 +134,12 @@ export async function versionNames(db: Executor, versionIds: string[]): Promise<
 }
 
 /** The families and versions the user may see (a family none of whose versions they may see is left out). */
+const allFamilies = preparedRead("model_families_by_name", (db) => db.select().from(modelFamilies).orderBy(asc(modelFamilies.name)));
+const allVersions = preparedRead("model_versions_by_version", (db) => db.select().from(modelVersions).orderBy(asc(modelVersions.version)));
+
 export async function listModels(db: Executor, user: SessionUser) {
   // The reads are independent: at once (on PostgreSQL, on the pool's connections together).
-  const [families, all] = await Promise.all([db.select().from(modelFamilies).orderBy(asc(modelFamilies.name)), db.select().from(modelVersions).orderBy(asc(modelVersions.version))]);
+  const [families, all] = await Promise.all([allFamilies(db, {}), allVersions(db, {})]);
   const visible = modelVisibility(db, user, all);
   const shown = await Promise.all(all.map((v) => visible(v.id)));
   const versions = all.filter((_, i) => shown[i]);

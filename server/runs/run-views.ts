@@ -1,8 +1,9 @@
 // What callers read of runs: a run's view (an explicit DTO), the runs a user may see, and what an engineer may launch on.
-import { asc, desc, eq, inArray, ne } from "drizzle-orm";
+import { asc, desc, eq, ne } from "drizzle-orm";
 import type { Executor } from "../../db/client";
 import { datasetAccess, datasetVersions, datasets, modelFamilies, modelVersions, runs, type Run } from "../../db/schema";
 import type { SessionUser } from "../context";
+import { visibleRead } from "../datasets/access";
 import { modelVisibility } from "../models/visibility";
 
 /** What an engineer may launch on: versions of datasets they were granted, and every model version not withdrawn whose data they may see. */
@@ -62,9 +63,9 @@ export function runView(run: RunView): RunView {
 
 /** Runs on datasets the user may see, newest first. */
 export function listRuns(db: Executor, user: SessionUser): Promise<RunView[]> {
-  const query = db.select(runViewColumns).from(runs);
-  // Engineers see runs on the datasets they were granted; the other roles see every run.
-  const seen = user.role === "engineer" ? query.where(inArray(runs.datasetId, db.select({ id: datasetAccess.datasetId }).from(datasetAccess).where(eq(datasetAccess.userId, user.id)))) : query;
-  return seen.orderBy(desc(runs.createdAt));
+  return visibleRuns(db, user);
 }
+
+/** Engineers see runs on the datasets they were granted; the other roles see every run. Newest first. */
+const visibleRuns = visibleRead("visible_runs", (db, visible) => db.select(runViewColumns).from(runs).where(visible(runs.datasetId)).orderBy(desc(runs.createdAt)));
 
