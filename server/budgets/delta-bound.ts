@@ -1,6 +1,6 @@
 // Budget rules checked at setting and again at launch: delta below 1/N units, subject-level only with a subject field.
-import { eq } from "drizzle-orm";
-import type { Executor } from "../../db/client";
+import { eq, sql } from "drizzle-orm";
+import { preparedRead, type Executor } from "../../db/client";
 import { datasetVersions, type Budget } from "../../db/schema";
 
 type PrivacyUnit = Budget["privacyUnit"];
@@ -14,11 +14,12 @@ export function deltaBound(unitCount: number): number {
  * N: the largest unit count over the lineage's versions, records or (for a subject-level budget) subjects. The
  * largest, so that a later, bigger version cannot slip under a delta chosen for a smaller one.
  */
+const unitCountsOf = preparedRead("unit_counts_of_lineage", (db) =>
+  db.select({ records: datasetVersions.recordCount, subjects: datasetVersions.subjectCount }).from(datasetVersions).where(eq(datasetVersions.datasetId, sql.placeholder("datasetId"))),
+);
+
 export async function lineageUnitCount(db: Executor, datasetId: string, privacyUnit: PrivacyUnit): Promise<number> {
-  const rows = await db
-    .select({ records: datasetVersions.recordCount, subjects: datasetVersions.subjectCount })
-    .from(datasetVersions)
-    .where(eq(datasetVersions.datasetId, datasetId));
+  const rows = await unitCountsOf(db, { datasetId });
   const counts = rows.map((v) => (privacyUnit === "subject" ? v.subjects : v.records));
   return Math.max(0, ...counts);
 }

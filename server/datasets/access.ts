@@ -1,7 +1,7 @@
 // Who may see a dataset's records and train on it: engineers granted access by a privacy officer or admin.
 import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { first, preparedRead, type Executor, type Preparable } from "../../db/client";
+import { preparedRead, type Executor, type Preparable } from "../../db/client";
 import { datasetAccess, datasets } from "../../db/schema";
 import { ABILITIES, MAY, may } from "../auth/access";
 import type { SessionUser } from "../context";
@@ -26,9 +26,11 @@ export async function maySeeDataset(db: Executor, user: SessionUser, datasetId: 
   return (OVERSIGHT_ROLES as readonly string[]).includes(user.role) || (await hasAccess(db, user.id, datasetId));
 }
 
+const datasetById = preparedRead("dataset_by_id", (db) => db.select().from(datasets).where(eq(datasets.id, sql.placeholder("id"))));
+
 /** The dataset, or NOT_FOUND for users who may not see it (so that its existence does not leak). */
 export async function visibleDataset(db: Executor, user: SessionUser, datasetId: string) {
-  const [dataset, visible] = await Promise.all([first(db.select().from(datasets).where(eq(datasets.id, datasetId))), maySeeDataset(db, user, datasetId)]);
+  const [[dataset], visible] = await Promise.all([datasetById(db, { id: datasetId }), maySeeDataset(db, user, datasetId)]);
   if (!dataset || !visible) throw new AppError("NOT_FOUND", "No such dataset.");
   return dataset;
 }

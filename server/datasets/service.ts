@@ -17,6 +17,7 @@ import { MinimisationError, minimiseDataset, minimisationPlanSchema } from "./in
 import { piiReportSchema, type PiiReport } from "./ingest/pii";
 import type { VersionSummary } from "./ingest/version-file";
 import { retentionEndsAt, versionFile } from "./version-files";
+import { datasetVersionById } from "./version-row";
 
 export const datasetName = lineText().min(1, "Enter a dataset name").max(200);
 export const accessInput = z.object({ datasetId: z.uuid(), userId: z.uuid() });
@@ -174,7 +175,7 @@ export function versionView(row: DatasetVersion) {
 
 /** A version the user may see; records (not only metadata) need an access grant, checked by the caller. */
 export async function visibleVersion(db: Executor, user: SessionUser, versionId: string): Promise<DatasetVersion> {
-  const version = await first(db.select().from(datasetVersions).where(eq(datasetVersions.id, versionId)));
+  const version = await datasetVersionById(db, versionId);
   if (!version || !(await maySeeDataset(db, user, version.datasetId))) throw new AppError("NOT_FOUND", "No such dataset version.");
   return version;
 }

@@ -10,6 +10,7 @@ import { datasetVersions, datasets, runs, type DatasetVersion } from "../../db/s
 import { SYSTEM_ACTOR, audited, type Actor } from "../audit/service";
 import type { SessionUser } from "../context";
 import { AppError } from "../errors";
+import { datasetVersionById } from "./version-row";
 
 /** Who deleted a version's files when its dataset's retention did. */
 export const RETENTION_DELETER = "retention";
@@ -37,7 +38,7 @@ export function filesDeletedRefusal(version: Pick<DatasetVersion, "version" | "f
  * queued runs) happens wholly before the admission or after it.
  */
 export async function versionFilesRefusal(db: Executor, versionId: string, lockIn?: Tx): Promise<string | null> {
-  const version = lockIn ? await lockedRow(lockIn, datasetVersions, versionId) : await first(db.select().from(datasetVersions).where(eq(datasetVersions.id, versionId)));
+  const version = lockIn ? await lockedRow(lockIn, datasetVersions, versionId) : await datasetVersionById(db, versionId);
   return version ? filesDeletedRefusal(version) : null;
 }
 

@@ -1,11 +1,13 @@
 // Who may know a model version exists: a version follows its data's access. Overseers see every version; an engineer
 // sees one only with access to every dataset its chain (its own run and its ancestors' runs) was trained on.
-import { eq } from "drizzle-orm";
-import { first, type Executor } from "../../db/client";
+import { eq, sql } from "drizzle-orm";
+import { first, preparedRead, type Executor } from "../../db/client";
 import { datasetVersions, modelVersions, runs, type ModelVersion } from "../../db/schema";
 import type { SessionUser } from "../context";
 import { maySeeDataset } from "../datasets/access";
 import { AppError } from "../errors";
+
+const modelVersionById = preparedRead("model_version_by_id", (db) => db.select().from(modelVersions).where(eq(modelVersions.id, sql.placeholder("id"))));
 
 /** The datasets a version was itself trained on (its run's, its dataset version's); null when a record it names is missing. */
 async function ownDatasets(db: Executor, version: Pick<ModelVersion, "runId" | "datasetVersionId">): Promise<string[] | null> {
@@ -38,7 +40,7 @@ export function modelVisibility(db: Executor, user: SessionUser, known: readonly
   const answers = new Map<string, Promise<boolean>>();
   const versionOf = (id: string) => {
     let v = versions.get(id);
-    if (!v) versions.set(id, (v = first(db.select().from(modelVersions).where(eq(modelVersions.id, id)))));
+    if (!v) versions.set(id, (v = modelVersionById(db, { id }).then((rows) => rows[0])));
     return v;
   };
   // Whether the user may see the datasets the version itself was trained on (not its ancestors').
@@ -75,7 +77,7 @@ export function modelVisibility(db: Executor, user: SessionUser, known: readonly
 
 /** The version, or NOT_FOUND for a user who may not see it (so that its existence does not leak). */
 export async function visibleModelVersion(db: Executor, user: SessionUser, versionId: string): Promise<ModelVersion> {
-  const version = await first(db.select().from(modelVersions).where(eq(modelVersions.id, versionId)));
+  const [version] = await modelVersionById(db, { id: versionId });
   if (!version || !(await modelVisibility(db, user, [version])(version.id))) throw new AppError("NOT_FOUND", "No such model version.");
   return version;
 }

@@ -2,9 +2,8 @@
 // then the budget's part (projectOnto: the run's epsilon alone and composed with the lineage's curves, its memory
 // estimate, and why it would be refused) on the lineage's state, read as it is now, or in an admission's transaction
 // under the budget's and the curves' locks.
-import { eq } from "drizzle-orm";
-import { first, pipelined, type Executor, type Tx } from "../../db/client";
-import { datasetVersions, type Budget, type DatasetVersion, type ModelVersion } from "../../db/schema";
+import { pipelined, type Executor, type Tx } from "../../db/client";
+import type { Budget, DatasetVersion, ModelVersion } from "../../db/schema";
 import { calibrateNoiseMultiplier, dpSgdEvent } from "../../trainer/privacy";
 import { modelConfigSchema } from "../../trainer/contract/model-config";
 import { chargeRefusal } from "../budgets/admission";
@@ -16,6 +15,7 @@ import { existingBudget, lockedBudget } from "../budgets/service";
 import type { SessionUser } from "../context";
 import { maySeeDataset, requireTrainingAccess } from "../datasets/access";
 import { versionFilesRefusal } from "../datasets/version-files";
+import { datasetVersionById } from "../datasets/version-row";
 import { AppError } from "../errors";
 import { visibleModelVersion } from "../models/visibility";
 import type { RunRequest } from "./run-request";
@@ -105,7 +105,7 @@ export async function checkedLaunch(db: Executor, user: SessionUser, input: RunR
 
 /** The dataset version, if the user may see it and train on it, and how reading its lineage's state now ended. */
 async function trainableVersion(db: Executor, user: SessionUser, versionId: string) {
-  const version = await first(db.select().from(datasetVersions).where(eq(datasetVersions.id, versionId)));
+  const version = await datasetVersionById(db, versionId);
   if (!version) throw new AppError("NOT_FOUND", "No such dataset version.");
   // At once; one the user may not see is "no such version", whatever else refuses it.
   const [visible, training, state] = await Promise.allSettled([
