@@ -1,7 +1,7 @@
 // Budget rules checked at setting and again at launch: delta below 1/N units, subject-level only with a subject field.
 import { eq, sql } from "drizzle-orm";
 import { preparedRead, type Executor } from "../../db/client";
-import { datasetVersions, type Budget } from "../../db/schema";
+import { datasetVersions, type Budget, type DatasetVersion } from "../../db/schema";
 
 type PrivacyUnit = Budget["privacyUnit"];
 
@@ -59,13 +59,23 @@ export async function subjectFieldRefusal(
     .from(datasetVersions)
     .where(where)
     .orderBy(datasetVersions.version);
+  return subjectFieldRefusalOf(versions, "datasetId" in target ? "dataset" : "version", privacyUnit);
+}
+
+/** subjectFieldRefusal's rule on versions already read (in version order): of a dataset's, or one version's. */
+export function subjectFieldRefusalOf(
+  versions: readonly Pick<DatasetVersion, "version" | "subjectField">[],
+  of: "dataset" | "version",
+  privacyUnit: PrivacyUnit,
+): string | null {
+  if (privacyUnit !== "subject") return null;
   const missing = versions
     .filter((v) => v.subjectField === null)
     .map((v) => v.version);
   if (missing.length === 0) return null;
   const which = `${missing.length === 1 ? "version" : "versions"} ${missing.join(", ")} ${missing.length === 1 ? "was" : "were"} uploaded without a subject id field`;
   const why = "so nothing ties records to the person they are about; upload with a subject id field, or use a record-level budget with a stated records-per-person bound.";
-  return "datasetId" in target
+  return of === "dataset"
     ? `This dataset has no subject field, so it cannot have a subject-level budget: ${which}, ${why}`
     : `This dataset version has no subject field, so it cannot be trained on at subject level: ${which}, ${why}`;
 }

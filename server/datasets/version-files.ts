@@ -10,7 +10,6 @@ import { datasetVersions, datasets, runs, type DatasetVersion } from "../../db/s
 import { SYSTEM_ACTOR, audited, type Actor } from "../audit/service";
 import type { SessionUser } from "../context";
 import { AppError } from "../errors";
-import { datasetVersionById } from "./version-row";
 
 /** Who deleted a version's files when its dataset's retention did. */
 export const RETENTION_DELETER = "retention";
@@ -30,16 +29,6 @@ export function filesDeletedRefusal(version: Pick<DatasetVersion, "version" | "f
   if (version.filesDeletedAt === null) return null;
   const by = version.filesDeletedBy === RETENTION_DELETER ? "by its dataset's retention" : "by a privacy officer";
   return `The files of version ${version.version} were deleted ${by} on ${version.filesDeletedAt.slice(0, 10)}; it can no longer be trained on, downloaded or minimised (its digests and audit trail remain).`;
-}
-
-/**
- * Why no run may (re)start on this version because its files were deleted, or null. `lockIn`: an admission's
- * transaction, which locks the version's row as it reads it, so that a deletion (which locks it too, then looks for
- * queued runs) happens wholly before the admission or after it.
- */
-export async function versionFilesRefusal(db: Executor, versionId: string, lockIn?: Tx): Promise<string | null> {
-  const version = lockIn ? await lockedRow(lockIn, datasetVersions, versionId) : await datasetVersionById(db, versionId);
-  return version ? filesDeletedRefusal(version) : null;
 }
 
 /** The absolute path of a version's file; CONFLICT when its files were deleted. */

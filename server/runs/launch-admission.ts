@@ -11,7 +11,7 @@ import { countNewRunOnLockedCurves } from "../budgets/lineage-curve";
 import type { SessionUser } from "../context";
 import { AppError } from "../errors";
 import { prepareCanaries, type Canary, type CanaryCommitment } from "../leakage/canaries";
-import { lockedLineageState, projectOnto, readRefusals, type LaunchSubject, type Projection } from "./launch-projection";
+import { lockedLineageState, lockedRefusals, projectOnto, type LaunchSubject, type Projection } from "./launch-projection";
 import type { RunRequest } from "./run-request";
 
 /** A launch that passed the checks that do not read the budget. */
@@ -99,7 +99,7 @@ async function admitInTransaction(tx: Tx, batch: readonly LaunchRequest[]): Prom
   const outcomes: Outcome[] = [];
   for (const launch of batch) {
     const versionId = launch.subject.version.id;
-    if (!reads.has(versionId)) reads.set(versionId, await readRefusals(tx, versionId, state.budget, tx));
+    if (!reads.has(versionId)) reads.set(versionId, await lockedRefusals(tx, versionId, state.budget));
     let projection: Projection;
     try {
       projection = projectOnto(launch.subject, launch.input, { ...state, read: reads.get(versionId)! });

@@ -2,19 +2,19 @@
 // then the budget's part (projectOnto: the run's epsilon alone and composed with the lineage's curves, its memory
 // estimate, and why it would be refused) on the lineage's state, read as it is now, or in an admission's transaction
 // under the budget's and the curves' locks.
-import { pipelined, type Executor, type Tx } from "../../db/client";
-import type { Budget, DatasetVersion, ModelVersion } from "../../db/schema";
+import { lockedRow, pipelined, type Executor, type Tx } from "../../db/client";
+import { datasetVersions, type Budget, type DatasetVersion, type ModelVersion } from "../../db/schema";
 import { calibrateNoiseMultiplier, dpSgdEvent } from "../../trainer/privacy";
 import { modelConfigSchema } from "../../trainer/contract/model-config";
 import { chargeRefusal } from "../budgets/admission";
 import { addSteps, copyCurve, epsilonOfCurve, type LineageCurves } from "../budgets/curve-math";
-import { deltaRefusal, subjectFieldRefusal } from "../budgets/delta-bound";
+import { deltaRefusal, subjectFieldRefusalOf } from "../budgets/delta-bound";
 import { LEDGER_ACCOUNTANT } from "../budgets/ledger";
 import { lineageCurvesNow, lockLineageCurves } from "../budgets/lineage-curve";
 import { existingBudget, lockedBudget } from "../budgets/service";
 import type { SessionUser } from "../context";
 import { maySeeDataset, requireTrainingAccess } from "../datasets/access";
-import { versionFilesRefusal } from "../datasets/version-files";
+import { filesDeletedRefusal } from "../datasets/version-files";
 import { datasetVersionById } from "../datasets/version-row";
 import { AppError } from "../errors";
 import { visibleModelVersion } from "../models/visibility";
@@ -46,22 +46,29 @@ export interface Projection {
 const RUN_CHARGE = { what: "This run", forbidden: "no run may start" };
 
 /**
- * The refusals that need reads (files kept, subject field, delta against 1/N), read at once, in runRefusal's order;
- * `lockIn`: an admission's transaction (the version's row is locked as it is read, see versionFilesRefusal).
+ * The refusals runRefusal gives before the budget's own, in its order: the version's files must be kept and, at subject
+ * level, it must name its subjects (both decided by the version's row), and the delta must stay below 1/N (`delta`:
+ * deltaRefusal's answer).
  */
-export function readRefusals(db: Executor, datasetVersionId: string, budget: Budget, lockIn?: Tx): Promise<(string | null)[]> {
-  return Promise.all([
-    versionFilesRefusal(db, datasetVersionId, lockIn),
-    subjectFieldRefusal(db, { datasetVersionId }, budget.privacyUnit),
-    deltaRefusal(db, budget.datasetId, budget),
-  ]);
+function versionRefusals(version: DatasetVersion, budget: Budget, delta: string | null): (string | null)[] {
+  return [filesDeletedRefusal(version), subjectFieldRefusalOf([version], "version", budget.privacyUnit), delta];
+}
+
+/**
+ * versionRefusals in an admission's transaction: the version's row is locked as it is read, so that a deletion of its
+ * files (which locks it too, then looks for queued runs) happens wholly before the admission or after it.
+ */
+export async function lockedRefusals(tx: Tx, versionId: string, budget: Budget): Promise<(string | null)[]> {
+  const [version, delta] = await pipelined(() => lockedRow(tx, datasetVersions, versionId), () => deltaRefusal(tx, budget.datasetId, budget));
+  if (!version) throw new AppError("NOT_FOUND", "No such dataset version.");
+  return versionRefusals(version, budget, delta);
 }
 
 /**
  * Why a run may not (re)start on this dataset version, or null when it may: its files must be kept (not deleted by an
  * officer or by retention), a subject-level run needs a subject field, the budget's delta must stay below 1/N of the
  * lineage's units (a later, larger version can break that), and the run's spend, composed with the lineage's, must
- * fit the budget. `read`: readRefusals' answers.
+ * fit the budget. `read`: versionRefusals' answers.
  */
 export function runRefusal(read: readonly (string | null)[], budget: Budget, before: number, after: number, runEpsilon: number): string | null {
   return read.find((r) => r !== null) ?? chargeRefusal(budget, RUN_CHARGE, before, after, runEpsilon);
@@ -133,7 +140,7 @@ export async function project(db: Executor, user: SessionUser, input: RunRequest
   return projectOnto(subject, input, state);
 }
 
-/** What a projection reads of the lineage: its budget, its composed curves, and readRefusals' answers for the version. */
+/** What a projection reads of the lineage: its budget, its composed curves, and versionRefusals' answers for the version. */
 export interface LineageState {
   budget: Budget;
   curves: LineageCurves;
@@ -143,7 +150,7 @@ export interface LineageState {
 /** The lineage's state as it is now, without a lock (the preview, and the launch's early check). */
 export async function lineageStateNow(db: Executor, version: DatasetVersion): Promise<LineageState> {
   const [budget, curves] = await Promise.all([existingBudget(db, version.datasetId), lineageCurvesNow(db, version.datasetId)]);
-  return { budget, curves, read: await readRefusals(db, version.id, budget) };
+  return { budget, curves, read: versionRefusals(version, budget, await deltaRefusal(db, version.datasetId, budget)) };
 }
 
 /**
@@ -154,7 +161,7 @@ export async function lineageStateNow(db: Executor, version: DatasetVersion): Pr
  */
 export async function lockedLineageState(tx: Tx, version: Pick<DatasetVersion, "id" | "datasetId">): Promise<LineageState> {
   const budget = await lockedBudget(tx, version.datasetId);
-  const [curves, read] = await pipelined(() => lockLineageCurves(tx, version.datasetId), () => readRefusals(tx, version.id, budget, tx));
+  const [curves, read] = await pipelined(() => lockLineageCurves(tx, version.datasetId), () => lockedRefusals(tx, version.id, budget));
   return { budget, curves, read };
 }
 
