@@ -133,16 +133,15 @@ function execute(tx: Tx, statement: string): Promise<unknown> {
   return (tx as unknown as { execute(query: SQL): Promise<unknown> }).execute(sql.raw(statement));
 }
 
+/** The tables of db/schema by name: what `lockRow` is given. */
+const tablesByName = new Map<string, SQLiteTable>();
+for (const t of Object.values(schema) as unknown[]) if (is(t, SQLiteTable)) tablesByName.set(getTableConfig(t).name, t);
+
 /** The primary-key column of a table of db/schema that `lockRow` may lock (one keyed by a single column). */
 function primaryKeyColumn(table: string): string {
-  for (const t of Object.values(schema)) {
-    if (!is(t, SQLiteTable)) continue;
-    const config = getTableConfig(t);
-    if (config.name !== table) continue;
-    const keys = config.columns.filter((c) => c.primary);
-    if (keys.length === 1) return pg.escapeIdentifier(keys[0]!.name);
-  }
-  throw new Error(`lockRow: ${table} is not a table with a one-column primary key`);
+  const t = tablesByName.get(table);
+  if (!t) throw new Error(`lockRow: ${table} is not a table of the schema`);
+  return pg.escapeIdentifier(primaryKeyOf(t).name);
 }
 
 /** A connection URL without its password, for messages. */
