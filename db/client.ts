@@ -154,6 +154,13 @@ export function pipelined<T extends readonly unknown[]>(...statements: { [K in k
   return Promise.all(statements.map((start) => start().then((value) => value))) as unknown as Promise<T>;
 }
 
+/** Rows in groups of at most `size`: the rows of one multi-row insert, kept under the engines' limits on parameters. */
+export function inChunks<T>(rows: readonly T[], size = 500): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) chunks.push(rows.slice(i, i + size));
+  return chunks;
+}
+
 /** Checks that `db`'s database answers and has this release's schema (see Engine.check). */
 export function checkDatabase(db: Executor, options: { allowNewer?: boolean } = {}): Promise<void> {
   return engineOf(db).check(options);

@@ -7,7 +7,7 @@ import { auditLog, users, type AuditEntry } from "../../db/schema";
 import { AppError } from "../errors";
 import { canonicalJson } from "./canonical";
 import type { EntryBody } from "./chain";
-import { GENESIS_HASH, SYSTEM_ACTOR, audited, entryHash, inputDigest, listAudit, verifyChain } from "./service";
+import { GENESIS_HASH, SYSTEM_ACTOR, appendAudits, audited, entryHash, inputDigest, listAudit, verifyChain } from "./service";
 
 async function append(db: Db, from: number, to: number) {
   for (let i = from; i < to; i++) {
@@ -65,6 +65,20 @@ describe("audit chain", () => {
     const rows = await rowsOf(db);
     expect(rows.map((r) => r.prevHash)).toEqual([GENESIS_HASH, rows[0]!.hash, rows[1]!.hash]);
     expect(await verifyChain(db)).toEqual({ ok: true, entries: 3, head: rows[2]!.hash });
+  });
+
+  it("appends several entries of one transaction in their order, each on the one before, with concurrent writers", async () => {
+    const db = await logWith(1);
+    const changes = (tag: string) => [1, 2, 3].map((i) => ({ actor: SYSTEM_ACTOR, action: `test.${tag}`, entityType: "thing", entityId: `${tag}${i}`, input: { i } }));
+    await Promise.all(["a", "b", "c"].map((tag) => transaction(db, (tx) => appendAudits(tx, changes(tag)))));
+    const rows = await rowsOf(db);
+    expect(rows.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    // Each transaction's three entries are consecutive and in order.
+    for (const tag of ["a", "b", "c"]) {
+      const at = rows.findIndex((r) => r.entityId === `${tag}1`);
+      expect(rows.slice(at, at + 3).map((r) => r.entityId)).toEqual([`${tag}1`, `${tag}2`, `${tag}3`]);
+    }
+    expect(await verifyChain(db)).toMatchObject({ ok: true, entries: 10 });
   });
 
   it("verifies an empty log and one longer than a verification batch", async () => {

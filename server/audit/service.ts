@@ -1,6 +1,6 @@
 // The audit log: appends hash-chained entries inside the caller's transaction, lists them, and verifies the chain.
 import { and, asc, count, desc, eq, gt, like, lte, type SQL } from "drizzle-orm";
-import { engineOf, first, transaction, type Executor, type Tx } from "../../db/client";
+import { engineOf, first, pipelined, transaction, type Executor, type Tx } from "../../db/client";
 import { auditLog, type AuditEntry, type Role } from "../../db/schema";
 import { canonicalJson, redactSecrets, sha256Hex } from "./canonical";
 import { GENESIS_HASH, entryHash, type EntryBody } from "./chain";
@@ -32,23 +32,37 @@ export function inputDigest(input: unknown): string {
 
 /** Appends one entry; call it inside the transaction that makes the change. */
 export async function appendAudit(tx: Tx, change: AuditedChange): Promise<AuditEntry> {
+  return (await appendAudits(tx, [change]))[0]!;
+}
+
+/**
+ * Appends entries one after the other on the chain, in their order, under one read of its head; their inserts are
+ * pipelined. Call it inside the transaction that makes the changes.
+ */
+export async function appendAudits(tx: Tx, changes: readonly AuditedChange[]): Promise<AuditEntry[]> {
+  if (changes.length === 0) return [];
   // The chain's lock and the read of its head, in one call: the head is that of whoever held the lock before.
-  const last = await engineOf(tx).lockedAuditHead(tx);
-  const body: EntryBody = {
-    seq: (last?.seq ?? 0) + 1,
-    at: new Date().toISOString(),
-    actorId: change.actor.id,
-    actorEmail: change.actor.email,
-    actorRole: change.actor.role,
-    action: change.action,
-    entityType: change.entityType,
-    entityId: change.entityId,
-    inputDigest: inputDigest(change.input),
-    prevHash: last?.hash ?? GENESIS_HASH,
-  };
-  const entry = { ...body, hash: entryHash(body) };
-  await engineOf(tx).insertAuditEntry(tx, entry);
-  return entry;
+  const head = await engineOf(tx).lockedAuditHead(tx);
+  let last = { seq: head?.seq ?? 0, hash: head?.hash ?? GENESIS_HASH };
+  const entries = changes.map((change): AuditEntry => {
+    const body: EntryBody = {
+      seq: last.seq + 1,
+      at: new Date().toISOString(),
+      actorId: change.actor.id,
+      actorEmail: change.actor.email,
+      actorRole: change.actor.role,
+      action: change.action,
+      entityType: change.entityType,
+      entityId: change.entityId,
+      inputDigest: inputDigest(change.input),
+      prevHash: last.hash,
+    };
+    const entry = { ...body, hash: entryHash(body) };
+    last = entry;
+    return entry;
+  });
+  await pipelined(...entries.map((entry) => () => engineOf(tx).insertAuditEntry(tx, entry)));
+  return entries;
 }
 
 /**

@@ -2,7 +2,7 @@
 // change makes, in the change's transaction under the curve row's lock, so that a budget check reads O(orders) numbers
 // whatever the number of runs. A lineage without a curve (a database from before them) has it built from its events.
 import { and, eq, inArray, isNull, ne, or, sql, type SQLWrapper } from "drizzle-orm";
-import { first, lockedRow, pipelined, preparedRead, type Executor, type Tx } from "../../db/client";
+import { first, inChunks, lockedRow, pipelined, preparedRead, type Executor, type Tx } from "../../db/client";
 import { ACTIVE_RUN_STATUSES, countReleases, ledgerRunContributions, lineageCurves, runs } from "../../db/schema";
 import { parseEvent } from "../../trainer/privacy";
 import { reservedSteps } from "./ledger";
@@ -24,7 +24,8 @@ export const curveReads = { runRows: 0 };
 const planned = sql`${runs.segmentBaseSteps} + ${runs.plannedSteps} - ${runs.resumeFromStep}`;
 const reservedStepsSql = sql<number>`CASE WHEN ${inArray(runs.status, [...ACTIVE_RUN_STATUSES])} THEN (CASE WHEN ${runs.chargedSteps} > ${planned} THEN ${runs.chargedSteps} ELSE ${planned} END) ELSE ${runs.chargedSteps} END`;
 
-interface Change {
+/** A run's steps as the curves are to count them, and as they counted them before. */
+export interface CurveChange {
   runId: string;
   samplingRate: number;
   noiseMultiplier: number;
@@ -38,7 +39,7 @@ interface Change {
  * The lineage's runs (or the one run) whose steps now differ from what the curves count them with: normally only the
  * run a transaction just changed, or none, so that no other run row is read. With `all`, every run (a build).
  */
-async function changedRuns(db: Executor, datasetId: string, options: { runId?: string; all?: boolean }): Promise<Change[]> {
+async function changedRuns(db: Executor, datasetId: string, options: { runId?: string; all?: boolean }): Promise<CurveChange[]> {
   const rows = options.runId || options.all ? await changedRunsQuery(db, datasetId, options) : await changedRunsOf(db, { datasetId });
   curveReads.runRows += rows.length;
   return rows.map((r) => ({
@@ -76,7 +77,7 @@ function changedRunsQuery(db: Executor, datasetId: string | SQLWrapper, options:
 const changedRunsOf = preparedRead("ledger_changed_runs_of_lineage", (db) => changedRunsQuery(db, sql.placeholder("datasetId"), {}));
 const curveRowOf = preparedRead("ledger_curve_row_of_lineage", (db) => db.select().from(lineageCurves).where(eq(lineageCurves.datasetId, sql.placeholder("datasetId"))));
 
-function apply(curves: LineageCurves, changes: readonly Change[]): void {
+function apply(curves: LineageCurves, changes: readonly CurveChange[]): void {
   for (const ch of changes) {
     addSteps(curves.reserved, ch.samplingRate, ch.noiseMultiplier, ch.reserved - ch.hadReserved);
     addSteps(curves.charged, ch.samplingRate, ch.noiseMultiplier, ch.charged - ch.hadCharged);
@@ -119,10 +120,10 @@ async function store(tx: Tx, datasetId: string, curves: LineageCurves): Promise<
     .where(eq(lineageCurves.datasetId, datasetId));
 }
 
-async function recordContributions(tx: Tx, datasetId: string, changes: readonly Change[]): Promise<void> {
+async function recordContributions(tx: Tx, datasetId: string, changes: readonly CurveChange[]): Promise<void> {
   const c = ledgerRunContributions;
-  for (let i = 0; i < changes.length; i += 500) {
-    const values = changes.slice(i, i + 500).map((ch) => ({ runId: ch.runId, datasetId, reservedSteps: ch.reserved, chargedSteps: ch.charged }));
+  for (const chunk of inChunks(changes)) {
+    const values = chunk.map((ch) => ({ runId: ch.runId, datasetId, reservedSteps: ch.reserved, chargedSteps: ch.charged }));
     await tx
       .insert(c)
       .values(values)
@@ -166,8 +167,13 @@ async function createCurveRow(tx: Tx, datasetId: string): Promise<void> {
 }
 
 /** Applies the changes to the curves, records what each run is now counted with, and stores the curves if they moved. */
-async function countChanges(tx: Tx, datasetId: string, curves: LineageCurves, changes: readonly Change[], built = false): Promise<void> {
+async function countChanges(tx: Tx, datasetId: string, curves: LineageCurves, changes: readonly CurveChange[], built = false): Promise<void> {
   apply(curves, changes);
+  await storeCounted(tx, datasetId, curves, changes, built);
+}
+
+/** Records what each run (of changes already applied to `curves`) is now counted with, and stores the curves if they moved. */
+async function storeCounted(tx: Tx, datasetId: string, curves: LineageCurves, changes: readonly CurveChange[], built = false): Promise<void> {
   await pipelined(
     () => recordContributions(tx, datasetId, changes),
     () => (built || changes.length > 0 ? store(tx, datasetId, curves) : Promise.resolve()),
@@ -175,18 +181,23 @@ async function countChanges(tx: Tx, datasetId: string, curves: LineageCurves, ch
 }
 
 /**
- * Counts a run being inserted in `tx` (queued, nothing charged: reserved at its planned steps) on `curves`, which
- * lockLineageCurves returned earlier in the same transaction (their row is still locked): syncRunOnLedger without
- * locking and reading them again, nor reading the run back.
+ * Counts a run about to be inserted (queued, nothing charged: reserved at its planned steps) on `curves`, in memory:
+ * storeNewRuns then writes what was counted.
  */
-export async function countNewRunOnLockedCurves(
-  tx: Tx,
-  datasetId: string,
-  curves: LineageCurves,
-  run: { runId: string; samplingRate: number; noiseMultiplier: number; plannedSteps: number },
-): Promise<void> {
+export function countNewRun(curves: LineageCurves, run: { runId: string; samplingRate: number; noiseMultiplier: number; plannedSteps: number }): CurveChange {
   const reserved = reservedSteps({ chargedSteps: 0, segmentBaseSteps: 0, plannedSteps: run.plannedSteps, resumeFromStep: 0 });
-  await countChanges(tx, datasetId, curves, [{ ...run, reserved, charged: 0, hadReserved: 0, hadCharged: 0 }]);
+  const change = { ...run, reserved, charged: 0, hadReserved: 0, hadCharged: 0 };
+  apply(curves, [change]);
+  return change;
+}
+
+/**
+ * Stores the runs inserted in `tx` that countNewRun counted on `curves`, which lockLineageCurves returned earlier in
+ * the same transaction (their row is still locked): syncRunOnLedger for each, without locking and reading the curves
+ * again, nor reading the runs back.
+ */
+export function storeNewRuns(tx: Tx, datasetId: string, curves: LineageCurves, counted: readonly CurveChange[]): Promise<void> {
+  return storeCounted(tx, datasetId, curves, counted);
 }
 
 /**

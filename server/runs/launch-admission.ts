@@ -3,11 +3,11 @@
 // launch gets its run, its reservation and its audit entry. A burst of launches (after a cancel frees room) takes the
 // locks once instead of queuing on them one by one, and none holds a database connection while it waits.
 import { randomUUID } from "node:crypto";
-import { pipelined, transaction, type Db, type Tx } from "../../db/client";
+import { inChunks, pipelined, transaction, type Db, type Tx } from "../../db/client";
 import { runCanaries, runs } from "../../db/schema";
-import { appendAudit, audited, type Actor } from "../audit/service";
+import { appendAudits, type Actor, type AuditedChange } from "../audit/service";
 import type { LineageCurves } from "../budgets/curve-math";
-import { countNewRunOnLockedCurves } from "../budgets/lineage-curve";
+import { countNewRun, storeNewRuns, type CurveChange } from "../budgets/lineage-curve";
 import type { SessionUser } from "../context";
 import { AppError } from "../errors";
 import { prepareCanaries, type Canary, type CanaryCommitment } from "../leakage/canaries";
@@ -91,12 +91,14 @@ async function admitBatch(db: Db, batch: readonly LaunchRequest[]): Promise<Outc
 
 /**
  * Under the locks, each launch in turn is projected onto the lineage's curves as the launches before it left them, and
- * refused, or reserved (which counts it on the curves). Run again from the start if the engine retries the transaction.
+ * refused, or reserved (which counts it on the curves); then the admitted ones are written, all at once. Run again
+ * from the start if the engine retries the transaction.
  */
 async function admitInTransaction(tx: Tx, batch: readonly LaunchRequest[]): Promise<Outcome[]> {
   const state = await lockedLineageState(tx, batch[0]!.subject.version);
   const reads = new Map([[batch[0]!.subject.version.id, state.read]]);
   const outcomes: Outcome[] = [];
+  const reserved: Reservation[] = [];
   for (const launch of batch) {
     const versionId = launch.subject.version.id;
     if (!reads.has(versionId)) reads.set(versionId, await lockedRefusals(tx, versionId, state.budget));
@@ -108,9 +110,15 @@ async function admitInTransaction(tx: Tx, batch: readonly LaunchRequest[]): Prom
       outcomes.push({ error });
       continue;
     }
-    if (projection.refusal) outcomes.push({ error: new AppError("CONFLICT", projection.refusal) });
-    else outcomes.push({ admitted: { runId: await reserveRun(tx, launch, projection, state.curves), projection } });
+    if (projection.refusal) {
+      outcomes.push({ error: new AppError("CONFLICT", projection.refusal) });
+      continue;
+    }
+    const reservation = reserve(launch, projection, state.curves);
+    reserved.push(reservation);
+    outcomes.push({ admitted: { runId: reservation.run.id, projection } });
   }
+  await writeReservations(tx, state.budget.datasetId, state.curves, reserved);
   return outcomes;
 }
 
@@ -119,12 +127,24 @@ export function canaryAuditInput(commitment: CanaryCommitment, canaries: readonl
   return { plan: commitment.plan, canaries: canaries.map((c) => ({ digest: c.digest, included: c.included })) };
 }
 
-/** Writes an admitted launch: the run, its reservation on the lineage's locked curves, its canaries, its audit entries. */
-async function reserveRun(tx: Tx, { user, actor, input, subject: { version } }: LaunchRequest, p: Projection, curves: LineageCurves): Promise<string> {
+/** An admitted launch, to be written: its run, its canaries, its count on the lineage's curves, its audit entries. */
+interface Reservation {
+  run: typeof runs.$inferInsert & { id: string };
+  canaries: (typeof runCanaries.$inferInsert)[];
+  counted: CurveChange;
+  audit: AuditedChange[];
+}
+
+/** Reserves an admitted launch's planned spend on the lineage's locked curves (in memory) and makes its rows. */
+function reserve({ user, actor, input, subject: { version } }: LaunchRequest, p: Projection, curves: LineageCurves): Reservation {
   const id = randomUUID();
   const drawn = input.canaries && prepareCanaries(input.canaries);
-  await audited(tx, { actor, action: "run.launch", entityType: "run", entityId: id, input }, async () => {
-    const inserted = tx.insert(runs).values({
+  const audit: AuditedChange[] = [];
+  // The canaries' commitment (settings, digests and inclusion) enters the audit log with the launch, before any training.
+  if (drawn) audit.push({ actor, action: "run.canaries", entityType: "run", entityId: id, input: canaryAuditInput(drawn.commitment, drawn.canaries) });
+  audit.push({ actor, action: "run.launch", entityType: "run", entityId: id, input });
+  return {
+    run: {
       id,
       datasetId: version.datasetId,
       datasetVersionId: version.id,
@@ -137,14 +157,23 @@ async function reserveRun(tx: Tx, { user, actor, input, subject: { version } }: 
       canaryPlan: drawn ? JSON.stringify(drawn.commitment.plan) : null,
       createdBy: user.id,
       createdAt: new Date().toISOString(),
-    });
-    // The run and its reservation on the curves are written pipelined.
-    await pipelined(() => inserted, () => countNewRunOnLockedCurves(tx, version.datasetId, curves, { runId: id, samplingRate: p.samplingRate, noiseMultiplier: p.noiseMultiplier, plannedSteps: p.steps }));
-    if (drawn) {
-      for (const [idx, c] of drawn.canaries.entries()) await tx.insert(runCanaries).values({ runId: id, idx, ...c });
-      // The commitment (settings, digests and inclusion) enters the audit log now, before any training.
-      await appendAudit(tx, { actor, action: "run.canaries", entityType: "run", entityId: id, input: canaryAuditInput(drawn.commitment, drawn.canaries) });
-    }
-  });
-  return id;
+    },
+    canaries: drawn ? drawn.canaries.map((c, idx) => ({ runId: id, idx, ...c })) : [],
+    counted: countNewRun(curves, { runId: id, samplingRate: p.samplingRate, noiseMultiplier: p.noiseMultiplier, plannedSteps: p.steps }),
+    audit,
+  };
+}
+
+/**
+ * Writes the admitted launches together, pipelined: their runs, their canaries, their reservations on the lineage's
+ * locked curves (stored once), and their audit entries, appended last so that the chain's lock is held the least.
+ */
+async function writeReservations(tx: Tx, datasetId: string, curves: LineageCurves, reserved: readonly Reservation[]): Promise<void> {
+  if (reserved.length === 0) return;
+  await pipelined(
+    ...inChunks(reserved.map((r) => r.run)).map((rows) => () => tx.insert(runs).values(rows)),
+    ...inChunks(reserved.flatMap((r) => r.canaries)).map((rows) => () => tx.insert(runCanaries).values(rows)),
+    () => storeNewRuns(tx, datasetId, curves, reserved.map((r) => r.counted)),
+    () => appendAudits(tx, reserved.flatMap((r) => r.audit)),
+  );
 }
