@@ -65,9 +65,10 @@ describe("releasing DP counts", () => {
     const { spend, leftEpsilon } = await officer().budgets.status({ datasetId });
     expect(spend!.epsilon).toBeCloseTo(composedEpsilon, 10);
     expect(spend!.chargedEpsilon).toBeCloseTo(composedEpsilon, 10);
-    expect(spend!.runs.map((s) => s.kind)).toEqual(["run", "count release"]);
-    const [runShare, releaseShare] = spend!.runs;
-    expect(releaseShare).toMatchObject({ kind: "count release", releaseId: release.id, datasetVersionId: versionId, reserved: false });
+    const { entries } = (await officer().spend.breakdown({ datasetId }))!;
+    expect(entries.map((s) => s.kind)).toEqual(["run", "count release"]);
+    const [runShare, releaseShare] = entries;
+    expect(releaseShare).toMatchObject({ kind: "count release", id: release.id, reserved: false });
     expect(releaseShare!.epsilonAlone).toBeCloseTo(rdp.epsilon(countReleaseEvent(5), 1e-5), 10);
     // Composed, not added: less than the two epsilons' sum, which the naive sum shows.
     expect(spend!.epsilon).toBeLessThan(runShare!.epsilonAlone + releaseShare!.epsilonAlone);

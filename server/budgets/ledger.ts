@@ -1,7 +1,7 @@
 // The privacy ledger of a dataset lineage: every run's events (charged, or reserved while it may still run) and every
 // DP count release's, composed by the accountant's composition; epsilons are never added (the naive sum is shown
 // only to make the saving visible).
-import { asc, eq, sql } from "drizzle-orm";
+import { asc, count, eq, inArray, sql } from "drizzle-orm";
 import { first, preparedRead, type Executor } from "../../db/client";
 import { ACTIVE_RUN_STATUSES, budgets, countReleases, runs, type Run } from "../../db/schema";
 import { createAccountant, dpSgdEvent, groupPrivacy, parseEvent, type PrivacyEvent, type PrivacyUnit } from "../../trainer/privacy";
@@ -46,6 +46,10 @@ export function ledgerEntry(run: RunCharge): LedgerEntry {
 function entrySteps(run: RunCharge): number {
   return isActive(run) ? reservedSteps(run) : run.chargedSteps;
 }
+
+const segmentEndSql = sql`${runs.segmentBaseSteps} + ${runs.plannedSteps} - ${runs.resumeFromStep}`;
+/** entrySteps in SQL. */
+export const entryStepsSql = sql<number>`CASE WHEN ${inArray(runs.status, [...ACTIVE_RUN_STATUSES])} THEN (CASE WHEN ${runs.chargedSteps} > ${segmentEndSql} THEN ${runs.chargedSteps} ELSE ${segmentEndSql} END) ELSE ${runs.chargedSteps} END`;
 
 /** A run as the ledger charges it. */
 export type RunItem = RunCharge & { createdAt: string };
@@ -179,6 +183,25 @@ export async function lineageEntries(db: Executor, datasetId: string): Promise<L
   const [runItems, releases] = await Promise.all([lineageRuns(db, datasetId), lineageReleases(db, datasetId)]);
   const items: LedgerItem[] = [...runItems, ...releases];
   return items.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+}
+
+/** The lineage's runs grouped alike (the same settings and entry steps), with how many there are of each. */
+const entryGroupsOfLineage = preparedRead("ledger_entry_groups_of_lineage", (db) =>
+  db
+    .select({ samplingRate: runs.samplingRate, noiseMultiplier: runs.noiseMultiplier, steps: entryStepsSql.mapWith(Number), n: count() })
+    .from(runs)
+    .where(eq(runs.datasetId, sql.placeholder("datasetId")))
+    .groupBy(sql`1, 2, 3`),
+);
+
+/**
+ * What adding the epsilons of the lineage's entries at `delta` would claim (spendOf's naiveEpsilonSum), from its runs
+ * grouped alike and its count releases: no row per run is read.
+ */
+export async function lineageNaiveSum(db: Executor, datasetId: string, delta: number): Promise<number> {
+  const [groups, releases] = await Promise.all([entryGroupsOfLineage(db, { datasetId }), lineageReleases(db, datasetId)]);
+  const ofRuns = groups.reduce((sum, g) => sum + g.n * LEDGER_ACCOUNTANT.epsilon(dpSgdEvent(g.samplingRate, g.noiseMultiplier, g.steps), delta), 0);
+  return releases.reduce((sum, r) => sum + LEDGER_ACCOUNTANT.epsilon(r.event, delta), ofRuns);
 }
 
 /**

@@ -67,6 +67,13 @@ describe("a lineage's stored curves", () => {
     expect(Math.abs(figures.epsilon - spend.epsilon)).toBeLessThanOrEqual(1e-9 * spend.epsilon);
     expect(Math.abs(figures.chargedEpsilon - spend.chargedEpsilon)).toBeLessThanOrEqual(1e-9 * Math.max(spend.chargedEpsilon, 1e-12));
     expect(spend.runs.length).toBeGreaterThan(10);
+    // The budget pages' figures, which read no row per run, are the events' composition and naive sum too.
+    const shown = (await callerAs(db, users.auditor).budgets.status({ datasetId: w.datasetId })).spend!;
+    expect(shown).toMatchObject({ delta: DELTA, accountant: spend.accountant });
+    for (const key of ["epsilon", "chargedEpsilon", "naiveEpsilonSum"] as const) {
+      expect({ key, off: Math.abs(shown[key] - spend[key]) <= 1e-9 * Math.max(spend[key], 1e-12) }).toEqual({ key, off: true });
+    }
+    expect(new Set((await db.select().from(runs).where(eq(runs.datasetId, w.datasetId))).map((r) => r.status)).size).toBeGreaterThan(3);
   });
 
   it("are built from the events where a database from before them has none, on the first read and the first charge", async () => {

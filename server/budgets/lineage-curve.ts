@@ -1,11 +1,11 @@
 // The stored composed curves of a lineage's ledger (db/schema/ledger-curves.ts): updated by the difference a run's
 // change makes, in the change's transaction under the curve row's lock, so that a budget check reads O(orders) numbers
 // whatever the number of runs. A lineage without a curve (a database from before them) has it built from its events.
-import { and, eq, inArray, isNull, ne, or, sql, type SQLWrapper } from "drizzle-orm";
+import { and, eq, isNull, ne, or, sql, type SQLWrapper } from "drizzle-orm";
 import { first, inChunks, lockedRow, pipelined, preparedRead, type Executor, type Tx } from "../../db/client";
-import { ACTIVE_RUN_STATUSES, countReleases, ledgerRunContributions, lineageCurves, runs } from "../../db/schema";
+import { countReleases, ledgerRunContributions, lineageCurves, runs } from "../../db/schema";
 import { parseEvent } from "../../trainer/privacy";
-import { reservedSteps } from "./ledger";
+import { entryStepsSql, reservedSteps } from "./ledger";
 import {
   LEDGER_ORDERS_DIGEST,
   addEvent,
@@ -19,10 +19,6 @@ import {
 
 /** What the curve code has read of the runs table into this process (the test of a check's cost reads it). */
 export const curveReads = { runRows: 0 };
-
-/** In SQL: the steps the reserved curve counts a run with (reservedSteps while it is active, else its charged steps). */
-const planned = sql`${runs.segmentBaseSteps} + ${runs.plannedSteps} - ${runs.resumeFromStep}`;
-const reservedStepsSql = sql<number>`CASE WHEN ${inArray(runs.status, [...ACTIVE_RUN_STATUSES])} THEN (CASE WHEN ${runs.chargedSteps} > ${planned} THEN ${runs.chargedSteps} ELSE ${planned} END) ELSE ${runs.chargedSteps} END`;
 
 /** A run's steps as the curves are to count them, and as they counted them before. */
 export interface CurveChange {
@@ -57,7 +53,7 @@ function changedRunsQuery(db: Executor, datasetId: string | SQLWrapper, options:
       runId: runs.id,
       samplingRate: runs.samplingRate,
       noiseMultiplier: runs.noiseMultiplier,
-      reserved: reservedStepsSql.mapWith(Number),
+      reserved: entryStepsSql.mapWith(Number),
       charged: runs.chargedSteps,
       hadReserved: c.reservedSteps,
       hadCharged: c.chargedSteps,
@@ -68,7 +64,7 @@ function changedRunsQuery(db: Executor, datasetId: string | SQLWrapper, options:
       and(
         eq(runs.datasetId, datasetId),
         options.runId ? eq(runs.id, options.runId) : undefined,
-        options.all ? undefined : or(isNull(c.runId), ne(c.reservedSteps, reservedStepsSql), ne(c.chargedSteps, runs.chargedSteps)),
+        options.all ? undefined : or(isNull(c.runId), ne(c.reservedSteps, entryStepsSql), ne(c.chargedSteps, runs.chargedSteps)),
       ),
     );
 }

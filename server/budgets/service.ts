@@ -14,7 +14,7 @@ import { notify } from "../notifications/service";
 import { proseText } from "../validation";
 import { deltaRefusal, subjectFieldRefusal } from "./delta-bound";
 import { freezeState, lastFreezeChange } from "./freeze-state";
-import { lineageEntries, personLevel, spendOf } from "./ledger";
+import { LEDGER_ACCOUNTANT, lineageNaiveSum, personLevel } from "./ledger";
 import { lineageCurvesNow } from "./lineage-curve";
 import { ledgerEpsilons } from "./curve-math";
 
@@ -250,22 +250,23 @@ export async function budgetsOverview(db: Executor, user: SessionUser) {
   return Promise.all((await visibleDatasets(db, user)).map((dataset) => statusOf(db, dataset)));
 }
 
-/** A visible dataset's budget, requests and spend. */
+/**
+ * A visible dataset's budget, requests and spend: the composed epsilons from the lineage's curves, the naive sum from
+ * its runs grouped alike, so that no row per run is read (each entry's share is spend.breakdown's).
+ */
 async function statusOf(db: Executor, dataset: Dataset) {
   const datasetId = dataset.id;
-  // The reads are independent: at once (on PostgreSQL, on the pool's connections together). Each entry's share (the
-  // page's breakdown) is composed from the entries; the headline figures are the curves'.
-  const [budget, requests, entries, curves, versions, lastFreeze] = await Promise.all([
+  // The reads are independent: at once (on PostgreSQL, on the pool's connections together).
+  const [budget, requests, curves, versions, lastFreeze] = await Promise.all([
     getBudget(db, datasetId).then((b) => b ?? null),
     requestsOfDataset(db, { datasetId }),
-    lineageEntries(db, datasetId),
     lineageCurvesNow(db, datasetId),
     recordBoundsOf(db, { datasetId }),
     lastFreezeChange(db, datasetId),
   ]);
   if (!budget) return { dataset, budget, requests, spend: null, leftEpsilon: null, expired: false, freeze: null, personLevel: null, internal: null };
-  const spend = spendOf(entries, budget.delta);
   const headline = ledgerEpsilons(curves, budget.delta);
+  const spend = { delta: budget.delta, accountant: LEDGER_ACCOUNTANT.description, ...headline, naiveEpsilonSum: await lineageNaiveSum(db, datasetId, budget.delta) };
   const freeze = freezeState(budget.frozen, lastFreeze);
   const observedMaxRecordsPerSubject = Math.max(1, ...versions.map((r) => r.k));
   const recordLevel = budget.privacyUnit === "record";

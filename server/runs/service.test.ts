@@ -133,7 +133,7 @@ describe("launching runs", () => {
     const composedTruth = rdp.epsilon({ type: "composed", events: [dpSgdEvent(0.01, 1, 1000), dpSgdEvent(0.02, 1.3, 1000)] }, 1e-5);
     expect(status.spend!.epsilon).toBeCloseTo(composedTruth, 10);
     expect(status.spend!.naiveEpsilonSum).toBeGreaterThan(status.spend!.epsilon);
-    expect(status.spend!.runs.map((r) => r.reserved)).toEqual([true, true]);
+    expect((await engineer().spend.breakdown({ datasetId }))!.entries.map((r) => r.reserved)).toEqual([true, true]);
     // Record-level budget stating k = 9: the person-level figure from group privacy for that k is shown too.
     expect(status.personLevel!.epsilon).toBeCloseTo(9 * status.spend!.epsilon, 10);
   });
