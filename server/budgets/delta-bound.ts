@@ -10,31 +10,33 @@ export function deltaBound(unitCount: number): number {
   return 1 / Math.max(1, unitCount);
 }
 
-/**
- * N: the largest unit count over the lineage's versions, records or (for a subject-level budget) subjects. The
- * largest, so that a later, bigger version cannot slip under a delta chosen for a smaller one.
- */
 const unitCountsOf = preparedRead("unit_counts_of_lineage", (db) =>
   db.select({ records: datasetVersions.recordCount, subjects: datasetVersions.subjectCount }).from(datasetVersions).where(eq(datasetVersions.datasetId, sql.placeholder("datasetId"))),
 );
 
-export async function lineageUnitCount(db: Executor, datasetId: string, privacyUnit: PrivacyUnit): Promise<number> {
+/**
+ * N for each unit: the largest count over the lineage's versions of records and of subjects. The largest, so that a
+ * later, bigger version cannot slip under a delta chosen for a smaller one.
+ */
+export async function lineageUnitCounts(db: Executor, datasetId: string): Promise<Record<PrivacyUnit, number>> {
   const rows = await unitCountsOf(db, { datasetId });
-  const counts = rows.map((v) => (privacyUnit === "subject" ? v.subjects : v.records));
-  return Math.max(0, ...counts);
+  return { record: Math.max(0, ...rows.map((v) => v.records)), subject: Math.max(0, ...rows.map((v) => v.subjects)) };
 }
+
+type DeltaSetting = Pick<Budget, "delta" | "privacyUnit" | "deltaOverrideReason">;
 
 /**
  * Why `budget.delta` is not allowed on this lineage (delta >= 1/N, and no override reason recorded), or null when it
  * is. A delta that large lets a mechanism publish some unit's data outright with probability delta and still qualify.
  */
-export async function deltaRefusal(
-  db: Executor,
-  datasetId: string,
-  budget: Pick<Budget, "delta" | "privacyUnit" | "deltaOverrideReason">,
-): Promise<string | null> {
+export async function deltaRefusal(db: Executor, datasetId: string, budget: DeltaSetting): Promise<string | null> {
+  return deltaRefusalAt(await lineageUnitCounts(db, datasetId), budget);
+}
+
+/** deltaRefusal's rule on the lineage's unit counts, already read. */
+export function deltaRefusalAt(unitCounts: Record<PrivacyUnit, number>, budget: DeltaSetting): string | null {
   if (budget.deltaOverrideReason?.trim()) return null;
-  const n = Math.max(1, await lineageUnitCount(db, datasetId, budget.privacyUnit));
+  const n = Math.max(1, unitCounts[budget.privacyUnit]);
   if (budget.delta < deltaBound(n)) return null;
   const units = budget.privacyUnit === "subject" ? "subjects" : "records";
   return (

@@ -8,7 +8,7 @@ import { actorOf } from "../actor";
 import { inputDigest, verifyChain } from "../audit/service";
 import { registerUpload } from "../datasets/service";
 import { callerAs, ingestedVersion, registerTestBaseModel, runRequest, refusal, snapshot, testWorld, type TestWorld } from "../testing";
-import { deltaBound, deltaRefusal, lineageUnitCount, subjectFieldRefusal } from "./delta-bound";
+import { deltaBound, deltaRefusal, lineageUnitCounts, subjectFieldRefusal } from "./delta-bound";
 
 let world: TestWorld;
 
@@ -81,8 +81,8 @@ describe("delta below 1/N", () => {
 
   it("counts subjects for a subject-level budget, and takes the largest version of the lineage", async () => {
     const { datasetId } = await upload({ subjectField: "patient", recordCount: 10_000, subjectCount: 2_000, maxRecordsPerSubject: 9 });
-    expect(await lineageUnitCount(world.db, datasetId, "record")).toBe(10_000);
-    expect(await lineageUnitCount(world.db, datasetId, "subject")).toBe(2_000);
+    expect((await lineageUnitCounts(world.db, datasetId)).record).toBe(10_000);
+    expect((await lineageUnitCounts(world.db, datasetId)).subject).toBe(2_000);
     expect(deltaBound(2_000)).toBe(5e-4);
     expect((await refusal(officer().budgets.set({ datasetId, epsilon: 3, delta: 2e-4, privacyUnit: "record", renewsOn: RENEWS_ON }))).message).toContain(
       "1/N = 1/10000 ≈ 1.00e-4 for this dataset's 10000 records",
@@ -92,7 +92,7 @@ describe("delta below 1/N", () => {
 
     // A later, bigger version makes the stored delta too large: launch checks it again with deltaRefusal.
     await upload({ subjectField: "patient", recordCount: 40_000, subjectCount: 8_000, maxRecordsPerSubject: 9 }, { datasetId });
-    expect(await lineageUnitCount(world.db, datasetId, "subject")).toBe(8_000);
+    expect((await lineageUnitCounts(world.db, datasetId)).subject).toBe(8_000);
     expect(await deltaRefusal(world.db, datasetId, budget)).toBe(
       "delta must be below 1/N = 1/8000 ≈ 1.25e-4 for this dataset's 8000 subjects (smaller is safer); a privacy officer may override with a recorded reason.",
     );

@@ -54,8 +54,15 @@ export const visibleDatasets = visibleRead("visible_datasets", (db, visible) => 
 
 /** Refuses unless the user is an engineer with access to the dataset. */
 export async function requireTrainingAccess(db: Executor, user: SessionUser, datasetId: string): Promise<void> {
-  // An engineer sees a dataset only with access to it (maySeeDataset): a visible one is one they may train on.
   await visibleDataset(db, user, datasetId);
+  requireTrainer(user);
+}
+
+/**
+ * Refuses a user who may see a dataset (maySeeDataset) but not train on it. An engineer sees a dataset only with
+ * access to it: a visible one is one they may train on.
+ */
+export function requireTrainer(user: SessionUser): void {
   if (user.role !== "engineer") throw new AppError("FORBIDDEN", "You do not have access to train on this dataset.");
 }
 

@@ -8,12 +8,12 @@ import { calibrateNoiseMultiplier, dpSgdEvent } from "../../trainer/privacy";
 import { modelConfigSchema } from "../../trainer/contract/model-config";
 import { chargeRefusal } from "../budgets/admission";
 import { addSteps, copyCurve, epsilonOfCurve, type LineageCurves } from "../budgets/curve-math";
-import { deltaRefusal, subjectFieldRefusalOf } from "../budgets/delta-bound";
+import { deltaRefusal, deltaRefusalAt, lineageUnitCounts, subjectFieldRefusalOf } from "../budgets/delta-bound";
 import { LEDGER_ACCOUNTANT } from "../budgets/ledger";
 import { lineageCurvesNow, lockLineageCurves } from "../budgets/lineage-curve";
 import { existingBudget, lockedBudget } from "../budgets/service";
 import type { SessionUser } from "../context";
-import { maySeeDataset, requireTrainingAccess } from "../datasets/access";
+import { maySeeDataset, requireTrainer } from "../datasets/access";
 import { filesDeletedRefusal } from "../datasets/version-files";
 import { datasetVersionById } from "../datasets/version-row";
 import { AppError } from "../errors";
@@ -115,14 +115,10 @@ async function trainableVersion(db: Executor, user: SessionUser, versionId: stri
   const version = await datasetVersionById(db, versionId);
   if (!version) throw new AppError("NOT_FOUND", "No such dataset version.");
   // At once; one the user may not see is "no such version", whatever else refuses it.
-  const [visible, training, state] = await Promise.allSettled([
-    maySeeDataset(db, user, version.datasetId),
-    requireTrainingAccess(db, user, version.datasetId),
-    lineageStateNow(db, version),
-  ]);
+  const [visible, state] = await Promise.allSettled([maySeeDataset(db, user, version.datasetId), lineageStateNow(db, version)]);
   if (visible.status === "rejected") throw visible.reason;
   if (!visible.value) throw new AppError("NOT_FOUND", "No such dataset version.");
-  if (training.status === "rejected") throw training.reason;
+  requireTrainer(user);
   return { version, state };
 }
 
@@ -149,8 +145,8 @@ export interface LineageState {
 
 /** The lineage's state as it is now, without a lock (the preview, and the launch's early check). */
 export async function lineageStateNow(db: Executor, version: DatasetVersion): Promise<LineageState> {
-  const [budget, curves] = await Promise.all([existingBudget(db, version.datasetId), lineageCurvesNow(db, version.datasetId)]);
-  return { budget, curves, read: versionRefusals(version, budget, await deltaRefusal(db, version.datasetId, budget)) };
+  const [budget, curves, unitCounts] = await Promise.all([existingBudget(db, version.datasetId), lineageCurvesNow(db, version.datasetId), lineageUnitCounts(db, version.datasetId)]);
+  return { budget, curves, read: versionRefusals(version, budget, deltaRefusalAt(unitCounts, budget)) };
 }
 
 /**
