@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { RUN_STATUSES } from "../../db/schema";
 import { allowedTo, router } from "../trpc";
-import { launchOptions, listRuns } from "./run-views";
+import { launchOptions, listRuns, runsPageInput } from "./run-views";
 import { project } from "./launch-projection";
 import { cancelRun, launchRun, resumeRun, runIdInput } from "./service";
 import { runDetail } from "./run-detail";
@@ -16,7 +16,7 @@ const launchOutput = z.uuid();
 const cancelOutput = z.looseObject({ id: z.uuid(), status: z.enum(RUN_STATUSES), cancelRequested: z.boolean() });
 
 export const runsRouter = router({
-  list: reader.query(({ ctx }) => listRuns(ctx.db, ctx.user)),
+  list: reader.input(runsPageInput.prefault({})).query(({ ctx, input }) => listRuns(ctx.db, ctx.user, input)),
   get: reader.input(runIdInput).query(({ ctx, input }) => runDetail(ctx.db, ctx.user, input.runId)),
   cancel: allowedTo("cancelRun")
     .input(runIdInput)

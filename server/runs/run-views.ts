@@ -1,5 +1,6 @@
 // What callers read of runs: a run's view (an explicit DTO), the runs a user may see, and what an engineer may launch on.
-import { asc, desc, eq, ne } from "drizzle-orm";
+import { asc, count, desc, eq, ne, sql } from "drizzle-orm";
+import { z } from "zod";
 import type { Executor } from "../../db/client";
 import { datasetAccess, datasetVersions, datasets, modelFamilies, modelVersions, runs, type Run } from "../../db/schema";
 import type { SessionUser } from "../context";
@@ -61,11 +62,26 @@ export function runView(run: RunView): RunView {
   return Object.fromEntries(RUN_VIEW_FIELDS.map((field) => [field, run[field]])) as RunView;
 }
 
-/** Runs on datasets the user may see, newest first. */
-export function listRuns(db: Executor, user: SessionUser): Promise<RunView[]> {
-  return visibleRuns(db, user);
+/** Which page of the runs list: newest first, `pageSize` to a page. */
+export const runsPageInput = z.object({
+  page: z.number().int().min(1).max(1_000_000).default(1),
+  pageSize: z.number().int().min(1).max(200).default(50),
+});
+
+/** A page of the runs on datasets the user may see, newest first, and how many there are in all. */
+export async function listRuns(db: Executor, user: SessionUser, { page, pageSize }: z.infer<typeof runsPageInput>) {
+  const [shown, [counted]] = await Promise.all([visibleRuns(db, user, { limit: pageSize, offset: (page - 1) * pageSize }), visibleRunCount(db, user)]);
+  return { runs: shown, total: counted?.n ?? 0, page, pageSize };
 }
 
 /** Engineers see runs on the datasets they were granted; the other roles see every run. Newest first. */
-const visibleRuns = visibleRead("visible_runs", (db, visible) => db.select(runViewColumns).from(runs).where(visible(runs.datasetId)).orderBy(desc(runs.createdAt)));
-
+const visibleRuns = visibleRead("visible_runs", (db, visible) =>
+  db
+    .select(runViewColumns)
+    .from(runs)
+    .where(visible(runs.datasetId))
+    .orderBy(desc(runs.createdAt), desc(runs.id))
+    .limit(sql.placeholder("limit"))
+    .offset(sql.placeholder("offset")),
+);
+const visibleRunCount = visibleRead("visible_run_count", (db, visible) => db.select({ n: count() }).from(runs).where(visible(runs.datasetId)));

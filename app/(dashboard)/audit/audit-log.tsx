@@ -5,6 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { ErrorMessage } from "@/app/_components/error-message";
 import { EntityLink } from "@/app/_components/entity-link";
+import { Pager } from "@/app/_components/pager";
 import type { Can } from "@/app/_trpc/types";
 import { useTRPC } from "@/app/_trpc/client";
 
@@ -28,7 +29,6 @@ export function AuditLog({ can }: { can: Can }) {
   const [page, setPage] = useState(1);
   const log = useQuery(trpc.audit.list.queryOptions({ ...filter, page, pageSize: PAGE_SIZE }));
   const chain = useQuery({ ...trpc.audit.verify.queryOptions(), enabled: false });
-  const pages = log.data ? Math.max(1, Math.ceil(log.data.total / PAGE_SIZE)) : 1;
 
   function onFilter(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -116,17 +116,7 @@ export function AuditLog({ can }: { can: Can }) {
             ))}
           </tbody>
         </table>
-        <div className="pager">
-          <button type="button" className="secondary" disabled={page <= 1} onClick={() => setPage((p) => p - 1)}>
-            Previous
-          </button>
-          <span>
-            Page {page} of {pages} ({log.data?.total ?? 0} entries)
-          </span>
-          <button type="button" className="secondary" disabled={page >= pages} onClick={() => setPage((p) => p + 1)}>
-            Next
-          </button>
-        </div>
+        <Pager page={page} pageSize={PAGE_SIZE} total={log.data?.total ?? 0} noun="entries" onPage={setPage} />
       </section>
     </>
   );

@@ -1,19 +1,24 @@
 "use client";
-// Every run the user may see, newest first, with its privacy settings and how many steps were charged.
+// The runs the user may see, newest first, a page at a time, with their privacy settings and how many steps were charged.
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { useState } from "react";
 import { ErrorMessage } from "@/app/_components/error-message";
 import { when } from "@/app/_components/format";
 import { Num } from "@/app/_components/num";
+import { Pager } from "@/app/_components/pager";
 import { useTRPC } from "@/app/_trpc/client";
+
+const PAGE_SIZE = 50;
 
 export function RunsTable() {
   const trpc = useTRPC();
-  const runs = useQuery({ ...trpc.runs.list.queryOptions(), refetchInterval: 3000 });
+  const [page, setPage] = useState(1);
+  const list = useQuery({ ...trpc.runs.list.queryOptions({ page, pageSize: PAGE_SIZE }), refetchInterval: 3000 });
   return (
     <section className="card">
       <h2>Runs</h2>
-      <ErrorMessage error={runs.error} />
+      <ErrorMessage error={list.error} />
       <table>
         <thead>
           <tr>
@@ -27,7 +32,7 @@ export function RunsTable() {
           </tr>
         </thead>
         <tbody>
-          {runs.data?.map((r) => (
+          {list.data?.runs.map((r) => (
             <tr key={r.id} data-testid="run-row">
               <td className="mono">
                 <Link href={`/runs/${r.id}`}>{r.id.slice(0, 8)}</Link>
@@ -50,7 +55,8 @@ export function RunsTable() {
           ))}
         </tbody>
       </table>
-      {runs.data?.length === 0 && <p className="muted">No runs yet.</p>}
+      {list.data?.total === 0 && <p className="muted">No runs yet.</p>}
+      {list.data && list.data.total > PAGE_SIZE && <Pager page={page} pageSize={PAGE_SIZE} total={list.data.total} noun="runs" onPage={setPage} />}
     </section>
   );
 }
