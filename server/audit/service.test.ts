@@ -154,5 +154,7 @@ describe("listing", () => {
     expect((await listAudit(db, { action: "test.step1" }, 1, 10)).entries.map((e) => e.seq)).toEqual([5, 2]);
     expect((await listAudit(db, { entityType: "thing", entityId: "t4" }, 1, 10)).entries.map((e) => e.seq)).toEqual([5]);
     expect((await listAudit(db, { actorEmail: "nobody@example.com" }, 1, 10)).total).toBe(0);
+    expect((await listAudit(db, { action: "test.step1" }, 1, 1)).total).toBe(2);
+    expect((await listAudit(await openTestDatabase(), {}, 1, 10)).total).toBe(0);
   });
 });

@@ -95,9 +95,10 @@ function auditWhere(filter: AuditFilter): SQL | undefined {
 
 export async function listAudit(db: Executor, filter: AuditFilter, page: number, pageSize: number) {
   const where = auditWhere(filter);
-  // The count and the page at once (on PostgreSQL, on the pool's connections together).
+  // The count and the page at once (on PostgreSQL, on the pool's connections together). Unfiltered, the count is the
+  // last seq: the chain numbers its entries 1, 2, 3, … and none is ever removed.
   const [counted, entries] = await Promise.all([
-    first(db.select({ n: count() }).from(auditLog).where(where)),
+    where ? first(db.select({ n: count() }).from(auditLog).where(where)) : lastSeq(db).then((n) => ({ n })),
     db
       .select()
       .from(auditLog)
