@@ -101,7 +101,7 @@ async function admitInTransaction(tx: Tx, batch: readonly LaunchRequest[]): Prom
   const reserved: Reservation[] = [];
   for (const launch of batch) {
     const versionId = launch.subject.version.id;
-    if (!reads.has(versionId)) reads.set(versionId, await lockedRefusals(tx, versionId, state.budget));
+    if (!reads.has(versionId)) reads.set(versionId, await lockedRefusals(tx, launch.subject.version, state.budget));
     let projection: Projection;
     try {
       projection = projectOnto(launch.subject, launch.input, { ...state, read: reads.get(versionId)! });

@@ -8,7 +8,7 @@ import { calibrateNoiseMultiplier, dpSgdEvent } from "../../trainer/privacy";
 import { modelConfigSchema } from "../../trainer/contract/model-config";
 import { chargeRefusal } from "../budgets/admission";
 import { addSteps, copyCurve, epsilonOfCurve, type LineageCurves } from "../budgets/curve-math";
-import { deltaRefusal, deltaRefusalAt, lineageUnitCounts, subjectFieldRefusalOf } from "../budgets/delta-bound";
+import { deltaRefusalAt, lineageUnitCounts, subjectFieldRefusalOf } from "../budgets/delta-bound";
 import { LEDGER_ACCOUNTANT } from "../budgets/ledger";
 import { lineageCurvesNow, lockLineageCurves } from "../budgets/lineage-curve";
 import { existingBudget, lockedBudget } from "../budgets/service";
@@ -55,13 +55,26 @@ function versionRefusals(version: DatasetVersion, budget: Budget, delta: string 
 }
 
 /**
- * versionRefusals in an admission's transaction: the version's row is locked as it is read, so that a deletion of its
- * files (which locks it too, then looks for queued runs) happens wholly before the admission or after it.
+ * The version's row locked as it is read, and the lineage's unit counts: what versionRefusals needs in an admission's
+ * transaction. The lock makes a deletion of the version's files (which locks the row too, then looks for queued runs)
+ * happen wholly before the admission or after it.
  */
-export async function lockedRefusals(tx: Tx, versionId: string, budget: Budget): Promise<(string | null)[]> {
-  const [version, delta] = await pipelined(() => lockedRow(tx, datasetVersions, versionId), () => deltaRefusal(tx, budget.datasetId, budget));
-  if (!version) throw new AppError("NOT_FOUND", "No such dataset version.");
-  return versionRefusals(version, budget, delta);
+function lockedVersionReads(tx: Tx, version: Pick<DatasetVersion, "id" | "datasetId">) {
+  return pipelined(
+    () => lockedRow(tx, datasetVersions, version.id),
+    () => lineageUnitCounts(tx, version.datasetId),
+  );
+}
+
+/** versionRefusals on lockedVersionReads' answer. */
+function lockedVersionRefusals([row, unitCounts]: Awaited<ReturnType<typeof lockedVersionReads>>, budget: Budget): (string | null)[] {
+  if (!row) throw new AppError("NOT_FOUND", "No such dataset version.");
+  return versionRefusals(row, budget, deltaRefusalAt(unitCounts, budget));
+}
+
+/** versionRefusals in an admission's transaction, for another version of the lineage than lockedLineageState's. */
+export async function lockedRefusals(tx: Tx, version: Pick<DatasetVersion, "id" | "datasetId">, budget: Budget): Promise<(string | null)[]> {
+  return lockedVersionRefusals(await lockedVersionReads(tx, version), budget);
 }
 
 /**
@@ -150,15 +163,19 @@ export async function lineageStateNow(db: Executor, version: DatasetVersion): Pr
 }
 
 /**
- * The lineage's state in an admission's transaction: the budget's row and then the lineage's curve row locked as they
- * are read; the curves stay locked for the admission to count its runs on.
+ * The lineage's state in an admission's transaction: the budget's row, then the lineage's curve row, then the
+ * version's row, each locked as it is read, all pipelined (one round trip); the curves stay locked for the admission
+ * to count its runs on.
  * The budget is locked only after the checks that do not read it: it is held for the budget's part alone (the checks
  * read committed rows either way, under READ COMMITTED or SQLite's one writer).
  */
 export async function lockedLineageState(tx: Tx, version: Pick<DatasetVersion, "id" | "datasetId">): Promise<LineageState> {
-  const budget = await lockedBudget(tx, version.datasetId);
-  const [curves, read] = await pipelined(() => lockLineageCurves(tx, version.datasetId), () => lockedRefusals(tx, version.id, budget));
-  return { budget, curves, read };
+  const [budget, curves, versionReads] = await pipelined(
+    () => lockedBudget(tx, version.datasetId),
+    () => lockLineageCurves(tx, version.datasetId),
+    () => lockedVersionReads(tx, version),
+  );
+  return { budget, curves, read: lockedVersionRefusals(versionReads, budget) };
 }
 
 /**
