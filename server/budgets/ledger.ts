@@ -194,13 +194,18 @@ const entryGroupsOfLineage = preparedRead("ledger_entry_groups_of_lineage", (db)
     .groupBy(sql`1, 2, 3`),
 );
 
+/** The lineage's entries grouped alike: its runs by settings and entry steps, with how many of each, and its releases. */
+export async function lineageEntryGroups(db: Executor, datasetId: string) {
+  const [runGroups, releases] = await Promise.all([entryGroupsOfLineage(db, { datasetId }), lineageReleases(db, datasetId)]);
+  return { runGroups, releases };
+}
+
 /**
- * What adding the epsilons of the lineage's entries at `delta` would claim (spendOf's naiveEpsilonSum), from its runs
- * grouped alike and its count releases: no row per run is read.
+ * What adding the epsilons of the lineage's entries at `delta` would claim (spendOf's naiveEpsilonSum), from its entries
+ * grouped alike: no row per run is read.
  */
-export async function lineageNaiveSum(db: Executor, datasetId: string, delta: number): Promise<number> {
-  const [groups, releases] = await Promise.all([entryGroupsOfLineage(db, { datasetId }), lineageReleases(db, datasetId)]);
-  const ofRuns = groups.reduce((sum, g) => sum + g.n * LEDGER_ACCOUNTANT.epsilon(dpSgdEvent(g.samplingRate, g.noiseMultiplier, g.steps), delta), 0);
+export function naiveSumOf({ runGroups, releases }: Awaited<ReturnType<typeof lineageEntryGroups>>, delta: number): number {
+  const ofRuns = runGroups.reduce((sum, g) => sum + g.n * LEDGER_ACCOUNTANT.epsilon(dpSgdEvent(g.samplingRate, g.noiseMultiplier, g.steps), delta), 0);
   return releases.reduce((sum, r) => sum + LEDGER_ACCOUNTANT.epsilon(r.event, delta), ofRuns);
 }
 

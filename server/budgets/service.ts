@@ -14,7 +14,7 @@ import { notify } from "../notifications/service";
 import { proseText } from "../validation";
 import { deltaRefusal, subjectFieldRefusal } from "./delta-bound";
 import { freezeState, lastFreezeChange } from "./freeze-state";
-import { LEDGER_ACCOUNTANT, lineageNaiveSum, personLevel } from "./ledger";
+import { LEDGER_ACCOUNTANT, lineageEntryGroups, naiveSumOf, personLevel } from "./ledger";
 import { lineageCurvesNow } from "./lineage-curve";
 import { ledgerEpsilons } from "./curve-math";
 
@@ -257,16 +257,17 @@ export async function budgetsOverview(db: Executor, user: SessionUser) {
 async function statusOf(db: Executor, dataset: Dataset) {
   const datasetId = dataset.id;
   // The reads are independent: at once (on PostgreSQL, on the pool's connections together).
-  const [budget, requests, curves, versions, lastFreeze] = await Promise.all([
+  const [budget, requests, curves, entryGroups, versions, lastFreeze] = await Promise.all([
     getBudget(db, datasetId).then((b) => b ?? null),
     requestsOfDataset(db, { datasetId }),
     lineageCurvesNow(db, datasetId),
+    lineageEntryGroups(db, datasetId),
     recordBoundsOf(db, { datasetId }),
     lastFreezeChange(db, datasetId),
   ]);
   if (!budget) return { dataset, budget, requests, spend: null, leftEpsilon: null, expired: false, freeze: null, personLevel: null, internal: null };
   const headline = ledgerEpsilons(curves, budget.delta);
-  const spend = { delta: budget.delta, accountant: LEDGER_ACCOUNTANT.description, ...headline, naiveEpsilonSum: await lineageNaiveSum(db, datasetId, budget.delta) };
+  const spend = { delta: budget.delta, accountant: LEDGER_ACCOUNTANT.description, ...headline, naiveEpsilonSum: naiveSumOf(entryGroups, budget.delta) };
   const freeze = freezeState(budget.frozen, lastFreeze);
   const observedMaxRecordsPerSubject = Math.max(1, ...versions.map((r) => r.k));
   const recordLevel = budget.privacyUnit === "record";
