@@ -103,7 +103,7 @@ async function createPostgresTestDatabase(): Promise<{ db: Db; target: DatabaseT
   const name = `ledger_test_${tag}_${++serial}`;
   await adminQuery(admin, `CREATE DATABASE ${name} TEMPLATE ${templateName}`);
   const url = databaseUrl(admin, name);
-  const db = openPostgres(url, { max: 4, idleTimeoutMillis: 1000 });
+  const db = openPostgres(url, { max: 6, idleTimeoutMillis: 1000 }); // four for reads, two for transactions
   pgTestDatabases.push({ name, db });
   while (pgTestDatabases.length > KEEP_PG_TEST_DATABASES) {
     const old = pgTestDatabases.shift()!;

@@ -23,28 +23,40 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value))
 
 /**
  * Connections a process keeps open at most (DATABASE_POOL_MAX). More connections than the database server has cores
- * to run them on only make each statement slower: with the server on the benchmark's 2 cores, 10 answered the load's
- * launches in half the time 20 did (BENCHMARKS.md, "load-postgres").
+ * to run them on only make each statement slower (BENCHMARKS.md, "load-postgres").
  */
-export const DEFAULT_POOL_MAX = 10;
+export const DEFAULT_POOL_MAX = 15;
+
+/**
+ * How a process's connections are shared: a third (at least one) are for transactions, in a pool of their own, so that
+ * a transaction (which may hold a budget's, a lineage's or the audit chain's lock) never waits behind reads for its
+ * connection; the rest (at least one) are for reads outside transactions.
+ */
+export function poolSizes(max: number): { reads: number; transactions: number } {
+  const transactions = Math.max(1, Math.round(max / 3));
+  return { reads: Math.max(1, max - transactions), transactions };
+}
 
 export interface PostgresOptions {
-  /** Connections in the pool (default DEFAULT_POOL_MAX). */
+  /** Connections in the pools together (default DEFAULT_POOL_MAX; see poolSizes). */
   max?: number;
   /** Milliseconds an idle connection stays open (default 10 s). */
   idleTimeoutMillis?: number;
 }
 
 /**
- * Opens a pool on `url`. Transactions are READ COMMITTED, made serial where the rules need it by explicit locks: a
- * row lock (`lockRow`) before a read-then-reserve budget check and an advisory lock before an audit append; a
- * transaction that fails on a serialization failure or a deadlock is run again from the start.
+ * Opens the pools on `url` (poolSizes). Transactions are READ COMMITTED, made serial where the rules need it by
+ * explicit locks: a row lock (`lockRow`) before a read-then-reserve budget check and an advisory lock before an audit
+ * append; a transaction that fails on a serialization failure or a deadlock is run again from the start.
  */
 export function openPostgres(url: string, options: PostgresOptions = {}): Db {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? DEFAULT_POOL_MAX, idleTimeoutMillis: options.idleTimeoutMillis ?? 10_000 });
+  const sizes = poolSizes(options.max ?? DEFAULT_POOL_MAX);
+  const pool = new pg.Pool({ connectionString: url, max: sizes.reads, idleTimeoutMillis: options.idleTimeoutMillis ?? 10_000 });
+  const txPool = new pg.Pool({ connectionString: url, max: sizes.transactions, idleTimeoutMillis: options.idleTimeoutMillis ?? 10_000 });
   // An idle connection that the server drops must not crash the process; the next query opens a new one.
-  pool.on("error", () => undefined);
+  for (const p of [pool, txPool]) p.on("error", () => undefined);
   const db = drizzle(pool, { schema });
+  const txDb = drizzle(txPool, { schema });
 
   const engine: Engine = {
     kind: "postgres",
@@ -52,7 +64,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
     async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await db.transaction(async (tx) => {
+          return await txDb.transaction(async (tx) => {
             registerHandle(tx, engine, "tx");
             return fn(tx as unknown as Tx);
           });
@@ -121,7 +133,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
       return out;
     },
     async close() {
-      await pool.end();
+      await Promise.all([pool.end(), txPool.end()]);
     },
   };
   registerHandle(db, engine, "db");

@@ -158,12 +158,12 @@ export async function loadSection(engine?: LoadSettings["engine"]): Promise<Sect
         'expected and counted apart from errors (5xx, network errors, anything else). The job runner is not started, ' +
         "so runs stay queued and keep their reservations until cancelled. The clients' sign-ins " +
         `before the load: p50 ${formatMs(r.sign_in.p50_ms)}, p99 ${formatMs(r.sign_in.p99_ms)}. A budget check reads ` +
-        "the lineage's stored composed curves (server/budgets/lineage-curve.ts), whatever the number of runs; " +
-        "`budgets.overview` still composes each run's share for the page's breakdown. tRPC is served from a Node " +
+        "the lineage's stored composed curves (server/budgets/lineage-curve.ts), whatever the number of runs, and so " +
+        "does `budgets.overview` (its naive sum from the runs grouped alike); `runs.list` answers its first page of 50. tRPC is served from a Node " +
         'API route (pages/api/trpc), the session read from its cookie. Every launch asks the one budget: the launches ' +
         "that pass the check made without a lock wait together and are admitted in one transaction under the budget's " +
-        "lock (server/runs/launch-admission.ts); on PostgreSQL the server's pool has DATABASE_POOL_MAX connections (default " +
-        "10) and each statement " +
+        "lock (server/runs/launch-admission.ts); on PostgreSQL the server keeps DATABASE_POOL_MAX connections (default " +
+        "15: a third in a pool of their own for transactions, the rest for reads) and each statement " +
         "is a round trip that waits its turn on the server's one event loop. With no pause between requests, latency is the " +
         "server's queue: server, clients (and PostgreSQL) share the machine, and machine load from other processes shows " +
         'up in these figures.' +

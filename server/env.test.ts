@@ -41,7 +41,7 @@ describe("parseEnv", () => {
   });
 
   it("sizes the PostgreSQL pool from DATABASE_POOL_MAX, a whole number of connections", () => {
-    expect(parseEnv({ NEXTAUTH_SECRET: SECRET }).DATABASE_POOL_MAX).toBe(10);
+    expect(parseEnv({ NEXTAUTH_SECRET: SECRET }).DATABASE_POOL_MAX).toBe(15);
     expect(parseEnv({ NEXTAUTH_SECRET: SECRET, DATABASE_POOL_MAX: "32" }).DATABASE_POOL_MAX).toBe(32);
     for (const bad of ["0", "-3", "2.5", "many"]) {
       expect(() => parseEnv({ NEXTAUTH_SECRET: SECRET, DATABASE_POOL_MAX: bad })).toThrow(/DATABASE_POOL_MAX/);
