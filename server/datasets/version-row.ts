@@ -1,4 +1,5 @@
-// A dataset version by id: read by every launch, preview and version visibility check, so prepared once.
+// A dataset version by id: read by every launch, preview and version visibility check, so prepared once; and the
+// dataset a version belongs to, remembered once read (it never changes, and versions are never removed).
 import { eq, sql } from "drizzle-orm";
 import { preparedRead, type Executor } from "../../db/client";
 import { datasetVersions, type DatasetVersion } from "../../db/schema";
@@ -7,5 +8,24 @@ const byId = preparedRead("dataset_version_by_id", (db) => db.select().from(data
 
 /** The dataset version with this id, or undefined. */
 export async function datasetVersionById(db: Executor, id: string): Promise<DatasetVersion | undefined> {
-  return (await byId(db, { id }))[0];
+  const version = (await byId(db, { id }))[0];
+  if (version) remember(version);
+  return version;
+}
+
+/** Version id → dataset id, as read; bounded (emptied when full: it is only a shortcut). */
+const datasetOf = new Map<string, string>();
+const REMEMBERED = 10_000;
+
+function remember(version: Pick<DatasetVersion, "id" | "datasetId">): void {
+  if (datasetOf.size >= REMEMBERED) datasetOf.clear();
+  datasetOf.set(version.id, version.datasetId);
+}
+
+/**
+ * The dataset of a version read before in this process, or undefined: so that reads keyed by the dataset can go out
+ * together with the version's own. Version ids are UUIDs, unique whatever the database.
+ */
+export function knownDatasetOf(versionId: string): string | undefined {
+  return datasetOf.get(versionId);
 }

@@ -15,7 +15,7 @@ import { existingBudget, lockedBudget } from "../budgets/service";
 import type { SessionUser } from "../context";
 import { maySeeDataset, requireTrainer } from "../datasets/access";
 import { filesDeletedRefusal } from "../datasets/version-files";
-import { datasetVersionById } from "../datasets/version-row";
+import { datasetVersionById, knownDatasetOf } from "../datasets/version-row";
 import { AppError } from "../errors";
 import { visibleModelVersion } from "../models/visibility";
 import type { RunRequest } from "./run-request";
@@ -123,16 +123,22 @@ export async function checkedLaunch(db: Executor, user: SessionUser, input: RunR
   return { subject: { version, base }, state: state.value };
 }
 
-/** The dataset version, if the user may see it and train on it, and how reading its lineage's state now ended. */
+/**
+ * The dataset version, if the user may see it and train on it, and how reading its lineage's state now ended. Once the
+ * version's dataset is known (knownDatasetOf), every read goes out at once.
+ */
 async function trainableVersion(db: Executor, user: SessionUser, versionId: string) {
-  const version = await datasetVersionById(db, versionId);
-  if (!version) throw new AppError("NOT_FOUND", "No such dataset version.");
+  const reading = datasetVersionById(db, versionId);
+  const datasetId = knownDatasetOf(versionId) ?? (await reading)?.datasetId;
+  if (!datasetId) throw new AppError("NOT_FOUND", "No such dataset version.");
   // At once; one the user may not see is "no such version", whatever else refuses it.
-  const [visible, state] = await Promise.allSettled([maySeeDataset(db, user, version.datasetId), lineageStateNow(db, version)]);
+  const [version, visible, lineage] = await Promise.allSettled([reading, maySeeDataset(db, user, datasetId), lineageReadsNow(db, datasetId)]);
+  if (version.status === "rejected") throw version.reason;
   if (visible.status === "rejected") throw visible.reason;
-  if (!visible.value) throw new AppError("NOT_FOUND", "No such dataset version.");
+  if (!version.value || !visible.value) throw new AppError("NOT_FOUND", "No such dataset version.");
   requireTrainer(user);
-  return { version, state };
+  const state = lineage.status === "fulfilled" ? ({ status: "fulfilled", value: stateOf(version.value, lineage.value) } as const) : lineage;
+  return { version: version.value, state };
 }
 
 /** Awaits every promise (none is left running), then gives their values, or throws the first rejection in list order. */
@@ -156,9 +162,14 @@ export interface LineageState {
   read: readonly (string | null)[];
 }
 
-/** The lineage's state as it is now, without a lock (the preview, and the launch's early check). */
-export async function lineageStateNow(db: Executor, version: DatasetVersion): Promise<LineageState> {
-  const [budget, curves, unitCounts] = await Promise.all([existingBudget(db, version.datasetId), lineageCurvesNow(db, version.datasetId), lineageUnitCounts(db, version.datasetId)]);
+/** What the lineage's state is made of, read as it is now, without a lock (the preview, and the launch's early check). */
+async function lineageReadsNow(db: Executor, datasetId: string) {
+  const [budget, curves, unitCounts] = await Promise.all([existingBudget(db, datasetId), lineageCurvesNow(db, datasetId), lineageUnitCounts(db, datasetId)]);
+  return { budget, curves, unitCounts };
+}
+
+/** The lineage's state for a version of it, from lineageReadsNow's answer. */
+function stateOf(version: DatasetVersion, { budget, curves, unitCounts }: Awaited<ReturnType<typeof lineageReadsNow>>): LineageState {
   return { budget, curves, read: versionRefusals(version, budget, deltaRefusalAt(unitCounts, budget)) };
 }
 
