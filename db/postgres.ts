@@ -56,7 +56,6 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
   // An idle connection that the server drops must not crash the process; the next query opens a new one.
   for (const p of [pool, txPool]) p.on("error", () => undefined);
   const db = drizzle(pool, { schema });
-  const txDb = drizzle(txPool, { schema });
 
   const engine: Engine = {
     kind: "postgres",
@@ -64,10 +63,7 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
     async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await txDb.transaction(async (tx) => {
-            registerHandle(tx, engine, "tx");
-            return fn(tx as unknown as Tx);
-          });
+          return await inTransaction(fn);
         } catch (error) {
           if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has(sqlState(error) ?? "")) throw error;
         }
@@ -137,6 +133,42 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Db {
     },
   };
   registerHandle(db, engine, "db");
+
+  /** Per pooled connection (the pool keeps and reuses them), a drizzle handle on it: a transaction's handle. */
+  const handles = new WeakMap<pg.PoolClient, Tx>();
+  const handleOn = (client: pg.PoolClient): Tx => {
+    let handle = handles.get(client);
+    if (!handle) {
+      handle = drizzle(client, { schema }) as unknown as Tx;
+      registerHandle(handle, engine, "tx");
+      handles.set(client, handle);
+    }
+    return handle;
+  };
+
+  /**
+   * `fn` in one transaction on a connection of the transactions' pool. BEGIN goes out with the first statement instead
+   * of a round trip before it: the connection sends its statements in order, and if BEGIN fails they fail too.
+   */
+  async function inTransaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const client = await txPool.connect();
+    let broken: Error | undefined;
+    try {
+      const begun = client.query("BEGIN");
+      begun.catch(() => undefined); // its failure is the first statement's, or surfaces below
+      try {
+        const result = await fn(handleOn(client));
+        await begun;
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch((rollbackFailed: Error) => (broken = rollbackFailed));
+        throw error;
+      }
+    } finally {
+      client.release(broken); // a connection whose rollback failed is closed, not reused
+    }
+  }
   return db as unknown as Db;
 }
 
