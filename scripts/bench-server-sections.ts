@@ -148,7 +148,7 @@ export async function loadSection(engine?: LoadSettings["engine"]): Promise<Sect
       table(['Check', 'Result'], checks),
       '',
       `${r.instances === 1 ? '`next start`' : `${r.instances} \`next start\` instances`} (production build, NODE_ENV=production, ` +
-        `NODE_OPTIONS from scripts/server-options.mjs) on a fresh ${r.engine === 'postgres' ? 'PostgreSQL database (a throwaway PostgreSQL 18 server on the same machine)' : 'SQLite database'}, ` +
+        `NODE_OPTIONS from scripts/server-options.mjs) on a fresh ${r.engine === 'postgres' ? `PostgreSQL database (a throwaway PostgreSQL 18 server on the same machine, reached ${r.pg_over === 'tcp' ? 'over TCP on 127.0.0.1' : 'through its Unix socket (`--pg-over tcp`: over TCP on 127.0.0.1)'})` : 'SQLite database'}, ` +
         `driven over HTTP (node:http, connections kept alive) from the benchmark's ` +
         `process by ${r.clients} clients signed in through next-auth's credentials flow, each with its own account and ` +
         `cookie jar (${engineer} engineers, ${officers} privacy officers, ${auditor} auditors), sending requests with no ` +

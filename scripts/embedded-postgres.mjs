@@ -31,8 +31,8 @@ function freePort() {
 }
 
 /**
- * Starts a PostgreSQL server in a new temporary folder and resolves to `{ url, stop }`: `url` connects as the
- * superuser `postgres` (trust authentication, 127.0.0.1 only). PostgreSQL refuses to run as root, so as root the
+ * Starts a PostgreSQL server in a new temporary folder and resolves to `{ url, socketUrl, stop }`: `url` connects as
+ * the superuser `postgres` over TCP (trust authentication, 127.0.0.1 only), `socketUrl` the same over its Unix socket. PostgreSQL refuses to run as root, so as root the
  * server runs as the unprivileged user `nobody`.
  */
 export async function startEmbeddedPostgres({ maxConnections = 400 } = {}) {
@@ -83,5 +83,7 @@ export async function startEmbeddedPostgres({ maxConnections = 400 } = {}) {
     if (server.exitCode === null) server.kill("SIGKILL");
     fs.rmSync(dir, { recursive: true, force: true });
   };
-  return { url, port, stop };
+  // The same server through its Unix socket (in `dir`, named by the port), as a process on the database's host connects.
+  const socketUrl = `postgres://postgres@localhost/postgres?host=${encodeURIComponent(dir)}&port=${port}`;
+  return { url, socketUrl, port, stop };
 }

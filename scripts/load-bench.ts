@@ -37,9 +37,14 @@ export interface LoadSettings {
   engine: "sqlite" | "postgres";
   /** Dashboard instances (`next start` processes) on that database; client i talks to instance i mod N. */
   instances: number;
+  /**
+   * How the server reaches PostgreSQL, which runs on the same machine: through its Unix socket, as a process on the
+   * database's own host should (docs/deploy.md), or over TCP on 127.0.0.1.
+   */
+  pgOver: "socket" | "tcp";
 }
 
-export const LOAD_SETTINGS: LoadSettings = { clients: 32, seconds: 20, seed: 1, runsThatFit: 4, engine: "sqlite", instances: 1 };
+export const LOAD_SETTINGS: LoadSettings = { clients: 32, seconds: 20, seed: 1, runsThatFit: 4, engine: "sqlite", instances: 1, pgOver: "socket" };
 
 /** Shares of an engineer's requests (the rest are reads); cancelling only while it has a queued run of its own. */
 const LAUNCH_SHARE = 0.15;
@@ -74,6 +79,8 @@ export interface LoadBenchmark extends Omit<OperationSummary, "op"> {
   engine: LoadSettings["engine"];
   /** Dashboard instances the clients were spread over. */
   instances: number;
+  /** On PostgreSQL, how the server reached it (LoadSettings.pgOver); null on SQLite. */
+  pg_over: LoadSettings["pgOver"] | null;
   job_runner: false;
   operations: OperationSummary[];
   /** The clients' sign-ins before the load (argon2id checks), not part of the figures above. */
@@ -242,7 +249,8 @@ export async function benchmarkLoad(settings: LoadSettings = LOAD_SETTINGS): Pro
   const databasePath = path.join(dir, "load.db");
   const dataDir = path.join(dir, "data");
   const postgres = settings.engine === "postgres" ? await startEmbeddedPostgres({ maxConnections: 200 }) : null;
-  const db = openDatabase(postgres ? { kind: "postgres", url: postgres.url } : { kind: "sqlite", file: databasePath });
+  const pgUrl = postgres && (settings.pgOver === "socket" ? postgres.socketUrl : postgres.url);
+  const db = openDatabase(pgUrl ? { kind: "postgres", url: pgUrl } : { kind: "sqlite", file: databasePath });
   await migrateDatabase(db);
   log(`fresh database and data directory in ${dir}; seeding ${settings.clients} users and a tiny base model…`);
   const accounts = await Promise.all(
@@ -255,7 +263,7 @@ export async function benchmarkLoad(settings: LoadSettings = LOAD_SETTINGS): Pro
   const base = await first(db.select().from(modelVersions).where(eq(modelVersions.kind, "base")));
   if (!base) throw new Error("the base model was not registered");
 
-  const env = { NODE_ENV: "production", ...(postgres ? { DATABASE_URL: postgres.url } : {}), DATABASE_PATH: databasePath, DATA_DIR: dataDir, NEXTAUTH_SECRET: randomBytes(32).toString("hex") };
+  const env = { NODE_ENV: "production", ...(pgUrl ? { DATABASE_URL: pgUrl } : {}), DATABASE_PATH: databasePath, DATA_DIR: dataDir, NEXTAUTH_SECRET: randomBytes(32).toString("hex") };
   log(`starting ${settings.instances} next start instance(s) (no job runner)…`);
   const { urls, stop } = await startServers(settings.instances, env, (i) => path.join(dir, `next-${i}.log`));
   const errors = new Map<string, number>();
@@ -328,6 +336,7 @@ export async function benchmarkLoad(settings: LoadSettings = LOAD_SETTINGS): Pro
       seed: settings.seed,
       engine: settings.engine,
       instances: settings.instances,
+      pg_over: postgres ? settings.pgOver : null,
       job_runner: false,
       ...figures,
       operations,

@@ -1,9 +1,10 @@
-// The load benchmark's flags (`npm run bench -- load --clients N --seconds S --engine sqlite|postgres --instances N`),
+// The load benchmark's flags (`npm run bench -- load --clients N --seconds S --engine sqlite|postgres --instances N
+// --pg-over socket|tcp`),
 // over its defaults.
 import { LOAD_SETTINGS, type LoadSettings } from "./load-bench";
 
 /** Flags that take a value, which scripts/bench.ts leaves out of the section names. */
-export const LOAD_FLAGS = ["--clients", "--seconds", "--engine", "--instances"] as const;
+export const LOAD_FLAGS = ["--clients", "--seconds", "--engine", "--instances", "--pg-over"] as const;
 
 export function loadSettingsFromArgs(args: readonly string[]): LoadSettings {
   const settings: LoadSettings = { ...LOAD_SETTINGS };
@@ -26,6 +27,11 @@ export function loadSettingsFromArgs(args: readonly string[]): LoadSettings {
   if (engine !== undefined) {
     if (engine !== "sqlite" && engine !== "postgres") throw new Error(`--engine: expected sqlite or postgres, got ${engine}`);
     settings.engine = engine;
+  }
+  const pgOver = value("--pg-over");
+  if (pgOver !== undefined) {
+    if (pgOver !== "socket" && pgOver !== "tcp") throw new Error(`--pg-over: expected socket or tcp, got ${pgOver}`);
+    settings.pgOver = pgOver;
   }
   return settings;
 }
