@@ -2,7 +2,7 @@
 // page each has (with the procedure that page reads, so that the UI links it only where `can` allows), and the id
 // itself when the entity is gone.
 import { eq, inArray } from "drizzle-orm";
-import type { Executor } from "../../db/client";
+import { inChunks, type Executor } from "../../db/client";
 import { budgetRequests, datasetVersions, datasets, incidents, modelFamilies, modelVersions, runs, users } from "../../db/schema";
 
 export interface EntityRef {
@@ -95,27 +95,28 @@ const BATCH = 500;
 
 export const entityKey = (ref: EntityRef) => `${ref.entityType}:${ref.entityId}`;
 
-/** Names every referenced entity: at most one query per type and 500 ids. Keyed by `entityKey`; every ref has an entry. */
+/**
+ * Names every referenced entity: at most one query per type and 500 ids, all at once. Keyed by `entityKey`; every ref
+ * has an entry.
+ */
 export async function entityNames(db: Executor, refs: Iterable<EntityRef>): Promise<Map<string, EntityName>> {
   const idsByType = new Map<string, Set<string>>();
   for (const ref of refs) {
     const ids = idsByType.get(ref.entityType) ?? new Set<string>();
     idsByType.set(ref.entityType, ids.add(ref.entityId));
   }
-  const names = new Map<string, EntityName>();
-  for (const [type, idSet] of idsByType) {
-    const ids = [...idSet];
+  const lookups = [...idsByType].flatMap(([type, ids]) => {
     const lookup = LOOKUPS[type];
-    const found = new Map<string, Named>();
-    for (let i = 0; lookup && i < ids.length; i += BATCH) {
-      for (const [id, named] of await lookup(db, ids.slice(i, i + BATCH))) found.set(id, named);
-    }
+    return lookup ? inChunks([...ids], BATCH).map(async (chunk) => ({ type, named: await lookup(db, chunk) })) : [];
+  });
+  const found = new Map<string, Named>();
+  for (const { type, named } of await Promise.all(lookups)) for (const [id, name] of named) found.set(entityKey({ entityType: type, entityId: id }), name);
+  const names = new Map<string, EntityName>();
+  for (const [type, ids] of idsByType) {
     for (const id of ids) {
-      const named = found.get(id);
-      names.set(
-        entityKey({ entityType: type, entityId: id }),
-        named ? { ...named, found: true } : { label: id, href: null, needs: null, found: false },
-      );
+      const key = entityKey({ entityType: type, entityId: id });
+      const named = found.get(key);
+      names.set(key, named ? { ...named, found: true } : { label: id, href: null, needs: null, found: false });
     }
   }
   return names;
