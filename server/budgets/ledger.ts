@@ -1,7 +1,8 @@
 // The privacy ledger of a dataset lineage: every run's events (charged, or reserved while it may still run) and every
 // DP count release's, composed by the accountant's composition; epsilons are never added (the naive sum is shown
 // only to make the saving visible).
-import { asc, count, eq, inArray, sql } from "drizzle-orm";
+import { asc, count, eq, inArray, sql, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { first, preparedRead, type Executor } from "../../db/client";
 import { ACTIVE_RUN_STATUSES, budgets, countReleases, runs, type Run } from "../../db/schema";
 import { createAccountant, dpSgdEvent, groupPrivacy, parseEvent, type PrivacyEvent, type PrivacyUnit } from "../../trainer/privacy";
@@ -164,14 +165,28 @@ export function lineageRuns(db: Executor, datasetId: string): Promise<RunItem[]>
 const runsOfLineage = preparedRead("ledger_runs_of_lineage", (db) =>
   db.select(runItemColumns).from(runs).where(eq(runs.datasetId, sql.placeholder("datasetId"))).orderBy(asc(runs.createdAt), asc(runs.id)),
 );
-const releasesOfLineage = preparedRead("ledger_releases_of_lineage", (db) =>
-  db.select().from(countReleases).where(eq(countReleases.datasetId, sql.placeholder("datasetId"))).orderBy(asc(countReleases.releasedAt), asc(countReleases.id)),
-);
+/** The count releases of the lineages `lineages` names, oldest first. */
+function releasesQuery(db: Executor, lineages: SQL | undefined) {
+  return db.select().from(countReleases).where(lineages).orderBy(asc(countReleases.releasedAt), asc(countReleases.id));
+}
+
+const releasesOfLineage = preparedRead("ledger_releases_of_lineage", (db) => releasesQuery(db, eq(countReleases.datasetId, sql.placeholder("datasetId"))));
+
+type ReleaseRow = typeof countReleases.$inferSelect;
+
+/** A count release as the ledger charges it. */
+export function releaseItem(r: ReleaseRow): ReleaseItem {
+  return { kind: "count release", id: r.id, datasetVersionId: r.datasetVersionId, event: parseEvent(r.event), createdAt: r.releasedAt };
+}
 
 /** A lineage's DP count releases, oldest first, as the ledger charges them. */
 export async function lineageReleases(db: Executor, datasetId: string): Promise<ReleaseItem[]> {
-  const rows = await releasesOfLineage(db, { datasetId });
-  return rows.map((r) => ({ kind: "count release", id: r.id, datasetVersionId: r.datasetVersionId, event: parseEvent(r.event), createdAt: r.releasedAt }));
+  return (await releasesOfLineage(db, { datasetId })).map(releaseItem);
+}
+
+/** The count releases of the lineages `which` names, oldest first (releaseItem makes them ledger entries). */
+export function releasesWhere(db: Executor, which: (datasetId: SQLiteColumn) => SQL | undefined) {
+  return releasesQuery(db, which(countReleases.datasetId));
 }
 
 /**
@@ -185,26 +200,27 @@ export async function lineageEntries(db: Executor, datasetId: string): Promise<L
   return items.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
 }
 
-/** The lineage's runs grouped alike (the same settings and entry steps), with how many there are of each. */
-const entryGroupsOfLineage = preparedRead("ledger_entry_groups_of_lineage", (db) =>
-  db
-    .select({ samplingRate: runs.samplingRate, noiseMultiplier: runs.noiseMultiplier, steps: entryStepsSql.mapWith(Number), n: count() })
+/**
+ * The runs of the lineages `which` names, grouped alike (by lineage, settings and entry steps), with how many there are
+ * of each: what naiveSumOf adds up, however many runs there are.
+ */
+export function entryGroupsWhere(db: Executor, which: (datasetId: SQLiteColumn) => SQL | undefined) {
+  return db
+    .select({ datasetId: runs.datasetId, samplingRate: runs.samplingRate, noiseMultiplier: runs.noiseMultiplier, steps: entryStepsSql.mapWith(Number), n: count() })
     .from(runs)
-    .where(eq(runs.datasetId, sql.placeholder("datasetId")))
-    .groupBy(sql`1, 2, 3`),
-);
-
-/** The lineage's entries grouped alike: its runs by settings and entry steps, with how many of each, and its releases. */
-export async function lineageEntryGroups(db: Executor, datasetId: string) {
-  const [runGroups, releases] = await Promise.all([entryGroupsOfLineage(db, { datasetId }), lineageReleases(db, datasetId)]);
-  return { runGroups, releases };
+    .where(which(runs.datasetId))
+    .groupBy(sql`1, 2, 3, 4`);
 }
 
 /**
- * What adding the epsilons of the lineage's entries at `delta` would claim (spendOf's naiveEpsilonSum), from its entries
- * grouped alike: no row per run is read.
+ * What adding the epsilons of a lineage's entries at `delta` would claim (spendOf's naiveEpsilonSum), from its runs
+ * grouped alike (entryGroupsWhere) and its count releases: no row per run is read.
  */
-export function naiveSumOf({ runGroups, releases }: Awaited<ReturnType<typeof lineageEntryGroups>>, delta: number): number {
+export function naiveSumOf(
+  runGroups: readonly { samplingRate: number; noiseMultiplier: number; steps: number; n: number }[],
+  releases: readonly Pick<ReleaseItem, "event">[],
+  delta: number,
+): number {
   const ofRuns = runGroups.reduce((sum, g) => sum + g.n * LEDGER_ACCOUNTANT.epsilon(dpSgdEvent(g.samplingRate, g.noiseMultiplier, g.steps), delta), 0);
   return releases.reduce((sum, r) => sum + LEDGER_ACCOUNTANT.epsilon(r.event, delta), ofRuns);
 }

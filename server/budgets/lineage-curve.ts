@@ -1,7 +1,8 @@
 // The stored composed curves of a lineage's ledger (db/schema/ledger-curves.ts): updated by the difference a run's
 // change makes, in the change's transaction under the curve row's lock, so that a budget check reads O(orders) numbers
 // whatever the number of runs. A lineage without a curve (a database from before them) has it built from its events.
-import { and, eq, isNull, ne, or, sql, type SQLWrapper } from "drizzle-orm";
+import { and, eq, isNull, ne, or, sql, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { first, inChunks, lockedRow, pipelined, preparedRead, type Executor, type Tx } from "../../db/client";
 import { countReleases, ledgerRunContributions, lineageCurves, runs } from "../../db/schema";
 import { parseEvent } from "../../trainer/privacy";
@@ -36,20 +37,28 @@ export interface CurveChange {
  * run a transaction just changed, or none, so that no other run row is read. With `all`, every run (a build).
  */
 async function changedRuns(db: Executor, datasetId: string, options: { runId?: string; all?: boolean }): Promise<CurveChange[]> {
-  const rows = options.runId || options.all ? await changedRunsQuery(db, datasetId, options) : await changedRunsOf(db, { datasetId });
+  const rows = options.runId || options.all ? await changedRunsQuery(db, eq(runs.datasetId, datasetId), options) : await changedRunsOf(db, { datasetId });
+  return toChanges(rows, options.all);
+}
+
+type ChangedRunRow = Awaited<ReturnType<typeof changedRunsQuery>>[number];
+
+/** The changes of changedRunsQuery's rows (with `all`, as if the curves counted none of them yet). */
+export function toChanges(rows: readonly ChangedRunRow[], all = false): CurveChange[] {
   curveReads.runRows += rows.length;
   return rows.map((r) => ({
     ...r,
     charged: Number(r.charged),
-    hadReserved: options.all ? 0 : Number(r.hadReserved ?? 0),
-    hadCharged: options.all ? 0 : Number(r.hadCharged ?? 0),
+    hadReserved: all ? 0 : Number(r.hadReserved ?? 0),
+    hadCharged: all ? 0 : Number(r.hadCharged ?? 0),
   }));
 }
 
-function changedRunsQuery(db: Executor, datasetId: string | SQLWrapper, options: { runId?: string; all?: boolean }) {
+function changedRunsQuery(db: Executor, lineages: SQL | undefined, options: { runId?: string; all?: boolean }) {
   const c = ledgerRunContributions;
   return db
     .select({
+      datasetId: runs.datasetId,
       runId: runs.id,
       samplingRate: runs.samplingRate,
       noiseMultiplier: runs.noiseMultiplier,
@@ -62,15 +71,20 @@ function changedRunsQuery(db: Executor, datasetId: string | SQLWrapper, options:
     .leftJoin(c, eq(c.runId, runs.id))
     .where(
       and(
-        eq(runs.datasetId, datasetId),
+        lineages,
         options.runId ? eq(runs.id, options.runId) : undefined,
         options.all ? undefined : or(isNull(c.runId), ne(c.reservedSteps, entryStepsSql), ne(c.chargedSteps, runs.chargedSteps)),
       ),
     );
 }
 
+/** The runs the curves do not count as they are now, of the lineages `which` names (toChanges makes them changes). */
+export function changedRunsWhere(db: Executor, which: (datasetId: SQLiteColumn) => SQL | undefined) {
+  return changedRunsQuery(db, which(runs.datasetId), {});
+}
+
 /** The lineage's runs the curves do not count as they are now (the common case, read on every budget check). */
-const changedRunsOf = preparedRead("ledger_changed_runs_of_lineage", (db) => changedRunsQuery(db, sql.placeholder("datasetId"), {}));
+const changedRunsOf = preparedRead("ledger_changed_runs_of_lineage", (db) => changedRunsQuery(db, eq(runs.datasetId, sql.placeholder("datasetId")), {}));
 const curveRowOf = preparedRead("ledger_curve_row_of_lineage", (db) => db.select().from(lineageCurves).where(eq(lineageCurves.datasetId, sql.placeholder("datasetId"))));
 
 function apply(curves: LineageCurves, changes: readonly CurveChange[]): void {
@@ -99,13 +113,21 @@ async function withReleases(db: Executor, datasetId: string): Promise<LineageCur
 export async function lineageCurvesNow(db: Executor, datasetId: string): Promise<LineageCurves> {
   // The row and the runs it does not count yet, at once (a build, rare, reads the runs again).
   const [[row], changes] = await Promise.all([curveRowOf(db, { datasetId }), changedRuns(db, datasetId, {})]);
-  if (!row || row.ordersDigest !== LEDGER_ORDERS_DIGEST) {
-    const curves = await withReleases(db, datasetId);
-    apply(curves, await changedRuns(db, datasetId, { all: true }));
-    return curves;
-  }
+  return curvesFrom(row, changes) ?? builtCurves(db, datasetId);
+}
+
+/** The stored curves with the changes they do not count yet applied; null when there are none at the ledger's orders. */
+export function curvesFrom(row: typeof lineageCurves.$inferSelect | undefined, changes: readonly CurveChange[]): LineageCurves | null {
+  if (!row || row.ordersDigest !== LEDGER_ORDERS_DIGEST) return null;
   const curves = { reserved: decodeCurve(row.reserved), charged: decodeCurve(row.charged) };
   apply(curves, changes);
+  return curves;
+}
+
+/** The lineage's curves built from its events (where none are stored at the ledger's orders). */
+export async function builtCurves(db: Executor, datasetId: string): Promise<LineageCurves> {
+  const curves = await withReleases(db, datasetId);
+  apply(curves, await changedRuns(db, datasetId, { all: true }));
   return curves;
 }
 

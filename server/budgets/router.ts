@@ -4,8 +4,6 @@ import { z } from "zod";
 import { env } from "../env";
 import { allowedTo, router } from "../trpc";
 import {
-  budgetStatus,
-  budgetsOverview,
   decideRequest,
   decideRequestInput,
   renewBudget,
@@ -15,6 +13,7 @@ import {
   setBudget,
   setBudgetInput,
 } from "./service";
+import { budgetStatus, budgetsOverview } from "./budget-status";
 import { releaseCounts, releaseCountsInput } from "./count-release";
 
 const reader = allowedTo("readTraining");

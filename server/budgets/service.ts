@@ -4,19 +4,15 @@ import { randomUUID } from "node:crypto";
 import { and, desc, eq, ne, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { first, lockedRow, preparedRead, transaction, type Db, type Executor, type Tx } from "../../db/client";
-import { PRIVACY_UNITS, budgetRequests, budgets, countReleases, datasetVersions, datasets, runs, users, type Budget, type Dataset } from "../../db/schema";
+import { PRIVACY_UNITS, budgetRequests, budgets, countReleases, datasets, runs, users, type Budget } from "../../db/schema";
 import { audited, type Actor } from "../audit/service";
 import type { UserActor } from "../actor";
 import type { SessionUser } from "../context";
-import { requireTrainingAccess, visibleDataset, visibleDatasets } from "../datasets/access";
+import { requireTrainingAccess } from "../datasets/access";
 import { AppError } from "../errors";
 import { notify } from "../notifications/service";
 import { proseText } from "../validation";
 import { deltaRefusal, subjectFieldRefusal } from "./delta-bound";
-import { freezeState, lastFreezeChange } from "./freeze-state";
-import { LEDGER_ACCOUNTANT, lineageEntryGroups, naiveSumOf, personLevel } from "./ledger";
-import { lineageCurvesNow } from "./lineage-curve";
-import { ledgerEpsilons } from "./curve-math";
 
 const isoDate = z.iso.date("Use a date like 2027-01-31");
 const epsilon = z.number().gt(0, "epsilon must be > 0").max(100, "epsilon must be at most 100");
@@ -90,7 +86,7 @@ const requestColumns = {
 };
 
 /** Requests with their requester, newest first. */
-function requestsWhere(db: Executor, where: SQL) {
+export function requestsWhere(db: Executor, where: SQL | undefined) {
   return db
     .select(requestColumns)
     .from(budgetRequests)
@@ -100,10 +96,6 @@ function requestsWhere(db: Executor, where: SQL) {
 }
 
 const budgetOf = preparedRead("budget_of_dataset", (db) => db.select().from(budgets).where(eq(budgets.datasetId, sql.placeholder("datasetId"))));
-const requestsOfDataset = preparedRead("budget_requests_of_dataset", (db) => requestsWhere(db, eq(budgetRequests.datasetId, sql.placeholder("datasetId"))));
-const recordBoundsOf = preparedRead("records_per_subject_of_dataset", (db) =>
-  db.select({ k: datasetVersions.maxRecordsPerSubject }).from(datasetVersions).where(eq(datasetVersions.datasetId, sql.placeholder("datasetId"))),
-);
 
 async function getBudget(db: Executor, datasetId: string): Promise<Budget | undefined> {
   return (await budgetOf(db, { datasetId }))[0];
@@ -235,52 +227,4 @@ export function setBudgetFrozen(db: Executor, datasetId: string, frozen: boolean
     await tx.update(budgets).set({ frozen }).where(eq(budgets.datasetId, datasetId));
     return existingBudget(tx, datasetId);
   });
-}
-
-/**
- * The budget of a dataset with what its runs have spent (composed), what is left, and the person-level figure for the
- * officer's stated k. The observed most records of one person is internal (not DP): it only says when k is too small.
- */
-export async function budgetStatus(db: Executor, user: SessionUser, datasetId: string) {
-  return statusOf(db, await visibleDataset(db, user, datasetId));
-}
-
-/** Every dataset the user may see, with its budget and spend (the Budgets page). */
-export async function budgetsOverview(db: Executor, user: SessionUser) {
-  return Promise.all((await visibleDatasets(db, user)).map((dataset) => statusOf(db, dataset)));
-}
-
-/**
- * A visible dataset's budget, requests and spend: the composed epsilons from the lineage's curves, the naive sum from
- * its runs grouped alike, so that no row per run is read (each entry's share is spend.breakdown's).
- */
-async function statusOf(db: Executor, dataset: Dataset) {
-  const datasetId = dataset.id;
-  // The reads are independent: at once (on PostgreSQL, on the pool's connections together).
-  const [budget, requests, curves, entryGroups, versions, lastFreeze] = await Promise.all([
-    getBudget(db, datasetId).then((b) => b ?? null),
-    requestsOfDataset(db, { datasetId }),
-    lineageCurvesNow(db, datasetId),
-    lineageEntryGroups(db, datasetId),
-    recordBoundsOf(db, { datasetId }),
-    lastFreezeChange(db, datasetId),
-  ]);
-  if (!budget) return { dataset, budget, requests, spend: null, leftEpsilon: null, expired: false, freeze: null, personLevel: null, internal: null };
-  const headline = ledgerEpsilons(curves, budget.delta);
-  const spend = { delta: budget.delta, accountant: LEDGER_ACCOUNTANT.description, ...headline, naiveEpsilonSum: naiveSumOf(entryGroups, budget.delta) };
-  const freeze = freezeState(budget.frozen, lastFreeze);
-  const observedMaxRecordsPerSubject = Math.max(1, ...versions.map((r) => r.k));
-  const recordLevel = budget.privacyUnit === "record";
-  return {
-    dataset,
-    budget: budgetView(budget),
-    requests,
-    spend,
-    leftEpsilon: Math.max(0, budget.epsilon - headline.epsilon),
-    expired: isExpired(budget),
-    freeze,
-    personLevel: recordLevel ? personLevel(headline.epsilon, budget.delta, budget.recordsPerPersonBound) : null,
-    /** Internal, not DP: for the officer to raise k when a person has more records than it allows. */
-    internal: { observedMaxRecordsPerSubject, exceedsBound: recordLevel && observedMaxRecordsPerSubject > budget.recordsPerPersonBound },
-  };
 }

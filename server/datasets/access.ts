@@ -49,6 +49,15 @@ export function visibleRead<R>(name: string, build: (db: Executor, visible: (dat
     (OVERSIGHT_ROLES as readonly string[]).includes(user.role) ? any(db, values) : granted(db, { ...values, userId: user.id });
 }
 
+/**
+ * A read of rows about lineages, prepared for the two ways pages ask: for every lineage the user may see (visibleRead),
+ * or for one (`datasetId`). `build` is given the condition that a dataset id column names a lineage asked about.
+ */
+export function lineageRead<R>(name: string, build: (db: Executor, which: (datasetId: SQLiteColumn) => SQL | undefined) => PromiseLike<R[]> & Preparable) {
+  const one = preparedRead(`${name}_one`, (db) => build(db, (datasetId) => eq(datasetId, sql.placeholder("datasetId"))));
+  return { visible: visibleRead(name, build), one: (db: Executor, datasetId: string) => one(db, { datasetId }) };
+}
+
 /** Every dataset the user may know exists, in one query, by name. */
 export const visibleDatasets = visibleRead("visible_datasets", (db, visible) => db.select().from(datasets).where(visible(datasets.id)).orderBy(asc(datasets.name)));
 
