@@ -28,7 +28,11 @@ type Asked = { user: SessionUser } | { datasetId: string };
 /** Rows by lineage, in the order read. */
 function byLineage<R extends { datasetId: string }>(rows: readonly R[]): Map<string, R[]> {
   const out = new Map<string, R[]>();
-  for (const row of rows) out.set(row.datasetId, [...(out.get(row.datasetId) ?? []), row]);
+  for (const row of rows) {
+    const of = out.get(row.datasetId);
+    if (of) of.push(row);
+    else out.set(row.datasetId, [row]);
+  }
   return out;
 }
 
