@@ -113,9 +113,9 @@ export async function evidenceSection(): Promise<SectionResult> {
 }
 
 /** The API load benchmark on the engine the flags name (`--engine`, default SQLite), or on `engine` when given. */
-export async function loadSection(engine?: LoadSettings["engine"]): Promise<SectionResult> {
+export async function loadSection(engine?: LoadSettings["engine"], pgOver?: LoadSettings["pgOver"]): Promise<SectionResult> {
   const settings = loadSettingsFromArgs(process.argv.slice(2));
-  const r = await benchmarkLoad(engine ? { ...settings, engine } : settings);
+  const r = await benchmarkLoad({ ...settings, ...(engine && { engine }), ...(pgOver && { pgOver }) });
   const rows = [...r.operations, { ...r, op: 'all' }].map((o) => [
     o.op,
     o.requests.toLocaleString('en'),
@@ -141,7 +141,7 @@ export async function loadSection(engine?: LoadSettings["engine"]): Promise<Sect
   }
   const { engineer, privacy_officer: officers, auditor } = r.roles;
   return {
-    title: `API under load on ${r.engine === 'postgres' ? 'PostgreSQL' : 'SQLite'} (scripts/load-bench.ts)`,
+    title: `API under load on ${r.engine === 'postgres' ? `PostgreSQL${r.pg_over === 'tcp' ? ' over TCP' : ''}` : 'SQLite'} (scripts/load-bench.ts)`,
     body: [
       table(['Operation', 'Requests', 'Throughput (req/s)', 'p50', 'p99', 'Refused (expected)', 'Errors'], rows),
       '',

@@ -19,6 +19,7 @@ const SECTIONS: Record<string, Section> = {
   trainer: () => trainerSection(flags),
   load: () => loadSection(),
   'load-postgres': () => loadSection('postgres'),
+  'load-postgres-tcp': () => loadSection('postgres', 'tcp'),
   evidence: evidenceSection,
   utility: utilitySection,
   leakage: leakageSection,
@@ -27,7 +28,7 @@ const SECTIONS: Record<string, Section> = {
   start: startSection,
 };
 /** Sections that run only when named (they take long). */
-const OPT_IN = new Set(['utility', 'leakage', 'start']);
+const OPT_IN = new Set(['utility', 'leakage', 'start', 'load-postgres-tcp']);
 
 function machine(): string {
   const cpus = os.cpus();
