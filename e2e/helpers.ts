@@ -7,7 +7,7 @@ import type { Role } from "../db/schema";
 import { SYSTEM_ACTOR } from "../server/audit/service";
 import { snapshot } from "../db/snapshot";
 import { eq, inArray } from "drizzle-orm";
-import { INCIDENT_SEVERITIES, incidents, modelVersions, runs } from "../db/schema";
+import { INCIDENT_SEVERITIES, incidents, leakageReports, modelVersions, runs } from "../db/schema";
 import { setBudget } from "../server/budgets/service";
 import { openIncident, withdrawModel } from "../server/incidents/service";
 import { launchRun } from "../server/runs/service";
@@ -100,8 +100,23 @@ export function disableUser(userId: string): Promise<void> {
   return setUserDisabled(userId, true);
 }
 
+/**
+ * The whole database, once the job runner has nothing queued or running: a run or leakage report left by an earlier
+ * spec, finishing between two snapshots, would otherwise show as a change the spec did not make.
+ */
 export function databaseSnapshot() {
-  return withDb(snapshot);
+  return withDb(async (db) => {
+    for (const deadline = Date.now() + 90_000; ; ) {
+      const busy = [
+        ...(await db.select({ id: runs.id }).from(runs).where(inArray(runs.status, ["queued", "running"]))),
+        ...(await db.select({ id: leakageReports.id }).from(leakageReports).where(inArray(leakageReports.status, ["queued", "running"]))),
+      ];
+      if (busy.length === 0) break;
+      if (Date.now() > deadline) throw new Error(`the job runner is still busy with ${busy.map((b) => b.id).join(", ")} after 90 s`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    return snapshot(db);
+  });
 }
 
 export async function fillSignIn(page: Page, email: string, password: string): Promise<void> {
