@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { and, desc, eq, gt, max, notExists, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, max, notExists, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import { engineOf, first, type Db, type Executor, type Tx } from "../../db/client";
@@ -12,7 +12,7 @@ import { audited, type Actor } from "../audit/service";
 import type { SessionUser } from "../context";
 import { AppError } from "../errors";
 import { lineText } from "../validation";
-import { hasAccess, mayMinimise, maySeeDataset, visibleDataset, visibleDatasets, visibleRead } from "./access";
+import { hasAccess, mayMinimise, maySeeDataset, visibleDataset, visibleRead } from "./access";
 import { MinimisationError, minimiseDataset, minimisationPlanSchema } from "./ingest/minimise";
 import { piiReportSchema, type PiiReport } from "./ingest/pii";
 import type { VersionSummary } from "./ingest/version-file";
@@ -186,21 +186,25 @@ function datasetView(d: Dataset) {
 }
 
 /** The latest version of each dataset the user may see, in one query. */
-const latestVisibleVersions = visibleRead("latest_visible_versions", (db, visible) => {
+/** The datasets the user may see, by name, each with its latest version (none before its first upload): one query. */
+const visibleWithLatest = visibleRead("visible_datasets_with_latest_version", (db, visible) => {
   const newer = alias(datasetVersions, "newer");
   const isNewer = and(eq(newer.datasetId, datasetVersions.datasetId), gt(newer.version, datasetVersions.version));
   return db
-    .select()
-    .from(datasetVersions)
-    .where(and(visible(datasetVersions.datasetId), notExists(db.select({ one: sql`1` }).from(newer).where(isNewer))));
+    .select({ dataset: datasets, latest: datasetVersions })
+    .from(datasets)
+    .leftJoin(datasetVersions, and(eq(datasetVersions.datasetId, datasets.id), notExists(db.select({ one: sql`1` }).from(newer).where(isNewer))))
+    .where(visible(datasets.id))
+    .orderBy(asc(datasets.name));
 });
 
 export async function listDatasets(db: Executor, user: SessionUser) {
-  // The visible datasets and their latest versions, each in one query, at once (on PostgreSQL, on two of the pool's
-  // connections). An engineer sees a dataset only with access to it, so may train on each one listed.
-  const [visible, latest] = await Promise.all([visibleDatasets(db, user), latestVisibleVersions(db, user)]);
-  const latestOf = new Map(latest.map((v) => [v.datasetId, versionView(v)]));
-  return visible.map((d) => ({ ...datasetView(d), latest: latestOf.get(d.id) ?? null, canTrain: user.role === "engineer" }));
+  // An engineer sees a dataset only with access to it, so may train on each one listed.
+  return (await visibleWithLatest(db, user)).map(({ dataset, latest }) => ({
+    ...datasetView(dataset),
+    latest: latest && versionView(latest),
+    canTrain: user.role === "engineer",
+  }));
 }
 
 export async function datasetDetail(db: Executor, user: SessionUser, datasetId: string) {

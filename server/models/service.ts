@@ -134,18 +134,28 @@ export async function versionNames(db: Executor, versionIds: string[]): Promise<
 }
 
 /** The families and versions the user may see (a family none of whose versions they may see is left out). */
-const allFamilies = preparedRead("model_families_by_name", (db) => db.select().from(modelFamilies).orderBy(asc(modelFamilies.name)));
-const allVersions = preparedRead("model_versions_by_version", (db) => db.select().from(modelVersions).orderBy(asc(modelVersions.version)));
+/** Every model version with its family, families by name and versions in order: one query. */
+const allVersions = preparedRead("model_versions_with_family", (db) =>
+  db
+    .select({ family: modelFamilies, version: modelVersions })
+    .from(modelVersions)
+    .innerJoin(modelFamilies, eq(modelFamilies.id, modelVersions.familyId))
+    .orderBy(asc(modelFamilies.name), asc(modelFamilies.id), asc(modelVersions.version)),
+);
 
+/** The families with the versions of each the user may see (a family with none is left out). */
 export async function listModels(db: Executor, user: SessionUser) {
-  // The reads are independent: at once (on PostgreSQL, on the pool's connections together).
-  const [families, all] = await Promise.all([allFamilies(db, {}), allVersions(db, {})]);
-  const visible = modelVisibility(db, user, all);
-  const shown = await Promise.all(all.map((v) => visible(v.id)));
-  const versions = all.filter((_, i) => shown[i]);
-  return families
-    .map((f) => ({ id: f.id, name: f.name, description: f.description, versions: versions.filter((v) => v.familyId === f.id).map(registryEntry) }))
-    .filter((f) => f.versions.length > 0);
+  const rows = await allVersions(db, {});
+  const visible = modelVisibility(db, user, rows.map((r) => r.version));
+  const shown = await Promise.all(rows.map((r) => visible(r.version.id)));
+  const families = new Map<string, { id: string; name: string; description: string; versions: ReturnType<typeof registryEntry>[] }>();
+  rows.forEach(({ family, version }, i) => {
+    if (!shown[i]) return;
+    const listed = families.get(family.id) ?? { id: family.id, name: family.name, description: family.description, versions: [] };
+    listed.versions.push(registryEntry(version));
+    families.set(family.id, listed);
+  });
+  return [...families.values()];
 }
 
 /** What a version's config.json says it is, for its page: the architecture, its size, tokenizer and activation. */

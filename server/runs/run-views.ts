@@ -68,16 +68,20 @@ export const runsPageInput = z.object({
   pageSize: z.number().int().min(1).max(200).default(50),
 });
 
-/** A page of the runs on datasets the user may see, newest first, and how many there are in all. */
+/**
+ * A page of the runs on datasets the user may see, newest first, and how many there are in all: in one query, which
+ * counts them too (a page past the end counts them apart).
+ */
 export async function listRuns(db: Executor, user: SessionUser, { page, pageSize }: z.infer<typeof runsPageInput>) {
-  const [shown, [counted]] = await Promise.all([visibleRuns(db, user, { limit: pageSize, offset: (page - 1) * pageSize }), visibleRunCount(db, user)]);
-  return { runs: shown, total: counted?.n ?? 0, page, pageSize };
+  const rows = await visibleRuns(db, user, { limit: pageSize, offset: (page - 1) * pageSize });
+  const total = rows[0]?.total ?? (await visibleRunCount(db, user))[0]?.n ?? 0;
+  return { runs: rows.map(({ total: _total, ...run }) => run), total, page, pageSize };
 }
 
 /** Engineers see runs on the datasets they were granted; the other roles see every run. Newest first. */
 const visibleRuns = visibleRead("visible_runs", (db, visible) =>
   db
-    .select(runViewColumns)
+    .select({ ...runViewColumns, total: sql<number>`count(*) over ()`.mapWith(Number) })
     .from(runs)
     .where(visible(runs.datasetId))
     .orderBy(desc(runs.createdAt), desc(runs.id))
