@@ -134,7 +134,12 @@ export function preparedRead<R, P extends Record<string, unknown>>(
   build: (db: Executor) => PromiseLike<R[]> & Preparable,
 ): (db: Executor, values: P) => Promise<R[]> {
   return async (db, values) => {
-    if (transactionHandles.has(db)) return (await build(db).prepare(name).execute(values)) as R[];
+    if (transactionHandles.has(db)) {
+      // A prepared query is sent the moment it runs, a built one a turn later (when first awaited): wait that turn, so
+      // that statements started together (pipelined) reach the connection in the order they were started.
+      await null;
+      return (await build(db).prepare(name).execute(values)) as R[];
+    }
     let reads = preparedReads.get(db);
     if (!reads) preparedReads.set(db, (reads = new Map()));
     let prepared = reads.get(name);
@@ -145,13 +150,16 @@ export function preparedRead<R, P extends Record<string, unknown>>(
 
 /**
  * Runs statements of one transaction without waiting between them: each is started, in this order, before any answer
- * is awaited (drizzle's queries start when first awaited; each is started here), and the results come back together.
- * On PostgreSQL the transaction's one connection runs them in that order, so a read after a lock is granted the lock
- * first, and none waits for this process to get round to sending it; on SQLite they simply run in order. If one
- * fails, the transaction fails with its error (those after it fail too and are ignored).
+ * is awaited, and the results come back together. On PostgreSQL the transaction's one connection runs them in the
+ * order they reach it, so a read after a lock is granted the lock first, and none waits for this process to get round
+ * to sending it; on SQLite they simply run in order. If one fails, the transaction fails with its error (those after
+ * it fail too and are ignored).
+ * Each is started a turn later, as a promise's callback: a drizzle query is sent a turn after it is first awaited, a
+ * prepared read a turn after it is run (preparedRead), an engine statement a turn after its call; so every statement
+ * is sent the same number of turns after pipelined was called, and they reach the connection in this order.
  */
 export function pipelined<T extends readonly unknown[]>(...statements: { [K in keyof T]: () => PromiseLike<T[K]> }): Promise<T> {
-  return Promise.all(statements.map((start) => start().then((value) => value))) as unknown as Promise<T>;
+  return Promise.all(statements.map((start) => Promise.resolve().then(start))) as unknown as Promise<T>;
 }
 
 /** Rows in groups of at most `size`: the rows of one multi-row insert, kept under the engines' limits on parameters. */
