@@ -35,15 +35,33 @@ export async function appendAudit(tx: Tx, change: AuditedChange): Promise<AuditE
   return (await appendAudits(tx, [change]))[0]!;
 }
 
+/** The audit chain's last entry (seq 0 and the genesis hash for an empty log). */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+/**
+ * Takes the audit chain's lock until `tx` ends and reads its head, in one call: the head is that of whoever held the
+ * lock before. Entries appended after it in `tx` extend it (appendAuditsAfter).
+ */
+export async function lockAuditChain(tx: Tx): Promise<ChainHead> {
+  const head = await engineOf(tx).lockedAuditHead(tx);
+  return { seq: head?.seq ?? 0, hash: head?.hash ?? GENESIS_HASH };
+}
+
 /**
  * Appends entries one after the other on the chain, in their order, under one read of its head; their inserts are
  * pipelined. Call it inside the transaction that makes the changes.
  */
 export async function appendAudits(tx: Tx, changes: readonly AuditedChange[]): Promise<AuditEntry[]> {
   if (changes.length === 0) return [];
-  // The chain's lock and the read of its head, in one call: the head is that of whoever held the lock before.
-  const head = await engineOf(tx).lockedAuditHead(tx);
-  let last = { seq: head?.seq ?? 0, hash: head?.hash ?? GENESIS_HASH };
+  return appendAuditsAfter(tx, await lockAuditChain(tx), changes);
+}
+
+/** appendAudits after `head`, which lockAuditChain gave earlier in `tx` (the chain is still locked). */
+export async function appendAuditsAfter(tx: Tx, head: ChainHead, changes: readonly AuditedChange[]): Promise<AuditEntry[]> {
+  let last = head;
   const entries = changes.map((change): AuditEntry => {
     const body: EntryBody = {
       seq: last.seq + 1,

@@ -5,13 +5,13 @@
 import { randomUUID } from "node:crypto";
 import { inChunks, pipelined, transaction, type Db, type Tx } from "../../db/client";
 import { runCanaries, runs } from "../../db/schema";
-import { appendAudits, type Actor, type AuditedChange } from "../audit/service";
+import { appendAuditsAfter, type Actor, type AuditedChange, type ChainHead } from "../audit/service";
 import type { LineageCurves } from "../budgets/curve-math";
 import { countNewRun, storeNewRuns, type CurveChange } from "../budgets/lineage-curve";
 import type { SessionUser } from "../context";
 import { AppError } from "../errors";
 import { prepareCanaries, type Canary, type CanaryCommitment } from "../leakage/canaries";
-import { lockedLineageState, lockedRefusals, projectOnto, type LaunchSubject, type Projection } from "./launch-projection";
+import { lockedLineageAndChain, lockedRefusals, projectOnto, type LaunchSubject, type Projection } from "./launch-projection";
 import type { RunRequest } from "./run-request";
 
 /** A launch that passed the checks that do not read the budget. */
@@ -95,7 +95,7 @@ async function admitBatch(db: Db, batch: readonly LaunchRequest[]): Promise<Outc
  * from the start if the engine retries the transaction.
  */
 async function admitInTransaction(tx: Tx, batch: readonly LaunchRequest[]): Promise<Outcome[]> {
-  const state = await lockedLineageState(tx, batch[0]!.subject.version);
+  const { state, head } = await lockedLineageAndChain(tx, batch[0]!.subject.version, true);
   const reads = new Map([[batch[0]!.subject.version.id, state.read]]);
   const outcomes: Outcome[] = [];
   const reserved: Reservation[] = [];
@@ -118,7 +118,7 @@ async function admitInTransaction(tx: Tx, batch: readonly LaunchRequest[]): Prom
     reserved.push(reservation);
     outcomes.push({ admitted: { runId: reservation.run.id, projection } });
   }
-  await writeReservations(tx, state.budget.datasetId, state.curves, reserved);
+  await writeReservations(tx, state.budget.datasetId, state.curves, reserved, head);
   return outcomes;
 }
 
@@ -166,14 +166,14 @@ function reserve({ user, actor, input, subject: { version } }: LaunchRequest, p:
 
 /**
  * Writes the admitted launches together, pipelined: their runs, their canaries, their reservations on the lineage's
- * locked curves (stored once), and their audit entries, appended last so that the chain's lock is held the least.
+ * locked curves (stored once), and their audit entries after `head` (the chain's, locked with the lineage).
  */
-async function writeReservations(tx: Tx, datasetId: string, curves: LineageCurves, reserved: readonly Reservation[]): Promise<void> {
+async function writeReservations(tx: Tx, datasetId: string, curves: LineageCurves, reserved: readonly Reservation[], head: ChainHead): Promise<void> {
   if (reserved.length === 0) return;
   await pipelined(
     ...inChunks(reserved.map((r) => r.run)).map((rows) => () => tx.insert(runs).values(rows)),
     ...inChunks(reserved.flatMap((r) => r.canaries)).map((rows) => () => tx.insert(runCanaries).values(rows)),
     () => storeNewRuns(tx, datasetId, curves, reserved.map((r) => r.counted)),
-    () => appendAudits(tx, reserved.flatMap((r) => r.audit)),
+    () => appendAuditsAfter(tx, head, reserved.flatMap((r) => r.audit)),
   );
 }

@@ -11,6 +11,7 @@ import { addSteps, copyCurve, epsilonOfCurve, type LineageCurves } from "../budg
 import { deltaRefusalAt, lineageUnitCounts, subjectFieldRefusalOf } from "../budgets/delta-bound";
 import { LEDGER_ACCOUNTANT } from "../budgets/ledger";
 import { lineageCurvesNow, lockLineageCurves } from "../budgets/lineage-curve";
+import { lockAuditChain, type ChainHead } from "../audit/service";
 import { existingBudget, lockedBudget } from "../budgets/service";
 import type { SessionUser } from "../context";
 import { maySeeDataset, requireTrainer } from "../datasets/access";
@@ -59,10 +60,12 @@ function versionRefusals(version: DatasetVersion, budget: Budget, delta: string 
  * transaction. The lock makes a deletion of the version's files (which locks the row too, then looks for queued runs)
  * happen wholly before the admission or after it.
  */
-function lockedVersionReads(tx: Tx, version: Pick<DatasetVersion, "id" | "datasetId">) {
+function lockedVersionReads(tx: Tx, version: Pick<DatasetVersion, "id" | "datasetId">, chain = false) {
   return pipelined(
     () => lockedRow(tx, datasetVersions, version.id),
     () => lineageUnitCounts(tx, version.datasetId),
+    // With `chain`, then the audit chain's lock and head (lockedLineageAndChain).
+    () => (chain ? lockAuditChain(tx) : Promise.resolve(null)),
   );
 }
 
@@ -181,12 +184,23 @@ function stateOf(version: DatasetVersion, { budget, curves, unitCounts }: Awaite
  * read committed rows either way, under READ COMMITTED or SQLite's one writer).
  */
 export async function lockedLineageState(tx: Tx, version: Pick<DatasetVersion, "id" | "datasetId">): Promise<LineageState> {
+  return (await lockedLineageAndChain(tx, version, false)).state;
+}
+
+/**
+ * lockedLineageState and, with `chain`, then the audit chain's lock and head, all in the same round trip: for an
+ * admission, which appends its entries last. The locks reach the connection, and so are taken, in this order: the
+ * budget's, the curves', the version's, the chain's, as in every transaction that takes them (a test watches it).
+ */
+export async function lockedLineageAndChain<C extends boolean>(tx: Tx, version: Pick<DatasetVersion, "id" | "datasetId">, chain: C) {
   const [budget, curves, versionReads] = await pipelined(
     () => lockedBudget(tx, version.datasetId),
     () => lockLineageCurves(tx, version.datasetId),
-    () => lockedVersionReads(tx, version),
+    // Pipelined as deep as the curves' own statements, so sent after them.
+    () => lockedVersionReads(tx, version, chain),
   );
-  return { budget, curves, read: lockedVersionRefusals(versionReads, budget) };
+  const state: LineageState = { budget, curves, read: lockedVersionRefusals(versionReads, budget) };
+  return { state, head: versionReads[2] as C extends true ? ChainHead : null };
 }
 
 /**
