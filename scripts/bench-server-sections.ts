@@ -152,7 +152,9 @@ export async function loadSection(engine?: LoadSettings["engine"], pgOver?: Load
         `driven over HTTP (node:http, connections kept alive) from the benchmark's ` +
         `process by ${r.clients} clients signed in through next-auth's credentials flow, each with its own account and ` +
         `cookie jar (${engineer} engineers, ${officers} privacy officers, ${auditor} auditors), sending requests with no ` +
-        `pause for ${r.sending_s} s (the last answer came after ${r.duration_s.toFixed(1)} s; throughput is over that ` +
+        `pause for ${r.sending_s} s after a warm-up of ${r.warmup_s} s under the same load, which the figures leave out ` +
+        `(${r.warmup.requests.toLocaleString('en')} requests, p50 ${formatMs(r.warmup.p50_ms)}, p99 ${formatMs(r.warmup.p99_ms)}, ` +
+        `${r.warmup.errors} errors) (the last answer came after ${r.duration_s.toFixed(1)} s; throughput is over that ` +
         `time; seed ${r.seed}). Engineers launch runs (15% of their requests) and cancel their own queued ones (35%, ` +
         'when they have one), and read dashboards like the others; refused launches (HTTP 409, over budget) are ' +
         'expected and counted apart from errors (5xx, network errors, anything else). The job runner is not started, ' +

@@ -1,10 +1,10 @@
 // The load benchmark's flags (`npm run bench -- load --clients N --seconds S --engine sqlite|postgres --instances N
-// --pg-over socket|tcp`),
+// --pg-over socket|tcp --warmup S`),
 // over its defaults.
 import { LOAD_SETTINGS, type LoadSettings } from "./load-bench";
 
 /** Flags that take a value, which scripts/bench.ts leaves out of the section names. */
-export const LOAD_FLAGS = ["--clients", "--seconds", "--engine", "--instances", "--pg-over"] as const;
+export const LOAD_FLAGS = ["--clients", "--seconds", "--engine", "--instances", "--pg-over", "--warmup"] as const;
 
 export function loadSettingsFromArgs(args: readonly string[]): LoadSettings {
   const settings: LoadSettings = { ...LOAD_SETTINGS };
@@ -27,6 +27,12 @@ export function loadSettingsFromArgs(args: readonly string[]): LoadSettings {
   if (engine !== undefined) {
     if (engine !== "sqlite" && engine !== "postgres") throw new Error(`--engine: expected sqlite or postgres, got ${engine}`);
     settings.engine = engine;
+  }
+  const warmup = value("--warmup");
+  if (warmup !== undefined) {
+    const n = Number(warmup);
+    if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--warmup: expected a whole number of seconds >= 0, got ${warmup}`);
+    settings.warmupSeconds = n;
   }
   const pgOver = value("--pg-over");
   if (pgOver !== undefined) {
