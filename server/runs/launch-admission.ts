@@ -32,6 +32,14 @@ type Outcome = { admitted: Admitted } | { error: unknown };
 interface Waiting {
   launch: LaunchRequest;
   settle: (outcome: Outcome) => void;
+  /** Answered already: a launch is answered once, and one refused is never admitted after. */
+  settled: boolean;
+}
+
+function settleOnce(w: Waiting, outcome: Outcome): void {
+  if (w.settled) return;
+  w.settled = true;
+  w.settle(outcome);
 }
 
 /** The most launches one transaction admits. */
@@ -42,7 +50,8 @@ const waiting = new WeakMap<Db, Map<string, Waiting[]>>();
 
 /**
  * Admits the launch or refuses it (an AppError: over the budget, frozen, expired, ...), in a transaction shared with
- * the other launches of its lineage waiting at that moment; resolves once that transaction has committed.
+ * the other launches of its lineage waiting at that moment; resolves once that transaction has committed, rejects
+ * with a refusal as soon as the transaction has decided it.
  */
 export function admitLaunch(db: Db, launch: LaunchRequest): Promise<Admitted> {
   return new Promise((resolve, reject) => {
@@ -52,10 +61,10 @@ export function admitLaunch(db: Db, launch: LaunchRequest): Promise<Admitted> {
     const lineage = launch.subject.version.datasetId;
     const queue = lineages.get(lineage);
     if (queue) {
-      queue.push({ launch, settle }); // the lineage's next admission takes it
+      queue.push({ launch, settle, settled: false }); // the lineage's next admission takes it
       return;
     }
-    const fresh = [{ launch, settle }];
+    const fresh = [{ launch, settle, settled: false }];
     lineages.set(lineage, fresh);
     void drain(db, fresh, () => lineages.delete(lineage));
   });
@@ -66,40 +75,40 @@ export function admitLaunch(db: Db, launch: LaunchRequest): Promise<Admitted> {
  * `done`, in the same synchronous step as the check that none is left, so that no launch joins a queue no one drains.
  */
 async function drain(db: Db, queue: Waiting[], done: () => void): Promise<void> {
-  while (queue.length > 0) {
-    const batch = queue.splice(0, MAX_BATCH);
-    const outcomes = await admitBatch(db, batch.map((w) => w.launch)); // never rejects: a failure is an outcome
-    batch.forEach((w, i) => w.settle(outcomes[i]!));
-  }
+  while (queue.length > 0) await admitBatch(db, queue.splice(0, MAX_BATCH)); // never rejects: a failure is an outcome
   done();
 }
 
 /**
- * One transaction for the batch; if it fails as a whole (not a launch's refusal: a database error), each launch is
- * tried again alone, so that a failure is only its own launch's.
+ * One transaction for the batch, which answers every launch in it: a refusal as soon as it is decided (refusing spends
+ * nothing, whatever the transaction does next), an admission once it has committed. If the transaction fails as a
+ * whole (a database error, not a refusal), each launch not yet answered is tried again alone, so that a failure is
+ * only its own launch's.
  */
-async function admitBatch(db: Db, batch: readonly LaunchRequest[]): Promise<Outcome[]> {
+async function admitBatch(db: Db, batch: readonly Waiting[]): Promise<void> {
   try {
-    return await transaction(db, (tx) => admitInTransaction(tx, batch));
+    const admitted = await transaction(db, (tx) => admitInTransaction(tx, batch));
+    for (const [w, a] of admitted) settleOnce(w, { admitted: a });
   } catch (error) {
-    if (batch.length === 1) return [{ error }];
-    const outcomes: Outcome[] = [];
-    for (const launch of batch) outcomes.push(...(await admitBatch(db, [launch])));
-    return outcomes;
+    if (batch.length === 1) return settleOnce(batch[0]!, { error });
+    for (const w of batch.filter((b) => !b.settled)) await admitBatch(db, [w]);
   }
 }
 
 /**
- * Under the locks, each launch in turn is projected onto the lineage's curves as the launches before it left them, and
- * refused, or reserved (which counts it on the curves); then the admitted ones are written, all at once. Run again
- * from the start if the engine retries the transaction.
+ * Under the locks, each launch not yet answered is projected onto the lineage's curves as the launches before it left
+ * them, and refused (answered at once), or reserved (which counts it on the curves); then the admitted ones are
+ * written, all at once. Run again from the start if the engine retries the transaction: the launches it refused
+ * stay refused.
  */
-async function admitInTransaction(tx: Tx, batch: readonly LaunchRequest[]): Promise<Outcome[]> {
-  const { state, head } = await lockedLineageAndChain(tx, batch[0]!.subject.version, true);
-  const reads = new Map([[batch[0]!.subject.version.id, state.read]]);
-  const outcomes: Outcome[] = [];
+async function admitInTransaction(tx: Tx, batch: readonly Waiting[]): Promise<[Waiting, Admitted][]> {
+  const { state, head } = await lockedLineageAndChain(tx, batch[0]!.launch.subject.version, true);
+  const reads = new Map([[batch[0]!.launch.subject.version.id, state.read]]);
+  const admitted: [Waiting, Admitted][] = [];
   const reserved: Reservation[] = [];
-  for (const launch of batch) {
+  for (const w of batch) {
+    if (w.settled) continue;
+    const { launch } = w;
     const versionId = launch.subject.version.id;
     if (!reads.has(versionId)) reads.set(versionId, await lockedRefusals(tx, launch.subject.version, state.budget));
     let projection: Projection;
@@ -107,19 +116,19 @@ async function admitInTransaction(tx: Tx, batch: readonly LaunchRequest[]): Prom
       projection = projectOnto(launch.subject, launch.input, { ...state, read: reads.get(versionId)! });
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      outcomes.push({ error });
+      settleOnce(w, { error });
       continue;
     }
     if (projection.refusal) {
-      outcomes.push({ error: new AppError("CONFLICT", projection.refusal) });
+      settleOnce(w, { error: new AppError("CONFLICT", projection.refusal) });
       continue;
     }
     const reservation = reserve(launch, projection, state.curves);
     reserved.push(reservation);
-    outcomes.push({ admitted: { runId: reservation.run.id, projection } });
+    admitted.push([w, { runId: reservation.run.id, projection }]);
   }
   await writeReservations(tx, state.budget.datasetId, state.curves, reserved, head);
-  return outcomes;
+  return admitted;
 }
 
 /** What the audit entry for a run's canaries digests: the plan and, per canary, its digest and inclusion coin. */
