@@ -33,7 +33,9 @@ export async function launchRun(db: Db, user: SessionUser, actor: Actor, input: 
   const early = projectOnto(subject, input, state);
   if (early.refusal) throw new AppError("CONFLICT", early.refusal);
   const admitted = await admitLaunch(db, { user, actor, input, subject });
-  await announceQueued(db, admitted.runId); // after the commit: runners may claim it now
+  // After the commit: runners may claim it now. The answer does not wait for the queue (announceQueued never fails:
+  // a run whose enqueue is lost is enqueued by the next runner poll).
+  void announceQueued(db, admitted.runId);
   return admitted;
 }
 
