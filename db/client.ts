@@ -152,14 +152,18 @@ export function preparedRead<R, P extends Record<string, unknown>>(
  * Runs statements of one transaction without waiting between them: each is started, in this order, before any answer
  * is awaited, and the results come back together. On PostgreSQL the transaction's one connection runs them in the
  * order they reach it, so a read after a lock is granted the lock first, and none waits for this process to get round
- * to sending it; on SQLite they simply run in order. If one fails, the transaction fails with its error (those after
- * it fail too and are ignored).
+ * to sending it; on SQLite they simply run in order. If one fails, the transaction fails with its error, once all have
+ * settled (those after it fail too and are ignored).
  * Each is started a turn later, as a promise's callback: a drizzle query is sent a turn after it is first awaited, a
  * prepared read a turn after it is run (preparedRead), an engine statement a turn after its call; so every statement
  * is sent the same number of turns after pipelined was called, and they reach the connection in this order.
  */
-export function pipelined<T extends readonly unknown[]>(...statements: { [K in keyof T]: () => PromiseLike<T[K]> }): Promise<T> {
-  return Promise.all(statements.map((start) => Promise.resolve().then(start))) as unknown as Promise<T>;
+export async function pipelined<T extends readonly unknown[]>(...statements: { [K in keyof T]: () => PromiseLike<T[K]> }): Promise<T> {
+  // Every one is settled before a failure is given: none may still be sending statements when the caller rolls back.
+  const settledAll = await Promise.allSettled(statements.map((start) => Promise.resolve().then(start)));
+  const failed = settledAll.find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return settledAll.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 /** Rows in groups of at most `size`: the rows of one multi-row insert, kept under the engines' limits on parameters. */

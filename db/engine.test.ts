@@ -2,7 +2,7 @@
 // commit or roll back whole, nest by joining, run one at a time, and the append-only tables refuse changes.
 import { eq, sql } from "drizzle-orm";
 import { expect, it } from "vitest";
-import { engineOf, first, lockedRow, preparedRead, transaction } from "./client";
+import { engineOf, first, lockedRow, pipelined, preparedRead, transaction } from "./client";
 import { openTestDatabase } from "./open";
 import { auditLog, users } from "./schema";
 
@@ -21,6 +21,16 @@ it("commits a transaction's writes together, and rolls them all back when it thr
     }),
   ).rejects.toThrow("no");
   expect((await db.select({ id: users.id }).from(users).orderBy(users.id)).map((u) => u.id)).toEqual(["a", "b"]);
+});
+
+it("gives a pipelined failure only once every statement started with it has settled", async () => {
+  let laterDone = false;
+  const later = async () => {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    laterDone = true;
+  };
+  await expect(pipelined(() => Promise.reject(new Error("first fails")), later)).rejects.toThrow("first fails");
+  expect(laterDone).toBe(true);
 });
 
 it("joins the caller's transaction when given one, so an inner change rolls back with the outer", async () => {
