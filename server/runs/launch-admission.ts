@@ -45,17 +45,8 @@ function settleOnce(w: Waiting, outcome: Outcome): void {
 /** The most launches one transaction admits. */
 const MAX_BATCH = 64;
 
-/** A lineage's launches waiting for an admission, and its admissions under way. */
-interface Lineage {
-  queue: Waiting[];
-  /** Admissions started and not ended (at most two: one holding the locks, the next waiting for them). */
-  running: number;
-  /** Whether the newest admission is still waiting for its locks (no other may start before it has them). */
-  locking: boolean;
-}
-
-/** Per database handle, per lineage with launches waiting or admissions under way. */
-const lineagesOf = new WeakMap<Db, Map<string, Lineage>>();
+/** Per database handle, per lineage: the launches waiting for the next admission (present while one is under way). */
+const waiting = new WeakMap<Db, Map<string, Waiting[]>>();
 
 /**
  * Admits the launch or refuses it (an AppError: over the budget, frozen, expired, ...), in a transaction shared with
@@ -65,53 +56,38 @@ const lineagesOf = new WeakMap<Db, Map<string, Lineage>>();
 export function admitLaunch(db: Db, launch: LaunchRequest): Promise<Admitted> {
   return new Promise((resolve, reject) => {
     const settle = (outcome: Outcome) => ("admitted" in outcome ? resolve(outcome.admitted) : reject(outcome.error));
-    let lineages = lineagesOf.get(db);
-    if (!lineages) lineagesOf.set(db, (lineages = new Map()));
-    const id = launch.subject.version.datasetId;
-    let lineage = lineages.get(id);
-    if (!lineage) lineages.set(id, (lineage = { queue: [], running: 0, locking: false }));
-    lineage.queue.push({ launch, settle, settled: false });
-    pump(db, lineages, id, lineage);
+    let lineages = waiting.get(db);
+    if (!lineages) waiting.set(db, (lineages = new Map()));
+    const lineage = launch.subject.version.datasetId;
+    const queue = lineages.get(lineage);
+    if (queue) {
+      queue.push({ launch, settle, settled: false }); // the lineage's next admission takes it
+      return;
+    }
+    const fresh = [{ launch, settle, settled: false }];
+    lineages.set(lineage, fresh);
+    void drain(db, fresh, () => lineages.delete(lineage));
   });
 }
 
 /**
- * Starts an admission of the launches waiting, in order of arrival, unless one is still waiting for its locks or two
- * are under way: the next one starts as soon as the one before holds the locks, so that its own lock requests wait in
- * the database, and it has them the moment that one commits. Forgets the lineage, in the same synchronous step as the
- * check, once nothing waits or runs, so that no launch joins a queue no one drains.
+ * Admits the lineage's waiting launches, in order of arrival, a batch per transaction, until none is left; then
+ * `done`, in the same synchronous step as the check that none is left, so that no launch joins a queue no one drains.
  */
-function pump(db: Db, lineages: Map<string, Lineage>, id: string, lineage: Lineage): void {
-  if (lineage.queue.length === 0) {
-    if (lineage.running === 0) lineages.delete(id);
-    return;
-  }
-  if (lineage.locking || lineage.running >= 2) return;
-  lineage.running += 1;
-  lineage.locking = true;
-  let holds = false;
-  const locked = () => {
-    if (holds) return; // (again, when the engine runs the transaction again)
-    holds = true;
-    lineage.locking = false;
-    pump(db, lineages, id, lineage);
-  };
-  void admitBatch(db, lineage.queue.splice(0, MAX_BATCH), locked).finally(() => {
-    lineage.running -= 1;
-    if (!holds) lineage.locking = false; // it ended before its locks: the next may start
-    pump(db, lineages, id, lineage);
-  });
+async function drain(db: Db, queue: Waiting[], done: () => void): Promise<void> {
+  while (queue.length > 0) await admitBatch(db, queue.splice(0, MAX_BATCH)); // never rejects: a failure is an outcome
+  done();
 }
 
 /**
  * One transaction for the batch, which answers every launch in it: a refusal as soon as it is decided (refusing spends
- * nothing, whatever the transaction does next), an admission once it has committed; `locked` once it holds the locks.
- * If the transaction fails as a whole (a database error, not a refusal), each launch not yet answered is tried again
- * alone, so that a failure is only its own launch's. Never rejects.
+ * nothing, whatever the transaction does next), an admission once it has committed. If the transaction fails as a
+ * whole (a database error, not a refusal), each launch not yet answered is tried again alone, so that a failure is
+ * only its own launch's.
  */
-async function admitBatch(db: Db, batch: readonly Waiting[], locked: () => void = () => undefined): Promise<void> {
+async function admitBatch(db: Db, batch: readonly Waiting[]): Promise<void> {
   try {
-    const admitted = await transaction(db, (tx) => admitInTransaction(tx, batch, locked));
+    const admitted = await transaction(db, (tx) => admitInTransaction(tx, batch));
     for (const [w, a] of admitted) settleOnce(w, { admitted: a });
   } catch (error) {
     if (batch.length === 1) return settleOnce(batch[0]!, { error });
@@ -125,9 +101,8 @@ async function admitBatch(db: Db, batch: readonly Waiting[], locked: () => void 
  * written, all at once. Run again from the start if the engine retries the transaction: the launches it refused
  * stay refused.
  */
-async function admitInTransaction(tx: Tx, batch: readonly Waiting[], locked: () => void): Promise<[Waiting, Admitted][]> {
+async function admitInTransaction(tx: Tx, batch: readonly Waiting[]): Promise<[Waiting, Admitted][]> {
   const { state, head } = await lockedLineageAndChain(tx, batch[0]!.launch.subject.version, true);
-  locked();
   const reads = new Map([[batch[0]!.launch.subject.version.id, state.read]]);
   const admitted: [Waiting, Admitted][] = [];
   const reserved: Reservation[] = [];
