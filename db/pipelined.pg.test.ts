@@ -1,27 +1,21 @@
 // PostgreSQL only: statements started together in a transaction (pipelined) reach its connection in the order they
 // were started, whether built or prepared, so that a read started after a lock is read once the lock is granted.
 import { eq, sql } from "drizzle-orm";
-import pg from "pg";
 import { afterEach, expect, it } from "vitest";
 import { lockedRow, pipelined, preparedRead, transaction } from "./client";
 import { openTestDatabase } from "./open";
 import { budgets, users } from "./schema";
+import { recordSentStatements } from "./sent-statements.fixture";
 
-const original = pg.Client.prototype.query;
-afterEach(() => {
-  pg.Client.prototype.query = original;
-});
+let recording: ReturnType<typeof recordSentStatements> | undefined;
+afterEach(() => recording?.stop());
 
 const userById = preparedRead("pipelined_test_user_by_id", (db) => db.select().from(users).where(eq(users.id, sql.placeholder("id"))));
 
 it("sends pipelined statements in the order they were started, prepared reads included", async () => {
   const db = await openTestDatabase();
-  const sent: string[] = [];
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const query = args[0] as string | { text?: string };
-    sent.push(typeof query === "string" ? query : (query.text ?? ""));
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof original;
+  recording = recordSentStatements();
+  const { sent } = recording;
   await transaction(db, async (tx) => {
     await pipelined(
       () => lockedRow(tx, budgets, "no-such-dataset"),
