@@ -7,7 +7,7 @@ import type { Role } from "../db/schema";
 import { SYSTEM_ACTOR } from "../server/audit/service";
 import { snapshot } from "../db/snapshot";
 import { eq, inArray } from "drizzle-orm";
-import { INCIDENT_SEVERITIES, incidents, leakageReports, modelVersions, runs } from "../db/schema";
+import { ACTIVE_RUN_STATUSES, INCIDENT_SEVERITIES, incidents, leakageReports, modelVersions, runs } from "../db/schema";
 import { setBudget } from "../server/budgets/service";
 import { openIncident, withdrawModel } from "../server/incidents/service";
 import { launchRun } from "../server/runs/service";
@@ -108,7 +108,7 @@ export function databaseSnapshot() {
   return withDb(async (db) => {
     for (const deadline = Date.now() + 90_000; ; ) {
       const busy = [
-        ...(await db.select({ id: runs.id }).from(runs).where(inArray(runs.status, ["queued", "running"]))),
+        ...(await db.select({ id: runs.id }).from(runs).where(inArray(runs.status, [...ACTIVE_RUN_STATUSES]))),
         ...(await db.select({ id: leakageReports.id }).from(leakageReports).where(inArray(leakageReports.status, ["queued", "running"]))),
       ];
       if (busy.length === 0) break;
