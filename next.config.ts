@@ -1,15 +1,8 @@
 // Next.js configuration: native modules external, auth interrupts (403 pages), security headers, no-store API answers,
-// the build's type check skipped for `npm start`.
+// the build's type check skipped for `npm start`. (The tRPC endpoint is served beside Next: server/http/dashboard-server.ts.)
 import type { NextConfig } from "next";
 import { NO_STORE } from "./server/http/no-store";
-
-const securityHeaders = [
-  { key: "X-Content-Type-Options", value: "nosniff" },
-  { key: "X-Frame-Options", value: "DENY" },
-  { key: "Content-Security-Policy", value: "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'" },
-  { key: "Referrer-Policy", value: "same-origin" },
-  { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
-];
+import { SECURITY_HEADERS } from "./server/http/security-headers";
 
 const config: NextConfig = {
   reactStrictMode: true,
@@ -21,7 +14,7 @@ const config: NextConfig = {
   typescript: { ignoreBuildErrors: process.env.SKIP_BUILD_TYPECHECK === "1" },
   async headers() {
     return [
-      { source: "/:path*", headers: securityHeaders },
+      { source: "/:path*", headers: [...SECURITY_HEADERS] },
       // API answers are per user (and downloads are private data): never stored by browsers or proxies.
       { source: "/api/:path*", headers: [{ key: "Cache-Control", value: NO_STORE }] },
     ];

@@ -44,10 +44,10 @@ export default async function globalSetup() {
   // The servers use the SQLite file the specs seed, whatever DATABASE_URL this shell has.
   const { DATABASE_URL: _elsewhere, ...inherited } = process.env;
   const env = { ...inherited, ...E2E_ENV };
-  // detached: each gets a process group of its own (setsid), so that stopping the group stops next-server and
-  // the trainers too.
+  // detached: each gets a process group of its own (setsid), so that stopping the group stops the dashboard
+  // (tsx and its node) and the trainers too.
   const pids = [
-    spawn(bin("next"), ["start", "-p", new URL(E2E_URL).port], { detached: true, stdio: ["ignore", "inherit", "inherit"], env }),
+    spawn(bin("tsx"), ["server/http/serve-cli.ts", "-p", new URL(E2E_URL).port], { detached: true, stdio: ["ignore", "inherit", "inherit"], env }),
     spawn(bin("tsx"), ["server/jobs/worker.ts"], { detached: true, stdio: ["ignore", "inherit", "inherit"], env }),
   ].map((child) => child.pid);
   const stop = () => {

@@ -147,7 +147,7 @@ export async function loadSection(engine?: LoadSettings["engine"], pgOver?: Load
       '',
       table(['Check', 'Result'], checks),
       '',
-      `${r.instances === 1 ? '`next start`' : `${r.instances} \`next start\` instances`} (production build, NODE_ENV=production, ` +
+      `${r.instances === 1 ? '`npm run serve`' : `${r.instances} \`npm run serve\` instances`} (production build, NODE_ENV=production, ` +
         `NODE_OPTIONS from scripts/server-options.mjs) on a fresh ${r.engine === 'postgres' ? `PostgreSQL database (a throwaway PostgreSQL 18 server on the same machine, reached ${r.pg_over === 'tcp' ? 'over TCP on 127.0.0.1' : 'through its Unix socket (`--pg-over tcp`: over TCP on 127.0.0.1)'})` : 'SQLite database'}, ` +
         `driven over HTTP (node:http, connections kept alive) from the benchmark's ` +
         `process by ${r.clients} clients signed in through next-auth's credentials flow, each with its own account and ` +
@@ -161,8 +161,8 @@ export async function loadSection(engine?: LoadSettings["engine"], pgOver?: Load
         "so runs stay queued and keep their reservations until cancelled. The clients' sign-ins " +
         `before the load: p50 ${formatMs(r.sign_in.p50_ms)}, p99 ${formatMs(r.sign_in.p99_ms)}. A budget check reads ` +
         "the lineage's stored composed curves (server/budgets/lineage-curve.ts), whatever the number of runs, and so " +
-        "does `budgets.overview` (its naive sum from the runs grouped alike); `runs.list` answers its first page of 50. tRPC is served from a Node " +
-        'API route (pages/api/trpc), the session read from its cookie. Every launch asks the one budget: the launches ' +
+        "does `budgets.overview` (its naive sum from the runs grouped alike); `runs.list` answers its first page of 50. tRPC is served beside " +
+        'Next on the same server, not through it (server/http/dashboard-server.ts), the session read from its cookie. Every launch asks the one budget: the launches ' +
         "that pass the check made without a lock wait together and are admitted in one transaction under the budget's " +
         "lock (server/runs/launch-admission.ts); on PostgreSQL the server keeps DATABASE_POOL_MAX connections (default " +
         "15: a third in a pool of their own for transactions, the rest for reads) and each statement " +

@@ -1,4 +1,4 @@
-// The import rule (README "Layout"): app/, pages/, server/ and db/ take from the trainer only trainer/privacy/ (the DP maths)
+// The import rule (README "Layout"): app/, server/ and db/ take from the trainer only trainer/privacy/ (the DP maths)
 // and trainer/contract/ (what the server shares with the trainer), and those two import no other trainer code and no
 // TensorFlow, so that what the server imports (and Next bundles) never loads the model.
 
@@ -32,8 +32,8 @@ const imports = (dirs: string[], filter: (file: string) => boolean = () => true)
   dirs.flatMap(sourceFiles).filter(filter).flatMap((file) => importsOf(file).map((target) => ({ file, target })));
 
 describe("the import rule", () => {
-  it("app/, pages/, server/ and db/ import from trainer/ only its privacy/ and contract/ folders", () => {
-    const fromTrainer = imports(["app", "pages", "server", "db"]).filter(({ target }) => target.startsWith("trainer/") || target === "trainer");
+  it("app/, server/ and db/ import from trainer/ only its privacy/ and contract/ folders", () => {
+    const fromTrainer = imports(["app", "server", "db"]).filter(({ target }) => target.startsWith("trainer/") || target === "trainer");
     expect(fromTrainer.filter(({ target }) => !SHARED.test(target))).toEqual([]);
     // The scan sees the imports it checks.
     expect(fromTrainer.some(({ target }) => target.startsWith("trainer/privacy"))).toBe(true);

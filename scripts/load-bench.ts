@@ -1,4 +1,4 @@
-// The API load benchmark (`npm run bench -- load`): the built dashboard served by `next start` on a fresh database,
+// The API load benchmark (`npm run bench -- load`): the built dashboard served by `npm run serve` on a fresh database,
 // driven from this process over HTTP by many signed-in clients that read dashboards and launch and cancel runs
 // against one budget; afterwards the database is checked: the budget was never overspent and the audit chain
 // verifies. The job runner is not started, so launched runs stay queued and keep their reservations until cancelled.
@@ -35,7 +35,7 @@ export interface LoadSettings {
   runsThatFit: number;
   /** The database the server uses: a fresh SQLite file, or a throwaway PostgreSQL server (scripts/embedded-postgres.mjs). */
   engine: "sqlite" | "postgres";
-  /** Dashboard instances (`next start` processes) on that database; client i talks to instance i mod N. */
+  /** Dashboard instances (`npm run serve` processes) on that database; client i talks to instance i mod N. */
   instances: number;
   /**
    * How the server reaches PostgreSQL, which runs on the same machine: through its Unix socket, as a process on the
@@ -272,8 +272,8 @@ export async function benchmarkLoad(settings: LoadSettings = LOAD_SETTINGS): Pro
   if (!base) throw new Error("the base model was not registered");
 
   const env = { NODE_ENV: "production", ...(pgUrl ? { DATABASE_URL: pgUrl } : {}), DATABASE_PATH: databasePath, DATA_DIR: dataDir, NEXTAUTH_SECRET: randomBytes(32).toString("hex") };
-  log(`starting ${settings.instances} next start instance(s) (no job runner)…`);
-  const { urls, stop } = await startServers(settings.instances, env, (i) => path.join(dir, `next-${i}.log`));
+  log(`starting ${settings.instances} dashboard instance(s) (no job runner)…`);
+  const { urls, stop } = await startServers(settings.instances, env, (i) => path.join(dir, `dashboard-${i}.log`));
   const errors = new Map<string, number>();
   let keep = true;
   try {

@@ -1,5 +1,5 @@
-// The load benchmark's servers: the build (made if missing) served by N `next start` processes on free ports, as
-// dashboard instances behind a load balancer would be, each in a process group of its own.
+// The load benchmark's servers: the build (made if missing) served by N dashboard processes (`npm run serve`) on free
+// ports, as dashboard instances behind a load balancer would be, each in a process group of its own.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
@@ -27,12 +27,12 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** `next start` in a process group of its own (so that stopping the group stops everything it started). */
+/** The dashboard server (`npm run serve`) in a process group of its own (so that stopping the group stops everything it started). */
 export async function startServer(port: number, env: Record<string, string>, logFile: string): Promise<() => Promise<void>> {
   const out = openSync(logFile, "a");
   // The server uses the benchmark's database (env's DATABASE_URL, else its DATABASE_PATH), whatever this shell has.
   const { DATABASE_URL: _elsewhere, ...inherited } = process.env;
-  const child: ChildProcess = spawn(bin("next"), ["start", "-p", String(port)], {
+  const child: ChildProcess = spawn(bin("tsx"), ["server/http/serve-cli.ts", "-p", String(port)], {
     detached: true,
     stdio: ["ignore", out, out],
     env: { ...inherited, ...env, NODE_OPTIONS: serverNodeOptions(inherited.NODE_OPTIONS) },
@@ -58,7 +58,7 @@ export async function startServer(port: number, env: Record<string, string>, log
   };
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${readFileSync(logFile, "utf8").slice(-2000)}`);
+    if (child.exitCode !== null) throw new Error(`the dashboard server exited with ${child.exitCode}:\n${readFileSync(logFile, "utf8").slice(-2000)}`);
     try {
       if ((await fetch(`http://localhost:${port}/api/auth/csrf`)).ok) return stop;
     } catch {
@@ -66,7 +66,7 @@ export async function startServer(port: number, env: Record<string, string>, log
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`next start did not answer on port ${port} within 60 s (log: ${logFile})`);
+      throw new Error(`the dashboard server did not answer on port ${port} within 60 s (log: ${logFile})`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -1,6 +1,7 @@
 // Node's request and response as the web's Request and Response, for handlers written against the web API served
-// from a Node (pages/api) route. The body is read only when the handler reads it, pulled chunk by chunk: a body the
-// handler never reads is left to Node, which discards it after the answer; one it stops reading (a bound) is closed.
+// from Node's HTTP server (dashboard-server.ts). The body is read only when the handler reads it, pulled chunk by
+// chunk: a body the handler never reads is left to Node, which discards it after the answer; one it stops reading (a
+// bound) is closed.
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 /**

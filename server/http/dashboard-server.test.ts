@@ -1,0 +1,67 @@
+// The dashboard server's routing: tRPC requests answered by the endpoint itself, with the security headers Next gives
+// its own answers, and every other request handed to Next (here a stand-in for Next's handler); a handler that throws
+// gets a 500, and the server keeps serving.
+import type { AddressInfo } from "node:net";
+import type http from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testWorld, type TestWorld } from "../testing";
+import { dashboardServer, isTrpcPath } from "./dashboard-server";
+import { NO_STORE } from "./no-store";
+import { SECURITY_HEADERS } from "./security-headers";
+
+let world: TestWorld;
+let server: http.Server;
+let base: string;
+const handedOn: string[] = [];
+
+beforeAll(async () => {
+  world = await testWorld();
+  const settings = { publicUrl: "http://localhost:3000", maxBodyBytes: 1024, createContext: async () => ({ db: world.db, user: world.users.engineer }) };
+  server = dashboardServer(settings, async (req, res) => {
+    if (req.url === "/broken") throw new Error("a bug in a handler");
+    handedOn.push(req.url ?? "");
+    res.end("from next");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+describe("the dashboard server", () => {
+  it("answers tRPC itself, with the security headers and no-store", async () => {
+    const res = await fetch(`${base}/api/trpc/session.me`);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { result: { data: { json: { user: { email: string } } } } }).result.data.json.user.email).toBe(world.users.engineer.email);
+    for (const { key, value } of SECURITY_HEADERS) expect(res.headers.get(key)).toBe(value);
+    expect(res.headers.get("cache-control")).toBe(NO_STORE);
+    expect(handedOn).not.toContain("/api/trpc/session.me");
+  });
+
+  it("hands every other path to Next, /api/trpc look-alikes included", async () => {
+    for (const path of ["/", "/runs?page=2", "/api/auth/session", "/api/trpcx", "/api/trpc-like/x"]) {
+      const res = await fetch(`${base}${path}`);
+      expect(await res.text()).toBe("from next");
+    }
+    expect(handedOn).toEqual(["/", "/runs?page=2", "/api/auth/session", "/api/trpcx", "/api/trpc-like/x"]);
+  });
+
+  it("refuses a procedure it does not know as tRPC does, without handing it on", async () => {
+    const res = await fetch(`${base}/api/trpc/no.such.procedure`);
+    expect(res.status).toBe(404);
+    expect(handedOn).not.toContain("/api/trpc/no.such.procedure");
+  });
+
+  it("answers 500 when a handler throws, and goes on serving", async () => {
+    const res = await fetch(`${base}/broken`);
+    expect(res.status).toBe(500);
+    expect(await res.text()).toBe("Internal server error");
+    expect((await fetch(`${base}/api/trpc/session.me`)).status).toBe(200);
+  });
+});
+
+describe("isTrpcPath", () => {
+  it("is the endpoint and what is below it, whatever the query", () => {
+    expect(["/api/trpc", "/api/trpc/runs.list", "/api/trpc/a,b?batch=1", "/api/trpc?x=1"].map(isTrpcPath)).toEqual([true, true, true, true]);
+    expect(["/api/trpcx", "/api", "/", undefined, "/x/api/trpc/y"].map(isTrpcPath)).toEqual([false, false, false, false, false]);
+  });
+});

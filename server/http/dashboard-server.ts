@@ -1,0 +1,38 @@
+// The dashboard's HTTP server: the tRPC endpoint (every dashboard API call) is served here, directly on Node's
+// request; everything else (pages, sign-in, file routes) goes to Next. Served beside Next instead of through it, a
+// tRPC request skips Next's routing and the rest of its per-request work (BENCHMARKS.md, "load-postgres").
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import { requestFromNode, sendResponse } from "./node-bridge";
+import { SECURITY_HEADERS } from "./security-headers";
+import { handleTrpc, type TrpcEndpointSettings } from "./trpc-endpoint";
+
+/** What serves the requests that are not tRPC's: Next's request handler. */
+export type OtherRequests = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** The tRPC endpoint's path: `/api/trpc` and what is below it (`/api/trpc/runs.list?…`). */
+export function isTrpcPath(url: string | undefined): boolean {
+  const path = (url ?? "").split("?", 1)[0]!;
+  return path === "/api/trpc" || path.startsWith("/api/trpc/");
+}
+
+/** A server (not yet listening) answering tRPC requests with `settings` and handing every other one to `others`. */
+export function dashboardServer(settings: TrpcEndpointSettings, others: OtherRequests): http.Server {
+  return http.createServer((req, res) => {
+    const served = isTrpcPath(req.url) ? serveTrpc(settings, req, res) : others(req, res);
+    served.catch((error: unknown) => failed(res, error));
+  });
+}
+
+async function serveTrpc(settings: TrpcEndpointSettings, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  for (const { key, value } of SECURITY_HEADERS) res.setHeader(key, value);
+  await sendResponse(res, await handleTrpc(requestFromNode(req, res), settings));
+}
+
+/** A request whose handling threw (a bug: handlers answer their errors): 500, or the connection closed mid-answer. */
+function failed(res: ServerResponse, error: unknown): void {
+  console.error("request failed:", error);
+  if (res.headersSent) return void res.destroy();
+  res.statusCode = 500;
+  res.setHeader("content-type", "text/plain; charset=utf-8");
+  res.end("Internal server error");
+}
