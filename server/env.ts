@@ -43,7 +43,7 @@ const jobRunnerFields = {
       .string()
       .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
       .optional(),
-    /** With DATABASE_URL: connections each process keeps open to PostgreSQL at most (default 10). */
+    /** With DATABASE_URL: connections each process keeps open to PostgreSQL at most (DEFAULT_POOL_MAX). */
     DATABASE_POOL_MAX: positiveInt(DEFAULT_POOL_MAX),
     /** Where dataset versions and model weights are stored. */
     DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),

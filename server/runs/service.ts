@@ -16,10 +16,11 @@ import { maySeeDataset, requireTrainingAccess } from "../datasets/access";
 import { AppError } from "../errors";
 import { visibleModelVersion } from "../models/visibility";
 import { admitLaunch, type Admitted } from "./launch-admission";
+import { ledgerThreadOf } from "./ledger-thread-route";
 import { checkedLaunch, lockedLineageState, projectOnto, runRefusal } from "./launch-projection";
 import type { RunRequest } from "./run-request";
 import { announceQueued } from "./run-queue";
-import { runView } from "./run-views";
+import { runView, type RunView } from "./run-views";
 
 /**
  * Checks the launch, then has it admitted with the other launches of its lineage waiting at that moment
@@ -32,7 +33,9 @@ export async function launchRun(db: Db, user: SessionUser, actor: Actor, input: 
   const { subject, state } = await checkedLaunch(db, user, input);
   const early = projectOnto(subject, input, state);
   if (early.refusal) throw new AppError("CONFLICT", early.refusal);
-  const admitted = await admitLaunch(db, { user, actor, input, subject });
+  const launch = { user, actor, input, subject };
+  const thread = ledgerThreadOf(db);
+  const admitted = await (thread ? thread("admit", [launch]) : admitLaunch(db, launch));
   // After the commit: runners may claim it now. The answer does not wait for the queue (announceQueued never fails:
   // a run whose enqueue is lost is enqueued by the next runner poll).
   void announceQueued(db, admitted.runId);
@@ -54,8 +57,13 @@ async function actionableRun(tx: Tx, user: SessionUser, runId: string, officerMa
   return run;
 }
 
-/** Cancels a queued run at once, or asks the runner to stop a running one at its next step boundary. */
-export function cancelRun(db: Db, user: SessionUser, actor: Actor, input: z.infer<typeof runIdInput>) {
+/**
+ * Cancels a queued run at once, or asks the runner to stop a running one at its next step boundary (on the ledger
+ * thread when `db` has one: it locks the lineage's curves).
+ */
+export function cancelRun(db: Db, user: SessionUser, actor: Actor, input: z.infer<typeof runIdInput>): Promise<RunView> {
+  const thread = ledgerThreadOf(db);
+  if (thread) return thread("cancel", [user, actor, input]);
   return audited(db, { actor, action: "run.cancel", entityType: "run", entityId: input.runId, input }, async (tx) => {
     const run = await actionableRun(tx, user, input.runId, true);
     if (run.status !== "queued" && run.status !== "running") {
