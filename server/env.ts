@@ -58,6 +58,8 @@ const envSchema = z
     ...jobRunnerFields,
     /** Largest dataset upload accepted, in bytes (default 200 MB). */
     MAX_UPLOAD_BYTES: positiveInt(200 * 1024 * 1024),
+    /** API reads (tRPC queries) a dashboard answers at once; more wait their turn in arrival order. Actions never wait. */
+    API_READS_AT_ONCE: positiveInt(8),
     /** Largest tRPC request body accepted, in bytes (default 1 MB); larger ones are refused (413) unread. */
     MAX_API_BODY_BYTES: positiveInt(1024 * 1024),
     /** Public URL of the dashboard; next-auth uses it for callbacks and secure cookies (https => Secure). */

@@ -1,6 +1,6 @@
 // The dashboard server's routing: tRPC requests answered by the endpoint itself, with the security headers Next gives
-// its own answers, and every other request handed to Next (here a stand-in for Next's handler); a handler that throws
-// gets a 500, and the server keeps serving.
+// its own answers, and every other request handed to Next (here a stand-in for Next's handler); reads take turns and
+// actions pass them; a handler that throws gets a 500, and the server keeps serving.
 import type { AddressInfo } from "node:net";
 import type http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,15 +13,23 @@ let world: TestWorld;
 let server: http.Server;
 let base: string;
 const handedOn: string[] = [];
+/** Requests whose context was asked for (method and path), and how to hold those sent with `x-hold` until released. */
+const contexts: string[] = [];
+const held: (() => void)[] = [];
 
 beforeAll(async () => {
   world = await testWorld();
-  const settings = { publicUrl: "http://localhost:3000", maxBodyBytes: 1024, createContext: async () => ({ db: world.db, user: world.users.engineer }) };
+  const settings = { publicUrl: "http://localhost:3000", maxBodyBytes: 1024, createContext: async (req: Request) => {
+      contexts.push(`${req.method} ${new URL(req.url).pathname}`);
+      if (req.headers.get("x-hold")) await new Promise<void>((release) => held.push(release));
+      return { db: world.db, user: world.users.engineer };
+    },
+  };
   server = dashboardServer(settings, async (req, res) => {
     if (req.url === "/broken") throw new Error("a bug in a handler");
     handedOn.push(req.url ?? "");
     res.end("from next");
-  });
+  }, { readsAtOnce: 2 });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -49,6 +57,24 @@ describe("the dashboard server", () => {
     const res = await fetch(`${base}/api/trpc/no.such.procedure`);
     expect(res.status).toBe(404);
     expect(handedOn).not.toContain("/api/trpc/no.such.procedure");
+  });
+
+  it("answers two reads at once, the next in its turn, and an action without waiting", async () => {
+    contexts.length = 0;
+    const reads = [1, 2, 3].map(() => fetch(`${base}/api/trpc/session.me`, { headers: { "x-hold": "1" } }));
+    await expect.poll(() => held.length).toBe(2);
+    // A cancel of no such run: an action, answered while both turns are taken (and the third read still waits).
+    const action = await fetch(`${base}/api/trpc/runs.cancel`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: "http://localhost:3000" },
+      body: JSON.stringify({ json: { runId: "00000000-0000-4000-8000-000000000000" } }),
+    });
+    expect(action.status).toBe(404);
+    expect(contexts).toEqual(["GET /api/trpc/session.me", "GET /api/trpc/session.me", "POST /api/trpc/runs.cancel"]);
+    held.splice(0).forEach((release) => release());
+    await expect.poll(() => held.length).toBe(1); // the third read's turn came
+    held.splice(0).forEach((release) => release());
+    expect((await Promise.all(reads)).map((r) => r.status)).toEqual([200, 200, 200]);
   });
 
   it("answers 500 when a handler throws, and goes on serving", async () => {

@@ -1,10 +1,14 @@
 // The dashboard's HTTP server: the tRPC endpoint (every dashboard API call) is served here, directly on Node's
 // request; everything else (pages, sign-in, file routes) goes to Next. Served beside Next instead of through it, a
 // tRPC request skips Next's routing and the rest of its per-request work (BENCHMARKS.md, "load-postgres").
+// Reads (tRPC queries, GET) take turns, a few at once in arrival order; actions (mutations, POST: a launch, a cancel,
+// an approval) never wait for a turn, so that under load an action waits behind no dashboard's refresh, and each read
+// waits once, in the queue, instead of at each of its database round trips behind all the others.
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import { requestFromNode, sendResponse } from "./node-bridge";
 import { SECURITY_HEADERS } from "./security-headers";
 import { handleTrpc, type TrpcEndpointSettings } from "./trpc-endpoint";
+import { turns, type InTurn } from "./turns";
 
 /** What serves the requests that are not tRPC's: Next's request handler. */
 export type OtherRequests = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -15,17 +19,27 @@ export function isTrpcPath(url: string | undefined): boolean {
   return path === "/api/trpc" || path.startsWith("/api/trpc/");
 }
 
-/** A server (not yet listening) answering tRPC requests with `settings` and handing every other one to `others`. */
-export function dashboardServer(settings: TrpcEndpointSettings, others: OtherRequests): http.Server {
+/**
+ * A server (not yet listening) answering tRPC requests with `settings`, at most `readsAtOnce` reads at a time, and
+ * handing every other request to `others`.
+ */
+export function dashboardServer(settings: TrpcEndpointSettings, others: OtherRequests, { readsAtOnce }: { readsAtOnce: number }): http.Server {
+  const readTurn = turns(readsAtOnce);
   return http.createServer((req, res) => {
-    const served = isTrpcPath(req.url) ? serveTrpc(settings, req, res) : others(req, res);
+    const served = isTrpcPath(req.url) ? serveTrpc(settings, req, res, req.method === "GET" ? readTurn : now) : others(req, res);
     served.catch((error: unknown) => failed(res, error));
   });
 }
 
-async function serveTrpc(settings: TrpcEndpointSettings, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** No waiting: an action's turn. */
+const now: InTurn = (work) => work();
+
+async function serveTrpc(settings: TrpcEndpointSettings, req: IncomingMessage, res: ServerResponse, inTurn: InTurn): Promise<void> {
   for (const { key, value } of SECURITY_HEADERS) res.setHeader(key, value);
-  await sendResponse(res, await handleTrpc(requestFromNode(req, res), settings));
+  await inTurn(async () => {
+    if (res.closed) return; // the client left while the request waited: nothing to answer
+    await sendResponse(res, await handleTrpc(requestFromNode(req, res), settings));
+  });
 }
 
 /** A request whose handling threw (a bug: handlers answer their errors): 500, or the connection closed mid-answer. */

@@ -50,7 +50,7 @@ stampRemoteAddresses();
 const { default: next } = await import("next");
 const app = next({ dev: values.dev, dir: path.resolve(import.meta.dirname, "../.."), hostname: values.hostname ?? "localhost", port });
 await app.prepare();
-const server = dashboardServer(settings, app.getRequestHandler());
+const server = dashboardServer(settings, app.getRequestHandler(), { readsAtOnce: env().API_READS_AT_ONCE });
 if (values.dev) server.on("upgrade", app.getUpgradeHandler()); // Next's development server live-reloads over a WebSocket
 server.listen(port, values.hostname, () => console.log(`Epsilon Ledger's dashboard serves on http://${values.hostname ?? "localhost"}:${port}`));
 
