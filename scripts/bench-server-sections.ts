@@ -162,11 +162,14 @@ export async function loadSection(engine?: LoadSettings["engine"], pgOver?: Load
         `before the load: p50 ${formatMs(r.sign_in.p50_ms)}, p99 ${formatMs(r.sign_in.p99_ms)}. A budget check reads ` +
         "the lineage's stored composed curves (server/budgets/lineage-curve.ts), whatever the number of runs, and so " +
         "does `budgets.overview` (its naive sum from the runs grouped alike); `runs.list` answers its first page of 50. tRPC is served beside " +
-        'Next on the same server, not through it (server/http/dashboard-server.ts), the session read from its cookie. Every launch asks the one budget: the launches ' +
+        'Next on the same server, not through it (server/http/dashboard-server.ts), the session read from its cookie; ' +
+        'reads take turns, a few at once in arrival order (API_READS_AT_ONCE, default 8), and actions never wait for ' +
+        'one. Every launch asks the one budget: the launches ' +
         "that pass the check made without a lock wait together and are admitted in one transaction under the budget's " +
-        "lock (server/runs/launch-admission.ts); on PostgreSQL the server keeps DATABASE_POOL_MAX connections (default " +
-        "15: a third in a pool of their own for transactions, the rest for reads) and each statement " +
-        "is a round trip that waits its turn on the server's one event loop. With no pause between requests, latency is the " +
+        'lock (server/runs/launch-admission.ts); on PostgreSQL admissions and cancels run on the ledger thread ' +
+        '(server/runs/ledger-thread.ts), with connections and an event loop of their own, and the API keeps ' +
+        'DATABASE_POOL_MAX connections (default 15: a third in a pool of their own for transactions, the rest for ' +
+        "reads), each statement a round trip that waits its turn on the server's one event loop. With no pause between requests, latency is the " +
         "server's queue: server, clients (and PostgreSQL) share the machine, and machine load from other processes shows " +
         'up in these figures.' +
         (r.error_messages.length > 0 ? ` Errors: ${r.error_messages.join('; ')}.` : ''),
