@@ -4,7 +4,6 @@
 // Before anything is served it checks its variables and its database, and stops naming the problem.
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { poolSizes } from "../../db/postgres";
 import { stampRemoteAddresses } from "../auth/client-address";
 import { contextOfRequest } from "../context";
 import { serverDb } from "../db";
@@ -42,8 +41,8 @@ function endpointSettings(): TrpcEndpointSettings {
 const settings = endpointSettings();
 const problem = await databaseProblem(serverDb());
 if (problem) cannotStart(problem);
-// On PostgreSQL, launch admissions and cancels run on a thread of their own, with a third of the connections.
-startLedgerThread(serverDb(), poolSizes(env().DATABASE_POOL_MAX).transactions);
+// On PostgreSQL, launch admissions and cancels run on a thread of their own (on at most a third of its connections).
+startLedgerThread(serverDb(), env().DATABASE_POOL_MAX);
 // Every request's socket address, stamped before any handler reads it (the sign-in throttle's source of truth).
 stampRemoteAddresses();
 

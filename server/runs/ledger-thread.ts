@@ -24,8 +24,9 @@ export interface WireError {
 type Answer = { id: number; value: unknown } | { id: number; error: WireError };
 
 /**
- * Starts `db`'s ledger thread, with `connections` connections of its own (a third of them for transactions), and
- * sends its admissions and cancels there from now on; it stops when `db` closes. A thread that dies fails the
+ * Starts `db`'s ledger thread, with a handle of its own on the database of at most `connections` connections (its
+ * transactions take a third of them at most, as any handle's do, and it reads nothing outside them), and sends `db`'s
+ * admissions and cancels there from now on; it stops when `db` closes. A thread that dies fails the
  * transactions it had (each with an error, none half done: a transaction commits whole or not at all) and the next
  * one starts a new thread. Nothing happens on SQLite.
  */
