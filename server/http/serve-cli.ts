@@ -41,7 +41,7 @@ function endpointSettings(): TrpcEndpointSettings {
 const settings = endpointSettings();
 const problem = await databaseProblem(serverDb());
 if (problem) cannotStart(problem);
-// On PostgreSQL, launch admissions and cancels run on a thread of their own (on at most a third of its connections).
+// On PostgreSQL, launch admissions, cancels and resumes run on a thread of their own (on a third of its connections).
 startLedgerThread(serverDb(), env().DATABASE_POOL_MAX);
 // Every request's socket address, stamped before any handler reads it (the sign-in throttle's source of truth).
 stampRemoteAddresses();

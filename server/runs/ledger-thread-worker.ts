@@ -5,7 +5,7 @@ import { openPostgres } from "../../db/postgres";
 import { AppError } from "../errors";
 import { admitLaunch } from "./launch-admission";
 import type { LedgerThreadOps } from "./ledger-thread-route";
-import { cancelRun } from "./service";
+import { cancelRun, requeueInterrupted } from "./service";
 import type { LedgerThreadRequest, WireError } from "./ledger-thread";
 
 const { url, connections } = workerData as { url: string; connections: number };
@@ -13,6 +13,7 @@ const db = openPostgres(url, { max: connections });
 const ops: LedgerThreadOps = {
   admit: (launch) => admitLaunch(db, launch),
   cancel: (user, actor, input) => cancelRun(db, user, actor, input),
+  requeue: (user, actor, input) => requeueInterrupted(db, user, actor, input),
 };
 
 parentPort!.on("message", ({ id, op, args }: LedgerThreadRequest) => {

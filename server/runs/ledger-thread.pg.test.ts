@@ -1,10 +1,10 @@
-// PostgreSQL only: with a ledger thread, launch admissions and cancels run on that thread's own connections (none of
-// their statements leaves this thread's), and answer as they do here: exactly the launches that fit are admitted,
-// the others refused with the budget's message and code, a cancel gives its run back, a refusal of a cancel keeps its
-// code, and the audit chain verifies.
+// PostgreSQL only: with a ledger thread, launch admissions, cancels and resumes run on that thread's own connections
+// (none of their statements leaves this thread's), and answer as they do here: exactly the launches that fit are
+// admitted, the others refused with the budget's message and code, a cancel gives its room back, a refusal of a
+// cancel keeps its code, an interrupted run is queued again, and the audit chain verifies.
 import { eq } from "drizzle-orm";
-import { afterEach, expect, it } from "vitest";
-import { closeDatabase } from "../../db/client";
+import { expect, it } from "vitest";
+import { closeDatabase, transaction } from "../../db/client";
 import { runs } from "../../db/schema";
 import { createAccountant, dpSgdEvent } from "../../trainer/privacy";
 import { actorOf } from "../actor";
@@ -16,13 +16,23 @@ import { AppError } from "../errors";
 import { ingestedVersion, registerTestBaseModel, runRequest, testWorld } from "../testing";
 import { recordSentStatements } from "../../db/sent-statements.fixture";
 import { startLedgerThread } from "./ledger-thread";
-import { cancelRun, launchRun } from "./service";
+import { finish } from "./run-outcome";
+import { cancelRun, launchRun, resumeRun } from "./service";
 
 const rdp = createAccountant("rdp");
-let recording: ReturnType<typeof recordSentStatements> | undefined;
-afterEach(() => recording?.stop());
+/** What this thread's connections sent while `work` ran (the test's own changes are made outside it). */
+const sentHere: string[] = [];
+async function recorded<T>(work: () => Promise<T>): Promise<T> {
+  const recording = recordSentStatements();
+  try {
+    return await work();
+  } finally {
+    recording.stop();
+    sentHere.push(...recording.sent);
+  }
+}
 
-it("admits and cancels on the ledger thread, as it would here", async () => {
+it("admits, cancels and resumes on the ledger thread, as it would here", async () => {
   const world = await testWorld();
   const { engineer, privacy_officer: officer } = world.users;
   const version = await registerUpload(world.db, engineer, actorOf(engineer), { name: "thread" }, ingestedVersion());
@@ -33,8 +43,7 @@ it("admits and cancels on the ledger thread, as it would here", async () => {
   const request = runRequest(version.id, base.id, { length: { by: "steps", steps: 500 } });
 
   startLedgerThread(world.db, 3);
-  recording = recordSentStatements();
-  const outcomes = await Promise.allSettled(Array.from({ length: 6 }, () => launchRun(world.db, engineer, actorOf(engineer), request)));
+  const outcomes = await recorded(() => Promise.allSettled(Array.from({ length: 6 }, () => launchRun(world.db, engineer, actorOf(engineer), request))));
   const admitted = outcomes.flatMap((o) => (o.status === "fulfilled" ? [o.value.runId] : []));
   const refused = outcomes.flatMap((o) => (o.status === "rejected" ? [o.reason as unknown] : []));
   expect(admitted).toHaveLength(3);
@@ -45,18 +54,20 @@ it("admits and cancels on the ledger thread, as it would here", async () => {
     expect((r as AppError).message).toMatch(/would exceed the budget/);
   }
 
-  const cancelled = await cancelRun(world.db, engineer, actorOf(engineer), { runId: admitted[0]! });
-  expect(cancelled).toMatchObject({ id: admitted[0], status: "cancelled" });
-  await expect(cancelRun(world.db, engineer, actorOf(engineer), { runId: admitted[0]! })).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/cancelled/) });
-  await expect(cancelRun(world.db, engineer, actorOf(engineer), { runId: "00000000-0000-4000-8000-000000000000" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  const cancel = (runId: string) => recorded(() => cancelRun(world.db, engineer, actorOf(engineer), { runId }));
+  expect(await cancel(admitted[0]!)).toMatchObject({ id: admitted[0], status: "cancelled" });
+  await expect(cancel(admitted[0]!)).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/cancelled/) });
+  await expect(cancel("00000000-0000-4000-8000-000000000000")).rejects.toMatchObject({ code: "NOT_FOUND" });
+  // An interrupted run, resumed: queued again, its reservation made on the thread.
+  await transaction(world.db, async (tx) => void (await tx.update(runs).set({ status: "running", runnerId: "r" }).where(eq(runs.id, admitted[1]!))));
+  await finish(world.db, admitted[1]!, "interrupted", "stopped by the test");
+  expect(await recorded(() => resumeRun(world.db, engineer, actorOf(engineer), { runId: admitted[1]! }))).toMatchObject({ id: admitted[1], status: "queued" });
   // The room the cancel gave back is there for the next launch.
-  await launchRun(world.db, engineer, actorOf(engineer), request);
+  await recorded(() => launchRun(world.db, engineer, actorOf(engineer), request));
 
-  // This thread's connections sent the checks, never an admission's or a cancel's writes.
-  const { sent } = recording;
-  recording.stop();
-  expect(sent.some((text) => /^select/i.test(text))).toBe(true);
-  expect(sent.filter((text) => /insert into "runs"|update "runs"|ledger_append_audit|FOR UPDATE/i.test(text))).toEqual([]);
+  // This thread's connections sent the launches' checks, never a lock or a write of an admission, cancel or resume.
+  expect(sentHere.some((text) => /^select/i.test(text))).toBe(true);
+  expect(sentHere.filter((text) => /insert into "runs"|update "runs"|ledger_append_audit|FOR UPDATE/i.test(text))).toEqual([]);
 
   const spend = await lineageSpend(world.db, version.datasetId, 1e-5);
   const statuses = (await world.db.select({ status: runs.status }).from(runs).where(eq(runs.datasetId, version.datasetId))).map((r) => r.status);

@@ -1,9 +1,9 @@
-// The ledger thread (PostgreSQL): the run transactions that hold a lineage's locks (launch admissions, cancels) run
-// on a worker thread of the dashboard's process, with connections and an event loop of their own. Each of their
-// statements then waits for the database only, not for the busy request loop to get round to sending the next one,
-// so the budget's, the curves' and the audit chain's locks are held for as short a time as the database allows
-// (BENCHMARKS.md, "load-postgres"). Started by the dashboard server (serve-cli.ts) for its handle; on SQLite, whose
-// transactions run in one synchronous step, they stay where they are.
+// The ledger thread (PostgreSQL): the run transactions that hold a lineage's locks (launch admissions, cancels,
+// resumes) run on a worker thread of the dashboard's process, with connections and an event loop of their own. Each
+// of their statements then waits for the database only, not for the busy request loop to get round to sending the
+// next one, so the budget's, the curves' and the audit chain's locks are held for as short a time as the database
+// allows (BENCHMARKS.md, "load-postgres"). Started by the dashboard server (serve-cli.ts) for its handle; on SQLite,
+// whose transactions run in one synchronous step, they stay where they are.
 import { Worker } from "node:worker_threads";
 import { engineOf, onClose, type Db } from "../../db/client";
 import { AppError, type AppErrorCode } from "../errors";
@@ -26,7 +26,7 @@ type Answer = { id: number; value: unknown } | { id: number; error: WireError };
 /**
  * Starts `db`'s ledger thread, with a handle of its own on the database of at most `connections` connections (its
  * transactions take a third of them at most, as any handle's do, and it reads nothing outside them), and sends `db`'s
- * admissions and cancels there from now on; it stops when `db` closes. A thread that dies fails the
+ * admissions, cancels and resumes there from now on; it stops when `db` closes. A thread that dies fails the
  * transactions it had (each with an error, none half done: a transaction commits whole or not at all) and the next
  * one starts a new thread. Nothing happens on SQLite.
  */

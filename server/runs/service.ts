@@ -82,10 +82,19 @@ export function cancelRun(db: Db, user: SessionUser, actor: Actor, input: z.infe
 
 /**
  * Queues an interrupted run again, from its last checkpoint (or from the start if it has none). The steps after the
- * checkpoint are run, and charged, again; the budget is checked and the new reservation made in one transaction.
+ * checkpoint are run, and charged, again; the budget is checked and the new reservation made in one transaction (on
+ * the ledger thread when `db` has one).
  */
-export async function resumeRun(db: Db, user: SessionUser, actor: Actor, input: z.infer<typeof runIdInput>) {
-  const done = await audited(db, { actor, action: "run.resume", entityType: "run", entityId: input.runId, input }, async (tx) => {
+export async function resumeRun(db: Db, user: SessionUser, actor: Actor, input: z.infer<typeof runIdInput>): Promise<RunView> {
+  const thread = ledgerThreadOf(db);
+  const done = await (thread ? thread("requeue", [user, actor, input]) : requeueInterrupted(db, user, actor, input));
+  await announceQueued(db, done.id); // after the commit: runners may claim it now
+  return done;
+}
+
+/** resumeRun's transaction: the interrupted run queued again, its reservation made under the lineage's locks. */
+export function requeueInterrupted(db: Db, user: SessionUser, actor: Actor, input: z.infer<typeof runIdInput>): Promise<RunView> {
+  return audited(db, { actor, action: "run.resume", entityType: "run", entityId: input.runId, input }, async (tx) => {
     const run = await actionableRun(tx, user, input.runId, false);
     if (run.status !== "interrupted") throw new AppError("CONFLICT", `This run is ${run.status}; only interrupted runs can be resumed.`);
     await requireTrainingAccess(tx, user, run.datasetId);
@@ -106,6 +115,4 @@ export async function resumeRun(db: Db, user: SessionUser, actor: Actor, input: 
     await syncRunOnLedger(tx, run.id);
     return runView((await first(tx.select().from(runs).where(eq(runs.id, run.id))))!);
   });
-  await announceQueued(db, done.id); // after the commit: runners may claim it now
-  return done;
 }
