@@ -47,7 +47,7 @@ export default async function globalSetup() {
   // detached: each gets a process group of its own (setsid), so that stopping the group stops the dashboard
   // (tsx and its node) and the trainers too.
   const pids = [
-    spawn(bin("tsx"), ["server/http/serve-cli.ts", "-p", new URL(E2E_URL).port], { detached: true, stdio: ["ignore", "inherit", "inherit"], env }),
+    spawn(bin("tsx"), ["server/serve-cli.ts", "-p", new URL(E2E_URL).port], { detached: true, stdio: ["ignore", "inherit", "inherit"], env }),
     spawn(bin("tsx"), ["server/jobs/worker.ts"], { detached: true, stdio: ["ignore", "inherit", "inherit"], env }),
   ].map((child) => child.pid);
   const stop = () => {

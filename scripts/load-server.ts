@@ -32,7 +32,7 @@ export async function startServer(port: number, env: Record<string, string>, log
   const out = openSync(logFile, "a");
   // The server uses the benchmark's database (env's DATABASE_URL, else its DATABASE_PATH), whatever this shell has.
   const { DATABASE_URL: _elsewhere, ...inherited } = process.env;
-  const child: ChildProcess = spawn(bin("tsx"), ["server/http/serve-cli.ts", "-p", String(port)], {
+  const child: ChildProcess = spawn(bin("tsx"), ["server/serve-cli.ts", "-p", String(port)], {
     detached: true,
     stdio: ["ignore", out, out],
     env: { ...inherited, ...env, NODE_OPTIONS: serverNodeOptions(inherited.NODE_OPTIONS) },

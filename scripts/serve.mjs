@@ -25,7 +25,7 @@ ensureBuilt(root, { ...process.env, ...env }, () => run(bin("next"), ["build"], 
 console.log(`\nEpsilon Ledger is starting on ${env.NEXTAUTH_URL} — sign in there with one of the accounts above.\n`);
 
 const children = [
-  spawn(bin("tsx"), ["server/http/serve-cli.ts", "-p", port], { cwd: root, stdio: "inherit", env: { ...process.env, ...env, NODE_OPTIONS: serverNodeOptions() } }),
+  spawn(bin("tsx"), ["server/serve-cli.ts", "-p", port], { cwd: root, stdio: "inherit", env: { ...process.env, ...env, NODE_OPTIONS: serverNodeOptions() } }),
   // RUNNER_CONCURRENCY=0: a dashboard only; workers on other hosts train (docs/deploy.md).
   ...(Number(process.env.RUNNER_CONCURRENCY) === 0 && process.env.RUNNER_CONCURRENCY?.trim() ? [] : [spawn(bin("tsx"), ["server/jobs/worker.ts"], { cwd: root, stdio: "inherit", env: { ...process.env, ...env } })]),
 ];

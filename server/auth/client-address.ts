@@ -18,7 +18,7 @@ type StampFlag = { [STAMPED]?: true };
 /**
  * Writes every incoming request's socket address into REMOTE_ADDRESS_HEADER, replacing any value the client sent.
  * Node publishes `http.server.request.start` synchronously before the server's request listeners (Next's) run.
- * Called once by the dashboard server as it starts (server/http/serve-cli.ts); calling it again does nothing.
+ * Called once by the dashboard server as it starts (server/serve-cli.ts); calling it again does nothing.
  */
 export function stampRemoteAddresses(): void {
   const flag = globalThis as StampFlag;

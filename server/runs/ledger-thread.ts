@@ -2,7 +2,7 @@
 // resumes) run on a worker thread of the dashboard's process, with connections and an event loop of their own. Each
 // of their statements then waits for the database only, not for the busy request loop to get round to sending the
 // next one, so the budget's, the curves' and the audit chain's locks are held for as short a time as the database
-// allows (BENCHMARKS.md, "load-postgres"). Started by the dashboard server (serve-cli.ts) for its handle; on SQLite,
+// allows (BENCHMARKS.md, "load-postgres"). Started by the dashboard's process (server/serve-cli.ts) for its handle; on SQLite,
 // whose transactions run in one synchronous step, they stay where they are.
 import { Worker } from "node:worker_threads";
 import { engineOf, onClose, type Db } from "../../db/client";

@@ -1,17 +1,17 @@
 // `npm run serve` (what `npm start` and the dashboard's container run): the built dashboard, tRPC served beside Next
-// (dashboard-server.ts), on -p or PORT (default 3000), at -H (default every interface; not HOSTNAME, which container
-// runtimes set to the container's name). `--dev` serves the sources through Next's development server instead.
-// Before anything is served it checks its variables and its database, and stops naming the problem.
+// (http/dashboard-server.ts), on -p or PORT (default 3000), at -H (default every interface; not HOSTNAME, which
+// container runtimes set to the container's name). `--dev` serves the sources through Next's development server
+// instead. Before anything is served it checks its variables and its database, and stops naming the problem.
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { stampRemoteAddresses } from "../auth/client-address";
-import { contextOfRequest } from "../context";
-import { serverDb } from "../db";
-import { env, EnvError } from "../env";
-import { startLedgerThread } from "../runs/ledger-thread";
-import { dashboardServer } from "./dashboard-server";
-import { databaseProblem } from "./health";
-import type { TrpcEndpointSettings } from "./trpc-endpoint";
+import { stampRemoteAddresses } from "./auth/client-address";
+import { contextOfRequest } from "./context";
+import { serverDb } from "./db";
+import { env, EnvError } from "./env";
+import { startLedgerThread } from "./runs/ledger-thread";
+import { dashboardServer } from "./http/dashboard-server";
+import { databaseProblem } from "./http/health";
+import type { TrpcEndpointSettings } from "./http/trpc-endpoint";
 
 const { values } = parseArgs({
   options: { port: { type: "string", short: "p" }, hostname: { type: "string", short: "H" }, dev: { type: "boolean", default: false } },
@@ -47,7 +47,7 @@ startLedgerThread(serverDb(), env().DATABASE_POOL_MAX);
 stampRemoteAddresses();
 
 const { default: next } = await import("next");
-const app = next({ dev: values.dev, dir: path.resolve(import.meta.dirname, "../.."), hostname: values.hostname ?? "localhost", port });
+const app = next({ dev: values.dev, dir: path.resolve(import.meta.dirname, ".."), hostname: values.hostname ?? "localhost", port });
 await app.prepare();
 const server = dashboardServer(settings, app.getRequestHandler(), { readsAtOnce: env().API_READS_AT_ONCE });
 if (values.dev) server.on("upgrade", app.getUpgradeHandler()); // Next's development server live-reloads over a WebSocket
