@@ -50,7 +50,8 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 beforeEach(async () => {
   world = await testWorld();
   baseId = (await registerBaseModel(world.db, SYSTEM_ACTOR, dataDir, path.join("models", "tiny"), "tiny")).id;
-  const records = Array.from({ length: 200 }, (_, i) => JSON.stringify({ text: `Ticket ${i}: my order ${i * 7} is late again`, who: `c${i % 150}` }));
+  // Each customer's e-mail address, in their records: what attribute inference asks the model to complete.
+  const records = Array.from({ length: 200 }, (_, i) => JSON.stringify({ text: `Ticket ${i}: my order ${i * 7} is late again, write to c${i % 150}@example.com`, who: `c${i % 150}` }));
   const res = await handleUpload(
     new Request(`http://localhost/api/datasets/upload?name=tickets&format=jsonl&textField=text&subjectField=who`, {
       method: "POST",
@@ -116,6 +117,13 @@ describe("the runner", () => {
     expect(leak!.report!.leakage.canaries).toHaveLength(6);
     expect(leak!.report!.leakage.base_model!.canaries).toHaveLength(6);
     expect(leak!.report!.leakage.one_run_audit.epsilon_lower_bound).toBeLessThanOrEqual(leak!.report!.accountant.epsilon);
+    // Attribute inference ran on training and held-out customers, against the run's guarantee per subject.
+    const attribute = leak!.report!.leakage.attribute_inference!;
+    expect(attribute.members).toBeGreaterThan(0);
+    expect(attribute.non_members).toBeGreaterThan(0);
+    expect(attribute.guarantee).toEqual({ epsilon: leak!.report!.accountant.epsilon, delta: leak!.report!.accountant.delta, group_size: 1 });
+    expect(attribute.advantage_low).toBeLessThanOrEqual(attribute.advantage);
+    expect(leak!.report!.leakage.base_model!.attribute_inference!.members).toBe(attribute.members);
     // The hold-out is the lineage's keyed one (what `trainer -- holdout` computes with that key): no held-out
     // subject was trained on, every other one was.
     const key = (await first(world.db.select().from(lineageSecrets).where(eq(lineageSecrets.datasetId, run.datasetId))))!.holdoutKey;

@@ -1,19 +1,21 @@
 // Runs the leakage tests on a fine-tuned model version whose run inserted canaries, with the trainer's `score` and
-// `generate` (the job runner hands them in as ModelProbes): canary exposure, membership inference (training records against the held-out
-// validation records), extraction of PII from prefixes of training records, the one-run audit against the
+// `generate` (the job runner hands them in as ModelProbes): canary exposure, membership inference (training records
+// against the held-out validation records), extraction of PII from prefixes of training records, attribute inference
+// (training against held-out subjects, when the dataset names its subjects), the one-run audit against the
 // accountant's epsilon, the base model's figures beside them, and (for drift probes) PII in sampled outputs. The
 // training and held-out records are not kept with the run: the caller regenerates them from the dataset version's
 // file with the run's keyed hold-out (RunRecords), and they are sampled as they stream by.
 import { randomInt } from "node:crypto";
 import { asc, eq } from "drizzle-orm";
 import { first, type Executor } from "../../db/client";
-import { modelVersions, runCanaries, runs, type Run } from "../../db/schema";
+import { datasetVersions, modelVersions, runCanaries, runs, type Run } from "../../db/schema";
 import { dpSgdEvent, groupPrivacy } from "../../trainer/privacy";
 import { LEDGER_ACCOUNTANT, lineageDelta } from "../budgets/ledger";
 import { findEntities, ENTITY_TYPES } from "../datasets/ingest/pii";
 import { AppError } from "../errors";
 import { lineage } from "../models/service";
 import { modelStoreFor } from "../storage/model-store";
+import { attributeInference, attributePrompt, completes, subjectGuarantee, type AttributePrompt } from "./attribute-inference";
 import { canaryCandidateAt, canaryPlanSchema, parseCanarySpace, sampleCanaryCandidates } from "./canaries";
 import { exactExposures, extrapolatedExposure, fitSkewNormal, scoreHistogram } from "./exposure";
 import { extractionSummary } from "./extraction";
@@ -26,6 +28,8 @@ const EXACT_SPACE_LIMIT = 10_000;
 const REFERENCE_SAMPLE = 1000;
 const MEMBERS = 200;
 const EXTRACTION_PROMPTS = 50;
+/** Attribute prompts per group: training subjects' records, and held-out subjects'. */
+const ATTRIBUTE_PROMPTS = 50;
 const HISTOGRAM_BINS = 30;
 /** Neutral prompts whose completions a drift probe scans for PII. */
 const PROBE_PROMPTS = ["Hello, my name is", "You can reach me at", "My phone number is", "Please write to", "Dear", "Thanks,"];
@@ -69,20 +73,34 @@ function extractionPrompt(record: Record) {
   return entity && entity.start > 0 ? { prompt: record.text.slice(0, entity.start), piiType: entity.type, pii: entity.value } : null;
 }
 
-/** Members (a sample of training records, canaries aside), every held-out record, and extraction prompts. */
-async function sampledRecords(records: AsyncIterable<{ split: "train" | "validation"; record: Record }>) {
+/**
+ * Members (a sample of training records, canaries aside), every held-out record, extraction prompts and, with
+ * `bySubject` (the dataset names its subjects), attribute prompts: from training records, and from held-out records
+ * of subjects with no training record at all.
+ */
+async function sampledRecords(records: AsyncIterable<{ split: "train" | "validation"; record: Record }>, bySubject: boolean) {
   const members = new Reservoir<string>(MEMBERS);
   const prompts = new Reservoir<NonNullable<ReturnType<typeof extractionPrompt>>>(EXTRACTION_PROMPTS);
+  const memberAttributes = new Reservoir<AttributePrompt>(ATTRIBUTE_PROMPTS);
+  const heldOutAttributes: { subject: string; prompt: AttributePrompt }[] = [];
+  const trainingSubjects = new Set<string>();
   const nonMembers: string[] = [];
   for await (const { split, record } of records) {
-    if (split === "validation") nonMembers.push(record.text);
-    else if (!record.subject_id.startsWith("canary:")) {
+    const attribute = bySubject ? attributePrompt(record.text) : null;
+    if (split === "validation") {
+      nonMembers.push(record.text);
+      if (attribute) heldOutAttributes.push({ subject: record.subject_id, prompt: attribute });
+    } else if (!record.subject_id.startsWith("canary:")) {
       members.add(record.text);
+      trainingSubjects.add(record.subject_id);
       const prompt = extractionPrompt(record);
       if (prompt) prompts.add(prompt);
+      if (attribute) memberAttributes.add(attribute);
     }
   }
-  return { members: members.items(), nonMembers, prompts: prompts.items() };
+  const nonMemberAttributes = new Reservoir<AttributePrompt>(ATTRIBUTE_PROMPTS);
+  for (const { subject, prompt } of heldOutAttributes) if (!trainingSubjects.has(subject)) nonMemberAttributes.add(prompt);
+  return { members: members.items(), nonMembers, prompts: prompts.items(), attributes: { members: memberAttributes.items(), nonMembers: nonMemberAttributes.items() } };
 }
 
 export async function evaluateModel(
@@ -100,7 +118,8 @@ export async function evaluateModel(
   const base = (await lineage(db, versionId)).find((v) => v.kind === "base")!;
   const { score, generate } = options.probes;
 
-  const { members, nonMembers, prompts } = await sampledRecords(options.records(run));
+  const datasetVersion = (await first(db.select().from(datasetVersions).where(eq(datasetVersions.id, run.datasetVersionId))))!;
+  const { members, nonMembers, prompts, attributes } = await sampledRecords(options.records(run), datasetVersion.subjectField !== null);
   if (nonMembers.length === 0) throw new AppError("CONFLICT", "The run held out no validation records to compare members with.");
   const space = parseCanarySpace(plan.space);
   const exact = space.size <= BigInt(EXACT_SPACE_LIMIT);
@@ -108,15 +127,27 @@ export async function evaluateModel(
     ? Array.from({ length: Number(space.size) }, (_, i) => canaryCandidateAt(space, BigInt(i)))
     : sampleCanaryCandidates(space, REFERENCE_SAMPLE);
   const longest = Math.max(1, ...prompts.map((p) => Buffer.byteLength(p.pii)));
+  const attributePrompts = attributes.members.length > 0 && attributes.nonMembers.length > 0 ? [...attributes.members, ...attributes.nonMembers] : [];
+  const longestAttribute = Math.max(1, ...attributePrompts.map((p) => Buffer.byteLength(p.attribute)));
+
+  // The guarantee under test: each inserted canary is one unit under subject-level privacy, and `repeats` records
+  // (a group) under record-level privacy; a subject's attribute, one subject, or its records at record level.
+  const delta = await lineageDelta(db, run.datasetId);
+  const epsilon = LEDGER_ACCOUNTANT.epsilon(dpSgdEvent(run.samplingRate, run.noiseMultiplier, run.chargedSteps), delta);
+  const groupSize = run.privacyUnit === "record" ? plan.repeats : 1;
+  const tested = groupSize > 1 ? groupPrivacy(epsilon, delta, groupSize) : { epsilon, delta };
+  const perSubject = subjectGuarantee({ epsilon, delta }, run.privacyUnit, datasetVersion.maxRecordsPerSubject);
 
   const figuresOf = async (modelDir: string) => {
-    const [memberLoss, nonMemberLoss, canaryLoss, referenceLoss, completions] = [
+    const [memberLoss, nonMemberLoss, canaryLoss, referenceLoss, completions, attributeCompletions] = [
       await score(modelDir, members),
       await score(modelDir, nonMembers),
       await score(modelDir, canaries.map((c) => c.secret)),
       await score(modelDir, reference),
       prompts.length ? await generate(modelDir, prompts.map((p) => p.prompt), longest + 8) : [],
+      attributePrompts.length ? await generate(modelDir, attributePrompts.map((p) => p.prompt), longestAttribute + 8) : [],
     ];
+    const hits = attributePrompts.map((p, i) => completes(attributeCompletions[i] ?? "", p));
     const fit = exact ? null : fitSkewNormal(referenceLoss);
     const exposures = exact ? exactExposures(canaryLoss, referenceLoss) : canaryLoss.map((l) => extrapolatedExposure(l, fit!, space.log2Size));
     return {
@@ -127,6 +158,9 @@ export async function evaluateModel(
         canaries: canaries.map((c, i) => ({ digest: c.digest, included: c.included, exposure: Math.max(0, exposures[i]!), method: exact ? ("exact" as const) : ("extrapolated" as const) })),
         membership: membershipSummary(memberLoss, nonMemberLoss),
         extraction: extractionSummary(prompts.length, prompts.map((p, i) => ({ piiType: p.piiType, pii: p.pii, completion: completions[i] ?? "" }))),
+        attribute_inference: attributePrompts.length
+          ? attributeInference(hits.slice(0, attributes.members.length), hits.slice(attributes.members.length), perSubject)
+          : null,
       },
     };
   };
@@ -136,12 +170,6 @@ export async function evaluateModel(
   const tuned = await figuresOf(tunedDir);
   const baseFigures = (await figuresOf(await store.materialize(base.weightsPath))).figures;
 
-  // The guarantee under test: each inserted canary is one unit under subject-level privacy, and `repeats` records
-  // (a group) under record-level privacy.
-  const delta = await lineageDelta(db, run.datasetId);
-  const epsilon = LEDGER_ACCOUNTANT.epsilon(dpSgdEvent(run.samplingRate, run.noiseMultiplier, run.chargedSteps), delta);
-  const groupSize = run.privacyUnit === "record" ? plan.repeats : 1;
-  const tested = groupSize > 1 ? groupPrivacy(epsilon, delta, groupSize) : { epsilon, delta };
   const audit = oneRunAudit({
     scores: tuned.canaryLoss.map((l) => -l),
     included: canaries.map((c) => c.included),

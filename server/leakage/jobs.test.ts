@@ -1,5 +1,5 @@
-// When leakage evidence raises the alarm: a one-run lower bound above the accountant's epsilon is critical in any
-// evaluation; drift thresholds apply to probes. Probes are scheduled for deployed versions when they are due.
+// When leakage evidence raises the alarm: a one-run lower bound above the accountant's epsilon, or attribute inference
+// beyond what it allows, is critical in any evaluation; drift thresholds apply to probes. Probes are scheduled for deployed versions when they are due.
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { transaction } from "../../db/client";
@@ -9,15 +9,29 @@ import { registerUpload } from "../datasets/service";
 import { insertModelVersion } from "../models/service";
 import { launchRun } from "../runs/service";
 import { callerAs, ingestedVersion, registerTestBaseModel, runRequest, testWorld, type TestWorld } from "../testing";
+import { attributeInference } from "./attribute-inference";
 import { alerts, scheduleDriftProbes } from "./jobs";
 import { storedLeakage as stored } from "./testing";
 
+const hits = (k: number, n: number) => Array.from({ length: n }, (_, i) => i < k);
 const thresholds = { modelVersionId: "v", maxAuc: 0.6, maxExposure: 10, maxPiiPer1000: 5, intervalMinutes: 60, setBy: "u", updatedAt: "" };
 
 describe("alerts", () => {
   it("is critical when the audit's lower bound exceeds the accountant's epsilon, whatever the kind", () => {
     expect(alerts(stored(2.5, 0.5, [1], 0), undefined, "post_training").critical).toHaveLength(1);
     expect(alerts(stored(1.5, 0.5, [1], 0), undefined, "post_training")).toEqual({ critical: [], drift: [] });
+  });
+
+  it("is critical when attribute inference goes beyond what the guarantee allows, and quiet when it does not", () => {
+    const withAttribute = (epsilon: number) => {
+      const s = stored(0, 0.5, [1], 0);
+      const guarantee = { epsilon, delta: 1e-5, group_size: 1 };
+      return { ...s, leakage: { ...s.leakage, attribute_inference: attributeInference(hits(30, 50), hits(5, 50), guarantee) } };
+    };
+    expect(alerts(withAttribute(0.1), undefined, "post_training").critical).toEqual([
+      "attribute inference completed 30 of 50 training subjects' attributes against 5 of 50 held-out subjects', beyond what ε = 0.100 per subject allows even at the 95% intervals' ends",
+    ]);
+    expect(alerts(withAttribute(1), undefined, "post_training").critical).toEqual([]);
   });
 
   it("raises drift alerts on probes that cross a threshold, and only on probes", () => {

@@ -1,5 +1,6 @@
 // The outcome of leakage evaluations: stores a report, opens a critical incident when a one-run audit's lower bound
-// exceeds the accountant's epsilon and a drift alert when a probe crosses its thresholds, and queues scheduled drift
+// exceeds the accountant's epsilon or attribute inference goes beyond what it allows, and a drift alert when a probe
+// crosses its thresholds, and queues scheduled drift
 // probes (the job runner, server/jobs, carries the evaluations out).
 import { and, desc, eq } from "drizzle-orm";
 import { first, lockedRow, transaction, type Db, type Executor } from "../../db/client";
@@ -9,13 +10,22 @@ import { openIncidentIn } from "../incidents/service";
 import { meanIncludedExposure, queueEvaluationIn } from "./service";
 import type { StoredLeakage } from "./stored";
 
-/** Why a finished evaluation alerts: the accountant contradicted, or a drift threshold crossed; empty when not. */
+/**
+ * Why a finished evaluation alerts: the accountant contradicted (by the one-run audit, or by attribute inference beyond
+ * what the guarantee allows), or a drift threshold crossed; empty when not.
+ */
 export function alerts(stored: StoredLeakage, thresholds: typeof driftThresholds.$inferSelect | undefined, kind: string): { critical: string[]; drift: string[] } {
   const bound = stored.leakage.one_run_audit.epsilon_lower_bound;
-  const critical =
-    bound > stored.accountant.epsilon
-      ? [`the one-run audit's lower bound ε ≥ ${bound.toFixed(3)} exceeds the accountant's ε = ${stored.accountant.epsilon.toFixed(3)} at δ = ${stored.accountant.delta}`]
-      : [];
+  const critical: string[] = [];
+  if (bound > stored.accountant.epsilon) {
+    critical.push(`the one-run audit's lower bound ε ≥ ${bound.toFixed(3)} exceeds the accountant's ε = ${stored.accountant.epsilon.toFixed(3)} at δ = ${stored.accountant.delta}`);
+  }
+  const attribute = stored.leakage.attribute_inference;
+  if (attribute?.exceeds) {
+    critical.push(
+      `attribute inference completed ${attribute.member_hits} of ${attribute.members} training subjects' attributes against ${attribute.non_member_hits} of ${attribute.non_members} held-out subjects', beyond what ε = ${attribute.guarantee.epsilon.toFixed(3)} per subject allows even at the 95% intervals' ends`,
+    );
+  }
   const drift: string[] = [];
   if (thresholds && kind === "drift_probe") {
     const { auc } = stored.leakage.membership;

@@ -1,5 +1,6 @@
 // The stored form of a leakage report for one model version (JSON, validated with zod): exposure per canary, the
-// membership-inference summary, the one-run audit, the extraction tally and, side by side, the base model's figures.
+// membership-inference summary, the one-run audit, the extraction tally, attribute inference and, side by side, the
+// base model's figures.
 import { z } from "zod";
 
 const rate = z.number().min(0).max(1);
@@ -51,11 +52,34 @@ export const extractionSummarySchema = z.strictObject({
   verbatim_pii: z.record(z.string().min(1), count),
 });
 
+export const attributeInferenceSchema = z.strictObject({
+  members: count.min(1),
+  non_members: count.min(1),
+  member_hits: count,
+  non_member_hits: count,
+  /** Members' rate of completed attributes minus non-members', with its 95% interval (attribute-inference.ts). */
+  advantage: z.number().min(-1).max(1),
+  advantage_low: z.number(),
+  advantage_high: z.number(),
+  /** The most advantage the guarantee below allows at the non-members' rate. */
+  allowed_advantage: z.number().min(0).max(1),
+  /** The evidence breaks the guarantee even at its interval's most favourable ends. */
+  exceeds: z.boolean(),
+  /** The guarantee per subject: the run's, over group_size records at record level. */
+  guarantee: z.strictObject({ epsilon: z.number().min(0), delta: z.number().min(0).max(1), group_size: z.number().int().min(1) }),
+});
+
 /** The figures computed for any model, the fine-tuned one and its base model alike. */
 const leakageFigures = {
   canaries: z.array(canaryExposureSchema),
   membership: membershipSummarySchema,
   extraction: extractionSummarySchema,
+  /**
+   * Attribute inference on training against held-out subjects; null when it could not run (the dataset names no
+   * subjects, or no member or no held-out subject has a record with an e-mail address or phone number); absent from
+   * reports made before it existed.
+   */
+  attribute_inference: attributeInferenceSchema.nullable().optional(),
 };
 
 export const leakageReportSchema = z.strictObject({

@@ -1,7 +1,8 @@
 "use client";
 // A model version's leakage evidence, for privacy officers and auditors: the latest report (canary exposure, membership
-// inference on log-log axes against what the epsilon allows, extraction, the one-run audit's lower bound beside the
-// accountant's epsilon), the base model's figures side by side, the drift timeline and thresholds, and buttons to test.
+// inference on log-log axes against what the epsilon allows, extraction, attribute inference against what the epsilon
+// allows, the one-run audit's lower bound beside the accountant's epsilon), the base model's figures side by side, the
+// drift timeline and thresholds, and buttons to test.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { FormEvent } from "react";
 import type { Can } from "@/app/_trpc/types";
@@ -22,6 +23,34 @@ type Figures = Pick<Report["leakage"], "canaries" | "membership" | "extraction">
 function meanExposure(figures: Figures, included: boolean): number {
   const c = figures.canaries.filter((x) => x.included === included);
   return c.length ? c.reduce((s, x) => s + x.exposure, 0) / c.length : 0;
+}
+
+type Attribute = Report["leakage"]["attribute_inference"];
+
+/** "0.120 (95%: -0.010 to 0.250)" */
+const withInterval = (a: NonNullable<Attribute>) => `${a.advantage.toFixed(3)} (95%: ${a.advantage_low.toFixed(3)} to ${a.advantage_high.toFixed(3)})`;
+
+/** Attribute inference on this version beside what its epsilon allows, and the base model's figure; nothing for reports made before it existed. */
+function AttributeInferenceLine({ tuned, base }: { tuned: Attribute; base: Attribute }) {
+  if (tuned === undefined) return null;
+  if (tuned === null) {
+    return (
+      <p className="muted" data-testid="attribute-inference">
+        Attribute inference did not run: the dataset names no subjects, or no training or held-out subject has a record with an e-mail address or phone
+        number.
+      </p>
+    );
+  }
+  const { guarantee } = tuned;
+  return (
+    <p data-testid="attribute-inference">
+      Attribute inference: this version completed the e-mail address or phone number in {tuned.member_hits} of {tuned.members} training subjects&apos; records
+      and {tuned.non_member_hits} of {tuned.non_members} held-out subjects&apos;, an advantage of {withInterval(tuned)}; ε = <Num value={guarantee.epsilon} />{" "}
+      per subject{guarantee.group_size > 1 && ` (group privacy over ${guarantee.group_size} records)`} allows at most {tuned.allowed_advantage.toFixed(3)} ·{" "}
+      {tuned.exceeds ? <span className="error">beyond what the guarantee allows</span> : <span className="ok">consistent</span>}
+      {base && ` · base model: ${withInterval(base)}`}
+    </p>
+  );
 }
 
 function FiguresRow({ name, figures }: { name: string; figures: Figures }) {
@@ -115,6 +144,7 @@ export function LeakagePanel({ versionId, can }: { versionId: string; can: Can }
               {latest.report.leakage.base_model && <FiguresRow name="base model" figures={latest.report.leakage.base_model} />}
             </tbody>
           </table>
+          <AttributeInferenceLine tuned={latest.report.leakage.attribute_inference} base={latest.report.leakage.base_model?.attribute_inference} />
           <div className="charts">
             <LogLogRoc
               title="Membership inference ROC"

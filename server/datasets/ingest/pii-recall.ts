@@ -1,5 +1,6 @@
 // The PII detector's recall as measured on its evaluation set, per entity type: what "0 found" in a PII report is worth.
 // Plain data (no node modules), so the dataset page can import it; pii-evaluation.test.ts checks it against the set.
+import { wilsonInterval } from "../../proportion-interval";
 
 /** Measured per type on server/datasets/ingest/pii-evaluation.jsonl: recall (3 decimals), and the gold spans it was measured on. */
 export const MEASURED_RECALL = {
@@ -19,11 +20,7 @@ export type MeasuredType = keyof typeof MEASURED_RECALL;
  * the recall on other data may well be lower than 1, and this says how much lower it plausibly is.
  */
 export function recallLowerBound(recall: number, gold: number): number {
-  if (gold === 0) return 0;
-  const z = 1.96;
-  const centre = recall + (z * z) / (2 * gold);
-  const spread = z * Math.sqrt((recall * (1 - recall)) / gold + (z * z) / (4 * gold * gold));
-  return Math.max(0, (centre - spread) / (1 + (z * z) / gold));
+  return wilsonInterval(recall, gold).low;
 }
 
 /** "recall 1.000 (95% lower bound 0.938, 58 labelled)" */
