@@ -215,13 +215,14 @@ describe("the runner", () => {
     await runner.start();
     await until(async () => (await runOf(id)).checkpointStep === 10, "the first checkpoint");
     // While its runner's lease holds, nobody else may take the run over.
-    expect(await recoverOrphanedRuns(world.db)).toBe(0);
+    expect(await recoverOrphanedRuns(world.db, dataDir)).toBe(0);
     await runner.stop(); // as if the runner went away: the trainer stops at a step boundary, the lease is given up …
     await setRun(id, { status: "running" }); // … but nobody recorded the stop
     const chargedBefore = (await runOf(id)).chargedSteps;
-    expect(await recoverOrphanedRuns(world.db)).toBe(1);
-    expect(await runOf(id)).toMatchObject({ status: "interrupted", chargedSteps: chargedBefore + 1 });
-    expect(await recoverOrphanedRuns(world.db)).toBe(0); // taken over once
+    expect(await recoverOrphanedRuns(world.db, dataDir)).toBe(1);
+    // The trainer stopped between steps: its write-ahead record shows no step begun beyond those the server charged.
+    expect(await runOf(id)).toMatchObject({ status: "interrupted", chargedSteps: chargedBefore });
+    expect(await recoverOrphanedRuns(world.db, dataDir)).toBe(0); // taken over once
 
     await callerAs(world.db, world.users.engineer).runs.resume({ runId: id });
     const checkpoint = (await runOf(id)).checkpointStep!;
@@ -230,10 +231,10 @@ describe("the runner", () => {
     await until(async () => ["finished", "failed"].includes((await runOf(id)).status), "the resumed run to end");
     const run = await runOf(id);
     expect(run).toMatchObject({ status: "finished", statusReason: "completed" });
-    // Every step that ran is charged: those before the interruption, the one in flight, and the 25 - checkpoint after
-    // it; the trainer counted the same (it was given the server's count), so no accounting incident opens: the one
-    // incident is the interruption's.
-    expect(run.chargedSteps).toBe(chargedBefore + 1 + (25 - checkpoint));
+    // Every step that ran is charged: those before the interruption (none was in flight) and the 25 - checkpoint
+    // after it; the trainer counted the same (it was given the server's count), so no accounting incident opens: the
+    // one incident is the interruption's.
+    expect(run.chargedSteps).toBe(chargedBefore + (25 - checkpoint));
     expect((await stepsOf(id)).filter((s) => s.step > checkpoint).map((s) => s.step).slice(-1)).toEqual([25]);
     expect(await world.db.select({ source: incidents.source, severity: incidents.severity }).from(incidents)).toEqual([{ source: "trainer_fault", severity: "low" }]);
   }, 120_000);
@@ -278,12 +279,12 @@ describe("the runner", () => {
     const lease = new RunnerLease(world.db, 60_000);
     const now = Date.now();
     await setRun(id, { status: "running", runnerId: await lease.acquire(now) });
-    expect(await recoverOrphanedRuns(world.db, now + 59_000)).toBe(0);
+    expect(await recoverOrphanedRuns(world.db, dataDir, now + 59_000)).toBe(0);
     expect((await runOf(id)).status).toBe("running");
     expect(await lease.renew(now + 30_000)).toBe(true); // a heartbeat moves the expiry on
-    expect(await recoverOrphanedRuns(world.db, now + 89_000)).toBe(0);
+    expect(await recoverOrphanedRuns(world.db, dataDir, now + 89_000)).toBe(0);
     const session = new RunSession(world.db, dataDir, id, lease.id, () => {});
-    expect(await recoverOrphanedRuns(world.db, now + 91_000)).toBe(1);
+    expect(await recoverOrphanedRuns(world.db, dataDir, now + 91_000)).toBe(1);
     expect(await runOf(id)).toMatchObject({ status: "interrupted", chargedSteps: 1 });
     // The stalled runner's trainer may still report the step it was on: charged once (the in-flight charge covered
     // it), and its exit leaves the run interrupted (resumable) with nothing more charged.

@@ -112,7 +112,7 @@ export class Runner {
       }
       await this.lease.acquire();
     }
-    const taken = await recoverOrphanedRuns(db);
+    const taken = await recoverOrphanedRuns(db, this.options.dataDir);
     if (taken > 0) log(`took over ${taken} run(s) whose runner's lease expired: marked interrupted`);
     await requeueOrphanedEvaluations(db);
     for (const [runId, trainer] of this.trainers) {

@@ -56,7 +56,7 @@ const interrupted = messageSchema.parse({
 });
 
 it("a run taken over from a dead runner opens a trainer-fault incident linked to the run and dataset", async () => {
-  expect(await recoverOrphanedRuns(world.db)).toBe(1);
+  expect(await recoverOrphanedRuns(world.db, "unused")).toBe(1);
   const [incident, ...more] = await incidentsOfRun();
   expect(more).toEqual([]);
   expect(incident).toMatchObject({ source: "trainer_fault", severity: "low", title: `Run ${runId.slice(0, 8)} was interrupted` });
@@ -73,7 +73,7 @@ it("a trainer stopping at a step boundary without a cancel opens one; interrupte
   expect(await statusOf()).toBe("interrupted");
   expect(await incidentsOfRun()).toHaveLength(1);
   await setRun({ status: "running", runnerId: "dead-runner" });
-  expect(await recoverOrphanedRuns(world.db)).toBe(1);
+  expect(await recoverOrphanedRuns(world.db, "unused")).toBe(1);
   expect(await incidentsOfRun()).toHaveLength(1);
 });
 

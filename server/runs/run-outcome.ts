@@ -70,10 +70,14 @@ export async function chargeThrough(db: Executor, runId: string, steps: number):
   });
 }
 
-/** After a crash the step in flight may have been applied: if in doubt, charge it (never beyond the reservation). */
-export async function chargeStepInFlight(tx: Tx, runId: string): Promise<void> {
+/**
+ * After a crash the step in flight may have been applied: if in doubt, charge it (never beyond the reservation). With
+ * `begun` (the trainer's write-ahead count of the steps it began, which includes it and any step whose message was
+ * lost), charge exactly those.
+ */
+export async function chargeStepInFlight(tx: Tx, runId: string, begun: number | null = null): Promise<void> {
   const run = (await first(tx.select().from(runs).where(eq(runs.id, runId))))!;
-  await chargeThrough(tx, runId, Math.min(reservedSteps(run), run.chargedSteps + 1));
+  await chargeThrough(tx, runId, Math.min(reservedSteps(run), begun === null ? run.chargedSteps + 1 : Math.max(run.chargedSteps, begun)));
 }
 
 /** The finished run's model directory: it must be where this run's trainer writes. */

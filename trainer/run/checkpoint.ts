@@ -8,11 +8,11 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { CHARGED_FILE, chargedStepsSchema, recordedChargedSteps } from "../contract/charged-steps";
 import { decodeSafetensors, encodeSafetensors, sha256, type HostTensors } from "../contract/safetensors";
 
 const STATE_FILE = "state.safetensors";
 const META_FILE = "checkpoint.json";
-const CHARGED_FILE = "charged.json";
 const PARAM_PREFIX = "param:";
 const OPTIMIZER_PREFIX = "optimizer:";
 
@@ -66,15 +66,12 @@ export function writeCheckpoint(dir: string, meta: Omit<CheckpointMeta, "state_s
 
 export function recordChargedSteps(dir: string, specSha256: string, steps: number): void {
   makeCheckpointDir(dir);
-  writeAtomically(path.join(dir, CHARGED_FILE), JSON.stringify({ spec_sha256: specSha256, steps }));
+  writeAtomically(path.join(dir, CHARGED_FILE), JSON.stringify(chargedStepsSchema.parse({ spec_sha256: specSha256, steps })));
 }
 
 /** Steps charged so far by runs of this spec in `dir` (0 if none were recorded). */
 export function readChargedSteps(dir: string, specSha256: string): number {
-  const file = path.join(dir, CHARGED_FILE);
-  if (!existsSync(file)) return 0;
-  const charged = z.object({ spec_sha256: z.string(), steps: z.number().int().min(0) }).parse(JSON.parse(readFileSync(file, "utf8")));
-  return charged.spec_sha256 === specSha256 ? charged.steps : 0;
+  return recordedChargedSteps(dir, specSha256) ?? 0;
 }
 
 /** The checkpoint in `dir`, or null if there is none; throws if it is damaged. */

@@ -1,7 +1,6 @@
 // Before a run's first step: the backend, the base model and the data, the model to train and its optimiser, the
 // checkpoint to resume from (checked against the spec) and the privacy account; and the types a run shares.
 
-import path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend, type BackendInfo } from "./backend";
 import { planMicroBatch, type MicroBatchPlan } from "./memory";
@@ -16,7 +15,7 @@ import { calibrateNoiseMultiplier, createAccountant, type PrivacyUnit } from "..
 import { RunPrivacy } from "./run-privacy";
 import { defaultWorkers, SharePool, SINGLE_CORE_BACKENDS, stepFlops } from "../step/share-pool";
 import type { Message, RunSpec } from "../contract/protocol";
-import { sha256 } from "../contract/safetensors";
+import { checkpointDirectory, specDigest } from "../contract/charged-steps";
 import { modelTokenizer, recordTokens, type Tokenizer } from "../model/tokenizer";
 
 export interface RunIo {
@@ -38,8 +37,6 @@ export interface RunOptions {
    * threads (share-pool.ts). */
   workers?: number;
 }
-
-const specDigest = (spec: RunSpec): string => sha256(JSON.stringify(spec));
 
 /** Everything a run needs before its first step. */
 export interface Run {
@@ -97,7 +94,7 @@ export async function prepare(spec: RunSpec, options: RunOptions): Promise<Run> 
     adapters: lora ? initialLoraWeights(base.config, lora, spec.seed) : undefined,
   });
   const optimizer = new Optimizer(model, spec.optimizer);
-  const checkpointDir = path.join(spec.output_dir, "checkpoint");
+  const checkpointDir = checkpointDirectory(spec);
   const digest = specDigest(spec);
   const checkpoint = options.resume ? readCheckpoint(checkpointDir) : null;
   if (options.resume && !checkpoint) throw new Error(`--resume: no checkpoint in ${checkpointDir}`);
