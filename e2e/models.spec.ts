@@ -52,6 +52,8 @@ test("a version's own page: lineage, epsilon, runs, leakage audit in the disclos
   await expect(leakage.getByTestId("leakage-pending")).toContainText(/^Leakage tests requested on demand are (queued for the job runner|running)…$/);
   await expect(runTests).toBeEnabled({ timeout: 120_000 });
   await expect(leakage.getByTestId("one-run-audit")).toContainText("on demand");
+  // The patients' notes name them but give no e-mail address or phone number: attribute inference says it had nothing to ask.
+  await expect(leakage.getByTestId("attribute-inference")).toContainText("Attribute inference did not run");
   await detail.getByRole("link", { name: "Disclosure report (printable)" }).click();
   await expect(aud.getByRole("heading", { level: 1 })).toContainText("Disclosure report");
   await expect(aud.getByText("No leakage audit has been recorded for this version.")).toHaveCount(0);
