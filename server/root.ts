@@ -9,6 +9,7 @@ import { leakageRouter } from "./leakage/router";
 import { modelsRouter } from "./models/router";
 import { notificationsRouter } from "./notifications/router";
 import { provenanceRouter } from "./provenance/router";
+import { redTeamRouter } from "./red-team/router";
 import { runsRouter } from "./runs/router";
 import { createSessionRouter } from "./session/router";
 import { spendRouter } from "./spend/router";
@@ -27,6 +28,7 @@ export const appRouter = router({
   disclosure: disclosureRouter,
   incidents: incidentsRouter,
   leakage: leakageRouter,
+  redTeam: redTeamRouter,
   provenance: provenanceRouter,
   home: homeRouter,
   notifications: notificationsRouter,

@@ -1,17 +1,19 @@
 // Test helpers: a fresh migrated database (on the test engine), one user per role, callers acting as them, and ordinary fixtures.
 import { TRPCError } from "@trpc/server";
-import type { Db } from "../db/client";
+import { eq } from "drizzle-orm";
+import { transaction, type Db } from "../db/client";
 export { snapshot } from "../db/snapshot";
 import { openTestDatabase } from "../db/open";
-import { ROLES, type ModelVersion, type Role } from "../db/schema";
+import { ROLES, runs, type ModelVersion, type Role } from "../db/schema";
 import { actorOf } from "./actor";
 import { SYSTEM_ACTOR } from "./audit/service";
 import { activeSessionUser, type SessionUser } from "./context";
 import { createCaller } from "./root";
 import { createPiiScanner } from "./datasets/ingest/pii";
 import { registerUpload, type IngestedVersion } from "./datasets/service";
-import { registerModelVersion } from "./models/service";
+import { insertModelVersion, registerModelVersion } from "./models/service";
 import type { RunRequest } from "./runs/run-request";
+import { launchRun } from "./runs/service";
 import { createUser } from "./users/service";
 
 export const TEST_PASSWORD = "correct horse battery staple";
@@ -150,4 +152,34 @@ export async function worldWithDataset(name: string, overrides: Partial<Ingested
   const engineer = world.users.engineer;
   const version = await registerUpload(world.db, engineer, actorOf(engineer), { name }, ingestedVersion(overrides));
   return { world, datasetId: version.datasetId, versionId: version.id, baseId: (await registerTestBaseModel(world.db)).id };
+}
+
+/**
+ * A fine-tuned version of a run that finished without a trainer (its steps set, weights at a made-up path), launched by
+ * the engineer on an uploaded dataset under a privacy officer's budget: for tests of what is done with a version.
+ */
+export async function finishedRunVersion(world: TestWorld, canaries?: RunRequest["canaries"]): Promise<{ versionId: string; runId: string }> {
+  const engineer = world.users.engineer;
+  const dv = await registerUpload(world.db, engineer, actorOf(engineer), { name: "d" }, ingestedVersion());
+  const base = await registerTestBaseModel(world.db);
+  await callerAs(world.db, world.users.privacy_officer).budgets.set({ datasetId: dv.datasetId, epsilon: 10, delta: 1e-5, privacyUnit: "record", renewsOn: "2099-01-01" });
+  const { runId } = await launchRun(world.db, engineer, actorOf(engineer), runRequest(dv.id, base.id, { canaries }));
+  await transaction(world.db, async (tx) => {
+    await tx.update(runs).set({ status: "finished", chargedSteps: 1000 }).where(eq(runs.id, runId));
+  });
+  const version = await transaction(world.db, (tx) =>
+    insertModelVersion(tx, {
+      familyName: "base/d",
+      kind: "fine_tuned",
+      parentVersionId: base.id,
+      datasetVersionId: dv.id,
+      runId,
+      weightsPath: "runs/x",
+      weightsDigest: "e".repeat(64),
+      config: {},
+      provenance: {},
+      metrics: {},
+    }),
+  );
+  return { versionId: version.id, runId };
 }

@@ -10,3 +10,4 @@ export * from "./incidents";
 export * from "./leakage";
 export * from "./notifications";
 export * from "./ledger-curves";
+export * from "./red-team";

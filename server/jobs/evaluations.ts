@@ -9,7 +9,7 @@ import type { z } from "zod";
 import { first, transaction, type Db } from "../../db/client";
 import { leakageReports } from "../../db/schema";
 import { generateLineSchema, scoreLineSchema } from "../../trainer/contract/evaluation-protocol";
-import { evaluateModel, type ModelProbes } from "../leakage/evaluate-model";
+import { evaluateModel, type ModelProbes, type Sampling } from "../leakage/evaluate-model";
 import { recordEvaluation, recordEvaluationFailure } from "../leakage/jobs";
 import { mkdirPrivate, writePrivateFile } from "../private-files";
 import { splitRunRecords } from "../runs/run-files";
@@ -45,6 +45,13 @@ async function trainerLines<L extends { type: string }, T>(
   return out;
 }
 
+/** The trainer's flags for sampled decoding (none for greedy). */
+function samplingArgs(sampling: Sampling | undefined): string[] {
+  if (!sampling) return [];
+  const { temperature, top_k, top_p } = sampling;
+  return ["--temperature", String(temperature), ...(top_k === null ? [] : ["--top-k", String(top_k)]), ...(top_p === null ? [] : ["--top-p", String(top_p)])];
+}
+
 /** The trainer's score and generate as subprocesses, with their input files in `workDir`. */
 export function trainerProbes(trainerCommand: readonly string[], workDir: string): ModelProbes {
   return {
@@ -52,16 +59,30 @@ export function trainerProbes(trainerCommand: readonly string[], workDir: string
       trainerLines(trainerCommand, ["score", "--model", modelDir, "--texts", "{input}"], texts, workDir, scoreLineSchema, (line) =>
         line.type === "score" ? line.loss : null,
       ),
-    generate: (modelDir, prompts, maxTokens) =>
+    generate: (modelDir, prompts, maxTokens, sampling) =>
       trainerLines(
         trainerCommand,
-        ["generate", "--model", modelDir, "--prompts", "{input}", "--max-tokens", String(maxTokens)],
+        ["generate", "--model", modelDir, "--prompts", "{input}", "--max-tokens", String(maxTokens), ...samplingArgs(sampling)],
         prompts,
         workDir,
         generateLineSchema,
         (line) => (line.type === "completion" ? line.completion : null),
       ),
   };
+}
+
+/**
+ * Runs a job in its own owner-only folder under the data directory, removed when it ends: the texts a job scores or
+ * prompts with are training records, regenerated from the dataset version's file, and live there only meanwhile.
+ */
+export async function inWorkDir(dataDir: string, jobId: string, work: (workDir: string) => Promise<void>): Promise<void> {
+  const workDir = path.join(dataDir, "jobs", jobId);
+  mkdirPrivate(workDir);
+  try {
+    await work(workDir);
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
 }
 
 /** Carries out the oldest queued evaluation, if any; returns whether there was one. */
@@ -77,21 +98,17 @@ export async function runNextEvaluation(db: Db, dataDir: string, trainerCommand:
       .returning({ id: leakageReports.id }),
   );
   if (claimed.length !== 1) return true;
-  // The texts scored are training records, regenerated from the dataset version's file: their files live under the
-  // data directory (owner-only) only while the job runs.
-  const workDir = path.join(dataDir, "jobs", job.id);
-  mkdirPrivate(workDir);
-  try {
-    const stored = await evaluateModel(db, dataDir, job.modelVersionId, {
-      probes: trainerProbes(trainerCommand, workDir),
-      probeOutputs: job.kind === "drift_probe",
-      records: (run) => splitRunRecords(db, dataDir, run),
-    });
-    await recordEvaluation(db, job, stored);
-  } catch (err) {
-    await recordEvaluationFailure(db, job, (err as Error).message);
-  } finally {
-    rmSync(workDir, { recursive: true, force: true });
-  }
+  await inWorkDir(dataDir, job.id, async (workDir) => {
+    try {
+      const stored = await evaluateModel(db, dataDir, job.modelVersionId, {
+        probes: trainerProbes(trainerCommand, workDir),
+        probeOutputs: job.kind === "drift_probe",
+        records: (run) => splitRunRecords(db, dataDir, run),
+      });
+      await recordEvaluation(db, job, stored);
+    } catch (err) {
+      await recordEvaluationFailure(db, job, (err as Error).message);
+    }
+  });
   return true;
 }

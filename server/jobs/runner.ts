@@ -18,6 +18,7 @@ import { finish } from "../runs/run-outcome";
 import { runQueueOf } from "../runs/run-queue";
 import { RunSession } from "../runs/run-session";
 import { runNextEvaluation } from "./evaluations";
+import { runNextExercise } from "./red-team";
 import { RunnerLease } from "./runner-lease";
 import { recoverOrphanedRuns, requeueOrphanedEvaluations } from "./takeover";
 import { startTrainer, type TrainerProcess } from "./trainer-process";
@@ -132,10 +133,13 @@ export class Runner {
     await scheduleDriftProbes(db);
     await this.deleteWhatIsNoLongerKept();
     if (!this.stopping && !this.evaluating && this.trainers.size < this.options.concurrency) {
-      // Leakage evaluations use the trainer too: one at a time, when a slot is free, in the background.
+      // Leakage evaluations and red-team exercises use the trainer too: one at a time, when a slot is free, in the
+      // background.
       this.evaluating = true;
-      void runNextEvaluation(db, this.options.dataDir, this.options.trainerCommand, this.lease.id)
-        .catch((err: Error) => this.options.log(`leakage evaluation failed: ${err.message}`))
+      const { dataDir, trainerCommand } = this.options;
+      void runNextEvaluation(db, dataDir, trainerCommand, this.lease.id)
+        .then((found) => found || runNextExercise(db, dataDir, trainerCommand, this.lease.id))
+        .catch((err: Error) => this.options.log(`leakage evaluation or red-team exercise failed: ${err.message}`))
         .finally(() => {
           this.evaluating = false;
         });

@@ -1,8 +1,8 @@
 // Taking over what a dead job runner left: runs it was training (interrupted, steps begun charged) and leakage
-// evaluations it was carrying out (queued again), once, and only after its lease has expired.
+// evaluations and red-team exercises it was carrying out (queued again), once, and only after its lease has expired.
 import { and, eq, isNull } from "drizzle-orm";
 import { first, transaction, type Db } from "../../db/client";
-import { leakageReports, runs } from "../../db/schema";
+import { leakageReports, redTeamExercises, runs } from "../../db/schema";
 import { checkpointDirectory, recordedChargedSteps, specDigest } from "../../trainer/contract/charged-steps";
 import { chargeStepInFlight, finish } from "../runs/run-outcome";
 import { readSpec } from "../runs/run-files";
@@ -51,16 +51,21 @@ function stepsBegun(dataDir: string, runId: string): number | null {
   }
 }
 
-/** Evaluations left running by a runner whose lease expired go back to the queue, to be carried out again. */
+/**
+ * Leakage evaluations and red-team exercises left running by a runner whose lease expired go back to the queue, to be
+ * carried out again.
+ */
 export async function requeueOrphanedEvaluations(db: Db, now = Date.now()): Promise<void> {
-  const running = await db.select({ id: leakageReports.id, runnerId: leakageReports.runnerId }).from(leakageReports).where(eq(leakageReports.status, "running"));
-  for (const { id, runnerId } of running) {
-    if (await leaseHolds(db, runnerId, now)) continue;
-    await transaction(db, async (tx) => {
-      await tx
-        .update(leakageReports)
-        .set({ status: "queued", runnerId: null })
-        .where(and(eq(leakageReports.id, id), eq(leakageReports.status, "running"), runnerId === null ? isNull(leakageReports.runnerId) : eq(leakageReports.runnerId, runnerId)));
-    });
+  for (const jobs of [leakageReports, redTeamExercises]) {
+    const running = await db.select({ id: jobs.id, runnerId: jobs.runnerId }).from(jobs).where(eq(jobs.status, "running"));
+    for (const { id, runnerId } of running) {
+      if (await leaseHolds(db, runnerId, now)) continue;
+      await transaction(db, async (tx) => {
+        await tx
+          .update(jobs)
+          .set({ status: "queued", runnerId: null })
+          .where(and(eq(jobs.id, id), eq(jobs.status, "running"), runnerId === null ? isNull(jobs.runnerId) : eq(jobs.runnerId, runnerId)));
+      });
+    }
   }
 }

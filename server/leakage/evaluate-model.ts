@@ -5,7 +5,6 @@
 // accountant's epsilon, the base model's figures beside them, and (for drift probes) PII in sampled outputs. The
 // training and held-out records are not kept with the run: the caller regenerates them from the dataset version's
 // file with the run's keyed hold-out (RunRecords), and they are sampled as they stream by.
-import { randomInt } from "node:crypto";
 import { asc, eq } from "drizzle-orm";
 import { first, type Executor } from "../../db/client";
 import { datasetVersions, modelVersions, runCanaries, runs, type Run } from "../../db/schema";
@@ -13,6 +12,7 @@ import { dpSgdEvent, groupPrivacy } from "../../trainer/privacy";
 import { LEDGER_ACCOUNTANT, lineageDelta } from "../budgets/ledger";
 import { findEntities, ENTITY_TYPES } from "../datasets/ingest/pii";
 import { AppError } from "../errors";
+import { Reservoir } from "../reservoir";
 import { lineage } from "../models/service";
 import { modelStoreFor } from "../storage/model-store";
 import { attributeInference, attributePrompt, completes, subjectGuarantee, type AttributePrompt } from "./attribute-inference";
@@ -43,28 +43,17 @@ interface Record {
 /** A run's records, training ("train", canaries included) and held out ("validation"), as the run's hold-out splits them. */
 export type RunRecords = (run: Run) => AsyncIterable<{ split: "train" | "validation"; record: Record }>;
 
-/** A uniform sample of up to `n` items without replacement (reservoir sampling, node:crypto), in the input's order. */
-class Reservoir<T> {
-  private readonly kept: { at: number; item: T }[] = [];
-  private seen = 0;
-  constructor(private readonly n: number) {}
-  add(item: T): void {
-    const at = this.seen++;
-    if (this.kept.length < this.n) this.kept.push({ at, item });
-    else {
-      const j = randomInt(at + 1);
-      if (j < this.n) this.kept[j] = { at, item };
-    }
-  }
-  items(): T[] {
-    return [...this.kept].sort((a, b) => a.at - b.at).map((k) => k.item);
-  }
+/** Sampled decoding (the trainer's --temperature, --top-k and --top-p); greedy when absent. */
+export interface Sampling {
+  temperature: number;
+  top_k: number | null;
+  top_p: number | null;
 }
 
-/** The trainer's `score` (each text's mean token loss) and `generate` (greedy completions) under a model. */
+/** The trainer's `score` (each text's mean token loss) and `generate` (greedy or sampled completions) under a model. */
 export interface ModelProbes {
   score(modelDir: string, texts: readonly string[]): Promise<number[]>;
-  generate(modelDir: string, prompts: readonly string[], maxTokens: number): Promise<string[]>;
+  generate(modelDir: string, prompts: readonly string[], maxTokens: number, sampling?: Sampling): Promise<string[]>;
 }
 
 /** The prompt of a training record that contains PII: the text before its first entity, and the entity itself; or null. */

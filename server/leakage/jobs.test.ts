@@ -3,12 +3,8 @@
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { transaction } from "../../db/client";
-import { leakageReports, modelVersions, runs } from "../../db/schema";
-import { actorOf } from "../actor";
-import { registerUpload } from "../datasets/service";
-import { insertModelVersion } from "../models/service";
-import { launchRun } from "../runs/service";
-import { callerAs, ingestedVersion, registerTestBaseModel, runRequest, testWorld, type TestWorld } from "../testing";
+import { leakageReports, modelVersions } from "../../db/schema";
+import { callerAs, finishedRunVersion, testWorld, type TestWorld } from "../testing";
 import { attributeInference } from "./attribute-inference";
 import { alerts, scheduleDriftProbes } from "./jobs";
 import { storedLeakage as stored } from "./testing";
@@ -50,31 +46,8 @@ describe("scheduled probes", () => {
   let versionId: string;
   beforeEach(async () => {
     world = await testWorld();
-    const engineer = world.users.engineer;
-    const dv = await registerUpload(world.db, engineer, actorOf(engineer), { name: "d" }, ingestedVersion());
-    const base = await registerTestBaseModel(world.db);
     const officer = world.users.privacy_officer;
-    await callerAs(world.db, officer).budgets.set({ datasetId: dv.datasetId, epsilon: 10, delta: 1e-5, privacyUnit: "record", renewsOn: "2099-01-01" });
-    const plan = { space: "code {ddd}", m: 4, repeats: 1, k_plus: 1, k_minus: 1, confidence: 0.95 };
-    const { runId } = await launchRun(world.db, engineer, actorOf(engineer), runRequest(dv.id, base.id, { canaries: plan }));
-    await transaction(world.db, async (tx) => {
-      await tx.update(runs).set({ status: "finished", chargedSteps: 1000 }).where(eq(runs.id, runId));
-    });
-    const version = await transaction(world.db, (tx) =>
-      insertModelVersion(tx, {
-        familyName: "base/d",
-        kind: "fine_tuned",
-        parentVersionId: base.id,
-        datasetVersionId: dv.id,
-        runId,
-        weightsPath: "runs/x",
-        weightsDigest: "e".repeat(64),
-        config: {},
-        provenance: {},
-        metrics: {},
-      }),
-    );
-    versionId = version.id;
+    versionId = (await finishedRunVersion(world, { space: "code {ddd}", m: 4, repeats: 1, k_plus: 1, k_minus: 1, confidence: 0.95 })).versionId;
     await callerAs(world.db, officer).leakage.setThresholds({ versionId, maxAuc: 0.6, maxExposure: 10, maxPiiPer1000: 5, intervalMinutes: 60 });
   });
 

@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { z } from "zod";
-import { ENTITY_TYPES, entityTypeSchema, findEntities, maskEntity, type EntitySpan, type EntityType } from "./pii";
+import { ENTITY_TYPES, entityTypeSchema, findEntities, maskEntities, maskEntity, type EntitySpan, type EntityType } from "./pii";
 import { TEXT_FIELD, readRecords, type NormalisedRecord } from "./records";
 import { openVersionWriter, versionSummarySchema } from "./version-file";
 
@@ -69,7 +69,7 @@ function replaceSpans(value: string, spans: EntitySpan[], replace: (span: Entity
 /** Masks every entity in the value, or when there is none the whole value but its first character. */
 export function maskValue(value: string): string {
   const spans = findEntities(value);
-  if (spans.length > 0) return replaceSpans(value, spans, (span) => maskEntity(span.type, span.value));
+  if (spans.length > 0) return maskEntities(value, spans);
   const chars = Array.from(value);
   return chars.length <= 1 ? "*" : `${chars[0]}${"*".repeat(chars.length - 1)}`;
 }

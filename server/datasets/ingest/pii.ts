@@ -287,6 +287,17 @@ export function maskEntity(type: EntityType, value: string): string {
   }
 }
 
+/** The text with every entity in `spans` (findEntities' by default, in order) replaced by its masked form. */
+export function maskEntities(text: string, spans: readonly EntitySpan[] = findEntities(text)): string {
+  let out = "";
+  let at = 0;
+  for (const span of spans) {
+    out += text.slice(at, span.start) + maskEntity(span.type, span.value);
+    at = span.end;
+  }
+  return out + text.slice(at);
+}
+
 /** A streaming accumulator: feed it every record of a dataset version once, then take its report. */
 export function createPiiScanner(): { scanRecord(record: NormalisedRecord): void; report(): PiiReport } {
   const byType = Object.fromEntries(
