@@ -1,10 +1,11 @@
 // Accessibility and narrow screens in a real Chromium: the home page (each role's to-do list), the inbox, every page
 // that each role's navigation offers, and the detail pages (a dataset, a run, a model version's own page, its
-// disclosure report, an incident), pass axe-core with no serious or critical violation, at desktop width and at
+// disclosure report and its Red team tab, an incident), pass axe-core with no serious or critical violation, at desktop width and at
 // 390 px, where no page scrolls sideways; the favicon answers.
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import type { Role } from "../db/schema";
+import { MAY, may } from "../server/auth/access";
 import { signIn } from "./helpers";
 import { seedBudgetRequest, worldOnce, type World } from "./world";
 
@@ -29,12 +30,13 @@ function navigationHrefs(page: Page): Promise<string[]> {
 }
 
 /** Every page a user of this role can reach: home, the inbox, each section, and the world's detail pages in them. */
-async function pagesOf(page: Page): Promise<string[]> {
+async function pagesOf(page: Page, role: Role): Promise<string[]> {
   const sections = await navigationHrefs(page);
+  const redTeam = may(role, MAY.oversee) ? [`/models/${world.versionId}/red-team`] : [];
   const details: Record<string, string[]> = {
     "/datasets": [`/datasets/${world.datasetId}`],
     "/runs": [`/runs/${world.runId}`],
-    "/models": [`/models/${world.versionId}`, `/models/${world.versionId}/disclosure`],
+    "/models": [`/models/${world.versionId}`, `/models/${world.versionId}/disclosure`, ...redTeam],
     "/incidents": [`/incidents/${world.incidentId}`],
   };
   return ["/", "/inbox", ...sections.flatMap((s) => [s, ...(details[s] ?? [])])];
@@ -74,7 +76,7 @@ for (const role of ROLES) {
       test.setTimeout(240_000);
       const page = await newPageAt(browser, size);
       await signIn(page, world.users[role]);
-      const paths = await pagesOf(page);
+      const paths = await pagesOf(page, role);
       const findings: Finding[] = [];
       const visited: string[] = [];
       for (const path of paths) {

@@ -1,9 +1,7 @@
 // Bounded requests against the built server: an oversized tRPC body is refused (413) whether it declares its length
 // or streams chunked, and API answers, signed in or not, carry Cache-Control: no-store.
-import http from "node:http";
 import { expect, test } from "@playwright/test";
-import { E2E_URL } from "./env";
-import { seedUser, signIn } from "./helpers";
+import { postChunked, seedUser, signIn } from "./helpers";
 
 const TWO_MB = 2 * 1024 * 1024;
 
@@ -12,26 +10,9 @@ test("a tRPC body over the limit is refused with 413, declared or chunked", asyn
   expect(declared.status()).toBe(413);
   expect(declared.headers()["cache-control"]).toBe("no-store, no-transform");
 
-  // A chunked body (no length declared), through node:http: the server answers 413 and closes as soon as the bytes
-  // pass the limit, possibly while this client is still writing; the answer is what counts, not the broken pipe.
-  const status = await new Promise<number>((resolve, reject) => {
-    const req = http.request(`${E2E_URL}/api/trpc/budgets.request`, { method: "POST", headers: { "content-type": "application/json" } });
-    req.on("response", (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on("error", (err) => setTimeout(() => reject(err), 5_000)); // an error with no answer at all fails the test
-    const chunk = Buffer.alloc(64 * 1024, 0x20);
-    let sent = 0;
-    const write = () => {
-      while (sent < TWO_MB) {
-        sent += chunk.length;
-        if (!req.write(chunk)) return void req.once("drain", write);
-      }
-      req.end();
-    };
-    write();
-  });
+  // A chunked body (no length declared): the server answers 413 and closes as soon as the bytes pass the limit,
+  // possibly while this client is still writing; the answer is what counts, not the broken pipe.
+  const status = await postChunked("/api/trpc/budgets.request", Buffer.alloc(TWO_MB, 0x20), { "content-type": "application/json" });
   expect(status).toBe(413);
 });
 

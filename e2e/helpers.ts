@@ -1,5 +1,6 @@
 // Helpers for the end-to-end specs: seed users straight into the e2e database (through the services), sign in.
 import { randomUUID } from "node:crypto";
+import http from "node:http";
 import { expect, type Page } from "@playwright/test";
 import { closeDatabase, first, type Db } from "../db/client";
 import { openDatabase } from "../db/open";
@@ -7,7 +8,7 @@ import type { Role } from "../db/schema";
 import { SYSTEM_ACTOR } from "../server/audit/service";
 import { snapshot } from "../db/snapshot";
 import { eq, inArray } from "drizzle-orm";
-import { ACTIVE_RUN_STATUSES, INCIDENT_SEVERITIES, incidents, leakageReports, modelVersions, runs } from "../db/schema";
+import { ACTIVE_RUN_STATUSES, INCIDENT_SEVERITIES, incidents, leakageReports, modelVersions, redTeamExercises, runs } from "../db/schema";
 import { setBudget } from "../server/budgets/service";
 import { openIncident, withdrawModel } from "../server/incidents/service";
 import { launchRun } from "../server/runs/service";
@@ -101,8 +102,8 @@ export function disableUser(userId: string): Promise<void> {
 }
 
 /**
- * The whole database, once the job runner has nothing queued or running: a run or leakage report left by an earlier
- * spec, finishing between two snapshots, would otherwise show as a change the spec did not make.
+ * The whole database, once the job runner has nothing queued or running: a run, leakage report or red-team exercise
+ * left by an earlier spec, finishing between two snapshots, would otherwise show as a change the spec did not make.
  */
 export function databaseSnapshot() {
   return withDb(async (db) => {
@@ -110,6 +111,7 @@ export function databaseSnapshot() {
       const busy = [
         ...(await db.select({ id: runs.id }).from(runs).where(inArray(runs.status, [...ACTIVE_RUN_STATUSES]))),
         ...(await db.select({ id: leakageReports.id }).from(leakageReports).where(inArray(leakageReports.status, ["queued", "running"]))),
+        ...(await db.select({ id: redTeamExercises.id }).from(redTeamExercises).where(inArray(redTeamExercises.status, ["queued", "running"]))),
       ];
       if (busy.length === 0) break;
       if (Date.now() > deadline) throw new Error(`the job runner is still busy with ${busy.map((b) => b.id).join(", ")} after 90 s`);
@@ -172,5 +174,32 @@ export function seedIncidentWithdrawal(officer: SeededUser, versionId: string, t
     const incidentId = await openIncident(db, actor, { title, description: "", severity: "high", links: [{ entityType: "model_version", entityId: versionId }] });
     await withdrawModel(db, actor, { incidentId, versionId, reason });
     return incidentId;
+  });
+}
+
+/**
+ * POSTs `body` to the e2e server in chunks through node:http (no length declared) and resolves with the answer's
+ * status. A server refusing an oversized body answers and closes while this client may still be writing: the answer
+ * is what counts, not the broken pipe (an error with no answer at all rejects).
+ */
+export function postChunked(path: string, body: Buffer, headers: Record<string, string>): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const req = http.request(`${E2E_URL}${path}`, { method: "POST", headers });
+    req.on("response", (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", (err) => setTimeout(() => reject(err), 5_000));
+    const chunk = 64 * 1024;
+    let sent = 0;
+    const write = () => {
+      while (sent < body.length) {
+        const next = body.subarray(sent, sent + chunk);
+        sent += next.length;
+        if (!req.write(next)) return void req.once("drain", write);
+      }
+      req.end();
+    };
+    write();
   });
 }

@@ -5,7 +5,7 @@ import type { AppRouter } from "@/server/root";
 
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 
-type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterInputs = inferRouterInputs<AppRouter>;
 /** Every procedure's path, as tRPC names it: "runs.cancel". */
 export type ProcedurePath = { [D in keyof RouterInputs & string]: `${D}.${keyof RouterInputs[D] & string}` }[keyof RouterInputs & string];
 

@@ -1,13 +1,7 @@
 // Request bodies read with a bound: a declared Content-Length over the limit is refused before a byte is read, and
 // a body without one (chunked) or with a false one is counted while it streams and cut off at the limit. What a client
-// is still sending past the limit is read and thrown away for a bounded while before the 413 (a lingering close):
-// closing a connection with unread bytes makes the kernel reset it, and the client, still writing, would lose the
-// answer to a broken pipe.
+// is still sending past the limit is the server's to discard after the 413 (dashboard-server.ts's lingering close).
 import { NO_STORE } from "./no-store";
-
-/** After the limit, at most this much more of a body is read and discarded, for at most DRAIN_MS. */
-export const DRAIN_BYTES = 16 * 1024 * 1024;
-export const DRAIN_MS = 5_000;
 
 /** A body over the limit: answered 413; nothing more of it is kept. */
 export class PayloadTooLargeError extends Error {
@@ -21,14 +15,13 @@ export class PayloadTooLargeError extends Error {
 export function payloadTooLargeResponse(err: PayloadTooLargeError): Response {
   return Response.json(
     { error: { code: "PAYLOAD_TOO_LARGE", message: err.message } },
-    { status: 413, headers: { "cache-control": NO_STORE, connection: "close" } },
+    { status: 413, headers: { "cache-control": NO_STORE } },
   );
 }
 
 /**
  * The whole body, at most `limit` bytes of it: throws PayloadTooLargeError when Content-Length declares more, or
- * once the bytes streamed exceed the limit (the rest is then drained: read and discarded, at most DRAIN_BYTES or
- * DRAIN_MS, and the stream cancelled). Holds no more than `limit` bytes at any time.
+ * once the bytes streamed exceed the limit (the stream is then cancelled). Holds no more than `limit` bytes at any time.
  */
 export async function readBoundedBody(req: Request, limit: number): Promise<Uint8Array<ArrayBuffer>> {
   const declared = req.headers.get("content-length");
@@ -42,7 +35,7 @@ export async function readBoundedBody(req: Request, limit: number): Promise<Uint
     if (done) break;
     total += value.byteLength;
     if (total > limit) {
-      await drain(reader);
+      await reader.cancel();
       throw new PayloadTooLargeError(limit);
     }
     chunks.push(value);
@@ -54,24 +47,6 @@ export async function readBoundedBody(req: Request, limit: number): Promise<Uint
     at += c.byteLength;
   }
   return body;
-}
-
-/** Reads and discards what is left of a body, at most DRAIN_BYTES or DRAIN_MS, then cancels the stream. */
-async function drain(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<"expired">((resolve) => (timer = setTimeout(() => resolve("expired"), DRAIN_MS)));
-  try {
-    for (let drained = 0; drained < DRAIN_BYTES; ) {
-      const next = await Promise.race([reader.read(), expired]);
-      if (next === "expired" || next.done) break;
-      drained += next.value.byteLength;
-    }
-  } catch {
-    // the client went away: nothing left to drain
-  } finally {
-    clearTimeout(timer);
-    await reader.cancel().catch(() => undefined);
-  }
 }
 
 /** The same request with its body read under the bound (GET and HEAD, which carry none, pass as they are). */

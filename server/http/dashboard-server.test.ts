@@ -2,6 +2,7 @@
 // its own answers, and every other request handed to Next (here a stand-in for Next's handler); reads take turns and
 // actions pass them; a handler that throws gets a 500, and the server keeps serving.
 import type { AddressInfo } from "node:net";
+import nodeHttp from "node:http";
 import type http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testWorld, type TestWorld } from "../testing";
@@ -16,6 +17,39 @@ const handedOn: string[] = [];
 /** Requests whose context was asked for (method and path), and how to hold those sent with `x-hold` until released. */
 const contexts: string[] = [];
 const held: (() => void)[] = [];
+/** The lingering close's time here (the server's is longer). */
+const LINGER = 1_000;
+
+/**
+ * POSTs `size` bytes of body to the endpoint through node:http, 64 KiB at a time, declaring the length or not; resolves
+ * once the connection closes with the answer's status, whether an error came before the answer (a reset that lost
+ * it), and when the connection closed.
+ */
+function streamPost(size: number, declare: boolean) {
+  return new Promise<{ status: number; errorBeforeAnswer: boolean; closedAfterMs: number }>((resolve) => {
+    const started = Date.now();
+    const headers = { "content-type": "application/json", origin: "http://localhost:3000", ...(declare ? { "content-length": String(size) } : {}) };
+    const req = nodeHttp.request(`${base}/api/trpc/runs.cancel`, { method: "POST", headers, agent: new nodeHttp.Agent({ keepAlive: true }) });
+    let status = 0;
+    let errorBeforeAnswer = false;
+    req.on("response", (res) => {
+      status = res.statusCode ?? 0;
+      res.resume();
+    });
+    req.on("error", () => (errorBeforeAnswer ||= status === 0));
+    req.on("close", () => resolve({ status, errorBeforeAnswer, closedAfterMs: Date.now() - started }));
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    let sent = 0;
+    const write = () => {
+      while (sent < size && !req.destroyed) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once("drain", write);
+      }
+      if (!req.destroyed) req.end();
+    };
+    write();
+  });
+}
 
 beforeAll(async () => {
   world = await testWorld();
@@ -29,7 +63,7 @@ beforeAll(async () => {
     if (req.url === "/broken") throw new Error("a bug in a handler");
     handedOn.push(req.url ?? "");
     res.end("from next");
-  }, { readsAtOnce: 2 });
+  }, { readsAtOnce: 2, lingerMs: LINGER });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -75,6 +109,15 @@ describe("the dashboard server", () => {
     await expect.poll(() => held.length).toBe(1); // the third read's turn came
     held.splice(0).forEach((release) => release());
     expect((await Promise.all(reads)).map((r) => r.status)).toEqual([200, 200, 200]);
+  });
+
+  it("answers a 50 MB body over the limit with 413 that the client still sending receives, then closes after a linger", async () => {
+    for (const declare of [true, false]) {
+      const result = await streamPost(50 * 1024 * 1024, declare);
+      expect(result).toMatchObject({ status: 413, errorBeforeAnswer: false });
+      // The client has its answer and stops sending; the server kept reading for the lingering time, then closed.
+      expect(result.closedAfterMs).toBeGreaterThanOrEqual(LINGER - 100);
+    }
   });
 
   it("answers 500 when a handler throws, and goes on serving", async () => {

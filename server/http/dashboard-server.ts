@@ -5,7 +5,7 @@
 // an approval) never wait for a turn, so that under load an action waits behind no dashboard's refresh, and each read
 // waits once, in the queue, instead of at each of its database round trips behind all the others.
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import { requestFromNode, sendResponse } from "./node-bridge";
+import { lingerThenClose, requestFromNode, sendResponse } from "./node-bridge";
 import { SECURITY_HEADERS } from "./security-headers";
 import { handleTrpc, type TrpcEndpointSettings } from "./trpc-endpoint";
 import { turns, type InTurn } from "./turns";
@@ -19,14 +19,21 @@ export function isTrpcPath(url: string | undefined): boolean {
   return path === "/api/trpc" || path.startsWith("/api/trpc/");
 }
 
+/** How long the rest of a request body the endpoint left unread (one over the limit) is discarded after the answer. */
+export const LINGER_MS = 5_000;
+
 /**
  * A server (not yet listening) answering tRPC requests with `settings`, at most `readsAtOnce` reads at a time, and
- * handing every other request to `others`.
+ * handing every other request to `others`; a body the endpoint leaves unread is discarded for `lingerMs` after the answer.
  */
-export function dashboardServer(settings: TrpcEndpointSettings, others: OtherRequests, { readsAtOnce }: { readsAtOnce: number }): http.Server {
+export function dashboardServer(
+  settings: TrpcEndpointSettings,
+  others: OtherRequests,
+  { readsAtOnce, lingerMs = LINGER_MS }: { readsAtOnce: number; lingerMs?: number },
+): http.Server {
   const readTurn = turns(readsAtOnce);
   return http.createServer((req, res) => {
-    const served = isTrpcPath(req.url) ? serveTrpc(settings, req, res, req.method === "GET" ? readTurn : now) : others(req, res);
+    const served = isTrpcPath(req.url) ? serveTrpc(settings, req, res, req.method === "GET" ? readTurn : now, lingerMs) : others(req, res);
     served.catch((error: unknown) => failed(res, error));
   });
 }
@@ -34,11 +41,16 @@ export function dashboardServer(settings: TrpcEndpointSettings, others: OtherReq
 /** No waiting: an action's turn. */
 const now: InTurn = (work) => work();
 
-async function serveTrpc(settings: TrpcEndpointSettings, req: IncomingMessage, res: ServerResponse, inTurn: InTurn): Promise<void> {
+async function serveTrpc(settings: TrpcEndpointSettings, req: IncomingMessage, res: ServerResponse, inTurn: InTurn, lingerMs: number): Promise<void> {
   for (const { key, value } of SECURITY_HEADERS) res.setHeader(key, value);
   await inTurn(async () => {
     if (res.closed) return; // the client left while the request waited: nothing to answer
-    await sendResponse(res, await handleTrpc(requestFromNode(req, res), settings));
+    const response = await handleTrpc(requestFromNode(req, res), settings);
+    // A body left unread (one over the limit): the connection stays open after the answer, even if the client asked
+    // to close it, while lingerThenClose discards the rest; Node would otherwise close it with bytes unread.
+    if (!req.complete) res.setHeader("connection", "keep-alive");
+    await sendResponse(res, response);
+    lingerThenClose(req, lingerMs);
   });
 }
 

@@ -1,7 +1,7 @@
 // Node's request and response as the web's Request and Response, for handlers written against the web API served
 // from Node's HTTP server (dashboard-server.ts). The body is read only when the handler reads it, pulled chunk by
-// chunk: a body the handler never reads is left to Node, which discards it after the answer; one it stops reading (a
-// bound) is closed.
+// chunk; what the handler leaves unread (it never reads the body, or stops at a bound) is discarded after the answer,
+// for a bounded while (lingerThenClose).
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 /**
@@ -32,15 +32,31 @@ function pulledBody(req: IncomingMessage): ReadableStream<Uint8Array> {
   let chunks: AsyncIterator<Buffer> | null = null;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      chunks ??= req[Symbol.asyncIterator]();
+      chunks ??= req.iterator({ destroyOnReturn: false });
       const next = await chunks.next();
       if (next.done) controller.close();
       else controller.enqueue(new Uint8Array(next.value.buffer, next.value.byteOffset, next.value.byteLength));
     },
-    cancel() {
-      req.destroy();
+    // The handler stopped reading (a bound): the rest stays unread, for the server to discard (lingerThenClose).
+    async cancel() {
+      await chunks?.return?.();
     },
   });
+}
+
+/**
+ * After an answer, the rest of a request body the handler did not read is read and discarded for at most `ms`, then
+ * the connection is closed if the body has not ended: closing a connection with unread bytes makes the kernel reset
+ * it, and a client still writing would lose the answer to a broken pipe (a lingering close).
+ */
+export function lingerThenClose(req: IncomingMessage, ms: number): void {
+  if (req.complete || req.destroyed) return;
+  const timer = setTimeout(() => req.socket.destroy(), ms);
+  const done = () => clearTimeout(timer);
+  req.once("end", done);
+  req.once("close", done);
+  req.on("data", () => {});
+  req.resume();
 }
 
 /** Writes a web Response to Node's response: status, headers (each Set-Cookie apart) and the body as it comes. */

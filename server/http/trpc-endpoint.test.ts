@@ -2,7 +2,7 @@
 // the rest; answers are never cached.
 import { beforeAll, describe, expect, it } from "vitest";
 import { testWorld, type TestWorld } from "../testing";
-import { DRAIN_BYTES, readBoundedBody } from "./bounded-body";
+import { readBoundedBody } from "./bounded-body";
 import { handleTrpc } from "./trpc-endpoint";
 
 const LIMIT = 1024;
@@ -50,20 +50,12 @@ describe("the tRPC endpoint", () => {
     expect(pulled.bytes).toBeLessThanOrEqual(1024);
   });
 
-  it("counts a chunked body while it streams: refused past the limit, the rest drained (discarded) up to a bound", async () => {
+  it("counts a chunked body while it streams and stops reading it past the limit", async () => {
     const { stream, pulled } = countingStream(250_000, 1000); // 250 MB
     const res = await handleTrpc(post("budgets.request", stream), settings());
     expect(res.status).toBe(413);
     expect(res.headers.get("cache-control")).toBe("no-store, no-transform");
-    expect(pulled.bytes).toBeLessThanOrEqual(LIMIT + DRAIN_BYTES + 3 * 1000);
-    expect(pulled.bytes).toBeLessThan(250_000 * 1000);
-  });
-
-  it("drains a moderately oversized body to its end before the 413, so a client still sending receives the answer", async () => {
-    const { stream, pulled } = countingStream(50, 1000);
-    const res = await handleTrpc(post("budgets.request", stream), settings());
-    expect(res.status).toBe(413);
-    expect(pulled.bytes).toBe(50 * 1000);
+    expect(pulled.bytes).toBeLessThanOrEqual(LIMIT + 3 * 1000);
   });
 
   it("does not trust a Content-Length smaller than the body", async () => {

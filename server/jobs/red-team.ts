@@ -4,7 +4,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import { first, transaction, type Db } from "../../db/client";
 import { modelVersions, redTeamExercises, runs, type RedTeamExercise } from "../../db/schema";
-import { redTeamRequestSchema } from "../red-team/attack-sets";
+import { redTeamRequestSchema } from "../red-team/request";
 import { carryOutExercise } from "../red-team/exercise";
 import { recordExercise, recordExerciseFailure } from "../red-team/service";
 import { splitRunRecords } from "../runs/run-files";

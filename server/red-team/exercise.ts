@@ -3,7 +3,8 @@
 // evidence report masks every prompt and output, and the unmasked pairs are returned apart.
 import type { EntityType } from "../datasets/ingest/pii";
 import { maskEntities } from "../datasets/ingest/pii";
-import { builtInPrompts, type AttackPrompt, type RedTeamRequest } from "./attack-sets";
+import { builtInPrompts, type AttackPrompt } from "./attack-sets";
+import type { RedTeamRequest } from "./request";
 import type { RedTeamReport, Unmasked } from "./report";
 import { VERBATIM_WINDOW, VerbatimIndex, isFinding, newPii } from "./scan";
 

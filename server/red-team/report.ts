@@ -3,7 +3,7 @@
 // apart, for a privacy officer who reveals them.
 import { z } from "zod";
 import { entityTypeSchema } from "../datasets/ingest/pii";
-import { ATTACK_SETS } from "./attack-sets";
+import { ATTACK_SETS } from "./request";
 
 export const promptSourceSchema = z.enum([...ATTACK_SETS, "own"]);
 const piiCounts = z.partialRecord(entityTypeSchema, z.number().int().positive());

@@ -7,7 +7,7 @@ import { first } from "../../db/client";
 import { incidentLinks, incidents, redTeamExercises } from "../../db/schema";
 import { inputDigest, listAudit, verifyChain } from "../audit/service";
 import { callerAs, finishedRunVersion, refusal, registerTestBaseModel, snapshot, testWorld, type TestWorld } from "../testing";
-import type { RedTeamRequest } from "./attack-sets";
+import type { RedTeamRequest } from "./request";
 import type { RedTeamReport } from "./report";
 import { findingsSentence, recordExercise } from "./service";
 

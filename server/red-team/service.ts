@@ -11,7 +11,7 @@ import { audited, SYSTEM_ACTOR } from "../audit/service";
 import { maskEntities } from "../datasets/ingest/pii";
 import { AppError } from "../errors";
 import { openIncidentIn } from "../incidents/service";
-import { redTeamRequestSchema } from "./attack-sets";
+import { redTeamRequestSchema } from "./request";
 import { redTeamReportSchema, unmaskedSchema, type RedTeamReport, type Unmasked } from "./report";
 
 export const runExerciseInput = z.strictObject({ versionId: z.uuid(), request: redTeamRequestSchema });
@@ -33,6 +33,7 @@ export async function requestExercise(db: Db, actor: UserActor, input: z.infer<t
 /** An exercise as the dashboard shows it: its own prompts masked like its outputs, and never the unmasked pairs. */
 function shown(row: RedTeamExercise) {
   const request = redTeamRequestSchema.parse(JSON.parse(row.request));
+  const report = row.report === null ? null : redTeamReportSchema.parse(JSON.parse(row.report));
   return {
     id: row.id,
     status: row.status,
@@ -41,7 +42,9 @@ function shown(row: RedTeamExercise) {
     requestedAt: row.requestedAt,
     computedAt: row.computedAt,
     request: { ...request, prompts: request.prompts.map((p) => maskEntities(p)) },
-    report: row.report === null ? null : redTeamReportSchema.parse(JSON.parse(row.report)),
+    report,
+    /** The findings in one sentence (findingsSentence), once done. */
+    findings: report && findingsSentence(report),
   };
 }
 

@@ -1,8 +1,10 @@
 // One model version's own page (/models/<versionId>): what it is, where it came from, the guarantee it carries, the
-// runs that produced it, why it was withdrawn, the incidents touching it, approvals, leakage tests and exports.
+// runs that produced it, why it was withdrawn, the incidents touching it, approvals, leakage tests and exports; its
+// tabs lead to the Red team tab.
 import Link from "next/link";
 import { when } from "@/app/_components/format";
 import { enterSection, serverCaller } from "@/app/_trpc/server";
+import { VersionTabs } from "./version-tabs";
 import { VersionView } from "./version-view";
 import { versionOrNotFound } from "./version-or-not-found";
 
@@ -27,6 +29,7 @@ export default async function ModelVersionPage({ params }: { params: Promise<{ v
       <h1>
         {d.family} v{d.version.version}
       </h1>
+      <VersionTabs versionId={d.version.id} fineTuned={detail.version.runId !== null} can={section.can} current="overview" />
       {d.withdrawal && (
         <section className="card" style={{ borderColor: "var(--danger)" }} data-testid="withdrawal" aria-label="Why it was withdrawn">
           <h2>Withdrawn {when(d.withdrawal.at)}</h2>
