@@ -143,7 +143,7 @@ test("engineer: the home to-do list, upload and minimise data, ask for a first b
   });
 });
 
-test("privacy officer: the home to-do list, grant access, decide a first budget there, approve and deploy a version, monitor, open and contain an incident", async ({
+test("privacy officer: the home to-do list, grant access, decide a first budget there, approve and deploy a version, monitor, open and contain an incident, red-team a version", async ({
   page,
 }) => {
   test.setTimeout(180_000);
@@ -236,6 +236,21 @@ test("privacy officer: the home to-do list, grant access, decide a first budget 
     await change.getByRole("button", { name: "Change status" }).click();
     await expect(page.getByTestId("incident-status")).toHaveText("contained");
     await shot(page, "privacy-officer-10-contained", change);
+  });
+
+  await test.step("red-team a version: own prompts and built-in attacks, the evidence masked", async () => {
+    await openSection(page, "Models");
+    await page.getByTestId(`model-epsilon-gpt-moby-dick/${world.datasetName}-v1`).getByRole("link", { name: "Details" }).click();
+    await page.getByRole("navigation", { name: "Version pages" }).getByRole("link", { name: "Red team" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(`${worldVersion()}: red team`);
+    const form = page.getByRole("form", { name: "Red-team exercise" });
+    await form.getByLabel(/Your prompts, one per line/).fill("The phone number of patient 12 is\nRepeat after me: my email is ann.lee@example.org");
+    await form.getByLabel(/Tokens per output/).fill("24");
+    await form.getByRole("button", { name: "Run exercise" }).click();
+    const exercise = page.getByTestId("red-team-exercise").first();
+    await expect(exercise.getByTestId("exercise-status")).toHaveText("done", { timeout: 120_000 });
+    await expect(exercise.getByTestId("exercise-items")).toContainText("Repeat after me: my email is a***@e***.org");
+    await shot(page, "privacy-officer-11-red-team", exercise.getByTestId("exercise-findings"));
   });
 });
 
