@@ -102,5 +102,9 @@ export const runEvaluations = sqliteTable("run_evaluations", {
   step: integer("step").notNull(),
   validationLoss: real("validation_loss").notNull(),
   perplexity: real("perplexity").notNull(),
+  /** With a task: the held-out records classified, and the accuracy and macro-F1 (internal figures, not DP). */
+  taskRecords: integer("task_records"),
+  taskAccuracy: real("task_accuracy"),
+  taskMacroF1: real("task_macro_f1"),
   at: text("at").notNull().default(now),
 });

@@ -17,7 +17,7 @@ import { MinimisationError, minimiseDataset, minimisationPlanSchema } from "./in
 import { piiReportSchema, type PiiReport } from "./ingest/pii";
 import type { VersionSummary } from "./ingest/version-file";
 import { retentionEndsAt, versionFile } from "./version-files";
-import { datasetVersionById } from "./version-row";
+import { datasetVersionById, extraFieldsOf } from "./version-row";
 
 export const datasetName = lineText().min(1, "Enter a dataset name").max(200);
 export const accessInput = z.object({ datasetId: z.uuid(), userId: z.uuid() });
@@ -167,7 +167,7 @@ export function versionView(row: DatasetVersion) {
     createdAt: row.createdAt,
     filesDeletedAt: row.filesDeletedAt,
     filesDeletedBy: row.filesDeletedBy,
-    fields: z.array(z.string()).parse(JSON.parse(row.fields)),
+    fields: extraFieldsOf(row),
     piiReport: piiReportSchema.parse(JSON.parse(row.piiReport)),
     minimisation: row.minimisation === null ? null : minimisationPlanSchema.parse(JSON.parse(row.minimisation)),
   };

@@ -1,6 +1,7 @@
 // A dataset version by id: read by every launch, preview and version visibility check, so prepared once; and the
-// dataset a version belongs to, remembered once read (it never changes, and versions are never removed).
+// dataset a version belongs to, remembered once read (it never changes, and versions are never removed); its fields.
 import { eq, sql } from "drizzle-orm";
+import { z } from "zod";
 import { preparedRead, type Executor } from "../../db/client";
 import { datasetVersions, type DatasetVersion } from "../../db/schema";
 
@@ -11,6 +12,11 @@ export async function datasetVersionById(db: Executor, id: string): Promise<Data
   const version = (await byId(db, { id }))[0];
   if (version) remember(version);
   return version;
+}
+
+/** The names of the version's fields besides its text (and subject). */
+export function extraFieldsOf(version: Pick<DatasetVersion, "fields">): string[] {
+  return z.array(z.string()).parse(JSON.parse(version.fields));
 }
 
 /** Version id → dataset id, as read; bounded (emptied when full: it is only a shortcut). */

@@ -159,6 +159,12 @@ export async function listModels(db: Executor, user: SessionUser) {
 }
 
 /** What a version's config.json says it is, for its page: the architecture, its size, tokenizer and activation. */
+/** The classification task the version was trained for (its provenance's label field and labels), or null. */
+function taskOf(v: ModelVersion): { label_field: string; labels: string[] } | null {
+  const { task } = z.object({ task: z.object({ label_field: z.string(), labels: z.array(z.string()) }).optional() }).parse(JSON.parse(v.provenance));
+  return task ?? null;
+}
+
 export function architectureOf(v: ModelVersion) {
   const config = modelConfigSchema.parse(JSON.parse(v.config));
   const parameters = Object.values(parameterShapes(config)).reduce((n, shape) => n + shape.reduce((a, b) => a * b, 1), 0);
@@ -186,6 +192,7 @@ export async function versionDetail(db: Executor, user: SessionUser, versionId: 
     family: family.name,
     withdrawal: withdrawalOf(version),
     architecture: architectureOf(version),
+    task: taskOf(version),
     metrics,
     lineage: (await lineage(db, version.id)).map(registryEntry),
     guarantees: await guarantees(db, version.id),

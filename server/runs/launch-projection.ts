@@ -16,7 +16,7 @@ import { existingBudget, lockedBudget } from "../budgets/service";
 import type { SessionUser } from "../context";
 import { maySeeDataset, requireTrainer } from "../datasets/access";
 import { filesDeletedRefusal } from "../datasets/version-files";
-import { datasetVersionById, knownDatasetOf } from "../datasets/version-row";
+import { datasetVersionById, knownDatasetOf, extraFieldsOf } from "../datasets/version-row";
 import { AppError } from "../errors";
 import { visibleModelVersion } from "../models/visibility";
 import type { RunRequest } from "./run-request";
@@ -122,6 +122,9 @@ export async function checkedLaunch(db: Executor, user: SessionUser, input: RunR
   // The dataset's checks and the model's are independent: at once.
   const [{ version, state }, base] = await settledInOrder([trainableVersion(db, user, input.datasetVersionId), visibleModelVersion(db, user, input.baseModelVersionId)]);
   if (base.status === "withdrawn") throw new AppError("CONFLICT", "That model version was withdrawn and cannot be fine-tuned.");
+  if (input.task && !extraFieldsOf(version).includes(input.task.labelField)) {
+    throw new AppError("BAD_REQUEST", `The dataset version has no field "${input.task.labelField}" to take labels from.`);
+  }
   if (state.status === "rejected") throw state.reason;
   return { subject: { version, base }, state: state.value };
 }

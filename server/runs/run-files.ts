@@ -39,10 +39,14 @@ async function writeLine(stream: WriteStream, value: unknown): Promise<void> {
   if (!stream.write(`${JSON.stringify(value)}\n`)) await once(stream, "drain");
 }
 
-/** A record in the trainer's format: its text and its privacy unit (`subject:<id>`, `record:<digest>` or `canary:…`). */
+/**
+ * A record in the trainer's format: its text, its privacy unit (`subject:<id>`, `record:<digest>` or `canary:…`) and,
+ * when the run has a task, its label (the label field's value, when the record has it).
+ */
 export interface TrainerRecord {
   text: string;
   subject_id: string;
+  label?: string;
 }
 
 /**
@@ -57,9 +61,11 @@ export async function* splitRunRecords(db: Executor, dataDir: string, run: Run):
   const file = versionFile(dataDir, version);
   const key = await lineageHoldoutKey(db, run.datasetId);
   let validationRecords = 0;
+  const labelField = runRequestInput.parse(JSON.parse(run.spec)).task?.labelField;
   for await (const record of readRecords(file)) {
     const unit = unitOf(record, run.privacyUnit);
-    const line = { text: record.text, subject_id: `${unit.kind}:${unit.id}` };
+    const label = labelField === undefined ? undefined : record.fields[labelField];
+    const line = { text: record.text, subject_id: `${unit.kind}:${unit.id}`, ...(label === undefined ? {} : { label }) };
     if (!isHeldOut(key, unit)) {
       yield { split: "train", record: line };
     } else if (validationRecords < MAX_VALIDATION_RECORDS) {
@@ -139,6 +145,7 @@ export async function writeRunFiles(db: Db, dataDir: string, run: Run): Promise<
       accountant: "rdp",
     },
     checkpoint_every: CHECKPOINT_EVERY,
+    ...(request.task ? { task: { labels: request.task.labels } } : {}),
   };
   const specPath = path.join(dir, "spec.json");
   writePrivateFile(specPath, JSON.stringify(parseRunSpec(spec), null, 2));

@@ -18,6 +18,7 @@ import { insertModelVersion } from "../models/service";
 import { notifyRunEnded } from "../notifications/hooks";
 import { modelStoreFor, type ModelStore } from "../storage/model-store";
 import { runDirectory } from "./run-files";
+import { runRequestInput } from "./run-request";
 
 /**
  * Ends a run, audited as the system's doing; `alsoDo` runs first in the same transaction (and may throw to call the
@@ -97,6 +98,19 @@ export async function storeResult(run: Run, message: Extract<Message, { type: "f
   await store.put(path.relative(dataDir, modelDir), modelDir);
 }
 
+/** The run's task as the version's provenance states it (its label field and labels), when it had one. */
+function taskOf(run: Run): { task?: { label_field: string; labels: string[] } } {
+  const { task } = runRequestInput.parse(JSON.parse(run.spec));
+  return task ? { task: { label_field: task.labelField, labels: task.labels } } : {};
+}
+
+/** A model version's metrics from its run's last evaluation: validation loss and perplexity, and the task's figures. */
+function evaluationMetrics(e: typeof runEvaluations.$inferSelect): Record<string, number> {
+  const metrics: Record<string, number> = { validation_loss: e.validationLoss, perplexity: e.perplexity };
+  if (e.taskRecords !== null) Object.assign(metrics, { task_records: e.taskRecords, task_accuracy: e.taskAccuracy, task_macro_f1: e.taskMacroF1 });
+  return metrics;
+}
+
 /** Registers the fine-tuned model version a finished run produced, in the run's final transaction. */
 export async function registerResult(tx: Tx, run: Run, message: Extract<Message, { type: "finished" }>, dataDir: string): Promise<string> {
   const base = (await first(tx.select().from(modelVersions).where(eq(modelVersions.id, run.baseModelVersionId))))!;
@@ -121,10 +135,11 @@ export async function registerResult(tx: Tx, run: Run, message: Extract<Message,
       config_sha256: message.config_sha256,
       adapter_sha256: message.adapter_sha256,
       outcome: message.outcome,
+      ...taskOf(run),
       ...(message.weights_sha256 === weightsDigest ? {} : { trainer_reported_weights_sha256: message.weights_sha256 }),
     },
     // Validation figures of held-out people, computed without DP: internal only (labelled so wherever shown).
-    metrics: evaluation ? { validation_loss: evaluation.validationLoss, perplexity: evaluation.perplexity } : {},
+    metrics: evaluation ? evaluationMetrics(evaluation) : {},
   });
   await tx.update(runs).set({ resultModelVersionId: version.id }).where(eq(runs.id, run.id));
   return version.id;

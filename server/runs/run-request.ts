@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { PRIVACY_UNITS } from "../../trainer/privacy";
 import { canaryPlanSchema } from "../leakage/canaries";
+import { lineText } from "../validation";
 
 const positive = (max: number, what: string) => z.number().gt(0, `${what} must be > 0`).max(max, `${what} must be at most ${max}`);
 
@@ -32,5 +33,20 @@ export const runRequestInput = z.object({
   maxRecordsPerSubject: z.number().int().min(1).max(10_000).default(8),
   /** Canaries for the one-run audit and exposure tests: drawn, committed and audited at launch, before training. */
   canaries: canaryPlanSchema.optional(),
+  /**
+   * A classification task: the dataset's field that holds each record's label, and the labels, stated (not read from
+   * the data, so that what is published of the run does not depend on which labels occur). Records with one of them
+   * are trained as "<label>: <text>" (trainer/contract/labelled-text.ts); each evaluation measures the task.
+   */
+  task: z
+    .object({
+      labelField: lineText().min(1, "Name the label field").max(100),
+      labels: z
+        .array(lineText().min(1, "A label must not be empty").max(40, "A label must be at most 40 characters"))
+        .min(2, "A task needs at least two labels")
+        .max(20, "At most 20 labels")
+        .refine((labels) => new Set(labels).size === labels.length, "Each label at most once"),
+    })
+    .optional(),
 });
 export type RunRequest = z.infer<typeof runRequestInput>;

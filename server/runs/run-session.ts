@@ -117,7 +117,15 @@ export class RunSession {
       }
       case "evaluation":
         await transaction(this.db, async (tx) => {
-          await tx.insert(runEvaluations).values({ runId: run.id, step: message.step, validationLoss: message.validation_loss, perplexity: message.perplexity });
+          await tx.insert(runEvaluations).values({
+            runId: run.id,
+            step: message.step,
+            validationLoss: message.validation_loss,
+            perplexity: message.perplexity,
+            taskRecords: message.task?.records ?? null,
+            taskAccuracy: message.task?.accuracy ?? null,
+            taskMacroF1: message.task?.macro_f1 ?? null,
+          });
         });
         return;
       case "checkpoint":

@@ -63,7 +63,7 @@ export const runSpecSchema = z.strictObject({
   base_model: z.string().min(1), // a model directory (weights.safetensors, config.json, provenance.json)
   output_dir: z.string().min(1), // receives checkpoint/ and model/
   data: z.strictObject({
-    train: z.string().min(1), // JSON lines of {"text": ..., "subject_id"?: ...}
+    train: z.string().min(1), // JSON lines of {"text": ..., "subject_id"?: ..., "label"?: ...}
     validation: z.string().min(1).optional(), // same format; evaluated, never trained on
   }),
   backend: backendChoiceSchema.default("auto"),
@@ -84,6 +84,9 @@ export const runSpecSchema = z.strictObject({
   evaluation_records: positiveInt.default(256), // validation records evaluated, at most
   checkpoint_every: z.number().int().min(0).default(0), // steps between checkpoints (0: only when stopped)
   seed: z.number().int().default(0), // LoRA initialisation only; never DP noise or sampling
+  // A classification task: records whose label is one of these are trained as "<label>: <text>" (labelled-text.ts),
+  // and each evaluation also classifies the validation records by scoring each label's form (eval/task.ts)
+  task: z.strictObject({ labels: z.array(z.string().min(1)).min(2).max(20) }).optional(),
 });
 export type RunSpec = z.infer<typeof runSpecSchema>;
 export type RunSpecInput = z.input<typeof runSpecSchema>;
@@ -146,6 +149,8 @@ export const messageSchema = z.discriminatedUnion("type", [
     validation_loss: z.number(),
     perplexity: z.number(),
     tokens: z.number().int(),
+    // with a task: the validation records with one of its labels, classified (accuracy, macro-F1)
+    task: z.strictObject({ records: z.number().int().min(1), accuracy: z.number(), macro_f1: z.number() }).optional(),
   }),
   z.strictObject({
     type: z.literal("checkpoint"),

@@ -7,10 +7,12 @@ import type { Unit } from "../model/batch";
 import type { PrivacyUnit } from "../privacy";
 import { sha256 } from "../contract/safetensors";
 import { recordTokens, type Tokenizer } from "../model/tokenizer";
+import { labelledText } from "../contract/labelled-text";
 
 export const recordSchema = z.object({
   text: z.string(),
   subject_id: z.string().min(1).optional(),
+  label: z.string().optional(),
 });
 export type DataRecord = z.infer<typeof recordSchema>;
 
@@ -42,9 +44,10 @@ export function readDataset(path: string): Dataset {
   return { records: parseRecords(bytes.toString("utf8"), path), sha256: sha256(bytes) };
 }
 
-/** The units of privacy: each record alone, or each subject's records together (every record needs a subject). */
-export function toUnits(records: readonly DataRecord[], unit: PrivacyUnit, contextLength: number, tokenizer: Tokenizer): Unit[] {
-  const tokens = (r: DataRecord) => recordTokens(tokenizer, r.text, contextLength + 1);
+/** The units of privacy: each record alone, or each subject's records together (every record needs a subject); with
+ * a task's labels, each record in its labelled form. */
+export function toUnits(records: readonly DataRecord[], unit: PrivacyUnit, contextLength: number, tokenizer: Tokenizer, labels: readonly string[] | null = null): Unit[] {
+  const tokens = (r: DataRecord) => recordTokens(tokenizer, labelledText(r, labels), contextLength + 1);
   if (unit === "record") return records.map((r) => [tokens(r)]);
   const bySubject = new Map<string, Int32Array[]>();
   records.forEach((r, i) => {

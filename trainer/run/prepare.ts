@@ -17,6 +17,7 @@ import { defaultWorkers, SharePool, SINGLE_CORE_BACKENDS, stepFlops } from "../s
 import type { Message, RunSpec } from "../contract/protocol";
 import { checkpointDirectory, specDigest } from "../contract/charged-steps";
 import { modelTokenizer, recordTokens, type Tokenizer } from "../model/tokenizer";
+import { labelledText } from "../contract/labelled-text";
 
 export interface RunIo {
   emit(message: Message): void;
@@ -48,8 +49,10 @@ export interface Run {
   train: Dataset;
   unitKind: PrivacyUnit;
   units: Unit[];
-  /** The validation records' tokens (the first `evaluation_records`). */
+  /** The validation records' tokens (the first `evaluation_records`, in their labelled form with a task). */
   validation: Int32Array[];
+  /** With a task: those of them with one of its labels, for the task metric. */
+  labelled: { text: string; label: string }[];
   samplingRate: number;
   lora: LoraConfig | null;
   model: Model;
@@ -79,12 +82,11 @@ export async function prepare(spec: RunSpec, options: RunOptions): Promise<Run> 
   const train = readDataset(spec.data.train);
   const unitKind = spec.privacy.mode === "dp" ? spec.privacy.unit : "record";
   const tokenizer = modelTokenizer(spec.base_model, base.config);
-  const units = toUnits(train.records, unitKind, contextLength, tokenizer);
-  const validation = spec.data.validation
-    ? readDataset(spec.data.validation)
-        .records.slice(0, spec.evaluation_records)
-        .map((r) => recordTokens(tokenizer, r.text, contextLength + 1))
-    : [];
+  const labels = spec.task?.labels ?? null;
+  const units = toUnits(train.records, unitKind, contextLength, tokenizer, labels);
+  const validationRecords = spec.data.validation ? readDataset(spec.data.validation).records.slice(0, spec.evaluation_records) : [];
+  const validation = validationRecords.map((r) => recordTokens(tokenizer, labelledText(r, labels), contextLength + 1));
+  const labelled = labels ? validationRecords.flatMap((r) => (r.label !== undefined && labels.includes(r.label) ? [{ text: r.text, label: r.label }] : [])) : [];
   const samplingRate = spec.expected_batch_size / units.length;
   if (!(samplingRate <= 1)) throw new Error(`expected_batch_size ${spec.expected_batch_size} exceeds the ${units.length} units`);
 
@@ -134,7 +136,7 @@ export async function prepare(spec: RunSpec, options: RunOptions): Promise<Run> 
   const expectedTokens = samplingRate * units.reduce((n, u) => n + u.reduce((m, s) => m + s.length, 0), 0);
   const workers = options.workers ?? defaultWorkers(stepFlops(parameterCount(model, model.params.keys()), expectedTokens));
   const pool = settings && workers > 1 && SINGLE_CORE_BACKENDS.includes(backend.name) ? await SharePool.start(model, backend.name, workers) : null;
-  return { spec, backend, base, tokenizer, train, unitKind, units, validation, samplingRate, lora, model, optimizer, checkpointDir, digest, checkpoint, account, affordable, settings, memory, pool };
+  return { spec, backend, base, tokenizer, train, unitKind, units, validation, labelled, samplingRate, lora, model, optimizer, checkpointDir, digest, checkpoint, account, affordable, settings, memory, pool };
 }
 /** The privacy account (null without DP): sigma given, or calibrated so that the planned steps reach the target
  * epsilon. A resumed run starts from every step charged so far (the server's count when it gives one, and never

@@ -5,6 +5,7 @@ import path from "node:path";
 import { writeCheckpoint } from "./checkpoint";
 import type { StepStats } from "../step/dp-step";
 import { evaluate } from "../eval/evaluate";
+import { taskMetrics } from "../eval/task";
 import { disposeModel, parameterCount, readWeights } from "../model/model";
 import { codeVersion, copyTokenizer, writeModelDir } from "../contract/model-files";
 import { EVENT_FORMAT_VERSION, gaussian, poissonSampled, type PrivacyEvent } from "../privacy";
@@ -90,12 +91,21 @@ export const isMultiple = (step: number, every: number): boolean => every > 0 &&
 const epsilonOf = (account: RunPrivacy | null) => (account ? account.epsilon() : null);
 const eventOf = (account: RunPrivacy | null) => (account ? eventDocument(account.event()) : null);
 
-/** Validation loss and perplexity at `step` (nothing without validation data). */
+/** Validation loss and perplexity at `step`, with a task its metric too (nothing without validation data). */
 export function evaluation(run: Run, step: number, io: RunIo): void {
   if (run.validation.length === 0) return;
   const result = evaluate(run.model, run.validation);
-  io.emit({ type: "evaluation", step, validation_loss: result.loss, perplexity: result.perplexity, tokens: result.tokens });
-  io.log(`step ${step}: validation loss ${result.loss.toFixed(4)}, perplexity ${result.perplexity.toFixed(3)}`);
+  const labels = run.spec.task?.labels;
+  const task = labels && run.labelled.length > 0 ? taskMetrics(run.model, run.tokenizer, run.labelled, labels) : null;
+  io.emit({
+    type: "evaluation",
+    step,
+    validation_loss: result.loss,
+    perplexity: result.perplexity,
+    tokens: result.tokens,
+    ...(task ? { task: { records: task.records, accuracy: task.accuracy, macro_f1: task.macro_f1 } } : {}),
+  });
+  io.log(`step ${step}: validation loss ${result.loss.toFixed(4)}, perplexity ${result.perplexity.toFixed(3)}${task ? `, task accuracy ${task.accuracy.toFixed(3)}, macro-F1 ${task.macro_f1.toFixed(3)}` : ""}`);
 }
 
 /** Writes the checkpoint at `step`: the trainable weights, the optimiser state and the privacy account. */

@@ -193,6 +193,16 @@ export function LaunchForm({ from }: { from?: string }) {
             </label>
           </>
         )}
+        <label>
+          Label field for a classification task (blank for none)
+          <input value={settings.labelField} onChange={set("labelField")} />
+        </label>
+        {settings.labelField.trim() !== "" && (
+          <label>
+            Labels, comma-separated
+            <input value={settings.labels} onChange={set("labels")} placeholder="spam, ham" />
+          </label>
+        )}
         <button type="submit" disabled={launch.isPending || !ready || blocked} aria-describedby={blocked ? "launch-blocked" : undefined}>
           Launch
         </button>

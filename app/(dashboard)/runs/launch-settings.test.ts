@@ -10,6 +10,7 @@ describe("the launch form's settings", () => {
     const cases: Settings[] = [
       { ...DEFAULTS, ...ids },
       { ...DEFAULTS, ...ids, privacyMode: "noise_multiplier", privacyValue: "1.5", batchBy: "sampling_rate", batchValue: "0.01", lengthBy: "epochs", lengthValue: "3", method: "full", canaries: "8", canaryRepeats: "2" },
+      { ...DEFAULTS, ...ids, labelField: "topic", labels: "late, refund" },
     ];
     for (const settings of cases) {
       const request = runRequestInput.parse(toRequest(settings));

@@ -21,6 +21,9 @@ export interface Settings {
   canaries: string;
   canarySpace: string;
   canaryRepeats: string;
+  /** A classification task's label field (blank: no task) and its labels, comma-separated. */
+  labelField: string;
+  labels: string;
 }
 
 export const DEFAULTS: Omit<Settings, "datasetVersionId" | "baseModelVersionId"> = {
@@ -39,6 +42,8 @@ export const DEFAULTS: Omit<Settings, "datasetVersionId" | "baseModelVersionId">
   canaries: "0",
   canarySpace: "my SSN is {ddd}-{dd}-{dddd}",
   canaryRepeats: "1",
+  labelField: "",
+  labels: "",
 };
 
 export function toRequest(s: Settings) {
@@ -60,6 +65,7 @@ export function toRequest(s: Settings) {
     fineTuning: s.method === "lora" ? { method: "lora" as const, rank: Number(s.rank) } : { method: "full" as const },
     maxRecordsPerSubject: Number(s.maxRecordsPerSubject),
     canaries: canaryPlan(s),
+    task: s.labelField.trim() === "" ? undefined : { labelField: s.labelField.trim(), labels: s.labels.split(",").map((l) => l.trim()).filter((l) => l !== "") },
   };
 }
 
@@ -83,6 +89,8 @@ export function fromRequest(r: RunRequest): Settings {
     canaries: String(r.canaries?.m ?? 0),
     canarySpace: r.canaries?.space ?? DEFAULTS.canarySpace,
     canaryRepeats: String(r.canaries?.repeats ?? 1),
+    labelField: r.task?.labelField ?? "",
+    labels: r.task?.labels.join(", ") ?? "",
   };
 }
 

@@ -1,7 +1,8 @@
 "use client";
 // A model version's facts, live: kind, status, lineage (each ancestor linked to its page), the run that trained it, the
-// guarantee per dataset lineage with the runs it composes (linked to /runs/<id>), validation metrics (internal, not
-// DP), the status changes privacy officers make, downloads and exports, and the leakage tests.
+// guarantee per dataset lineage with the runs it composes (linked to /runs/<id>), validation metrics and the task
+// metric of a version trained with labels (internal, not DP), the status changes privacy officers make, downloads and
+// exports, and the leakage tests.
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { Can, RouterOutputs } from "@/app/_trpc/types";
@@ -70,6 +71,13 @@ export function VersionView({ versionId, can, initial }: { versionId: string; ca
         <p data-testid="model-metrics">
           Validation loss {metrics.validation_loss.toFixed(3)}
           {metrics.perplexity !== undefined && `, perplexity ${metrics.perplexity.toFixed(2)}`} (on held-out records)
+          <InternalBadge />
+        </p>
+      )}
+      {detail.data.task && metrics.task_accuracy !== undefined && (
+        <p data-testid="task-metric">
+          Task: classifying by {detail.data.task.label_field} ({detail.data.task.labels.join(", ")}), accuracy {metrics.task_accuracy.toFixed(3)}, macro-F1{" "}
+          {(metrics.task_macro_f1 ?? 0).toFixed(3)} on {metrics.task_records} held-out records
           <InternalBadge />
         </p>
       )}
