@@ -1,5 +1,6 @@
 // Test helpers: a fresh migrated database (on the test engine), one user per role, callers acting as them, and ordinary fixtures.
 import { TRPCError } from "@trpc/server";
+import path from "node:path";
 import { eq } from "drizzle-orm";
 import { transaction, type Db } from "../db/client";
 export { snapshot } from "../db/snapshot";
@@ -11,6 +12,9 @@ import { activeSessionUser, type SessionUser } from "./context";
 import { createCaller } from "./root";
 import { createPiiScanner } from "./datasets/ingest/pii";
 import { registerUpload, type IngestedVersion } from "./datasets/service";
+import { handleUpload } from "./datasets/upload";
+import { pretrainBaseModel } from "./jobs/pretrain";
+import { registerBaseModel } from "./models/base-model";
 import { insertModelVersion, registerModelVersion } from "./models/service";
 import type { RunRequest } from "./runs/run-request";
 import { launchRun } from "./runs/service";
@@ -182,4 +186,36 @@ export async function finishedRunVersion(world: TestWorld, canaries?: RunRequest
     }),
   );
   return { versionId: version.id, runId };
+}
+
+/** A tiny model's shape: the trainer pretrains it in seconds (tinyBaseModel). */
+const TINY_MODEL = ["--steps", "2", "--batch", "2", "--model", JSON.stringify({ n_layer: 1, n_embd: 16, n_head: 2, context_length: 32 })];
+
+/** Pretrains a tiny base model with the real trainer into `dataDir`/models/tiny, for tests that train on it. */
+export function pretrainTinyModel(dataDir: string): Promise<void> {
+  return pretrainBaseModel(path.join(dataDir, "models", "tiny"), TINY_MODEL);
+}
+
+/** Registers the tiny model pretrainTinyModel made as a base model; its version id. */
+export async function registerTinyModel(db: Db, dataDir: string): Promise<string> {
+  return (await registerBaseModel(db, SYSTEM_ACTOR, dataDir, path.join("models", "tiny"), "tiny")).id;
+}
+
+/**
+ * JSON-lines records uploaded by the world's engineer through the upload route as dataset "tickets" (subjects in
+ * the field `who`), under a privacy officer's subject-level budget of epsilon 50.
+ */
+export async function uploadTickets(world: TestWorld, dataDir: string, records: readonly object[]): Promise<{ datasetId: string; versionId: string }> {
+  const res = await handleUpload(
+    new Request(`http://localhost/api/datasets/upload?name=tickets&format=jsonl&textField=text&subjectField=who`, {
+      method: "POST",
+      headers: { "x-epsilon-upload": "1" },
+      body: records.map((r) => JSON.stringify(r)).join("\n"),
+    }),
+    { db: world.db, user: await activeSessionUser(world.db, world.users.engineer.id) },
+    { dataDir, maxBytes: 1e6, publicUrl: "http://localhost" },
+  );
+  const uploaded = (await res.json()) as { datasetId: string; versionId: string };
+  await callerAs(world.db, world.users.privacy_officer).budgets.set({ datasetId: uploaded.datasetId, epsilon: 50, delta: 1e-5, privacyUnit: "subject", renewsOn: "2099-01-01" });
+  return uploaded;
 }

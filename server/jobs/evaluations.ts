@@ -7,7 +7,7 @@ import path from "node:path";
 import { and, asc, eq } from "drizzle-orm";
 import type { z } from "zod";
 import { first, transaction, type Db } from "../../db/client";
-import { leakageReports } from "../../db/schema";
+import { leakageReports, redTeamExercises } from "../../db/schema";
 import { generateLineSchema, scoreLineSchema } from "../../trainer/contract/evaluation-protocol";
 import { evaluateModel, type ModelProbes, type Sampling } from "../leakage/evaluate-model";
 import { recordEvaluation, recordEvaluationFailure } from "../leakage/jobs";
@@ -85,19 +85,32 @@ export async function inWorkDir(dataDir: string, jobId: string, work: (workDir: 
   }
 }
 
-/** Carries out the oldest queued evaluation, if any; returns whether there was one. */
-export async function runNextEvaluation(db: Db, dataDir: string, trainerCommand: readonly string[], runnerId: string): Promise<boolean> {
-  const job = await first(db.select().from(leakageReports).where(eq(leakageReports.status, "queued")).orderBy(asc(leakageReports.requestedAt)).limit(1));
-  if (!job) return false;
-  // Claimed by a conditional update: of two runners, one carries it out.
+/** The job runner's tables of queued jobs that use the trainer: leakage evaluations and red-team exercises. */
+type JobTable = typeof leakageReports | typeof redTeamExercises;
+
+/**
+ * The oldest queued job of `jobs`, claimed for `runnerId` by a conditional update (of two runners, one carries it
+ * out): the job, undefined when none is queued, or null when another runner claimed it first.
+ */
+export async function claimOldestQueued<T extends JobTable>(db: Db, jobs: T, runnerId: string): Promise<T["$inferSelect"] | undefined | null> {
+  const table: JobTable = jobs;
+  const job = await first(db.select().from(table).where(eq(table.status, "queued")).orderBy(asc(table.requestedAt)).limit(1));
+  if (!job) return undefined;
   const claimed = await transaction(db, (tx) =>
     tx
-      .update(leakageReports)
+      .update(table)
       .set({ status: "running", runnerId })
-      .where(and(eq(leakageReports.id, job.id), eq(leakageReports.status, "queued")))
-      .returning({ id: leakageReports.id }),
+      .where(and(eq(table.id, job.id), eq(table.status, "queued")))
+      .returning({ id: table.id }),
   );
-  if (claimed.length !== 1) return true;
+  return claimed.length === 1 ? (job as T["$inferSelect"]) : null;
+}
+
+/** Carries out the oldest queued evaluation, if any; returns whether there was one. */
+export async function runNextEvaluation(db: Db, dataDir: string, trainerCommand: readonly string[], runnerId: string): Promise<boolean> {
+  const job = await claimOldestQueued(db, leakageReports, runnerId);
+  if (job === undefined) return false;
+  if (job === null) return true;
   await inWorkDir(dataDir, job.id, async (workDir) => {
     try {
       const stored = await evaluateModel(db, dataDir, job.modelVersionId, {

@@ -10,18 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { first, transaction } from "../../db/client";
 import { modelVersions, runs } from "../../db/schema";
 import { actorOf } from "../actor";
-import { SYSTEM_ACTOR, listAudit, verifyChain } from "../audit/service";
-import { activeSessionUser } from "../context";
-import { handleUpload } from "../datasets/upload";
-import { registerBaseModel } from "../models/base-model";
+import { listAudit, verifyChain } from "../audit/service";
 import { DIVERGENCE_PROMPTS, TEMPLATES } from "../red-team/attack-sets";
 import { launchRun } from "../runs/service";
-import { callerAs, testWorld, tinyRunRequest, until, type TestWorld } from "../testing";
-import { pretrainBaseModel } from "./pretrain";
+import { callerAs, pretrainTinyModel, registerTinyModel, testWorld, tinyRunRequest, until, uploadTickets, type TestWorld } from "../testing";
 import { Runner } from "./runner";
 import { TRAINER_COMMAND } from "./trainer-process";
 
-const TINY_MODEL = ["--steps", "2", "--batch", "2", "--model", JSON.stringify({ n_layer: 1, n_embd: 16, n_head: 2, context_length: 32 })];
 const NAMES = ["Maria Garcia", "John Smith", "Linda Johnson"];
 
 let dataDir: string;
@@ -31,23 +26,11 @@ let versionId: string;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), "ledger-red-team-"));
-  await pretrainBaseModel(path.join(dataDir, "models", "tiny"), TINY_MODEL);
+  await pretrainTinyModel(dataDir);
   world = await testWorld();
-  const baseId = (await registerBaseModel(world.db, SYSTEM_ACTOR, dataDir, path.join("models", "tiny"), "tiny")).id;
-  const records = Array.from({ length: 120 }, (_, i) =>
-    JSON.stringify({ text: `Ticket ${i} from ${NAMES[i % 3]}: my order ${i * 7} is late again, write to c${i}@example.com`, who: `c${i}` }),
-  );
-  const res = await handleUpload(
-    new Request(`http://localhost/api/datasets/upload?name=tickets&format=jsonl&textField=text&subjectField=who`, {
-      method: "POST",
-      headers: { "x-epsilon-upload": "1" },
-      body: records.join("\n"),
-    }),
-    { db: world.db, user: await activeSessionUser(world.db, world.users.engineer.id) },
-    { dataDir, maxBytes: 1e6, publicUrl: "http://localhost" },
-  );
-  const uploaded = (await res.json()) as { datasetId: string; versionId: string };
-  await callerAs(world.db, world.users.privacy_officer).budgets.set({ datasetId: uploaded.datasetId, epsilon: 50, delta: 1e-5, privacyUnit: "subject", renewsOn: "2099-01-01" });
+  const baseId = await registerTinyModel(world.db, dataDir);
+  const records = Array.from({ length: 120 }, (_, i) => ({ text: `Ticket ${i} from ${NAMES[i % 3]}: my order ${i * 7} is late again, write to c${i}@example.com`, who: `c${i}` }));
+  const uploaded = await uploadTickets(world, dataDir, records);
   const request = tinyRunRequest(uploaded.versionId, baseId, { noiseMultiplier: 1.2, samplingRate: 0.25, steps: 3 });
   const { runId } = await launchRun(world.db, world.users.engineer, actorOf(world.users.engineer), request);
   runner = new Runner({ db: world.db, dataDir, concurrency: 1, trainerCommand: TRAINER_COMMAND, pollMs: 50, leaseMs: 30_000, log: () => {} });

@@ -1,15 +1,15 @@
 // The job runner's side of red-team exercises: claims the oldest queued one (a conditional update one runner wins),
 // prompts the version's model with the trainer's `generate` in a subprocess, compares the outputs with the run's
 // training records (regenerated from the dataset version's file with the run's hold-out) and records the evidence.
-import { and, asc, eq } from "drizzle-orm";
-import { first, transaction, type Db } from "../../db/client";
+import { eq } from "drizzle-orm";
+import { first, type Db } from "../../db/client";
 import { modelVersions, redTeamExercises, runs, type RedTeamExercise } from "../../db/schema";
 import { redTeamRequestSchema } from "../red-team/request";
 import { carryOutExercise } from "../red-team/exercise";
 import { recordExercise, recordExerciseFailure } from "../red-team/service";
 import { splitRunRecords } from "../runs/run-files";
 import { modelStoreFor } from "../storage/model-store";
-import { inWorkDir, trainerProbes } from "./evaluations";
+import { claimOldestQueued, inWorkDir, trainerProbes } from "./evaluations";
 
 async function carryOut(db: Db, dataDir: string, trainerCommand: readonly string[], row: RedTeamExercise, workDir: string): Promise<void> {
   const request = redTeamRequestSchema.parse(JSON.parse(row.request));
@@ -32,16 +32,9 @@ async function carryOut(db: Db, dataDir: string, trainerCommand: readonly string
 
 /** Carries out the oldest queued exercise, if any; returns whether there was one. */
 export async function runNextExercise(db: Db, dataDir: string, trainerCommand: readonly string[], runnerId: string): Promise<boolean> {
-  const row = await first(db.select().from(redTeamExercises).where(eq(redTeamExercises.status, "queued")).orderBy(asc(redTeamExercises.requestedAt)).limit(1));
-  if (!row) return false;
-  const claimed = await transaction(db, (tx) =>
-    tx
-      .update(redTeamExercises)
-      .set({ status: "running", runnerId })
-      .where(and(eq(redTeamExercises.id, row.id), eq(redTeamExercises.status, "queued")))
-      .returning({ id: redTeamExercises.id }),
-  );
-  if (claimed.length !== 1) return true;
+  const row = await claimOldestQueued(db, redTeamExercises, runnerId);
+  if (row === undefined) return false;
+  if (row === null) return true;
   await inWorkDir(dataDir, row.id, (workDir) =>
     carryOut(db, dataDir, trainerCommand, row, workDir).catch((err: Error) => recordExerciseFailure(db, row, err.message)),
   );

@@ -13,15 +13,12 @@ import { datasetVersions, incidents, lineageSecrets, modelVersions, runCanaries,
 import { holdoutOfFile } from "../../trainer/contract/holdout";
 import { createAccountant, dpSgdEvent } from "../../trainer/privacy";
 import { actorOf } from "../actor";
-import { SYSTEM_ACTOR, inputDigest, listAudit, verifyChain } from "../audit/service";
-import { activeSessionUser, type SessionUser } from "../context";
+import { inputDigest, listAudit, verifyChain } from "../audit/service";
+import type { SessionUser } from "../context";
 import { handleWeightsDownload } from "../models/download";
-import { handleUpload } from "../datasets/upload";
 import { TRAINER_COMMAND } from "./trainer-process";
-import { registerBaseModel } from "../models/base-model";
-import { pretrainBaseModel } from "./pretrain";
 import { messageSchema, type Message } from "../../trainer/contract/protocol";
-import { callerAs, testWorld, tinyRunRequest, until, type TestWorld } from "../testing";
+import { callerAs, pretrainTinyModel, registerTinyModel, testWorld, tinyRunRequest, until, uploadTickets, type TestWorld } from "../testing";
 import { leakageOverview } from "../leakage/service";
 import { RunnerLease } from "./runner-lease";
 import { recoverOrphanedRuns } from "./takeover";
@@ -32,7 +29,6 @@ import type { RunRequest } from "../runs/run-request";
 import { canaryAuditInput } from "../runs/launch-admission";
 import { launchRun } from "../runs/service";
 
-const TINY_MODEL = ["--steps", "2", "--batch", "2", "--model", JSON.stringify({ n_layer: 1, n_embd: 16, n_head: 2, context_length: 32 })];
 const rdp = createAccountant("rdp");
 
 let dataDir: string;
@@ -43,33 +39,16 @@ let baseId: string;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), "ledger-runner-"));
-  await pretrainBaseModel(path.join(dataDir, "models", "tiny"), TINY_MODEL);
+  await pretrainTinyModel(dataDir);
 }, 60_000);
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 beforeEach(async () => {
   world = await testWorld();
-  baseId = (await registerBaseModel(world.db, SYSTEM_ACTOR, dataDir, path.join("models", "tiny"), "tiny")).id;
+  baseId = await registerTinyModel(world.db, dataDir);
   // Each customer's e-mail address, in their records: what attribute inference asks the model to complete.
-  const records = Array.from({ length: 200 }, (_, i) => JSON.stringify({ text: `Ticket ${i}: my order ${i * 7} is late again, write to c${i % 150}@example.com`, who: `c${i % 150}` }));
-  const res = await handleUpload(
-    new Request(`http://localhost/api/datasets/upload?name=tickets&format=jsonl&textField=text&subjectField=who`, {
-      method: "POST",
-      headers: { "x-epsilon-upload": "1" },
-      body: records.join("\n"),
-    }),
-    { db: world.db, user: await activeSessionUser(world.db, world.users.engineer.id) },
-    { dataDir, maxBytes: 1e6, publicUrl: "http://localhost" },
-  );
-  const uploaded = (await res.json()) as { datasetId: string; versionId: string };
-  versionId = uploaded.versionId;
-  await callerAs(world.db, world.users.privacy_officer).budgets.set({
-    datasetId: uploaded.datasetId,
-    epsilon: 50,
-    delta: 1e-5,
-    privacyUnit: "subject",
-    renewsOn: "2099-01-01",
-  });
+  const records = Array.from({ length: 200 }, (_, i) => ({ text: `Ticket ${i}: my order ${i * 7} is late again, write to c${i % 150}@example.com`, who: `c${i % 150}` }));
+  versionId = (await uploadTickets(world, dataDir, records)).versionId;
   runner = newRunner();
 });
 afterEach(async () => runner.stop());

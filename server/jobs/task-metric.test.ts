@@ -9,18 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { first } from "../../db/client";
 import { runs } from "../../db/schema";
 import { actorOf } from "../actor";
-import { SYSTEM_ACTOR } from "../audit/service";
-import { activeSessionUser } from "../context";
-import { handleUpload } from "../datasets/upload";
-import { registerBaseModel } from "../models/base-model";
 import { splitRunRecords } from "../runs/run-files";
 import { launchRun } from "../runs/service";
-import { callerAs, refusal, snapshot, testWorld, tinyRunRequest, until, type TestWorld } from "../testing";
-import { pretrainBaseModel } from "./pretrain";
+import { callerAs, pretrainTinyModel, refusal, registerTinyModel, snapshot, testWorld, tinyRunRequest, until, uploadTickets, type TestWorld } from "../testing";
 import { Runner } from "./runner";
 import { TRAINER_COMMAND } from "./trainer-process";
-
-const TINY_MODEL = ["--steps", "2", "--batch", "2", "--model", JSON.stringify({ n_layer: 1, n_embd: 16, n_head: 2, context_length: 32 })];
 
 let dataDir: string;
 let world: TestWorld;
@@ -29,24 +22,15 @@ let baseId: string;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), "ledger-task-"));
-  await pretrainBaseModel(path.join(dataDir, "models", "tiny"), TINY_MODEL);
+  await pretrainTinyModel(dataDir);
   world = await testWorld();
-  baseId = (await registerBaseModel(world.db, SYSTEM_ACTOR, dataDir, path.join("models", "tiny"), "tiny")).id;
-  const records = Array.from({ length: 160 }, (_, i) =>
-    JSON.stringify({ text: i % 2 ? `refund for order ${i}, please` : `my parcel ${i} is late`, who: `c${i}`, topic: i % 2 ? "refund" : "late", ...(i % 10 === 0 ? { topic: "other" } : {}) }),
-  );
-  const res = await handleUpload(
-    new Request(`http://localhost/api/datasets/upload?name=tickets&format=jsonl&textField=text&subjectField=who`, {
-      method: "POST",
-      headers: { "x-epsilon-upload": "1" },
-      body: records.join("\n"),
-    }),
-    { db: world.db, user: await activeSessionUser(world.db, world.users.engineer.id) },
-    { dataDir, maxBytes: 1e6, publicUrl: "http://localhost" },
-  );
-  const uploaded = (await res.json()) as { datasetId: string; versionId: string };
-  datasetVersionId = uploaded.versionId;
-  await callerAs(world.db, world.users.privacy_officer).budgets.set({ datasetId: uploaded.datasetId, epsilon: 50, delta: 1e-5, privacyUnit: "subject", renewsOn: "2099-01-01" });
+  baseId = await registerTinyModel(world.db, dataDir);
+  const records = Array.from({ length: 160 }, (_, i) => ({
+    text: i % 2 ? `refund for order ${i}, please` : `my parcel ${i} is late`,
+    who: `c${i}`,
+    topic: i % 10 === 0 ? "other" : i % 2 ? "refund" : "late",
+  }));
+  datasetVersionId = (await uploadTickets(world, dataDir, records)).versionId;
 }, 60_000);
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
