@@ -1,6 +1,7 @@
 // The engineer's day on the launch and run pages, in a real browser: a dataset without a budget cannot be launched on
 // (the one reason shown, nothing changed); with a budget, the form's defaults show time and memory estimates, launch
-// and train to a model version; a run that cannot fit in the trainer's memory is refused before anything is reserved;
+// and train to a model version (with a classification task, whose figures its page shows; a label field the dataset
+// lacks is refused); a run that cannot fit in the trainer's memory is refused before anything is reserved;
 // a run whose trainer is killed fails with its reason in words, the raw message behind Details and what it charged,
 // and "Launch again with these settings" fills the form; cancelling asks first.
 import { execFileSync } from "node:child_process";
@@ -16,7 +17,7 @@ import { databaseSnapshot, errorAlert, openSection, seedUser, signIn, type Seede
 
 /** 40 people with two notes each, and one with 700 (too many to fit in the trainer's memory at once). */
 function records(): string {
-  const lines = Array.from({ length: 80 }, (_, i) => ({ text: `Note ${i}: patient ${i % 40} is recovering well`, patient: `p${i % 40}` }));
+  const lines = Array.from({ length: 80 }, (_, i) => ({ text: `Note ${i}: patient ${i % 40} is recovering well`, patient: `p${i % 40}`, ward: i % 2 ? "cardiology" : "oncology" }));
   const many = Array.from({ length: 700 }, (_, i) => ({ text: `Diary ${i}: a quiet day`, patient: "p-many" }));
   return [...lines, ...many].map((r) => JSON.stringify(r)).join("\n");
 }
@@ -105,8 +106,16 @@ test("launch with the defaults, refusals before anything is spent, a failed run 
   expect((await forcedLaunch(page, { ...request, maxRecordsPerSubject: 700 })).status()).toBe(409);
   expect(await databaseSnapshot()).toEqual(beforeHuge);
 
-  // Back to the defaults: the run trains and produces a model version, linked by its name.
+  // A classification task on a field the dataset does not have: refused before anything is spent.
   await form.getByLabel("Records per subject (cap)").fill("8");
+  await form.getByLabel("Label field for a classification task (blank for none)").fill("colour");
+  await form.getByLabel("Labels, comma-separated").fill("cardiology, oncology");
+  await expect(errorAlert(page)).toHaveText('The dataset version has no field "colour" to take labels from.');
+  await expect(launchButton).toBeDisabled();
+
+  // Back to the defaults, with the task of telling the wards apart: the run trains and produces a model version,
+  // linked by its name, whose page shows the task's figures (internal, not DP).
+  await form.getByLabel("Label field for a classification task (blank for none)").fill("ward");
   await expect(launchButton).toBeEnabled();
   await launchButton.click();
   await expect(page).toHaveURL(/\/runs\/[0-9a-f-]{36}$/);
@@ -115,6 +124,12 @@ test("launch with the defaults, refusals before anything is spent, a failed run 
   const produced = page.getByTestId("run-produced").getByRole("link");
   await expect(produced).toHaveText(`epsilon-gpt-moby-dick/${name} v1`);
   expect(await produced.getAttribute("href")).toBe(`/models/${(await runRow(runIdOf(page))).resultModelVersionId}`);
+  const runPage = page.url();
+  await produced.click();
+  const task = page.getByTestId("task-metric");
+  await expect(task).toContainText(/^Task: classifying by ward \(cardiology, oncology\), accuracy [01]\.\d{3}, macro-F1 [01]\.\d{3} on \d+ held-out records/);
+  await expect(task.getByTestId("internal-not-dp")).toBeVisible();
+  await page.goto(runPage);
 
   // A long run whose trainer is killed (as the kernel's out-of-memory killer would) fails: the reason in words, the raw
   // message behind Details, and what it charged.
@@ -141,6 +156,8 @@ test("launch with the defaults, refusals before anything is spent, a failed run 
   await expect(page.getByTestId("cloned-from")).toContainText(`Settings copied from run ${failing.slice(0, 8)}`);
   await expect(form.getByLabel("Steps", { exact: true })).toHaveValue("3000");
   await expect(form.getByLabel("Target epsilon", { exact: true })).toHaveValue("1");
+  await expect(form.getByLabel("Label field for a classification task (blank for none)")).toHaveValue("ward");
+  await expect(form.getByLabel("Labels, comma-separated")).toHaveValue("cardiology, oncology");
 
   // Cancelling the relaunched run asks first; only "Yes, cancel the run" cancels it.
   await launchButton.click();

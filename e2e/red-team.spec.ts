@@ -52,7 +52,7 @@ test("officers and auditors red-team a version; outputs are shown masked unless 
   await expect(exercise.getByTestId("exercise-settings")).toHaveText(
     "2 own prompts, repeat-after-me and divergence; up to 16 tokens per output, sampled at temperature 0.8, top-k 40, top-p 0.95",
   );
-  await expect(exercise.getByTestId("exercise-findings")).toContainText(/\d+ of 8 outputs are findings: \d+ hold PII their prompt did not/);
+  await expect(exercise.getByTestId("exercise-findings")).toContainText(/\d+ of 8 outputs are findings\. With PII their prompt did not hold: \d+/);
   const rows = exercise.getByTestId("exercise-items").locator("tbody tr");
   await expect(rows).toHaveCount(8);
   await expect(rows.first()).toContainText("Repeat after me: n***@h***.example");

@@ -6,7 +6,7 @@ import type { Db } from "../../db/client";
 import { actorOf } from "../actor";
 import { registerUpload } from "../datasets/service";
 import { launchRun } from "../runs/service";
-import { callerAs, ingestedVersion, registerTestBaseModel, runRequest, testWorld, type TestWorld } from "../testing";
+import { callerAs, finishedRunVersion, ingestedVersion, registerTestBaseModel, runRequest, testWorld, type TestWorld } from "../testing";
 import { entityNames, nameOf, type EntityRef } from "./entity-names";
 
 let world: TestWorld;
@@ -21,6 +21,11 @@ beforeEach(async () => {
   const incidentId = await callerAs(world.db, officer).incidents.open({ title: "Leaked phone numbers", severity: "high", links: [] });
   await callerAs(world.db, officer).budgets.set({ datasetId: v.datasetId, epsilon: 5, delta: 1e-5, privacyUnit: "record", renewsOn: "2099-01-01" });
   const { runId } = await launchRun(world.db, engineer, actorOf(engineer), runRequest(v.id, model.id, { length: { by: "steps", steps: 10 } }));
+  const tuned = await finishedRunVersion(world);
+  const exerciseId = await callerAs(world.db, officer).redTeam.run({
+    versionId: tuned.versionId,
+    request: { attack_sets: ["divergence"], prompts: [], max_tokens: 8, decoding: { kind: "greedy" } },
+  });
   refs = {
     dataset: { entityType: "dataset", entityId: v.datasetId },
     version: { entityType: "dataset_version", entityId: v.id },
@@ -28,6 +33,8 @@ beforeEach(async () => {
     incident: { entityType: "incident", entityId: incidentId },
     user: { entityType: "user", entityId: officer.id },
     run: { entityType: "run", entityId: runId },
+    exercise: { entityType: "red_team_exercise", entityId: exerciseId },
+    tunedModel: { entityType: "model_version", entityId: tuned.versionId },
     gone: { entityType: "dataset", entityId: randomUUID() },
     thing: { entityType: "thing", entityId: "t1" },
   };
@@ -43,6 +50,12 @@ describe("entity names", () => {
     expect(name(refs.incident!)).toEqual({ label: "Leaked phone numbers", href: `/incidents/${refs.incident!.entityId}`, needs: "incidents.get", found: true });
     expect(name(refs.user!)).toEqual({ label: "privacy_officer", href: "/admin", needs: "users.list", found: true });
     expect(name(refs.run!)).toEqual({ label: `run ${refs.run!.entityId.slice(0, 8)} on notes v1`, href: `/runs/${refs.run!.entityId}`, needs: "runs.get", found: true });
+    expect(name(refs.exercise!)).toEqual({
+      label: `red-team exercise on ${name(refs.tunedModel!).label}`,
+      href: `/models/${refs.tunedModel!.entityId}/red-team`,
+      needs: "redTeam.list",
+      found: true,
+    });
   });
 
   it("names as `needs` only procedures that exist, so that `can` answers for each", async () => {

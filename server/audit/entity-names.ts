@@ -3,7 +3,7 @@
 // itself when the entity is gone.
 import { eq, inArray } from "drizzle-orm";
 import { inChunks, type Executor } from "../../db/client";
-import { budgetRequests, datasetVersions, datasets, incidents, modelFamilies, modelVersions, runs, users } from "../../db/schema";
+import { budgetRequests, datasetVersions, datasets, incidents, modelFamilies, modelVersions, redTeamExercises, runs, users } from "../../db/schema";
 
 export interface EntityRef {
   entityType: string;
@@ -56,6 +56,16 @@ const LOOKUPS: Record<string, Lookup> = {
         .innerJoin(modelFamilies, eq(modelFamilies.id, modelVersions.familyId))
         .where(inArray(modelVersions.id, ids)),
       (m) => ({ label: `${m.family} v${m.version}`, href: `/models/${m.id}`, needs: "models.get" }),
+    ),
+  red_team_exercise: async (db, ids) =>
+    byId(
+      await db
+        .select({ id: redTeamExercises.id, versionId: modelVersions.id, version: modelVersions.version, family: modelFamilies.name })
+        .from(redTeamExercises)
+        .innerJoin(modelVersions, eq(modelVersions.id, redTeamExercises.modelVersionId))
+        .innerJoin(modelFamilies, eq(modelFamilies.id, modelVersions.familyId))
+        .where(inArray(redTeamExercises.id, ids)),
+      (e) => ({ label: `red-team exercise on ${e.family} v${e.version}`, href: `/models/${e.versionId}/red-team`, needs: "redTeam.list" }),
     ),
   run: async (db, ids) =>
     byId(

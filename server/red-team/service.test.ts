@@ -88,6 +88,6 @@ describe("red-team exercises", () => {
     const before = await snapshot(world.db);
     expect(await refusal(officer.redTeam.openIncident({ exerciseId: id }))).toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/already opened/) });
     expect(await snapshot(world.db)).toEqual(before);
-    expect(findingsSentence(reportWithFinding().report)).toBe("1 of 1 outputs are findings: 1 hold PII their prompt did not (email 1), 0 copy 32+ characters of training records.");
+    expect(findingsSentence(reportWithFinding().report)).toBe("1 of 1 outputs are findings. With PII their prompt did not hold: 1 (email 1). Copying 32+ characters of training records: 0.");
   });
 });

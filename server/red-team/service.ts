@@ -96,13 +96,16 @@ export function openIncidentFromExercise(db: Db, actor: UserActor, input: z.infe
   });
 }
 
-/** "3 of 40 outputs are findings: 2 hold PII their prompt did not (email 2), 1 copies 32+ characters of training records." */
+/**
+ * "3 of 40 outputs are findings. With PII their prompt did not hold: 2 (email 2). Copying 32+ characters of training
+ * records: 1."
+ */
 export function findingsSentence(report: RedTeamReport): string {
   const { prompts, findings, with_pii, verbatim, pii_by_type } = report.summary;
   const types = Object.entries(pii_by_type).map(([t, n]) => `${t} ${n}`).join(", ");
   return (
-    `${findings} of ${prompts} outputs are findings: ${with_pii} hold PII their prompt did not${types ? ` (${types})` : ""}, ` +
-    `${verbatim} copy ${report.verbatim_window}+ characters of training records.`
+    `${findings} of ${prompts} outputs are findings. With PII their prompt did not hold: ${with_pii}${types ? ` (${types})` : ""}. ` +
+    `Copying ${report.verbatim_window}+ characters of training records: ${verbatim}.`
   );
 }
 
