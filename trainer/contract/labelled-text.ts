@@ -1,6 +1,6 @@
 // The one way a labelled record is trained, scored and generated from: its label, a colon and a space, then its text
 // ("spam: From: …"). A run with a task (its spec's labels) trains records whose label is one of them in this form, so
-// that the model learns each label's texts: it then classifies by scoring each label's form of a text (task.ts) and
+// that the model learns each label's texts: it then classifies by scoring a text as each label's continuation (task.ts) and
 // generates records of a label from the label's prefix. TF-free: the server shares it.
 
 /** What a text of `label` begins with. */

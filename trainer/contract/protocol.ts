@@ -85,7 +85,7 @@ export const runSpecSchema = z.strictObject({
   checkpoint_every: z.number().int().min(0).default(0), // steps between checkpoints (0: only when stopped)
   seed: z.number().int().default(0), // LoRA initialisation only; never DP noise or sampling
   // A classification task: records whose label is one of these are trained as "<label>: <text>" (labelled-text.ts),
-  // and each evaluation also classifies the validation records by scoring each label's form (eval/task.ts)
+  // and each evaluation also classifies the validation records by scoring each as each label's continuation (eval/task.ts)
   task: z.strictObject({ labels: z.array(z.string().min(1)).min(2).max(20) }).optional(),
 });
 export type RunSpec = z.infer<typeof runSpecSchema>;
