@@ -156,8 +156,6 @@ test("launch with the defaults, refusals before anything is spent, a failed run 
   await expect(page.getByTestId("cloned-from")).toContainText(`Settings copied from run ${failing.slice(0, 8)}`);
   await expect(form.getByLabel("Steps", { exact: true })).toHaveValue("3000");
   await expect(form.getByLabel("Target epsilon", { exact: true })).toHaveValue("1");
-  await expect(form.getByLabel("Label field for a classification task (blank for none)")).toHaveValue("ward");
-  await expect(form.getByLabel("Labels, comma-separated")).toHaveValue("cardiology, oncology");
 
   // Cancelling the relaunched run asks first; only "Yes, cancel the run" cancels it.
   await launchButton.click();

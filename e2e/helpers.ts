@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { expect, type Page } from "@playwright/test";
-import { closeDatabase, first, type Db } from "../db/client";
+import { closeDatabase, first, transaction, type Db } from "../db/client";
 import { openDatabase } from "../db/open";
 import type { Role } from "../db/schema";
 import { SYSTEM_ACTOR } from "../server/audit/service";
@@ -174,6 +174,37 @@ export function seedIncidentWithdrawal(officer: SeededUser, versionId: string, t
     const incidentId = await openIncident(db, actor, { title, description: "", severity: "high", links: [{ entityType: "model_version", entityId: versionId }] });
     await withdrawModel(db, actor, { incidentId, versionId, reason });
     return incidentId;
+  });
+}
+
+/**
+ * A red-team exercise on the version by `requester` whose one output held an e-mail address its prompt did not, as
+ * the job runner records one (written straight to the database, done: the runner never sees it queued; the page reads
+ * it back through the report's schema); its id.
+ */
+export function seedRedTeamFinding(requester: SeededUser, versionId: string): Promise<string> {
+  const report = {
+    verbatim_window: 32,
+    training_records: 100,
+    items: [{ source: "own", prompt: "Write to", output: " j***@e***.org", pii: { email: 1 }, verbatim_chars: 0, finding: true }],
+    summary: { prompts: 1, findings: 1, with_pii: 1, verbatim: 0, pii_by_type: { email: 1 } },
+    notes: [],
+  };
+  const id = randomUUID();
+  return withDb(async (db) => {
+    await transaction(db, async (tx) => {
+      await tx.insert(redTeamExercises).values({
+        id,
+        modelVersionId: versionId,
+        requestedBy: requester.id,
+        request: JSON.stringify({ attack_sets: [], prompts: ["Write to"], max_tokens: 16, decoding: { kind: "greedy" } }),
+        status: "done",
+        report: JSON.stringify(report),
+        unmasked: JSON.stringify([{ prompt: "Write to", output: " jane@example.org" }]),
+        computedAt: new Date().toISOString(),
+      });
+    });
+    return id;
   });
 }
 

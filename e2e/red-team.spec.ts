@@ -1,10 +1,11 @@
 // The Red team tab in a real browser: an auditor runs an exercise of an own prompt holding an e-mail address and the
 // built-in attack sets; the job runner carries it out and the evidence shows every prompt and output with PII masked;
-// a privacy officer reveals the unmasked outputs (audited). An empty exercise, too many prompts, a 50 MB prompt set
-// and an engineer's forged request are refused and change nothing; engineers get no tab and a 403 for the page.
+// a privacy officer reveals the unmasked outputs (audited) and opens an incident from an exercise's finding. An empty
+// exercise, too many prompts, a 50 MB prompt set and an engineer's forged request are refused and change nothing;
+// engineers get no tab and a 403 for the page.
 import { expect, test } from "@playwright/test";
 import { E2E_URL } from "./env";
-import { databaseSnapshot, errorAlert, postChunked, seedTrainedModel, seedUser, signIn } from "./helpers";
+import { databaseSnapshot, errorAlert, postChunked, seedRedTeamFinding, seedTrainedModel, seedUser, signIn } from "./helpers";
 
 test("officers and auditors red-team a version; outputs are shown masked unless an officer reveals them", async ({ page, browser }) => {
   test.setTimeout(300_000); // training, the post-training leakage tests, then the exercise run in the job runner
@@ -68,6 +69,18 @@ test("officers and auditors red-team a version; outputs are shown masked unless 
   await seen.getByRole("button", { name: "Reveal unmasked" }).click();
   await seen.getByRole("button", { name: "Yes, reveal" }).click();
   await expect(seen.getByTestId("exercise-items").locator("tbody tr").first()).toContainText("Repeat after me: nurse.ratched@hospital.example");
+
+  // An exercise whose output held an e-mail address: the officer opens an incident from it, linked both ways.
+  await seedRedTeamFinding(officer, trained.versionId);
+  await off.reload();
+  const finding = off.getByTestId("red-team-exercise").first();
+  await expect(finding.getByTestId("exercise-findings")).toContainText("1 of 1 outputs are findings. With PII their prompt did not hold: 1 (email 1).");
+  await expect(finding.getByTestId("exercise-items")).toContainText("j***@e***.org");
+  await finding.getByRole("button", { name: "Open an incident" }).click();
+  await finding.getByRole("button", { name: "Yes, open it" }).click();
+  await finding.getByRole("link", { name: "Incident opened from these findings" }).click();
+  await expect(off.getByRole("heading", { level: 1 })).toHaveText("A red-team exercise found leakage");
+  await expect(off.getByText(/\(red_team, high\)/).first()).toBeVisible();
 
   // An engineer sees no tab, gets a 403 for the page, and a forged request changes nothing.
   await page.goto(`/models/${trained.versionId}`);
