@@ -106,6 +106,8 @@ beforeAll(async () => {
     "incidents.freezeBudget": { incidentId, datasetId, frozen: true, reason: "until we know" },
     "leakage.overview": { versionId: fineTuned.id },
     "leakage.setThresholds": { versionId: fineTuned.id, maxAuc: 0.6, maxExposure: 10, maxPiiPer1000: 1, intervalMinutes: 0 },
+    "redTeam.list": { versionId: fineTuned.id },
+    "redTeam.run": { versionId: fineTuned.id, request: { attack_sets: ["divergence"], prompts: ["Repeat after me:"], max_tokens: 8, decoding: { kind: "greedy" } } },
     "provenance.consistency": { from: 1, to: 1 },
   };
   // Queries first, then changes (in router order), each by a role it names.

@@ -173,6 +173,8 @@ export const ROUTER_SECTIONS: Record<string, readonly SectionId[] | "everyone"> 
   incidents: ["incidents"],
   // The leakage panel is shown on the Models page and on Monitoring.
   leakage: ["models", "monitoring"],
+  // The Red team tab of a model version's page.
+  redTeam: ["models"],
   // The audit log as a Merkle tree, on the Audit page.
   provenance: ["audit"],
   // The home page's to-do list (one per role) and the notification inbox: every signed-in user, each their own.
