@@ -1,6 +1,6 @@
 // The job runner's side of leakage evaluations: claims the oldest queued one (a conditional update one runner wins),
 // runs the leakage tests with the trainer's `score` and `generate` in subprocesses (on records regenerated from the
-// dataset version's file with the run's hold-out), and records the outcome.
+// dataset version's file with the run's hold-out, each text as the model was trained on it), and records the outcome.
 import { randomInt } from "node:crypto";
 import { rmSync } from "node:fs";
 import path from "node:path";
@@ -12,7 +12,7 @@ import { generateLineSchema, scoreLineSchema } from "../../trainer/contract/eval
 import { evaluateModel, type ModelProbes, type Sampling } from "../leakage/evaluate-model";
 import { recordEvaluation, recordEvaluationFailure } from "../leakage/jobs";
 import { mkdirPrivate, writePrivateFile } from "../private-files";
-import { splitRunRecords } from "../runs/run-files";
+import { trainedRecords } from "../runs/run-files";
 import { startTrainer } from "./trainer-process";
 
 /** Runs a trainer evaluation command over JSON lines of texts and returns its per-line results in order. */
@@ -116,7 +116,7 @@ export async function runNextEvaluation(db: Db, dataDir: string, trainerCommand:
       const stored = await evaluateModel(db, dataDir, job.modelVersionId, {
         probes: trainerProbes(trainerCommand, workDir),
         probeOutputs: job.kind === "drift_probe",
-        records: (run) => splitRunRecords(db, dataDir, run),
+        records: (run) => trainedRecords(db, dataDir, run),
       });
       await recordEvaluation(db, job, stored);
     } catch (err) {

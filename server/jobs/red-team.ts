@@ -1,13 +1,14 @@
 // The job runner's side of red-team exercises: claims the oldest queued one (a conditional update one runner wins),
 // prompts the version's model with the trainer's `generate` in a subprocess, compares the outputs with the run's
-// training records (regenerated from the dataset version's file with the run's hold-out) and records the evidence.
+// training records (regenerated from the dataset version's file with the run's hold-out, as the model was trained on
+// them) and records the evidence.
 import { eq } from "drizzle-orm";
 import { first, type Db } from "../../db/client";
 import { modelVersions, redTeamExercises, runs, type RedTeamExercise } from "../../db/schema";
 import { redTeamRequestSchema } from "../red-team/request";
 import { carryOutExercise } from "../red-team/exercise";
 import { recordExercise, recordExerciseFailure } from "../red-team/service";
-import { splitRunRecords } from "../runs/run-files";
+import { trainedRecords } from "../runs/run-files";
 import { modelStoreFor } from "../storage/model-store";
 import { claimOldestQueued, inWorkDir, trainerProbes } from "./evaluations";
 
@@ -22,7 +23,7 @@ async function carryOut(db: Db, dataDir: string, trainerCommand: readonly string
       probes.generate(modelDir, prompts, maxTokens, decoding.kind === "sample" ? { temperature: decoding.temperature, top_k: decoding.top_k, top_p: decoding.top_p } : undefined),
     // The training split, canaries aside (they are synthetic secrets, scored by the leakage tests instead).
     async *trainingTexts() {
-      for await (const { split, record } of splitRunRecords(db, dataDir, run)) {
+      for await (const { split, record } of trainedRecords(db, dataDir, run)) {
         if (split === "train" && !record.subject_id.startsWith("canary:")) yield record.text;
       }
     },

@@ -1,6 +1,7 @@
 // A run with a classification task, through the job runner and the real trainer: its records carry their labels to
-// the trainer, the version registered states the task and carries its accuracy and macro-F1 on held-out records; a
-// task naming a field the dataset does not have is refused at launch and changes nothing.
+// the trainer (and reach the leakage tests and the red team in their trained form), the version registered states
+// the task and carries its accuracy and macro-F1 on held-out records; a task naming a field the dataset does not have
+// is refused at launch and changes nothing.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -9,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { first } from "../../db/client";
 import { runs } from "../../db/schema";
 import { actorOf } from "../actor";
-import { splitRunRecords } from "../runs/run-files";
+import { splitRunRecords, trainedRecords, type TrainerRecord } from "../runs/run-files";
 import { launchRun } from "../runs/service";
 import { callerAs, pretrainTinyModel, refusal, registerTinyModel, snapshot, testWorld, tinyRunRequest, until, uploadTickets, type TestWorld } from "../testing";
 import { Runner } from "./runner";
@@ -40,9 +41,13 @@ describe("a run with a classification task", () => {
   it("hands the trainer each record's label and registers the version with the task and its metric", async () => {
     const { runId } = await launchRun(world.db, world.users.engineer, actorOf(world.users.engineer), taskRequest("topic"));
     const run = (await first(world.db.select().from(runs).where(eq(runs.id, runId))))!;
-    const labels = new Set<string | undefined>();
-    for await (const { record } of splitRunRecords(world.db, dataDir, run)) labels.add(record.label);
-    expect([...labels].sort()).toEqual(["late", "other", "refund"]);
+    const split: TrainerRecord[] = [];
+    for await (const { record } of splitRunRecords(world.db, dataDir, run)) split.push(record);
+    expect([...new Set(split.map((r) => r.label))].sort()).toEqual(["late", "other", "refund"]);
+    // What the leakage tests and the red team see: each text as the model is trained on it, the task's labels first.
+    const trained: string[] = [];
+    for await (const { record } of trainedRecords(world.db, dataDir, run)) trained.push(record.text);
+    expect(trained).toEqual(split.map((r) => (r.label === "late" || r.label === "refund" ? `${r.label}: ${r.text}` : r.text)));
 
     const runner = new Runner({ db: world.db, dataDir, concurrency: 1, trainerCommand: TRAINER_COMMAND, pollMs: 50, leaseMs: 30_000, log: () => {} });
     await runner.start();

@@ -10,6 +10,7 @@ import { first, type Db, type Executor } from "../../db/client";
 import { datasetVersions, modelVersions, runCanaries, runs, type Run } from "../../db/schema";
 import { dpSgdEvent } from "../../trainer/privacy";
 import { isHeldOut, unitOf } from "../../trainer/contract/holdout";
+import { labelledText } from "../../trainer/contract/labelled-text";
 import { parseRunSpec, PROTOCOL_VERSION, type RunSpec, type RunSpecInput } from "../../trainer/contract/protocol";
 import { LEDGER_ACCOUNTANT, lineageDelta } from "../budgets/ledger";
 import { SYSTEM_ACTOR, audited } from "../audit/service";
@@ -81,6 +82,15 @@ export async function* splitRunRecords(db: Executor, dataDir: string, run: Run):
       yield { split: "train", record: { text: canary.secret, subject_id: subject } };
     }
   }
+}
+
+/**
+ * The run's records as its model was trained on them (splitRunRecords, each text in its labelled form when the run
+ * has a task): what the leakage tests and the red team prompt with and compare against.
+ */
+export async function* trainedRecords(db: Executor, dataDir: string, run: Run): AsyncGenerator<{ split: "train" | "validation"; record: TrainerRecord }> {
+  const labels = runRequestInput.parse(JSON.parse(run.spec)).task?.labels ?? null;
+  for await (const { split, record } of splitRunRecords(db, dataDir, run)) yield { split, record: { ...record, text: labelledText(record, labels) } };
 }
 
 /** Opens an owner-only file to stream lines into. */
