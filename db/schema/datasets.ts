@@ -43,6 +43,11 @@ export const datasetVersions = sqliteTable(
     fields: text("fields").notNull(),
     /** JSON: the PII report of this version's content. */
     piiReport: text("pii_report").notNull(),
+    /**
+     * For a synthetic version: the fine-tuned model version its records were sampled from (post-processing of that
+     * model: its guarantee, on its lineages, is this version's); null for real data.
+     */
+    sourceModelVersionId: text("source_model_version_id"),
     /** JSON: the minimisation plan that made this version from its parent; null for an upload. */
     minimisation: text("minimisation"),
     createdBy: text("created_by").notNull().references(() => users.id),

@@ -7,7 +7,7 @@ const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;
 
 export const INCIDENT_SEVERITIES = ["low", "medium", "high", "critical"] as const;
 export const INCIDENT_STATUSES = ["open", "contained", "resolved", "review_done"] as const;
-export const INCIDENT_SOURCES = ["manual", "failed_audit", "drift_alert", "budget_overrun", "trainer_fault", "accounting_mismatch", "red_team"] as const;
+export const INCIDENT_SOURCES = ["manual", "failed_audit", "drift_alert", "budget_overrun", "trainer_fault", "accounting_mismatch", "red_team", "synthetic_validation"] as const;
 export const INCIDENT_ENTITY_TYPES = ["dataset", "dataset_version", "run", "model_version"] as const;
 
 export const incidents = sqliteTable("incidents", {

@@ -11,3 +11,4 @@ export * from "./leakage";
 export * from "./notifications";
 export * from "./ledger-curves";
 export * from "./red-team";
+export * from "./synthetic";
