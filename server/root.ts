@@ -13,6 +13,7 @@ import { redTeamRouter } from "./red-team/router";
 import { runsRouter } from "./runs/router";
 import { createSessionRouter } from "./session/router";
 import { spendRouter } from "./spend/router";
+import { syntheticRouter } from "./synthetic/router";
 import { createCallerFactory, procedureAccess, router, type ProcedureAccess } from "./trpc";
 import { usersRouter } from "./users/router";
 
@@ -29,6 +30,7 @@ export const appRouter = router({
   incidents: incidentsRouter,
   leakage: leakageRouter,
   redTeam: redTeamRouter,
+  synthetic: syntheticRouter,
   provenance: provenanceRouter,
   home: homeRouter,
   notifications: notificationsRouter,

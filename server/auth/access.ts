@@ -72,6 +72,8 @@ export type Action = keyof typeof MAY;
 export const ABILITIES = {
   /** POST /api/datasets/upload */
   "api.datasets.upload": MAY.train,
+  /** GET /api/datasets/<versionId>/download (approved synthetic versions) */
+  "api.datasets.download": MAY.readTraining,
   /** GET /api/models/<id>/weights */
   "api.models.weights": MAY.readTraining,
   /** GET /api/models/<id>/provenance */
@@ -175,6 +177,8 @@ export const ROUTER_SECTIONS: Record<string, readonly SectionId[] | "everyone"> 
   leakage: ["models", "monitoring"],
   // The Red team tab of a model version's page.
   redTeam: ["models"],
+  // Synthetic datasets: made from a model version's page, followed and approved on the dataset's page.
+  synthetic: ["datasets", "models"],
   // The audit log as a Merkle tree, on the Audit page.
   provenance: ["audit"],
   // The home page's to-do list (one per role) and the notification inbox: every signed-in user, each their own.

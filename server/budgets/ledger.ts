@@ -7,6 +7,7 @@ import { first, preparedRead, type Executor } from "../../db/client";
 import { ACTIVE_RUN_STATUSES, budgets, countReleases, runs, type Run } from "../../db/schema";
 import { createAccountant, dpSgdEvent, groupPrivacy, parseEvent, type PrivacyEvent, type PrivacyUnit } from "../../trainer/privacy";
 import { LEDGER_ORDERS } from "./curve-math";
+import { isSyntheticOnly, postProcessingBudget } from "./post-processing";
 
 /**
  * The accountant that enforces budgets and composes the ledger: RDP is an upper bound, and fast enough to run inside
@@ -227,12 +228,13 @@ export function naiveSumOf(
 
 /**
  * The delta at which a lineage's epsilons are stated: its budget's. Every lineage with runs has a budget (no run
- * starts without one, and budgets are never removed).
+ * starts without one, and budgets are never removed), stored or, for a synthetic-only lineage, post-processing's.
  */
 export async function lineageDelta(db: Executor, datasetId: string): Promise<number> {
   const budget = await first(db.select({ delta: budgets.delta }).from(budgets).where(eq(budgets.datasetId, datasetId)));
-  if (!budget) throw new Error(`dataset ${datasetId} has runs but no budget`);
-  return budget.delta;
+  if (budget) return budget.delta;
+  if (await isSyntheticOnly(db, datasetId)) return postProcessingBudget(datasetId).delta;
+  throw new Error(`dataset ${datasetId} has runs but no budget`);
 }
 
 export async function lineageSpend(db: Executor, datasetId: string, delta: number): Promise<LineageSpend> {

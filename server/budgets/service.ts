@@ -13,6 +13,7 @@ import { AppError } from "../errors";
 import { notify } from "../notifications/service";
 import { proseText } from "../validation";
 import { deltaRefusal, subjectFieldRefusal } from "./delta-bound";
+import { isSyntheticOnly, postProcessingBudget } from "./post-processing";
 
 const isoDate = z.iso.date("Use a date like 2027-01-31");
 const epsilon = z.number().gt(0, "epsilon must be > 0").max(100, "epsilon must be at most 100");
@@ -101,18 +102,20 @@ async function getBudget(db: Executor, datasetId: string): Promise<Budget | unde
   return (await budgetOf(db, { datasetId }))[0];
 }
 
-function budgetOrRefusal(budget: Budget | undefined): Budget {
-  if (!budget) throw new AppError("CONFLICT", "This dataset has no privacy budget yet; a privacy officer must set one.");
-  return budget;
+/** The lineage's budget: its row, else a synthetic-only lineage's unlimited one (post-processing.ts), else a refusal. */
+async function budgetOrRefusal(db: Executor, datasetId: string, budget: Budget | undefined): Promise<Budget> {
+  if (budget) return budget;
+  if (await isSyntheticOnly(db, datasetId)) return postProcessingBudget(datasetId);
+  throw new AppError("CONFLICT", "This dataset has no privacy budget yet; a privacy officer must set one.");
 }
 
 export async function existingBudget(db: Executor, datasetId: string): Promise<Budget> {
-  return budgetOrRefusal(await getBudget(db, datasetId));
+  return budgetOrRefusal(db, datasetId, await getBudget(db, datasetId));
 }
 
 /** Locks a lineage's budget row until `tx` ends and reads it: existingBudget under the lock, in one statement. */
 export async function lockedBudget(tx: Tx, datasetId: string): Promise<Budget> {
-  return budgetOrRefusal(await lockedRow(tx, budgets, datasetId));
+  return budgetOrRefusal(tx, datasetId, await lockedRow(tx, budgets, datasetId));
 }
 
 export function setBudget(db: Db, actor: UserActor, given: SetBudgetInput) {

@@ -40,8 +40,19 @@ export interface IngestedVersion {
   minimisation: z.infer<typeof minimisationPlanSchema> | null;
 }
 
-/** Inserts a version (numbered after the dataset's last) inside the caller's transaction. */
-async function insertVersion(tx: Tx, datasetId: string, parentVersionId: string | null, v: IngestedVersion, createdBy: string, id: string): Promise<DatasetVersion> {
+/**
+ * Inserts a version (numbered after the dataset's last) inside the caller's transaction; `sourceModelVersionId` names
+ * the model a synthetic version was sampled from.
+ */
+export async function insertVersion(
+  tx: Tx,
+  datasetId: string,
+  parentVersionId: string | null,
+  v: IngestedVersion,
+  createdBy: string,
+  id: string,
+  sourceModelVersionId: string | null = null,
+): Promise<DatasetVersion> {
   // The next number is read, then written: the dataset's row is locked first so that concurrent versions queue.
   await engineOf(tx).lockRow(tx, "datasets", datasetId);
   const last = await first(tx.select({ n: max(datasetVersions.version) }).from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId)));
@@ -65,6 +76,7 @@ async function insertVersion(tx: Tx, datasetId: string, parentVersionId: string 
       fields: JSON.stringify(v.fields),
       piiReport: JSON.stringify(v.piiReport),
       minimisation: v.minimisation === null ? null : JSON.stringify(v.minimisation),
+      sourceModelVersionId,
       createdBy,
     });
   return (await first(tx.select().from(datasetVersions).where(eq(datasetVersions.id, id))))!;
@@ -154,6 +166,9 @@ export function versionView(row: DatasetVersion) {
     datasetId: row.datasetId,
     version: row.version,
     parentVersionId: row.parentVersionId,
+    /** An upload, a version minimised from its parent, or records sampled from a model (its source, post-processing). */
+    kind: row.sourceModelVersionId !== null ? ("synthetic" as const) : row.parentVersionId !== null ? ("minimised" as const) : ("upload" as const),
+    sourceModelVersionId: row.sourceModelVersionId,
     format: row.format,
     textField: row.textField,
     subjectField: row.subjectField,

@@ -16,6 +16,7 @@ import { AppError } from "../errors";
 import { incidentsTouching } from "../incidents/service";
 import { runRequestInput } from "../runs/run-request";
 import { guarantees, lineage, versionSummary, withdrawalOf } from "../models/service";
+import { syntheticSourcesOf } from "../synthetic/service";
 import { visibleModelVersion } from "../models/visibility";
 import type { SessionUser } from "../context";
 import { leakageEvidence } from "./leakage";
@@ -60,6 +61,7 @@ export async function disclosure(db: Executor, versionId: string) {
       epsilon: g.epsilon,
       ownEpsilon: g.ownEpsilon,
       naiveEpsilonSum: g.naiveEpsilonSum,
+      viaSyntheticOf: g.viaSyntheticOf,
       personLevel: g.personLevel,
       runs: lineageRuns.map((r) => {
         const spec = runRequestInput.parse(JSON.parse(r.spec));
@@ -108,6 +110,8 @@ export async function disclosure(db: Executor, versionId: string) {
     accountant: LEDGER_ACCOUNTANT.description,
     sampling: "poisson" as const,
     lineages,
+    /** The synthetic versions its chain was trained on: their guarantee is their source model's (in `lineages`). */
+    syntheticData: await syntheticSourcesOf(db, chain.flatMap((v) => (v.runId ? [v.runId] : []))),
     approvals,
     /** When, why and through which incident it was withdrawn (with the audit entry that did it); null if it was not. */
     withdrawal: withdrawalWithEntry(version, approvals),

@@ -7,7 +7,7 @@ import path from "node:path";
 import { and, asc, eq } from "drizzle-orm";
 import type { z } from "zod";
 import { first, transaction, type Db } from "../../db/client";
-import { leakageReports, redTeamExercises } from "../../db/schema";
+import { leakageReports, redTeamExercises, syntheticJobs } from "../../db/schema";
 import { generateLineSchema, scoreLineSchema } from "../../trainer/contract/evaluation-protocol";
 import { evaluateModel, type ModelProbes, type Sampling } from "../leakage/evaluate-model";
 import { recordEvaluation, recordEvaluationFailure } from "../leakage/jobs";
@@ -85,8 +85,8 @@ export async function inWorkDir(dataDir: string, jobId: string, work: (workDir: 
   }
 }
 
-/** The job runner's tables of queued jobs that use the trainer: leakage evaluations and red-team exercises. */
-type JobTable = typeof leakageReports | typeof redTeamExercises;
+/** The job runner's tables of queued jobs that use the trainer: leakage evaluations, red-team exercises, synthetic data. */
+type JobTable = typeof leakageReports | typeof redTeamExercises | typeof syntheticJobs;
 
 /**
  * The oldest queued job of `jobs`, claimed for `runnerId` by a conditional update (of two runners, one carries it

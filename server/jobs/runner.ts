@@ -19,6 +19,7 @@ import { runQueueOf } from "../runs/run-queue";
 import { RunSession } from "../runs/run-session";
 import { runNextEvaluation } from "./evaluations";
 import { runNextExercise } from "./red-team";
+import { runNextSynthetic } from "./synthetic";
 import { RunnerLease } from "./runner-lease";
 import { recoverOrphanedRuns, requeueOrphanedEvaluations } from "./takeover";
 import { startTrainer, type TrainerProcess } from "./trainer-process";
@@ -133,13 +134,14 @@ export class Runner {
     await scheduleDriftProbes(db);
     await this.deleteWhatIsNoLongerKept();
     if (!this.stopping && !this.evaluating && this.trainers.size < this.options.concurrency) {
-      // Leakage evaluations and red-team exercises use the trainer too: one at a time, when a slot is free, in the
-      // background.
+      // Leakage evaluations, red-team exercises and synthetic data use the trainer too: one at a time, when a slot is
+      // free, in the background.
       this.evaluating = true;
       const { dataDir, trainerCommand } = this.options;
       void runNextEvaluation(db, dataDir, trainerCommand, this.lease.id)
         .then((found) => found || runNextExercise(db, dataDir, trainerCommand, this.lease.id))
-        .catch((err: Error) => this.options.log(`leakage evaluation or red-team exercise failed: ${err.message}`))
+        .then((found) => found || runNextSynthetic(db, dataDir, trainerCommand, this.lease.id))
+        .catch((err: Error) => this.options.log(`leakage evaluation, red-team exercise or synthetic data failed: ${err.message}`))
         .finally(() => {
           this.evaluating = false;
         });

@@ -2,7 +2,7 @@
 // evaluations and red-team exercises it was carrying out (queued again), once, and only after its lease has expired.
 import { and, eq, isNull } from "drizzle-orm";
 import { first, transaction, type Db } from "../../db/client";
-import { leakageReports, redTeamExercises, runs } from "../../db/schema";
+import { leakageReports, redTeamExercises, runs, syntheticJobs } from "../../db/schema";
 import { checkpointDirectory, recordedChargedSteps, specDigest } from "../../trainer/contract/charged-steps";
 import { chargeStepInFlight, finish } from "../runs/run-outcome";
 import { readSpec } from "../runs/run-files";
@@ -52,11 +52,11 @@ function stepsBegun(dataDir: string, runId: string): number | null {
 }
 
 /**
- * Leakage evaluations and red-team exercises left running by a runner whose lease expired go back to the queue, to be
- * carried out again.
+ * Leakage evaluations, red-team exercises and synthetic-data jobs left running by a runner whose lease expired go back
+ * to the queue, to be carried out again (a synthetic job from its first record: nothing of it was kept).
  */
 export async function requeueOrphanedEvaluations(db: Db, now = Date.now()): Promise<void> {
-  for (const jobs of [leakageReports, redTeamExercises]) {
+  for (const jobs of [leakageReports, redTeamExercises, syntheticJobs]) {
     const running = await db.select({ id: jobs.id, runnerId: jobs.runnerId }).from(jobs).where(eq(jobs.status, "running"));
     for (const { id, runnerId } of running) {
       if (await leaseHolds(db, runnerId, now)) continue;

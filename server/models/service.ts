@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { asc, eq, inArray, max } from "drizzle-orm";
 import { z } from "zod";
 import { engineOf, first, preparedRead, type Db, type Executor, type Tx } from "../../db/client";
-import { MODEL_KINDS, budgets, datasets, modelFamilies, modelVersions, runs, type ModelStatus, type ModelVersion } from "../../db/schema";
+import { MODEL_KINDS, budgets, datasetVersions, datasets, modelFamilies, modelVersions, runs, type ModelStatus, type ModelVersion } from "../../db/schema";
 import { modelConfigSchema, parameterShapes } from "../../trainer/contract/model-config";
 import { audited, type Actor } from "../audit/service";
 import { lineageRuns, personLevel, spendOf, type RunShare } from "../budgets/ledger";
@@ -212,24 +212,52 @@ export async function lineage(db: Executor, versionId: string): Promise<ModelVer
   return chain;
 }
 
+/** The runs a version's guarantee covers on one lineage: those launched up to `cutoff`, and a chain's own. */
+interface Coverage {
+  cutoff: string;
+  chainRunIds: Set<string>;
+  /** The model version whose synthetic data brought the lineage in (post-processing), or null for the chain's own runs. */
+  viaSyntheticOf: string | null;
+}
+
 /**
- * The guarantee a version carries for each dataset lineage its chain was trained on. Its stated epsilon covers the
- * choice that made it: the composition of every run on that lineage launched before the version's registration (a
- * hyperparameter sweep is one release, and choosing among its runs costs nothing more once all were composed), plus
- * its own chain's runs; the chain's own epsilon (its run and its ancestors' on that lineage) is given beside it.
- * Runs still queued or running count with their reservation. Different lineages (different people) are separate.
+ * What a version's guarantee covers, per real lineage: for a lineage its chain trained on, every run launched before
+ * its registration and its chain's runs; for a synthetic version its chain trained on, what the source model's
+ * guarantee covers (post-processing), found the same way.
+ */
+async function coverageOf(db: Executor, versionId: string, via: string | null = null, depth = 0): Promise<Map<string, Coverage[]>> {
+  if (depth > 32) throw new Error(`the synthetic data behind version ${versionId} goes too deep`);
+  const chain = await lineage(db, versionId);
+  const cutoff = chain[0]?.createdAt ?? "";
+  const chainRunIds = new Set(chain.flatMap((v) => (v.runId ? [v.runId] : [])));
+  const out = new Map<string, Coverage[]>();
+  const cover = (datasetId: string, c: Coverage) => out.set(datasetId, [...(out.get(datasetId) ?? []), c]);
+  for (const runId of chainRunIds) {
+    const run = await first(db.select({ datasetId: runs.datasetId, source: datasetVersions.sourceModelVersionId }).from(runs).innerJoin(datasetVersions, eq(datasetVersions.id, runs.datasetVersionId)).where(eq(runs.id, runId)));
+    if (!run) continue;
+    if (run.source === null) cover(run.datasetId, { cutoff, chainRunIds, viaSyntheticOf: via });
+    else for (const [datasetId, cs] of await coverageOf(db, run.source, via ?? run.source, depth + 1)) cs.forEach((c) => cover(datasetId, c));
+  }
+  return out;
+}
+
+/**
+ * The guarantee a version carries for each dataset lineage its chain was trained on, directly or through synthetic
+ * data (whose guarantee is its source model's: post-processing). Its stated epsilon covers the choice that made it:
+ * the composition of every run on that lineage launched before the version's registration (a hyperparameter sweep is
+ * one release, and choosing among its runs costs nothing more once all were composed), plus its own chain's runs; the
+ * chain's own epsilon (its run and its ancestors' on that lineage) is given beside it. Through synthetic data, the
+ * same holds of the source model at its registration. Runs still queued or running count with their reservation.
+ * Different lineages (different people) are separate.
  */
 export async function guarantees(db: Executor, versionId: string) {
-  const chain = await lineage(db, versionId);
-  const registeredAt = chain[0]?.createdAt ?? "";
-  const chainRunIds = new Set(chain.flatMap((v) => (v.runId ? [v.runId] : [])));
-  const chainRuns = (await Promise.all([...chainRunIds].map((id) => first(db.select().from(runs).where(eq(runs.id, id)))))).filter((r) => r !== undefined);
-  const datasetIds = [...new Set(chainRuns.map((r) => r.datasetId))];
-  return Promise.all(datasetIds.map(async (datasetId) => {
+  const coverage = await coverageOf(db, versionId);
+  return Promise.all([...coverage].map(async ([datasetId, covers]) => {
     const dataset = (await first(db.select().from(datasets).where(eq(datasets.id, datasetId))))!;
     const budget = await first(db.select().from(budgets).where(eq(budgets.datasetId, datasetId)));
     if (!budget) throw new Error(`dataset ${datasetId} has runs but no budget`);
-    const considered = (await lineageRuns(db, datasetId)).filter((r) => r.createdAt <= registeredAt || chainRunIds.has(r.id));
+    const chainRunIds = new Set(covers.flatMap((c) => [...c.chainRunIds]));
+    const considered = (await lineageRuns(db, datasetId)).filter((r) => covers.some((c) => r.createdAt <= c.cutoff || c.chainRunIds.has(r.id)));
     const stated = spendOf(considered, budget.delta);
     const own = spendOf(considered.filter((r) => chainRunIds.has(r.id)), budget.delta);
     const unit = budget.privacyUnit;
@@ -245,6 +273,8 @@ export async function guarantees(db: Executor, versionId: string) {
       naiveEpsilonSum: stated.naiveEpsilonSum,
       recordsPerPersonBound: budget.recordsPerPersonBound,
       personLevel: unit === "record" ? personLevel(stated.epsilon, budget.delta, budget.recordsPerPersonBound) : null,
+      /** The model versions whose synthetic data brought this lineage in (post-processing); empty when trained on it directly. */
+      viaSyntheticOf: [...new Set(covers.flatMap((c) => (c.viaSyntheticOf ? [c.viaSyntheticOf] : [])))],
       runs: stated.runs.filter((share): share is RunShare => share.kind === "run").map((share) => ({ ...share, inChain: chainRunIds.has(share.runId) })),
     };
   }));

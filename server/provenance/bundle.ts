@@ -130,6 +130,8 @@ export const lineageSchema = z
     dataset_versions: z.array(datasetVersionSchema),
     /** Group privacy over records_per_person_bound (k) records, with records as the unit and k > 1; null otherwise. */
     person_level: z.strictObject({ epsilon: z.number().min(0), delta: z.number().gt(0).max(1) }).nullable(),
+    /** The model versions whose synthetic records brought this lineage in (post-processing); empty when trained on it directly. */
+    via_synthetic_of: z.array(id).default([]),
   })
   .refine((lineage) => lineage.adjacency === ADJACENCY[lineage.privacy_unit], {
     message: "adjacency must match the privacy unit",
@@ -154,6 +156,23 @@ export const predicateSchema = z.strictObject({
     sampling: z.literal("poisson"),
     lineages: z.array(lineageSchema),
   }),
+  /**
+   * The synthetic dataset versions the chain was trained on: each sampled from a model version (its weights' digest),
+   * validated for leakage and approved by a privacy officer. Their guarantee is the source model's, in `lineages`.
+   */
+  synthetic_data: z
+    .array(
+      z.strictObject({
+        dataset_version_id: id,
+        content_digest: hexHashSchema,
+        source_model_version_id: id,
+        source_weights_sha256: hexHashSchema,
+        validation_passed: z.boolean(),
+        approved_by: z.string().nullable(),
+        approved_at: z.string().nullable(),
+      }),
+    )
+    .default([]),
   /**
    * The version's leakage evaluations that are done: each one-run audit's empirical lower bound beside the
    * accountant's epsilon, and the canaries' exposure (figures from the model and synthetic canaries only).

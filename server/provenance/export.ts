@@ -67,8 +67,18 @@ export async function provenanceStatement(db: Executor, versionId: string): Prom
             minimisation: v.minimisation,
           })),
           person_level: l.personLevel,
+          via_synthetic_of: l.viaSyntheticOf,
         })),
       },
+      synthetic_data: d.syntheticData.map((s) => ({
+        dataset_version_id: s.datasetVersionId,
+        content_digest: s.contentDigest,
+        source_model_version_id: s.sourceModelVersionId,
+        source_weights_sha256: s.sourceWeightsDigest,
+        validation_passed: s.validationPassed,
+        approved_by: s.approvedBy,
+        approved_at: s.approvedAt,
+      })),
       audit_results: d.leakage.flatMap((e) =>
         e.figures
           ? [

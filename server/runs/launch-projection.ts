@@ -19,6 +19,7 @@ import { filesDeletedRefusal } from "../datasets/version-files";
 import { datasetVersionById, knownDatasetOf, extraFieldsOf } from "../datasets/version-row";
 import { AppError } from "../errors";
 import { visibleModelVersion } from "../models/visibility";
+import { syntheticUseRefusal } from "../synthetic/service";
 import type { RunRequest } from "./run-request";
 import { estimateRun, type RunEstimate } from "./run-estimate";
 
@@ -42,6 +43,11 @@ export interface Projection {
   /** Null when the run fits (in memory and in the budget); else why it would be refused. */
   refusal: string | null;
   budget: Budget;
+  /**
+   * The model version whose synthetic records the run trains on, or null for real data: such a run charges nothing to
+   * any lineage of real people (post-processing) and needs no budget while the dataset holds no real version.
+   */
+  syntheticOf: string | null;
 }
 
 const RUN_CHARGE = { what: "This run", forbidden: "no run may start" };
@@ -115,7 +121,7 @@ export interface LaunchSubject {
 
 /**
  * The launch's checks that do not read the budget (the version is visible to the user, who may train on it, from a
- * base model whose data they may see), and the lineage's state as it is now, read at once with them as soon as the
+ * base model whose data they may see; a synthetic version must be approved), and the lineage's state as it is now, read at once with them as soon as the
  * version is known: the state is given only when the checks pass, and their refusals come first, in this order.
  */
 export async function checkedLaunch(db: Executor, user: SessionUser, input: RunRequest): Promise<{ subject: LaunchSubject; state: LineageState }> {
@@ -125,6 +131,8 @@ export async function checkedLaunch(db: Executor, user: SessionUser, input: RunR
   if (input.task && !extraFieldsOf(version).includes(input.task.labelField)) {
     throw new AppError("BAD_REQUEST", `The dataset version has no field "${input.task.labelField}" to take labels from.`);
   }
+  const syntheticRefusal = await syntheticUseRefusal(db, version);
+  if (syntheticRefusal) throw new AppError("CONFLICT", syntheticRefusal);
   if (state.status === "rejected") throw state.reason;
   return { subject: { version, base }, state: state.value };
 }
@@ -252,5 +260,6 @@ export function projectOnto({ version, base }: LaunchSubject, input: RunRequest,
     estimate,
     refusal,
     budget,
+    syntheticOf: version.sourceModelVersionId,
   };
 }
