@@ -1,6 +1,7 @@
 // The workers' PostgreSQL role: what a trainer host may do in the governance database. It reads the ledger and
-// writes runs, their steps, leases, model versions and leakage reports; it may not write budgets, users, access
-// grants or the audit log, whose entries it appends only through the ledger's function ledger_append_audit.
+// writes runs, their steps, leases, model versions, leakage reports, red-team exercises and synthetic versions; it
+// may not write budgets, users, access grants or the audit log, whose entries it appends only through the ledger's
+// function ledger_append_audit.
 import pg from "pg";
 
 /** The group role granted to each worker host's login role. */
@@ -16,6 +17,8 @@ export const WORKER_WRITES = [
   "model_families",
   "model_versions",
   "leakage_reports",
+  "red_team_exercises",
+  "synthetic_jobs",
   "incidents",
   "incident_links",
   "incident_notes",

@@ -53,8 +53,10 @@ export async function insertVersion(
   id: string,
   sourceModelVersionId: string | null = null,
 ): Promise<DatasetVersion> {
-  // The next number is read, then written: the dataset's row is locked first so that concurrent versions queue.
-  await engineOf(tx).lockRow(tx, "datasets", datasetId);
+  // The next number is read, then written: the dataset's row is locked first so that concurrent versions queue. The
+  // job runner, which records synthetic versions, may not lock a dataset's row (db/worker-role.ts): the unique version
+  // number refuses the one of two concurrent versions that comes second.
+  if (sourceModelVersionId === null) await engineOf(tx).lockRow(tx, "datasets", datasetId);
   const last = await first(tx.select({ n: max(datasetVersions.version) }).from(datasetVersions).where(eq(datasetVersions.datasetId, datasetId)));
   await tx
     .insert(datasetVersions)

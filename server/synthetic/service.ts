@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import { desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-import { first, type Db, type Executor, type Tx } from "../../db/client";
+import { first, transaction, type Db, type Executor, type Tx } from "../../db/client";
 import { datasetAccess, datasetVersions, datasets, modelVersions, runs, syntheticJobs, syntheticThresholds, users, type DatasetVersion, type SyntheticJob } from "../../db/schema";
 import type { UserActor } from "../actor";
 import { audited, SYSTEM_ACTOR } from "../audit/service";
@@ -176,10 +176,12 @@ export async function syntheticOfModel(db: Executor, user: SessionUser, versionI
 }
 
 /** Records a job's progress (not a governance change: no audit entry). */
-export async function recordProgress(db: Executor, jobId: string, generated: number): Promise<{ cancelRequested: boolean }> {
-  await db.update(syntheticJobs).set({ generated }).where(eq(syntheticJobs.id, jobId));
-  const row = await first(db.select({ cancelRequested: syntheticJobs.cancelRequested }).from(syntheticJobs).where(eq(syntheticJobs.id, jobId)));
-  return { cancelRequested: row?.cancelRequested ?? true };
+export function recordProgress(db: Db, jobId: string, generated: number): Promise<{ cancelRequested: boolean }> {
+  return transaction(db, async (tx) => {
+    await tx.update(syntheticJobs).set({ generated }).where(eq(syntheticJobs.id, jobId));
+    const row = await first(tx.select({ cancelRequested: syntheticJobs.cancelRequested }).from(syntheticJobs).where(eq(syntheticJobs.id, jobId)));
+    return { cancelRequested: row?.cancelRequested ?? true };
+  });
 }
 
 /**

@@ -27,18 +27,20 @@ describe("validateSynthetic", () => {
   });
 
   it("fails copies of training records: duplicates and DCR, and names them", async () => {
-    const copies = training.slice(0, 30).map((text, i) => ({ text: i % 2 ? text : text.toUpperCase().replace(" ", "  "), label: "x" }));
-    const report = await validateSynthetic({ synthetic: copies, training: stream(training), heldOut, canarySecrets: [], thresholds: DEFAULT_THRESHOLDS });
+    // As many training records as held-out ones: DCR compares with every one of them, so each copy sits at distance 0.
+    const trained = training.slice(0, heldOut.length);
+    const copies = trained.slice(0, 30).map((text, i) => ({ text: i % 2 ? text : text.toUpperCase().replace(" ", "  "), label: "x" }));
+    const report = await validateSynthetic({ synthetic: copies, training: stream(trained), heldOut, canarySecrets: [], thresholds: DEFAULT_THRESHOLDS });
     expect(report.passed).toBe(false);
     expect(report.duplicates).toMatchObject({ exact: 30, near: 30, share: 1, max_jaccard: 1, passed: false });
     expect(report.dcr.passed).toBe(false);
-    expect(report.dcr.closer_share).toBeGreaterThan(0.6);
+    expect(report.dcr.closer_share).toBe(1);
     expect(report.failures[0]).toMatch(/30 of 30 records \(100\.0%\) duplicate a training record at Jaccard ≥ 0\.7; at most 0\.0% may\./);
     expect(report.failures[1]).toMatch(/closer to training records than to held-out ones/);
     // Thresholds decide: an organisation that allows every record through passes the same records.
     const lenient = await validateSynthetic({
       synthetic: copies,
-      training: stream(training),
+      training: stream(trained),
       heldOut,
       canarySecrets: [],
       thresholds: { near_duplicate_jaccard: 0.7, max_duplicate_share: 1, max_closer_share: 1, max_copied_pii: 0 },
