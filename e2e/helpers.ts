@@ -8,7 +8,7 @@ import type { Role } from "../db/schema";
 import { SYSTEM_ACTOR } from "../server/audit/service";
 import { snapshot } from "../db/snapshot";
 import { eq, inArray } from "drizzle-orm";
-import { ACTIVE_RUN_STATUSES, INCIDENT_SEVERITIES, incidents, leakageReports, modelVersions, redTeamExercises, runs } from "../db/schema";
+import { ACTIVE_RUN_STATUSES, INCIDENT_SEVERITIES, incidents, leakageReports, modelVersions, redTeamExercises, runs, syntheticJobs } from "../db/schema";
 import { setBudget } from "../server/budgets/service";
 import { openIncident, withdrawModel } from "../server/incidents/service";
 import { launchRun } from "../server/runs/service";
@@ -25,7 +25,7 @@ export interface SeededUser {
   password: string;
 }
 
-async function withDb<T>(use: (db: Db) => T | Promise<T>): Promise<T> {
+export async function withDb<T>(use: (db: Db) => T | Promise<T>): Promise<T> {
   const db = openDatabase({ kind: "sqlite", file: E2E_DATABASE });
   try {
     return await use(db);
@@ -102,8 +102,8 @@ export function disableUser(userId: string): Promise<void> {
 }
 
 /**
- * The whole database, once the job runner has nothing queued or running: a run, leakage report or red-team exercise
- * left by an earlier spec, finishing between two snapshots, would otherwise show as a change the spec did not make.
+ * The whole database, once the job runner has nothing queued or running: a run, leakage report, red-team exercise or
+ * synthetic-data job left by an earlier spec, finishing between two snapshots, would otherwise show as a change the spec did not make.
  */
 export function databaseSnapshot() {
   return withDb(async (db) => {
@@ -112,6 +112,7 @@ export function databaseSnapshot() {
         ...(await db.select({ id: runs.id }).from(runs).where(inArray(runs.status, [...ACTIVE_RUN_STATUSES]))),
         ...(await db.select({ id: leakageReports.id }).from(leakageReports).where(inArray(leakageReports.status, ["queued", "running"]))),
         ...(await db.select({ id: redTeamExercises.id }).from(redTeamExercises).where(inArray(redTeamExercises.status, ["queued", "running"]))),
+        ...(await db.select({ id: syntheticJobs.id }).from(syntheticJobs).where(inArray(syntheticJobs.status, ["queued", "running"]))),
       ];
       if (busy.length === 0) break;
       if (Date.now() > deadline) throw new Error(`the job runner is still busy with ${busy.map((b) => b.id).join(", ")} after 90 s`);

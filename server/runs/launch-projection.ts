@@ -19,7 +19,7 @@ import { filesDeletedRefusal } from "../datasets/version-files";
 import { datasetVersionById, knownDatasetOf, extraFieldsOf } from "../datasets/version-row";
 import { AppError } from "../errors";
 import { visibleModelVersion } from "../models/visibility";
-import { syntheticUseRefusal } from "../synthetic/service";
+import { syntheticUseRefusal } from "../synthetic/use";
 import type { RunRequest } from "./run-request";
 import { estimateRun, type RunEstimate } from "./run-estimate";
 

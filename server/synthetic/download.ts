@@ -10,7 +10,7 @@ import { visibleVersion } from "../datasets/service";
 import { filesDeletedRefusal, versionFile } from "../datasets/version-files";
 import { AppError } from "../errors";
 import { errorResponse } from "../http/error-response";
-import { syntheticUseRefusal } from "./service";
+import { syntheticUseRefusal } from "./use";
 
 export async function handleSyntheticDownload(ctx: Context, versionId: string, dataDir: string): Promise<Response> {
   try {

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { first, transaction, type Db, type Executor, type Tx } from "../../db/client";
-import { datasetAccess, datasetVersions, datasets, modelVersions, runs, syntheticJobs, syntheticThresholds, users, type DatasetVersion, type SyntheticJob } from "../../db/schema";
+import { datasetAccess, datasetVersions, datasets, modelVersions, runs, syntheticJobs, syntheticThresholds, users, type SyntheticJob } from "../../db/schema";
 import type { UserActor } from "../actor";
 import { audited, SYSTEM_ACTOR } from "../audit/service";
 import { ABILITIES, may } from "../auth/access";
@@ -107,19 +107,6 @@ export function approveSynthetic(db: Db, actor: UserActor, input: z.infer<typeof
     await tx.update(syntheticJobs).set({ approvedBy: actor.id, approvedAt: new Date().toISOString() }).where(eq(syntheticJobs.id, job.id));
     return { jobId: job.id };
   });
-}
-
-/**
- * Why a synthetic version may not be trained on or downloaded, or null when it may (its validation passed, an officer
- * approved it and its source model was not withdrawn since); null for a version of real data.
- */
-export async function syntheticUseRefusal(db: Executor, version: Pick<DatasetVersion, "id" | "sourceModelVersionId">): Promise<string | null> {
-  if (version.sourceModelVersionId === null) return null;
-  const job = await first(db.select().from(syntheticJobs).where(eq(syntheticJobs.datasetVersionId, version.id)));
-  if (!job || job.approvedAt === null) return "This synthetic version is not approved: a privacy officer must approve its leakage validation report before anyone trains on it or downloads it.";
-  const source = await first(db.select({ status: modelVersions.status }).from(modelVersions).where(eq(modelVersions.id, version.sourceModelVersionId)));
-  if (source?.status === "withdrawn") return "The model version this synthetic version was sampled from was withdrawn; it may no longer be used.";
-  return null;
 }
 
 /** A job as the dashboard shows it: its request, progress, masked report and approval. */

@@ -4,6 +4,7 @@
 // before launch; Launch is disabled, with the one reason, when the run cannot fit or the budget does not allow it. The
 // server checks again, and reserves, at launch. `from` (/runs?from=<runId>) fills the form with a run's settings.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent, type ReactNode } from "react";
 import type { DpField } from "@/app/_components/dp-help";
@@ -224,13 +225,20 @@ export function LaunchForm({ from }: { from?: string }) {
             <InternalBadge />, noise multiplier <Num value={p.noiseMultiplier} />
             ).
           </p>
-          <p>
-            Budget ({p.privacyUnit}-level): limit ε = <Num value={p.budgetEpsilon} />, spent or reserved ε = <Num value={p.spentEpsilon} />,{" "}
-            <strong>
-              left ε = <Num value={p.leftEpsilon} />
-            </strong>
-            ; with this run the dataset&apos;s composed total would be ε = <Num value={p.projectedEpsilon} />.
-          </p>
+          {p.syntheticOf ? (
+            <p data-testid="projection-synthetic">
+              Synthetic data, sampled from <Link href={`/models/${p.syntheticOf}`}>a DP model</Link>: training on it is post-processing of that model. It charges
+              nothing to any dataset of real people and needs no budget; the model it makes carries the source model&apos;s guarantee.
+            </p>
+          ) : (
+            <p>
+              Budget ({p.privacyUnit}-level): limit ε = <Num value={p.budgetEpsilon} />, spent or reserved ε = <Num value={p.spentEpsilon} />,{" "}
+              <strong>
+                left ε = <Num value={p.leftEpsilon} />
+              </strong>
+              ; with this run the dataset&apos;s composed total would be ε = <Num value={p.projectedEpsilon} />.
+            </p>
+          )}
           <p data-testid="estimate">
             Estimated time: <strong>{duration(p.estimate.seconds)}</strong> at most (every record taken at full context length; rough, measured on
             two CPU cores). Trainer memory:{" "}

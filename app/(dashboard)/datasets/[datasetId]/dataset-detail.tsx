@@ -11,6 +11,7 @@ import { formData, when } from "@/app/_components/format";
 import { InternalBadge } from "@/app/_components/internal-badge";
 import { useTRPC } from "@/app/_trpc/client";
 import type { Can, RouterOutputs } from "@/app/_trpc/types";
+import { SyntheticCard } from "./synthetic-card";
 
 type Detail = RouterOutputs["datasets"]["get"];
 type Version = Detail["versions"][number];
@@ -24,6 +25,7 @@ export function DatasetDetail({ datasetId, can }: { datasetId: string; can: Can 
   return (
     <>
       <h1>{dataset.name}</h1>
+      {can["synthetic.ofDataset"] && <SyntheticCard datasetId={dataset.id} can={can} />}
       <RetentionCard datasetId={dataset.id} retentionDays={dataset.retentionDays} canSet={can["datasets.setRetention"]} />
       {versions.map((v) => (
         <VersionCard key={v.id} version={v} versions={versions} canMinimise={canMinimise} canDelete={can["datasets.deleteVersionFiles"]} />
@@ -40,7 +42,8 @@ function VersionCard({ version: v, versions, canMinimise, canDelete }: { version
   return (
     <section className="card" data-testid={`version-${v.version}`}>
       <h2>
-        Version {v.version} {parent ? <span className="badge">minimised from v{parent.version}</span> : <span className="badge">upload</span>}
+        Version {v.version}{" "}
+        {v.kind === "synthetic" ? <span className="badge">synthetic</span> : parent ? <span className="badge">minimised from v{parent.version}</span> : <span className="badge">upload</span>}
       </h2>
       <p>
         <span data-testid="version-counts">

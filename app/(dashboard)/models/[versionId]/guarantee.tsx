@@ -20,6 +20,18 @@ export function Guarantee({ guarantee: g }: { guarantee: VersionGuarantee }) {
         run{g.runs.length === 1 ? "" : "s"}, composed; adding their epsilons would say ε = <Num value={g.naiveEpsilonSum} />), since the choice of this version
         among them is part of the release.
       </p>
+      {g.viaSyntheticOf.length > 0 && (
+        <p data-testid="via-synthetic">
+          Through synthetic data sampled from{" "}
+          {g.viaSyntheticOf.map((id, i) => (
+            <span key={id}>
+              {i > 0 && ", "}
+              <Link href={`/models/${id}`}>model version {id.slice(0, 8)}</Link>
+            </span>
+          ))}
+          : post-processing of {g.viaSyntheticOf.length === 1 ? "that model" : "those models"}, whose runs on this dataset are the ones composed here.
+        </p>
+      )}
       <EpsilonSentence epsilon={g.epsilon} delta={g.delta} unit={g.privacyUnit} />
       <FieldHelp field="epsilon" />
       <p className="muted" data-testid="own-epsilon">

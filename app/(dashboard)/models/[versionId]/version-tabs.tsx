@@ -1,11 +1,12 @@
-// The tabs of a model version's pages: its overview, and (for privacy officers and auditors, of a fine-tuned version)
-// its red-team exercises.
+// The tabs of a model version's pages: its overview, and (of a fine-tuned version) its synthetic datasets and, for
+// privacy officers and auditors, its red-team exercises.
 import Link from "next/link";
 import type { Can } from "@/app/_trpc/types";
 
-export function VersionTabs({ versionId, fineTuned, can, current }: { versionId: string; fineTuned: boolean; can: Can; current: "overview" | "red-team" }) {
+export function VersionTabs({ versionId, fineTuned, can, current }: { versionId: string; fineTuned: boolean; can: Can; current: "overview" | "synthetic" | "red-team" }) {
   const tabs = [
     { id: "overview", label: "Overview", href: `/models/${versionId}` },
+    ...(fineTuned && can["synthetic.ofModel"] ? [{ id: "synthetic", label: "Synthetic data", href: `/models/${versionId}/synthetic` }] : []),
     ...(fineTuned && can["redTeam.list"] ? [{ id: "red-team", label: "Red team", href: `/models/${versionId}/red-team` }] : []),
   ];
   if (tabs.length < 2) return null;
