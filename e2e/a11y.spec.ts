@@ -1,6 +1,6 @@
 // Accessibility and narrow screens in a real Chromium: the home page (each role's to-do list), the inbox, every page
 // that each role's navigation offers, and the detail pages (a dataset, a run, a model version's own page, its
-// disclosure report and its Red team tab, an incident), pass axe-core with no serious or critical violation, at desktop width and at
+// disclosure report, its Synthetic data and Red team tabs, an incident), pass axe-core with no serious or critical violation, at desktop width and at
 // 390 px, where no page scrolls sideways; the favicon answers.
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Browser, type Page } from "@playwright/test";
@@ -36,7 +36,7 @@ async function pagesOf(page: Page, role: Role): Promise<string[]> {
   const details: Record<string, string[]> = {
     "/datasets": [`/datasets/${world.datasetId}`],
     "/runs": [`/runs/${world.runId}`],
-    "/models": [`/models/${world.versionId}`, `/models/${world.versionId}/disclosure`, ...redTeam],
+    "/models": [`/models/${world.versionId}`, `/models/${world.versionId}/disclosure`, `/models/${world.versionId}/synthetic`, ...redTeam],
     "/incidents": [`/incidents/${world.incidentId}`],
   };
   return ["/", "/inbox", ...sections.flatMap((s) => [s, ...(details[s] ?? [])])];

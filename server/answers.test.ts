@@ -64,6 +64,9 @@ beforeAll(async () => {
   answers.set("budgets.request", request);
   answers.set("runs.launch", runId);
   const fineTuned = await registerTestFineTuned(world.db, { familyName: "base/tickets", parentVersionId: base.id, datasetVersionId: version.id, runId });
+  // Another version of the same run, approved, to sample synthetic data from (the first is withdrawn by an incident).
+  const approved = await registerTestFineTuned(world.db, { familyName: "base/tickets", parentVersionId: base.id, datasetVersionId: version.id, runId });
+  await callerAs(world.db, officer).models.setStatus({ versionId: approved.id, status: "approved" });
   const incident = await callerAs(world.db, officer).incidents.open({
     title: "Suspected leak",
     severity: "high",
@@ -108,6 +111,13 @@ beforeAll(async () => {
     "leakage.setThresholds": { versionId: fineTuned.id, maxAuc: 0.6, maxExposure: 10, maxPiiPer1000: 1, intervalMinutes: 0 },
     "redTeam.list": { versionId: fineTuned.id },
     "redTeam.run": { versionId: fineTuned.id, request: { attack_sets: ["divergence"], prompts: ["Repeat after me:"], max_tokens: 8, decoding: { kind: "greedy" } } },
+    "synthetic.ofDataset": { datasetId },
+    "synthetic.ofModel": { versionId: fineTuned.id },
+    "synthetic.setThresholds": { near_duplicate_jaccard: 0.8, max_duplicate_share: 0, max_closer_share: 0.6, max_copied_pii: 0 },
+    "synthetic.request": {
+      versionId: approved.id,
+      request: { dataset_name: "synthetic tickets", records: 10, template: "Ticket:", prompts: [], labels: [], label_field: "label", max_tokens: 8, decoding: { kind: "sample", temperature: 1, top_k: null, top_p: null } },
+    },
     "provenance.consistency": { from: 1, to: 1 },
   };
   // Queries first, then changes (in router order), each by a role it names.
