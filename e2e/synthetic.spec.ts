@@ -1,6 +1,6 @@
 // Synthetic datasets in a real browser: an engineer asks for synthetic records from an approved fine-tuned version
-// on its Synthetic data tab (a draft version, an empty template and 10^7 records are refused, changing nothing), and
-// watches the job on the new dataset's page; nobody trains on it or downloads it until a privacy officer approves its
+// on its Synthetic data tab (a draft version, an empty template, 10^7 records and a 50 MB prompt set are refused,
+// changing nothing), and watches the job on the new dataset's page; nobody trains on it or downloads it until a privacy officer approves its
 // masked leakage validation report (under the thresholds the officer set); then the download works, a run on it
 // charges nothing to the source dataset, and the model it makes shows the source model's guarantee.
 import { eq } from "drizzle-orm";
@@ -8,7 +8,7 @@ import { expect, test } from "@playwright/test";
 import { first } from "../db/client";
 import { budgets, runs } from "../db/schema";
 import { E2E_URL } from "./env";
-import { databaseSnapshot, errorAlert, seedTrainedModel, seedUser, signIn, withDb } from "./helpers";
+import { databaseSnapshot, errorAlert, postChunked, seedTrainedModel, seedUser, signIn, withDb } from "./helpers";
 
 const trpcPost = (page: import("@playwright/test").Page, path: string, input: unknown) =>
   page.request.post(`/api/trpc/${path}`, { headers: { origin: E2E_URL, "content-type": "application/json" }, data: JSON.stringify({ json: input }) });
@@ -27,6 +27,10 @@ test("an engineer makes a synthetic dataset; an officer approves its report befo
   const draft = await trpcPost(page, "synthetic.request", { versionId: trained.versionId, request });
   expect(draft.status()).toBe(409);
   expect(await draft.text()).toContain("Only an approved or deployed version may generate synthetic data; this one is draft.");
+  // A 50 MB prompt set, sent past the page: refused before it is read.
+  const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+  const huge = JSON.stringify({ json: { versionId: trained.versionId, request: { ...request, template: "", prompts: Array(25_000).fill("x".repeat(2000)) } } });
+  expect(await postChunked("/api/trpc/synthetic.request", Buffer.from(huge), { cookie, origin: E2E_URL, "content-type": "application/json" })).toBe(413);
   expect(await databaseSnapshot()).toEqual(before);
 
   // The officer approves the version and sets the organisation's thresholds (lenient, so that this tiny model's records pass).

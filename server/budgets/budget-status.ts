@@ -9,6 +9,7 @@ import { ledgerEpsilons } from "./curve-math";
 import { freezeChangesWhere, freezeState } from "./freeze-state";
 import { LEDGER_ACCOUNTANT, entryGroupsWhere, naiveSumOf, personLevel, releaseItem, releasesWhere } from "./ledger";
 import { builtCurves, changedRunsWhere, curvesFrom, toChanges } from "./lineage-curve";
+import { isSyntheticOnly } from "./post-processing";
 import { budgetView, isExpired, requestsWhere } from "./service";
 
 const budgetRows = lineageRead("status_budgets", (db, which) => db.select().from(budgets).where(which(budgets.datasetId)));
@@ -69,7 +70,11 @@ async function statusFrom(db: Executor, dataset: Dataset, reads: Awaited<ReturnT
   const of = <R>(rows: Map<string, R[]>): R[] => rows.get(dataset.id) ?? [];
   const budget = of(reads.budgets)[0] ?? null;
   const requests = of(reads.requests);
-  if (!budget) return { dataset, budget, requests, spend: null, leftEpsilon: null, expired: false, freeze: null, personLevel: null, internal: null };
+  if (!budget) {
+    // A synthetic-only lineage needs none (post-processing.ts); the page says so instead of asking for one.
+    const postProcessing = await isSyntheticOnly(db, dataset.id);
+    return { dataset, budget, requests, spend: null, leftEpsilon: null, expired: false, freeze: null, personLevel: null, internal: null, postProcessing };
+  }
   const curves = curvesFrom(of(reads.curves)[0], toChanges(of(reads.changes))) ?? (await builtCurves(db, dataset.id));
   const headline = ledgerEpsilons(curves, budget.delta);
   const naiveEpsilonSum = naiveSumOf(of(reads.groups), of(reads.releases).map(releaseItem), budget.delta);
@@ -86,6 +91,7 @@ async function statusFrom(db: Executor, dataset: Dataset, reads: Awaited<ReturnT
     personLevel: recordLevel ? personLevel(headline.epsilon, budget.delta, budget.recordsPerPersonBound) : null,
     /** Internal, not DP: for the officer to raise k when a person has more records than it allows. */
     internal: { observedMaxRecordsPerSubject, exceedsBound: recordLevel && observedMaxRecordsPerSubject > budget.recordsPerPersonBound },
+    postProcessing: false,
   };
 }
 

@@ -17,6 +17,7 @@ import { lineageSpend } from "../budgets/ledger";
 import { guarantees } from "../models/service";
 import { provenanceStatement } from "../provenance/export";
 import { launchRun } from "../runs/service";
+import { handleUpload } from "../datasets/upload";
 import { handleSyntheticDownload } from "../synthetic/download";
 import type { SyntheticRequest } from "../synthetic/request";
 import { callerAs, pretrainTinyModel, refusal, registerTinyModel, snapshot, testWorld, tinyRunRequest, until, uploadTickets, type TestWorld } from "../testing";
@@ -142,6 +143,25 @@ describe("synthetic data from a DP model", () => {
     expect(statement.predicate.synthetic_data).toEqual([
       expect.objectContaining({ dataset_version_id: version.id, content_digest: version.contentDigest, source_model_version_id: modelId, validation_passed: true, approved_by: world.users.privacy_officer.email }),
     ]);
+
+    // The budgets page says why there is none; once someone adds real data to it, a run on that needs a budget.
+    expect(await engineer().budgets.status({ datasetId })).toMatchObject({ budget: null, postProcessing: true });
+    const real = await handleUpload(
+      new Request(`http://localhost/api/datasets/upload?datasetId=${datasetId}&format=jsonl&textField=text`, {
+        method: "POST",
+        headers: { "x-epsilon-upload": "1" },
+        body: Array.from({ length: 20 }, (_, i) => JSON.stringify({ text: `A real note ${i}` })).join("\n"),
+      }),
+      { db: world.db, user: world.users.engineer },
+      { dataDir, maxBytes: 1e6, publicUrl: "http://localhost" },
+    );
+    expect(real.status).toBe(201);
+    const { versionId: realVersionId } = (await real.json()) as { versionId: string };
+    expect(await engineer().budgets.status({ datasetId })).toMatchObject({ budget: null, postProcessing: false });
+    expect(await refusal(engineer().runs.launch({ ...runOnIt, datasetVersionId: realVersionId }))).toEqual({
+      code: "CONFLICT",
+      message: "This dataset has no privacy budget yet; a privacy officer must set one.",
+    });
     expect((await verifyChain(world.db)).ok).toBe(true);
   }, 120_000);
 

@@ -106,7 +106,11 @@ function DatasetBudget({ status, can }: { status: Status; can: Can }) {
           <SpendBreakdown datasetId={dataset.id} datasetName={dataset.name} limit={budget.epsilon} delta={budget.delta} accountant={spend.accountant} />
         </>
       ) : (
-        <p className="muted">No budget set yet: no run may start on this dataset.</p>
+        <p className="muted" data-testid="budget-none">
+          {status.postProcessing
+            ? "Synthetic data only: sampled from a DP model (post-processing), it needs no budget until real data is added to it; runs on it charge nothing to the source datasets."
+            : "No budget set yet: no run may start on this dataset."}
+        </p>
       )}
       {can["budgets.set"] && <SetBudgetForm datasetId={dataset.id} current={budget} />}
       {can["budgets.renew"] && budget && <RenewForm datasetId={dataset.id} current={budget} />}
