@@ -1,10 +1,9 @@
 // A model version's Red team tab (/models/<versionId>/red-team), for privacy officers and auditors: run adversarial
 // prompts against the version and read each exercise's evidence, masked.
-import Link from "next/link";
 import { forbidden, notFound } from "next/navigation";
 import { enterSection, serverCaller } from "@/app/_trpc/server";
 import { versionOrNotFound } from "../version-or-not-found";
-import { VersionTabs } from "../version-tabs";
+import { VersionHeader } from "../version-header";
 import { RedTeamView } from "./red-team-view";
 
 export default async function RedTeamPage({ params }: { params: Promise<{ versionId: string }> }) {
@@ -17,13 +16,7 @@ export default async function RedTeamPage({ params }: { params: Promise<{ versio
   const { family } = detail;
   return (
     <>
-      <p className="muted">
-        <Link href="/models">Models</Link> / {family}
-      </p>
-      <h1>
-        {family} v{detail.version.version}: red team
-      </h1>
-      <VersionTabs versionId={versionId} fineTuned can={section.can} current="red-team" />
+      <VersionHeader family={family} version={detail.version.version} versionId={versionId} title="red team" can={section.can} current="red-team" />
       <RedTeamView versionId={versionId} can={section.can} initial={exercises} />
     </>
   );

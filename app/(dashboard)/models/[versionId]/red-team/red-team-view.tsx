@@ -7,6 +7,7 @@ import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { ConfirmButton } from "@/app/_components/confirm-button";
 import { ErrorMessage } from "@/app/_components/error-message";
+import { FormProblems, problemsOf } from "@/app/_components/form-problems";
 import { formData, when } from "@/app/_components/format";
 import { InternalBadge } from "@/app/_components/internal-badge";
 import { useTRPC } from "@/app/_trpc/client";
@@ -156,7 +157,7 @@ export function RedTeamView({ versionId, can, initial }: { versionId: string; ca
       max_tokens: Number(get("maxTokens")),
       decoding: sampled ? { kind: "sample", temperature: Number(get("temperature")), top_k: number("topK"), top_p: number("topP") } : { kind: "greedy" },
     });
-    setInvalid(checked.success ? [] : [...new Set(checked.error.issues.map((i) => i.message))]);
+    setInvalid(problemsOf(checked));
     if (checked.success) run.mutate({ versionId, request: checked.data });
   }
 
@@ -212,17 +213,7 @@ export function RedTeamView({ versionId, can, initial }: { versionId: string; ca
               Run exercise
             </button>
           </div>
-          {invalid.length > 0 ? (
-            <div role="alert" className="error">
-              <ul>
-                {invalid.map((m) => (
-                  <li key={m}>{m}</li>
-                ))}
-              </ul>
-            </div>
-          ) : (
-            <ErrorMessage error={run.error} />
-          )}
+          <FormProblems problems={invalid} error={run.error} />
         </form>
       </section>
       {exercises.data.length === 0 ? <p className="muted">No exercise has been run against this version yet.</p> : exercises.data.map((e) => <ExerciseCard key={e.id} exercise={e} can={can} />)}

@@ -1,11 +1,10 @@
 // A model version's Synthetic data tab (/models/<versionId>/synthetic): engineers ask for a synthetic dataset sampled
 // from an approved version; everyone who reads training follows the version's synthetic datasets; privacy officers set
 // the organisation's validation thresholds.
-import Link from "next/link";
 import { notFound } from "next/navigation";
 import { enterSection, serverCaller } from "@/app/_trpc/server";
 import { versionOrNotFound } from "../version-or-not-found";
-import { VersionTabs } from "../version-tabs";
+import { VersionHeader } from "../version-header";
 import { SyntheticView } from "./synthetic-view";
 
 export default async function SyntheticPage({ params }: { params: Promise<{ versionId: string }> }) {
@@ -19,13 +18,7 @@ export default async function SyntheticPage({ params }: { params: Promise<{ vers
   const { family } = detail;
   return (
     <>
-      <p className="muted">
-        <Link href="/models">Models</Link> / {family}
-      </p>
-      <h1>
-        {family} v{detail.version.version}: synthetic data
-      </h1>
-      <VersionTabs versionId={versionId} fineTuned can={section.can} current="synthetic" />
+      <VersionHeader family={family} version={detail.version.version} versionId={versionId} title="synthetic data" can={section.can} current="synthetic" />
       <SyntheticView versionId={versionId} status={detail.version.status} task={detail.task} can={section.can} initial={jobs} thresholds={thresholds} />
     </>
   );

@@ -5,7 +5,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { ErrorMessage } from "@/app/_components/error-message";
+import { FormProblems, problemsOf } from "@/app/_components/form-problems";
 import { formData, when } from "@/app/_components/format";
 import { useTRPC } from "@/app/_trpc/client";
 import type { Can, RouterOutputs } from "@/app/_trpc/types";
@@ -57,7 +57,7 @@ function RequestForm({ versionId, task }: { versionId: string; task: Task }) {
       max_tokens: Number(get("maxTokens")),
       decoding: { kind: "sample", temperature: Number(get("temperature")), top_k: number("topK"), top_p: number("topP") },
     });
-    setInvalid(checked.success ? [] : [...new Set(checked.error.issues.map((i) => i.message))]);
+    setInvalid(problemsOf(checked));
     if (checked.success) request.mutate({ versionId, request: checked.data });
   }
 
@@ -112,17 +112,7 @@ function RequestForm({ versionId, task }: { versionId: string; task: Task }) {
           Generate
         </button>
       </div>
-      {invalid.length > 0 ? (
-        <div role="alert" className="error">
-          <ul>
-            {invalid.map((m) => (
-              <li key={m}>{m}</li>
-            ))}
-          </ul>
-        </div>
-      ) : (
-        <ErrorMessage error={request.error} />
-      )}
+      <FormProblems problems={invalid} error={request.error} />
     </form>
   );
 }

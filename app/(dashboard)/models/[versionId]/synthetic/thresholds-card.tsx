@@ -3,7 +3,7 @@
 // (audited); a version keeps the thresholds it was checked against.
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { ErrorMessage } from "@/app/_components/error-message";
+import { FormProblems, problemsOf } from "@/app/_components/form-problems";
 import { formData } from "@/app/_components/format";
 import { useTRPC } from "@/app/_trpc/client";
 import type { RouterOutputs } from "@/app/_trpc/types";
@@ -34,7 +34,7 @@ export function ThresholdsCard({ thresholds, canSet }: { thresholds: Thresholds;
       max_closer_share: Number(get("closer")),
       max_copied_pii: Number(get("pii")),
     });
-    setInvalid(checked.success ? [] : [...new Set(checked.error.issues.map((i) => i.message))]);
+    setInvalid(problemsOf(checked));
     if (checked.success) set.mutate(checked.data);
   }
 
@@ -76,17 +76,7 @@ export function ThresholdsCard({ thresholds, canSet }: { thresholds: Thresholds;
               Set thresholds
             </button>
           </div>
-          {invalid.length > 0 ? (
-            <div role="alert" className="error">
-              <ul>
-                {invalid.map((m) => (
-                  <li key={m}>{m}</li>
-                ))}
-              </ul>
-            </div>
-          ) : (
-            <ErrorMessage error={set.error} />
-          )}
+          <FormProblems problems={invalid} error={set.error} />
           {set.isSuccess && <p role="status">Thresholds set.</p>}
         </form>
       )}
