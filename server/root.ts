@@ -4,6 +4,7 @@ import { budgetsRouter } from "./budgets/router";
 import { datasetsRouter } from "./datasets/router";
 import { homeRouter } from "./home/router";
 import { disclosureRouter } from "./disclosure/router";
+import { federationRouter } from "./federation/router";
 import { incidentsRouter } from "./incidents/router";
 import { leakageRouter } from "./leakage/router";
 import { modelsRouter } from "./models/router";
@@ -35,6 +36,7 @@ export const appRouter = router({
   home: homeRouter,
   notifications: notificationsRouter,
   spend: spendRouter,
+  federation: federationRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -12,3 +12,4 @@ export * from "./notifications";
 export * from "./ledger-curves";
 export * from "./red-team";
 export * from "./synthetic";
+export * from "./federation";

@@ -17,6 +17,7 @@ export const SECTION_IDS = [
   "budgets",
   "monitoring",
   "incidents",
+  "federation",
   "audit",
   "admin",
 ] as const;
@@ -60,7 +61,9 @@ export const MAY = {
   oversee: ["privacy_officer", "auditor"],
   /** Read and verify the audit log. */
   readAudit: ["auditor", "admin"],
-  /** Manage users and roles. */
+  /** See the parties of cross-institution training (admins register and revoke them: `administer`). */
+  readFederation: [...READERS_OF_TRAINING, "admin"],
+  /** Manage users and roles, and the parties of cross-institution training. */
   administer: ["admin"],
 } as const satisfies Record<string, Roles>;
 export type Action = keyof typeof MAY;
@@ -134,6 +137,13 @@ export const SECTIONS: Record<SectionId, Section> = {
     roles: MAY.oversee,
     summary: "Incidents with their timeline, containment actions and blast radius.",
   },
+  federation: {
+    id: "federation",
+    label: "Federation",
+    href: "/federation",
+    roles: MAY.readFederation,
+    summary: "Institutions (parties) that train together without pooling their records: enrolment, status and rounds.",
+  },
   audit: {
     id: "audit",
     label: "Audit",
@@ -184,6 +194,8 @@ export const ROUTER_SECTIONS: Record<string, readonly SectionId[] | "everyone"> 
   // The home page's to-do list (one per role) and the notification inbox: every signed-in user, each their own.
   home: "everyone",
   notifications: "everyone",
+  // The parties of cross-institution training, on the Federation page.
+  federation: ["federation"],
   // The spend breakdown by run and model version, on the Budgets page.
   spend: ["budgets"],
 };

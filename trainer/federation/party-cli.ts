@@ -1,0 +1,99 @@
+// A party of cross-institution training, run on the institution's own machine:
+//   npm run party -- --coordinator URL --token T --data FILE.jsonl [--key FILE] [--interval SECONDS] [--once]
+// It counts the people its data holds (distinct `subject`s; a record without one is a person of its own), makes an
+// Ed25519 key and enrols with the one-time token (the key is kept in --key, owner-only, so later starts need no token),
+// then signs a status message every --interval seconds (once with --once). Records never leave the machine: only the
+// count does, and later rounds' masked updates.
+import { createPrivateKey } from "node:crypto";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { enrolAnswerSchema, newEnrolmentKey, signMessage, type PartyMessage } from "../contract/federation/messages";
+
+const keyFileSchema = z.strictObject({ coordinator: z.string(), party_id: z.uuid(), name: z.string(), private_key: z.string() });
+
+class PartyError extends Error {}
+
+/** The number of people the data file holds; refuses a malformed line, naming it. */
+function countUnits(file: string): number {
+  const subjects = new Set<string>();
+  let anonymous = 0;
+  readFileSync(file, "utf8")
+    .split("\n")
+    .forEach((line, i) => {
+      if (line.trim() === "") return;
+      let record: unknown;
+      try {
+        record = JSON.parse(line);
+      } catch {
+        throw new PartyError(`${file}:${i + 1}: not JSON`);
+      }
+      const parsed = z.object({ text: z.string().min(1), subject: z.string().min(1).optional() }).safeParse(record);
+      if (!parsed.success) throw new PartyError(`${file}:${i + 1}: a record needs a non-empty "text" (and may name a "subject")`);
+      if (parsed.data.subject === undefined) anonymous++;
+      else subjects.add(parsed.data.subject);
+    });
+  return subjects.size + anonymous;
+}
+
+async function post(url: string, body: unknown): Promise<unknown> {
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const answer = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+  if (!res.ok) throw new PartyError(`${url} answered ${res.status}: ${answer?.error?.message ?? "no reason given"}`);
+  return answer;
+}
+
+async function enrol(coordinator: string, token: string, units: number, keyFile: string) {
+  const key = newEnrolmentKey();
+  const answer = enrolAnswerSchema.parse(await post(`${coordinator}/api/federation/enrol`, { token, public_key: key.publicKey, stated_units: units }));
+  const saved = { coordinator, party_id: answer.party_id, name: answer.name, private_key: key.privateKey.export({ format: "pem", type: "pkcs8" }).toString() };
+  writeFileSync(keyFile, JSON.stringify(saved), { mode: 0o600 });
+  chmodSync(keyFile, 0o600);
+  return saved;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      coordinator: { type: "string" },
+      token: { type: "string" },
+      data: { type: "string" },
+      key: { type: "string", default: "party-key.json" },
+      interval: { type: "string", default: "30" },
+      once: { type: "boolean", default: false },
+    },
+  });
+  if (!values.coordinator || !values.data) throw new PartyError("usage: npm run party -- --coordinator URL --token T --data FILE.jsonl [--key FILE] [--interval SECONDS] [--once]");
+  const coordinator = values.coordinator.replace(/\/+$/, "");
+  const units = countUnits(values.data);
+  const saved = existsSync(values.key)
+    ? keyFileSchema.parse(JSON.parse(readFileSync(values.key, "utf8")))
+    : values.token
+      ? await enrol(coordinator, values.token, units, values.key)
+      : (() => {
+          throw new PartyError(`no key file ${values.key}: enrol first with --token`);
+        })();
+  console.log(JSON.stringify({ type: "enrolled", party_id: saved.party_id, name: saved.name, stated_units: units }));
+  const privateKey = createPrivateKey(saved.private_key);
+  let counter = 0;
+  const sendStatus = async () => {
+    // Milliseconds since the epoch, times 1000, plus a counter: grows across restarts without keeping state.
+    const message: PartyMessage = { party: saved.party_id, seq: Date.now() * 1000 + (counter++ % 1000), sent_at: new Date().toISOString(), type: "status", body: { stated_units: units } };
+    const answer = await post(`${coordinator}/api/federation/messages`, signMessage(message, privateKey));
+    console.log(JSON.stringify({ type: "status_sent", answer }));
+  };
+  await sendStatus();
+  if (values.once) return;
+  const seconds = Number(values.interval);
+  if (!(seconds >= 1)) throw new PartyError("--interval must be at least 1 second");
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    await sendStatus().catch((err: Error) => console.error(JSON.stringify({ type: "error", reason: err.message })));
+  }
+}
+
+main(process.argv.slice(2)).catch((err: Error) => {
+  console.error(err instanceof PartyError ? err.message : err);
+  process.exit(1);
+});
