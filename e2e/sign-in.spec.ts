@@ -8,12 +8,12 @@ import { REMOTE_ADDRESS_HEADER } from "../server/auth/client-address";
 import { E2E_TRUSTED_PROXY, E2E_URL } from "./env";
 import { disableUser, errorAlert, fillSignIn, seedUser, setUserDisabled, signIn } from "./helpers";
 
-const ALL_SECTIONS = ["Datasets", "Models", "Runs", "Budgets", "Monitoring", "Incidents", "Audit", "Admin"];
+const ALL_SECTIONS = ["Datasets", "Models", "Runs", "Budgets", "Monitoring", "Incidents", "Federation", "Audit", "Admin"];
 const VISIBLE: Record<Role, string[]> = {
-  admin: ["Datasets", "Audit", "Admin"],
-  privacy_officer: ["Datasets", "Models", "Runs", "Budgets", "Monitoring", "Incidents"],
-  engineer: ["Datasets", "Models", "Runs", "Budgets"],
-  auditor: ["Datasets", "Models", "Runs", "Budgets", "Monitoring", "Incidents", "Audit"],
+  admin: ["Datasets", "Federation", "Audit", "Admin"],
+  privacy_officer: ["Datasets", "Models", "Runs", "Budgets", "Monitoring", "Incidents", "Federation"],
+  engineer: ["Datasets", "Models", "Runs", "Budgets", "Federation"],
+  auditor: ["Datasets", "Models", "Runs", "Budgets", "Monitoring", "Incidents", "Federation", "Audit"],
 };
 const ROLE_LABEL: Record<Role, string> = {
   admin: "Admin",
