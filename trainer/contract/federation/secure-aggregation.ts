@@ -4,7 +4,8 @@
 //   0. advertise   each party makes two X25519 key pairs (one to encrypt shares, one for pairwise masks);
 //   1. share keys  each party Shamir-shares its mask private key and a fresh self-mask seed among all who advertised
 //                  (threshold t > n/2), each share encrypted (AES-256-GCM) for its holder, relayed by the coordinator;
-//   2. mask        each party sends x + PRG(self seed) ± PRG(pairwise secret with every other party) mod 2^32;
+//   2. mask        each party sends x + PRG(self seed) ± PRG(pairwise secret with every other party that shared
+//                  its keys) mod 2^32;
 //   3. unmask      the survivors send, for each party that sent a masked vector, its self-seed share, and for each
 //                  that dropped out before, its mask-key share (never both for one party); with t of them the
 //                  coordinator removes the self masks and the dropped parties' pairwise masks.
@@ -129,12 +130,15 @@ export class AggregationParty {
     }
   }
 
-  /** Round 2: the encoded vector under its self mask and its pairwise masks with every other party that advertised. */
+  /**
+   * Round 2: the encoded vector under its self mask and its pairwise masks with every other party whose shares it
+   * received (those that shared keys: a party that advertised and went silent has no shares to unmask it with).
+   */
   maskedInput(input: Uint32Array): MaskedInput {
     const masked = input.slice();
     addInto(masked, expandMask(this.selfSeed, this.roundId, input.length));
     for (const other of this.advertised) {
-      if (other.party === this.id) continue;
+      if (other.party === this.id || !this.held.has(other.party)) continue;
       const mask = expandMask(agreed(this.maskKeys.privateKey, other.mask_public, "mask"), this.roundId, input.length);
       addInto(masked, mask, this.id < other.party ? 1 : -1);
     }

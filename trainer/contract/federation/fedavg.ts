@@ -1,0 +1,133 @@
+// One round of DP federated averaging (DP-FedAvg, McMahan et al. 2018) with secure aggregation, as the coordinator
+// runs it over its parties, local or remote alike (RoundParty):
+//
+//   1. sample    each party independently with probability q (node:crypto);
+//   2. keys      the sampled parties advertise keys and share them (secure-aggregation.ts, threshold t > n/2);
+//   3. update    each trains from the global weights on its own data, clips its delta to L2 norm C, and sends it
+//                masked in fixed point; a party may drop out at any step;
+//   4. unmask    the coordinator recovers the survivors' sum only, or the round aborts (nothing applied, nothing
+//                spent: the sum was never learnt);
+//   5. noise     N(0, σ²C²) per coordinate (node:crypto) on the sum, divided by the expected number of parties qN
+//                (fixed, so one party's add-or-remove moves it by at most C/(qN)), added to the global weights.
+//
+// An applied round spends one Poisson-sampled Gaussian event (q, σ) with the party as the unit: a round with an empty
+// sample is noise alone and spends the same.
+import { dpSgdEvent, type PrivacyEvent } from "../../privacy";
+import { gaussians, poissonSample } from "../secure-random";
+import { decode, encode, fixedPointScale } from "./masking";
+import { AggregationParty, SecureAggregationAbort, unmaskSum, type AdvertisedKeys, type EncryptedShares, type MaskedInput, type UnmaskingShares } from "./secure-aggregation";
+
+/** A party as a round talks to it; null from any step means it dropped out there. */
+export interface RoundParty {
+  readonly id: string;
+  advertise(roundId: string): Promise<AdvertisedKeys | null>;
+  shareKeys(advertised: readonly AdvertisedKeys[], threshold: number): Promise<EncryptedShares[] | null>;
+  receiveShares(shares: readonly EncryptedShares[]): Promise<void>;
+  /** Trains from `global`, clips its delta to `clipNorm` and sends it masked at `scale`. */
+  maskedUpdate(global: Float32Array, clipNorm: number, scale: number): Promise<MaskedInput | null>;
+  unmaskingShares(survivors: readonly string[]): Promise<UnmaskingShares | null>;
+}
+
+export interface RoundSettings {
+  roundId: string;
+  samplingRate: number;
+  clipNorm: number;
+  noiseMultiplier: number;
+}
+
+export type RoundOutcome =
+  | { applied: true; weights: Float32Array; sampled: string[]; survivors: string[]; dropped: string[]; event: PrivacyEvent }
+  | { applied: false; weights: Float32Array; sampled: string[]; survivors: string[]; dropped: string[]; reason: string };
+
+/** The delta scaled down to L2 norm at most `clipNorm` (unchanged when already within it). */
+export function clipToNorm(delta: Float32Array, clipNorm: number): Float32Array {
+  let sq = 0;
+  for (const v of delta) sq += v * v;
+  const norm = Math.sqrt(sq);
+  if (norm <= clipNorm) return delta;
+  const factor = clipNorm / norm;
+  return delta.map((v) => v * factor);
+}
+
+/** The smallest threshold above half of n parties. */
+export const majority = (n: number) => Math.floor(n / 2) + 1;
+
+/** One round over `parties` (every enrolled party; the round samples among them). */
+export async function federatedRound(global: Float32Array, parties: readonly RoundParty[], s: RoundSettings): Promise<RoundOutcome> {
+  const sampled = poissonSample(parties.length, s.samplingRate).map((i) => parties[i]!);
+  const ids = sampled.map((p) => p.id);
+  const expected = s.samplingRate * parties.length;
+  const noisy = (sum: Float64Array) => {
+    const noise = gaussians(global.length, s.noiseMultiplier * s.clipNorm);
+    return global.map((w, i) => w + (sum[i]! + noise[i]!) / expected);
+  };
+  const event = dpSgdEvent(s.samplingRate, s.noiseMultiplier, 1);
+  if (sampled.length === 0) return { applied: true, weights: noisy(new Float64Array(global.length)), sampled: [], survivors: [], dropped: [], event };
+
+  const abort = (reason: string, survivors: string[] = []): RoundOutcome => ({ applied: false, weights: global, sampled: ids, survivors, dropped: ids.filter((i) => !survivors.includes(i)), reason });
+  const present = <T>(answers: (T | null)[], of: readonly RoundParty[]) => of.filter((_, i) => answers[i] !== null);
+
+  const advertised = await Promise.all(sampled.map((p) => p.advertise(s.roundId)));
+  const keyed = present(advertised, sampled);
+  const threshold = majority(keyed.length);
+  if (keyed.length === 0) return abort("no sampled party advertised keys");
+  const keys = advertised.filter((a): a is AdvertisedKeys => a !== null);
+  const shares = await Promise.all(keyed.map((p) => p.shareKeys(keys, threshold)));
+  const sharing = present(shares, keyed);
+  if (sharing.length < threshold) return abort(`only ${sharing.length} of ${keyed.length} parties shared their keys; at least ${threshold} must`);
+  const all = shares.filter((x): x is EncryptedShares[] => x !== null).flat();
+  await Promise.all(sharing.map((p) => p.receiveShares(all.filter((m) => m.to === p.id))));
+
+  const scale = fixedPointScale(keyed.length, s.clipNorm);
+  const masked = (await Promise.all(sharing.map((p) => p.maskedUpdate(global, s.clipNorm, scale)))).filter((m): m is MaskedInput => m !== null);
+  const survivors = masked.map((m) => m.party).sort();
+  if (survivors.length < threshold) return abort(`only ${survivors.length} of ${keyed.length} parties sent their masked update; at least ${threshold} must`, survivors);
+  const unmasking = (await Promise.all(sharing.filter((p) => survivors.includes(p.id)).map((p) => p.unmaskingShares(survivors)))).filter((u): u is UnmaskingShares => u !== null);
+  try {
+    // The parties that advertised but shared no keys have no shares anywhere: they count among the advertised only
+    // through the shares of those that did, so the coordinator sums over those that shared.
+    const sharedKeys = keys.filter((k) => sharing.some((p) => p.id === k.party));
+    const { sum, dropped } = unmaskSum({ roundId: s.roundId, threshold, length: global.length, advertised: sharedKeys, masked, unmasking });
+    return { applied: true, weights: noisy(decode(sum, scale)), sampled: ids, survivors, dropped: [...new Set([...dropped, ...ids.filter((i) => !survivors.includes(i))])].sort(), event };
+  } catch (err) {
+    if (err instanceof SecureAggregationAbort) return abort(err.message, survivors);
+    throw err;
+  }
+}
+
+/**
+ * A party in this process: trains with `train` (its delta from the global weights on its own data), clips, encodes and
+ * masks. `dropAt` makes it drop out at a step (for tests and simulations).
+ */
+export class LocalRoundParty implements RoundParty {
+  private party: AggregationParty | null = null;
+
+  constructor(
+    readonly id: string,
+    private readonly train: (global: Float32Array) => Float32Array,
+    private readonly dropAt: "advertise" | "share" | "update" | "unmask" | null = null,
+  ) {}
+
+  async advertise(roundId: string): Promise<AdvertisedKeys | null> {
+    if (this.dropAt === "advertise") return null;
+    this.party = new AggregationParty(this.id, roundId);
+    return this.party.advertise();
+  }
+
+  async shareKeys(advertised: readonly AdvertisedKeys[], threshold: number): Promise<EncryptedShares[] | null> {
+    return this.dropAt === "share" ? null : this.party!.shareKeys(advertised, threshold);
+  }
+
+  async receiveShares(shares: readonly EncryptedShares[]): Promise<void> {
+    this.party!.receiveShares(shares);
+  }
+
+  async maskedUpdate(global: Float32Array, clipNorm: number, scale: number): Promise<MaskedInput | null> {
+    if (this.dropAt === "update") return null;
+    return this.party!.maskedInput(encode(clipToNorm(this.train(global), clipNorm), scale));
+  }
+
+  async unmaskingShares(survivors: readonly string[]): Promise<UnmaskingShares | null> {
+    return this.dropAt === "unmask" ? null : this.party!.unmaskingShares(survivors);
+  }
+}
