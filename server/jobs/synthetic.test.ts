@@ -1,6 +1,6 @@
 // Synthetic datasets made by the job runner with the real trainer, from a tiny model fine-tuned on tickets: the records
-// are sampled from a template per label, into a version of kind synthetic whose report is masked and whose guarantee
-// is the model's; nobody trains on or downloads it before a privacy officer approves it; then a run on it needs no
+// are sampled from a template per label, into a version of kind synthetic whose report is masked (with train on
+// synthetic, test on real beside it) and whose guarantee is the model's; nobody trains on or downloads it before a privacy officer approves it; then a run on it needs no
 // budget and charges nothing to the source lineage, and the model it makes carries the source model's guarantee (in
 // its provenance too). A failed validation opens an incident linked to the version and its model; a cancel stops a job;
 // refused requests change nothing.
@@ -40,9 +40,14 @@ beforeAll(async () => {
   world = await testWorld();
   baseId = await registerTinyModel(world.db, dataDir);
   const tickets = Array.from({ length: 120 }, (_, i) => ({ text: `Ticket ${i}: my order ${i * 7} is late again`, who: `c${i}`, kind: i % 2 ? "spam" : "ham" }));
-  const uploaded = await uploadTickets(world, dataDir, [...tickets, ...PRINTABLE.map((c, i) => ({ text: c, who: `p${i}`, kind: "ham" }))]);
+  // The one-character records carry no label: they are trained as they are.
+  const uploaded = await uploadTickets(world, dataDir, [...tickets, ...PRINTABLE.map((c, i) => ({ text: c, who: `p${i}` }))]);
   sourceDatasetId = uploaded.datasetId;
-  const { runId } = await launchRun(world.db, world.users.engineer, actorOf(world.users.engineer), tinyRunRequest(uploaded.versionId, baseId, { noiseMultiplier: 1.2, samplingRate: 0.25, steps: 3 }));
+  const task = { labelField: "kind", labels: ["spam", "ham"] };
+  const { runId } = await launchRun(world.db, world.users.engineer, actorOf(world.users.engineer), {
+    ...tinyRunRequest(uploaded.versionId, baseId, { noiseMultiplier: 1.2, samplingRate: 0.25, steps: 3 }),
+    task,
+  });
   runner = new Runner({ db: world.db, dataDir, concurrency: 1, trainerCommand: TRAINER_COMMAND, pollMs: 50, leaseMs: 30_000, log: () => {} });
   await runner.start();
   await until(async () => (await first(world.db.select().from(runs).where(eq(runs.id, runId))))!.resultModelVersionId !== null, "the run's model version");
@@ -111,6 +116,8 @@ describe("synthetic data from a DP model", () => {
     expect(report.training_records).toBeGreaterThan(100);
     expect(report.dcr.reference_records).toBeGreaterThan(0);
     expect(report.samples.map((s) => s.label)).toEqual(["spam", "ham", "spam", "ham", "spam", "ham", "spam", "ham", "spam", "ham"]);
+    // Train on synthetic, test on real: both classifiers label the run's held-out tickets.
+    expect(report.utility).toMatchObject({ labels: ["spam", "ham"], test_records: expect.any(Number), synthetic: { accuracy: expect.any(Number) }, real: { accuracy: expect.any(Number) } });
 
     // Not approved: no training, no download.
     const runOnIt = { ...tinyRunRequest(version.id, baseId, { noiseMultiplier: 1, samplingRate: 0.25, steps: 2 }), privacyUnit: "record" as const };

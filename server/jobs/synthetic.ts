@@ -1,7 +1,8 @@
 // The job runner's side of synthetic data: claims the oldest queued job, samples its records from the version's model
 // with the trainer's `generate` in batches (recording progress, stopping at a cancel between batches), writes them as
 // a synthetic dataset version, validates them against the source run's records (regenerated from the dataset version's
-// file with the run's hold-out) and records the version with its report.
+// file with the run's hold-out), measures train-on-synthetic-test-on-real when they carry labels, and records the
+// version with its report.
 import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import path from "node:path";
@@ -10,7 +11,12 @@ import { first, type Db } from "../../db/client";
 import { modelVersions, runCanaries, runs, syntheticJobs, type Run, type SyntheticJob } from "../../db/schema";
 import { openVersionWriter } from "../datasets/ingest/version-file";
 import { summaryFields } from "../datasets/service";
-import { trainedRecords } from "../runs/run-files";
+import { Reservoir } from "../reservoir";
+import { runRequestInput } from "../runs/run-request";
+import { splitRunRecords, trainedRecords } from "../runs/run-files";
+import type { Utility } from "../synthetic/report";
+import { syntheticUtility } from "../synthetic/utility";
+import type { Example } from "../../trainer/contract/ngram-classifier";
 import { modelStoreFor } from "../storage/model-store";
 import { plannedRecords, syntheticRequestSchema } from "../synthetic/request";
 import { currentThresholds, recordProgress, recordSyntheticEnd, recordSyntheticVersion } from "../synthetic/service";
@@ -30,6 +36,24 @@ async function heldOutTexts(db: Db, dataDir: string, run: Run): Promise<string[]
   const texts: string[] = [];
   for await (const { split, record } of trainedRecords(db, dataDir, run)) if (split === "validation") texts.push(record.text);
   return texts;
+}
+
+/** Real training records the utility's real classifier learns from, at most (a uniform sample). */
+const MAX_REAL_EXAMPLES = 5000;
+
+/** Train on synthetic, test on real, over the labels the source run was trained with. */
+async function utilityOf(db: Db, dataDir: string, run: Run, records: readonly SyntheticRecord[], labels: readonly string[]): Promise<Utility> {
+  const task = runRequestInput.parse(JSON.parse(run.spec)).task;
+  if (!task) return { skipped: "The source run was not trained with labels." };
+  const shared = labels.filter((l) => task.labels.includes(l));
+  const train = new Reservoir<Example>(MAX_REAL_EXAMPLES);
+  const heldOut: Example[] = [];
+  for await (const { split, record } of splitRunRecords(db, dataDir, run)) {
+    if (record.label === undefined || record.subject_id.startsWith("canary:")) continue;
+    if (split === "train") train.add({ text: record.text, label: record.label });
+    else heldOut.push({ text: record.text, label: record.label });
+  }
+  return syntheticUtility(records, { train: train.items(), heldOut }, shared);
 }
 
 type Outcome = { records: SyntheticRecord[] } | { cancelled: true };
@@ -74,7 +98,9 @@ async function carryOut(db: Db, dataDir: string, trainerCommand: readonly string
       canarySecrets: canaries.map((c) => c.secret),
       thresholds: await currentThresholds(db),
     });
-    await recordSyntheticVersion(db, job, { format: "jsonl", textField: "text", subjectField: null, storagePath, ...summaryFields(summary), minimisation: null }, report);
+    const utility = request.labels.length > 0 ? await utilityOf(db, dataDir, run, records, request.labels) : undefined;
+    const made = { format: "jsonl" as const, textField: "text", subjectField: null, storagePath, ...summaryFields(summary), minimisation: null };
+    await recordSyntheticVersion(db, job, made, utility === undefined ? report : { ...report, utility });
   } catch (err) {
     await writer.abort();
     await rm(destination, { force: true });

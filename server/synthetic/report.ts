@@ -19,6 +19,23 @@ const share = z.number().min(0).max(1);
 /** Counts by the PII detector's entity type (server/datasets/ingest/pii.ts, not imported: it is not for pages). */
 const byType = z.record(z.string(), z.number().int().nonnegative());
 
+const scores = z.strictObject({ accuracy: share, macro_f1: share });
+
+/** Train on synthetic, test on real (utility.ts), or why it was not measured. */
+export const utilitySchema = z.union([
+  z.strictObject({
+    labels: z.array(z.string()),
+    /** The source run's held-out records with one of the labels: what both classifiers predict. */
+    test_records: z.number().int().positive(),
+    /** The classifier trained on the synthetic records. */
+    synthetic: scores,
+    /** The same classifier trained on the source run's real training records (up to 5000). */
+    real: scores,
+  }),
+  z.strictObject({ skipped: z.string() }),
+]);
+export type Utility = z.infer<typeof utilitySchema>;
+
 export const validationReportSchema = z.strictObject({
   version: z.literal(1),
   records: z.number().int().nonnegative(),
@@ -67,6 +84,8 @@ export const validationReportSchema = z.strictObject({
   passed: z.boolean(),
   /** One sentence per failed check. */
   failures: z.array(z.string()),
+  /** Utility beyond perplexity, for records with labels (not a check: it passes or fails nothing); absent before it was measured. */
+  utility: utilitySchema.optional(),
   /** The first records, masked. */
   samples: z.array(z.strictObject({ text: z.string(), label: z.string().nullable() })).max(10),
 });

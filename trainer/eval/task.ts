@@ -6,7 +6,7 @@
 import { labelPrefix } from "../contract/labelled-text";
 import type { Model } from "../model/model";
 import type { Tokenizer } from "../model/tokenizer";
-import { classificationMetrics, type ClassificationMetrics } from "./classification-metrics";
+import { classificationMetrics, type ClassificationMetrics } from "../contract/classification-metrics";
 import { scoreSequences } from "./score";
 
 /** The label each text is classified as, in input order. */

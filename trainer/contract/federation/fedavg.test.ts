@@ -57,7 +57,7 @@ describe("DP-FedAvg rounds", () => {
 
   it("charges each applied round one Poisson-sampled Gaussian event at party level; rounds compose", async () => {
     const events: PrivacyEvent[] = [];
-    let global = new Float32Array(DIM);
+    let global: Float32Array = new Float32Array(DIM);
     for (let r = 0; r < 4; r++) {
       const outcome = await federatedRound(global, parties(r === 2 ? { 0: "update", 1: "update", 2: "update" } : {}), { ...settings({ samplingRate: 0.8, noiseMultiplier: 1.5 }), roundId: `r${r}` });
       global = outcome.weights;

@@ -2,7 +2,7 @@
 // n-gram features (lower-cased word unigrams and bigrams, and character 4-grams, hashed with FNV-1a into 2^18
 // signed buckets, log-scaled counts, unit length), fitted by stochastic gradient descent with L2 decay in an order
 // shuffled from a seed. No TF: sparse vectors and a dense weight matrix.
-import { seededUniform } from "../contract/seeded-random";
+import { seededUniform } from "./seeded-random";
 
 export const FEATURE_BITS = 18;
 const DIMENSIONS = 1 << FEATURE_BITS;
