@@ -2,7 +2,7 @@
 // built-in attack sets; the job runner carries it out and the evidence shows every prompt and output with PII masked;
 // a privacy officer reveals the unmasked outputs (audited) and opens an incident from an exercise's finding. An empty
 // exercise, too many prompts, a 50 MB prompt set and an engineer's forged request are refused and change nothing;
-// engineers get no tab and a 403 for the page.
+// engineers get no Red team tab and a 403 for the page.
 import { expect, test } from "@playwright/test";
 import { E2E_URL } from "./env";
 import { databaseSnapshot, errorAlert, postChunked, seedRedTeamFinding, seedTrainedModel, seedUser, signIn } from "./helpers";
@@ -82,10 +82,12 @@ test("officers and auditors red-team a version; outputs are shown masked unless 
   await expect(off.getByRole("heading", { level: 1 })).toHaveText("A red-team exercise found leakage");
   await expect(off.getByText(/\(red_team, high\)/).first()).toBeVisible();
 
-  // An engineer sees no tab, gets a 403 for the page, and a forged request changes nothing.
+  // An engineer sees no Red team tab, gets a 403 for the page, and a forged request changes nothing.
   await page.goto(`/models/${trained.versionId}`);
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
-  await expect(page.getByRole("navigation", { name: "Version pages" })).toHaveCount(0);
+  // Engineers have the version's Synthetic data tab, not its Red team tab.
+  await expect(page.getByRole("navigation", { name: "Version pages" }).getByRole("link", { name: "Synthetic data" })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Version pages" }).getByRole("link", { name: "Red team" })).toHaveCount(0);
   expect((await page.goto(`/models/${trained.versionId}/red-team`))?.status()).toBe(403);
   const settled = await databaseSnapshot();
   const forged = await page.request.post("/api/trpc/redTeam.run", {
