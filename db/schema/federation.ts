@@ -1,7 +1,7 @@
 // Cross-institution training: the parties (institutions) an admin registered, each enrolled with its own Ed25519 key
-// by a one-time token, with what it last said of itself.
+// by a one-time token, with what it last said of itself; the mailbox parties talk through; overlaps of their subjects.
 import { sql } from "drizzle-orm";
-import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { users } from "./users";
 
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;
@@ -31,3 +31,43 @@ export const federationParties = sqliteTable("federation_parties", {
 });
 
 export type FederationParty = typeof federationParties.$inferSelect;
+
+/**
+ * The coordinator's mailbox: what parties send each other (relayed, never read by the coordinator beyond its form) and
+ * what the coordinator sends them. A party or the coordinator (null) at either end.
+ */
+export const federationMail = sqliteTable(
+  "federation_mail",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    session: text("session").notNull(),
+    fromParty: text("from_party").references(() => federationParties.id),
+    toParty: text("to_party").references(() => federationParties.id),
+    kind: text("kind").notNull(),
+    /** JSON. */
+    body: text("body").notNull(),
+    createdAt: text("created_at").notNull().default(now),
+  },
+  (t) => [index("federation_mail_to_idx").on(t.toParty, t.id)],
+);
+
+export const OVERLAP_STATUSES = ["running", "done"] as const;
+
+/**
+ * A private set intersection of the parties' subjects: who takes part, and each party's report (counts only). Its
+ * result is the most parties one person is at: the k of k-fold group privacy when parties are the privacy unit.
+ */
+export const federationOverlaps = sqliteTable("federation_overlaps", {
+  id: text("id").primaryKey(),
+  status: text("status", { enum: OVERLAP_STATUSES }).notNull().default("running"),
+  /** JSON: the party ids taking part. */
+  parties: text("parties").notNull(),
+  /** JSON: party id -> its report (trainer/contract/federation/messages.ts, overlapReportSchema). */
+  reports: text("reports").notNull().default("{}"),
+  mostPartiesOfOnePerson: integer("most_parties_of_one_person"),
+  startedBy: text("started_by").notNull().references(() => users.id),
+  startedAt: text("started_at").notNull().default(now),
+  finishedAt: text("finished_at"),
+});
+
+export type FederationOverlap = typeof federationOverlaps.$inferSelect;

@@ -7,8 +7,8 @@ import { errorResponse } from "../http/error-response";
 import { PayloadTooLargeError, payloadTooLargeResponse, readBoundedBody } from "../http/bounded-body";
 import { acceptMessage, enrolParty } from "./service";
 
-/** A party's messages are small: a status, or later a round's masked update (sent apart). */
-const MAX_MESSAGE_BYTES = 64 * 1024;
+/** A party's messages: a status, a poll, or mail such as a list of blinded subject ids (66 bytes each). */
+const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 async function jsonBody(req: Request): Promise<unknown> {
   const bytes = await readBoundedBody(req, MAX_MESSAGE_BYTES);

@@ -98,7 +98,7 @@ describe("parties", () => {
     const { partyId, token } = await admin().federation.registerParty({ name: "County Clinic" });
     const key = newEnrolmentKey();
     await enrolParty(world.db, { token, public_key: key.publicKey, stated_units: 40 });
-    const message = (seq: number, overrides: Partial<PartyMessage> = {}): PartyMessage => ({ party: partyId, seq, sent_at: new Date().toISOString(), type: "status", body: { stated_units: 41 }, ...overrides });
+    const message = (seq: number, overrides: { party?: string; sent_at?: string } = {}): PartyMessage => ({ party: partyId, seq, sent_at: new Date().toISOString(), type: "status", body: { stated_units: 41 }, ...overrides });
     expect(await acceptMessage(world.db, signMessage(message(10), key.privateKey))).toEqual({ accepted: 10 });
     const before = await world.db.select().from(federationParties);
     const refusedAs = async (body: unknown) => {

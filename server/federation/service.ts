@@ -12,6 +12,7 @@ import type { UserActor } from "../actor";
 import { appendAudit, audited, type Actor } from "../audit/service";
 import { AppError } from "../errors";
 import { lineText } from "../validation";
+import { carryOut } from "./mailbox";
 
 export const registerPartyInput = z.strictObject({ name: lineText().min(1, "Name the party").max(200) });
 export const partyIdInput = z.strictObject({ partyId: z.uuid() });
@@ -97,10 +98,9 @@ export async function enrolParty(db: Db, given: unknown, now = new Date()): Prom
 
 /**
  * Accepts a signed message from an enrolled party: its signature must be the party's key's, its sequence number
- * greater than the last accepted, and its time within MESSAGE_CLOCK_SKEW_MS of ours. A status message updates what the
- * party states of itself.
+ * greater than the last accepted, and its time within MESSAGE_CLOCK_SKEW_MS of ours; then carries it out (mailbox.ts).
  */
-export async function acceptMessage(db: Db, given: unknown, now = new Date()): Promise<{ accepted: number }> {
+export async function acceptMessage(db: Db, given: unknown, now = new Date()): Promise<Awaited<ReturnType<typeof carryOut>>> {
   const parsed = envelopeSchema.safeParse(given);
   if (!parsed.success) return refuse(db, null, "malformed message", new AppError("BAD_REQUEST", `The message is malformed: ${parsed.error.issues[0]!.message}.`));
   const { message } = parsed.data;
@@ -115,14 +115,21 @@ export async function acceptMessage(db: Db, given: unknown, now = new Date()): P
   if (Math.abs(Date.parse(message.sent_at) - now.getTime()) > MESSAGE_CLOCK_SKEW_MS) {
     return refuse(db, party.id, "stale message", new AppError("BAD_REQUEST", "The message's time is more than 5 minutes from the coordinator's clock."));
   }
-  // Conditional on the sequence, so that of two copies sent at once only one is accepted.
-  const moved = await transaction(db, (tx) =>
-    tx
-      .update(federationParties)
-      .set({ lastSequence: message.seq, lastSeenAt: now.toISOString(), statedUnits: message.body.stated_units })
-      .where(and(eq(federationParties.id, party.id), eq(federationParties.status, "enrolled"), lt(federationParties.lastSequence, message.seq)))
-      .returning({ seq: federationParties.lastSequence }),
-  );
-  if (moved.length !== 1) return refuse(db, party.id, `replayed sequence ${message.seq}`, new AppError("CONFLICT", `Sequence ${message.seq} was already used.`));
-  return { accepted: message.seq };
+  // Conditional on the sequence, so that of two copies sent at once only one is accepted; what the message does is done
+  // in the same transaction, so that a refused send leaves its sequence number unused.
+  try {
+    const done = await transaction(db, async (tx) => {
+      const moved = await tx
+        .update(federationParties)
+        .set({ lastSequence: message.seq, lastSeenAt: now.toISOString(), ...(message.type === "status" ? { statedUnits: message.body.stated_units } : {}) })
+        .where(and(eq(federationParties.id, party.id), eq(federationParties.status, "enrolled"), lt(federationParties.lastSequence, message.seq)))
+        .returning({ seq: federationParties.lastSequence });
+      return moved.length === 1 ? carryOut(tx, party, message) : null;
+    });
+    if (done === null) return refuse(db, party.id, `replayed sequence ${message.seq}`, new AppError("CONFLICT", `Sequence ${message.seq} was already used.`));
+    return done;
+  } catch (err) {
+    if (err instanceof AppError) return refuse(db, party.id, err.message, err);
+    throw err;
+  }
 }

@@ -1,21 +1,27 @@
 // A party of cross-institution training, run on the institution's own machine:
-//   npm run party -- --coordinator URL --token T --data FILE.jsonl [--key FILE] [--interval SECONDS] [--once]
+//   npm run party -- --coordinator URL --token T --data FILE.jsonl [--key FILE] [--interval S] [--poll S] [--once]
 // It counts the people its data holds (distinct `subject`s; a record without one is a person of its own), makes an
 // Ed25519 key and enrols with the one-time token (the key is kept in --key, owner-only, so later starts need no token),
-// then signs a status message every --interval seconds (once with --once). Records never leave the machine: only the
-// count does, and later rounds' masked updates.
+// then signs a status message every --interval seconds (once, and exits, with --once) and polls its mail every --poll
+// seconds, taking part in overlaps of subjects (party-overlap.ts). Records never leave the machine: only the count
+// does, and blinded subject ids.
 import { createPrivateKey } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { enrolAnswerSchema, newEnrolmentKey, signMessage, type PartyMessage } from "../contract/federation/messages";
+import { enrolAnswerSchema, mailSchema, newEnrolmentKey, signMessage, type PartyMessage } from "../contract/federation/messages";
+import { PartyOverlaps } from "./party-overlap";
 
+const pollAnswer = z.object({ mail: z.array(mailSchema) });
 const keyFileSchema = z.strictObject({ coordinator: z.string(), party_id: z.uuid(), name: z.string(), private_key: z.string() });
 
 class PartyError extends Error {}
 
-/** The number of people the data file holds; refuses a malformed line, naming it. */
-function countUnits(file: string): number {
+/**
+ * What the data file says of its people: how many (distinct `subject`s; a record without one is a person of its own)
+ * and the subject ids (for overlaps). Refuses a malformed line, naming it.
+ */
+function readPeople(file: string): { units: number; subjects: string[] } {
   const subjects = new Set<string>();
   let anonymous = 0;
   readFileSync(file, "utf8")
@@ -33,7 +39,7 @@ function countUnits(file: string): number {
       if (parsed.data.subject === undefined) anonymous++;
       else subjects.add(parsed.data.subject);
     });
-  return subjects.size + anonymous;
+  return { units: subjects.size + anonymous, subjects: [...subjects] };
 }
 
 async function post(url: string, body: unknown): Promise<unknown> {
@@ -61,12 +67,13 @@ async function main(argv: string[]): Promise<void> {
       data: { type: "string" },
       key: { type: "string", default: "party-key.json" },
       interval: { type: "string", default: "30" },
+      poll: { type: "string", default: "2" },
       once: { type: "boolean", default: false },
     },
   });
-  if (!values.coordinator || !values.data) throw new PartyError("usage: npm run party -- --coordinator URL --token T --data FILE.jsonl [--key FILE] [--interval SECONDS] [--once]");
+  if (!values.coordinator || !values.data) throw new PartyError("usage: npm run party -- --coordinator URL --token T --data FILE.jsonl [--key FILE] [--interval S] [--poll S] [--once]");
   const coordinator = values.coordinator.replace(/\/+$/, "");
-  const units = countUnits(values.data);
+  const { units, subjects } = readPeople(values.data);
   const saved = existsSync(values.key)
     ? keyFileSchema.parse(JSON.parse(readFileSync(values.key, "utf8")))
     : values.token
@@ -77,19 +84,34 @@ async function main(argv: string[]): Promise<void> {
   console.log(JSON.stringify({ type: "enrolled", party_id: saved.party_id, name: saved.name, stated_units: units }));
   const privateKey = createPrivateKey(saved.private_key);
   let counter = 0;
-  const sendStatus = async () => {
+  const signed = (type: PartyMessage["type"], body: PartyMessage["body"]) =>
     // Milliseconds since the epoch, times 1000, plus a counter: grows across restarts without keeping state.
-    const message: PartyMessage = { party: saved.party_id, seq: Date.now() * 1000 + (counter++ % 1000), sent_at: new Date().toISOString(), type: "status", body: { stated_units: units } };
-    const answer = await post(`${coordinator}/api/federation/messages`, signMessage(message, privateKey));
-    console.log(JSON.stringify({ type: "status_sent", answer }));
-  };
+    post(`${coordinator}/api/federation/messages`, signMessage({ party: saved.party_id, seq: Date.now() * 1000 + (counter++ % 1000), sent_at: new Date().toISOString(), type, body } as PartyMessage, privateKey));
+  const sendStatus = async () => console.log(JSON.stringify({ type: "status_sent", answer: await signed("status", { stated_units: units }) }));
   await sendStatus();
   if (values.once) return;
   const seconds = Number(values.interval);
+  const pollSeconds = Number(values.poll);
   if (!(seconds >= 1)) throw new PartyError("--interval must be at least 1 second");
+  if (!(pollSeconds >= 0.05)) throw new PartyError("--poll must be at least 0.05 seconds");
+  const overlaps = new PartyOverlaps(saved.party_id, subjects, async (session, to, kind, body) => void (await signed("send", { session, to, kind, body })));
+  let after = 0;
+  let statusAt = Date.now();
   for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-    await sendStatus().catch((err: Error) => console.error(JSON.stringify({ type: "error", reason: err.message })));
+    await new Promise((resolve) => setTimeout(resolve, pollSeconds * 1000));
+    try {
+      const { mail } = pollAnswer.parse(await signed("poll", { after }));
+      for (const m of mail) {
+        after = m.id;
+        await overlaps.onMail(m);
+      }
+      if (Date.now() - statusAt >= seconds * 1000) {
+        statusAt = Date.now();
+        await sendStatus();
+      }
+    } catch (err) {
+      console.error(JSON.stringify({ type: "error", reason: (err as Error).message }));
+    }
   }
 }
 

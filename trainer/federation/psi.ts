@@ -1,7 +1,7 @@
 // Private set intersection of subject identifiers between parties (ECDH-PSI over ristretto255, @noble/curves): each
-// party hashes its identifiers to the group (RFC 9380 hash-to-curve) and raises them to its secret scalar; the other
-// party raises what it receives to its own scalar and sends it back in the same order, with its own set blinded and
-// shuffled. Equal identifiers meet at H(x)^(ab), so each party learns which of its identifiers the other holds and
+// party hashes its identifiers to the group (RFC 9380 hash-to-curve), raises them to its secret scalar and sends them
+// in a random order it keeps; the other party raises what it receives to its own scalar and sends it back in the same
+// order. Equal identifiers meet at H(x)^(ab), so each party learns which of its identifiers the other holds and
 // nothing else; the coordinator relays points and learns only the counts the parties report. Scalars come from
 // node:crypto; a session's scalar is never reused, so its points cannot be linked to another session's.
 import { randomBytes, randomInt } from "node:crypto";
@@ -32,19 +32,25 @@ function shuffled<T>(items: readonly T[]): T[] {
 export class PsiParty {
   private readonly scalar = randomScalar();
   private readonly ids: string[];
+  /** The random order its blinded points were sent in: position k holds identifier order[k]. */
+  private readonly order: number[];
 
   /** `ids`: the party's subject identifiers (duplicates count once). */
   constructor(ids: readonly string[]) {
     this.ids = [...new Set(ids)];
+    this.order = shuffled(this.ids.map((_, i) => i));
   }
 
   get size(): number {
     return this.ids.length;
   }
 
-  /** Its identifiers hashed to the group and blinded by its scalar, in its own order (it keeps the order to itself). */
+  /**
+   * Its identifiers hashed to the group and blinded by its scalar, in a random order it keeps to itself: the other
+   * party learns nothing from the order, and returns them (reblinded) in it.
+   */
   blindOwn(): WirePoint[] {
-    return this.ids.map((id) => ristretto255_hasher.hashToCurve(new TextEncoder().encode(id), { DST }).multiply(this.scalar).toHex());
+    return this.order.map((i) => ristretto255_hasher.hashToCurve(new TextEncoder().encode(this.ids[i]!), { DST }).multiply(this.scalar).toHex());
   }
 
   /** The other party's blinded points raised to this party's scalar, in the order received. */
@@ -52,19 +58,16 @@ export class PsiParty {
     return points.map((p) => Point.fromHex(p).multiply(this.scalar).toHex());
   }
 
-  /** Its own blinded points, doubly blinded by this party too, shuffled: what it sends for the other to compare with. */
-  reblindShuffled(points: readonly WirePoint[]): WirePoint[] {
-    return shuffled(this.reblind(points));
-  }
-
   /**
-   * Which of its identifiers the other party holds: `mine` is its own blinded list as the other returned it (same
-   * order, now doubly blinded), `theirs` the other's doubly blinded set.
+   * Which of its identifiers (in its own order) the other party holds: `mine` is its blinded list as the other
+   * returned it (doubly blinded, in the order sent), `theirs` the other's blinded list, which this party reblinds.
    */
   heldByOther(mine: readonly WirePoint[], theirs: readonly WirePoint[]): boolean[] {
     if (mine.length !== this.ids.length) throw new RangeError(`${mine.length} points returned for ${this.ids.length} identifiers`);
-    const other = new Set(theirs);
-    return mine.map((p) => other.has(p));
+    const other = new Set(this.reblind(theirs));
+    const held = new Array<boolean>(this.ids.length).fill(false);
+    mine.forEach((p, k) => (held[this.order[k]!] = other.has(p)));
+    return held;
   }
 }
 
@@ -86,27 +89,32 @@ export interface OverlapReport {
  */
 export function overlapReports(parties: ReadonlyMap<string, PsiParty>, relay: (message: { from: string; to: string; points: WirePoint[] }) => void = () => {}): OverlapReport[] {
   const names = [...parties.keys()].sort();
-  const heldElsewhere = new Map(names.map((n) => [n, new Array<number>(parties.get(n)!.size).fill(0)]));
-  const sharedWith = new Map(names.map((n) => [n, {} as Record<string, number>]));
   const send = (from: string, to: string, points: WirePoint[]) => (relay({ from, to, points }), points);
+  // Each party sends its blinded list to every other, which returns it reblinded.
+  const blinded = new Map(names.map((n) => [n, parties.get(n)!.blindOwn()]));
+  const held = new Map<string, Map<string, boolean[]>>(names.map((n) => [n, new Map()]));
   for (const a of names) {
     for (const b of names) {
       if (a === b) continue;
-      // a learns which of its identifiers b holds.
-      const pa = parties.get(a)!;
-      const pb = parties.get(b)!;
-      const mine = send(b, a, pb.reblind(send(a, b, pa.blindOwn())));
-      const theirs = pa.reblind(send(b, a, shuffled(pb.blindOwn())));
-      const held = pa.heldByOther(mine, theirs);
-      held.forEach((h, i) => h && (heldElsewhere.get(a)![i]! += 1));
-      sharedWith.get(a)![b] = held.filter(Boolean).length;
+      const theirs = send(b, a, blinded.get(b)!);
+      const mine = send(b, a, parties.get(b)!.reblind(send(a, b, blinded.get(a)!)));
+      held.get(a)!.set(b, parties.get(a)!.heldByOther(mine, theirs));
     }
   }
-  return names.map((name) => {
-    const heldBy: Record<string, number> = {};
-    for (const others of heldElsewhere.get(name)!) heldBy[String(others + 1)] = (heldBy[String(others + 1)] ?? 0) + 1;
-    return { party: name, subjects: parties.get(name)!.size, shared_with: sharedWith.get(name)!, held_by: heldBy };
-  });
+  return names.map((name) => overlapReport(name, parties.get(name)!.size, held.get(name)!));
+}
+
+/** A party's report from which of its identifiers each other party holds. */
+export function overlapReport(party: string, subjects: number, held: ReadonlyMap<string, readonly boolean[]>): OverlapReport {
+  const elsewhere = new Array<number>(subjects).fill(0);
+  const sharedWith: Record<string, number> = {};
+  for (const [other, flags] of held) {
+    sharedWith[other] = flags.filter(Boolean).length;
+    flags.forEach((h, i) => h && (elsewhere[i]! += 1));
+  }
+  const heldBy: Record<string, number> = {};
+  for (const others of elsewhere) heldBy[String(others + 1)] = (heldBy[String(others + 1)] ?? 0) + 1;
+  return { party, subjects, shared_with: sharedWith, held_by: heldBy };
 }
 
 /** The most parties any one person is at, from the reports: the k of k-fold group privacy when parties are the unit. */

@@ -1,7 +1,7 @@
 "use client";
 // The Federation page's content: the parties with their status, last contact, last round and the unit count each
 // states of its data (not verified); an admin's form that registers a party and shows its one-time enrolment token
-// once, with the command the party runs; revocation.
+// once, with the command the party runs; revocation; overlaps of the parties' subjects, which officers start.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { ConfirmButton } from "@/app/_components/confirm-button";
@@ -52,6 +52,66 @@ function RegisterForm() {
           <pre className="mono">{`npm run party -- --coordinator ${origin} --token ${issued.token} --data FILE.jsonl`}</pre>
         </div>
       )}
+    </section>
+  );
+}
+
+function OverlapsCard({ can, names }: { can: Can; names: Map<string, string> }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const overlaps = useQuery({ ...trpc.federation.overlaps.queryOptions(), refetchInterval: (q) => (q.state.data?.some((o) => o.status === "running") ? 1000 : 5000) });
+  const start = useMutation(trpc.federation.startOverlap.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.federation.overlaps.queryKey() }) }));
+  const name = (id: string) => names.get(id) ?? id.slice(0, 8);
+  return (
+    <section className="card" data-testid="overlaps">
+      <h2>Overlaps of subjects</h2>
+      <p className="muted">
+        A private set intersection of the enrolled parties&apos; subject ids: each party learns how many of its subjects the others hold; this page, only
+        those counts. The most parties one person is at, k, is what a person-level statement with parties as the unit takes k-fold group privacy over.
+      </p>
+      {can["federation.startOverlap"] && (
+        <button type="button" onClick={() => start.mutate()} disabled={start.isPending}>
+          Start an overlap
+        </button>
+      )}
+      <ErrorMessage error={start.error ?? overlaps.error} />
+      {overlaps.data?.map((o) => (
+        <div key={o.id} data-testid="overlap">
+          <h3>
+            Started {when(o.startedAt)}: {o.status === "running" ? `running (${o.reports.length} of ${o.parties.length} parties reported)` : `k = ${o.mostPartiesOfOnePerson}`}
+          </h3>
+          <div className="scroll-x">
+            <table>
+              <thead>
+                <tr>
+                  <th>Party</th>
+                  <th>Subjects</th>
+                  <th>Shared with</th>
+                  <th>Subjects by number of parties holding them</th>
+                </tr>
+              </thead>
+              <tbody>
+                {o.reports.map((r) => (
+                  <tr key={r.party}>
+                    <td>{name(r.party)}</td>
+                    <td>{r.subjects}</td>
+                    <td>
+                      {Object.entries(r.shared_with)
+                        .map(([p, n]) => `${name(p)}: ${n}`)
+                        .join(", ")}
+                    </td>
+                    <td>
+                      {Object.entries(r.held_by)
+                        .map(([k, n]) => `${k} part${k === "1" ? "y" : "ies"}: ${n}`)
+                        .join(", ")}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      ))}
     </section>
   );
 }
@@ -115,6 +175,7 @@ export function FederationView({ can }: { can: Can }) {
         )}
         <ErrorMessage error={revoke.error} />
       </section>
+      <OverlapsCard can={can} names={new Map((parties.data ?? []).map((p) => [p.id, p.name]))} />
     </>
   );
 }

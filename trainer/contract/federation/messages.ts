@@ -19,21 +19,47 @@ export type EnrolRequest = z.infer<typeof enrolRequestSchema>;
 /** What the coordinator answers an enrolment: the party's id, which its every message names. */
 export const enrolAnswerSchema = z.strictObject({ party_id: z.uuid(), name: z.string() });
 
-export const MESSAGE_TYPES = ["status"] as const;
+/** What parties relay to each other, or report to the coordinator, through its mailbox. */
+export const MAIL_KINDS = ["psi.start", "psi.blinded", "psi.reblinded", "psi.report"] as const;
+export type MailKind = (typeof MAIL_KINDS)[number];
 
-const statusBody = z.strictObject({ stated_units: z.number().int().min(0).max(1e9) });
-
-/** A message's signed part. */
-export const messageSchema = z.strictObject({
+const units = z.number().int().min(0).max(1e9);
+const signedPart = {
   party: z.uuid(),
   /** Strictly greater than the last the coordinator accepted from this party. */
   seq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
   /** ISO 8601 UTC; the coordinator refuses a message sent too long ago or in the future. */
   sent_at: z.iso.datetime(),
-  type: z.enum(MESSAGE_TYPES),
-  body: statusBody,
-});
+};
+
+/** A message's signed part: a status, a poll for mail, or mail to send. */
+export const messageSchema = z.discriminatedUnion("type", [
+  z.strictObject({ ...signedPart, type: z.literal("status"), body: z.strictObject({ stated_units: units }) }),
+  /** The mail addressed to the party with an id above `after`. */
+  z.strictObject({ ...signedPart, type: z.literal("poll"), body: z.strictObject({ after: z.number().int().min(0) }) }),
+  /** Mail for another party of the same session, or for the coordinator. */
+  z.strictObject({
+    ...signedPart,
+    type: z.literal("send"),
+    body: z.strictObject({ session: z.uuid(), to: z.union([z.literal("coordinator"), z.uuid()]), kind: z.enum(MAIL_KINDS), body: z.record(z.string(), z.unknown()) }),
+  }),
+]);
 export type PartyMessage = z.infer<typeof messageSchema>;
+
+/** One piece of mail as a poll answers it (`from`: a party's id, or "coordinator"). */
+export const mailSchema = z.strictObject({ id: z.number().int(), session: z.uuid(), from: z.string(), kind: z.enum(MAIL_KINDS), body: z.record(z.string(), z.unknown()) });
+export type Mail = z.infer<typeof mailSchema>;
+
+/** A group element as it travels (ristretto255, 32 bytes, hex). */
+export const pointsSchema = z.strictObject({ points: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(1_000_000) });
+
+/** What a party reports of a private set intersection: counts only. */
+export const overlapReportSchema = z.strictObject({
+  party: z.uuid(),
+  subjects: z.number().int().min(0),
+  shared_with: z.record(z.uuid(), z.number().int().min(0)),
+  held_by: z.record(z.string().regex(/^[1-9]\d*$/), z.number().int().min(0)),
+});
 
 export const envelopeSchema = z.strictObject({
   message: messageSchema,
