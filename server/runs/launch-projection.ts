@@ -121,8 +121,9 @@ export interface LaunchSubject {
 
 /**
  * The launch's checks that do not read the budget (the version is visible to the user, who may train on it, from a
- * base model whose data they may see; a synthetic version must be approved), and the lineage's state as it is now, read at once with them as soon as the
- * version is known: the state is given only when the checks pass, and their refusals come first, in this order.
+ * base model whose data they may see; a synthetic version must be approved), and the lineage's state as it is now,
+ * read at once with them as soon as the version is known: the state is given only when the checks pass, and their
+ * refusals come first, in this order.
  */
 export async function checkedLaunch(db: Executor, user: SessionUser, input: RunRequest): Promise<{ subject: LaunchSubject; state: LineageState }> {
   // The dataset's checks and the model's are independent: at once.
