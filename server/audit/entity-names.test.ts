@@ -11,6 +11,7 @@ import { entityNames, nameOf, type EntityRef } from "./entity-names";
 
 let world: TestWorld;
 let refs: Record<string, EntityRef>;
+let syntheticDatasetId: string;
 
 beforeEach(async () => {
   world = await testWorld();
@@ -26,7 +27,16 @@ beforeEach(async () => {
     versionId: tuned.versionId,
     request: { attack_sets: ["divergence"], prompts: [], max_tokens: 8, decoding: { kind: "greedy" } },
   });
+  const { partyId } = await callerAs(world.db, world.users.admin).federation.registerParty({ name: "St. Mary's" });
+  await callerAs(world.db, officer).models.setStatus({ versionId: tuned.versionId, status: "approved" });
+  const synthetic = await callerAs(world.db, engineer).synthetic.request({
+    versionId: tuned.versionId,
+    request: { dataset_name: "synthetic notes", records: 4, template: "Note:", prompts: [], labels: [], label_field: "label", max_tokens: 8, decoding: { kind: "sample", temperature: 1, top_k: null, top_p: null } },
+  });
+  syntheticDatasetId = synthetic.datasetId;
   refs = {
+    party: { entityType: "federation_party", entityId: partyId },
+    syntheticJob: { entityType: "synthetic_job", entityId: synthetic.jobId },
     dataset: { entityType: "dataset", entityId: v.datasetId },
     version: { entityType: "dataset_version", entityId: v.id },
     model: { entityType: "model_version", entityId: model.id },
@@ -50,6 +60,8 @@ describe("entity names", () => {
     expect(name(refs.incident!)).toEqual({ label: "Leaked phone numbers", href: `/incidents/${refs.incident!.entityId}`, needs: "incidents.get", found: true });
     expect(name(refs.user!)).toEqual({ label: "privacy_officer", href: "/admin", needs: "users.list", found: true });
     expect(name(refs.run!)).toEqual({ label: `run ${refs.run!.entityId.slice(0, 8)} on notes v1`, href: `/runs/${refs.run!.entityId}`, needs: "runs.get", found: true });
+    expect(name(refs.party!)).toEqual({ label: "party St. Mary's", href: "/federation", needs: "federation.parties", found: true });
+    expect(name(refs.syntheticJob!)).toEqual({ label: "synthetic data synthetic notes", href: `/datasets/${syntheticDatasetId}`, needs: "synthetic.ofDataset", found: true });
     expect(name(refs.exercise!)).toEqual({
       label: `red-team exercise on ${name(refs.tunedModel!).label}`,
       href: `/models/${refs.tunedModel!.entityId}/red-team`,

@@ -3,7 +3,20 @@
 // itself when the entity is gone.
 import { eq, inArray } from "drizzle-orm";
 import { inChunks, type Executor } from "../../db/client";
-import { budgetRequests, datasetVersions, datasets, incidents, modelFamilies, modelVersions, redTeamExercises, runs, users } from "../../db/schema";
+import {
+  budgetRequests,
+  datasetVersions,
+  datasets,
+  federationOverlaps,
+  federationParties,
+  incidents,
+  modelFamilies,
+  modelVersions,
+  redTeamExercises,
+  runs,
+  syntheticJobs,
+  users,
+} from "../../db/schema";
 
 export interface EntityRef {
   entityType: string;
@@ -67,6 +80,27 @@ const LOOKUPS: Record<string, Lookup> = {
         .where(inArray(redTeamExercises.id, ids)),
       (e) => ({ label: `red-team exercise on ${e.family} v${e.version}`, href: `/models/${e.versionId}/red-team`, needs: "redTeam.list" }),
     ),
+  synthetic_job: async (db, ids) =>
+    byId(
+      await db
+        .select({ id: syntheticJobs.id, datasetId: datasets.id, name: datasets.name })
+        .from(syntheticJobs)
+        .innerJoin(datasets, eq(datasets.id, syntheticJobs.datasetId))
+        .where(inArray(syntheticJobs.id, ids)),
+      (j) => ({ label: `synthetic data ${j.name}`, href: `/datasets/${j.datasetId}`, needs: "synthetic.ofDataset" }),
+    ),
+  federation_party: async (db, ids) =>
+    byId(await db.select({ id: federationParties.id, name: federationParties.name }).from(federationParties).where(inArray(federationParties.id, ids)), (p) => ({
+      label: `party ${p.name}`,
+      href: "/federation",
+      needs: "federation.parties",
+    })),
+  federation_overlap: async (db, ids) =>
+    byId(await db.select({ id: federationOverlaps.id, startedAt: federationOverlaps.startedAt }).from(federationOverlaps).where(inArray(federationOverlaps.id, ids)), (o) => ({
+      label: `overlap of subjects started ${o.startedAt.slice(0, 16).replace("T", " ")}`,
+      href: "/federation",
+      needs: "federation.overlaps",
+    })),
   run: async (db, ids) =>
     byId(
       await db
