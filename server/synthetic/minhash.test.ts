@@ -1,7 +1,7 @@
 // MinHash: the signature's estimate is close to the exact Jaccard similarity, and the banded index finds near
 // duplicates among many texts as a pairwise comparison would.
 import { describe, expect, it } from "vitest";
-import { NearDuplicateIndex, estimatedJaccard, jaccard, shingles, signature } from "./minhash";
+import { NearDuplicateIndex, bandRowsFor, estimatedJaccard, jaccard, shingles, signature } from "./minhash";
 
 const words = "the quick brown fox jumps over a lazy dog while seven wizards quietly hex jolly fat kings".split(" ");
 const sentence = (n: number, shift: number) => Array.from({ length: n }, (_, i) => words[(i * 7 + shift) % words.length]).join(" ");
@@ -26,10 +26,14 @@ describe("minhash", () => {
     expect(estimatedJaccard(signature("Hello there"), signature("hello   THERE"))).toBe(1);
   });
 
+  it("bands as many rows as a 95% recall at the threshold allows", () => {
+    expect([0.3, 0.5, 0.7, 0.9, 1].map(bandRowsFor)).toEqual([2, 2, 4, 8, 8]);
+  });
+
   it("the banded index finds every pair above 0.5 that a pairwise comparison finds", () => {
     const indexed = Array.from({ length: 60 }, (_, i) => `${sentence(12, i)} number ${i}`);
     const queries = [indexed[5]!, `${indexed[17]!} extra`, "entirely different text about gardens and rain", indexed[40]!.replace("number", "no.")];
-    const index = new NearDuplicateIndex(indexed);
+    const index = new NearDuplicateIndex(indexed, 0.5);
     for (const q of queries) index.add(q);
     indexed.forEach((t, k) => {
       const pairwise = Math.max(...queries.map((q) => estimatedJaccard(signature(q), signature(t))));

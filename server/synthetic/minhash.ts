@@ -6,8 +6,18 @@
 export const SHINGLE_CHARS = 5;
 /** Hash functions per signature: the estimate's standard error is at most 1/(2·sqrt(64)) = 0.0625. */
 export const SIGNATURE_LENGTH = 64;
-/** Rows per band of the index: two rows make a pair at Jaccard 0.3 a candidate with probability 0.95. */
-const BAND_ROWS = 2;
+/** The recall a band layout must reach at the threshold: a pair that similar is a candidate with this probability. */
+const BAND_RECALL = 0.95;
+
+/**
+ * Rows per band for a threshold: the most rows (fewer candidates below the threshold, so fewer comparisons) for which a
+ * pair at the threshold is still a candidate with probability BAND_RECALL, 1 − (1 − t^r)^(64/r): 4 rows at 0.7, 2 at
+ * 0.3 or 0.5.
+ */
+export function bandRowsFor(threshold: number): number {
+  for (const rows of [8, 4, 2]) if (1 - (1 - threshold ** rows) ** (SIGNATURE_LENGTH / rows) >= BAND_RECALL) return rows;
+  return 1;
+}
 
 /** The form texts are compared in: lower case, runs of whitespace as one space, trimmed. */
 export function normaliseForMatch(text: string): string {
@@ -73,18 +83,21 @@ export function jaccard(a: string, b: string): number {
 
 /**
  * Indexes texts by the bands of their signatures; `bestMatches` then holds, for each indexed text, the highest
- * estimated Jaccard similarity to any text fed to `add` that shared a band with it.
+ * estimated Jaccard similarity to any text fed to `add` that shared a band with it (below the threshold, a lower bound).
  */
 export class NearDuplicateIndex {
   private readonly buckets = new Map<string, number[]>();
+  private readonly rows: number;
   readonly signatures: Uint32Array[];
   readonly bestMatches: Float64Array;
 
-  constructor(texts: readonly string[]) {
+  /** `threshold`: the similarity the index must find (bandRowsFor); pairs below it may be missed, and often are. */
+  constructor(texts: readonly string[], threshold: number) {
+    this.rows = bandRowsFor(threshold);
     this.signatures = texts.map(signature);
     this.bestMatches = new Float64Array(texts.length);
     this.signatures.forEach((sig, k) => {
-      for (const key of bandKeys(sig)) {
+      for (const key of bandKeys(sig, this.rows)) {
         const at = this.buckets.get(key);
         if (at) at.push(k);
         else this.buckets.set(key, [k]);
@@ -96,7 +109,7 @@ export class NearDuplicateIndex {
   add(text: string): void {
     const sig = signature(text);
     const seen = new Set<number>();
-    for (const key of bandKeys(sig)) {
+    for (const key of bandKeys(sig, this.rows)) {
       for (const k of this.buckets.get(key) ?? []) {
         if (seen.has(k)) continue;
         seen.add(k);
@@ -107,8 +120,8 @@ export class NearDuplicateIndex {
   }
 }
 
-function bandKeys(sig: Uint32Array): string[] {
+function bandKeys(sig: Uint32Array, rows: number): string[] {
   const keys: string[] = [];
-  for (let b = 0; b < SIGNATURE_LENGTH / BAND_ROWS; b++) keys.push(`${b}:${Array.from(sig.subarray(b * BAND_ROWS, (b + 1) * BAND_ROWS)).join(",")}`);
+  for (let b = 0; b < SIGNATURE_LENGTH / rows; b++) keys.push(`${b}:${Array.from(sig.subarray(b * rows, (b + 1) * rows)).join(",")}`);
   return keys;
 }

@@ -48,7 +48,7 @@ export const validationReportSchema = z.strictObject({
     /** Synthetic records whose estimated Jaccard similarity to some training record reaches the threshold (exact ones included). */
     near: z.number().int().nonnegative(),
     share,
-    /** The highest similarity of any synthetic record to any training record. */
+    /** The highest similarity found of a synthetic record to a training record (exact from the threshold up; below it a lower bound). */
     max_jaccard: share,
     passed: z.boolean(),
     /** Up to five of the duplicates, masked. */

@@ -65,7 +65,7 @@ const add = (counts: Partial<Record<EntityType, number>>, type: EntityType) => (
 export async function validateSynthetic(input: ValidationInput): Promise<ValidationReport> {
   const { synthetic, thresholds } = input;
   const texts = synthetic.map((r) => r.text);
-  const index = new NearDuplicateIndex(texts);
+  const index = new NearDuplicateIndex(texts, thresholds.near_duplicate_jaccard);
   const byNormalised = new Map<string, number[]>();
   texts.forEach((t, k) => byNormalised.set(normaliseForMatch(t), [...(byNormalised.get(normaliseForMatch(t)) ?? []), k]));
   const exact = new Set<number>();
@@ -148,7 +148,7 @@ export async function validateSynthetic(input: ValidationInput): Promise<Validat
     training_records: trainingRecords,
     thresholds,
     duplicates: {
-      method: `MinHash Jaccard over character ${SHINGLE_CHARS}-grams (${SIGNATURE_LENGTH} hashes, banded index), after lower-casing and collapsing whitespace`,
+      method: `MinHash Jaccard over character ${SHINGLE_CHARS}-grams (${SIGNATURE_LENGTH} hashes, banded index with 95% recall at the threshold), after lower-casing and collapsing whitespace`,
       exact: exact.size,
       near,
       share: duplicateShare,
