@@ -7,7 +7,7 @@ import pg from "pg";
 /** The group role granted to each worker host's login role. */
 export const WORKER_GROUP_ROLE = "ledger_worker";
 
-/** Tables a worker writes (INSERT, UPDATE; DELETE only on its leases); every other table it only reads. */
+/** Tables a worker writes (INSERT, UPDATE; DELETE only on its leases and finished overlaps' mail); every other table it only reads. */
 export const WORKER_WRITES = [
   "runs",
   "run_steps",
@@ -19,6 +19,9 @@ export const WORKER_WRITES = [
   "leakage_reports",
   "red_team_exercises",
   "synthetic_jobs",
+  // Overlaps of subjects that never finished are abandoned, and their mail deleted, by the runner's tick.
+  "federation_overlaps",
+  "federation_mail",
   "incidents",
   "incident_links",
   "incident_notes",
@@ -48,7 +51,7 @@ export function workerRoleStatements(loginRole: string, queueSchema: string): st
     `GRANT SELECT ON drizzle.__drizzle_migrations TO ${group}`,
     `GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${group}`,
     `GRANT INSERT, UPDATE ON ${writes} TO ${group}`,
-    `GRANT DELETE ON "runner_leases" TO ${group}`,
+    `GRANT DELETE ON "runner_leases", "federation_mail" TO ${group}`,
     `GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${group}`,
     `GRANT EXECUTE ON FUNCTION ledger_append_audit(bigint, text, text, text, text, text, text, text, text, text, text) TO ${group}`,
     `GRANT USAGE ON SCHEMA ${queue} TO ${group}`,

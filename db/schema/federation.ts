@@ -51,7 +51,8 @@ export const federationMail = sqliteTable(
   (t) => [index("federation_mail_to_idx").on(t.toParty, t.id)],
 );
 
-export const OVERLAP_STATUSES = ["running", "done"] as const;
+/** Running, then done (every party reported) or abandoned (not all reported in time). */
+export const OVERLAP_STATUSES = ["running", "done", "abandoned"] as const;
 
 /**
  * A private set intersection of the parties' subjects: who takes part, and each party's report (counts only). Its

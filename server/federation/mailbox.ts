@@ -3,9 +3,9 @@
 // hands the coordinator a party's report. Overlaps of the parties' subjects (private set intersection) run through it:
 // a privacy officer starts one, the parties exchange blinded points, and each reports counts only.
 import { randomUUID } from "node:crypto";
-import { and, asc, desc, eq, gt } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, lt, ne } from "drizzle-orm";
 import { z } from "zod";
-import { first, type Db, type Executor, type Tx } from "../../db/client";
+import { first, transaction, type Db, type Executor, type Tx } from "../../db/client";
 import { federationMail, federationOverlaps, federationParties, type FederationOverlap, type FederationParty } from "../../db/schema";
 import { overlapReportSchema, pointsSchema, type Mail, type PartyMessage } from "../../trainer/contract/federation/messages";
 import type { UserActor } from "../actor";
@@ -30,6 +30,26 @@ export function startOverlap(db: Db, actor: UserActor): Promise<{ overlapId: str
     }
     return { overlapId: id };
   });
+}
+
+/** How long an overlap waits for every party's report. */
+export const OVERLAP_MINUTES = 10;
+
+/**
+ * Abandons the overlaps that did not finish within OVERLAP_MINUTES of `now` (a party went away, or restarted and lost
+ * its session), each with an audit entry, and deletes the mail of every overlap that is over: nobody reads it again.
+ */
+export async function closeStaleOverlaps(db: Db, now = new Date()): Promise<void> {
+  const before = new Date(now.getTime() - OVERLAP_MINUTES * 60_000).toISOString();
+  const stale = await db.select().from(federationOverlaps).where(and(eq(federationOverlaps.status, "running"), lt(federationOverlaps.startedAt, before)));
+  for (const o of stale) {
+    const reported = Object.keys(reportsOf(o)).length;
+    const change = { actor: SYSTEM_ACTOR, action: "federation.overlap_abandoned", entityType: "federation_overlap", entityId: o.id, input: { reported, parties: partyList.parse(JSON.parse(o.parties)).length } };
+    await audited(db, change, async (tx) => {
+      await tx.update(federationOverlaps).set({ status: "abandoned", finishedAt: now.toISOString() }).where(and(eq(federationOverlaps.id, o.id), eq(federationOverlaps.status, "running")));
+    });
+  }
+  await transaction(db, (tx) => tx.delete(federationMail).where(inArray(federationMail.session, tx.select({ id: federationOverlaps.id }).from(federationOverlaps).where(ne(federationOverlaps.status, "running")))));
 }
 
 /** The overlaps, newest first: who took part, each party's counts, and the most parties one person is at. */

@@ -11,6 +11,7 @@ import { runs, type Run } from "../../db/schema";
 import { messageSchema } from "../../trainer/contract/protocol";
 import { SYSTEM_ACTOR, audited } from "../audit/service";
 import { sweepRetention } from "../datasets/version-files";
+import { closeStaleOverlaps } from "../federation/mailbox";
 import { scheduleDriftProbes } from "../leakage/jobs";
 import { lockDownTree } from "../private-files";
 import { deleteEndedRunCopies, runDirectory, writeRunFiles } from "../runs/run-files";
@@ -132,6 +133,7 @@ export class Runner {
       if (claimed) await this.launch(next);
     }
     await scheduleDriftProbes(db);
+    await closeStaleOverlaps(db);
     await this.deleteWhatIsNoLongerKept();
     if (!this.stopping && !this.evaluating && this.trainers.size < this.options.concurrency) {
       // Leakage evaluations, red-team exercises and synthetic data use the trainer too: one at a time, when a slot is

@@ -78,7 +78,12 @@ function OverlapsCard({ can, names }: { can: Can; names: Map<string, string> }) 
       {overlaps.data?.map((o) => (
         <div key={o.id} data-testid="overlap">
           <h3>
-            Started {when(o.startedAt)}: {o.status === "running" ? `running (${o.reports.length} of ${o.parties.length} parties reported)` : `k = ${o.mostPartiesOfOnePerson}`}
+            Started {when(o.startedAt)}:{" "}
+            {o.status === "running"
+              ? `running (${o.reports.length} of ${o.parties.length} parties reported)`
+              : o.status === "abandoned"
+                ? `abandoned (${o.reports.length} of ${o.parties.length} parties reported in time)`
+                : `k = ${o.mostPartiesOfOnePerson}`}
           </h3>
           <div className="scroll-x">
             <table>
