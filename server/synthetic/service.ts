@@ -3,7 +3,7 @@
 // a privacy officer approves a version whose validation passed before anyone may train on or download it, and sets
 // the organisation's thresholds. Every change is audited.
 import { randomUUID } from "node:crypto";
-import { desc, eq, inArray } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { first, transaction, type Db, type Executor, type Tx } from "../../db/client";
 import { datasetAccess, datasetVersions, datasets, modelVersions, runs, syntheticJobs, syntheticThresholds, users, type SyntheticJob } from "../../db/schema";
@@ -89,8 +89,13 @@ export async function cancelSynthetic(db: Db, user: SessionUser, actor: UserActo
     });
     if (!may(user.role, ABILITIES["runs.cancel.any"]) && !(await hasAccess(tx, user.id, job.datasetId))) throw new AppError("FORBIDDEN", "You may not cancel this job.");
     if (job.status !== "queued" && job.status !== "running") throw new AppError("CONFLICT", `The job is ${job.status}; only a queued or running job can be cancelled.`);
-    const stop = job.status === "queued" ? { status: "cancelled" as const, finishedAt: new Date().toISOString() } : {};
-    await tx.update(syntheticJobs).set({ cancelRequested: true, ...stop }).where(eq(syntheticJobs.id, job.id));
+    // A queued job stops at once, unless a runner claimed it meanwhile; a running one at its next batch.
+    const stopped = await tx
+      .update(syntheticJobs)
+      .set({ cancelRequested: true, status: "cancelled", finishedAt: new Date().toISOString() })
+      .where(and(eq(syntheticJobs.id, job.id), eq(syntheticJobs.status, "queued")))
+      .returning({ id: syntheticJobs.id });
+    if (stopped.length === 0) await tx.update(syntheticJobs).set({ cancelRequested: true }).where(eq(syntheticJobs.id, job.id));
     return { jobId: job.id };
   });
 }
