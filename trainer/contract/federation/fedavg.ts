@@ -104,7 +104,7 @@ export class LocalRoundParty implements RoundParty {
 
   constructor(
     readonly id: string,
-    private readonly train: (global: Float32Array) => Float32Array,
+    private readonly train: (global: Float32Array) => Float32Array | Promise<Float32Array>,
     private readonly dropAt: "advertise" | "share" | "update" | "unmask" | null = null,
   ) {}
 
@@ -124,7 +124,7 @@ export class LocalRoundParty implements RoundParty {
 
   async maskedUpdate(global: Float32Array, clipNorm: number, scale: number): Promise<MaskedInput | null> {
     if (this.dropAt === "update") return null;
-    return this.party!.maskedInput(encode(clipToNorm(this.train(global), clipNorm), scale));
+    return this.party!.maskedInput(encode(clipToNorm(await this.train(global), clipNorm), scale));
   }
 
   async unmaskingShares(survivors: readonly string[]): Promise<UnmaskingShares | null> {

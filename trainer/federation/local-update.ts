@@ -1,0 +1,60 @@
+// A party's local training in a federated round: from the global weights of the trainable parameters (every weight,
+// or only the LoRA adapters), a few non-private Adam steps on its own records (fresh optimiser state each round), and
+// its delta, flattened in the parameters' name order (what secure aggregation clips, masks and sums). The party, not
+// the record, is the privacy unit here: its whole delta is clipped and the noise added to the sum (fedavg.ts).
+import * as tf from "@tensorflow/tfjs";
+import { chooseWithoutReplacement } from "../contract/secure-random";
+import type { Unit } from "../model/batch";
+import type { Model } from "../model/model";
+import { Optimizer } from "../model/optimizer";
+import { plainStep } from "../step/plain-step";
+
+export interface LocalTraining {
+  steps: number;
+  /** Units per step, drawn without replacement (all of them when there are fewer). */
+  batchSize: number;
+  learningRate: number;
+}
+
+/** The trainable parameters' names in the order their values are flattened. */
+export const trainableOrder = (model: Model): string[] => [...model.trainable].sort();
+
+/** The trainable parameters' values, one vector in trainableOrder. */
+export async function flattenTrainable(model: Model): Promise<Float32Array> {
+  const parts = await Promise.all(trainableOrder(model).map((name) => model.params.get(name)!.data() as Promise<Float32Array>));
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Sets the trainable parameters from one vector in trainableOrder; refuses a vector of the wrong length. */
+export function assignTrainable(model: Model, flat: Float32Array): void {
+  const names = trainableOrder(model);
+  const total = names.reduce((n, name) => n + model.params.get(name)!.size, 0);
+  if (flat.length !== total) throw new RangeError(`${flat.length} values for ${total} trainable parameters`);
+  let at = 0;
+  tf.tidy(() => {
+    for (const name of names) {
+      const p = model.params.get(name)!;
+      p.assign(tf.tensor(flat.subarray(at, at + p.size), p.shape));
+      at += p.size;
+    }
+  });
+}
+
+/** The party's delta from `global` after `training` on its units (the model is left at the global weights plus it). */
+export async function localDelta(model: Model, units: readonly Unit[], global: Float32Array, training: LocalTraining): Promise<Float32Array> {
+  assignTrainable(model, global);
+  const optimizer = new Optimizer(model, { name: "adam", learning_rate: training.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+  try {
+    for (let step = 0; step < training.steps; step++) plainStep(model, optimizer, chooseWithoutReplacement(units, training.batchSize));
+  } finally {
+    optimizer.dispose();
+  }
+  const after = await flattenTrainable(model);
+  return after.map((v, i) => v - global[i]!);
+}
