@@ -141,6 +141,15 @@ export function tinyRunRequest(
   });
 }
 
+/** Kills a process started `detached` and everything it started (its process group); one already gone is left be. */
+export function killGroup(child: { pid?: number }): void {
+  try {
+    if (child.pid) process.kill(-child.pid, "SIGKILL");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
+  }
+}
+
 /** Waits (polling every 50 ms) until `check` holds; fails naming `what` after `ms`. */
 export async function until(check: () => boolean | Promise<boolean>, what: string, ms = 90_000): Promise<void> {
   const deadline = Date.now() + ms;

@@ -1,5 +1,6 @@
 // Cross-institution training: the parties (institutions) an admin registered, each enrolled with its own Ed25519 key
-// by a one-time token, with what it last said of itself; the mailbox parties talk through; overlaps of their subjects.
+// by a one-time token, with what it last said of itself; the mailbox parties talk through; overlaps of their subjects;
+// federated rounds.
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { users } from "./users";
@@ -72,3 +73,17 @@ export const federationOverlaps = sqliteTable("federation_overlaps", {
 });
 
 export type FederationOverlap = typeof federationOverlaps.$inferSelect;
+
+export const ROUND_STATUSES = ["running", "applied", "abandoned"] as const;
+
+/** A federated round: who may take part (the enrolled parties when it began), and how it ended. */
+export const federationRounds = sqliteTable("federation_rounds", {
+  id: text("id").primaryKey(),
+  status: text("status", { enum: ROUND_STATUSES }).notNull().default("running"),
+  /** JSON: the party ids that may take part (the round samples among them). */
+  parties: text("parties").notNull(),
+  /** JSON: the sampled, surviving and dropped parties, and why it was abandoned, once it ended. */
+  outcome: text("outcome"),
+  startedAt: text("started_at").notNull().default(now),
+  finishedAt: text("finished_at"),
+});

@@ -1,13 +1,13 @@
 // What an enrolled party's verified message does: a status updates what it states; a poll answers its mail; a send
 // relays mail to another party of the same session (the coordinator checks its form, never reads it further) or
-// hands the coordinator a party's report. Overlaps of the parties' subjects (private set intersection) run through it:
+// hands the coordinator a party's report or its answer in a round. Overlaps of the parties' subjects (private set intersection) run through it:
 // a privacy officer starts one, the parties exchange blinded points, and each reports counts only.
 import { randomUUID } from "node:crypto";
 import { and, asc, desc, eq, gt, inArray, lt, ne } from "drizzle-orm";
 import { z } from "zod";
 import { first, transaction, type Db, type Executor, type Tx } from "../../db/client";
-import { federationMail, federationOverlaps, federationParties, type FederationOverlap, type FederationParty } from "../../db/schema";
-import { overlapReportSchema, pointsSchema, type Mail, type PartyMessage } from "../../trainer/contract/federation/messages";
+import { federationMail, federationOverlaps, federationParties, federationRounds, type FederationOverlap, type FederationParty } from "../../db/schema";
+import { answerParty, overlapReportSchema, pointsSchema, roundAnswerSchemas, type Mail, type PartyMessage, type RoundAnswerKind } from "../../trainer/contract/federation/messages";
 import type { UserActor } from "../actor";
 import { appendAudit, audited, SYSTEM_ACTOR } from "../audit/service";
 import { AppError } from "../errors";
@@ -89,6 +89,15 @@ async function keepReport(tx: Tx, overlap: FederationOverlap, party: string, bod
   if (done) await appendAudit(tx, { actor: SYSTEM_ACTOR, action: "federation.overlap_done", entityType: "federation_overlap", entityId: overlap.id, input: { mostPartiesOfOnePerson: most } });
 }
 
+/** Keeps a party's answer in a running round of its own, for the coordinator (remote-round.ts), if its form is right. */
+async function keepRoundAnswer(tx: Tx, party: string, session: string, to: string, kind: string, body: unknown): Promise<void> {
+  const round = await first(tx.select().from(federationRounds).where(eq(federationRounds.id, session)));
+  if (!round || round.status !== "running" || !partyList.parse(JSON.parse(round.parties)).includes(party)) throw new AppError("CONFLICT", "No running round of this party has that id.");
+  if (to !== "coordinator" || !(kind in roundAnswerSchemas)) throw new AppError("BAD_REQUEST", `A party answers a round to the coordinator only, not ${kind}.`);
+  if (answerParty(kind as RoundAnswerKind, body) !== party) throw new AppError("BAD_REQUEST", "The round answer is malformed or names another party.");
+  await tx.insert(federationMail).values({ session, fromParty: party, toParty: null, kind, body: JSON.stringify(body) });
+}
+
 /** Carries out a verified message of `party` inside the transaction that accepted its sequence number. */
 export async function carryOut(tx: Tx, party: FederationParty, message: PartyMessage): Promise<{ accepted: number; mail?: Mail[] }> {
   const accepted = { accepted: message.seq };
@@ -103,6 +112,10 @@ export async function carryOut(tx: Tx, party: FederationParty, message: PartyMes
     return { ...accepted, mail: rows.map((m) => ({ id: m.id, session: m.session, from: m.fromParty ?? "coordinator", kind: m.kind as Mail["kind"], body: JSON.parse(m.body) as Record<string, unknown> })) };
   }
   const { session, to, kind, body } = message.body;
+  if (kind.startsWith("round.")) {
+    await keepRoundAnswer(tx, party.id, session, to, kind, body);
+    return accepted;
+  }
   const overlap = await runningOverlapOf(tx, session, party.id);
   if (to === "coordinator") {
     if (kind !== "psi.report") throw new AppError("BAD_REQUEST", `The coordinator takes only reports, not ${kind}.`);

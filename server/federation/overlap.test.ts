@@ -3,22 +3,18 @@
 // is at (the k of k-fold group privacy) is found; nothing the coordinator relays holds a subject id or a record.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyChain } from "../audit/service";
-import { requestFromNode, sendResponse } from "../http/node-bridge";
-import { callerAs, refusal, testWorld, until, type TestWorld } from "../testing";
-import { handleEnrol, handleMessage } from "./http";
+import { callerAs, killGroup, refusal, testWorld, until, type TestWorld } from "../testing";
+import { startTestCoordinator, type TestCoordinator } from "./testing";
 
 let world: TestWorld;
-let server: Server;
+let coordinator: TestCoordinator;
 let url: string;
 let dir: string;
 const children: ChildProcess[] = [];
-const received: string[] = [];
 /** What the party processes wrote to stderr (shown when the test fails). */
 const errors: string[] = [];
 
@@ -29,21 +25,13 @@ const SUBJECTS: Record<string, string[]> = { A: range(1, 10), B: range(6, 15), C
 beforeAll(async () => {
   world = await testWorld();
   dir = mkdtempSync(path.join(tmpdir(), "ledger-overlap-"));
-  server = createServer((req, res) => {
-    const request = requestFromNode(req, res);
-    void (async () => {
-      received.push(await request.clone().text());
-      await sendResponse(res, await (req.url === "/api/federation/enrol" ? handleEnrol : handleMessage)(request, world.db));
-    })();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  coordinator = await startTestCoordinator(world.db);
+  url = coordinator.url;
 });
 afterAll(async () => {
   // Each party runs in its own process group (npx, tsx, node): the whole group goes.
-  for (const c of children) if (c.pid) process.kill(-c.pid, "SIGKILL");
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  for (const c of children) killGroup(c);
+  await coordinator.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -77,7 +65,7 @@ describe("an overlap of subjects", () => {
     expect(byName("B")).toEqual({ party: ids.B, subjects: 10, shared_with: { [ids.A!]: 5, [ids.C!]: 7 }, held_by: { "2": 8, "3": 2 } });
     expect(byName("C")).toEqual({ party: ids.C, subjects: 12, shared_with: { [ids.A!]: 2, [ids.B!]: 7 }, held_by: { "1": 5, "2": 5, "3": 2 } });
     // Nothing that reached the coordinator holds a subject id or a record.
-    const all = received.join("\n");
+    const all = coordinator.received.join("\n");
     for (const s of Object.values(SUBJECTS).flat()) expect(all).not.toContain(s);
     expect(all).not.toContain("note 0 about");
     expect((await verifyChain(world.db)).ok).toBe(true);

@@ -4,8 +4,6 @@
 // malformed bodies are refused, written to the audit log, and change nothing else.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
@@ -14,35 +12,23 @@ import { first } from "../../db/client";
 import { federationParties } from "../../db/schema";
 import { newEnrolmentKey, signMessage, type PartyMessage } from "../../trainer/contract/federation/messages";
 import { listAudit, verifyChain } from "../audit/service";
-import { requestFromNode, sendResponse } from "../http/node-bridge";
 import { callerAs, refusal, snapshot, testWorld, type TestWorld } from "../testing";
-import { handleEnrol, handleMessage } from "./http";
+import { startTestCoordinator, type TestCoordinator } from "./testing";
 import { acceptMessage, enrolParty } from "./service";
 
 let world: TestWorld;
-let server: Server;
+let coordinator: TestCoordinator;
 let url: string;
 let dir: string;
-/** Every body the coordinator received, to show that no record was among them. */
-const received: string[] = [];
 
 beforeAll(async () => {
   world = await testWorld();
   dir = mkdtempSync(path.join(tmpdir(), "ledger-party-"));
-  server = createServer((req, res) => {
-    const request = requestFromNode(req, res);
-    void (async () => {
-      const copy = request.clone();
-      received.push(await copy.text());
-      const handler = req.url === "/api/federation/enrol" ? handleEnrol : handleMessage;
-      await sendResponse(res, await handler(request, world.db));
-    })();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  coordinator = await startTestCoordinator(world.db);
+  url = coordinator.url;
 });
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
+  await coordinator.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -63,6 +49,8 @@ function runParty(args: string[]): Promise<{ code: number; stdout: string; stder
 describe("parties", () => {
   it("a party process enrols with its token, states its units, signs its messages and never sends a record", async () => {
     const { partyId, token } = await admin().federation.registerParty({ name: "St. Mary's" });
+    // Never starting with "-", which the party's command line would read as an option.
+    expect(token).toMatch(/^elt_[A-Za-z0-9_-]{43}$/);
     expect((await admin().federation.parties()).find((p) => p.id === partyId)).toMatchObject({ status: "invited", keyFingerprint: null, statedUnits: null });
     const data = path.join(dir, "records.jsonl");
     const records = [
@@ -86,7 +74,7 @@ describe("parties", () => {
     const again = await runParty(["--coordinator", url, "--token", token, "--data", data, "--key", path.join(dir, "other.json"), "--once"]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("answered 401: The enrolment token is not valid: unknown, or already used.");
-    for (const body of received) for (const r of records) expect(body).not.toContain(r.text);
+    for (const body of coordinator.received) for (const r of records) expect(body).not.toContain(r.text);
     expect(readFileSync(keyFile, "utf8")).toContain(partyId);
     const page = (await callerAs(world.db, world.users.auditor).federation.parties()).find((p) => p.id === partyId)!;
     expect(page).toMatchObject({ status: "enrolled", statedUnits: 3, lastRoundId: null });

@@ -28,7 +28,8 @@ const partyActor = (p: Pick<FederationParty, "name">): Actor => ({ id: null, ema
 /** Registers a party; its one-time token is in the answer only (the database keeps its digest). */
 export function registerParty(db: Db, actor: UserActor, input: z.infer<typeof registerPartyInput>, now = new Date()) {
   const id = randomUUID();
-  const token = randomBytes(32).toString("base64url");
+  // Prefixed, so that a token never starts with "-" (a command line would read it as an option).
+  const token = `elt_${randomBytes(32).toString("base64url")}`;
   const expiresAt = new Date(now.getTime() + ENROLMENT_TOKEN_HOURS * 3_600_000).toISOString();
   return audited(db, { actor, action: "federation.register_party", entityType: "federation_party", entityId: id, input: { ...input, expiresAt } }, async (tx) => {
     if (await first(tx.select({ id: federationParties.id }).from(federationParties).where(eq(federationParties.name, input.name)))) {

@@ -1,16 +1,21 @@
 // A party of cross-institution training, run on the institution's own machine:
-//   npm run party -- --coordinator URL --token T --data FILE.jsonl [--key FILE] [--interval S] [--poll S] [--once]
+//   npm run party -- --coordinator URL --token T --data FILE.jsonl [--model DIR] [--key FILE] [--interval S] [--poll S] [--once]
 // It counts the people its data holds (distinct `subject`s; a record without one is a person of its own), makes an
 // Ed25519 key and enrols with the one-time token (the key is kept in --key, owner-only, so later starts need no token),
 // then signs a status message every --interval seconds (once, and exits, with --once) and polls its mail every --poll
-// seconds, taking part in overlaps of subjects (party-overlap.ts). Records never leave the machine: only the count
-// does, and blinded subject ids.
+// seconds, taking part in overlaps of subjects (party-overlap.ts) and, with --model (the base model's directory), in
+// federated rounds (party-rounds.ts). Records never leave the machine: only the count does, blinded subject ids,
+// encrypted key shares and masked updates.
 import { createPrivateKey } from "node:crypto";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { enrolAnswerSchema, mailSchema, newEnrolmentKey, signMessage, type PartyMessage } from "../contract/federation/messages";
+import { enrolAnswerSchema, mailSchema, newEnrolmentKey, signMessage, type MailKind, type PartyMessage } from "../contract/federation/messages";
+import { loadModel } from "../model/model";
+import { recordTokens } from "../model/tokenizer";
+import { localDelta } from "./local-update";
 import { PartyOverlaps } from "./party-overlap";
+import { PartyRounds, type LocalUpdate } from "./party-rounds";
 
 const pollAnswer = z.object({ mail: z.array(mailSchema) });
 const keyFileSchema = z.strictObject({ coordinator: z.string(), party_id: z.uuid(), name: z.string(), private_key: z.string() });
@@ -21,8 +26,9 @@ class PartyError extends Error {}
  * What the data file says of its people: how many (distinct `subject`s; a record without one is a person of its own)
  * and the subject ids (for overlaps). Refuses a malformed line, naming it.
  */
-function readPeople(file: string): { units: number; subjects: string[] } {
+function readPeople(file: string): { units: number; subjects: string[]; texts: string[] } {
   const subjects = new Set<string>();
+  const texts: string[] = [];
   let anonymous = 0;
   readFileSync(file, "utf8")
     .split("\n")
@@ -36,10 +42,18 @@ function readPeople(file: string): { units: number; subjects: string[] } {
       }
       const parsed = z.object({ text: z.string().min(1), subject: z.string().min(1).optional() }).safeParse(record);
       if (!parsed.success) throw new PartyError(`${file}:${i + 1}: a record needs a non-empty "text" (and may name a "subject")`);
+      texts.push(parsed.data.text);
       if (parsed.data.subject === undefined) anonymous++;
       else subjects.add(parsed.data.subject);
     });
-  return { units: subjects.size + anonymous, subjects: [...subjects] };
+  return { units: subjects.size + anonymous, subjects: [...subjects], texts };
+}
+
+/** Local training on the base model in `modelDir` (full fine-tuning), on the party's texts as units of one record. */
+function localTrainer(modelDir: string, texts: readonly string[]): LocalUpdate {
+  const { model, tokenizer } = loadModel(modelDir);
+  const units = texts.map((t) => [recordTokens(tokenizer, t, model.config.context_length + 1)]);
+  return (global, training) => localDelta(model, units, global, training);
 }
 
 async function post(url: string, body: unknown): Promise<unknown> {
@@ -68,12 +82,13 @@ async function main(argv: string[]): Promise<void> {
       key: { type: "string", default: "party-key.json" },
       interval: { type: "string", default: "30" },
       poll: { type: "string", default: "2" },
+      model: { type: "string" },
       once: { type: "boolean", default: false },
     },
   });
-  if (!values.coordinator || !values.data) throw new PartyError("usage: npm run party -- --coordinator URL --token T --data FILE.jsonl [--key FILE] [--interval S] [--poll S] [--once]");
+  if (!values.coordinator || !values.data) throw new PartyError("usage: npm run party -- --coordinator URL --token T --data FILE.jsonl [--model DIR] [--key FILE] [--interval S] [--poll S] [--once]");
   const coordinator = values.coordinator.replace(/\/+$/, "");
-  const { units, subjects } = readPeople(values.data);
+  const { units, subjects, texts } = readPeople(values.data);
   const saved = existsSync(values.key)
     ? keyFileSchema.parse(JSON.parse(readFileSync(values.key, "utf8")))
     : values.token
@@ -94,7 +109,9 @@ async function main(argv: string[]): Promise<void> {
   const pollSeconds = Number(values.poll);
   if (!(seconds >= 1)) throw new PartyError("--interval must be at least 1 second");
   if (!(pollSeconds >= 0.05)) throw new PartyError("--poll must be at least 0.05 seconds");
-  const overlaps = new PartyOverlaps(saved.party_id, subjects, async (session, to, kind, body) => void (await signed("send", { session, to, kind, body })));
+  const send = async (session: string, to: string, kind: MailKind, body: Record<string, unknown>) => void (await signed("send", { session, to, kind, body }));
+  const overlaps = new PartyOverlaps(saved.party_id, subjects, send);
+  const rounds = values.model ? new PartyRounds(saved.party_id, localTrainer(values.model, texts), send) : null;
   let after = 0;
   let statusAt = Date.now();
   for (;;) {
@@ -103,7 +120,8 @@ async function main(argv: string[]): Promise<void> {
       const { mail } = pollAnswer.parse(await signed("poll", { after }));
       for (const m of mail) {
         after = m.id;
-        await overlaps.onMail(m);
+        if (m.kind.startsWith("round.")) await rounds?.onMail(m);
+        else await overlaps.onMail(m);
       }
       if (Date.now() - statusAt >= seconds * 1000) {
         statusAt = Date.now();

@@ -13,6 +13,7 @@
 // An applied round spends one Poisson-sampled Gaussian event (q, σ) with the party as the unit: a round with an empty
 // sample is noise alone and spends the same.
 import { dpSgdEvent, type PrivacyEvent } from "../../privacy";
+import type { HostTensors } from "../safetensors";
 import { gaussians, poissonSample } from "../secure-random";
 import { decode, encode, fixedPointScale } from "./masking";
 import { AggregationParty, SecureAggregationAbort, unmaskSum, type AdvertisedKeys, type EncryptedShares, type MaskedInput, type UnmaskingShares } from "./secure-aggregation";
@@ -38,6 +39,18 @@ export interface RoundSettings {
 export type RoundOutcome =
   | { applied: true; weights: Float32Array; sampled: string[]; survivors: string[]; dropped: string[]; event: PrivacyEvent }
   | { applied: false; weights: Float32Array; sampled: string[]; survivors: string[]; dropped: string[]; reason: string };
+
+/** A model's trainable parameters (host tensors, e.g. a weights file's) as one vector, in name order: how rounds carry them. */
+export function flattenByName(tensors: HostTensors): Float32Array {
+  const names = Object.keys(tensors).sort();
+  const out = new Float32Array(names.reduce((n, name) => n + tensors[name]!.data.length, 0));
+  let at = 0;
+  for (const name of names) {
+    out.set(tensors[name]!.data, at);
+    at += tensors[name]!.data.length;
+  }
+  return out;
+}
 
 /** The delta scaled down to L2 norm at most `clipNorm` (unchanged when already within it). */
 export function clipToNorm(delta: Float32Array, clipNorm: number): Float32Array {

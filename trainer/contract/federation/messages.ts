@@ -20,7 +20,25 @@ export type EnrolRequest = z.infer<typeof enrolRequestSchema>;
 export const enrolAnswerSchema = z.strictObject({ party_id: z.uuid(), name: z.string() });
 
 /** What parties relay to each other, or report to the coordinator, through its mailbox. */
-export const MAIL_KINDS = ["psi.start", "psi.blinded", "psi.reblinded", "psi.report"] as const;
+export const MAIL_KINDS = [
+  "psi.start",
+  "psi.blinded",
+  "psi.reblinded",
+  "psi.report",
+  // A federated round (fedavg.ts over secure-aggregation.ts): the coordinator asks, the party answers.
+  "round.advertise",
+  "round.keys",
+  "round.share",
+  "round.shares",
+  "round.deliver",
+  "round.update",
+  "round.masked",
+  "round.unmask",
+  "round.unmasking",
+] as const;
+
+/** What a party sends the coordinator in a round, and what it answers. */
+export const ROUND_ANSWERS = { "round.advertise": "round.keys", "round.share": "round.shares", "round.update": "round.masked", "round.unmask": "round.unmasking" } as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
 const units = z.number().int().min(0).max(1e9);
@@ -82,4 +100,48 @@ export function signMessage(message: PartyMessage, privateKey: KeyObject): Envel
 export function signatureHolds(envelope: Envelope, publicKeyBase64: string): boolean {
   const key = createPublicKey({ key: Buffer.concat([SPKI_ED25519, Buffer.from(publicKeyBase64, "base64")]), format: "der", type: "spki" });
   return verify(null, Buffer.from(canonicalJson(envelope.message)), key, Buffer.from(envelope.signature, "base64"));
+}
+
+const rawKey = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, "a raw X25519 public key in base64");
+const shamirShare = z.strictObject({ x: z.number().int().min(1).max(100_000), y: z.string().regex(/^[0-9a-f]{1,140}$/) });
+
+const roundKeys = z.strictObject({ party: z.uuid(), cipher_public: rawKey, mask_public: rawKey });
+const encryptedShares = z.array(z.strictObject({ from: z.uuid(), to: z.uuid(), ciphertext: z.string().max(20_000) })).max(10_000);
+
+/** The bodies of the coordinator's asks in a round, as the party checks them. */
+export const roundAskSchemas = {
+  "round.advertise": z.strictObject({}),
+  "round.share": z.strictObject({ advertised: z.array(roundKeys).max(10_000), threshold: z.number().int().min(1) }),
+  "round.deliver": z.strictObject({ shares: encryptedShares }),
+  "round.update": z.strictObject({
+    /** The global weights of the trainable parameters, little-endian float32, base64. */
+    weights: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/),
+    clip_norm: z.number().gt(0),
+    scale: z.number().gt(0),
+    training: z.strictObject({ steps: z.number().int().min(1).max(10_000), batchSize: z.number().int().min(1).max(100_000), learningRate: z.number().gt(0).max(10) }),
+  }),
+  "round.unmask": z.strictObject({ survivors: z.array(z.uuid()).max(10_000) }),
+} as const;
+
+/** The bodies of a party's answers in a round; each names the party, which must be the sender. */
+export const roundAnswerSchemas = {
+  "round.keys": z.strictObject({ keys: roundKeys }),
+  "round.shares": z.strictObject({ shares: encryptedShares }),
+  "round.masked": z.strictObject({ masked: z.strictObject({ party: z.uuid(), masked: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/) }) }),
+  "round.unmasking": z.strictObject({
+    unmasking: z.strictObject({ party: z.uuid(), self_mask: z.record(z.uuid(), shamirShare), mask_key: z.record(z.uuid(), shamirShare) }),
+  }),
+} as const;
+export type RoundAnswerKind = keyof typeof roundAnswerSchemas;
+
+/** The party a round answer names (its keys', shares', vector's or shares' sender). */
+export function answerParty(kind: RoundAnswerKind, body: unknown): string | null {
+  const parsed = roundAnswerSchemas[kind].safeParse(body);
+  if (!parsed.success) return null;
+  const d = parsed.data as Record<string, unknown>;
+  if (kind === "round.shares") {
+    const froms = new Set((d.shares as { from: string }[]).map((x) => x.from));
+    return froms.size === 1 ? [...froms][0]! : null;
+  }
+  return (Object.values(d)[0] as { party: string }).party;
 }

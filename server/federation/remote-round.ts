@@ -1,0 +1,123 @@
+// A federated round with remote parties (the coordinator's side): each enrolled party is a RoundParty whose steps are
+// mail to it (round.advertise, round.share, round.deliver, round.update, round.unmask) and its signed answers through
+// the mailbox, awaited until a deadline; a party that does not answer in time, or answers a vector of the wrong
+// length, is a dropout (the wrong one refused and logged), never a failure of the round for the others. The round
+// itself is fedavg.ts's: it applies from the survivors or is abandoned below the threshold.
+import { randomUUID } from "node:crypto";
+import { and, asc, eq, isNull } from "drizzle-orm";
+import type { z } from "zod";
+import { first, transaction, type Db } from "../../db/client";
+import { federationMail, federationParties, federationRounds } from "../../db/schema";
+import { federatedRound, type RoundOutcome, type RoundParty, type RoundSettings } from "../../trainer/contract/federation/fedavg";
+import { roundAnswerSchemas, type RoundAnswerKind } from "../../trainer/contract/federation/messages";
+import { base64ToWords, type AdvertisedKeys, type EncryptedShares, type MaskedInput, type UnmaskingShares } from "../../trainer/contract/federation/secure-aggregation";
+import { appendAudit, SYSTEM_ACTOR } from "../audit/service";
+
+/** What each sampled party trains locally per round (trainer/federation/local-update.ts). */
+export interface LocalTrainingSettings {
+  steps: number;
+  batchSize: number;
+  learningRate: number;
+}
+
+export interface RemoteRoundSettings extends Omit<RoundSettings, "roundId"> {
+  training: LocalTrainingSettings;
+  /** How long each step waits for a party's answer. */
+  answerMs: number;
+}
+
+const POLL_MS = 100;
+
+const floatsToBase64 = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64");
+
+class MailboxRoundParty implements RoundParty {
+  constructor(
+    private readonly db: Db,
+    readonly id: string,
+    private readonly roundId: string,
+    private readonly settings: RemoteRoundSettings,
+  ) {}
+
+  private mail(kind: string, body: unknown): Promise<void> {
+    return transaction(this.db, async (tx) => {
+      await tx.insert(federationMail).values({ session: this.roundId, fromParty: null, toParty: this.id, kind, body: JSON.stringify(body) });
+    });
+  }
+
+  /**
+   * Mails the party and waits for its answer of kind `answer` in this round (its first, when it sent more), or null
+   * when none came before the deadline.
+   */
+  private async ask<K extends RoundAnswerKind>(kind: string, body: unknown, answer: K): Promise<z.infer<(typeof roundAnswerSchemas)[K]> | null> {
+    await this.mail(kind, body);
+    for (const deadline = Date.now() + this.settings.answerMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, POLL_MS))) {
+      const row = await first(
+        this.db
+          .select()
+          .from(federationMail)
+          .where(and(eq(federationMail.session, this.roundId), eq(federationMail.fromParty, this.id), isNull(federationMail.toParty), eq(federationMail.kind, answer)))
+          .orderBy(asc(federationMail.id))
+          .limit(1),
+      );
+      if (row) return roundAnswerSchemas[answer].parse(JSON.parse(row.body)) as z.infer<(typeof roundAnswerSchemas)[K]>;
+    }
+    return null;
+  }
+
+  async advertise(): Promise<AdvertisedKeys | null> {
+    return (await this.ask("round.advertise", {}, "round.keys"))?.keys ?? null;
+  }
+
+  async shareKeys(advertised: readonly AdvertisedKeys[], threshold: number): Promise<EncryptedShares[] | null> {
+    return (await this.ask("round.share", { advertised, threshold }, "round.shares"))?.shares ?? null;
+  }
+
+  async receiveShares(shares: readonly EncryptedShares[]): Promise<void> {
+    await this.mail("round.deliver", { shares });
+  }
+
+  async maskedUpdate(global: Float32Array, clipNorm: number, scale: number): Promise<MaskedInput | null> {
+    const answer = await this.ask("round.update", { weights: floatsToBase64(global), clip_norm: clipNorm, scale, training: this.settings.training }, "round.masked");
+    if (!answer) return null;
+    try {
+      base64ToWords(answer.masked.masked, global.length);
+    } catch (err) {
+      // A vector of the wrong shape is this party's dropout, logged; the round goes on without it.
+      await transaction(this.db, (tx) =>
+        appendAudit(tx, { actor: SYSTEM_ACTOR, action: "federation.refused", entityType: "federation_party", entityId: this.id, input: { reason: (err as Error).message, round: this.roundId } }),
+      );
+      return null;
+    }
+    return answer.masked;
+  }
+
+  async unmaskingShares(survivors: readonly string[]): Promise<UnmaskingShares | null> {
+    return (await this.ask("round.unmask", { survivors }, "round.unmasking"))?.unmasking ?? null;
+  }
+}
+
+/**
+ * Runs one round among the enrolled parties: recorded (federation_rounds) with how it ended, audited, its mail
+ * deleted once over. Not yet part of a federated run with its budget and ledger: callers are tests.
+ */
+export async function runRemoteRound(db: Db, global: Float32Array, settings: RemoteRoundSettings): Promise<RoundOutcome> {
+  const roundId = randomUUID();
+  const enrolled = (await db.select({ id: federationParties.id }).from(federationParties).where(eq(federationParties.status, "enrolled"))).map((p) => p.id).sort();
+  await transaction(db, async (tx) => {
+    await tx.insert(federationRounds).values({ id: roundId, parties: JSON.stringify(enrolled) });
+  });
+  const parties = enrolled.map((id) => new MailboxRoundParty(db, id, roundId, settings));
+  const outcome = await federatedRound(global, parties, { ...settings, roundId });
+  const summary = { sampled: outcome.sampled, survivors: outcome.survivors, dropped: outcome.dropped, ...(outcome.applied ? {} : { reason: outcome.reason }) };
+  await transaction(db, async (tx) => {
+    await tx
+      .update(federationRounds)
+      .set({ status: outcome.applied ? "applied" : "abandoned", outcome: JSON.stringify(summary), finishedAt: new Date().toISOString() })
+      .where(eq(federationRounds.id, roundId));
+    for (const id of outcome.survivors) await tx.update(federationParties).set({ lastRoundId: roundId }).where(eq(federationParties.id, id));
+    await tx.delete(federationMail).where(eq(federationMail.session, roundId));
+    await appendAudit(tx, { actor: SYSTEM_ACTOR, action: outcome.applied ? "federation.round_applied" : "federation.round_abandoned", entityType: "federation_round", entityId: roundId, input: summary });
+  });
+  return outcome;
+}
+

@@ -1,0 +1,61 @@
+// A party's side of federated rounds through the coordinator's mail: it advertises keys, shares them, takes the
+// others' shares, trains from the global weights on its own records (its local update), clips and masks the delta and
+// sends it, then sends its unmasking shares: the steps of secure aggregation (contract/federation) in answer to the
+// coordinator's asks. Only masked vectors and encrypted shares leave the machine.
+import { clipToNorm } from "../contract/federation/fedavg";
+import { encode } from "../contract/federation/masking";
+import type { z } from "zod";
+import { roundAskSchemas, type Mail, type MailKind } from "../contract/federation/messages";
+import { AggregationParty } from "../contract/federation/secure-aggregation";
+
+type Send = (session: string, to: string, kind: MailKind, body: Record<string, unknown>) => Promise<void>;
+/** The party's local training: its delta from the global weights (local-update.ts). */
+export type LocalUpdate = (global: Float32Array, training: { steps: number; batchSize: number; learningRate: number }) => Promise<Float32Array>;
+
+function floats(base64: string): Float32Array {
+  const bytes = Buffer.from(base64, "base64");
+  const out = new Float32Array(bytes.length / 4);
+  for (let i = 0; i < out.length; i++) out[i] = bytes.readFloatLE(i * 4);
+  return out;
+}
+
+export class PartyRounds {
+  private readonly rounds = new Map<string, AggregationParty>();
+
+  constructor(
+    private readonly partyId: string,
+    private readonly update: LocalUpdate,
+    private readonly send: Send,
+  ) {}
+
+  async onMail(mail: Mail): Promise<void> {
+    const ask = <K extends keyof typeof roundAskSchemas>(kind: K) => roundAskSchemas[kind].parse(mail.body) as z.infer<(typeof roundAskSchemas)[K]>;
+    if (mail.kind === "round.advertise") {
+      const party = new AggregationParty(this.partyId, mail.session);
+      this.rounds.set(mail.session, party);
+      return this.send(mail.session, "coordinator", "round.keys", { keys: party.advertise() });
+    }
+    const party = this.rounds.get(mail.session);
+    if (!party) return; // a round this process did not join (it restarted since): the coordinator counts it a dropout
+    switch (mail.kind) {
+      case "round.share": {
+        const { advertised, threshold } = ask("round.share");
+        return this.send(mail.session, "coordinator", "round.shares", { shares: party.shareKeys(advertised, threshold) });
+      }
+      case "round.deliver":
+        return party.receiveShares(ask("round.deliver").shares);
+      case "round.update": {
+        const { weights, training, clip_norm, scale } = ask("round.update");
+        const delta = await this.update(floats(weights), training);
+        return this.send(mail.session, "coordinator", "round.masked", { masked: party.maskedInput(encode(clipToNorm(delta, clip_norm), scale)) });
+      }
+      case "round.unmask": {
+        const answer = party.unmaskingShares(ask("round.unmask").survivors);
+        this.rounds.delete(mail.session);
+        return this.send(mail.session, "coordinator", "round.unmasking", { unmasking: answer });
+      }
+      default:
+        return;
+    }
+  }
+}
