@@ -10,6 +10,7 @@ import { ErrorMessage } from "@/app/_components/error-message";
 import { FormProblems, problemsOf } from "@/app/_components/form-problems";
 import { formData, when } from "@/app/_components/format";
 import { InternalBadge } from "@/app/_components/internal-badge";
+import { SamplingFields, sampledDecoding } from "@/app/_components/sampling-fields";
 import { useTRPC } from "@/app/_trpc/client";
 import type { Can, RouterOutputs } from "@/app/_trpc/types";
 import { MAX_OUTPUT_TOKENS, MAX_OWN_PROMPTS, MAX_PROMPT_CHARS, redTeamRequestSchema, type AttackSet } from "@/server/red-team/request";
@@ -147,7 +148,6 @@ export function RedTeamView({ versionId, can, initial }: { versionId: string; ca
     event.preventDefault();
     const get = formData(event);
     const form = new FormData(event.currentTarget);
-    const number = (name: string) => (get(name) === "" ? null : Number(get(name)));
     const checked = redTeamRequestSchema.safeParse({
       attack_sets: ATTACK_SETS.filter((a) => form.get(a.id) === "on").map((a) => a.id),
       prompts: get("prompts")
@@ -155,7 +155,7 @@ export function RedTeamView({ versionId, can, initial }: { versionId: string; ca
         .map((p) => p.trim())
         .filter((p) => p !== ""),
       max_tokens: Number(get("maxTokens")),
-      decoding: sampled ? { kind: "sample", temperature: Number(get("temperature")), top_k: number("topK"), top_p: number("topP") } : { kind: "greedy" },
+      decoding: sampled ? sampledDecoding(get) : { kind: "greedy" },
     });
     setInvalid(problemsOf(checked));
     if (checked.success) run.mutate({ versionId, request: checked.data });
@@ -193,22 +193,7 @@ export function RedTeamView({ versionId, can, initial }: { versionId: string; ca
               <input type="checkbox" name="sampled" checked={sampled} onChange={(e) => setSampled(e.target.checked)} />
               Sample instead of greedy decoding
             </label>
-            {sampled && (
-              <>
-                <label>
-                  Temperature
-                  <input name="temperature" defaultValue={1} inputMode="decimal" />
-                </label>
-                <label>
-                  Top-k (blank: none)
-                  <input name="topK" defaultValue={40} inputMode="numeric" />
-                </label>
-                <label>
-                  Top-p (blank: none)
-                  <input name="topP" defaultValue={0.95} inputMode="decimal" />
-                </label>
-              </>
-            )}
+            {sampled && <SamplingFields />}
             <button type="submit" disabled={run.isPending}>
               Run exercise
             </button>

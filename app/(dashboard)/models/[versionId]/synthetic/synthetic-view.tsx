@@ -7,6 +7,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { FormProblems, problemsOf } from "@/app/_components/form-problems";
 import { formData, when } from "@/app/_components/format";
+import { SamplingFields, sampledDecoding } from "@/app/_components/sampling-fields";
 import { useTRPC } from "@/app/_trpc/client";
 import type { Can, RouterOutputs } from "@/app/_trpc/types";
 import { LABEL_SLOT, MAX_SYNTHETIC_PROMPTS, MAX_SYNTHETIC_RECORDS, syntheticRequestSchema } from "@/server/synthetic/request";
@@ -43,7 +44,6 @@ function RequestForm({ versionId, task }: { versionId: string; task: Task }) {
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const get = formData(event);
-    const number = (name: string) => (get(name) === "" ? null : Number(get(name)));
     const checked = syntheticRequestSchema.safeParse({
       dataset_name: get("name"),
       records: Number(get("records")),
@@ -55,7 +55,7 @@ function RequestForm({ versionId, task }: { versionId: string; task: Task }) {
         .filter((l) => l !== ""),
       label_field: get("labelField"),
       max_tokens: Number(get("maxTokens")),
-      decoding: { kind: "sample", temperature: Number(get("temperature")), top_k: number("topK"), top_p: number("topP") },
+      decoding: sampledDecoding(get),
     });
     setInvalid(problemsOf(checked));
     if (checked.success) request.mutate({ versionId, request: checked.data });
@@ -96,18 +96,7 @@ function RequestForm({ versionId, task }: { versionId: string; task: Task }) {
           Tokens per record (at most {MAX_OUTPUT_TOKENS})
           <input name="maxTokens" defaultValue={64} inputMode="numeric" />
         </label>
-        <label>
-          Temperature
-          <input name="temperature" defaultValue={1} inputMode="decimal" />
-        </label>
-        <label>
-          Top-k (blank: none)
-          <input name="topK" defaultValue={40} inputMode="numeric" />
-        </label>
-        <label>
-          Top-p (blank: none)
-          <input name="topP" defaultValue={0.95} inputMode="decimal" />
-        </label>
+        <SamplingFields />
         <button type="submit" disabled={request.isPending}>
           Generate
         </button>
