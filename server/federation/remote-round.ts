@@ -9,7 +9,7 @@ import type { z } from "zod";
 import { first, transaction, type Db } from "../../db/client";
 import { federationMail, federationParties, federationRounds } from "../../db/schema";
 import { federatedRound, type RoundOutcome, type RoundParty, type RoundSettings } from "../../trainer/contract/federation/fedavg";
-import { roundAnswerSchemas, type RoundAnswerKind } from "../../trainer/contract/federation/messages";
+import { floatsToBase64, roundAnswerSchemas, type RoundAnswerKind } from "../../trainer/contract/federation/messages";
 import { base64ToWords, type AdvertisedKeys, type EncryptedShares, type MaskedInput, type UnmaskingShares } from "../../trainer/contract/federation/secure-aggregation";
 import { appendAudit, SYSTEM_ACTOR } from "../audit/service";
 
@@ -27,8 +27,6 @@ export interface RemoteRoundSettings extends Omit<RoundSettings, "roundId"> {
 }
 
 const POLL_MS = 100;
-
-const floatsToBase64 = (v: Float32Array) => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64");
 
 class MailboxRoundParty implements RoundParty {
   constructor(

@@ -5,19 +5,12 @@
 import { clipToNorm } from "../contract/federation/fedavg";
 import { encode } from "../contract/federation/masking";
 import type { z } from "zod";
-import { roundAskSchemas, type Mail, type MailKind } from "../contract/federation/messages";
+import { base64ToFloats, roundAskSchemas, type Mail, type MailKind } from "../contract/federation/messages";
 import { AggregationParty } from "../contract/federation/secure-aggregation";
 
 type Send = (session: string, to: string, kind: MailKind, body: Record<string, unknown>) => Promise<void>;
 /** The party's local training: its delta from the global weights (local-update.ts). */
 export type LocalUpdate = (global: Float32Array, training: { steps: number; batchSize: number; learningRate: number }) => Promise<Float32Array>;
-
-function floats(base64: string): Float32Array {
-  const bytes = Buffer.from(base64, "base64");
-  const out = new Float32Array(bytes.length / 4);
-  for (let i = 0; i < out.length; i++) out[i] = bytes.readFloatLE(i * 4);
-  return out;
-}
 
 export class PartyRounds {
   private readonly rounds = new Map<string, AggregationParty>();
@@ -46,7 +39,7 @@ export class PartyRounds {
         return party.receiveShares(ask("round.deliver").shares);
       case "round.update": {
         const { weights, training, clip_norm, scale } = ask("round.update");
-        const delta = await this.update(floats(weights), training);
+        const delta = await this.update(base64ToFloats(weights), training);
         return this.send(mail.session, "coordinator", "round.masked", { masked: party.maskedInput(encode(clipToNorm(delta, clip_norm), scale)) });
       }
       case "round.unmask": {

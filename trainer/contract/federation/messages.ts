@@ -108,13 +108,24 @@ const shamirShare = z.strictObject({ x: z.number().int().min(1).max(100_000), y:
 const roundKeys = z.strictObject({ party: z.uuid(), cipher_public: rawKey, mask_public: rawKey });
 const encryptedShares = z.array(z.strictObject({ from: z.uuid(), to: z.uuid(), ciphertext: z.string().max(20_000) })).max(10_000);
 
+/** Float32 values as round.update carries them: little-endian, base64. */
+export const floatsToBase64 = (v: Float32Array): string => Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64");
+
+/** floatsToBase64's values back. */
+export function base64ToFloats(text: string): Float32Array {
+  const bytes = Buffer.from(text, "base64");
+  const out = new Float32Array(bytes.length / 4);
+  for (let i = 0; i < out.length; i++) out[i] = bytes.readFloatLE(i * 4);
+  return out;
+}
+
 /** The bodies of the coordinator's asks in a round, as the party checks them. */
 export const roundAskSchemas = {
   "round.advertise": z.strictObject({}),
   "round.share": z.strictObject({ advertised: z.array(roundKeys).max(10_000), threshold: z.number().int().min(1) }),
   "round.deliver": z.strictObject({ shares: encryptedShares }),
   "round.update": z.strictObject({
-    /** The global weights of the trainable parameters, little-endian float32, base64. */
+    /** The global weights of the trainable parameters (floatsToBase64). */
     weights: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/),
     clip_norm: z.number().gt(0),
     scale: z.number().gt(0),
