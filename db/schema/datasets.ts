@@ -13,6 +13,11 @@ export const datasets = sqliteTable("datasets", {
   createdAt: text("created_at").notNull().default(now),
   /** Days a version's files are kept after its upload (null: kept until deleted by hand); digests and audit stay. */
   retentionDays: integer("retention_days"),
+  /**
+   * The federation's lineage (cross-institution training): its people are those of every registered party, its unit a
+   * party, and its versions the parties' own declarations (server/federation/declarations.ts), never uploads.
+   */
+  federation: integer("federation", { mode: "boolean" }).notNull().default(false),
 });
 
 export const DATASET_FORMATS = ["jsonl", "csv"] as const;

@@ -79,6 +79,10 @@ export const ROUND_STATUSES = ["running", "applied", "abandoned"] as const;
 /** A federated round: who may take part (the enrolled parties when it began), and how it ended. */
 export const federationRounds = sqliteTable("federation_rounds", {
   id: text("id").primaryKey(),
+  /** The federated run the round belongs to (null for a round run on its own, as tests do). */
+  runId: text("run_id"),
+  /** 1, 2, … within its run, counting abandoned rounds too. */
+  attempt: integer("attempt"),
   status: text("status", { enum: ROUND_STATUSES }).notNull().default("running"),
   /** JSON: the party ids that may take part (the round samples among them). */
   parties: text("parties").notNull(),

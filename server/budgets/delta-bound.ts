@@ -16,11 +16,23 @@ const unitCountsOf = preparedRead("unit_counts_of_lineage", (db) =>
 
 /**
  * N for each unit: the largest count over the lineage's versions of records and of subjects. The largest, so that a
- * later, bigger version cannot slip under a delta chosen for a smaller one.
+ * later, bigger version cannot slip under a delta chosen for a smaller one. A federation lineage's versions hold one
+ * record per party (its declaration), so its parties are its records.
  */
 export async function lineageUnitCounts(db: Executor, datasetId: string): Promise<Record<PrivacyUnit, number>> {
   const rows = await unitCountsOf(db, { datasetId });
-  return { record: Math.max(0, ...rows.map((v) => v.records)), subject: Math.max(0, ...rows.map((v) => v.subjects)) };
+  const records = Math.max(0, ...rows.map((v) => v.records));
+  return { record: records, subject: Math.max(0, ...rows.map((v) => v.subjects)), party: records };
+}
+
+/**
+ * Why a budget of `privacyUnit` cannot be set on this lineage, or null: a party is the unit of the federation's
+ * lineage (cross-institution training, whose records the server never holds) and of no other.
+ */
+export function partyUnitRefusal(federation: boolean, privacyUnit: PrivacyUnit): string | null {
+  if (federation && privacyUnit !== "party") return "The federation's budget protects each party (an institution with all its people): set it with the party as the privacy unit.";
+  if (!federation && privacyUnit === "party") return "Only the federation's lineage has parties as its privacy unit; choose a subject or a record for this dataset.";
+  return null;
 }
 
 type DeltaSetting = Pick<Budget, "delta" | "privacyUnit" | "deltaOverrideReason">;
@@ -38,7 +50,7 @@ export function deltaRefusalAt(unitCounts: Record<PrivacyUnit, number>, budget: 
   if (budget.deltaOverrideReason?.trim()) return null;
   const n = Math.max(1, unitCounts[budget.privacyUnit]);
   if (budget.delta < deltaBound(n)) return null;
-  const units = budget.privacyUnit === "subject" ? "subjects" : "records";
+  const units = { record: "records", subject: "subjects", party: "parties" }[budget.privacyUnit];
   return (
     `delta must be below 1/N = 1/${n} ≈ ${deltaBound(n).toExponential(2)} for this dataset's ${n} ${units} (smaller is safer); ` +
     "a privacy officer may override with a recorded reason."

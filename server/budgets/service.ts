@@ -12,7 +12,7 @@ import { requireTrainingAccess } from "../datasets/access";
 import { AppError } from "../errors";
 import { notify } from "../notifications/service";
 import { proseText } from "../validation";
-import { deltaRefusal, subjectFieldRefusal } from "./delta-bound";
+import { deltaRefusal, partyUnitRefusal, subjectFieldRefusal } from "./delta-bound";
 import { isSyntheticOnly, postProcessingBudget } from "./post-processing";
 
 const isoDate = z.iso.date("Use a date like 2027-01-31");
@@ -138,6 +138,9 @@ async function setBudgetIn(tx: Tx, actor: UserActor, input: z.infer<typeof setBu
   if (current && current.privacyUnit !== input.privacyUnit && (await first(tx.select({ id: countReleases.id }).from(countReleases).where(eq(countReleases.datasetId, input.datasetId))))) {
     throw new AppError("CONFLICT", "DP counts of this dataset were released for the current privacy unit; it can no longer change.");
   }
+  const dataset = await first(tx.select({ federation: datasets.federation }).from(datasets).where(eq(datasets.id, input.datasetId)));
+  const unitRefusal = dataset && partyUnitRefusal(dataset.federation, input.privacyUnit);
+  if (unitRefusal) throw new AppError("BAD_REQUEST", unitRefusal);
   const noSubjects = await subjectFieldRefusal(tx, { datasetId: input.datasetId }, input.privacyUnit);
   if (noSubjects) throw new AppError("BAD_REQUEST", noSubjects);
   const tooLarge = await deltaRefusal(tx, input.datasetId, { ...input, deltaOverrideReason: input.deltaOverrideReason ?? null });

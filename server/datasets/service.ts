@@ -23,6 +23,9 @@ export const datasetName = lineText().min(1, "Enter a dataset name").max(200);
 export const accessInput = z.object({ datasetId: z.uuid(), userId: z.uuid() });
 export const minimiseInput = z.object({ versionId: z.uuid(), plan: minimisationPlanSchema });
 
+/** Why the federation's lineage takes no upload and no minimised version. */
+const FEDERATION_VERSIONS = "The federation's lineage holds the parties' declarations only, recorded on the Federation page: it takes no upload and no minimised version.";
+
 /** What ingesting (or minimising) produced: the stored file and what we know of its content. */
 export interface IngestedVersion {
   format: (typeof DATASET_FORMATS)[number];
@@ -100,8 +103,9 @@ export function registerUpload(db: Db, user: SessionUser, actor: Actor, target: 
       await tx.insert(datasets).values({ id: datasetId, name: target.name, createdBy: user.id });
       await tx.insert(datasetAccess).values({ datasetId, userId: user.id, grantedBy: user.email });
     } else {
-      await visibleDataset(tx, user, datasetId);
+      const dataset = await visibleDataset(tx, user, datasetId);
       if (!(await hasAccess(tx, user.id, datasetId))) throw new AppError("FORBIDDEN", "You do not have access to this dataset.");
+      if (dataset.federation) throw new AppError("CONFLICT", FEDERATION_VERSIONS);
     }
     return insertVersion(tx, datasetId, null, v, user.id, versionId);
   });
@@ -114,6 +118,7 @@ export function registerUpload(db: Db, user: SessionUser, actor: Actor, target: 
 export async function minimiseVersion(db: Db, user: SessionUser, actor: Actor, input: z.infer<typeof minimiseInput>, dataDir: string) {
   const parent = await visibleVersion(db, user, input.versionId);
   if (!(await mayMinimise(db, user, parent.datasetId))) throw new AppError("FORBIDDEN", "You do not have access to this dataset.");
+  if ((await visibleDataset(db, user, parent.datasetId)).federation) throw new AppError("CONFLICT", FEDERATION_VERSIONS);
   const storagePath = path.join("datasets", `${randomUUID()}.jsonl`);
   const destination = path.join(dataDir, storagePath);
   let summary;

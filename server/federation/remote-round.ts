@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, isNull } from "drizzle-orm";
 import type { z } from "zod";
-import { first, transaction, type Db } from "../../db/client";
+import { first, transaction, type Db, type Tx } from "../../db/client";
 import { federationMail, federationParties, federationRounds } from "../../db/schema";
 import { federatedRound, type RoundOutcome, type RoundParty, type RoundSettings } from "../../trainer/contract/federation/fedavg";
 import { floatsToBase64, roundAnswerSchemas, type RoundAnswerKind } from "../../trainer/contract/federation/messages";
@@ -27,6 +27,24 @@ export interface RemoteRoundSettings extends Omit<RoundSettings, "roundId"> {
 }
 
 const POLL_MS = 100;
+
+/** A declared party no longer enrolled (revoked): never mailed; it drops out at once wherever it was sampled. */
+class AbsentParty implements RoundParty {
+  constructor(readonly id: string) {}
+  async advertise() {
+    return null;
+  }
+  async shareKeys() {
+    return null;
+  }
+  async receiveShares() {}
+  async maskedUpdate() {
+    return null;
+  }
+  async unmaskingShares() {
+    return null;
+  }
+}
 
 class MailboxRoundParty implements RoundParty {
   constructor(
@@ -94,17 +112,31 @@ class MailboxRoundParty implements RoundParty {
   }
 }
 
+/** Which round of which run this is, and what the run does in the round's final transaction (its charge). */
+export interface RoundOfRun {
+  runId: string;
+  attempt: number;
+  /** The parties the run's declaration version names: the round samples among those still enrolled. */
+  parties: readonly string[];
+  /** Runs in the transaction that records how the round ended, before its commit. */
+  alsoDo: (tx: Tx, outcome: RoundOutcome, roundId: string) => Promise<void>;
+}
+
 /**
- * Runs one round among the enrolled parties: recorded (federation_rounds) with how it ended, audited, its mail
- * deleted once over. Not yet part of a federated run with its budget and ledger: callers are tests.
+ * Runs one round: recorded (federation_rounds) with how it ended, audited, its mail deleted once over. Of a federated
+ * run (`of`: server/federation/federated-run.ts, which charges an applied round in the same transaction), or on its
+ * own among every enrolled party (tests). The sampling population is every party the run declared, so that the
+ * expected number sampled (qN, the sum's fixed divisor) is the run's; a party revoked since is never asked, and counts
+ * as not sampled.
  */
-export async function runRemoteRound(db: Db, global: Float32Array, settings: RemoteRoundSettings): Promise<RoundOutcome> {
+export async function runRemoteRound(db: Db, global: Float32Array, settings: RemoteRoundSettings, of?: RoundOfRun): Promise<RoundOutcome> {
   const roundId = randomUUID();
   const enrolled = (await db.select({ id: federationParties.id }).from(federationParties).where(eq(federationParties.status, "enrolled"))).map((p) => p.id).sort();
+  const population = of ? [...of.parties].sort() : enrolled;
   await transaction(db, async (tx) => {
-    await tx.insert(federationRounds).values({ id: roundId, parties: JSON.stringify(enrolled) });
+    await tx.insert(federationRounds).values({ id: roundId, parties: JSON.stringify(population), runId: of?.runId ?? null, attempt: of?.attempt ?? null });
   });
-  const parties = enrolled.map((id) => new MailboxRoundParty(db, id, roundId, settings));
+  const parties = population.map((id) => (enrolled.includes(id) ? new MailboxRoundParty(db, id, roundId, settings) : new AbsentParty(id)));
   const outcome = await federatedRound(global, parties, { ...settings, roundId });
   const summary = { sampled: outcome.sampled, survivors: outcome.survivors, dropped: outcome.dropped, ...(outcome.applied ? {} : { reason: outcome.reason }) };
   await transaction(db, async (tx) => {
@@ -114,7 +146,8 @@ export async function runRemoteRound(db: Db, global: Float32Array, settings: Rem
       .where(eq(federationRounds.id, roundId));
     for (const id of outcome.survivors) await tx.update(federationParties).set({ lastRoundId: roundId }).where(eq(federationParties.id, id));
     await tx.delete(federationMail).where(eq(federationMail.session, roundId));
-    await appendAudit(tx, { actor: SYSTEM_ACTOR, action: outcome.applied ? "federation.round_applied" : "federation.round_abandoned", entityType: "federation_round", entityId: roundId, input: summary });
+    await appendAudit(tx, { actor: SYSTEM_ACTOR, action: outcome.applied ? "federation.round_applied" : "federation.round_abandoned", entityType: "federation_round", entityId: roundId, input: { ...summary, run: of?.runId ?? null } });
+    await of?.alsoDo(tx, outcome, roundId);
   });
   return outcome;
 }

@@ -12,6 +12,7 @@ import type { UserActor } from "../actor";
 import { appendAudit, audited, type Actor } from "../audit/service";
 import { AppError } from "../errors";
 import { lineText } from "../validation";
+import { ensureFederationLineage, keyDigest } from "./declarations";
 import { carryOut } from "./mailbox";
 
 export const registerPartyInput = z.strictObject({ name: lineText().min(1, "Name the party").max(200) });
@@ -36,6 +37,7 @@ export function registerParty(db: Db, actor: UserActor, input: z.infer<typeof re
       throw new AppError("CONFLICT", `A party named "${input.name}" already exists.`);
     }
     await tx.insert(federationParties).values({ id, name: input.name, tokenDigest: digest(token), tokenExpiresAt: expiresAt, createdBy: actor.id });
+    await ensureFederationLineage(tx, actor.id);
     return { partyId: id, token, expiresAt };
   });
 }
@@ -58,7 +60,7 @@ export async function listParties(db: Executor) {
     name: p.name,
     status: p.status,
     tokenExpiresAt: p.status === "invited" ? p.tokenExpiresAt : null,
-    keyFingerprint: p.publicKey === null ? null : createHash("sha256").update(Buffer.from(p.publicKey, "base64")).digest("hex").slice(0, 16),
+    keyFingerprint: p.publicKey === null ? null : keyDigest(p.publicKey).slice(0, 16),
     statedUnits: p.statedUnits,
     lastSeenAt: p.lastSeenAt,
     lastRoundId: p.lastRoundId,

@@ -1,6 +1,7 @@
 // The job runner: holds a lease, takes queued runs from the run queue (server/runs/run-queue.ts: the runs table on
 // SQLite, pg-boss on PostgreSQL) and claims each by a conditional update (a few trainers at once),
-// starts each in a trainer subprocess whose messages a RunSession applies, stops cancelled runs at a step boundary,
+// starts each in a trainer subprocess whose messages a RunSession applies (a federated run it coordinates itself:
+// server/federation/federated-run.ts), stops cancelled runs at a step boundary,
 // takes over runs whose runner's lease expired, and runs leakage evaluations when a slot is free. At start it makes the
 // data directory owner-only (the database files are made so where they are opened, db/sqlite.ts); each tick it
 // deletes ended runs' copies of training data and the dataset files past their retention.
@@ -11,6 +12,7 @@ import { runs, type Run } from "../../db/schema";
 import { messageSchema } from "../../trainer/contract/protocol";
 import { SYSTEM_ACTOR, audited } from "../audit/service";
 import { sweepRetention } from "../datasets/version-files";
+import { coordinateFederatedRun, isFederated, type Coordination } from "../federation/federated-run";
 import { closeStaleOverlaps } from "../federation/mailbox";
 import { scheduleDriftProbes } from "../leakage/jobs";
 import { lockDownTree } from "../private-files";
@@ -43,6 +45,8 @@ class NotClaimed extends Error {}
 
 export class Runner {
   private readonly trainers = new Map<string, TrainerProcess>();
+  /** Federated runs this runner coordinates (their rounds, in this process). */
+  private readonly coordinating = new Map<string, Coordination>();
   /** Runs whose trainer reported `started`: it stops at a step boundary on SIGTERM only once its handler is set, so a
    * cancel that comes earlier waits for it (a SIGTERM while it loads would kill it and fail the run). */
   private readonly started = new Set<string>();
@@ -84,6 +88,7 @@ export class Runner {
     await this.starting.catch(() => undefined);
     await this.ticking; // a tick under way may still start a trainer
     for (const trainer of this.trainers.values()) trainer.stop("SIGTERM");
+    for (const coordination of this.coordinating.values()) coordination.stop();
     await Promise.all(this.followed.values());
     await this.lease.release();
   }
@@ -113,6 +118,7 @@ export class Runner {
         log(`run ${runId}: this runner's lease expired; stopping its trainer`);
         trainer.stop("SIGKILL");
       }
+      for (const coordination of this.coordinating.values()) coordination.stop();
       await this.lease.acquire();
     }
     const taken = await recoverOrphanedRuns(db, this.options.dataDir);
@@ -124,7 +130,7 @@ export class Runner {
     }
     const queue = runQueueOf(db);
     await queue.reconcile();
-    while (!this.stopping && this.trainers.size + (this.evaluating ? 1 : 0) < this.options.concurrency) {
+    while (!this.stopping && this.trainers.size + this.coordinating.size + (this.evaluating ? 1 : 0) < this.options.concurrency) {
       const job = await queue.next();
       if (!job) break;
       const next = await first(db.select().from(runs).where(eq(runs.id, job.runId)));
@@ -178,6 +184,7 @@ export class Runner {
 
   private async launch(run: Run): Promise<void> {
     const { db, dataDir, log } = this.options;
+    if (isFederated(run)) return this.coordinate(run);
     const dir = runDirectory(dataDir, run.id);
     const resume = run.resumeFromStep > 0;
     let specPath: string;
@@ -227,5 +234,22 @@ export class Runner {
         void this.tick();
       });
     this.followed.set(run.id, followed);
+  }
+
+  /** Coordinates a claimed federated run's rounds in this process, followed like a trainer. */
+  private coordinate(run: Run): void {
+    const { db, dataDir, log } = this.options;
+    const coordination = coordinateFederatedRun(db, dataDir, run, this.lease.id, log);
+    this.coordinating.set(run.id, coordination);
+    log(`run ${run.id}: coordinating its federated rounds`);
+    this.followed.set(
+      run.id,
+      coordination.done.then(() => {
+        this.coordinating.delete(run.id);
+        this.followed.delete(run.id);
+        log(`run ${run.id}: federated run ended`);
+        void this.tick();
+      }),
+    );
   }
 }

@@ -4,7 +4,7 @@
 // draws its units at random (a keyed hash), so the two groups are alike but for training, and for (epsilon,
 // delta)-DP training the members' rate of completions is at most what the trade-off curve allows at the
 // non-members' rate (epsilon-meaning.ts's maxTpr: a completion is a test that says "member").
-import { groupPrivacy } from "../../trainer/privacy";
+import { groupPrivacy, type PrivacyUnit } from "../../trainer/privacy";
 import { findEntities } from "../datasets/ingest/pii";
 import { differenceInterval, wilsonInterval, Z_95 } from "../proportion-interval";
 import { maxTpr, type PrivacyGuarantee } from "./epsilon-meaning";
@@ -37,8 +37,8 @@ export function completes(completion: string, { attribute }: AttributePrompt): b
  * The guarantee per subject: the accountant's at subject level; at record level, group privacy over the most records
  * one subject has (`recordsPerSubject`), since an attribute may be in each of them.
  */
-export function subjectGuarantee(accountant: PrivacyGuarantee, unit: "record" | "subject", recordsPerSubject: number): PrivacyGuarantee & { group_size: number } {
-  const k = unit === "subject" ? 1 : Math.max(1, recordsPerSubject);
+export function subjectGuarantee(accountant: PrivacyGuarantee, unit: PrivacyUnit, recordsPerSubject: number): PrivacyGuarantee & { group_size: number } {
+  const k = unit === "record" ? Math.max(1, recordsPerSubject) : 1;
   return { ...(k > 1 ? groupPrivacy(accountant.epsilon, accountant.delta, k) : accountant), group_size: k };
 }
 

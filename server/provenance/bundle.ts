@@ -62,6 +62,7 @@ export const PREDICATE_TYPE = "https://epsilon-ledger.dev/dp-training/v3";
 export const ADJACENCY = {
   record: "add-or-remove-one-record",
   subject: "add-or-remove-one-subject",
+  party: "add-or-remove-one-party",
 } as const;
 
 const id = z.string().min(1);
@@ -117,7 +118,7 @@ export const lineageSchema = z
     dataset_id: id,
     dataset_name: z.string(),
     privacy_unit: privacyUnitSchema,
-    adjacency: z.enum([ADJACENCY.record, ADJACENCY.subject]),
+    adjacency: z.enum([ADJACENCY.record, ADJACENCY.subject, ADJACENCY.party]),
     delta: z.number().gt(0).lt(1),
     /**
      * The server's composed epsilon of every run below at `delta`: every run on the lineage launched before the

@@ -20,7 +20,7 @@ import { datasetVersionById, knownDatasetOf, extraFieldsOf } from "../datasets/v
 import { AppError } from "../errors";
 import { visibleModelVersion } from "../models/visibility";
 import { syntheticUseRefusal } from "../synthetic/use";
-import type { RunRequest } from "./run-request";
+import { federatedRequestRefusal, type RunRequest } from "./run-request";
 import { estimateRun, type RunEstimate } from "./run-estimate";
 
 export interface Projection {
@@ -223,6 +223,8 @@ export function projectOnto({ version, base }: LaunchSubject, input: RunRequest,
   if (input.privacyUnit !== budget.privacyUnit) {
     throw new AppError("BAD_REQUEST", `This dataset's budget protects each ${budget.privacyUnit}; the run must use the same privacy unit.`);
   }
+  const federated = federatedRequestRefusal(input);
+  if (federated) throw new AppError("BAD_REQUEST", federated);
   const population = input.privacyUnit === "subject" ? version.subjectCount : version.recordCount;
   const samplingRate = input.batch.by === "sampling_rate" ? input.batch.samplingRate : Math.min(1, input.batch.expectedBatchSize / population);
   const steps = input.length.by === "steps" ? input.length.steps : Math.ceil(input.length.epochs / samplingRate);
@@ -246,7 +248,8 @@ export function projectOnto({ version, base }: LaunchSubject, input: RunRequest,
     expectedBatchSize: samplingRate * population,
     steps,
   });
-  const refusal = estimate.refusal ?? runRefusal(read, budget, before.epsilon, after.epsilon, runEpsilon);
+  // A federated run trains at the parties, not in the trainer whose memory the estimate is of.
+  const refusal = (input.federation ? null : estimate.refusal) ?? runRefusal(read, budget, before.epsilon, after.epsilon, runEpsilon);
   return {
     samplingRate,
     steps,

@@ -48,5 +48,37 @@ export const runRequestInput = z.object({
         .refine((labels) => new Set(labels).size === labels.length, "Each label at most once"),
     })
     .optional(),
+  /**
+   * A federated run (DP-FedAvg over the parties of a declaration version of the federation's lineage, the party as the
+   * unit): the batch's sampling rate is each party's chance to be sampled per round, the steps are rounds, the clip
+   * norm bounds each party's whole delta, and the learning rate is the parties' local one.
+   */
+  federation: z
+    .strictObject({
+      /** Local Adam steps each sampled party takes per round. */
+      localSteps: z.number().int().min(1).max(1000).default(2),
+      /** Units per local step. */
+      localBatchSize: z.number().int().min(1).max(4096).default(8),
+      /** How long the coordinator waits for each party's answer at each step of a round. */
+      answerSeconds: z.number().int().min(5).max(3600).default(120),
+    })
+    .optional(),
 });
 export type RunRequest = z.infer<typeof runRequestInput>;
+
+/**
+ * Why a request cannot be what it says, federated or not, or null: the party is the unit of federated runs and of no
+ * other; a federated run fine-tunes every weight for now, and has no canaries and no task (the server holds none of
+ * the parties' records to plant them in or to score).
+ */
+export function federatedRequestRefusal(input: RunRequest): string | null {
+  const federated = input.federation !== undefined;
+  if (federated !== (input.privacyUnit === "party")) {
+    return federated ? "A federated run protects each party: its privacy unit must be party." : "Only a federated run has the party as its privacy unit.";
+  }
+  if (!federated) return null;
+  if (input.fineTuning.method !== "full") return "A federated run fine-tunes every weight for now: choose full fine-tuning.";
+  if (input.canaries) return "A federated run cannot plant canaries: the coordinator holds none of the parties' records.";
+  if (input.task) return "A federated run has no task: the coordinator holds no labelled record to score it on.";
+  return null;
+}

@@ -1,10 +1,10 @@
-// Tests for the privacy-unit enum: a record or a subject, nothing else.
+// Tests for the privacy-unit enum: a record, a subject or a party, nothing else.
 import { describe, expect, it } from "vitest";
 import { PRIVACY_UNITS, privacyUnitSchema } from "./units";
 
 describe("privacy units", () => {
-  it("are a record or a subject, and refuse anything else", () => {
-    expect(PRIVACY_UNITS).toEqual(["record", "subject"]);
+  it("are a record, a subject or a party, and refuse anything else", () => {
+    expect(PRIVACY_UNITS).toEqual(["record", "subject", "party"]);
     expect(privacyUnitSchema.parse("subject")).toBe("subject");
     expect(privacyUnitSchema.safeParse("household").success).toBe(false);
   });

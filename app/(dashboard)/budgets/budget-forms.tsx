@@ -8,6 +8,7 @@ import { ErrorMessage } from "@/app/_components/error-message";
 import { FieldHelp } from "@/app/_components/field-help";
 import { formData } from "@/app/_components/format";
 import { useTRPC } from "@/app/_trpc/client";
+import type { PrivacyUnit } from "@/trainer/privacy/units";
 import { BudgetSettingsFields } from "./budget-settings-fields";
 import type { RouterOutputs } from "@/app/_trpc/types";
 
@@ -25,7 +26,7 @@ export function SetBudgetForm({ datasetId, current }: { datasetId: string; curre
   const set = useMutation(trpc.budgets.set.mutationOptions({ onSuccess: useRefresh() }));
   const [epsilon, setEpsilon] = useState(String(current?.epsilon ?? 3));
   const [delta, setDelta] = useState(String(current?.delta ?? 1e-5));
-  const [unit, setUnit] = useState<"subject" | "record">(current?.privacyUnit ?? "subject");
+  const [unit, setUnit] = useState<PrivacyUnit>(current?.privacyUnit ?? "subject");
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const get = formData(event);

@@ -7,6 +7,7 @@ import { EpsilonSentence } from "@/app/_components/epsilon-sentence";
 import { ErrorMessage } from "@/app/_components/error-message";
 import { formData } from "@/app/_components/format";
 import { useTRPC } from "@/app/_trpc/client";
+import type { PrivacyUnit } from "@/trainer/privacy/units";
 import { BudgetSettingsFields } from "./budget-settings-fields";
 
 export interface DecidableRequest {
@@ -23,13 +24,13 @@ function inAYear(): string {
 }
 
 /** The budget the request would raise (null: it asks for a first one). */
-export type CurrentBudget = { delta: number; privacyUnit: "subject" | "record" } | null;
+export type CurrentBudget = { delta: number; privacyUnit: PrivacyUnit } | null;
 
 export function DecideRequest({ request, current, onDecided }: { request: DecidableRequest; current: CurrentBudget; onDecided: () => void }) {
   const trpc = useTRPC();
   const decide = useMutation(trpc.budgets.decide.mutationOptions({ onSuccess: onDecided }));
   const [delta, setDelta] = useState(String(current?.delta ?? 1e-5));
-  const [unit, setUnit] = useState<"subject" | "record">("subject");
+  const [unit, setUnit] = useState<PrivacyUnit>("subject");
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const get = formData(event);

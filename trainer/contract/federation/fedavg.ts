@@ -2,7 +2,8 @@
 // runs it over its parties, local or remote alike (RoundParty):
 //
 //   1. sample    each party independently with probability q (node:crypto);
-//   2. keys      the sampled parties advertise keys and share them (secure-aggregation.ts, threshold t > n/2);
+//   2. keys      the sampled parties advertise keys and share them (secure-aggregation.ts, threshold t > n/2, and
+//                never below MIN_SURVIVORS: the coordinator never unmasks one party's update alone);
 //   3. update    each trains from the global weights on its own data, clips its delta to L2 norm C, and sends it
 //                masked in fixed point; a party may drop out at any step;
 //   4. unmask    the coordinator recovers the survivors' sum only, or the round aborts (nothing applied, nothing
@@ -65,6 +66,9 @@ export function clipToNorm(delta: Float32Array, clipNorm: number): Float32Array 
 /** The smallest threshold above half of n parties. */
 export const majority = (n: number) => Math.floor(n / 2) + 1;
 
+/** The fewest parties whose sum a round unmasks: one party's "sum" would be its own update, in the clear. */
+export const MIN_SURVIVORS = 2;
+
 /** One round over `parties` (every enrolled party; the round samples among them). */
 export async function federatedRound(global: Float32Array, parties: readonly RoundParty[], s: RoundSettings): Promise<RoundOutcome> {
   const sampled = poissonSample(parties.length, s.samplingRate).map((i) => parties[i]!);
@@ -82,8 +86,8 @@ export async function federatedRound(global: Float32Array, parties: readonly Rou
 
   const advertised = await Promise.all(sampled.map((p) => p.advertise(s.roundId)));
   const keyed = present(advertised, sampled);
-  const threshold = majority(keyed.length);
-  if (keyed.length === 0) return abort("no sampled party advertised keys");
+  const threshold = Math.max(MIN_SURVIVORS, majority(keyed.length));
+  if (keyed.length < threshold) return abort(`only ${keyed.length} of ${sampled.length} sampled parties advertised keys; at least ${threshold} must`);
   const keys = advertised.filter((a): a is AdvertisedKeys => a !== null);
   const shares = await Promise.all(keyed.map((p) => p.shareKeys(keys, threshold)));
   const sharing = present(shares, keyed);

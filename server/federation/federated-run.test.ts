@@ -1,0 +1,145 @@
+// A federated run end to end, on localhost: a coordinator (the job runner, over the real schema) and three party
+// processes (npm run party --model) fine-tuning the tiny base model. An officer records the parties' declarations
+// and sets the federation's party-level budget; an over-budget launch is refused with nothing changed; the run's
+// rounds apply while one party is killed mid-round (each later round completes from the survivors, or is abandoned
+// and retried); every applied round is charged once, the model is registered with lineage to the declarations and
+// its epsilon recomputed from the ledger's events, the audit chain verifies, and nothing received holds a record.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { and, eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { first } from "../../db/client";
+import { federationMail, federationRounds, modelVersions, runs } from "../../db/schema";
+import { dpSgdEvent } from "../../trainer/privacy";
+import { actorOf } from "../actor";
+import { verifyChain } from "../audit/service";
+import { LEDGER_ACCOUNTANT, lineageSpend } from "../budgets/ledger";
+import { Runner } from "../jobs/runner";
+import { TRAINER_COMMAND } from "../jobs/trainer-process";
+import { launchRun } from "../runs/service";
+import type { RunRequest } from "../runs/run-request";
+import { callerAs, killGroup, pretrainTinyModel, refusal, registerTinyModel, snapshot, testWorld, until, type TestWorld } from "../testing";
+import { recordDeclarations } from "./declarations";
+import { listRounds } from "./round-views";
+import { startTestCoordinator, type TestCoordinator } from "./testing";
+
+let world: TestWorld;
+let coordinator: TestCoordinator;
+let runner: Runner;
+let dir: string;
+let baseId: string;
+const children = new Map<string, ChildProcess>();
+const errors: string[] = [];
+
+beforeAll(async () => {
+  world = await testWorld();
+  dir = mkdtempSync(path.join(tmpdir(), "ledger-federated-run-"));
+  await pretrainTinyModel(dir);
+  baseId = await registerTinyModel(world.db, dir);
+  coordinator = await startTestCoordinator(world.db);
+  for (const name of ["A", "B", "C"]) {
+    const { token } = await callerAs(world.db, world.users.admin).federation.registerParty({ name });
+    const data = path.join(dir, `${name}.jsonl`);
+    writeFileSync(data, Array.from({ length: 12 }, (_, i) => JSON.stringify({ text: `${name} clinic letter ${i}: follow-up in two weeks`, subject: `${name}${i}` })).join("\n"));
+    const args = ["tsx", "trainer/federation/party-cli.ts", "--coordinator", coordinator.url, "--token", token, "--data", data, "--key", path.join(dir, `${name}.key`), "--model", path.join(dir, "models", "tiny"), "--poll", "0.1"];
+    const child = spawn("npx", args, { cwd: path.resolve(import.meta.dirname, "../.."), stdio: ["ignore", "ignore", "pipe"], detached: true });
+    child.stderr!.on("data", (d: Buffer) => errors.push(`${name}: ${d.toString()}`));
+    children.set(name, child);
+  }
+  await until(async () => (await callerAs(world.db, world.users.auditor).federation.parties()).filter((p) => p.status === "enrolled").length === 3, "three enrolled parties", 60_000).catch((err: Error) => {
+    throw new Error(`${err.message}; the parties said: ${errors.join(" | ")}`);
+  });
+  runner = new Runner({ db: world.db, dataDir: dir, concurrency: 1, trainerCommand: TRAINER_COMMAND, pollMs: 50, leaseMs: 60_000, log: () => {} });
+}, 120_000);
+
+afterAll(async () => {
+  for (const c of children.values()) killGroup(c);
+  await runner?.stop();
+  await coordinator.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const federated = (versionId: string, rounds: number, noiseMultiplier: number): RunRequest => ({
+  datasetVersionId: versionId,
+  baseModelVersionId: baseId,
+  privacyUnit: "party",
+  privacy: { mode: "noise_multiplier", noiseMultiplier },
+  batch: { by: "sampling_rate", samplingRate: 1 },
+  length: { by: "steps", steps: rounds },
+  clipNorm: 5,
+  learningRate: 0.01,
+  fineTuning: { method: "full" },
+  maxRecordsPerSubject: 1,
+  federation: { localSteps: 2, localBatchSize: 4, answerSeconds: 8 },
+});
+
+describe("a federated run with party processes", () => {
+  it("is budgeted, refused over its budget, survives a party killed mid-round, and registers its model with the ledger's epsilon", async () => {
+    const officer = world.users.privacy_officer;
+    const engineer = world.users.engineer;
+    const cohort = await callerAs(world.db, officer).federation.cohort();
+    expect(cohort?.latest).toBeNull();
+    const declared = await recordDeclarations(world.db, actorOf(officer), dir);
+    expect(declared).toMatchObject({ parties: 3, created: true });
+    // Nothing changed: the same version.
+    expect(await recordDeclarations(world.db, actorOf(officer), dir)).toMatchObject({ versionId: declared.versionId, created: false });
+    const datasetId = cohort!.datasetId;
+
+    // The federation's budget protects a party; another unit is refused.
+    const budget = { datasetId, epsilon: 30, delta: 1e-5, renewsOn: "2099-01-01" };
+    expect((await refusal(callerAs(world.db, officer).budgets.set({ ...budget, privacyUnit: "subject" }))).message).toMatch(/party as the privacy unit/);
+    await callerAs(world.db, officer).budgets.set({ ...budget, privacyUnit: "party" });
+    await callerAs(world.db, world.users.admin).datasets.grantAccess({ datasetId, userId: engineer.id });
+
+    // Over the budget: refused, and nothing changed.
+    const before = await snapshot(world.db);
+    const over = await refusal(callerAs(world.db, engineer).runs.launch(federated(declared.versionId, 500, 0.5)));
+    expect(over).toMatchObject({ code: "CONFLICT" });
+    expect(over.message).toMatch(/budget/);
+    expect(await snapshot(world.db)).toEqual(before);
+    // A federated run must say it is one, and protect a party.
+    expect((await refusal(callerAs(world.db, engineer).runs.launch({ ...federated(declared.versionId, 3, 1), federation: undefined }))).message).toMatch(/party/);
+
+    const rounds = 3;
+    const { runId } = await launchRun(world.db, engineer, actorOf(engineer), federated(declared.versionId, rounds, 1));
+    await runner.start();
+    const roundsOf = () => world.db.select().from(federationRounds).where(eq(federationRounds.runId, runId));
+    await until(async () => (await roundsOf()).some((r) => r.status === "applied"), "the first applied round", 120_000).catch((err: Error) => {
+      throw new Error(`${err.message}; the parties said: ${errors.join(" | ")}`);
+    });
+    // Kill C when the next round asks it for its update.
+    await until(async () => (await first(world.db.select().from(federationMail).where(eq(federationMail.kind, "round.update")))) !== undefined, "the next round's update", 120_000);
+    killGroup(children.get("C")!);
+    await until(async () => ["finished", "failed"].includes((await first(world.db.select().from(runs).where(eq(runs.id, runId))))!.status), "the run's end", 240_000);
+
+    const run = (await first(world.db.select().from(runs).where(eq(runs.id, runId))))!;
+    expect(run.status).toBe("finished");
+    expect(run.chargedSteps).toBe(rounds);
+    const recorded = await roundsOf();
+    expect(recorded.filter((r) => r.status === "applied")).toHaveLength(rounds);
+    // Rounds after the kill went on without C: applied from the survivors, or abandoned (and retried).
+    const afterKill = recorded.filter((r) => JSON.parse(r.outcome!).dropped.length > 0 || r.status === "abandoned");
+    expect(afterKill.length).toBeGreaterThan(0);
+
+    // The model, registered with lineage to the declarations, states the epsilon the ledger's events give.
+    const version = (await first(world.db.select().from(modelVersions).where(eq(modelVersions.id, run.resultModelVersionId!))))!;
+    expect(version.datasetVersionId).toBe(declared.versionId);
+    expect(existsSync(path.join(dir, version.weightsPath, "weights.safetensors"))).toBe(true);
+    const expected = LEDGER_ACCOUNTANT.epsilon(dpSgdEvent(1, 1, rounds), 1e-5);
+    const detail = await callerAs(world.db, world.users.auditor).models.get({ versionId: version.id });
+    const guarantee = detail.guarantees.find((g) => g.datasetId === datasetId)!;
+    expect(guarantee.privacyUnit).toBe("party");
+    expect(guarantee.epsilon).toBeCloseTo(expected, 10);
+    expect((await lineageSpend(world.db, datasetId, 1e-5)).chargedEpsilon).toBeCloseTo(expected, 10);
+    // The page's rounds: participants, dropouts and the spend after each applied round.
+    const shown = (await listRounds(world.db)).filter((r) => r.runId === runId);
+    expect(shown.find((r) => r.status === "applied" && r.spend!.runEpsilonAfter > expected - 1e-9)).toBeDefined();
+    expect(shown.some((r) => r.dropped.includes("C"))).toBe(true);
+
+    expect((await verifyChain(world.db)).ok).toBe(true);
+    for (const body of coordinator.received) expect(body).not.toContain("clinic letter");
+    expect(await world.db.select().from(federationMail).where(and(eq(federationMail.session, recorded[0]!.id)))).toEqual([]);
+  }, 420_000);
+});
