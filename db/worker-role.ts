@@ -1,7 +1,7 @@
 // The workers' PostgreSQL role: what a trainer host may do in the governance database. It reads the ledger and
-// writes runs, their steps, leases, model versions, leakage reports, red-team exercises and synthetic versions; it
-// may not write budgets, users, access grants or the audit log, whose entries it appends only through the ledger's
-// function ledger_append_audit.
+// writes runs, their steps, leases, model versions, leakage reports, red-team exercises, synthetic versions and
+// federated rounds; it may not write budgets, users, access grants or the audit log, whose entries it appends only
+// through the ledger's function ledger_append_audit.
 import pg from "pg";
 
 /** The group role granted to each worker host's login role. */
@@ -22,6 +22,9 @@ export const WORKER_WRITES = [
   // Overlaps of subjects that never finished are abandoned, and their mail deleted, by the runner's tick.
   "federation_overlaps",
   "federation_mail",
+  // A federated run's rounds are coordinated by the runner that claimed it (server/federation/federated-run.ts); of a
+  // party it may change only the last round it took part in (a column grant, below).
+  "federation_rounds",
   "incidents",
   "incident_links",
   "incident_notes",
@@ -52,6 +55,7 @@ export function workerRoleStatements(loginRole: string, queueSchema: string): st
     `GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${group}`,
     `GRANT INSERT, UPDATE ON ${writes} TO ${group}`,
     `GRANT DELETE ON "runner_leases", "federation_mail" TO ${group}`,
+    `GRANT UPDATE ("last_round_id") ON "federation_parties" TO ${group}`,
     `GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${group}`,
     `GRANT EXECUTE ON FUNCTION ledger_append_audit(bigint, text, text, text, text, text, text, text, text, text, text) TO ${group}`,
     `GRANT USAGE ON SCHEMA ${queue} TO ${group}`,

@@ -1,8 +1,9 @@
 // Cross-institution training: the parties (institutions) an admin registered, each enrolled with its own Ed25519 key
-// by a one-time token, with what it last said of itself; the mailbox parties talk through; overlaps of their subjects;
-// federated rounds.
+// by a one-time token, with what it last said of itself; their declarations as recorded in versions of the
+// federation's lineage; the mailbox parties talk through; overlaps of their subjects; federated rounds.
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { datasetVersions } from "./datasets";
 import { users } from "./users";
 
 const now = sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`;
@@ -91,3 +92,22 @@ export const federationRounds = sqliteTable("federation_rounds", {
   startedAt: text("started_at").notNull().default(now),
   finishedAt: text("finished_at"),
 });
+
+/**
+ * The parties a version of the federation's lineage declares, one row each, as the version's file holds them (its
+ * content digest is over that file): what a federated run on the version trains among, and its model's lineage.
+ */
+export const federationDeclarations = sqliteTable(
+  "federation_declarations",
+  {
+    datasetVersionId: text("dataset_version_id").notNull().references(() => datasetVersions.id),
+    partyId: text("party_id").notNull().references(() => federationParties.id),
+    name: text("name").notNull(),
+    /** The units the party stated of its data at the time (not verified). */
+    statedUnits: integer("stated_units").notNull(),
+    /** SHA-256 of its enrolment key. */
+    publicKeySha256: text("public_key_sha256").notNull(),
+    enrolledAt: text("enrolled_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.datasetVersionId, t.partyId] })],
+);

@@ -63,6 +63,7 @@ export async function disclosure(db: Executor, versionId: string) {
       naiveEpsilonSum: g.naiveEpsilonSum,
       viaSyntheticOf: g.viaSyntheticOf,
       personLevel: g.personLevel,
+      partiesPerPerson: g.partiesPerPerson,
       runs: lineageRuns.map((r) => {
         const spec = runRequestInput.parse(JSON.parse(r.spec));
         return {

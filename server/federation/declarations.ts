@@ -3,12 +3,11 @@
 // stated units), never records. A federated run trains on one such version: the model's lineage names every party's
 // declaration, and the lineage's budget and ledger are those of any dataset.
 import { createHash, randomUUID } from "node:crypto";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { asc, desc, eq } from "drizzle-orm";
-import { z } from "zod";
 import { first, type Db, type Executor, type Tx } from "../../db/client";
-import { datasetVersions, datasets, federationOverlaps, federationParties, type DatasetVersion, type FederationParty } from "../../db/schema";
+import { datasetVersions, datasets, federationDeclarations, federationParties, type FederationParty } from "../../db/schema";
 import type { UserActor } from "../actor";
 import { audited } from "../audit/service";
 import { createPiiScanner } from "../datasets/ingest/pii";
@@ -52,14 +51,9 @@ function declaration(p: FederationParty) {
   };
 }
 
-/** The parties a declaration version names, in its order (from its file, which is checked against its digest). */
-export async function declaredParties(dataDir: string, version: Pick<DatasetVersion, "storagePath" | "contentDigest">): Promise<string[]> {
-  const content = await readFile(path.join(dataDir, version.storagePath), "utf8");
-  if (createHash("sha256").update(content).digest("hex") !== version.contentDigest) throw new Error("the declarations' file does not match its digest");
-  return content
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => z.object({ party: z.uuid() }).parse(JSON.parse(l)).party);
+/** The declarations a version of the federation's lineage holds, by party name. */
+export function declarationsOf(db: Executor, versionId: string) {
+  return db.select().from(federationDeclarations).where(eq(federationDeclarations.datasetVersionId, versionId)).orderBy(asc(federationDeclarations.name));
 }
 
 /**
@@ -108,24 +102,16 @@ export async function recordDeclarations(db: Db, actor: UserActor, dataDir: stri
         actor.id,
         versionId,
       );
+      await tx.insert(federationDeclarations).values(
+        parties.map((p) => {
+          const d = declaration(p);
+          return { datasetVersionId: versionId, partyId: p.id, name: p.name, statedUnits: d.stated_units, publicKeySha256: d.public_key_sha256, enrolledAt: d.enrolled_at! };
+        }),
+      );
       return { versionId, version: version.version, parties: parties.length, created: true };
     });
   } catch (err) {
     await rm(file, { force: true });
     throw err;
   }
-}
-
-/**
- * k for the person-level statement of a party-level guarantee: the most parties one person is at, by the latest
- * finished overlap (private set intersection) among a superset of `partyIds`; without one, every party (a person may
- * be at all of them). Which of the two it is, said with it.
- */
-export async function partiesPerPerson(db: Executor, partyIds: readonly string[]): Promise<{ k: number; measuredBy: string | null }> {
-  const done = await db.select().from(federationOverlaps).where(eq(federationOverlaps.status, "done")).orderBy(desc(federationOverlaps.finishedAt));
-  const covering = done.find((o) => {
-    const took = new Set(JSON.parse(o.parties) as string[]);
-    return partyIds.every((id) => took.has(id)) && o.mostPartiesOfOnePerson !== null;
-  });
-  return covering ? { k: Math.max(1, covering.mostPartiesOfOnePerson!), measuredBy: covering.id } : { k: Math.max(1, partyIds.length), measuredBy: null };
 }

@@ -12,12 +12,15 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { first } from "../../db/client";
 import { federationMail, federationRounds, modelVersions, runs } from "../../db/schema";
-import { dpSgdEvent } from "../../trainer/privacy";
+import { dpSgdEvent, groupPrivacy } from "../../trainer/privacy";
 import { actorOf } from "../actor";
 import { verifyChain } from "../audit/service";
 import { LEDGER_ACCOUNTANT, lineageSpend } from "../budgets/ledger";
 import { Runner } from "../jobs/runner";
 import { TRAINER_COMMAND } from "../jobs/trainer-process";
+import { exportProvenance } from "../provenance/export";
+import { signingKey } from "../provenance/keys";
+import { verifyBundle } from "../provenance/verify";
 import { launchRun } from "../runs/service";
 import type { RunRequest } from "../runs/run-request";
 import { callerAs, killGroup, pretrainTinyModel, refusal, registerTinyModel, snapshot, testWorld, until, type TestWorld } from "../testing";
@@ -39,10 +42,12 @@ beforeAll(async () => {
   await pretrainTinyModel(dir);
   baseId = await registerTinyModel(world.db, dir);
   coordinator = await startTestCoordinator(world.db);
-  for (const name of ["A", "B", "C"]) {
+  // Subjects overlap pairwise (A with B: p8..p11; B with C: p20..p23), never all three: k = 2.
+  const first_ = { A: 0, B: 8, C: 20 } as const;
+  for (const name of ["A", "B", "C"] as const) {
     const { token } = await callerAs(world.db, world.users.admin).federation.registerParty({ name });
     const data = path.join(dir, `${name}.jsonl`);
-    writeFileSync(data, Array.from({ length: 12 }, (_, i) => JSON.stringify({ text: `${name} clinic letter ${i}: follow-up in two weeks`, subject: `${name}${i}` })).join("\n"));
+    writeFileSync(data, Array.from({ length: 12 }, (_, i) => JSON.stringify({ text: `${name} clinic letter ${i}: follow-up in two weeks`, subject: `p${first_[name] + i}` })).join("\n"));
     const args = ["tsx", "trainer/federation/party-cli.ts", "--coordinator", coordinator.url, "--token", token, "--data", data, "--key", path.join(dir, `${name}.key`), "--model", path.join(dir, "models", "tiny"), "--poll", "0.1"];
     const child = spawn("npx", args, { cwd: path.resolve(import.meta.dirname, "../.."), stdio: ["ignore", "ignore", "pipe"], detached: true });
     child.stderr!.on("data", (d: Buffer) => errors.push(`${name}: ${d.toString()}`));
@@ -86,6 +91,12 @@ describe("a federated run with party processes", () => {
     // Nothing changed: the same version.
     expect(await recordDeclarations(world.db, actorOf(officer), dir)).toMatchObject({ versionId: declared.versionId, created: false });
     const datasetId = cohort!.datasetId;
+    // Before any overlap, a person is taken to be at every party; the overlap measures k = 2.
+    expect((await callerAs(world.db, engineer).federation.cohort())!.latest!.partiesPerPerson).toEqual({ k: 3, measuredBy: null });
+    await callerAs(world.db, officer).federation.startOverlap();
+    await until(async () => (await callerAs(world.db, officer).federation.overlaps()).some((o) => o.status === "done"), "the overlap", 60_000);
+    const overlap = (await callerAs(world.db, officer).federation.overlaps()).find((o) => o.status === "done")!;
+    expect(overlap.mostPartiesOfOnePerson).toBe(2);
 
     // The federation's budget protects a party; another unit is refused.
     const budget = { datasetId, epsilon: 30, delta: 1e-5, renewsOn: "2099-01-01" };
@@ -93,12 +104,13 @@ describe("a federated run with party processes", () => {
     await callerAs(world.db, officer).budgets.set({ ...budget, privacyUnit: "party" });
     await callerAs(world.db, world.users.admin).datasets.grantAccess({ datasetId, userId: engineer.id });
 
-    // Over the budget: refused, and nothing changed.
-    const before = await snapshot(world.db);
+    // Over the budget: refused, and nothing changed (but the running parties' last contact).
+    const governance = async () => ({ ...(await snapshot(world.db)), federation_parties: null });
+    const before = await governance();
     const over = await refusal(callerAs(world.db, engineer).runs.launch(federated(declared.versionId, 500, 0.5)));
     expect(over).toMatchObject({ code: "CONFLICT" });
     expect(over.message).toMatch(/budget/);
-    expect(await snapshot(world.db)).toEqual(before);
+    expect(await governance()).toEqual(before);
     // A federated run must say it is one, and protect a party.
     expect((await refusal(callerAs(world.db, engineer).runs.launch({ ...federated(declared.versionId, 3, 1), federation: undefined }))).message).toMatch(/party/);
 
@@ -133,6 +145,18 @@ describe("a federated run with party processes", () => {
     expect(guarantee.privacyUnit).toBe("party");
     expect(guarantee.epsilon).toBeCloseTo(expected, 10);
     expect((await lineageSpend(world.db, datasetId, 1e-5)).chargedEpsilon).toBeCloseTo(expected, 10);
+    // A person at two parties: 2-fold group privacy, on the model, the run and the disclosure, and in its provenance.
+    const person = groupPrivacy(guarantee.epsilon, 1e-5, 2);
+    expect(guarantee.partiesPerPerson).toEqual({ k: 2, measuredBy: overlap.id });
+    expect(guarantee.personLevel!.epsilon).toBeCloseTo(person.epsilon, 10);
+    const runPage = await callerAs(world.db, engineer).runs.get({ runId });
+    expect(runPage.partiesPerPerson).toEqual({ k: 2, measuredBy: overlap.id });
+    expect(runPage.personLevel!.epsilon).toBeCloseTo(groupPrivacy(expected, 1e-5, 2).epsilon, 10);
+    const disclosure = await callerAs(world.db, world.users.auditor).disclosure.get({ versionId: version.id });
+    expect(disclosure.lineages[0]!.personLevel).toEqual(guarantee.personLevel);
+    const bundle = verifyBundle(await exportProvenance(world.db, version.id, signingKey(dir)));
+    expect(bundle.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(bundle.checks.find((c) => c.name.startsWith("person-level"))!.detail).toMatch(/k = 2 parties/);
     // The page's rounds: participants, dropouts and the spend after each applied round.
     const shown = (await listRounds(world.db)).filter((r) => r.runId === runId);
     expect(shown.find((r) => r.status === "applied" && r.spend!.runEpsilonAfter > expected - 1e-9)).toBeDefined();

@@ -19,7 +19,7 @@ import { runDirectory } from "../runs/run-files";
 import { chargeThrough, chargedAt, finish, registerResult, storeResult } from "../runs/run-outcome";
 import { runRequestInput, type RunRequest } from "../runs/run-request";
 import { modelStoreFor } from "../storage/model-store";
-import { declaredParties } from "./declarations";
+import { declarationsOf } from "./declarations";
 import { runRemoteRound } from "./remote-round";
 
 /** Abandoned rounds in a row after which the run fails (the parties are gone, or too few answer). */
@@ -83,7 +83,7 @@ async function drive(db: Db, dataDir: string, run: Run, runnerId: string, stoppi
   const spec: RunRequest = runRequestInput.parse(JSON.parse(run.spec));
   const federation = spec.federation!;
   const version = (await datasetVersionById(db, run.datasetVersionId))!;
-  const parties = await declaredParties(dataDir, version);
+  const parties = (await declarationsOf(db, version.id)).map((d) => d.partyId);
   const base = (await first(db.select().from(modelVersions).where(eq(modelVersions.id, run.baseModelVersionId))))!;
   const baseDir = await modelStoreFor(dataDir).materialize(base.weightsPath);
   const baseWeights = readModelWeights(baseDir);

@@ -1,15 +1,14 @@
 // What the Federation page shows of federated runs: the lineage's latest declarations with the person-level k, and
 // each round with its participants (sampled, surviving, dropped) and its spend, recomputed from the run's events:
 // the round's own epsilon, and the run's after it (its applied rounds so far, composed by the ledger's accountant).
-import { readFile } from "node:fs/promises";
-import path from "node:path";
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { first, type Executor } from "../../db/client";
 import { datasetVersions, federationParties, federationRounds, runs } from "../../db/schema";
 import { dpSgdEvent } from "../../trainer/privacy";
 import { LEDGER_ACCOUNTANT, lineageDelta } from "../budgets/ledger";
-import { federationLineage, partiesPerPerson } from "./declarations";
+import { partiesPerPerson } from "../budgets/parties-per-person";
+import { declarationsOf, federationLineage } from "./declarations";
 
 /** The most rounds the page lists (the latest). */
 const ROUNDS_SHOWN = 200;
@@ -17,15 +16,12 @@ const ROUNDS_SHOWN = 200;
 const outcomeSchema = z.object({ sampled: z.array(z.string()), survivors: z.array(z.string()), dropped: z.array(z.string()), reason: z.string().optional() });
 
 /** The federation's lineage, its latest declaration version (parties, stated units) and k for person-level statements. */
-export async function federationCohort(db: Executor, dataDir: string) {
+export async function federationCohort(db: Executor) {
   const lineage = await federationLineage(db);
   if (!lineage) return null;
   const latest = await first(db.select().from(datasetVersions).where(eq(datasetVersions.datasetId, lineage.id)).orderBy(desc(datasetVersions.version)).limit(1));
   if (!latest) return { datasetId: lineage.id, datasetName: lineage.name, latest: null };
-  const declarations = (await readFile(path.join(dataDir, latest.storagePath), "utf8"))
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l) => z.object({ party: z.string(), name: z.string(), stated_units: z.number() }).parse(JSON.parse(l)));
+  const declarations = await declarationsOf(db, latest.id);
   return {
     datasetId: lineage.id,
     datasetName: lineage.name,
@@ -34,8 +30,8 @@ export async function federationCohort(db: Executor, dataDir: string) {
       version: latest.version,
       createdAt: latest.createdAt,
       contentDigest: latest.contentDigest,
-      parties: declarations.map((d) => ({ id: d.party, name: d.name, statedUnits: d.stated_units })),
-      partiesPerPerson: await partiesPerPerson(db, declarations.map((d) => d.party)),
+      parties: declarations.map((d) => ({ id: d.partyId, name: d.name, statedUnits: d.statedUnits })),
+      partiesPerPerson: await partiesPerPerson(db, declarations.map((d) => d.partyId)),
     },
   };
 }

@@ -18,7 +18,7 @@ export const federationRouter = router({
   revokeParty: allowedTo("administer").input(partyIdInput).mutation(({ ctx, input }) => revokeParty(ctx.db, ctx.actor, input)),
   overlaps: reader.query(({ ctx }) => listOverlaps(ctx.db)),
   startOverlap: allowedTo("govern").mutation(({ ctx }) => startOverlap(ctx.db, ctx.actor)),
-  cohort: reader.query(({ ctx }) => federationCohort(ctx.db, env().DATA_DIR)),
+  cohort: reader.query(({ ctx }) => federationCohort(ctx.db)),
   recordDeclarations: allowedTo("govern").mutation(({ ctx }) => recordDeclarations(ctx.db, ctx.actor, env().DATA_DIR)),
   rounds: reader.query(({ ctx }) => listRounds(ctx.db)),
 });

@@ -8,7 +8,10 @@ import { engineOf, first, preparedRead, type Db, type Executor, type Tx } from "
 import { MODEL_KINDS, budgets, datasetVersions, datasets, modelFamilies, modelVersions, runs, type ModelStatus, type ModelVersion } from "../../db/schema";
 import { modelConfigSchema, parameterShapes } from "../../trainer/contract/model-config";
 import { audited, type Actor } from "../audit/service";
+import { groupPrivacy } from "../../trainer/privacy";
+import { lineageUnitCounts } from "../budgets/delta-bound";
 import { lineageRuns, personLevel, spendOf, type RunShare } from "../budgets/ledger";
+import { partiesPerPersonOfRuns } from "../budgets/parties-per-person";
 import type { SessionUser } from "../context";
 import { AppError } from "../errors";
 import { lineText, proseText } from "../validation";
@@ -261,6 +264,8 @@ export async function guarantees(db: Executor, versionId: string) {
     const stated = spendOf(considered, budget.delta);
     const own = spendOf(considered.filter((r) => chainRunIds.has(r.id)), budget.delta);
     const unit = budget.privacyUnit;
+    // With parties as the unit, a person at k parties has k-fold group privacy (k from the overlap of subjects).
+    const partyK = unit === "party" ? await partiesPerPersonOfRuns(db, considered.map((r) => r.id), (await lineageUnitCounts(db, datasetId)).party) : null;
     return {
       datasetId,
       datasetName: dataset.name,
@@ -272,7 +277,9 @@ export async function guarantees(db: Executor, versionId: string) {
       delta: budget.delta,
       naiveEpsilonSum: stated.naiveEpsilonSum,
       recordsPerPersonBound: budget.recordsPerPersonBound,
-      personLevel: unit === "record" ? personLevel(stated.epsilon, budget.delta, budget.recordsPerPersonBound) : null,
+      personLevel: unit === "record" ? personLevel(stated.epsilon, budget.delta, budget.recordsPerPersonBound) : partyK && partyK.k > 1 ? groupPrivacy(stated.epsilon, budget.delta, partyK.k) : null,
+      /** With parties as the unit: the most parties one person is at (k), and the overlap that measured it (null: every party). */
+      partiesPerPerson: partyK,
       /** The model versions whose synthetic data brought this lineage in (post-processing); empty when trained on it directly. */
       viaSyntheticOf: [...new Set(covers.flatMap((c) => (c.viaSyntheticOf ? [c.viaSyntheticOf] : [])))],
       runs: stated.runs.filter((share): share is RunShare => share.kind === "run").map((share) => ({ ...share, inChain: chainRunIds.has(share.runId) })),

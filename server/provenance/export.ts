@@ -67,6 +67,7 @@ export async function provenanceStatement(db: Executor, versionId: string): Prom
             minimisation: v.minimisation,
           })),
           person_level: l.personLevel,
+          parties_per_person: l.partiesPerPerson && { k: l.partiesPerPerson.k, measured_by: l.partiesPerPerson.measuredBy },
           via_synthetic_of: l.viaSyntheticOf,
         })),
       },

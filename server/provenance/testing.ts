@@ -118,6 +118,7 @@ export function statement(log: AuditEntry[]): Statement {
             },
           ],
           person_level: groupPrivacy(epsilon, DELTA, RECORDS_PER_PERSON_BOUND),
+          parties_per_person: null,
           via_synthetic_of: [],
         },
       ],

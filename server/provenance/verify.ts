@@ -191,20 +191,23 @@ function checkLineage(lineage: Lineage, accountantName: AccountantName): Check[]
       : fail(`the own runs' epsilon ${epsilon} exceeds the lineage's ${recomputed}`);
   });
   const personCheck = attempt(`person-level figure of ${label}`, () => {
-    const k = Math.max(1, ...lineage.dataset_versions.map((v) => v.records_per_person_bound));
-    const applies = lineage.privacy_unit === "record" && k > 1;
+    const party = lineage.privacy_unit === "party";
+    if (party && lineage.parties_per_person === null) return fail("parties as the unit, but no parties_per_person (k) is stated");
+    const k = party ? lineage.parties_per_person!.k : Math.max(1, ...lineage.dataset_versions.map((v) => v.records_per_person_bound));
+    const of = party ? "parties a person is at" : "records per person";
+    const applies = lineage.privacy_unit !== "subject" && k > 1;
     const stated = lineage.person_level;
     if (!applies) {
       return stated === null
-        ? pass(lineage.privacy_unit === "subject" ? "none needed: the privacy unit is a person" : "none needed: the stated bound is one record per person")
-        : fail("stated, but it applies only with records as the unit and up to k > 1 records per person");
+        ? pass(lineage.privacy_unit === "subject" ? "none needed: the privacy unit is a person" : `none needed: at most one of the ${of}`)
+        : fail(`stated, but it applies only with records or parties as the unit and k > 1 ${of}`);
     }
-    if (stated === null) return fail(`missing: the stated bound is ${k} records per person`);
+    if (stated === null) return fail(`missing: k = ${k} ${of}`);
     if (recomputed === undefined) return fail("epsilon could not be recomputed");
     const group = groupPrivacy(recomputed, lineage.delta, k);
     return close(group.epsilon, stated.epsilon) && close(group.delta, stated.delta)
-      ? pass(`group privacy over ${k} records: (${group.epsilon}, ${group.delta}), as stated`)
-      : fail(`group privacy over ${k} records gives (${group.epsilon}, ${group.delta}), stated (${stated.epsilon}, ${stated.delta})`);
+      ? pass(`group privacy over k = ${k} ${of}: (${group.epsilon}, ${group.delta}), as stated`)
+      : fail(`group privacy over k = ${k} ${of} gives (${group.epsilon}, ${group.delta}), stated (${stated.epsilon}, ${stated.delta})`);
   });
   return [...runChecks, ...countChecks, epsilonCheck, ownCheck, personCheck];
 }

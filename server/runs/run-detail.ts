@@ -3,9 +3,10 @@
 import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { first, type Executor } from "../../db/client";
-import { modelFamilies, modelVersions, runEvaluations, runSteps, runs } from "../../db/schema";
-import { dpSgdEvent } from "../../trainer/privacy";
+import { datasetVersions, modelFamilies, modelVersions, runEvaluations, runSteps, runs } from "../../db/schema";
+import { dpSgdEvent, groupPrivacy } from "../../trainer/privacy";
 import { LEDGER_ACCOUNTANT, isActive, lineageDelta, reservedSteps } from "../budgets/ledger";
+import { partiesPerPersonOfRuns } from "../budgets/parties-per-person";
 import type { SessionUser } from "../context";
 import { maySeeDataset } from "../datasets/access";
 import { AppError } from "../errors";
@@ -33,6 +34,9 @@ export async function runDetail(db: Executor, user: SessionUser, runId: string) 
           .where(eq(modelVersions.id, run.resultModelVersionId)),
       )) ?? null)
     : null;
+  const chargedEpsilon = epsilonAt(run.chargedSteps);
+  // A federated run protects each party; a person at k parties has k-fold group privacy (k from the overlap of subjects).
+  const partyK = run.privacyUnit === "party" ? await partiesPerPersonOfRuns(db, [run.id], (await first(db.select({ n: datasetVersions.recordCount }).from(datasetVersions).where(eq(datasetVersions.id, run.datasetVersionId))))!.n) : null;
   return {
     run: { ...runView(run), spec: runRequestInput.parse(JSON.parse(run.spec)) },
     /** The model version the run produced (family and number), or null. */
@@ -40,7 +44,10 @@ export async function runDetail(db: Executor, user: SessionUser, runId: string) 
     /** A failed run's reason in words, what to do, and the raw message. */
     failure: run.status === "failed" ? explainFailure(run.statusReason) : null,
     delta,
-    chargedEpsilon: epsilonAt(run.chargedSteps),
+    chargedEpsilon,
+    /** With parties as the unit: k, and the person-level figure of the charged epsilon (null when k is 1). */
+    partiesPerPerson: partyK,
+    personLevel: partyK && partyK.k > 1 ? groupPrivacy(chargedEpsilon, delta, partyK.k) : null,
     reservedEpsilon: isActive(run) ? epsilonAt(reservedSteps(run)) : null,
     epsilonCurve,
     steps: steps.map((s) => ({ ...s, gradNormQuantiles: s.gradNormQuantiles === null ? null : quantilesSchema.parse(JSON.parse(s.gradNormQuantiles)) })),

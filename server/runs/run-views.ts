@@ -7,10 +7,13 @@ import type { SessionUser } from "../context";
 import { visibleRead } from "../datasets/access";
 import { modelVisibility } from "../models/visibility";
 
-/** What an engineer may launch on: versions of datasets they were granted, and every model version not withdrawn whose data they may see. */
+/**
+ * What an engineer may launch on: versions of datasets they were granted (the federation's declarations among them,
+ * marked, for federated runs), and every model version not withdrawn whose data they may see.
+ */
 export async function launchOptions(db: Executor, user: SessionUser) {
   const granted = await db
-    .select({ versionId: datasetVersions.id, version: datasetVersions.version, datasetId: datasets.id, datasetName: datasets.name, recordCount: datasetVersions.recordCount, subjectCount: datasetVersions.subjectCount })
+    .select({ versionId: datasetVersions.id, version: datasetVersions.version, datasetId: datasets.id, datasetName: datasets.name, recordCount: datasetVersions.recordCount, subjectCount: datasetVersions.subjectCount, federation: datasets.federation })
     .from(datasetAccess)
     .innerJoin(datasets, eq(datasets.id, datasetAccess.datasetId))
     .innerJoin(datasetVersions, eq(datasetVersions.datasetId, datasets.id))

@@ -1,7 +1,8 @@
 "use client";
 // The Federation page's content: the parties with their status, last contact, last round and the unit count each
 // states of its data (not verified); an admin's form that registers a party and shows its one-time enrolment token
-// once, with the command the party runs; revocation; overlaps of the parties' subjects, which officers start.
+// once, with the command the party runs; revocation; overlaps of the parties' subjects, which officers start; and
+// federated runs (./federated-runs.tsx): the declarations, the launch form, the rounds.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { ConfirmButton } from "@/app/_components/confirm-button";
@@ -9,6 +10,7 @@ import { ErrorMessage } from "@/app/_components/error-message";
 import { formData, when } from "@/app/_components/format";
 import { useTRPC } from "@/app/_trpc/client";
 import type { Can, RouterOutputs } from "@/app/_trpc/types";
+import { CohortCard, LaunchFederatedRun, RoundsCard } from "./federated-runs";
 
 type Registered = RouterOutputs["federation"]["registerParty"];
 
@@ -181,6 +183,9 @@ export function FederationView({ can }: { can: Can }) {
         <ErrorMessage error={revoke.error} />
       </section>
       <OverlapsCard can={can} names={new Map((parties.data ?? []).map((p) => [p.id, p.name]))} />
+      <CohortCard can={can} />
+      {can["runs.launch"] && <LaunchFederatedRun />}
+      <RoundsCard />
     </>
   );
 }

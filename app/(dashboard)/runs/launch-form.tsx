@@ -30,7 +30,9 @@ export function LaunchForm({ from }: { from?: string }) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const options = useQuery(trpc.runs.options.queryOptions());
+  const all = useQuery(trpc.runs.options.queryOptions());
+  // The federation's declarations are launched on from the Federation page (federated runs).
+  const options = { ...all, data: all.data && { ...all.data, datasetVersions: all.data.datasetVersions.filter((v) => !v.federation) } };
   const source = useQuery({ ...trpc.runs.get.queryOptions({ runId: from ?? "" }), enabled: Boolean(from) });
   const cloned = source.data ? fromRequest(source.data.run.spec) : {};
   const [edited, setEdited] = useState<Partial<Settings>>({});

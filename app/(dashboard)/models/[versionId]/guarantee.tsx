@@ -5,6 +5,7 @@ import { EpsilonSentence } from "@/app/_components/epsilon-sentence";
 import { FieldHelp } from "@/app/_components/field-help";
 import { when } from "@/app/_components/format";
 import { Num } from "@/app/_components/num";
+import { personLevelBasis } from "@/app/_components/person-level";
 import { SpendChart } from "@/app/_components/spend-chart";
 import type { RouterOutputs } from "@/app/_trpc/types";
 
@@ -40,7 +41,7 @@ export function Guarantee({ guarantee: g }: { guarantee: VersionGuarantee }) {
       </p>
       {g.personLevel && (
         <p className="muted">
-          Person-level (group privacy, for people with up to k = {g.recordsPerPersonBound} records): ε = <Num value={g.personLevel.epsilon} />, δ ={" "}
+          Person-level (group privacy, {personLevelBasis(g)}): ε = <Num value={g.personLevel.epsilon} />, δ ={" "}
           <Num value={g.personLevel.delta} kind="delta" />
         </p>
       )}

@@ -12,6 +12,7 @@ import { when } from "@/app/_components/format";
 import { InternalBadge } from "@/app/_components/internal-badge";
 import { LineChart } from "@/app/_components/line-chart";
 import { Num } from "@/app/_components/num";
+import { personLevelBasis } from "@/app/_components/person-level";
 import { useTRPC } from "@/app/_trpc/client";
 import { clippingHint } from "./clipping-hint";
 
@@ -28,7 +29,7 @@ export function RunDetail({ runId, can, userId }: { runId: string; can: Can; use
   const cancel = useMutation(trpc.runs.cancel.mutationOptions(refresh));
   const resume = useMutation(trpc.runs.resume.mutationOptions(refresh));
   if (!detail.data) return <ErrorMessage error={detail.error} />;
-  const { run, steps, evaluations, chargedEpsilon, reservedEpsilon, epsilonCurve, delta, produced, failure } = detail.data;
+  const { run, steps, evaluations, chargedEpsilon, reservedEpsilon, epsilonCurve, delta, produced, failure, partiesPerPerson, personLevel } = detail.data;
   const recent = steps.slice(-20);
   const msPerStep = recent.length > 0 ? recent.reduce((sum, s) => sum + s.elapsedMs, 0) / recent.length : null;
   const left = run.plannedSteps - (steps.at(-1)?.step ?? 0);
@@ -100,6 +101,26 @@ export function RunDetail({ runId, can, userId }: { runId: string; can: Can; use
             </>
           )}
         </p>
+        {run.spec.federation && (
+          <p data-testid="run-federated">
+            Federated: each step is a round of DP-FedAvg among the parties of the federation&apos;s declarations (<Link href="/federation">rounds</Link>), each
+            party&apos;s delta clipped to {run.spec.clipNorm}, {run.spec.federation.localSteps} local steps of {run.spec.federation.localBatchSize} units.
+            {partiesPerPerson && (
+              <>
+                {" "}
+                Person-level ({personLevelBasis({ partiesPerPerson })}):{" "}
+                {personLevel ? (
+                  <>
+                    ε = <Num value={personLevel.epsilon} />, δ = <Num value={personLevel.delta} kind="delta" />
+                  </>
+                ) : (
+                  "the same as the party-level figure"
+                )}
+                .
+              </>
+            )}
+          </p>
+        )}
         {produced && (
           <p data-testid="run-produced">
             Produced model version{" "}

@@ -5,6 +5,7 @@
 import Link from "next/link";
 import { when } from "@/app/_components/format";
 import { Num } from "@/app/_components/num";
+import { personLevelBasis } from "@/app/_components/person-level";
 import { enterSection, serverCaller } from "@/app/_trpc/server";
 import { versionOrNotFound } from "../version-or-not-found";
 import { LeakageTests } from "./leakage-tests";
@@ -59,7 +60,7 @@ export default async function DisclosurePage({ params }: { params: Promise<{ ver
               </tr>
               {l.personLevel && (
                 <tr>
-                  <th>Person-level (group privacy)</th>
+                  <th>Person-level (group privacy{l.partiesPerPerson ? `, ${personLevelBasis(l)}` : ""})</th>
                   <td>
                     ε = <Num value={l.personLevel.epsilon} />, δ = <Num value={l.personLevel.delta} kind="delta" />
                   </td>
