@@ -1,6 +1,7 @@
 // The Federation page in a real browser: an admin registers a party and is shown its one-time token and the command
 // to run; the real party process enrols through the dashboard's endpoints and states its units; every reader sees the
-// party enrolled (engineers without the admin's form); a forged message is refused and changes nothing.
+// party enrolled (engineers without the admin's form); a forged message is refused and changes nothing; a privacy
+// officer's declarations are refused below three enrolled parties, with the reason, recording nothing.
 import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,7 +19,7 @@ function party(args: string[]): Promise<{ code: number; stderr: string }> {
   });
 }
 
-test("an admin registers a party; the party process enrols itself; readers see it", async ({ page, browser }) => {
+test("an admin registers a party; the party process enrols itself; readers see it; declarations need three parties", async ({ page, browser }) => {
   test.setTimeout(120_000);
   const admin = await seedUser("admin");
   await signIn(page, admin);
@@ -58,4 +59,19 @@ test("an admin registers a party; the party process enrols itself; readers see i
   expect(await forged.json()).toEqual({ error: { code: "UNAUTHORIZED", message: "The party is not enrolled." } });
   const after = await databaseSnapshot();
   expect(after.federation_parties).toEqual(before.federation_parties);
+
+  // A privacy officer sees the federation's lineage; recording declarations needs three enrolled parties, and a
+  // refusal says so and records nothing.
+  const officer = await seedUser("privacy_officer");
+  const off = await browser.newPage();
+  await signIn(off, officer);
+  await off.goto("/federation");
+  const cohort = off.getByTestId("cohort");
+  await expect(cohort).toContainText("Federated parties");
+  const unchanged = await databaseSnapshot();
+  await cohort.getByRole("button", { name: "Record the enrolled parties' declarations" }).click();
+  await expect(cohort).toContainText(/enrolled; a federated run needs at least 3, so that no party can learn another's update from the sum/);
+  const later = await databaseSnapshot();
+  expect([later.dataset_versions, later.federation_declarations, later.audit_log]).toEqual([unchanged.dataset_versions, unchanged.federation_declarations, unchanged.audit_log]);
+  await expect(off.getByTestId("rounds")).toContainText("Rounds");
 });

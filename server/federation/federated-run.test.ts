@@ -12,7 +12,9 @@ import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { first } from "../../db/client";
 import { federationMail, federationRounds, modelVersions, runs } from "../../db/schema";
-import { dpSgdEvent, groupPrivacy } from "../../trainer/privacy";
+import { chargedNoiseMultiplier } from "../../trainer/contract/federation/distributed-noise";
+import { readModelWeights } from "../../trainer/contract/model-files";
+import { composed, dpSgdEvent, groupPrivacy } from "../../trainer/privacy";
 import { actorOf } from "../actor";
 import { verifyChain } from "../audit/service";
 import { LEDGER_ACCOUNTANT, lineageSpend } from "../budgets/ledger";
@@ -77,7 +79,7 @@ const federated = (versionId: string, rounds: number, noiseMultiplier: number): 
   learningRate: 0.01,
   fineTuning: { method: "full" },
   maxRecordsPerSubject: 1,
-  federation: { localSteps: 2, localBatchSize: 4, answerSeconds: 8 },
+  federation: { localSteps: 2, localBatchSize: 4, answerSeconds: 8, noise: "central" },
 });
 
 describe("a federated run with party processes", () => {
@@ -166,4 +168,33 @@ describe("a federated run with party processes", () => {
     for (const body of coordinator.received) expect(body).not.toContain("clinic letter");
     expect(await world.db.select().from(federationMail).where(and(eq(federationMail.session, recorded[0]!.id)))).toEqual([]);
   }, 420_000);
+
+  it("with distributed noise: the parties add discrete shares, and the ledger charges the Gaussian of the same zCDP, unamplified", async () => {
+    const engineer = world.users.engineer;
+    const cohort = (await callerAs(world.db, engineer).federation.cohort())!;
+    const spec = { ...federated(cohort.latest!.versionId, 1, 1), batch: { by: "sampling_rate" as const, samplingRate: 1 }, federation: { localSteps: 1, localBatchSize: 4, answerSeconds: 8, noise: "distributed" as const } };
+    // Distributed noise is given by its noise multiplier, not calibrated to a target.
+    expect((await refusal(callerAs(world.db, engineer).runs.launch({ ...spec, privacy: { mode: "target_epsilon", targetEpsilon: 5 } }))).message).toMatch(/noise multiplier/);
+    const preview = await callerAs(world.db, engineer).runs.preview(spec);
+    const dimension = Object.values(readModelWeights(path.join(dir, "models", "tiny"))).reduce((n, t) => n + t.data.length, 0);
+    const zEff = chargedNoiseMultiplier({ parties: 3, clipNorm: 5, noiseMultiplier: 1, dimension });
+    expect(preview).toMatchObject({ samplingRate: 1, noiseMultiplier: zEff });
+    expect(zEff).toBeLessThan(1);
+    expect(zEff).toBeGreaterThan(0.99);
+    const before = await lineageSpend(world.db, cohort.datasetId, 1e-5);
+    const { runId } = await launchRun(world.db, engineer, actorOf(engineer), spec);
+    await until(async () => ["finished", "failed"].includes((await first(world.db.select().from(runs).where(eq(runs.id, runId))))!.status), "the distributed run's end", 240_000);
+    const run = (await first(world.db.select().from(runs).where(eq(runs.id, runId))))!;
+    expect(run.statusReason).toBe("completed");
+    expect(run).toMatchObject({ status: "finished", chargedSteps: 1, samplingRate: 1, noiseMultiplier: zEff });
+    // A and B sent their noised shares (C, killed before, dropped out); the coordinator added no noise of its own.
+    const round = (await world.db.select().from(federationRounds).where(eq(federationRounds.runId, runId))).find((r) => r.status === "applied")!;
+    expect(JSON.parse(round.outcome!).survivors).toHaveLength(2);
+    // The lineage composes both runs' events; never a sum of epsilons.
+    const after = await lineageSpend(world.db, cohort.datasetId, 1e-5);
+    const composedEpsilon = LEDGER_ACCOUNTANT.epsilon(composed([dpSgdEvent(1, 1, 3), dpSgdEvent(1, zEff, 1)]), 1e-5);
+    expect(after.chargedEpsilon).toBeCloseTo(composedEpsilon, 8);
+    expect(after.chargedEpsilon).toBeLessThan(before.chargedEpsilon + LEDGER_ACCOUNTANT.epsilon(dpSgdEvent(1, zEff, 1), 1e-5));
+    expect((await verifyChain(world.db)).ok).toBe(true);
+  }, 300_000);
 });

@@ -89,13 +89,18 @@ async function drive(db: Db, dataDir: string, run: Run, runnerId: string, stoppi
   const baseWeights = readModelWeights(baseDir);
   const length = Object.values(baseWeights).reduce((n, t) => n + t.data.length, 0);
   let global = run.resumeFromStep > 0 ? readCheckpoint(dataDir, run.id, run.resumeFromStep, length) : flattenByName(baseWeights);
+  // The run's row holds what the ledger charges; with distributed noise that is not what the parties are sampled and
+  // noised with (the request's settings), but the Gaussian of the same zCDP, unamplified.
+  const distributed = federation.noise === "distributed";
   const settings = {
-    samplingRate: run.samplingRate,
+    samplingRate: distributed && spec.batch.by === "sampling_rate" ? spec.batch.samplingRate : run.samplingRate,
     clipNorm: spec.clipNorm,
-    noiseMultiplier: run.noiseMultiplier,
+    noiseMultiplier: distributed && spec.privacy.mode === "noise_multiplier" ? spec.privacy.noiseMultiplier : run.noiseMultiplier,
+    noise: federation.noise,
     training: { steps: federation.localSteps, batchSize: federation.localBatchSize, learningRate: spec.learningRate },
     answerMs: federation.answerSeconds * 1000,
   };
+  const charged = serialiseEvent(dpSgdEvent(run.samplingRate, run.noiseMultiplier, 1));
   const owned = () => first(db.select().from(runs).where(and(eq(runs.id, run.id), eq(runs.runnerId, runnerId), eq(runs.status, "running"))));
   let step = run.resumeFromStep;
   let abandoned = 0;
@@ -116,8 +121,11 @@ async function drive(db: Db, dataDir: string, run: Run, runnerId: string, stoppi
       // An applied round is charged in the transaction that records it: its noisy sum leaves this process only after.
       alsoDo: async (tx, o) => {
         if (!o.applied) return;
+        // The round's own event must be what the ledger charges for it (else nothing of it is kept, and the run fails).
+        if (serialiseEvent(o.event) !== charged) throw new Error(`the round's privacy event ${serialiseEvent(o.event)} is not the run's ${charged}`);
         await chargeThrough(tx, run.id, chargedAt(run, next));
-        await tx.insert(runSteps).values({ runId: run.id, step: next, batchSize: o.survivors.length, loss: null, trainerEpsilon: null, elapsedMs: Date.now() - started });
+        const contributed = o.sampled.filter((id) => o.survivors.includes(id)).length;
+        await tx.insert(runSteps).values({ runId: run.id, step: next, batchSize: contributed, loss: null, trainerEpsilon: null, elapsedMs: Date.now() - started });
       },
     });
     if (!outcome.applied) {

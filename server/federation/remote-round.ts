@@ -8,7 +8,7 @@ import { and, asc, eq, isNull } from "drizzle-orm";
 import type { z } from "zod";
 import { first, transaction, type Db, type Tx } from "../../db/client";
 import { federationMail, federationParties, federationRounds } from "../../db/schema";
-import { federatedRound, type RoundOutcome, type RoundParty, type RoundSettings } from "../../trainer/contract/federation/fedavg";
+import { federatedRound, type Encoding, type RoundOutcome, type RoundParty, type RoundSettings } from "../../trainer/contract/federation/fedavg";
 import { floatsToBase64, roundAnswerSchemas, type RoundAnswerKind } from "../../trainer/contract/federation/messages";
 import { base64ToWords, type AdvertisedKeys, type EncryptedShares, type MaskedInput, type UnmaskingShares } from "../../trainer/contract/federation/secure-aggregation";
 import { appendAudit, SYSTEM_ACTOR } from "../audit/service";
@@ -92,8 +92,9 @@ class MailboxRoundParty implements RoundParty {
     await this.mail("round.deliver", { shares });
   }
 
-  async maskedUpdate(global: Float32Array, clipNorm: number, scale: number): Promise<MaskedInput | null> {
-    const answer = await this.ask("round.update", { weights: floatsToBase64(global), clip_norm: clipNorm, scale, training: this.settings.training }, "round.masked");
+  async maskedUpdate(global: Float32Array, clipNorm: number, { scale, noiseStd }: Encoding, contribute: boolean): Promise<MaskedInput | null> {
+    const body = { weights: floatsToBase64(global), clip_norm: clipNorm, scale, noise_std: noiseStd, contribute, training: this.settings.training };
+    const answer = await this.ask("round.update", body, "round.masked");
     if (!answer) return null;
     try {
       base64ToWords(answer.masked.masked, global.length);
@@ -126,8 +127,8 @@ export interface RoundOfRun {
  * Runs one round: recorded (federation_rounds) with how it ended, audited, its mail deleted once over. Of a federated
  * run (`of`: server/federation/federated-run.ts, which charges an applied round in the same transaction), or on its
  * own among every enrolled party (tests). The sampling population is every party the run declared, so that the
- * expected number sampled (qN, the sum's fixed divisor) is the run's; a party revoked since is never asked, and counts
- * as not sampled.
+ * expected number sampled (qN, the sum's fixed divisor) is the run's; a party revoked since is never mailed: sampled,
+ * it drops out at once.
  */
 export async function runRemoteRound(db: Db, global: Float32Array, settings: RemoteRoundSettings, of?: RoundOfRun): Promise<RoundOutcome> {
   const roundId = randomUUID();

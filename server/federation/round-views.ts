@@ -1,5 +1,5 @@
 // What the Federation page shows of federated runs: the lineage's latest declarations with the person-level k, and
-// each round with its participants (sampled, surviving, dropped) and its spend, recomputed from the run's events:
+// each round with its participants (sampled, contributing, dropped) and its spend, recomputed from the run's events:
 // the round's own epsilon, and the run's after it (its applied rounds so far, composed by the ledger's accountant).
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
@@ -73,6 +73,8 @@ export async function listRounds(db: Executor) {
       status: r.status,
       declared: (JSON.parse(r.parties) as string[]).length,
       sampled: named(outcome?.sampled ?? []),
+      /** The sampled parties whose delta is in the sum (the others that answered sent zeros). */
+      contributed: named((outcome?.sampled ?? []).filter((id) => outcome!.survivors.includes(id))),
       survivors: named(outcome?.survivors ?? []),
       dropped: named(outcome?.dropped ?? []),
       reason: outcome?.reason ?? null,

@@ -5,7 +5,8 @@
 import { lockedRow, pipelined, type Executor, type Tx } from "../../db/client";
 import { datasetVersions, type Budget, type DatasetVersion, type ModelVersion } from "../../db/schema";
 import { calibrateNoiseMultiplier, dpSgdEvent } from "../../trainer/privacy";
-import { modelConfigSchema } from "../../trainer/contract/model-config";
+import { modelConfigSchema, parameterShapes } from "../../trainer/contract/model-config";
+import { chargedNoiseMultiplier } from "../../trainer/contract/federation/distributed-noise";
 import { chargeRefusal } from "../budgets/admission";
 import { addSteps, copyCurve, epsilonOfCurve, type LineageCurves } from "../budgets/curve-math";
 import { deltaRefusalAt, lineageUnitCounts, subjectFieldRefusalOf } from "../budgets/delta-bound";
@@ -111,6 +112,11 @@ function calibratedNoise(request: { targetEpsilon: number; delta: number; sampli
       `Target epsilon ${targetEpsilon} cannot be reached at delta ${delta} over ${steps} steps at sampling rate ${samplingRate}: ${err.message}. Choose a larger target epsilon, fewer steps or a smaller batch.`,
     );
   }
+}
+
+/** The number of weights of a model version (what a full fine-tuning's update has). */
+function parameterCount(model: ModelVersion): number {
+  return Object.values(parameterShapes(modelConfigSchema.parse(JSON.parse(model.config)))).reduce((n, shape) => n + shape.reduce((a, b) => a * b, 1), 0);
 }
 
 /** What a launch is about, once the checks that do not read the budget passed: the dataset version and the base model. */
@@ -226,12 +232,17 @@ export function projectOnto({ version, base }: LaunchSubject, input: RunRequest,
   const federated = federatedRequestRefusal(input);
   if (federated) throw new AppError("BAD_REQUEST", federated);
   const population = input.privacyUnit === "subject" ? version.subjectCount : version.recordCount;
-  const samplingRate = input.batch.by === "sampling_rate" ? input.batch.samplingRate : Math.min(1, input.batch.expectedBatchSize / population);
-  const steps = input.length.by === "steps" ? input.length.steps : Math.ceil(input.length.epochs / samplingRate);
-  const noiseMultiplier =
+  const sampled = input.batch.by === "sampling_rate" ? input.batch.samplingRate : Math.min(1, input.batch.expectedBatchSize / population);
+  const steps = input.length.by === "steps" ? input.length.steps : Math.ceil(input.length.epochs / sampled);
+  const noise =
     input.privacy.mode === "noise_multiplier"
       ? input.privacy.noiseMultiplier
-      : calibratedNoise({ targetEpsilon: input.privacy.targetEpsilon, delta: budget.delta, samplingRate, steps });
+      : calibratedNoise({ targetEpsilon: input.privacy.targetEpsilon, delta: budget.delta, samplingRate: sampled, steps });
+  // What the ledger charges per step: the settings themselves, or with distributed noise the Gaussian of the same
+  // zCDP without amplification by sampling (trainer/contract/federation/distributed-noise.ts).
+  const distributed = input.federation?.noise === "distributed";
+  const samplingRate = distributed ? 1 : sampled;
+  const noiseMultiplier = distributed ? chargedNoiseMultiplier({ parties: population, clipNorm: input.clipNorm, noiseMultiplier: noise, dimension: parameterCount(base) }) : noise;
 
   const before = { epsilon: epsilonOfCurve(curves.reserved, budget.delta) };
   const after = { epsilon: epsilonOfCurve(addSteps(copyCurve(curves.reserved), samplingRate, noiseMultiplier, steps), budget.delta) };

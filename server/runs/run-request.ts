@@ -61,6 +61,11 @@ export const runRequestInput = z.object({
       localBatchSize: z.number().int().min(1).max(4096).default(8),
       /** How long the coordinator waits for each party's answer at each step of a round. */
       answerSeconds: z.number().int().min(5).max(3600).default(120),
+      /**
+       * Who adds the noise: the coordinator, Gaussian, to the sum it unmasks (central); or each party its share of
+       * discrete Gaussian noise before masking (distributed: the coordinator never sees a sum without it).
+       */
+      noise: z.enum(["central", "distributed"]).default("central"),
     })
     .optional(),
 });
@@ -80,5 +85,8 @@ export function federatedRequestRefusal(input: RunRequest): string | null {
   if (input.fineTuning.method !== "full") return "A federated run fine-tunes every weight for now: choose full fine-tuning.";
   if (input.canaries) return "A federated run cannot plant canaries: the coordinator holds none of the parties' records.";
   if (input.task) return "A federated run has no task: the coordinator holds no labelled record to score it on.";
+  if (input.federation!.noise === "distributed" && (input.privacy.mode !== "noise_multiplier" || input.batch.by !== "sampling_rate")) {
+    return "With distributed noise, give the noise multiplier and the parties' sampling rate themselves: the charge is computed from them.";
+  }
   return null;
 }

@@ -64,3 +64,37 @@ export function chooseWithoutReplacement<T>(items: readonly T[], k: number): T[]
   }
   return pool.slice(0, k);
 }
+
+/**
+ * n independent discrete Gaussian draws N_Z(0, sigma²) (integers, as doubles), by Canonne, Kamath and Steinke's
+ * rejection from a discrete Laplace of scale t = ⌊sigma⌋ + 1 (their Algorithm 3, in floating point on CSPRNG
+ * uniforms): each candidate Y is kept with probability exp(-(|Y| - sigma²/t)² / (2 sigma²)).
+ */
+export function discreteGaussians(n: number, sigma: number): Float64Array {
+  if (!(sigma > 0)) throw new RangeError("sigma must be positive");
+  const t = Math.floor(sigma) + 1;
+  const out = new Float64Array(n);
+  let filled = 0;
+  while (filled < n) {
+    const u = uniforms(4 * Math.min(CHUNK, n - filled + 16));
+    for (let i = 0; i + 3 < u.length && filled < n; i += 4) {
+      // Geometric G with P(G = k) = (1 - e^(-1/t)) e^(-k/t), a random sign, and -0 rejected: a discrete Laplace.
+      const g = Math.floor(-t * Math.log(1 - (u[i] as number)));
+      const negative = (u[i + 1] as number) < 0.5;
+      if (negative && g === 0) continue;
+      const y = negative ? -g : g;
+      const excess = Math.abs(y) - (sigma * sigma) / t;
+      if ((u[i + 2] as number) < Math.exp(-(excess * excess) / (2 * sigma * sigma))) out[filled++] = y;
+    }
+  }
+  return out;
+}
+
+/** Each value rounded to ⌊v⌋ or ⌊v⌋ + 1 at random, up with probability v - ⌊v⌋: unbiased, never off by a whole unit. */
+export function randomizedRound(values: ArrayLike<number>): Float64Array {
+  const u = uniforms(values.length);
+  return Float64Array.from(values, (v, i) => {
+    const floor = Math.floor(v);
+    return (u[i] as number) < v - floor ? floor + 1 : floor;
+  });
+}

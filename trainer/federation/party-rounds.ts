@@ -1,9 +1,9 @@
 // A party's side of federated rounds through the coordinator's mail: it advertises keys, shares them, takes the
 // others' shares, trains from the global weights on its own records (its local update), clips and masks the delta and
 // sends it, then sends its unmasking shares: the steps of secure aggregation (contract/federation) in answer to the
-// coordinator's asks. Only masked vectors and encrypted shares leave the machine.
-import { clipToNorm } from "../contract/federation/fedavg";
-import { encode } from "../contract/federation/masking";
+// coordinator's asks (with distributed noise, the party adds its share of discrete Gaussian noise before masking).
+// Only masked vectors and encrypted shares leave the machine.
+import { encodeUpdate } from "../contract/federation/fedavg";
 import type { z } from "zod";
 import { base64ToFloats, roundAskSchemas, type Mail, type MailKind } from "../contract/federation/messages";
 import { AggregationParty } from "../contract/federation/secure-aggregation";
@@ -38,9 +38,11 @@ export class PartyRounds {
       case "round.deliver":
         return party.receiveShares(ask("round.deliver").shares);
       case "round.update": {
-        const { weights, training, clip_norm, scale } = ask("round.update");
-        const delta = await this.update(base64ToFloats(weights), training);
-        return this.send(mail.session, "coordinator", "round.masked", { masked: party.maskedInput(encode(clipToNorm(delta, clip_norm), scale)) });
+        const { weights, training, clip_norm, scale, noise_std, contribute } = ask("round.update");
+        const global = base64ToFloats(weights);
+        // Not sampled: zeros, masked alike (the round's outcome must not depend on who was sampled).
+        const delta = contribute ? await this.update(global, training) : new Float32Array(global.length);
+        return this.send(mail.session, "coordinator", "round.masked", { masked: party.maskedInput(encodeUpdate(delta, clip_norm, { scale, noiseStd: noise_std })) });
       }
       case "round.unmask": {
         const answer = party.unmaskingShares(ask("round.unmask").survivors);

@@ -16,6 +16,8 @@ const charges: { run: string; unit: PrivacyUnit; event: PrivacyEvent }[] = [
   { run: "run-c", unit: "record", event: dpSgdEvent(0.005, 1.5, 123) },
   // A run on the same lineage protecting people, not records: a separate figure.
   { run: "run-d", unit: "subject", event: dpSgdEvent(0.01, 1.0, 100) },
+  // A federated run protecting institutions: a third.
+  { run: "run-e", unit: "party", event: dpSgdEvent(1, 2.0, 20) },
 ];
 
 /** The composition of the charges that `keep` selects, added one at a time in the order given. */
@@ -32,8 +34,9 @@ describe.each(["rdp", "pld"] as const)("the %s accountant composition", (name) =
   const recordEvents = charges.filter((c) => c.unit === "record").map((c) => c.event);
 
   it("composes each privacy unit apart, charge by charge, at the delta asked", () => {
-    expect([...byUnit.keys()]).toEqual(["record", "subject"]);
+    expect([...byUnit.keys()]).toEqual(["record", "subject", "party"]);
     expect(byUnit.get("subject")!.epsilon(1e-6)).toBe(accountant.epsilon(dpSgdEvent(0.01, 1.0, 100), 1e-6));
+    expect(byUnit.get("party")!.epsilon(1e-6)).toBe(accountant.epsilon(dpSgdEvent(1, 2.0, 20), 1e-6));
     const soFar = accountant.composition();
     recordEvents.forEach((event, i) => {
       soFar.add(event);

@@ -38,4 +38,5 @@ export {
 } from "./calibrate";
 export type { Composition } from "./composition";
 export { groupPrivacy } from "./group-privacy";
+export { concentratedEpsilon, equivalentNoiseMultiplier, sumDeviation, type DistributedDiscreteGaussian } from "./distributed-discrete-gaussian";
 export { PRIVACY_UNITS, privacyUnitSchema, type PrivacyUnit } from "./units";

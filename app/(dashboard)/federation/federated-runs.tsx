@@ -75,6 +75,7 @@ function Declarations({ latest }: { latest: NonNullable<Cohort["latest"]> }) {
 type LaunchInput = RouterInputs["runs"]["launch"];
 
 const DEFAULTS = { rounds: "20", samplingRate: "1", noiseMultiplier: "1", clipNorm: "1", learningRate: "0.001", localSteps: "2", localBatchSize: "8", answerSeconds: "120" };
+const NOISES = ["central", "distributed"] as const;
 
 export function LaunchFederatedRun() {
   const trpc = useTRPC();
@@ -83,6 +84,7 @@ export function LaunchFederatedRun() {
   const cohort = useQuery(trpc.federation.cohort.queryOptions());
   const options = useQuery(trpc.runs.options.queryOptions());
   const [edited, setEdited] = useState<Partial<typeof DEFAULTS & { baseModelVersionId: string }>>({});
+  const [noise, setNoise] = useState<(typeof NOISES)[number]>("central");
   const latest = cohort.data?.latest ?? null;
   const granted = Boolean(latest && options.data?.datasetVersions.some((v) => v.versionId === latest.versionId));
   const settings = { ...DEFAULTS, baseModelVersionId: options.data?.modelVersions[0]?.id ?? "", ...edited };
@@ -96,7 +98,7 @@ export function LaunchFederatedRun() {
     clipNorm: Number(settings.clipNorm),
     learningRate: Number(settings.learningRate),
     fineTuning: { method: "full" },
-    federation: { localSteps: Number(settings.localSteps), localBatchSize: Number(settings.localBatchSize), answerSeconds: Number(settings.answerSeconds) },
+    federation: { localSteps: Number(settings.localSteps), localBatchSize: Number(settings.localBatchSize), answerSeconds: Number(settings.answerSeconds), noise },
   };
   const ready = granted && Boolean(settings.baseModelVersionId);
   const preview = useQuery({ ...trpc.runs.preview.queryOptions(request), enabled: ready, placeholderData: keepPreviousData, retry: false });
@@ -156,6 +158,13 @@ export function LaunchFederatedRun() {
         {number("localSteps", "Local steps per round")}
         {number("localBatchSize", "Local batch size")}
         {number("answerSeconds", "Seconds to wait for each answer")}
+        <label>
+          Noise
+          <select value={noise} onChange={(e) => setNoise(NOISES.find((n) => n === e.target.value) ?? "central")}>
+            <option value="central">central: the coordinator adds Gaussian noise to the sum</option>
+            <option value="distributed">distributed: each party adds its share of discrete Gaussian noise</option>
+          </select>
+        </label>
         <button type="submit" disabled={launch.isPending || !p || Boolean(p.refusal)}>
           Launch
         </button>
@@ -164,6 +173,13 @@ export function LaunchFederatedRun() {
         <p data-testid="federated-projection">
           This run: ε = <Num value={p.runEpsilon} /> at δ = {p.delta} per party. The lineage after it: ε = <Num value={p.projectedEpsilon} /> of
           its budget&apos;s <Num value={p.budgetEpsilon} />.
+          {noise === "distributed" && (
+            <>
+              {" "}
+              With distributed noise each round is charged as the Gaussian of the same zCDP (noise multiplier <Num value={p.noiseMultiplier} />), without
+              amplification by sampling.
+            </>
+          )}
         </p>
       )}
       {p?.refusal && (
@@ -193,7 +209,7 @@ export function RoundsCard() {
                 <th>Round</th>
                 <th>Status</th>
                 <th>Sampled</th>
-                <th>Took part</th>
+                <th>Contributed</th>
                 <th>Dropped out</th>
                 <th>Round&apos;s ε</th>
                 <th>Run&apos;s ε after</th>
@@ -211,7 +227,7 @@ export function RoundsCard() {
                   <td>
                     {r.sampled.length} of {r.declared}
                   </td>
-                  <td>{r.survivors.join(", ") || "–"}</td>
+                  <td>{r.contributed.join(", ") || "–"}</td>
                   <td>{r.dropped.join(", ") || "–"}</td>
                   <td>{r.spend ? <Num value={r.spend.roundEpsilon} /> : "nothing spent"}</td>
                   <td>{r.spend ? <Num value={r.spend.runEpsilonAfter} /> : "–"}</td>
@@ -221,7 +237,10 @@ export function RoundsCard() {
           </table>
         </div>
       )}
-      <p className="muted">An abandoned round applied nothing and spends nothing; epsilons are at the lineage budget&apos;s δ, with the party as the unit.</p>
+      <p className="muted">
+        Every party takes part in each round; the sampled ones contribute their update, the others zeros. An abandoned round applied nothing and spends
+        nothing; epsilons are at the lineage budget&apos;s δ, with the party as the unit.
+      </p>
     </section>
   );
 }

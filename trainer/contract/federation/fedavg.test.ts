@@ -1,9 +1,11 @@
 // DP-FedAvg rounds over secure aggregation, with parties in this process: without noise a round adds exactly the mean
-// of the survivors' clipped deltas over the expected number of parties; with noise the update's spread is σC/(qN);
+// of the sampled survivors' clipped deltas over the expected number of parties (every party takes part, the unsampled
+// with zeros); with noise the update's spread is σC/(qN); with distributed noise the parties' shares make it;
 // parties dropping out at any step are left out, or abort the round below the threshold, which then applies and
 // spends nothing; each applied round is one Poisson-sampled Gaussian event, and rounds compose by the accountant.
 import { describe, expect, it } from "vitest";
 import { composed, createAccountant, dpSgdEvent, type PrivacyEvent } from "../../privacy";
+import { chargedNoiseMultiplier } from "./distributed-noise";
 import { LocalRoundParty, clipToNorm, federatedRound } from "./fedavg";
 
 const DIM = 64;
@@ -38,6 +40,18 @@ describe("DP-FedAvg rounds", () => {
     }
   });
 
+  it("has every party take part, the sampled with their delta and the others with zeros: the sum is the sample's", async () => {
+    const global = new Float32Array(DIM);
+    const outcome = await federatedRound(global, parties(), settings({ samplingRate: 0.5 }));
+    expect(outcome.applied).toBe(true);
+    expect(outcome.survivors).toEqual([0, 1, 2, 3, 4].map((k) => `party-${k}`));
+    const sampled = outcome.sampled.map((id) => Number(id.slice("party-".length)));
+    for (let i = 0; i < DIM; i++) {
+      const expected = sampled.reduce((s, k) => s + clipped(k)[i]!, 0) / (0.5 * 5);
+      expect(Math.abs(outcome.weights[i]! - expected)).toBeLessThan(1e-6);
+    }
+  });
+
   it("adds Gaussian noise of spread σC/(qN) to the sum", async () => {
     const global = new Float32Array(20_000);
     const quiet = Array.from({ length: 5 }, (_, k) => new LocalRoundParty(`p${k}`, () => new Float32Array(20_000)));
@@ -67,5 +81,24 @@ describe("DP-FedAvg rounds", () => {
     expect(events.every((e) => JSON.stringify(e) === JSON.stringify(dpSgdEvent(0.8, 1.5, 1)))).toBe(true);
     const rdp = createAccountant("rdp");
     expect(rdp.epsilon(composed(events), 1e-5)).toBeCloseTo(rdp.epsilon(dpSgdEvent(0.8, 1.5, events.length), 1e-5), 6);
+  });
+
+  it("with distributed noise: each party adds its discrete share, the sum carries σC·sqrt(survivors/threshold), the coordinator adds none", async () => {
+    const dim = 20_000;
+    const global = new Float32Array(dim);
+    // Four of five parties answer (threshold 3): their shares make σ²C²·4/3 between them.
+    const quiet = Array.from({ length: 5 }, (_, k) => new LocalRoundParty(`p${k}`, () => new Float32Array(dim).fill(k === 1 ? 0.001 : 0), k === 4 ? "update" : null));
+    const outcome = await federatedRound(global, quiet, { ...settings({ noiseMultiplier: 2 }), noise: "distributed" });
+    expect(outcome.applied).toBe(true);
+    if (!outcome.applied) return;
+    const sum = Float64Array.from(outcome.weights, (w) => w * 5); // the divisor qN
+    const mean = sum.reduce((a, b) => a + b, 0) / dim;
+    const std = Math.sqrt(sum.reduce((a, b) => a + (b - mean) ** 2, 0) / dim);
+    expect(std / (2 * Math.sqrt(4 / 3))).toBeGreaterThan(0.97);
+    expect(std / (2 * Math.sqrt(4 / 3))).toBeLessThan(1.03);
+    expect(Math.abs(mean - 0.001)).toBeLessThan((5 * std) / Math.sqrt(dim));
+    // Its event: the Gaussian of the same zCDP, without amplification by sampling.
+    expect(outcome.event).toEqual(dpSgdEvent(1, chargedNoiseMultiplier({ parties: 5, clipNorm: 1, noiseMultiplier: 2, dimension: dim }), 1));
+    expect(chargedNoiseMultiplier({ parties: 5, clipNorm: 1, noiseMultiplier: 2, dimension: dim })).toBeGreaterThan(2 * 0.999);
   });
 });

@@ -2,20 +2,26 @@
 // runs it over its parties, local or remote alike (RoundParty):
 //
 //   1. sample    each party independently with probability q (node:crypto);
-//   2. keys      the sampled parties advertise keys and share them (secure-aggregation.ts, threshold t > n/2, and
-//                never below MIN_SURVIVORS: the coordinator never unmasks one party's update alone);
-//   3. update    each trains from the global weights on its own data, clips its delta to L2 norm C, and sends it
-//                masked in fixed point; a party may drop out at any step;
+//   2. keys      every party advertises keys and shares them (secure-aggregation.ts, threshold t > n/2, and never
+//                below MIN_SURVIVORS);
+//   3. update    each sampled party trains from the global weights on its own data, clips its delta to L2 norm C,
+//                and sends it masked in fixed point; the others send zeros, masked alike; a party may drop out at
+//                any step;
 //   4. unmask    the coordinator recovers the survivors' sum only, or the round aborts (nothing applied, nothing
 //                spent: the sum was never learnt);
 //   5. noise     N(0, σ²C²) per coordinate (node:crypto) on the sum, divided by the expected number of parties qN
 //                (fixed, so one party's add-or-remove moves it by at most C/(qN)), added to the global weights.
+//                With distributed noise (distributed-noise.ts) each party adds its discrete share in step 3 instead,
+//                enough that the threshold's survivors carry σ²C² between them, and the coordinator adds none.
 //
-// An applied round spends one Poisson-sampled Gaussian event (q, σ) with the party as the unit: a round with an empty
-// sample is noise alone and spends the same.
+// An applied round spends one Poisson-sampled Gaussian event (q, σ) with the party as the unit (a round with an empty
+// sample is noise alone and spends the same); with distributed noise, the Gaussian of the same zCDP, without
+// amplification by sampling. A round is abandoned only for dropouts, which are taken to depend neither on the data
+// nor on the sample.
 import { dpSgdEvent, type PrivacyEvent } from "../../privacy";
 import type { HostTensors } from "../safetensors";
 import { gaussians, poissonSample } from "../secure-random";
+import { chargedNoiseMultiplier, distributedScale, encodeWithNoise, partyNoiseStd } from "./distributed-noise";
 import { decode, encode, fixedPointScale } from "./masking";
 import { AggregationParty, SecureAggregationAbort, unmaskSum, type AdvertisedKeys, type EncryptedShares, type MaskedInput, type UnmaskingShares } from "./secure-aggregation";
 
@@ -25,8 +31,11 @@ export interface RoundParty {
   advertise(roundId: string): Promise<AdvertisedKeys | null>;
   shareKeys(advertised: readonly AdvertisedKeys[], threshold: number): Promise<EncryptedShares[] | null>;
   receiveShares(shares: readonly EncryptedShares[]): Promise<void>;
-  /** Trains from `global`, clips its delta to `clipNorm` and sends it masked at `scale`. */
-  maskedUpdate(global: Float32Array, clipNorm: number, scale: number): Promise<MaskedInput | null>;
+  /**
+   * Sends its update masked in `encoding`'s units (with its noise share, if any): when `contribute` (it was sampled),
+   * its delta from training from `global`, clipped to `clipNorm`; else zeros.
+   */
+  maskedUpdate(global: Float32Array, clipNorm: number, encoding: Encoding, contribute: boolean): Promise<MaskedInput | null>;
   unmaskingShares(survivors: readonly string[]): Promise<UnmaskingShares | null>;
 }
 
@@ -35,6 +44,20 @@ export interface RoundSettings {
   samplingRate: number;
   clipNorm: number;
   noiseMultiplier: number;
+  /** Who adds the noise: the coordinator (Gaussian, on the sum), or the parties (discrete shares). Central by default. */
+  noise?: "central" | "distributed";
+}
+
+/** The units a party's update is sent in: the fixed-point scale, and its discrete noise's std (null: central noise). */
+export interface Encoding {
+  scale: number;
+  noiseStd: number | null;
+}
+
+/** A party's clipped delta as it sends it (before masking): in fixed point, or rounded at random with its noise. */
+export function encodeUpdate(delta: Float32Array, clipNorm: number, encoding: Encoding): Uint32Array {
+  const clipped = clipToNorm(delta, clipNorm);
+  return encoding.noiseStd === null ? encode(clipped, encoding.scale) : encodeWithNoise(clipped, encoding.scale, encoding.noiseStd);
 }
 
 export type RoundOutcome =
@@ -69,25 +92,35 @@ export const majority = (n: number) => Math.floor(n / 2) + 1;
 /** The fewest parties whose sum a round unmasks: one party's "sum" would be its own update, in the clear. */
 export const MIN_SURVIVORS = 2;
 
-/** One round over `parties` (every enrolled party; the round samples among them). */
+/**
+ * One round over `parties` (every party of the run; the round samples among them). Every party takes part in secure
+ * aggregation, whether sampled or not: a sampled party sends its clipped delta, the others zeros (with distributed
+ * noise, every party its noise share). So whether the round is abandoned depends on dropouts alone, never on who was
+ * sampled, and what the sum holds of a party that did not drop out is its delta exactly when it was sampled: the
+ * Poisson-sampled Gaussian's structure, which the accountant's event assumes.
+ */
 export async function federatedRound(global: Float32Array, parties: readonly RoundParty[], s: RoundSettings): Promise<RoundOutcome> {
-  const sampled = poissonSample(parties.length, s.samplingRate).map((i) => parties[i]!);
-  const ids = sampled.map((p) => p.id);
+  const sampledIds = new Set(poissonSample(parties.length, s.samplingRate).map((i) => parties[i]!.id));
+  const ids = parties.filter((p) => sampledIds.has(p.id)).map((p) => p.id);
   const expected = s.samplingRate * parties.length;
+  const distributed = s.noise === "distributed";
   const noisy = (sum: Float64Array) => {
-    const noise = gaussians(global.length, s.noiseMultiplier * s.clipNorm);
+    // With distributed noise the sum carries it already.
+    const noise = distributed ? new Float32Array(global.length) : gaussians(global.length, s.noiseMultiplier * s.clipNorm);
     return global.map((w, i) => w + (sum[i]! + noise[i]!) / expected);
   };
-  const event = dpSgdEvent(s.samplingRate, s.noiseMultiplier, 1);
-  if (sampled.length === 0) return { applied: true, weights: noisy(new Float64Array(global.length)), sampled: [], survivors: [], dropped: [], event };
+  const event = distributed
+    ? dpSgdEvent(1, chargedNoiseMultiplier({ parties: parties.length, clipNorm: s.clipNorm, noiseMultiplier: s.noiseMultiplier, dimension: global.length }), 1)
+    : dpSgdEvent(s.samplingRate, s.noiseMultiplier, 1);
 
-  const abort = (reason: string, survivors: string[] = []): RoundOutcome => ({ applied: false, weights: global, sampled: ids, survivors, dropped: ids.filter((i) => !survivors.includes(i)), reason });
+  const everyone = parties.map((p) => p.id);
+  const abort = (reason: string, survivors: string[] = []): RoundOutcome => ({ applied: false, weights: global, sampled: ids, survivors, dropped: everyone.filter((i) => !survivors.includes(i)), reason });
   const present = <T>(answers: (T | null)[], of: readonly RoundParty[]) => of.filter((_, i) => answers[i] !== null);
 
-  const advertised = await Promise.all(sampled.map((p) => p.advertise(s.roundId)));
-  const keyed = present(advertised, sampled);
+  const advertised = await Promise.all(parties.map((p) => p.advertise(s.roundId)));
+  const keyed = present(advertised, parties);
   const threshold = Math.max(MIN_SURVIVORS, majority(keyed.length));
-  if (keyed.length < threshold) return abort(`only ${keyed.length} of ${sampled.length} sampled parties advertised keys; at least ${threshold} must`);
+  if (keyed.length < threshold) return abort(`only ${keyed.length} of ${parties.length} parties advertised keys; at least ${threshold} must`);
   const keys = advertised.filter((a): a is AdvertisedKeys => a !== null);
   const shares = await Promise.all(keyed.map((p) => p.shareKeys(keys, threshold)));
   const sharing = present(shares, keyed);
@@ -95,8 +128,14 @@ export async function federatedRound(global: Float32Array, parties: readonly Rou
   const all = shares.filter((x): x is EncryptedShares[] => x !== null).flat();
   await Promise.all(sharing.map((p) => p.receiveShares(all.filter((m) => m.to === p.id))));
 
-  const scale = fixedPointScale(keyed.length, s.clipNorm);
-  const masked = (await Promise.all(sharing.map((p) => p.maskedUpdate(global, s.clipNorm, scale)))).filter((m): m is MaskedInput => m !== null);
+  const encoding: Encoding = distributed
+    ? (() => {
+        const scale = distributedScale(keyed.length, s.clipNorm, s.noiseMultiplier);
+        return { scale, noiseStd: partyNoiseStd(scale, s.clipNorm, s.noiseMultiplier, threshold) };
+      })()
+    : { scale: fixedPointScale(keyed.length, s.clipNorm), noiseStd: null };
+  const { scale } = encoding;
+  const masked = (await Promise.all(sharing.map((p) => p.maskedUpdate(global, s.clipNorm, encoding, sampledIds.has(p.id))))).filter((m): m is MaskedInput => m !== null);
   const survivors = masked.map((m) => m.party).sort();
   if (survivors.length < threshold) return abort(`only ${survivors.length} of ${keyed.length} parties sent their masked update; at least ${threshold} must`, survivors);
   const unmasking = (await Promise.all(sharing.filter((p) => survivors.includes(p.id)).map((p) => p.unmaskingShares(survivors)))).filter((u): u is UnmaskingShares => u !== null);
@@ -105,7 +144,7 @@ export async function federatedRound(global: Float32Array, parties: readonly Rou
     // through the shares of those that did, so the coordinator sums over those that shared.
     const sharedKeys = keys.filter((k) => sharing.some((p) => p.id === k.party));
     const { sum, dropped } = unmaskSum({ roundId: s.roundId, threshold, length: global.length, advertised: sharedKeys, masked, unmasking });
-    return { applied: true, weights: noisy(decode(sum, scale)), sampled: ids, survivors, dropped: [...new Set([...dropped, ...ids.filter((i) => !survivors.includes(i))])].sort(), event };
+    return { applied: true, weights: noisy(decode(sum, scale)), sampled: ids, survivors, dropped: [...new Set([...dropped, ...everyone.filter((i) => !survivors.includes(i))])].sort(), event };
   } catch (err) {
     if (err instanceof SecureAggregationAbort) return abort(err.message, survivors);
     throw err;
@@ -139,9 +178,10 @@ export class LocalRoundParty implements RoundParty {
     this.party!.receiveShares(shares);
   }
 
-  async maskedUpdate(global: Float32Array, clipNorm: number, scale: number): Promise<MaskedInput | null> {
+  async maskedUpdate(global: Float32Array, clipNorm: number, encoding: Encoding, contribute: boolean): Promise<MaskedInput | null> {
     if (this.dropAt === "update") return null;
-    return this.party!.maskedInput(encode(clipToNorm(await this.train(global), clipNorm), scale));
+    const delta = contribute ? Float32Array.from(await this.train(global)) : new Float32Array(global.length);
+    return this.party!.maskedInput(encodeUpdate(delta, clipNorm, encoding));
   }
 
   async unmaskingShares(survivors: readonly string[]): Promise<UnmaskingShares | null> {

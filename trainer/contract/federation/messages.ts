@@ -129,6 +129,10 @@ export const roundAskSchemas = {
     weights: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/),
     clip_norm: z.number().gt(0),
     scale: z.number().gt(0),
+    /** Whether the party was sampled: it sends its clipped delta; else zeros (with its noise share, if any). */
+    contribute: z.boolean().default(true),
+    /** With distributed noise: the std (integer units) of the discrete Gaussian noise the party adds; else null. */
+    noise_std: z.number().min(0.5).nullable().default(null),
     training: z.strictObject({ steps: z.number().int().min(1).max(10_000), batchSize: z.number().int().min(1).max(100_000), learningRate: z.number().gt(0).max(10) }),
   }),
   "round.unmask": z.strictObject({ survivors: z.array(z.uuid()).max(10_000) }),

@@ -105,6 +105,8 @@ export function RunDetail({ runId, can, userId }: { runId: string; can: Can; use
           <p data-testid="run-federated">
             Federated: each step is a round of DP-FedAvg among the parties of the federation&apos;s declarations (<Link href="/federation">rounds</Link>), each
             party&apos;s delta clipped to {run.spec.clipNorm}, {run.spec.federation.localSteps} local steps of {run.spec.federation.localBatchSize} units.
+            {run.spec.federation.noise === "distributed" &&
+              " Distributed noise: each party added its share of discrete Gaussian noise; each round is charged as the Gaussian of the same zCDP, without amplification by sampling."}
             {partiesPerPerson && (
               <>
                 {" "}
