@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { first } from "../../db/client";
 import { federationMail, federationRounds, modelVersions, runs } from "../../db/schema";
 import { chargedNoiseMultiplier } from "../../trainer/contract/federation/distributed-noise";
-import { readModelWeights } from "../../trainer/contract/model-files";
+import { trainableCount } from "../../trainer/contract/federation/trainable";
+import { readModelDir } from "../../trainer/contract/model-files";
 import { composed, dpSgdEvent, groupPrivacy } from "../../trainer/privacy";
 import { actorOf } from "../actor";
 import { verifyChain } from "../audit/service";
@@ -169,14 +170,19 @@ describe("a federated run with party processes", () => {
     expect(await world.db.select().from(federationMail).where(and(eq(federationMail.session, recorded[0]!.id)))).toEqual([]);
   }, 420_000);
 
-  it("with distributed noise: the parties add discrete shares, and the ledger charges the Gaussian of the same zCDP, unamplified", async () => {
+  it("with distributed noise and LoRA: the parties add discrete shares to adapters, and the ledger charges the Gaussian of the same zCDP, unamplified", async () => {
     const engineer = world.users.engineer;
     const cohort = (await callerAs(world.db, engineer).federation.cohort())!;
-    const spec = { ...federated(cohort.latest!.versionId, 1, 1), batch: { by: "sampling_rate" as const, samplingRate: 1 }, federation: { localSteps: 1, localBatchSize: 4, answerSeconds: 8, noise: "distributed" as const } };
+    const spec: RunRequest = {
+      ...federated(cohort.latest!.versionId, 1, 1),
+      fineTuning: { method: "lora", rank: 2 },
+      federation: { localSteps: 1, localBatchSize: 4, answerSeconds: 8, noise: "distributed" },
+    };
     // Distributed noise is given by its noise multiplier, not calibrated to a target.
     expect((await refusal(callerAs(world.db, engineer).runs.launch({ ...spec, privacy: { mode: "target_epsilon", targetEpsilon: 5 } }))).message).toMatch(/noise multiplier/);
     const preview = await callerAs(world.db, engineer).runs.preview(spec);
-    const dimension = Object.values(readModelWeights(path.join(dir, "models", "tiny"))).reduce((n, t) => n + t.data.length, 0);
+    const base = readModelDir(path.join(dir, "models", "tiny"));
+    const dimension = trainableCount(base.config, { method: "lora", rank: 2 });
     const zEff = chargedNoiseMultiplier({ parties: 3, clipNorm: 5, noiseMultiplier: 1, dimension });
     expect(preview).toMatchObject({ samplingRate: 1, noiseMultiplier: zEff });
     expect(zEff).toBeLessThan(1);
@@ -190,6 +196,11 @@ describe("a federated run with party processes", () => {
     // A and B sent their noised shares (C, killed before, dropped out); the coordinator added no noise of its own.
     const round = (await world.db.select().from(federationRounds).where(eq(federationRounds.runId, runId))).find((r) => r.status === "applied")!;
     expect(JSON.parse(round.outcome!).survivors).toHaveLength(2);
+    // The model: the base with the trained adapters merged in, the adapters kept beside it.
+    const version = (await first(world.db.select().from(modelVersions).where(eq(modelVersions.id, run.resultModelVersionId!))))!;
+    const written = readModelDir(path.join(dir, version.weightsPath));
+    expect(written.digests.adapter_sha256).not.toBeNull();
+    expect(written.digests.weights_sha256).not.toBe(base.digests.weights_sha256);
     // The lineage composes both runs' events; never a sum of epsilons.
     const after = await lineageSpend(world.db, cohort.datasetId, 1e-5);
     const composedEpsilon = LEDGER_ACCOUNTANT.epsilon(composed([dpSgdEvent(1, 1, 3), dpSgdEvent(1, zEff, 1)]), 1e-5);

@@ -13,6 +13,7 @@ import { dpSgdEvent, privacyEventDocumentSchema, serialiseEvent } from "../../tr
 import { copyTokenizer, readModelDir, readModelWeights, writeModelDir } from "../../trainer/contract/model-files";
 import type { HostTensors } from "../../trainer/contract/safetensors";
 import { flattenByName } from "../../trainer/contract/federation/fedavg";
+import { initialTrainable, loraOf, mergedWeights, trainableCount } from "../../trainer/contract/federation/trainable";
 import { LEDGER_ACCOUNTANT, lineageDelta } from "../budgets/ledger";
 import { datasetVersionById } from "../datasets/version-row";
 import { runDirectory } from "../runs/run-files";
@@ -57,13 +58,13 @@ function readCheckpoint(dataDir: string, runId: string, step: number, length: nu
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
 }
 
-/** The global vector back into the base model's tensors (flattenByName's order). */
-function unflatten(base: HostTensors, flat: Float32Array): HostTensors {
+/** The global vector back into tensors shaped as `like`'s (flattenByName's order). */
+function unflatten(like: HostTensors, flat: Float32Array): HostTensors {
   const out: HostTensors = {};
   let at = 0;
-  for (const name of Object.keys(base).sort()) {
-    const n = base[name]!.data.length;
-    out[name] = { shape: base[name]!.shape, data: flat.slice(at, at + n) };
+  for (const name of Object.keys(like).sort()) {
+    const n = like[name]!.data.length;
+    out[name] = { shape: like[name]!.shape, data: flat.slice(at, at + n) };
     at += n;
   }
   return out;
@@ -86,9 +87,12 @@ async function drive(db: Db, dataDir: string, run: Run, runnerId: string, stoppi
   const parties = (await declarationsOf(db, version.id)).map((d) => d.partyId);
   const base = (await first(db.select().from(modelVersions).where(eq(modelVersions.id, run.baseModelVersionId))))!;
   const baseDir = await modelStoreFor(dataDir).materialize(base.weightsPath);
+  const baseModel = readModelDir(baseDir);
   const baseWeights = readModelWeights(baseDir);
-  const length = Object.values(baseWeights).reduce((n, t) => n + t.data.length, 0);
-  let global = run.resumeFromStep > 0 ? readCheckpoint(dataDir, run.id, run.resumeFromStep, length) : flattenByName(baseWeights);
+  // Every weight, or fresh LoRA adapters: what the rounds carry (a resume takes its checkpoint's values instead).
+  const initial = initialTrainable(baseModel.config, baseWeights, spec.fineTuning);
+  const length = trainableCount(baseModel.config, spec.fineTuning);
+  let global = run.resumeFromStep > 0 ? readCheckpoint(dataDir, run.id, run.resumeFromStep, length) : flattenByName(initial);
   // The run's row holds what the ledger charges; with distributed noise that is not what the parties are sampled and
   // noised with (the request's settings), but the Gaussian of the same zCDP, unamplified.
   const distributed = federation.noise === "distributed";
@@ -98,6 +102,7 @@ async function drive(db: Db, dataDir: string, run: Run, runnerId: string, stoppi
     noiseMultiplier: distributed && spec.privacy.mode === "noise_multiplier" ? spec.privacy.noiseMultiplier : run.noiseMultiplier,
     noise: federation.noise,
     training: { steps: federation.localSteps, batchSize: federation.localBatchSize, learningRate: spec.learningRate },
+    loraRank: spec.fineTuning.method === "lora" ? spec.fineTuning.rank : null,
     answerMs: federation.answerSeconds * 1000,
   };
   const charged = serialiseEvent(dpSgdEvent(run.samplingRate, run.noiseMultiplier, 1));
@@ -142,11 +147,14 @@ async function drive(db: Db, dataDir: string, run: Run, runnerId: string, stoppi
       await tx.update(runs).set({ checkpointStep: step }).where(eq(runs.id, run.id));
     });
   }
-  await register(db, dataDir, run, baseDir, unflatten(baseWeights, global));
+  await register(db, dataDir, run, baseDir, unflatten(initial, global));
 }
 
-/** Writes the final model beside the run (as a trainer would) and registers it, with the server's own epsilon. */
-async function register(db: Db, dataDir: string, run: Run, baseDir: string, weights: HostTensors): Promise<void> {
+/**
+ * Writes the final model beside the run (as a trainer would: the weights, with LoRA adapters merged in and kept beside
+ * them) and registers it, with the server's own epsilon.
+ */
+async function register(db: Db, dataDir: string, run: Run, baseDir: string, trained: HostTensors): Promise<void> {
   const charged = (await first(db.select().from(runs).where(eq(runs.id, run.id))))!;
   const delta = await lineageDelta(db, run.datasetId);
   const event = dpSgdEvent(run.samplingRate, run.noiseMultiplier, charged.chargedSteps);
@@ -156,12 +164,14 @@ async function register(db: Db, dataDir: string, run: Run, baseDir: string, weig
   const version = (await datasetVersionById(db, run.datasetVersionId))!;
   const modelDir = path.join(runDirectory(dataDir, run.id), "model");
   const spec = runRequestInput.parse(JSON.parse(run.spec));
+  const lora = spec.fineTuning.method === "lora";
+  const weights = mergedWeights(baseModel.config, readModelWeights(baseDir), trained, spec.fineTuning);
   const digests = writeModelDir(modelDir, baseModel.config, weights, {
     kind: "fine-tuned",
     run_id: run.id,
     base_model: { weights_sha256: baseModel.digests.weights_sha256, config_sha256: baseModel.digests.config_sha256 },
     dataset: { sha256: version.contentDigest, records: version.recordCount, units: version.recordCount },
-    training: { federated: true, rounds: charged.chargedSteps, clip_norm: spec.clipNorm, local: spec.federation, learning_rate: spec.learningRate },
+    training: { federated: true, rounds: charged.chargedSteps, clip_norm: spec.clipNorm, local: spec.federation, learning_rate: spec.learningRate, fine_tuning: { ...spec.fineTuning, ...loraOf(spec.fineTuning) } },
     privacy: {
       mode: "dp",
       unit: "party",
@@ -173,7 +183,7 @@ async function register(db: Db, dataDir: string, run: Run, baseDir: string, weig
       privacy_event: document,
     },
     code_version: null,
-  });
+  }, lora ? trained : null);
   copyTokenizer(baseModel.config, baseDir, modelDir);
   const message = {
     type: "finished" as const,
@@ -185,7 +195,7 @@ async function register(db: Db, dataDir: string, run: Run, baseDir: string, weig
     model_dir: modelDir,
     weights_sha256: digests.weights_sha256,
     config_sha256: digests.config_sha256,
-    adapter_sha256: null,
+    adapter_sha256: digests.adapter_sha256,
   };
   await storeResult(charged, message, dataDir);
   await finish(db, run.id, "finished", "completed", async (tx) => {

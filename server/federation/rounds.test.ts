@@ -55,7 +55,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const settings = (answerMs: number) => ({ samplingRate: 1, clipNorm: 5, noiseMultiplier: 0.1, training: { steps: 2, batchSize: 4, learningRate: 0.01 }, answerMs });
+const settings = (answerMs: number) => ({ samplingRate: 1, clipNorm: 5, noiseMultiplier: 0.1, training: { steps: 2, batchSize: 4, learningRate: 0.01 }, loraRank: null, answerMs });
 
 describe("federated rounds with party processes", () => {
   it("applies a round from every party's masked update; then survives a party killed mid-round", async () => {

@@ -5,8 +5,9 @@
 import { lockedRow, pipelined, type Executor, type Tx } from "../../db/client";
 import { datasetVersions, type Budget, type DatasetVersion, type ModelVersion } from "../../db/schema";
 import { calibrateNoiseMultiplier, dpSgdEvent } from "../../trainer/privacy";
-import { modelConfigSchema, parameterShapes } from "../../trainer/contract/model-config";
+import { modelConfigSchema } from "../../trainer/contract/model-config";
 import { chargedNoiseMultiplier } from "../../trainer/contract/federation/distributed-noise";
+import { trainableCount } from "../../trainer/contract/federation/trainable";
 import { chargeRefusal } from "../budgets/admission";
 import { addSteps, copyCurve, epsilonOfCurve, type LineageCurves } from "../budgets/curve-math";
 import { deltaRefusalAt, lineageUnitCounts, subjectFieldRefusalOf } from "../budgets/delta-bound";
@@ -112,11 +113,6 @@ function calibratedNoise(request: { targetEpsilon: number; delta: number; sampli
       `Target epsilon ${targetEpsilon} cannot be reached at delta ${delta} over ${steps} steps at sampling rate ${samplingRate}: ${err.message}. Choose a larger target epsilon, fewer steps or a smaller batch.`,
     );
   }
-}
-
-/** The number of weights of a model version (what a full fine-tuning's update has). */
-function parameterCount(model: ModelVersion): number {
-  return Object.values(parameterShapes(modelConfigSchema.parse(JSON.parse(model.config)))).reduce((n, shape) => n + shape.reduce((a, b) => a * b, 1), 0);
 }
 
 /** What a launch is about, once the checks that do not read the budget passed: the dataset version and the base model. */
@@ -242,7 +238,8 @@ export function projectOnto({ version, base }: LaunchSubject, input: RunRequest,
   // zCDP without amplification by sampling (trainer/contract/federation/distributed-noise.ts).
   const distributed = input.federation?.noise === "distributed";
   const samplingRate = distributed ? 1 : sampled;
-  const noiseMultiplier = distributed ? chargedNoiseMultiplier({ parties: population, clipNorm: input.clipNorm, noiseMultiplier: noise, dimension: parameterCount(base) }) : noise;
+  const dimension = distributed ? trainableCount(modelConfigSchema.parse(JSON.parse(base.config)), input.fineTuning) : 0;
+  const noiseMultiplier = distributed ? chargedNoiseMultiplier({ parties: population, clipNorm: input.clipNorm, noiseMultiplier: noise, dimension }) : noise;
 
   const before = { epsilon: epsilonOfCurve(curves.reserved, budget.delta) };
   const after = { epsilon: epsilonOfCurve(addSteps(copyCurve(curves.reserved), samplingRate, noiseMultiplier, steps), budget.delta) };

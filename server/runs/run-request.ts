@@ -73,8 +73,8 @@ export type RunRequest = z.infer<typeof runRequestInput>;
 
 /**
  * Why a request cannot be what it says, federated or not, or null: the party is the unit of federated runs and of no
- * other; a federated run fine-tunes every weight for now, and has no canaries and no task (the server holds none of
- * the parties' records to plant them in or to score).
+ * other; a federated run has no canaries and no task (the server holds none of the parties' records to plant them in
+ * or to score).
  */
 export function federatedRequestRefusal(input: RunRequest): string | null {
   const federated = input.federation !== undefined;
@@ -82,7 +82,6 @@ export function federatedRequestRefusal(input: RunRequest): string | null {
     return federated ? "A federated run protects each party: its privacy unit must be party." : "Only a federated run has the party as its privacy unit.";
   }
   if (!federated) return null;
-  if (input.fineTuning.method !== "full") return "A federated run fine-tunes every weight for now: choose full fine-tuning.";
   if (input.canaries) return "A federated run cannot plant canaries: the coordinator holds none of the parties' records.";
   if (input.task) return "A federated run has no task: the coordinator holds no labelled record to score it on.";
   if (input.federation!.noise === "distributed" && (input.privacy.mode !== "noise_multiplier" || input.batch.by !== "sampling_rate")) {

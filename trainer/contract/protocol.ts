@@ -20,6 +20,9 @@ import { accountantNameSchema, privacyEventDocumentSchema, privacyUnitSchema } f
 
 export const PROTOCOL_VERSION = 1;
 
+/** LoRA's alpha when a run does not give one: the adapter's output is scaled by alpha / rank. */
+export const DEFAULT_LORA_ALPHA = 16;
+
 /** TensorFlow.js backends, best first (run/backend.ts chooses among them). */
 export const BACKENDS = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
 export const backendChoiceSchema = z.enum(["auto", ...BACKENDS]);
@@ -69,10 +72,10 @@ export const runSpecSchema = z.strictObject({
   backend: backendChoiceSchema.default("auto"),
   fine_tuning: z
     .discriminatedUnion("method", [
-      z.strictObject({ method: z.literal("lora"), rank: positiveInt.default(8), alpha: finitePositive.default(16) }),
+      z.strictObject({ method: z.literal("lora"), rank: positiveInt.default(8), alpha: finitePositive.default(DEFAULT_LORA_ALPHA) }),
       z.strictObject({ method: z.literal("full") }),
     ])
-    .default({ method: "lora", rank: 8, alpha: 16 }),
+    .default({ method: "lora", rank: 8, alpha: DEFAULT_LORA_ALPHA }),
   optimizer: optimizerConfigSchema.default({ name: "adam", learning_rate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }),
   steps: positiveInt, // planned optimisation steps
   expected_batch_size: finitePositive, // q N: units sampled per step on average (Poisson sampling)

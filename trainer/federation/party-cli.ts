@@ -11,7 +11,9 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { enrolAnswerSchema, mailSchema, newEnrolmentKey, signMessage, type MailKind, type PartyMessage } from "../contract/federation/messages";
-import { loadModel } from "../model/model";
+import { loraOf } from "../contract/federation/trainable";
+import { readModelWeights } from "../contract/model-files";
+import { createModel, initialLoraWeights, loadModel, type Model } from "../model/model";
 import { recordTokens } from "../model/tokenizer";
 import { localDelta } from "./local-update";
 import { PartyOverlaps } from "./party-overlap";
@@ -49,11 +51,25 @@ function readPeople(file: string): { units: number; subjects: string[]; texts: s
   return { units: subjects.size + anonymous, subjects: [...subjects], texts };
 }
 
-/** Local training on the base model in `modelDir` (full fine-tuning), on the party's texts as units of one record. */
+/**
+ * Local training on the base model in `modelDir`, every weight or LoRA adapters of the rank a round asks for (a model
+ * built once per rank), on the party's texts as units of one record.
+ */
 function localTrainer(modelDir: string, texts: readonly string[]): LocalUpdate {
-  const { model, tokenizer } = loadModel(modelDir);
-  const units = texts.map((t) => [recordTokens(tokenizer, t, model.config.context_length + 1)]);
-  return (global, training) => localDelta(model, units, global, training);
+  const { model: full, files, tokenizer } = loadModel(modelDir);
+  const units = texts.map((t) => [recordTokens(tokenizer, t, full.config.context_length + 1)]);
+  const adapted = new Map<number, Model>();
+  const modelFor = (rank: number | null): Model => {
+    if (rank === null) return full;
+    let model = adapted.get(rank);
+    if (!model) {
+      const lora = loraOf({ method: "lora", rank })!;
+      // The adapters' values are the round's global ones, assigned before training; these only give their shapes.
+      adapted.set(rank, (model = createModel(files.config, readModelWeights(modelDir), { lora, adapters: initialLoraWeights(files.config, lora, 0) })));
+    }
+    return model;
+  };
+  return (global, training, rank) => localDelta(modelFor(rank), units, global, training);
 }
 
 async function post(url: string, body: unknown): Promise<unknown> {

@@ -74,7 +74,7 @@ function Declarations({ latest }: { latest: NonNullable<Cohort["latest"]> }) {
 
 type LaunchInput = RouterInputs["runs"]["launch"];
 
-const DEFAULTS = { rounds: "20", samplingRate: "1", noiseMultiplier: "1", clipNorm: "1", learningRate: "0.001", localSteps: "2", localBatchSize: "8", answerSeconds: "120" };
+const DEFAULTS = { rounds: "20", samplingRate: "1", noiseMultiplier: "1", clipNorm: "1", learningRate: "0.001", localSteps: "2", localBatchSize: "8", answerSeconds: "120", loraRank: "8" };
 const NOISES = ["central", "distributed"] as const;
 
 export function LaunchFederatedRun() {
@@ -85,6 +85,7 @@ export function LaunchFederatedRun() {
   const options = useQuery(trpc.runs.options.queryOptions());
   const [edited, setEdited] = useState<Partial<typeof DEFAULTS & { baseModelVersionId: string }>>({});
   const [noise, setNoise] = useState<(typeof NOISES)[number]>("central");
+  const [lora, setLora] = useState(false);
   const latest = cohort.data?.latest ?? null;
   const granted = Boolean(latest && options.data?.datasetVersions.some((v) => v.versionId === latest.versionId));
   const settings = { ...DEFAULTS, baseModelVersionId: options.data?.modelVersions[0]?.id ?? "", ...edited };
@@ -97,7 +98,7 @@ export function LaunchFederatedRun() {
     length: { by: "steps", steps: Number(settings.rounds) },
     clipNorm: Number(settings.clipNorm),
     learningRate: Number(settings.learningRate),
-    fineTuning: { method: "full" },
+    fineTuning: lora ? { method: "lora", rank: Number(settings.loraRank) } : { method: "full" },
     federation: { localSteps: Number(settings.localSteps), localBatchSize: Number(settings.localBatchSize), answerSeconds: Number(settings.answerSeconds), noise },
   };
   const ready = granted && Boolean(settings.baseModelVersionId);
@@ -135,8 +136,8 @@ export function LaunchFederatedRun() {
     <section className="card" data-testid="launch-federated">
       <h2>Launch a federated run</h2>
       <p className="muted">
-        DP-FedAvg on declarations version {latest.version}: each round samples each party with the sampling rate, the sampled parties fine-tune every weight
-        locally and send their deltas clipped to the clip norm and masked; the coordinator adds Gaussian noise of the noise multiplier times the clip norm to
+        DP-FedAvg on declarations version {latest.version}: each round samples each party with the sampling rate, the sampled parties fine-tune locally
+        (every weight, or LoRA adapters) and send their deltas clipped to the clip norm and masked; the coordinator adds Gaussian noise of the noise multiplier times the clip norm to
         their sum. Each applied round is one Poisson-sampled Gaussian event with the party as the unit.
       </p>
       <form className="inline" onSubmit={onSubmit} aria-label="Launch a federated run">
@@ -150,6 +151,14 @@ export function LaunchFederatedRun() {
             ))}
           </select>
         </label>
+        <label>
+          Fine-tuning
+          <select value={lora ? "lora" : "full"} onChange={(e) => setLora(e.target.value === "lora")}>
+            <option value="full">full: every weight</option>
+            <option value="lora">LoRA adapters</option>
+          </select>
+        </label>
+        {lora && number("loraRank", "LoRA rank")}
         {number("rounds", "Rounds")}
         {number("samplingRate", "Party sampling rate (q)")}
         {number("noiseMultiplier", "Noise multiplier (σ)")}

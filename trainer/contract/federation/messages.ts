@@ -129,6 +129,8 @@ export const roundAskSchemas = {
     weights: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/),
     clip_norm: z.number().gt(0),
     scale: z.number().gt(0),
+    /** LoRA's rank when the run trains adapters (the weights are then the adapters'); null for every weight. */
+    lora_rank: z.number().int().min(1).max(256).nullable().default(null),
     /** Whether the party was sampled: it sends its clipped delta; else zeros (with its noise share, if any). */
     contribute: z.boolean().default(true),
     /** With distributed noise: the std (integer units) of the discrete Gaussian noise the party adds; else null. */
