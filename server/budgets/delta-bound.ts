@@ -26,11 +26,12 @@ export async function lineageUnitCounts(db: Executor, datasetId: string): Promis
 }
 
 /**
- * Why a budget of `privacyUnit` cannot be set on this lineage, or null: a party is the unit of the federation's
- * lineage (cross-institution training, whose records the server never holds) and of no other.
+ * Why a budget of `privacyUnit` cannot be set on this lineage, or null: the federation's lineage (cross-institution
+ * training, whose records the server never holds) protects a party, or a person when its parties clip per person; a
+ * party is the unit of no other lineage.
  */
 export function partyUnitRefusal(federation: boolean, privacyUnit: PrivacyUnit): string | null {
-  if (federation && privacyUnit !== "party") return "The federation's budget protects each party (an institution with all its people): set it with the party as the privacy unit.";
+  if (federation && privacyUnit === "record") return "The federation's budget protects each party, or each person when parties clip per person: set it with the party or the subject as the privacy unit.";
   if (!federation && privacyUnit === "party") return "Only the federation's lineage has parties as its privacy unit; choose a subject or a record for this dataset.";
   return null;
 }

@@ -1,9 +1,10 @@
 // A dataset version by id: read by every launch, preview and version visibility check, so prepared once; and the
-// dataset a version belongs to, remembered once read (it never changes, and versions are never removed); its fields.
+// dataset a version belongs to, remembered once read (it never changes, and versions are never removed); its fields;
+// whether a dataset is the federation's lineage, remembered alike.
 import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { preparedRead, type Executor } from "../../db/client";
-import { datasetVersions, type DatasetVersion } from "../../db/schema";
+import { datasetVersions, datasets, type DatasetVersion } from "../../db/schema";
 
 const byId = preparedRead("dataset_version_by_id", (db) => db.select().from(datasetVersions).where(eq(datasetVersions.id, sql.placeholder("id"))));
 
@@ -34,4 +35,18 @@ function remember(version: Pick<DatasetVersion, "id" | "datasetId">): void {
  */
 export function knownDatasetOf(versionId: string): string | undefined {
   return datasetOf.get(versionId);
+}
+
+const federationFlag = preparedRead("dataset_federation_flag", (db) => db.select({ federation: datasets.federation }).from(datasets).where(eq(datasets.id, sql.placeholder("id"))));
+/** Dataset id → whether it is the federation's lineage, as read (a dataset is made one or the other, never changed). */
+const federationOf = new Map<string, boolean>();
+
+/** Whether the dataset is the federation's lineage (whose runs are federated runs); remembered once read. */
+export async function isFederationLineage(db: Executor, datasetId: string): Promise<boolean> {
+  const known = federationOf.get(datasetId);
+  if (known !== undefined) return known;
+  const federation = (await federationFlag(db, { id: datasetId }))[0]?.federation ?? false;
+  if (federationOf.size >= REMEMBERED) federationOf.clear();
+  federationOf.set(datasetId, federation);
+  return federation;
 }

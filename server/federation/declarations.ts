@@ -92,8 +92,9 @@ export async function recordDeclarations(db: Db, actor: UserActor, dataDir: stri
           sourceDigest: contentDigest,
           contentDigest,
           bytes: Buffer.byteLength(content),
+          // One record per party; the people are those the parties state (a person-level run samples from them).
           recordCount: parties.length,
-          subjectCount: parties.length,
+          subjectCount: parties.reduce((n, p) => n + Math.max(1, p.statedUnits ?? 0), 0),
           maxRecordsPerSubject: 1,
           fields: ["name", "stated_units", "public_key_sha256", "enrolled_at"],
           piiReport: createPiiScanner().report(), // nothing to scan: a declaration holds no record

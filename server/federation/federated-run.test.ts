@@ -4,9 +4,7 @@
 // rounds apply while one party is killed mid-round (each later round completes from the survivors, or is abandoned
 // and retried); every applied round is charged once, the model is registered with lineage to the declarations and
 // its epsilon recomputed from the ledger's events, the audit chain verifies, and nothing received holds a record.
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,55 +17,29 @@ import { composed, dpSgdEvent, groupPrivacy } from "../../trainer/privacy";
 import { actorOf } from "../actor";
 import { verifyChain } from "../audit/service";
 import { LEDGER_ACCOUNTANT, lineageSpend } from "../budgets/ledger";
-import { Runner } from "../jobs/runner";
-import { TRAINER_COMMAND } from "../jobs/trainer-process";
 import { exportProvenance } from "../provenance/export";
 import { signingKey } from "../provenance/keys";
 import { verifyBundle } from "../provenance/verify";
 import { launchRun } from "../runs/service";
 import type { RunRequest } from "../runs/run-request";
-import { callerAs, killGroup, pretrainTinyModel, refusal, registerTinyModel, snapshot, testWorld, until, type TestWorld } from "../testing";
+import { callerAs, killGroup, refusal, snapshot, until, type TestWorld } from "../testing";
 import { recordDeclarations } from "./declarations";
 import { listRounds } from "./round-views";
-import { startTestCoordinator, type TestCoordinator } from "./testing";
+import { federatedTestWorld, type FederatedTestWorld } from "./testing";
 
+let f: FederatedTestWorld;
 let world: TestWorld;
-let coordinator: TestCoordinator;
-let runner: Runner;
 let dir: string;
 let baseId: string;
-const children = new Map<string, ChildProcess>();
-const errors: string[] = [];
 
 beforeAll(async () => {
-  world = await testWorld();
-  dir = mkdtempSync(path.join(tmpdir(), "ledger-federated-run-"));
-  await pretrainTinyModel(dir);
-  baseId = await registerTinyModel(world.db, dir);
-  coordinator = await startTestCoordinator(world.db);
   // Subjects overlap pairwise (A with B: p8..p11; B with C: p20..p23), never all three: k = 2.
-  const first_ = { A: 0, B: 8, C: 20 } as const;
-  for (const name of ["A", "B", "C"] as const) {
-    const { token } = await callerAs(world.db, world.users.admin).federation.registerParty({ name });
-    const data = path.join(dir, `${name}.jsonl`);
-    writeFileSync(data, Array.from({ length: 12 }, (_, i) => JSON.stringify({ text: `${name} clinic letter ${i}: follow-up in two weeks`, subject: `p${first_[name] + i}` })).join("\n"));
-    const args = ["tsx", "trainer/federation/party-cli.ts", "--coordinator", coordinator.url, "--token", token, "--data", data, "--key", path.join(dir, `${name}.key`), "--model", path.join(dir, "models", "tiny"), "--poll", "0.1"];
-    const child = spawn("npx", args, { cwd: path.resolve(import.meta.dirname, "../.."), stdio: ["ignore", "ignore", "pipe"], detached: true });
-    child.stderr!.on("data", (d: Buffer) => errors.push(`${name}: ${d.toString()}`));
-    children.set(name, child);
-  }
-  await until(async () => (await callerAs(world.db, world.users.auditor).federation.parties()).filter((p) => p.status === "enrolled").length === 3, "three enrolled parties", 60_000).catch((err: Error) => {
-    throw new Error(`${err.message}; the parties said: ${errors.join(" | ")}`);
-  });
-  runner = new Runner({ db: world.db, dataDir: dir, concurrency: 1, trainerCommand: TRAINER_COMMAND, pollMs: 50, leaseMs: 60_000, log: () => {} });
+  const records = (name: string, from: number) => Array.from({ length: 12 }, (_, i) => ({ text: `${name} clinic letter ${i}: follow-up in two weeks`, subject: `p${from + i}` }));
+  f = await federatedTestWorld("federated-run", { A: records("A", 0), B: records("B", 8), C: records("C", 20) });
+  ({ world, dir, baseId } = f);
 }, 120_000);
 
-afterAll(async () => {
-  for (const c of children.values()) killGroup(c);
-  await runner?.stop();
-  await coordinator.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => f?.close());
 
 const federated = (versionId: string, rounds: number, noiseMultiplier: number): RunRequest => ({
   datasetVersionId: versionId,
@@ -80,7 +52,7 @@ const federated = (versionId: string, rounds: number, noiseMultiplier: number): 
   learningRate: 0.01,
   fineTuning: { method: "full" },
   maxRecordsPerSubject: 1,
-  federation: { localSteps: 2, localBatchSize: 4, answerSeconds: 8, noise: "central" },
+  federation: { localSteps: 2, localBatchSize: 4, answerSeconds: 8, noise: "central", clip: "party" },
 });
 
 describe("a federated run with party processes", () => {
@@ -101,9 +73,9 @@ describe("a federated run with party processes", () => {
     const overlap = (await callerAs(world.db, officer).federation.overlaps()).find((o) => o.status === "done")!;
     expect(overlap.mostPartiesOfOnePerson).toBe(2);
 
-    // The federation's budget protects a party; another unit is refused.
+    // The federation's budget protects a party (or a person); a record is refused.
     const budget = { datasetId, epsilon: 30, delta: 1e-5, renewsOn: "2099-01-01" };
-    expect((await refusal(callerAs(world.db, officer).budgets.set({ ...budget, privacyUnit: "subject" }))).message).toMatch(/party as the privacy unit/);
+    expect((await refusal(callerAs(world.db, officer).budgets.set({ ...budget, privacyUnit: "record" }))).message).toMatch(/party or the subject as the privacy unit/);
     await callerAs(world.db, officer).budgets.set({ ...budget, privacyUnit: "party" });
     await callerAs(world.db, world.users.admin).datasets.grantAccess({ datasetId, userId: engineer.id });
 
@@ -114,19 +86,20 @@ describe("a federated run with party processes", () => {
     expect(over).toMatchObject({ code: "CONFLICT" });
     expect(over.message).toMatch(/budget/);
     expect(await governance()).toEqual(before);
-    // A federated run must say it is one, and protect a party.
-    expect((await refusal(callerAs(world.db, engineer).runs.launch({ ...federated(declared.versionId, 3, 1), federation: undefined }))).message).toMatch(/party/);
+    // A run on the federation's lineage must be a federated run, and protect a party when parties clip their updates.
+    expect((await refusal(callerAs(world.db, engineer).runs.launch({ ...federated(declared.versionId, 3, 1), federation: undefined }))).message).toMatch(/its runs are federated runs/);
+    expect((await refusal(callerAs(world.db, engineer).runs.launch({ ...federated(declared.versionId, 3, 1), privacyUnit: "subject" }))).message).toMatch(/privacy unit must be party/);
 
     const rounds = 3;
     const { runId } = await launchRun(world.db, engineer, actorOf(engineer), federated(declared.versionId, rounds, 1));
-    await runner.start();
+    await f.runner.start();
     const roundsOf = () => world.db.select().from(federationRounds).where(eq(federationRounds.runId, runId));
     await until(async () => (await roundsOf()).some((r) => r.status === "applied"), "the first applied round", 120_000).catch((err: Error) => {
-      throw new Error(`${err.message}; the parties said: ${errors.join(" | ")}`);
+      throw new Error(`${err.message}; the parties said: ${f.parties.errors.join(" | ")}`);
     });
     // Kill C when the next round asks it for its update.
     await until(async () => (await first(world.db.select().from(federationMail).where(eq(federationMail.kind, "round.update")))) !== undefined, "the next round's update", 120_000);
-    killGroup(children.get("C")!);
+    killGroup(f.parties.processes.get("C")!);
     await until(async () => ["finished", "failed"].includes((await first(world.db.select().from(runs).where(eq(runs.id, runId))))!.status), "the run's end", 240_000);
 
     const run = (await first(world.db.select().from(runs).where(eq(runs.id, runId))))!;
@@ -166,7 +139,7 @@ describe("a federated run with party processes", () => {
     expect(shown.some((r) => r.dropped.includes("C"))).toBe(true);
 
     expect((await verifyChain(world.db)).ok).toBe(true);
-    for (const body of coordinator.received) expect(body).not.toContain("clinic letter");
+    for (const body of f.coordinator.received) expect(body).not.toContain("clinic letter");
     expect(await world.db.select().from(federationMail).where(and(eq(federationMail.session, recorded[0]!.id)))).toEqual([]);
   }, 420_000);
 
@@ -176,7 +149,7 @@ describe("a federated run with party processes", () => {
     const spec: RunRequest = {
       ...federated(cohort.latest!.versionId, 1, 1),
       fineTuning: { method: "lora", rank: 2 },
-      federation: { localSteps: 1, localBatchSize: 4, answerSeconds: 8, noise: "distributed" },
+      federation: { localSteps: 1, localBatchSize: 4, answerSeconds: 8, noise: "distributed", clip: "party" },
     };
     // Distributed noise is given by its noise multiplier, not calibrated to a target.
     expect((await refusal(callerAs(world.db, engineer).runs.launch({ ...spec, privacy: { mode: "target_epsilon", targetEpsilon: 5 } }))).message).toMatch(/noise multiplier/);

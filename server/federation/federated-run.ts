@@ -84,7 +84,8 @@ async function drive(db: Db, dataDir: string, run: Run, runnerId: string, stoppi
   const spec: RunRequest = runRequestInput.parse(JSON.parse(run.spec));
   const federation = spec.federation!;
   const version = (await datasetVersionById(db, run.datasetVersionId))!;
-  const parties = (await declarationsOf(db, version.id)).map((d) => d.partyId);
+  const declarations = await declarationsOf(db, version.id);
+  const parties = declarations.map((d) => d.partyId);
   const base = (await first(db.select().from(modelVersions).where(eq(modelVersions.id, run.baseModelVersionId))))!;
   const baseDir = await modelStoreFor(dataDir).materialize(base.weightsPath);
   const baseModel = readModelDir(baseDir);
@@ -103,6 +104,17 @@ async function drive(db: Db, dataDir: string, run: Run, runnerId: string, stoppi
     noise: federation.noise,
     training: { steps: federation.localSteps, batchSize: federation.localBatchSize, learningRate: spec.learningRate },
     loraRank: spec.fineTuning.method === "lora" ? spec.fineTuning.rank : null,
+    // Clipping per person: each party's whole vector is bounded by C times the people it declared, and the sum is
+    // divided by q times all the people declared.
+    ...(federation.clip === "person"
+      ? {
+          personClip: { bound: spec.clipNorm, records_per_person: spec.maxRecordsPerSubject },
+          perPerson: {
+            bounds: new Map(declarations.map((d) => [d.partyId, spec.clipNorm * Math.max(1, d.statedUnits)])),
+            expected: run.samplingRate * declarations.reduce((n, d) => n + Math.max(1, d.statedUnits), 0),
+          },
+        }
+      : { personClip: null }),
     answerMs: federation.answerSeconds * 1000,
   };
   const charged = serialiseEvent(dpSgdEvent(run.samplingRate, run.noiseMultiplier, 1));

@@ -24,6 +24,8 @@ export interface RemoteRoundSettings extends Omit<RoundSettings, "roundId"> {
   training: LocalTrainingSettings;
   /** LoRA's rank when the global weights are adapters; null for every weight. */
   loraRank: number | null;
+  /** With a person as the unit: each person's bound and the most records of one person (parties clip per person). */
+  personClip: { bound: number; records_per_person: number } | null;
   /** How long each step waits for a party's answer. */
   answerMs: number;
 }
@@ -95,7 +97,7 @@ class MailboxRoundParty implements RoundParty {
   }
 
   async maskedUpdate(global: Float32Array, clipNorm: number, { scale, noiseStd }: Encoding, contribute: boolean): Promise<MaskedInput | null> {
-    const body = { weights: floatsToBase64(global), clip_norm: clipNorm, scale, noise_std: noiseStd, contribute, lora_rank: this.settings.loraRank, training: this.settings.training };
+    const body = { weights: floatsToBase64(global), clip_norm: clipNorm, scale, noise_std: noiseStd, contribute, lora_rank: this.settings.loraRank, person_clip: this.settings.personClip, training: this.settings.training };
     const answer = await this.ask("round.update", body, "round.masked");
     if (!answer) return null;
     try {

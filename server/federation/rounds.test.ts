@@ -3,9 +3,6 @@
 // then one party is killed mid-round, and the round completes from the survivors or is abandoned cleanly. Each round
 // is recorded and audited, its mail deleted; nothing the coordinator received holds a record. A party answering an
 // update of the wrong shape is refused, logged and left out; the round applies from the others.
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,63 +13,39 @@ import { newEnrolmentKey, signMessage, type MailKind, type PartyMessage } from "
 import { AggregationParty, type AdvertisedKeys, type EncryptedShares } from "../../trainer/contract/federation/secure-aggregation";
 import { readModelWeights } from "../../trainer/contract/model-files";
 import { inputDigest, listAudit, verifyChain } from "../audit/service";
-import { callerAs, killGroup, pretrainTinyModel, testWorld, until, type TestWorld } from "../testing";
+import { callerAs, killGroup, until, type TestWorld } from "../testing";
 import { runRemoteRound } from "./remote-round";
 import { acceptMessage, enrolParty } from "./service";
-import { startTestCoordinator, type TestCoordinator } from "./testing";
+import { federatedTestWorld, type FederatedTestWorld } from "./testing";
 
+let f: FederatedTestWorld;
 let world: TestWorld;
-let coordinator: TestCoordinator;
-let url: string;
-let dir: string;
-const children = new Map<string, ChildProcess>();
-const errors: string[] = [];
-const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  world = await testWorld();
-  dir = mkdtempSync(path.join(tmpdir(), "ledger-rounds-"));
-  await pretrainTinyModel(dir);
-  coordinator = await startTestCoordinator(world.db);
-  url = coordinator.url;
-  for (const name of ["A", "B", "C"]) {
-    const { partyId, token } = await callerAs(world.db, world.users.admin).federation.registerParty({ name });
-    ids[name] = partyId;
-    const data = path.join(dir, `${name}.jsonl`);
-    writeFileSync(data, Array.from({ length: 12 }, (_, i) => JSON.stringify({ text: `${name} ward note ${i}: the patient is resting`, subject: `${name}${i}` })).join("\n"));
-    const args = ["tsx", "trainer/federation/party-cli.ts", "--coordinator", url, "--token", token, "--data", data, "--key", path.join(dir, `${name}.key`), "--model", path.join(dir, "models", "tiny"), "--poll", "0.1"];
-    const child = spawn("npx", args, { cwd: path.resolve(import.meta.dirname, "../.."), stdio: ["ignore", "ignore", "pipe"], detached: true });
-    child.stderr!.on("data", (d: Buffer) => errors.push(`${name}: ${d.toString()}`));
-    children.set(name, child);
-  }
-  await until(async () => (await callerAs(world.db, world.users.auditor).federation.parties()).filter((p) => p.status === "enrolled").length === 3, "three enrolled parties", 60_000).catch((err: Error) => {
-    throw new Error(`${err.message}; the parties said: ${errors.join(" | ")}`);
-  });
+  const records = (name: string) => Array.from({ length: 12 }, (_, i) => ({ text: `${name} ward note ${i}: the patient is resting`, subject: `${name}${i}` }));
+  f = await federatedTestWorld("rounds", { A: records("A"), B: records("B"), C: records("C") });
+  world = f.world;
 }, 120_000);
-afterAll(async () => {
-  for (const c of children.values()) killGroup(c);
-  await coordinator.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => f?.close());
 
-const settings = (answerMs: number) => ({ samplingRate: 1, clipNorm: 5, noiseMultiplier: 0.1, training: { steps: 2, batchSize: 4, learningRate: 0.01 }, loraRank: null, answerMs });
+const settings = (answerMs: number) => ({ samplingRate: 1, clipNorm: 5, noiseMultiplier: 0.1, training: { steps: 2, batchSize: 4, learningRate: 0.01 }, loraRank: null, personClip: null, answerMs });
 
 describe("federated rounds with party processes", () => {
   it("applies a round from every party's masked update; then survives a party killed mid-round", async () => {
-    const global = flattenByName(readModelWeights(path.join(dir, "models", "tiny")));
+    const global = flattenByName(readModelWeights(path.join(f.dir, "models", "tiny")));
     const first_ = await runRemoteRound(world.db, global, settings(60_000));
-    if (!first_.applied) throw new Error(`${first_.reason}; the parties said: ${errors.join(" | ")}`);
-    expect(first_.survivors).toEqual(Object.values(ids).sort());
+    if (!first_.applied) throw new Error(`${first_.reason}; the parties said: ${f.parties.errors.join(" | ")}`);
+    expect(first_.survivors).toEqual(Object.values(f.parties.ids).sort());
     expect(first_.weights).toHaveLength(global.length);
     expect(first_.weights.some((w, i) => w !== global[i])).toBe(true);
 
     // Kill C as soon as the second round asks it for its update.
     const second = runRemoteRound(world.db, first_.weights, settings(8_000));
     await until(async () => (await first(world.db.select().from(federationMail).where(eq(federationMail.kind, "round.update")))) !== undefined, "the second round's update", 60_000);
-    killGroup(children.get("C")!);
+    killGroup(f.parties.processes.get("C")!);
     const outcome = await second;
     if (outcome.applied) {
-      expect(outcome.survivors).toEqual(expect.arrayContaining([ids.A, ids.B]));
+      expect(outcome.survivors).toEqual(expect.arrayContaining([f.parties.ids.A, f.parties.ids.B]));
       expect(outcome.weights.some((w, i) => w !== first_.weights[i])).toBe(true);
     } else {
       expect(outcome.weights).toBe(first_.weights);
@@ -81,7 +54,7 @@ describe("federated rounds with party processes", () => {
     const rounds = await world.db.select().from(federationRounds);
     expect(rounds.map((r) => r.status).sort()).toEqual(outcome.applied ? ["applied", "applied"] : ["abandoned", "applied"]);
     expect(await world.db.select().from(federationMail)).toEqual([]);
-    for (const body of coordinator.received) expect(body).not.toContain("ward note");
+    for (const body of f.coordinator.received) expect(body).not.toContain("ward note");
     expect((await verifyChain(world.db)).ok).toBe(true);
   }, 180_000);
 
@@ -110,13 +83,13 @@ describe("federated rounds with party processes", () => {
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
-    const global = flattenByName(readModelWeights(path.join(dir, "models", "tiny")));
+    const global = flattenByName(readModelWeights(path.join(f.dir, "models", "tiny")));
     const outcome = await runRemoteRound(world.db, global, settings(8_000));
     stop = true;
     await loop;
     expect(outcome.applied).toBe(true);
     expect(outcome.dropped).toContain(partyId);
-    expect(outcome.survivors).toEqual(expect.arrayContaining([ids.A, ids.B]));
+    expect(outcome.survivors).toEqual(expect.arrayContaining([f.parties.ids.A, f.parties.ids.B]));
     // The refusal's audit entry digests its reason and round.
     const round = (await world.db.select().from(federationRounds).where(eq(federationRounds.status, "applied"))).find((r) => JSON.parse(r.outcome!).dropped.includes(partyId))!;
     const refusals = (await listAudit(world.db, { action: "federation.refused", entityId: partyId }, 1, 5)).entries;

@@ -264,8 +264,9 @@ export async function guarantees(db: Executor, versionId: string) {
     const stated = spendOf(considered, budget.delta);
     const own = spendOf(considered.filter((r) => chainRunIds.has(r.id)), budget.delta);
     const unit = budget.privacyUnit;
-    // With parties as the unit, a person at k parties has k-fold group privacy (k from the overlap of subjects).
-    const partyK = unit === "party" ? await partiesPerPersonOfRuns(db, considered.map((r) => r.id), (await lineageUnitCounts(db, datasetId)).party) : null;
+    // On the federation's lineage a person held by k parties is k parties (or k persons: one at each), so k-fold group
+    // privacy (k from the overlap of subjects).
+    const partyK = dataset.federation ? await partiesPerPersonOfRuns(db, considered.map((r) => r.id), (await lineageUnitCounts(db, datasetId)).party) : null;
     return {
       datasetId,
       datasetName: dataset.name,
@@ -278,7 +279,7 @@ export async function guarantees(db: Executor, versionId: string) {
       naiveEpsilonSum: stated.naiveEpsilonSum,
       recordsPerPersonBound: budget.recordsPerPersonBound,
       personLevel: unit === "record" ? personLevel(stated.epsilon, budget.delta, budget.recordsPerPersonBound) : partyK && partyK.k > 1 ? groupPrivacy(stated.epsilon, budget.delta, partyK.k) : null,
-      /** With parties as the unit: the most parties one person is at (k), and the overlap that measured it (null: every party). */
+      /** On the federation's lineage: the most parties one person is at (k), and the overlap that measured it (null: every party). */
       partiesPerPerson: partyK,
       /** The model versions whose synthetic data brought this lineage in (post-processing); empty when trained on it directly. */
       viaSyntheticOf: [...new Set(covers.flatMap((c) => (c.viaSyntheticOf ? [c.viaSyntheticOf] : [])))],

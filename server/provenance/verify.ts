@@ -191,16 +191,18 @@ function checkLineage(lineage: Lineage, accountantName: AccountantName): Check[]
       : fail(`the own runs' epsilon ${epsilon} exceeds the lineage's ${recomputed}`);
   });
   const personCheck = attempt(`person-level figure of ${label}`, () => {
-    const party = lineage.privacy_unit === "party";
-    if (party && lineage.parties_per_person === null) return fail("parties as the unit, but no parties_per_person (k) is stated");
-    const k = party ? lineage.parties_per_person!.k : Math.max(1, ...lineage.dataset_versions.map((v) => v.records_per_person_bound));
-    const of = party ? "parties a person is at" : "records per person";
-    const applies = lineage.privacy_unit !== "subject" && k > 1;
+    // On the federation's lineage (parties_per_person stated; required with parties as the unit) k is the parties one
+    // person is at, whatever the unit; elsewhere the records per person of a record-level budget.
+    const perParty = lineage.parties_per_person;
+    if (lineage.privacy_unit === "party" && perParty === null) return fail("parties as the unit, but no parties_per_person (k) is stated");
+    const k = perParty ? perParty.k : Math.max(1, ...lineage.dataset_versions.map((v) => v.records_per_person_bound));
+    const of = perParty ? "parties a person is at" : "records per person";
+    const applies = (perParty !== null || lineage.privacy_unit === "record") && k > 1;
     const stated = lineage.person_level;
     if (!applies) {
       return stated === null
-        ? pass(lineage.privacy_unit === "subject" ? "none needed: the privacy unit is a person" : `none needed: at most one of the ${of}`)
-        : fail(`stated, but it applies only with records or parties as the unit and k > 1 ${of}`);
+        ? pass(lineage.privacy_unit === "subject" && !perParty ? "none needed: the privacy unit is a person" : `none needed: at most one of the ${of}`)
+        : fail(`stated, but it applies only with records as the unit, or on the federation's lineage, and k > 1 ${of}`);
     }
     if (stated === null) return fail(`missing: k = ${k} ${of}`);
     if (recomputed === undefined) return fail("epsilon could not be recomputed");

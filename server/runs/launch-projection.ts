@@ -18,7 +18,7 @@ import { existingBudget, lockedBudget } from "../budgets/service";
 import type { SessionUser } from "../context";
 import { maySeeDataset, requireTrainer } from "../datasets/access";
 import { filesDeletedRefusal } from "../datasets/version-files";
-import { datasetVersionById, knownDatasetOf, extraFieldsOf } from "../datasets/version-row";
+import { datasetVersionById, isFederationLineage, knownDatasetOf, extraFieldsOf } from "../datasets/version-row";
 import { AppError } from "../errors";
 import { visibleModelVersion } from "../models/visibility";
 import { syntheticUseRefusal } from "../synthetic/use";
@@ -136,6 +136,8 @@ export async function checkedLaunch(db: Executor, user: SessionUser, input: RunR
   }
   const syntheticRefusal = await syntheticUseRefusal(db, version);
   if (syntheticRefusal) throw new AppError("CONFLICT", syntheticRefusal);
+  const federated = federatedRequestRefusal(input, await isFederationLineage(db, version.datasetId));
+  if (federated) throw new AppError("BAD_REQUEST", federated);
   if (state.status === "rejected") throw state.reason;
   return { subject: { version, base }, state: state.value };
 }
@@ -225,8 +227,6 @@ export function projectOnto({ version, base }: LaunchSubject, input: RunRequest,
   if (input.privacyUnit !== budget.privacyUnit) {
     throw new AppError("BAD_REQUEST", `This dataset's budget protects each ${budget.privacyUnit}; the run must use the same privacy unit.`);
   }
-  const federated = federatedRequestRefusal(input);
-  if (federated) throw new AppError("BAD_REQUEST", federated);
   const population = input.privacyUnit === "subject" ? version.subjectCount : version.recordCount;
   const sampled = input.batch.by === "sampling_rate" ? input.batch.samplingRate : Math.min(1, input.batch.expectedBatchSize / population);
   const steps = input.length.by === "steps" ? input.length.steps : Math.ceil(input.length.epochs / sampled);

@@ -35,8 +35,10 @@ export async function runDetail(db: Executor, user: SessionUser, runId: string) 
       )) ?? null)
     : null;
   const chargedEpsilon = epsilonAt(run.chargedSteps);
-  // A federated run protects each party; a person at k parties has k-fold group privacy (k from the overlap of subjects).
-  const partyK = run.privacyUnit === "party" ? await partiesPerPersonOfRuns(db, [run.id], (await first(db.select({ n: datasetVersions.recordCount }).from(datasetVersions).where(eq(datasetVersions.id, run.datasetVersionId))))!.n) : null;
+  // A federated run protects each party (or each person at one party); a person at k parties has k-fold group privacy
+  // (k from the overlap of subjects).
+  const federated = runRequestInput.parse(JSON.parse(run.spec)).federation !== undefined;
+  const partyK = federated ? await partiesPerPersonOfRuns(db, [run.id], (await first(db.select({ n: datasetVersions.recordCount }).from(datasetVersions).where(eq(datasetVersions.id, run.datasetVersionId))))!.n) : null;
   return {
     run: { ...runView(run), spec: runRequestInput.parse(JSON.parse(run.spec)) },
     /** The model version the run produced (family and number), or null. */
@@ -45,7 +47,7 @@ export async function runDetail(db: Executor, user: SessionUser, runId: string) 
     failure: run.status === "failed" ? explainFailure(run.statusReason) : null,
     delta,
     chargedEpsilon,
-    /** With parties as the unit: k, and the person-level figure of the charged epsilon (null when k is 1). */
+    /** A federated run: k, and the person-level figure of the charged epsilon (null when k is 1). */
     partiesPerPerson: partyK,
     personLevel: partyK && partyK.k > 1 ? groupPrivacy(chargedEpsilon, delta, partyK.k) : null,
     reservedEpsilon: isActive(run) ? epsilonAt(reservedSteps(run)) : null,

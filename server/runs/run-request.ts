@@ -66,25 +66,42 @@ export const runRequestInput = z.object({
        * discrete Gaussian noise before masking (distributed: the coordinator never sees a sum without it).
        */
       noise: z.enum(["central", "distributed"]).default("central"),
+      /**
+       * What each party clips: its whole update (the party is the unit), or each person's share of it, one SGD step of
+       * per-person clipped gradients (a person is the unit; at most maxRecordsPerSubject records of each).
+       */
+      clip: z.enum(["party", "person"]).default("party"),
     })
     .optional(),
 });
 export type RunRequest = z.infer<typeof runRequestInput>;
 
 /**
- * Why a request cannot be what it says, federated or not, or null: the party is the unit of federated runs and of no
- * other; a federated run has no canaries and no task (the server holds none of the parties' records to plant them in
- * or to score).
+ * Why a request cannot be what it says, or null. Runs on the federation's lineage (`federationLineage`) are federated
+ * runs and no other is. A federated run protects a party, or a person when parties clip per person (then one local
+ * step of central noise: see trainer/federation/local-update.ts); it has no canaries and no task (the server holds
+ * none of the parties' records to plant them in or to score); distributed noise is given by its own settings.
  */
-export function federatedRequestRefusal(input: RunRequest): string | null {
-  const federated = input.federation !== undefined;
-  if (federated !== (input.privacyUnit === "party")) {
-    return federated ? "A federated run protects each party: its privacy unit must be party." : "Only a federated run has the party as its privacy unit.";
+export function federatedRequestRefusal(input: RunRequest, federationLineage: boolean): string | null {
+  const federation = input.federation;
+  if (federationLineage !== (federation !== undefined)) {
+    return federationLineage
+      ? "This is the federation's lineage: its runs are federated runs (give the federation settings), trained by the parties."
+      : "Only the federation's lineage takes federated runs.";
   }
-  if (!federated) return null;
+  if (!federation) return input.privacyUnit === "party" ? "Only a federated run has the party as its privacy unit." : null;
+  const unit = federation.clip === "person" ? "subject" : "party";
+  if (input.privacyUnit !== unit) {
+    return federation.clip === "person"
+      ? "When parties clip per person, the privacy unit is a subject (a person)."
+      : "A federated run whose parties clip their whole update protects each party: its privacy unit must be party.";
+  }
   if (input.canaries) return "A federated run cannot plant canaries: the coordinator holds none of the parties' records.";
   if (input.task) return "A federated run has no task: the coordinator holds no labelled record to score it on.";
-  if (input.federation!.noise === "distributed" && (input.privacy.mode !== "noise_multiplier" || input.batch.by !== "sampling_rate")) {
+  if (federation.clip === "person" && (federation.noise !== "central" || federation.localSteps !== 1)) {
+    return "Clipping per person takes one local step with central noise: a second step would let one person move the others' gradients, and distributed noise is calibrated to whole updates.";
+  }
+  if (federation.noise === "distributed" && (input.privacy.mode !== "noise_multiplier" || input.batch.by !== "sampling_rate")) {
     return "With distributed noise, give the noise multiplier and the parties' sampling rate themselves: the charge is computed from them.";
   }
   return null;

@@ -1,5 +1,6 @@
 // A party's local training: its trainable weights flatten and assign back exactly (a vector of the wrong length is
-// refused); its delta from the global weights is what its steps moved them by; and DP-FedAvg over secure aggregation
+// refused); its delta from the global weights is what its steps moved them by; clipped per person, it is the sum of
+// each person's clipped term (a one-person loop), none over C; and DP-FedAvg over secure aggregation
 // with four parties, each fine-tuning the GPT model on its own units, lowers the loss on all of them.
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
@@ -8,7 +9,7 @@ import type { Unit } from "../model/batch";
 import type { Model } from "../model/model";
 import { plainGradients } from "../step/plain-step";
 import { randomUnits, testModel } from "../testing";
-import { assignTrainable, flattenTrainable, localDelta, trainableOrder } from "./local-update";
+import { assignTrainable, flattenTrainable, localDelta, personClippedDelta, trainableOrder } from "./local-update";
 
 const LORA = { rank: 2, alpha: 4 };
 
@@ -39,6 +40,22 @@ describe("a party's local update", () => {
     expect(delta.some((v) => v !== 0)).toBe(true);
     const after = await flattenTrainable(model);
     for (let i = 0; i < global.length; i++) expect(after[i]!).toBeCloseTo(global[i]! + delta[i]!, 5);
+  });
+
+  it("clipping per person: the delta is the sum of each person's alone, and no person moves it by more than C", async () => {
+    const model = testModel(LORA);
+    const persons = randomUnits(5, 20, 6);
+    const global = await flattenTrainable(model);
+    const clip = { learningRate: 0.5, personClip: 0.01, recordsPerPerson: 8 };
+    const all = await personClippedDelta(model, persons, global, clip);
+    // One step from the same weights: the delta is linear in the persons, checked against a one-person loop.
+    const alone = await Promise.all(persons.map((p) => personClippedDelta(model, [p], global, clip)));
+    for (let i = 0; i < all.length; i++) expect(all[i]!).toBeCloseTo(alone.reduce((s, d) => s + d[i]!, 0), 6);
+    const norm = (v: Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+    for (const d of alone) expect(norm(d)).toBeLessThanOrEqual(clip.personClip * (1 + 1e-4));
+    // Removing a person moves the delta by its own term alone.
+    const without = await personClippedDelta(model, persons.slice(1), global, clip);
+    expect(norm(all.map((v, i) => v - without[i]!))).toBeLessThanOrEqual(clip.personClip * (1 + 1e-4));
   });
 
   it("DP-FedAvg over four parties fine-tuning the model lowers the loss on everyone's units", async () => {

@@ -1,12 +1,15 @@
 // A party's local training in a federated round: from the global weights of the trainable parameters (every weight,
 // or only the LoRA adapters), a few non-private Adam steps on its own records (fresh optimiser state each round), and
-// its delta, flattened in the parameters' name order (what secure aggregation clips, masks and sums). The party, not
-// the record, is the privacy unit here: its whole delta is clipped and the noise added to the sum (fedavg.ts).
+// its delta, flattened in the parameters' name order (what secure aggregation clips, masks and sums). With the party
+// as the privacy unit its whole delta is clipped (fedavg.ts). With a person as the unit the party clips per person
+// instead (personClippedDelta): one SGD step from the global weights of every person's gradient clipped, so that each
+// person moves the delta by at most C.
 import * as tf from "@tensorflow/tfjs";
 import { chooseWithoutReplacement } from "../contract/secure-random";
 import type { Unit } from "../model/batch";
 import type { Model } from "../model/model";
 import { Optimizer } from "../model/optimizer";
+import { clippedSums, sampleUnits } from "../step/dp-step";
 import { plainStep } from "../step/plain-step";
 
 export interface LocalTraining {
@@ -57,4 +60,35 @@ export async function localDelta(model: Model, units: readonly Unit[], global: F
   }
   const after = await flattenTrainable(model);
   return after.map((v, i) => v - global[i]!);
+}
+
+/** How a party clips per person: each person's share of the delta at most `personClip`, over at most k records. */
+export interface PersonClipping {
+  learningRate: number;
+  personClip: number;
+  recordsPerPerson: number;
+}
+
+/**
+ * The party's delta with a person as the unit: one SGD step from `global`, -lr · Σ_person clip(g_person, C / lr) (the
+ * DP step's per-unit clipping, without noise; at most k records of each person, chosen at random). One step, so that
+ * removing a person changes the delta by its own clipped term alone, of norm at most C: after a second step the other
+ * persons' gradients would depend on it too.
+ */
+export async function personClippedDelta(model: Model, persons: readonly Unit[], global: Float32Array, c: PersonClipping): Promise<Float32Array> {
+  assignTrainable(model, global);
+  const settings = { samplingRate: 1, noiseMultiplier: 0, clipNorm: c.personClip / c.learningRate, clipping: "flat" as const, maxPhysicalBatch: 16, recordsPerUnit: c.recordsPerPerson };
+  const { sums } = clippedSums(model, sampleUnits(persons, 1, c.recordsPerPerson), settings);
+  try {
+    const parts = await Promise.all(trainableOrder(model).map((name) => sums.get(name)!.data() as Promise<Float32Array>));
+    const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const part of parts) {
+      for (let i = 0; i < part.length; i++) out[at + i] = -c.learningRate * part[i]!;
+      at += part.length;
+    }
+    return out;
+  } finally {
+    tf.dispose([...sums.values()]);
+  }
 }

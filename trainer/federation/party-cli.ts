@@ -15,7 +15,7 @@ import { loraOf } from "../contract/federation/trainable";
 import { readModelWeights } from "../contract/model-files";
 import { createModel, initialLoraWeights, loadModel, type Model } from "../model/model";
 import { recordTokens } from "../model/tokenizer";
-import { localDelta } from "./local-update";
+import { localDelta, personClippedDelta } from "./local-update";
 import { PartyOverlaps } from "./party-overlap";
 import { PartyRounds, type LocalUpdate } from "./party-rounds";
 
@@ -25,13 +25,12 @@ const keyFileSchema = z.strictObject({ coordinator: z.string(), party_id: z.uuid
 class PartyError extends Error {}
 
 /**
- * What the data file says of its people: how many (distinct `subject`s; a record without one is a person of its own)
- * and the subject ids (for overlaps). Refuses a malformed line, naming it.
+ * What the data file says of its people: how many (distinct `subject`s; a record without one is a person of its own),
+ * the subject ids (for overlaps), and each person's texts. Refuses a malformed line, naming it.
  */
-function readPeople(file: string): { units: number; subjects: string[]; texts: string[] } {
-  const subjects = new Set<string>();
-  const texts: string[] = [];
-  let anonymous = 0;
+function readPeople(file: string): { units: number; subjects: string[]; people: string[][] } {
+  const bySubject = new Map<string, string[]>();
+  const alone: string[][] = [];
   readFileSync(file, "utf8")
     .split("\n")
     .forEach((line, i) => {
@@ -44,20 +43,23 @@ function readPeople(file: string): { units: number; subjects: string[]; texts: s
       }
       const parsed = z.object({ text: z.string().min(1), subject: z.string().min(1).optional() }).safeParse(record);
       if (!parsed.success) throw new PartyError(`${file}:${i + 1}: a record needs a non-empty "text" (and may name a "subject")`);
-      texts.push(parsed.data.text);
-      if (parsed.data.subject === undefined) anonymous++;
-      else subjects.add(parsed.data.subject);
+      const { text, subject } = parsed.data;
+      if (subject === undefined) alone.push([text]);
+      else bySubject.set(subject, [...(bySubject.get(subject) ?? []), text]);
     });
-  return { units: subjects.size + anonymous, subjects: [...subjects], texts };
+  return { units: bySubject.size + alone.length, subjects: [...bySubject.keys()], people: [...bySubject.values(), ...alone] };
 }
 
 /**
  * Local training on the base model in `modelDir`, every weight or LoRA adapters of the rank a round asks for (a model
- * built once per rank), on the party's texts as units of one record.
+ * built once per rank): a few Adam steps on the party's texts as units of one record, or, when parties clip per
+ * person, one step of per-person clipped gradients over its people (their records grouped by subject).
  */
-function localTrainer(modelDir: string, texts: readonly string[]): LocalUpdate {
+function localTrainer(modelDir: string, people: readonly (readonly string[])[]): LocalUpdate {
   const { model: full, files, tokenizer } = loadModel(modelDir);
-  const units = texts.map((t) => [recordTokens(tokenizer, t, full.config.context_length + 1)]);
+  const tokens = (t: string) => recordTokens(tokenizer, t, full.config.context_length + 1);
+  const units = people.flatMap((texts) => texts.map((t) => [tokens(t)]));
+  const persons = people.map((texts) => texts.map(tokens));
   const adapted = new Map<number, Model>();
   const modelFor = (rank: number | null): Model => {
     if (rank === null) return full;
@@ -69,7 +71,13 @@ function localTrainer(modelDir: string, texts: readonly string[]): LocalUpdate {
     }
     return model;
   };
-  return (global, training, rank) => localDelta(modelFor(rank), units, global, training);
+  return (global, ask) => {
+    const model = modelFor(ask.lora_rank);
+    const person = ask.person_clip;
+    return person
+      ? personClippedDelta(model, persons, global, { learningRate: ask.training.learningRate, personClip: person.bound, recordsPerPerson: person.records_per_person })
+      : localDelta(model, units, global, ask.training);
+  };
 }
 
 async function post(url: string, body: unknown): Promise<unknown> {
@@ -104,7 +112,7 @@ async function main(argv: string[]): Promise<void> {
   });
   if (!values.coordinator || !values.data) throw new PartyError("usage: npm run party -- --coordinator URL --token T --data FILE.jsonl [--model DIR] [--key FILE] [--interval S] [--poll S] [--once]");
   const coordinator = values.coordinator.replace(/\/+$/, "");
-  const { units, subjects, texts } = readPeople(values.data);
+  const { units, subjects, people } = readPeople(values.data);
   const saved = existsSync(values.key)
     ? keyFileSchema.parse(JSON.parse(readFileSync(values.key, "utf8")))
     : values.token
@@ -127,7 +135,7 @@ async function main(argv: string[]): Promise<void> {
   if (!(pollSeconds >= 0.05)) throw new PartyError("--poll must be at least 0.05 seconds");
   const send = async (session: string, to: string, kind: MailKind, body: Record<string, unknown>) => void (await signed("send", { session, to, kind, body }));
   const overlaps = new PartyOverlaps(saved.party_id, subjects, send);
-  const rounds = values.model ? new PartyRounds(saved.party_id, localTrainer(values.model, texts), send) : null;
+  const rounds = values.model ? new PartyRounds(saved.party_id, localTrainer(values.model, people), send) : null;
   let after = 0;
   let statusAt = Date.now();
   for (;;) {

@@ -10,7 +10,8 @@ import { AggregationParty } from "../contract/federation/secure-aggregation";
 
 type Send = (session: string, to: string, kind: MailKind, body: Record<string, unknown>) => Promise<void>;
 /** The party's local training: its delta from the global weights (local-update.ts). */
-export type LocalUpdate = (global: Float32Array, training: { steps: number; batchSize: number; learningRate: number }, loraRank: number | null) => Promise<Float32Array>;
+/** The party's local training: its delta from the global weights, as the round asks (full or LoRA, per party or per person). */
+export type LocalUpdate = (global: Float32Array, ask: z.infer<(typeof roundAskSchemas)["round.update"]>) => Promise<Float32Array>;
 
 export class PartyRounds {
   private readonly rounds = new Map<string, AggregationParty>();
@@ -38,10 +39,11 @@ export class PartyRounds {
       case "round.deliver":
         return party.receiveShares(ask("round.deliver").shares);
       case "round.update": {
-        const { weights, training, clip_norm, scale, noise_std, contribute, lora_rank } = ask("round.update");
+        const update = ask("round.update");
+        const { weights, clip_norm, scale, noise_std, contribute } = update;
         const global = base64ToFloats(weights);
         // Not sampled: zeros, masked alike (the round's outcome must not depend on who was sampled).
-        const delta = contribute ? await this.update(global, training, lora_rank) : new Float32Array(global.length);
+        const delta = contribute ? await this.update(global, update) : new Float32Array(global.length);
         return this.send(mail.session, "coordinator", "round.masked", { masked: party.maskedInput(encodeUpdate(delta, clip_norm, { scale, noiseStd: noise_std })) });
       }
       case "round.unmask": {

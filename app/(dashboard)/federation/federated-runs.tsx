@@ -12,6 +12,7 @@ import { when } from "@/app/_components/format";
 import { Num } from "@/app/_components/num";
 import { useTRPC } from "@/app/_trpc/client";
 import type { Can, RouterInputs, RouterOutputs } from "@/app/_trpc/types";
+import { BaseModelSelect } from "../runs/base-model-select";
 
 type Cohort = NonNullable<RouterOutputs["federation"]["cohort"]>;
 
@@ -74,7 +75,7 @@ function Declarations({ latest }: { latest: NonNullable<Cohort["latest"]> }) {
 
 type LaunchInput = RouterInputs["runs"]["launch"];
 
-const DEFAULTS = { rounds: "20", samplingRate: "1", noiseMultiplier: "1", clipNorm: "1", learningRate: "0.001", localSteps: "2", localBatchSize: "8", answerSeconds: "120", loraRank: "8" };
+const DEFAULTS = { rounds: "20", samplingRate: "1", noiseMultiplier: "1", clipNorm: "1", learningRate: "0.001", localSteps: "2", localBatchSize: "8", answerSeconds: "120", loraRank: "8", recordsPerPerson: "8" };
 const NOISES = ["central", "distributed"] as const;
 
 export function LaunchFederatedRun() {
@@ -86,20 +87,23 @@ export function LaunchFederatedRun() {
   const [edited, setEdited] = useState<Partial<typeof DEFAULTS & { baseModelVersionId: string }>>({});
   const [noise, setNoise] = useState<(typeof NOISES)[number]>("central");
   const [lora, setLora] = useState(false);
+  const [perPerson, setPerPerson] = useState(false);
   const latest = cohort.data?.latest ?? null;
   const granted = Boolean(latest && options.data?.datasetVersions.some((v) => v.versionId === latest.versionId));
   const settings = { ...DEFAULTS, baseModelVersionId: options.data?.modelVersions[0]?.id ?? "", ...edited };
   const request: LaunchInput = {
     datasetVersionId: latest?.versionId ?? "",
     baseModelVersionId: settings.baseModelVersionId,
-    privacyUnit: "party",
+    privacyUnit: perPerson ? "subject" : "party",
     privacy: { mode: "noise_multiplier", noiseMultiplier: Number(settings.noiseMultiplier) },
     batch: { by: "sampling_rate", samplingRate: Number(settings.samplingRate) },
     length: { by: "steps", steps: Number(settings.rounds) },
     clipNorm: Number(settings.clipNorm),
     learningRate: Number(settings.learningRate),
     fineTuning: lora ? { method: "lora", rank: Number(settings.loraRank) } : { method: "full" },
-    federation: { localSteps: Number(settings.localSteps), localBatchSize: Number(settings.localBatchSize), answerSeconds: Number(settings.answerSeconds), noise },
+    maxRecordsPerSubject: Number(settings.recordsPerPerson),
+    // Clipping per person takes one local step over all the party's people (its batch size is then unused).
+    federation: { localSteps: perPerson ? 1 : Number(settings.localSteps), localBatchSize: Number(settings.localBatchSize), answerSeconds: Number(settings.answerSeconds), noise, clip: perPerson ? "person" : "party" },
   };
   const ready = granted && Boolean(settings.baseModelVersionId);
   const preview = useQuery({ ...trpc.runs.preview.queryOptions(request), enabled: ready, placeholderData: keepPreviousData, retry: false });
@@ -137,20 +141,12 @@ export function LaunchFederatedRun() {
       <h2>Launch a federated run</h2>
       <p className="muted">
         DP-FedAvg on declarations version {latest.version}: each round samples each party with the sampling rate, the sampled parties fine-tune locally
-        (every weight, or LoRA adapters) and send their deltas clipped to the clip norm and masked; the coordinator adds Gaussian noise of the noise multiplier times the clip norm to
-        their sum. Each applied round is one Poisson-sampled Gaussian event with the party as the unit.
+        (every weight, or LoRA adapters) and send their deltas clipped to the clip norm (the whole delta, or each person&apos;s share) and masked; the
+        coordinator adds Gaussian noise of the noise multiplier times the clip norm to their sum (or each party its share of it). Each applied round is one
+        Poisson-sampled Gaussian event with the party, or the person, as the unit.
       </p>
       <form className="inline" onSubmit={onSubmit} aria-label="Launch a federated run">
-        <label>
-          Base model
-          <select value={settings.baseModelVersionId} onChange={set("baseModelVersionId")}>
-            {options.data?.modelVersions.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.family} v{m.version} ({m.kind}, {m.status})
-              </option>
-            ))}
-          </select>
-        </label>
+        <BaseModelSelect value={settings.baseModelVersionId} onChange={set("baseModelVersionId")} models={options.data?.modelVersions} />
         <label>
           Fine-tuning
           <select value={lora ? "lora" : "full"} onChange={(e) => setLora(e.target.value === "lora")}>
@@ -159,13 +155,21 @@ export function LaunchFederatedRun() {
           </select>
         </label>
         {lora && number("loraRank", "LoRA rank")}
+        <label>
+          Parties clip
+          <select value={perPerson ? "person" : "party"} onChange={(e) => setPerPerson(e.target.value === "person")}>
+            <option value="party">their whole update (the unit is a party)</option>
+            <option value="person">each person&apos;s share (the unit is a person; one local step)</option>
+          </select>
+        </label>
+        {perPerson && number("recordsPerPerson", "Records per person, at most")}
         {number("rounds", "Rounds")}
         {number("samplingRate", "Party sampling rate (q)")}
         {number("noiseMultiplier", "Noise multiplier (σ)")}
-        {number("clipNorm", "Clip norm of a party's delta (C)")}
+        {number("clipNorm", perPerson ? "Clip norm of a person's share (C)" : "Clip norm of a party's delta (C)")}
         {number("learningRate", "Local learning rate")}
-        {number("localSteps", "Local steps per round")}
-        {number("localBatchSize", "Local batch size")}
+        {!perPerson && number("localSteps", "Local steps per round")}
+        {!perPerson && number("localBatchSize", "Local batch size")}
         {number("answerSeconds", "Seconds to wait for each answer")}
         <label>
           Noise
@@ -180,7 +184,7 @@ export function LaunchFederatedRun() {
       </form>
       {p && (
         <p data-testid="federated-projection">
-          This run: ε = <Num value={p.runEpsilon} /> at δ = {p.delta} per party. The lineage after it: ε = <Num value={p.projectedEpsilon} /> of
+          This run: ε = <Num value={p.runEpsilon} /> at δ = {p.delta} per {perPerson ? "person" : "party"}. The lineage after it: ε = <Num value={p.projectedEpsilon} /> of
           its budget&apos;s <Num value={p.budgetEpsilon} />.
           {noise === "distributed" && (
             <>

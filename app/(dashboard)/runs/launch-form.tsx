@@ -14,6 +14,7 @@ import { InternalBadge } from "@/app/_components/internal-badge";
 import { Num } from "@/app/_components/num";
 import { useTRPC } from "@/app/_trpc/client";
 import { formatBytes } from "@/trainer/contract/memory-model";
+import { BaseModelSelect } from "./base-model-select";
 import { DEFAULTS, duration, fromRequest, toRequest, type Settings } from "./launch-settings";
 
 /** A labelled field with the DP help beside it (outside the label, so that the input's name stays the label's text). */
@@ -93,16 +94,7 @@ export function LaunchForm({ from }: { from?: string }) {
             ))}
           </select>
         </label>
-        <label>
-          Base model
-          <select value={settings.baseModelVersionId} onChange={set("baseModelVersionId")}>
-            {options.data?.modelVersions.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.family} v{m.version} ({m.kind}, {m.status})
-              </option>
-            ))}
-          </select>
-        </label>
+        <BaseModelSelect value={settings.baseModelVersionId} onChange={set("baseModelVersionId")} models={options.data?.modelVersions} />
         <Field help="privacyUnit">
           <label>
             Privacy unit

@@ -46,6 +46,12 @@ export interface RoundSettings {
   noiseMultiplier: number;
   /** Who adds the noise: the coordinator (Gaussian, on the sum), or the parties (discrete shares). Central by default. */
   noise?: "central" | "distributed";
+  /**
+   * When parties clip per person (a person as the unit, C each person's bound): each party's whole vector's bound,
+   * C times the people it declared (it clips its sum to that too, which moves no person's share by more), and the
+   * divisor, q times all the people declared. Absent: every party's bound is C and the divisor qN.
+   */
+  perPerson?: { bounds: ReadonlyMap<string, number>; expected: number };
 }
 
 /** The units a party's update is sent in: the fixed-point scale, and its discrete noise's std (null: central noise). */
@@ -102,8 +108,10 @@ export const MIN_SURVIVORS = 2;
 export async function federatedRound(global: Float32Array, parties: readonly RoundParty[], s: RoundSettings): Promise<RoundOutcome> {
   const sampledIds = new Set(poissonSample(parties.length, s.samplingRate).map((i) => parties[i]!.id));
   const ids = parties.filter((p) => sampledIds.has(p.id)).map((p) => p.id);
-  const expected = s.samplingRate * parties.length;
+  const expected = s.perPerson?.expected ?? s.samplingRate * parties.length;
   const distributed = s.noise === "distributed";
+  if (distributed && s.perPerson) throw new RangeError("distributed noise is calibrated to parties' deltas, not to per-person clipping");
+  const boundOf = (p: RoundParty) => s.perPerson?.bounds.get(p.id) ?? s.clipNorm;
   const noisy = (sum: Float64Array) => {
     // With distributed noise the sum carries it already.
     const noise = distributed ? new Float32Array(global.length) : gaussians(global.length, s.noiseMultiplier * s.clipNorm);
@@ -133,9 +141,9 @@ export async function federatedRound(global: Float32Array, parties: readonly Rou
         const scale = distributedScale(keyed.length, s.clipNorm, s.noiseMultiplier);
         return { scale, noiseStd: partyNoiseStd(scale, s.clipNorm, s.noiseMultiplier, threshold) };
       })()
-    : { scale: fixedPointScale(keyed.length, s.clipNorm), noiseStd: null };
+    : { scale: fixedPointScale(1, keyed.reduce((sum, p) => sum + boundOf(p), 0)), noiseStd: null };
   const { scale } = encoding;
-  const masked = (await Promise.all(sharing.map((p) => p.maskedUpdate(global, s.clipNorm, encoding, sampledIds.has(p.id))))).filter((m): m is MaskedInput => m !== null);
+  const masked = (await Promise.all(sharing.map((p) => p.maskedUpdate(global, boundOf(p), encoding, sampledIds.has(p.id))))).filter((m): m is MaskedInput => m !== null);
   const survivors = masked.map((m) => m.party).sort();
   if (survivors.length < threshold) return abort(`only ${survivors.length} of ${keyed.length} parties sent their masked update; at least ${threshold} must`, survivors);
   const unmasking = (await Promise.all(sharing.filter((p) => survivors.includes(p.id)).map((p) => p.unmaskingShares(survivors)))).filter((u): u is UnmaskingShares => u !== null);

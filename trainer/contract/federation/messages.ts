@@ -131,6 +131,11 @@ export const roundAskSchemas = {
     scale: z.number().gt(0),
     /** LoRA's rank when the run trains adapters (the weights are then the adapters'); null for every weight. */
     lora_rank: z.number().int().min(1).max(256).nullable().default(null),
+    /**
+     * With a person as the unit: each person's bound on the delta, and the most records of one person used; the party
+     * then takes one SGD step of per-person clipped gradients (and clips the whole to clip_norm). Null: party-level.
+     */
+    person_clip: z.strictObject({ bound: z.number().gt(0), records_per_person: z.number().int().min(1).max(10_000) }).nullable().default(null),
     /** Whether the party was sampled: it sends its clipped delta; else zeros (with its noise share, if any). */
     contribute: z.boolean().default(true),
     /** With distributed noise: the std (integer units) of the discrete Gaussian noise the party adds; else null. */

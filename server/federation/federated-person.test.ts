@@ -1,0 +1,90 @@
+// A federated run whose parties clip per person, end to end on localhost: three party processes, each person's share of
+// a party's update clipped (one local step), the federation's budget with a subject (a person) as the unit. The
+// settings that would break the per-person bound are refused; the run's rounds are charged as Poisson-sampled Gaussian
+// steps at person level; a person held by several parties gets k-fold group privacy (every party, with no overlap
+// measured); the model's provenance verifies.
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { first } from "../../db/client";
+import { datasetVersions, federationRounds, runs } from "../../db/schema";
+import { dpSgdEvent, groupPrivacy } from "../../trainer/privacy";
+import { actorOf } from "../actor";
+import { verifyChain } from "../audit/service";
+import { LEDGER_ACCOUNTANT } from "../budgets/ledger";
+import { exportProvenance } from "../provenance/export";
+import { signingKey } from "../provenance/keys";
+import { verifyBundle } from "../provenance/verify";
+import type { RunRequest } from "../runs/run-request";
+import { callerAs, refusal, until } from "../testing";
+import { recordDeclarations } from "./declarations";
+import { federatedTestWorld, type FederatedTestWorld } from "./testing";
+
+let f: FederatedTestWorld;
+
+beforeAll(async () => {
+  // Six people at each party, two letters each.
+  const records = (name: string) => Array.from({ length: 12 }, (_, i) => ({ text: `${name} letter ${i}: the results are normal`, subject: `${name}-person-${i % 6}` }));
+  f = await federatedTestWorld("federated-person", { A: records("A"), B: records("B"), C: records("C") });
+}, 120_000);
+
+afterAll(() => f?.close());
+
+describe("a federated run clipping per person", () => {
+  it("protects a person: one local step of per-person clipped gradients, charged at person level", async () => {
+    const { world, dir, baseId, coordinator, parties, runner } = f;
+    const officer = world.users.privacy_officer;
+    const engineer = world.users.engineer;
+    const declared = await recordDeclarations(world.db, actorOf(officer), dir);
+    const version = (await first(world.db.select().from(datasetVersions).where(eq(datasetVersions.id, declared.versionId))))!;
+    // The people the parties state: the population a person-level run samples from.
+    expect(version.subjectCount).toBe(18);
+    const datasetId = version.datasetId;
+    // No record-level budget on the federation's lineage; a person-level one.
+    const budget = { datasetId, epsilon: 30, delta: 1e-5, renewsOn: "2099-01-01" };
+    expect((await refusal(callerAs(world.db, officer).budgets.set({ ...budget, privacyUnit: "record" }))).message).toMatch(/party or the subject/);
+    await callerAs(world.db, officer).budgets.set({ ...budget, privacyUnit: "subject" });
+    await callerAs(world.db, world.users.admin).datasets.grantAccess({ datasetId, userId: engineer.id });
+
+    const spec: RunRequest = {
+      datasetVersionId: declared.versionId,
+      baseModelVersionId: baseId,
+      privacyUnit: "subject",
+      privacy: { mode: "noise_multiplier", noiseMultiplier: 1 },
+      batch: { by: "sampling_rate", samplingRate: 1 },
+      length: { by: "steps", steps: 2 },
+      clipNorm: 0.5,
+      learningRate: 0.05,
+      fineTuning: { method: "lora", rank: 2 },
+      maxRecordsPerSubject: 2,
+      federation: { localSteps: 1, localBatchSize: 8, answerSeconds: 20, noise: "central", clip: "person" },
+    };
+    const caller = callerAs(world.db, engineer);
+    // What would break the per-person bound is refused, naming why.
+    expect((await refusal(caller.runs.launch({ ...spec, federation: { ...spec.federation!, localSteps: 2 } }))).message).toMatch(/one local step/);
+    expect((await refusal(caller.runs.launch({ ...spec, federation: { ...spec.federation!, noise: "distributed" } }))).message).toMatch(/central noise/);
+    expect((await refusal(caller.runs.launch({ ...spec, privacyUnit: "party" }))).message).toMatch(/subject/);
+    expect((await refusal(caller.runs.launch({ ...spec, federation: undefined }))).message).toMatch(/federation's lineage: its runs are federated runs/);
+
+    const runId = await caller.runs.launch(spec);
+    await runner.start();
+    await until(async () => ["finished", "failed"].includes((await first(world.db.select().from(runs).where(eq(runs.id, runId))))!.status), "the run's end", 240_000).catch((err: Error) => {
+      throw new Error(`${err.message}; the parties said: ${parties.errors.join(" | ")}`);
+    });
+    const run = (await first(world.db.select().from(runs).where(eq(runs.id, runId))))!;
+    expect(run).toMatchObject({ status: "finished", statusReason: "completed", privacyUnit: "subject", chargedSteps: 2 });
+    const rounds = await world.db.select().from(federationRounds).where(eq(federationRounds.runId, runId));
+    expect(rounds.filter((r) => r.status === "applied")).toHaveLength(2);
+
+    const expected = LEDGER_ACCOUNTANT.epsilon(dpSgdEvent(1, 1, 2), 1e-5);
+    const detail = await callerAs(world.db, world.users.auditor).models.get({ versionId: run.resultModelVersionId! });
+    const guarantee = detail.guarantees[0]!;
+    expect(guarantee).toMatchObject({ privacyUnit: "subject", partiesPerPerson: { k: 3, measuredBy: null } });
+    expect(guarantee.epsilon).toBeCloseTo(expected, 10);
+    // A person at up to every one of the three parties (no overlap measured): 3-fold group privacy.
+    expect(guarantee.personLevel!.epsilon).toBeCloseTo(groupPrivacy(expected, 1e-5, 3).epsilon, 10);
+    const bundle = verifyBundle(await exportProvenance(world.db, run.resultModelVersionId!, signingKey(dir)));
+    expect(bundle.checks.filter((c) => !c.ok)).toEqual([]);
+    expect((await verifyChain(world.db)).ok).toBe(true);
+    for (const body of coordinator.received) expect(body).not.toContain("results are normal");
+  }, 300_000);
+});
