@@ -4,7 +4,7 @@
 // every party (a person may be at all of them). Said with which of the two it is.
 import { desc, eq, inArray } from "drizzle-orm";
 import type { Executor } from "../../db/client";
-import { federationOverlaps, federationRounds, runs } from "../../db/schema";
+import { federationOverlaps, federationRounds } from "../../db/schema";
 
 export interface PartiesPerPerson {
   k: number;
@@ -31,9 +31,4 @@ export async function partiesPerPersonOfRuns(db: Executor, runIds: readonly stri
   const rounds = runIds.length === 0 ? [] : await db.select({ parties: federationRounds.parties }).from(federationRounds).where(inArray(federationRounds.runId, [...runIds]));
   const parties = new Set(rounds.flatMap((r) => JSON.parse(r.parties) as string[]));
   return parties.size === 0 ? { k: Math.max(1, declared), measuredBy: null } : partiesPerPerson(db, [...parties]);
-}
-
-/** The runs of a lineage, for partiesPerPersonOfRuns. */
-export async function lineageRunIds(db: Executor, datasetId: string): Promise<string[]> {
-  return (await db.select({ id: runs.id }).from(runs).where(eq(runs.datasetId, datasetId))).map((r) => r.id);
 }

@@ -1,5 +1,5 @@
 // The federation's lineage and its versions: one dataset (made with the first party) whose people are every party's,
-// whose privacy unit is a party, and whose versions are snapshots of the enrolled parties' declarations (name, key,
+// whose privacy unit is a party (or a person, when its parties clip per person), and whose versions are snapshots of the enrolled parties' declarations (name, key,
 // stated units), never records. A federated run trains on one such version: the model's lineage names every party's
 // declaration, and the lineage's budget and ledger are those of any dataset.
 import { createHash, randomUUID } from "node:crypto";
@@ -34,7 +34,7 @@ export async function ensureFederationLineage(tx: Tx, createdBy: string): Promis
   const id = randomUUID();
   const taken = await first(tx.select({ id: datasets.id }).from(datasets).where(eq(datasets.name, LINEAGE_NAME)));
   const name = taken ? `${LINEAGE_NAME} (${id.slice(0, 8)})` : LINEAGE_NAME;
-  const description = "Cross-institution training: every party's people. Its versions are the parties' declarations; its unit is a party.";
+  const description = "Cross-institution training: every party's people. Its versions are the parties' declarations; its unit is a party, or a person when parties clip per person.";
   await tx.insert(datasets).values({ id, name, description, createdBy, federation: true });
   return id;
 }

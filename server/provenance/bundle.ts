@@ -131,12 +131,12 @@ export const lineageSchema = z
     dataset_versions: z.array(datasetVersionSchema),
     /**
      * Group privacy over k units of one person, when k > 1: with records as the unit, k = records_per_person_bound;
-     * with parties, k = parties_per_person. Null otherwise.
+     * on the federation's lineage (parties, or persons clipped per party), k = parties_per_person. Null otherwise.
      */
     person_level: z.strictObject({ epsilon: z.number().min(0), delta: z.number().gt(0).max(1) }).nullable(),
     /**
-     * With parties as the unit: the most parties one person is at, by an overlap of subjects (private set
-     * intersection) when measured_by names it, else every party. Null for other units (and in older bundles).
+     * On the federation's lineage: the most parties one person is at, by an overlap of subjects (private set
+     * intersection) when measured_by names it, else every party. Null elsewhere (and in older bundles).
      */
     parties_per_person: z.strictObject({ k: z.number().int().min(1), measured_by: z.string().nullable() }).nullable().default(null),
     /** The model versions whose synthetic records brought this lineage in (post-processing); empty when trained on it directly. */
