@@ -2,7 +2,8 @@
 // a party's update clipped (one local step), the federation's budget with a subject (a person) as the unit. The
 // settings that would break the per-person bound are refused; the run's rounds are charged as Poisson-sampled Gaussian
 // steps at person level; a person held by several parties gets k-fold group privacy (every party, with no overlap
-// measured); the model's provenance verifies.
+// measured); the model's provenance verifies. A run whose runner stops is interrupted at a round boundary and resumes
+// from its checkpoint, each applied round charged once.
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { first } from "../../db/client";
@@ -14,6 +15,8 @@ import { LEDGER_ACCOUNTANT } from "../budgets/ledger";
 import { exportProvenance } from "../provenance/export";
 import { signingKey } from "../provenance/keys";
 import { verifyBundle } from "../provenance/verify";
+import { Runner } from "../jobs/runner";
+import { TRAINER_COMMAND } from "../jobs/trainer-process";
 import type { RunRequest } from "../runs/run-request";
 import { callerAs, refusal, until } from "../testing";
 import { recordDeclarations } from "./declarations";
@@ -86,5 +89,47 @@ describe("a federated run clipping per person", () => {
     expect(bundle.checks.filter((c) => !c.ok)).toEqual([]);
     expect((await verifyChain(world.db)).ok).toBe(true);
     for (const body of coordinator.received) expect(body).not.toContain("results are normal");
+  }, 300_000);
+
+  it("stops at a round boundary when its runner stops, and resumes from its checkpoint, each applied round charged once", async () => {
+    const { world, baseId } = f;
+    const engineer = world.users.engineer;
+    const cohort = (await callerAs(world.db, engineer).federation.cohort())!;
+    const spec: RunRequest = {
+      datasetVersionId: cohort.latest!.versionId,
+      baseModelVersionId: baseId,
+      privacyUnit: "subject",
+      privacy: { mode: "noise_multiplier", noiseMultiplier: 2 },
+      batch: { by: "sampling_rate", samplingRate: 1 },
+      length: { by: "steps", steps: 3 },
+      clipNorm: 0.5,
+      learningRate: 0.05,
+      fineTuning: { method: "full" },
+      maxRecordsPerSubject: 2,
+      federation: { localSteps: 1, localBatchSize: 8, answerSeconds: 20, noise: "central", clip: "person" },
+    };
+    const runId = await callerAs(world.db, engineer).runs.launch(spec);
+    const runNow = async () => (await first(world.db.select().from(runs).where(eq(runs.id, runId))))!;
+    await until(async () => (await runNow()).checkpointStep !== null, "the first applied round", 120_000);
+    await f.runner.stop();
+    const stopped = await runNow();
+    expect(stopped.status).toBe("interrupted");
+    expect(stopped.checkpointStep).toBe(stopped.chargedSteps);
+    expect(stopped.chargedSteps).toBeLessThan(3);
+
+    await callerAs(world.db, engineer).runs.resume({ runId });
+    const again = new Runner({ db: world.db, dataDir: f.dir, concurrency: 1, trainerCommand: TRAINER_COMMAND, pollMs: 50, leaseMs: 60_000, log: () => {} });
+    await again.start();
+    try {
+      await until(async () => ["finished", "failed"].includes((await runNow()).status), "the resumed run's end", 240_000);
+    } finally {
+      await again.stop();
+    }
+    const run = await runNow();
+    expect(run).toMatchObject({ status: "finished", chargedSteps: 3 });
+    const applied = (await world.db.select().from(federationRounds).where(eq(federationRounds.runId, runId))).filter((r) => r.status === "applied");
+    expect(applied).toHaveLength(3);
+    expect([...new Set(applied.map((r) => r.attempt))]).toHaveLength(3);
+    expect((await verifyChain(world.db)).ok).toBe(true);
   }, 300_000);
 });
