@@ -32,6 +32,21 @@ beforeAll(async () => {
 
 afterAll(() => f?.close());
 
+/** A run on the declarations whose parties clip per person: q = 1, C = 0.5, one local step at rate 0.05, 2 records each. */
+const personRun = (versionId: string, baseId: string, { noiseMultiplier, rounds }: { noiseMultiplier: number; rounds: number }, fineTuning: RunRequest["fineTuning"]): RunRequest => ({
+  datasetVersionId: versionId,
+  baseModelVersionId: baseId,
+  privacyUnit: "subject",
+  privacy: { mode: "noise_multiplier", noiseMultiplier },
+  batch: { by: "sampling_rate", samplingRate: 1 },
+  length: { by: "steps", steps: rounds },
+  clipNorm: 0.5,
+  learningRate: 0.05,
+  fineTuning,
+  maxRecordsPerSubject: 2,
+  federation: { localSteps: 1, localBatchSize: 8, answerSeconds: 20, noise: "central", clip: "person" },
+});
+
 describe("a federated run clipping per person", () => {
   it("protects a person: one local step of per-person clipped gradients, charged at person level", async () => {
     const { world, dir, baseId, coordinator, parties, runner } = f;
@@ -48,19 +63,7 @@ describe("a federated run clipping per person", () => {
     await callerAs(world.db, officer).budgets.set({ ...budget, privacyUnit: "subject" });
     await callerAs(world.db, world.users.admin).datasets.grantAccess({ datasetId, userId: engineer.id });
 
-    const spec: RunRequest = {
-      datasetVersionId: declared.versionId,
-      baseModelVersionId: baseId,
-      privacyUnit: "subject",
-      privacy: { mode: "noise_multiplier", noiseMultiplier: 1 },
-      batch: { by: "sampling_rate", samplingRate: 1 },
-      length: { by: "steps", steps: 2 },
-      clipNorm: 0.5,
-      learningRate: 0.05,
-      fineTuning: { method: "lora", rank: 2 },
-      maxRecordsPerSubject: 2,
-      federation: { localSteps: 1, localBatchSize: 8, answerSeconds: 20, noise: "central", clip: "person" },
-    };
+    const spec = personRun(declared.versionId, baseId, { noiseMultiplier: 1, rounds: 2 }, { method: "lora", rank: 2 });
     const caller = callerAs(world.db, engineer);
     // What would break the per-person bound is refused, naming why.
     expect((await refusal(caller.runs.launch({ ...spec, federation: { ...spec.federation!, localSteps: 2 } }))).message).toMatch(/one local step/);
@@ -95,19 +98,7 @@ describe("a federated run clipping per person", () => {
     const { world, baseId } = f;
     const engineer = world.users.engineer;
     const cohort = (await callerAs(world.db, engineer).federation.cohort())!;
-    const spec: RunRequest = {
-      datasetVersionId: cohort.latest!.versionId,
-      baseModelVersionId: baseId,
-      privacyUnit: "subject",
-      privacy: { mode: "noise_multiplier", noiseMultiplier: 2 },
-      batch: { by: "sampling_rate", samplingRate: 1 },
-      length: { by: "steps", steps: 3 },
-      clipNorm: 0.5,
-      learningRate: 0.05,
-      fineTuning: { method: "full" },
-      maxRecordsPerSubject: 2,
-      federation: { localSteps: 1, localBatchSize: 8, answerSeconds: 20, noise: "central", clip: "person" },
-    };
+    const spec = personRun(cohort.latest!.versionId, baseId, { noiseMultiplier: 2, rounds: 3 }, { method: "full" });
     const runId = await callerAs(world.db, engineer).runs.launch(spec);
     const runNow = async () => (await first(world.db.select().from(runs).where(eq(runs.id, runId))))!;
     await until(async () => (await runNow()).checkpointStep !== null, "the first applied round", 120_000);

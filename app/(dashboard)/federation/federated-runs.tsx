@@ -3,9 +3,8 @@
 // each states, and k, the most parties one person is at), which officers record; the engineers' launch form, with the
 // server's projection against the lineage's budget before launch; and every round with its participants, dropouts
 // and spend (the round's own epsilon, and its run's after it, recomputed by the server from the run's events).
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { ErrorMessage } from "@/app/_components/error-message";
 import { when } from "@/app/_components/format";
@@ -13,6 +12,7 @@ import { Num } from "@/app/_components/num";
 import { useTRPC } from "@/app/_trpc/client";
 import type { Can, RouterInputs, RouterOutputs } from "@/app/_trpc/types";
 import { BaseModelSelect } from "../runs/base-model-select";
+import { useLaunch } from "../runs/use-launch";
 
 type Cohort = NonNullable<RouterOutputs["federation"]["cohort"]>;
 
@@ -80,8 +80,6 @@ const NOISES = ["central", "distributed"] as const;
 
 export function LaunchFederatedRun() {
   const trpc = useTRPC();
-  const router = useRouter();
-  const queryClient = useQueryClient();
   const cohort = useQuery(trpc.federation.cohort.queryOptions());
   const options = useQuery(trpc.runs.options.queryOptions());
   const [edited, setEdited] = useState<Partial<typeof DEFAULTS & { baseModelVersionId: string }>>({});
@@ -106,15 +104,7 @@ export function LaunchFederatedRun() {
     federation: { localSteps: perPerson ? 1 : Number(settings.localSteps), localBatchSize: Number(settings.localBatchSize), answerSeconds: Number(settings.answerSeconds), noise, clip: perPerson ? "person" : "party" },
   };
   const ready = granted && Boolean(settings.baseModelVersionId);
-  const preview = useQuery({ ...trpc.runs.preview.queryOptions(request), enabled: ready, placeholderData: keepPreviousData, retry: false });
-  const launch = useMutation(
-    trpc.runs.launch.mutationOptions({
-      onSuccess: async (runId) => {
-        await queryClient.invalidateQueries({ queryKey: trpc.runs.pathKey() });
-        router.push(`/runs/${runId}`);
-      },
-    }),
-  );
+  const { preview, launch } = useLaunch(request, ready);
   const set = (key: keyof typeof settings) => (e: { target: { value: string } }) => setEdited((s) => ({ ...s, [key]: e.target.value }));
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();

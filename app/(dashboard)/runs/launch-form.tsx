@@ -3,9 +3,8 @@
 // projection (this run's epsilon, the budget left, the composed total, the trainer's memory and a rough time) shown
 // before launch; Launch is disabled, with the one reason, when the run cannot fit or the budget does not allow it. The
 // server checks again, and reserves, at launch. `from` (/runs?from=<runId>) fills the form with a run's settings.
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
 import { useState, type FormEvent, type ReactNode } from "react";
 import type { DpField } from "@/app/_components/dp-help";
 import { ErrorMessage } from "@/app/_components/error-message";
@@ -16,6 +15,7 @@ import { useTRPC } from "@/app/_trpc/client";
 import { formatBytes } from "@/trainer/contract/memory-model";
 import { BaseModelSelect } from "./base-model-select";
 import { DEFAULTS, duration, fromRequest, toRequest, type Settings } from "./launch-settings";
+import { useLaunch } from "./use-launch";
 
 /** A labelled field with the DP help beside it (outside the label, so that the input's name stays the label's text). */
 function Field({ help, children }: { help?: DpField; children: ReactNode }) {
@@ -29,8 +29,6 @@ function Field({ help, children }: { help?: DpField; children: ReactNode }) {
 
 export function LaunchForm({ from }: { from?: string }) {
   const trpc = useTRPC();
-  const router = useRouter();
-  const queryClient = useQueryClient();
   const all = useQuery(trpc.runs.options.queryOptions());
   // The federation's declarations are launched on from the Federation page (federated runs).
   const options = { ...all, data: all.data && { ...all.data, datasetVersions: all.data.datasetVersions.filter((v) => !v.federation) } };
@@ -46,15 +44,7 @@ export function LaunchForm({ from }: { from?: string }) {
   };
   const request = toRequest(settings);
   const ready = Boolean(settings.datasetVersionId && settings.baseModelVersionId);
-  const preview = useQuery({ ...trpc.runs.preview.queryOptions(request), enabled: ready, placeholderData: keepPreviousData, retry: false });
-  const launch = useMutation(
-    trpc.runs.launch.mutationOptions({
-      onSuccess: async (runId) => {
-        await queryClient.invalidateQueries({ queryKey: trpc.runs.pathKey() });
-        router.push(`/runs/${runId}`);
-      },
-    }),
-  );
+  const { preview, launch } = useLaunch(request, ready);
 
   const set = (key: keyof Settings) => (e: { target: { value: string } }) => setEdited((s) => ({ ...s, [key]: e.target.value }));
   function onSubmit(event: FormEvent<HTMLFormElement>) {

@@ -95,7 +95,7 @@ export function clipToNorm(delta: Float32Array, clipNorm: number): Float32Array 
 /** The smallest threshold above half of n parties. */
 export const majority = (n: number) => Math.floor(n / 2) + 1;
 
-/** The fewest parties whose sum a round unmasks: one party's "sum" would be its own update, in the clear. */
+/** The fewest answering parties whose sum a round unmasks: one party's "sum" would be its own vector, in the clear. */
 export const MIN_SURVIVORS = 2;
 
 /**
