@@ -69,7 +69,7 @@ describe("a federated run with party processes", () => {
     // Before any overlap, a person is taken to be at every party; the overlap measures k = 2.
     expect((await callerAs(world.db, engineer).federation.cohort())!.latest!.partiesPerPerson).toEqual({ k: 3, measuredBy: null });
     await callerAs(world.db, officer).federation.startOverlap();
-    await until(async () => (await callerAs(world.db, officer).federation.overlaps()).some((o) => o.status === "done"), "the overlap", 60_000);
+    await until(async () => (await callerAs(world.db, officer).federation.overlaps()).some((o) => o.status === "done"), "the overlap", 180_000);
     const overlap = (await callerAs(world.db, officer).federation.overlaps()).find((o) => o.status === "done")!;
     expect(overlap.mostPartiesOfOnePerson).toBe(2);
 
