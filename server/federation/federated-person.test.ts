@@ -4,10 +4,12 @@
 // steps at person level; a person held by several parties gets k-fold group privacy (every party, with no overlap
 // measured); the model's provenance verifies. A run whose runner stops is interrupted at a round boundary and resumes
 // from its checkpoint, each applied round charged once.
+import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { first } from "../../db/client";
-import { datasetVersions, federationRounds, runs } from "../../db/schema";
+import { datasetVersions, federationRounds, modelVersions, runs } from "../../db/schema";
+import { readModelDir } from "../../trainer/contract/model-files";
 import { dpSgdEvent, groupPrivacy } from "../../trainer/privacy";
 import { actorOf } from "../actor";
 import { verifyChain } from "../audit/service";
@@ -88,6 +90,11 @@ describe("a federated run clipping per person", () => {
     expect(guarantee.epsilon).toBeCloseTo(expected, 10);
     // A person at up to every one of the three parties (no overlap measured): 3-fold group privacy.
     expect(guarantee.personLevel!.epsilon).toBeCloseTo(groupPrivacy(expected, 1e-5, 3).epsilon, 10);
+    // The model's own provenance states the person as its unit, with the records each may give.
+    const model = (await first(world.db.select().from(modelVersions).where(eq(modelVersions.id, run.resultModelVersionId!))))!;
+    const written = readModelDir(path.join(dir, model.weightsPath)).provenance;
+    expect(written.kind === "fine-tuned" && written.privacy).toMatchObject({ unit: "subject", records_per_subject: 2 });
+    expect(written.kind === "fine-tuned" && written.dataset.units).toBe(18);
     const bundle = verifyBundle(await exportProvenance(world.db, run.resultModelVersionId!, signingKey(dir)));
     expect(bundle.checks.filter((c) => !c.ok)).toEqual([]);
     expect((await verifyChain(world.db)).ok).toBe(true);

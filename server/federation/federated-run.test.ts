@@ -174,6 +174,7 @@ describe("a federated run with party processes", () => {
     const written = readModelDir(path.join(dir, version.weightsPath));
     expect(written.digests.adapter_sha256).not.toBeNull();
     expect(written.digests.weights_sha256).not.toBe(base.digests.weights_sha256);
+    expect(written.provenance.kind === "fine-tuned" && written.provenance.privacy).toMatchObject({ unit: "party", steps: 1 });
     // The lineage composes both runs' events; never a sum of epsilons.
     const after = await lineageSpend(world.db, cohort.datasetId, 1e-5);
     const composedEpsilon = LEDGER_ACCOUNTANT.epsilon(composed([dpSgdEvent(1, 1, 3), dpSgdEvent(1, zEff, 1)]), 1e-5);

@@ -182,12 +182,13 @@ async function register(db: Db, dataDir: string, run: Run, baseDir: string, trai
     kind: "fine-tuned",
     run_id: run.id,
     base_model: { weights_sha256: baseModel.digests.weights_sha256, config_sha256: baseModel.digests.config_sha256 },
-    dataset: { sha256: version.contentDigest, records: version.recordCount, units: version.recordCount },
+    // The units are the declared parties, or the people they declared when the unit is a person.
+    dataset: { sha256: version.contentDigest, records: version.recordCount, units: run.privacyUnit === "subject" ? (version.subjectCount ?? version.recordCount) : version.recordCount },
     training: { federated: true, rounds: charged.chargedSteps, clip_norm: spec.clipNorm, local: spec.federation, learning_rate: spec.learningRate, fine_tuning: { ...spec.fineTuning, ...loraOf(spec.fineTuning) } },
     privacy: {
       mode: "dp",
-      unit: "party",
-      records_per_subject: 1,
+      unit: run.privacyUnit,
+      records_per_subject: spec.maxRecordsPerSubject,
       accountant: LEDGER_ACCOUNTANT.description,
       delta,
       epsilon,

@@ -144,16 +144,25 @@ export async function runRemoteRound(db: Db, global: Float32Array, settings: Rem
   const parties = population.map((id) => (enrolled.includes(id) ? new MailboxRoundParty(db, id, roundId, settings) : new AbsentParty(id)));
   const outcome = await federatedRound(global, parties, { ...settings, roundId });
   const summary = { sampled: outcome.sampled, survivors: outcome.survivors, dropped: outcome.dropped, ...(outcome.applied ? {} : { reason: outcome.reason }) };
-  await transaction(db, async (tx) => {
+  const record = async (tx: Tx, applied: boolean, ended: typeof summary & { reason?: string }) => {
     await tx
       .update(federationRounds)
-      .set({ status: outcome.applied ? "applied" : "abandoned", outcome: JSON.stringify(summary), finishedAt: new Date().toISOString() })
+      .set({ status: applied ? "applied" : "abandoned", outcome: JSON.stringify(ended), finishedAt: new Date().toISOString() })
       .where(eq(federationRounds.id, roundId));
     for (const id of outcome.survivors) await tx.update(federationParties).set({ lastRoundId: roundId }).where(eq(federationParties.id, id));
     await tx.delete(federationMail).where(eq(federationMail.session, roundId));
-    await appendAudit(tx, { actor: SYSTEM_ACTOR, action: outcome.applied ? "federation.round_applied" : "federation.round_abandoned", entityType: "federation_round", entityId: roundId, input: { ...summary, run: of?.runId ?? null } });
-    await of?.alsoDo(tx, outcome, roundId);
-  });
+    await appendAudit(tx, { actor: SYSTEM_ACTOR, action: applied ? "federation.round_applied" : "federation.round_abandoned", entityType: "federation_round", entityId: roundId, input: { ...ended, run: of?.runId ?? null } });
+  };
+  try {
+    await transaction(db, async (tx) => {
+      await record(tx, outcome.applied, summary);
+      await of?.alsoDo(tx, outcome, roundId);
+    });
+  } catch (err) {
+    // Nothing of the round was kept (its charge neither): it ends abandoned, saying why, and the error goes on up.
+    await transaction(db, (tx) => record(tx, false, { ...summary, reason: `it could not be recorded: ${err instanceof Error ? err.message : String(err)}` }));
+    throw err;
+  }
   return outcome;
 }
 

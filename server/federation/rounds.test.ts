@@ -2,7 +2,9 @@
 // tiny base model on its own records, take part in a DP-FedAvg round over secure aggregation through the mailbox;
 // then one party is killed mid-round, and the round completes from the survivors or is abandoned cleanly. Each round
 // is recorded and audited, its mail deleted; nothing the coordinator received holds a record. A party answering an
-// update of the wrong shape is refused, logged and left out; the round applies from the others.
+// update of the wrong shape is refused, logged and left out; the round applies from the others. A round whose
+// recording fails (its charge, in a run) ends abandoned with the reason, nothing of it kept.
+import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -94,5 +96,26 @@ describe("federated rounds with party processes", () => {
     const round = (await world.db.select().from(federationRounds).where(eq(federationRounds.status, "applied"))).find((r) => JSON.parse(r.outcome!).dropped.includes(partyId))!;
     const refusals = (await listAudit(world.db, { action: "federation.refused", entityId: partyId }, 1, 5)).entries;
     expect(refusals.map((e) => e.inputDigest)).toEqual([inputDigest({ reason: `a masked vector of 3 words, not ${global.length}`, round: round.id })]);
+  }, 120_000);
+
+  it("ends a round whose recording fails abandoned, saying why, with nothing of it kept", async () => {
+    const global = flattenByName(readModelWeights(path.join(f.dir, "models", "tiny")));
+    const runId = randomUUID();
+    const of = {
+      runId,
+      attempt: 1,
+      parties: [f.parties.ids.A!, f.parties.ids.B!],
+      alsoDo: async () => {
+        throw new Error("the charge was refused");
+      },
+    };
+    await expect(runRemoteRound(world.db, global, settings(20_000), of)).rejects.toThrow("the charge was refused");
+    const round = (await first(world.db.select().from(federationRounds).where(eq(federationRounds.runId, runId))))!;
+    expect(round.status).toBe("abandoned");
+    expect(JSON.parse(round.outcome!).reason).toBe("it could not be recorded: the charge was refused");
+    const audited = (await listAudit(world.db, { entityId: round.id }, 1, 5)).entries.map((e) => e.action);
+    expect(audited).toEqual(["federation.round_abandoned"]);
+    expect(await world.db.select().from(federationMail).where(eq(federationMail.session, round.id))).toEqual([]);
+    expect((await verifyChain(world.db)).ok).toBe(true);
   }, 120_000);
 });
