@@ -1,4 +1,4 @@
-// Why a run failed, in words: the known ways a trainer or the runner fails, mapped in one place to a sentence and
+// Why a run failed, in words: the known ways a trainer, the runner or a federated run's coordinator fails, mapped in one place to a sentence and
 // what to do, with a generic fallback; the raw message stays beside it for the details.
 
 export interface FailureExplanation {
@@ -50,6 +50,25 @@ const KNOWN: ReadonlyArray<{ pattern: RegExp; reason: string; advice: string }> 
   },
 ];
 
+const KNOWN_FEDERATED: ReadonlyArray<{ pattern: RegExp; reason: string; advice: string }> = [
+  {
+    pattern: /rounds in a row were abandoned/,
+    reason: "Too few parties answered: several rounds in a row were abandoned.",
+    advice:
+      "An abandoned round spends nothing. Check on the Federation page that the parties' processes are running (each party's last-seen time) and that enough of them answer within the seconds you allowed; then launch again.",
+  },
+  {
+    pattern: /the federated run failed: .*(is not the run's|checkpoint of round)/,
+    reason: "The coordinator found the run's rounds inconsistent with its record, so it stopped the run.",
+    advice: "This is a fault of the system, not of your settings: report it with the details below. The rounds already applied stay charged.",
+  },
+  {
+    pattern: /^the federated run failed: /,
+    reason: "The coordinator of the federated run failed.",
+    advice: "The details below say where; the rounds already applied stay charged. Launching again may work if the cause was passing.",
+  },
+];
+
 const FALLBACK = {
   reason: "The trainer failed.",
   advice: "The details below say where. Launching again with the same settings may work if the cause was passing; otherwise ask a privacy officer, who sees the run's incident.",
@@ -57,6 +76,6 @@ const FALLBACK = {
 
 export function explainFailure(message: string | null): FailureExplanation {
   const details = message ?? "(no message)";
-  const known = KNOWN.find((k) => k.pattern.test(details)) ?? FALLBACK;
+  const known = [...KNOWN, ...KNOWN_FEDERATED].find((k) => k.pattern.test(details)) ?? FALLBACK;
   return { reason: known.reason, advice: known.advice, details };
 }

@@ -10,7 +10,8 @@ import { ErrorMessage } from "@/app/_components/error-message";
 import { formData, when } from "@/app/_components/format";
 import { useTRPC } from "@/app/_trpc/client";
 import type { Can, RouterOutputs } from "@/app/_trpc/types";
-import { CohortCard, LaunchFederatedRun, RoundsCard } from "./federated-runs";
+import { CohortCard, RoundsCard } from "./federated-runs";
+import { LaunchFederatedRun } from "./launch-federated-run";
 
 type Registered = RouterOutputs["federation"]["registerParty"];
 
@@ -123,7 +124,7 @@ function OverlapsCard({ can, names }: { can: Can; names: Map<string, string> }) 
   );
 }
 
-export function FederationView({ can }: { can: Can }) {
+export function FederationView({ can, from }: { can: Can; from?: string | undefined }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const parties = useQuery({ ...trpc.federation.parties.queryOptions(), refetchInterval: 5000 });
@@ -184,7 +185,7 @@ export function FederationView({ can }: { can: Can }) {
       </section>
       <OverlapsCard can={can} names={new Map((parties.data ?? []).map((p) => [p.id, p.name]))} />
       <CohortCard can={can} />
-      {can["runs.launch"] && <LaunchFederatedRun />}
+      {can["runs.launch"] && <LaunchFederatedRun key={from ?? "new"} from={from} />}
       <RoundsCard />
     </>
   );

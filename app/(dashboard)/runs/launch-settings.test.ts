@@ -1,7 +1,7 @@
 // "Launch again with these settings": a run's request fills the form with the very settings that make it again.
 import { describe, expect, it } from "vitest";
 import { runRequestInput } from "@/server/runs/run-request";
-import { DEFAULTS, duration, fromRequest, toRequest, type Settings } from "./launch-settings";
+import { DEFAULTS, duration, fromRequest, fromRunParam, toRequest, type Settings } from "./launch-settings";
 
 const ids = { datasetVersionId: "6f1c0c1e-7a8b-4c5d-9e0f-111111111111", baseModelVersionId: "6f1c0c1e-7a8b-4c5d-9e0f-222222222222" };
 
@@ -16,6 +16,11 @@ describe("the launch form's settings", () => {
       const request = runRequestInput.parse(toRequest(settings));
       expect(fromRequest(request)).toEqual(settings);
     }
+  });
+
+  it("takes a run id from ?from= and nothing else", () => {
+    expect(fromRunParam(ids.datasetVersionId)).toBe(ids.datasetVersionId);
+    for (const bad of [undefined, "", "../etc", [ids.datasetVersionId, ids.baseModelVersionId], `${ids.datasetVersionId}x`]) expect(fromRunParam(bad)).toBeUndefined();
   });
 
   it("words durations for people", () => {

@@ -69,6 +69,11 @@ export function toRequest(s: Settings) {
   };
 }
 
+/** The run a page's `?from=<runId>` names (a launch form fills itself with its settings), or undefined. */
+export function fromRunParam(from: string | string[] | undefined): string | undefined {
+  return typeof from === "string" && /^[0-9a-f-]{36}$/.test(from) ? from : undefined;
+}
+
 /** The form's settings of a run's request ("Launch again with these settings"). */
 export function fromRequest(r: RunRequest): Settings {
   return {

@@ -1,13 +1,13 @@
 // Runs: launching DP fine-tuning runs (engineers; /runs?from=<runId> fills the form with that run's settings) and
 // every run this user may see.
 import { enterSection } from "@/app/_trpc/server";
+import { fromRunParam } from "./launch-settings";
 import { LaunchForm } from "./launch-form";
 import { RunsTable } from "./runs-table";
 
 export default async function RunsPage({ searchParams }: { searchParams: Promise<{ from?: string | string[] }> }) {
   const section = await enterSection("runs");
-  const { from } = await searchParams;
-  const source = typeof from === "string" && /^[0-9a-f-]{36}$/.test(from) ? from : undefined;
+  const source = fromRunParam((await searchParams).from);
   return (
     <>
       <h1>{section.label}</h1>

@@ -73,7 +73,8 @@ export function RunDetail({ runId, can, userId }: { runId: string; can: Can; use
           </details>
           {can["runs.launch"] && (
             <p>
-              <Link href={`/runs?from=${run.id}`}>Launch again with these settings</Link>
+              {/* A federated run is launched again from the Federation page, on the latest declarations. */}
+              <Link href={run.spec.federation ? `/federation?from=${run.id}` : `/runs?from=${run.id}`}>Launch again with these settings</Link>
             </p>
           )}
         </section>
