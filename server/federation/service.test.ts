@@ -14,7 +14,7 @@ import { newEnrolmentKey, signMessage, type PartyMessage } from "../../trainer/c
 import { listAudit, verifyChain } from "../audit/service";
 import { callerAs, refusal, snapshot, testWorld, type TestWorld } from "../testing";
 import { startTestCoordinator, type TestCoordinator } from "./testing";
-import { acceptMessage, enrolParty } from "./service";
+import { acceptMessage, enrolParty, REFUSALS_LOGGED_PER_MINUTE } from "./service";
 
 let world: TestWorld;
 let coordinator: TestCoordinator;
@@ -113,6 +113,12 @@ describe("parties", () => {
     // Revoked: its messages are refused too.
     await admin().federation.revokeParty({ partyId });
     expect(await refusedAs(signMessage(message(15), key.privateKey))).toBe("The party is not enrolled.");
+    // A flood of forged messages: each is refused with its reason, but the audit log takes a bounded number a minute.
+    const stranger = newEnrolmentKey();
+    for (let seq = 1; seq <= REFUSALS_LOGGED_PER_MINUTE + 10; seq++) {
+      expect(await refusedAs(signMessage(message(seq, { party: "00000000-0000-4000-8000-000000000001" }), stranger.privateKey))).toBe("The party is not enrolled.");
+    }
+    expect((await listAudit(world.db, { action: "federation.refused", entityId: "unknown" }, 1, 1)).total).toBeLessThanOrEqual(REFUSALS_LOGGED_PER_MINUTE);
     expect((await verifyChain(world.db)).ok).toBe(true);
   });
 

@@ -1,7 +1,7 @@
 // Parties of cross-institution training: an admin registers a party and hands its one-time enrolment token over; the
 // party's process enrols with it (sending the Ed25519 public key it made) and from then on signs every message. A
-// forged, replayed, stale or unenrolled message is refused and the refusal written to the audit log; it changes
-// nothing else. Registration, revocation and enrolment are audited.
+// forged, replayed, stale or unenrolled message is refused and the refusal written to the audit log (a flood of them
+// counted: refusal-log.ts); it changes nothing else. Registration, revocation and enrolment are audited.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { and, asc, eq, lt } from "drizzle-orm";
 import { z } from "zod";
@@ -9,11 +9,12 @@ import { first, transaction, type Db, type Executor } from "../../db/client";
 import { federationParties, type FederationParty } from "../../db/schema";
 import { enrolRequestSchema, envelopeSchema, signatureHolds, type EnrolRequest } from "../../trainer/contract/federation/messages";
 import type { UserActor } from "../actor";
-import { appendAudit, audited, type Actor } from "../audit/service";
+import { audited, type Actor } from "../audit/service";
 import { AppError } from "../errors";
 import { lineText } from "../validation";
 import { ensureFederationLineage, keyDigest } from "./declarations";
 import { carryOut } from "./mailbox";
+import { RefusalLog } from "./refusal-log";
 
 export const registerPartyInput = z.strictObject({ name: lineText().min(1, "Name the party").max(200) });
 export const partyIdInput = z.strictObject({ partyId: z.uuid() });
@@ -69,9 +70,13 @@ export async function listParties(db: Executor) {
   }));
 }
 
-/** Writes a refused message or enrolment to the audit log (on its own), then refuses it. */
+/** Refused messages and enrolments a minute per party written to the audit log one by one (refusal-log.ts). */
+export const REFUSALS_LOGGED_PER_MINUTE = 30;
+const refusals = new RefusalLog({ perWindow: REFUSALS_LOGGED_PER_MINUTE, windowMs: 60_000 });
+
+/** Writes a refused message or enrolment to the audit log (on its own; a flood, counted), then refuses it. */
 async function refuse(db: Db, partyId: string | null, reason: string, error: AppError): Promise<never> {
-  await transaction(db, (tx) => appendAudit(tx, { actor: { id: null, email: "federation", role: "system" }, action: "federation.refused", entityType: "federation_party", entityId: partyId ?? "unknown", input: { reason } }));
+  await refusals.record(db, partyId, reason);
   throw error;
 }
 
