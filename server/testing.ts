@@ -10,7 +10,7 @@ import { actorOf } from "./actor";
 import { SYSTEM_ACTOR } from "./audit/service";
 import { activeSessionUser, type SessionUser } from "./context";
 import { createCaller } from "./root";
-import { createPiiScanner } from "./datasets/ingest/pii";
+import { createPiiScanner } from "./datasets/ingest/pii-report";
 import { registerUpload, type IngestedVersion } from "./datasets/service";
 import { handleUpload } from "./datasets/upload";
 import { pretrainBaseModel } from "./jobs/pretrain";

@@ -14,7 +14,7 @@ import { AppError } from "../errors";
 import { lineText } from "../validation";
 import { hasAccess, mayMinimise, maySeeDataset, visibleDataset, visibleRead } from "./access";
 import { MinimisationError, minimiseDataset, minimisationPlanSchema } from "./ingest/minimise";
-import { piiReportSchema, type PiiReport } from "./ingest/pii";
+import { piiReportSchema, type PiiReport } from "./ingest/pii-report";
 import type { VersionSummary } from "./ingest/version-file";
 import { retentionEndsAt, versionFile } from "./version-files";
 import { datasetVersionById, extraFieldsOf } from "./version-row";

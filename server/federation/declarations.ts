@@ -10,7 +10,7 @@ import { first, type Db, type Executor, type Tx } from "../../db/client";
 import { datasetVersions, datasets, federationDeclarations, federationParties, type FederationParty } from "../../db/schema";
 import type { UserActor } from "../actor";
 import { audited } from "../audit/service";
-import { createPiiScanner } from "../datasets/ingest/pii";
+import { createPiiScanner } from "../datasets/ingest/pii-report";
 import { insertVersion } from "../datasets/service";
 import { AppError } from "../errors";
 

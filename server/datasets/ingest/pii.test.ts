@@ -1,7 +1,8 @@
 // Tests of the PII scan: what counts as each entity type and what does not, masking, and the streaming report.
 import { describe, expect, it } from "vitest";
 import { COMMON_WORD_NAMES, FIRST_NAMES } from "./names";
-import { createPiiScanner, findEntities, luhnValid, maskEntity, piiReportSchema, type EntityType } from "./pii";
+import { findEntities, luhnValid, maskEntity, type EntityType } from "./pii";
+import { createPiiScanner, piiReportSchema } from "./pii-report";
 
 const found = (text: string) => findEntities(text).map(({ type, value }) => [type, value]);
 const valuesOf = (type: EntityType, text: string) => findEntities(text).filter((e) => e.type === type).map((e) => e.value);

@@ -4,7 +4,7 @@ import { open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { z } from "zod";
 import { mkdirPrivate, PRIVATE_FILE_MODE } from "../../private-files";
-import { createPiiScanner, piiReportSchema } from "./pii";
+import { createPiiScanner, piiReportSchema } from "./pii-report";
 import { serialiseRecord, type NormalisedRecord } from "./records";
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
