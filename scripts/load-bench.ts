@@ -10,7 +10,7 @@ import { asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { closeDatabase, first, migrateDatabase, type Db } from "../db/client";
 import { openDatabase } from "../db/open";
-import { ROLES, auditLog, modelVersions, type Role } from "../db/schema";
+import { ROLES, auditLog, modelVersions } from "../db/schema";
 import { SYSTEM_ACTOR, verifyChain } from "../server/audit/service";
 import { lineageRuns, lineageSpend, spendOf, type RunItem } from "../server/budgets/ledger";
 import { existingBudget, setBudget } from "../server/budgets/service";
@@ -22,6 +22,7 @@ import { seededUniform } from "../trainer/contract/seeded-random";
 import { startEmbeddedPostgres } from "./embedded-postgres.mjs";
 import { ApiClient } from "./load-client";
 import { ensureBuilt, startServers } from "./load-server";
+import { drive, roleOf, timed, type LoadClient } from "./load-mix";
 import { summarise, summariseByOperation, type OperationSummary, type Outcome, type Sample } from "./load-stats";
 
 export interface LoadSettings {
@@ -51,23 +52,11 @@ export interface LoadSettings {
 
 export const LOAD_SETTINGS: LoadSettings = { clients: 32, seconds: 20, seed: 1, runsThatFit: 4, engine: "sqlite", instances: 1, pgOver: "socket", warmupSeconds: 3 };
 
-/** Shares of an engineer's requests (the rest are reads); cancelling only while it has a queued run of its own. */
-const LAUNCH_SHARE = 0.15;
-const CANCEL_SHARE = 0.35;
-const DASHBOARD_READS = ["session.me", "datasets.list", "budgets.overview", "runs.list", "models.list"];
-const READS: Record<Exclude<Role, "admin">, string[]> = {
-  engineer: DASHBOARD_READS,
-  privacy_officer: DASHBOARD_READS,
-  auditor: [...DASHBOARD_READS, "audit.list"],
-};
-const QUERY_INPUT: Record<string, unknown> = { "audit.list": { page: 1 } };
-
 /** Every launch asks for the same run: record-level, sampling rate 0.05, noise multiplier 1, 100 steps. */
 const RUN = { samplingRate: 0.05, noiseMultiplier: 1, steps: 100 };
 const DELTA = 1e-5;
 const DATASET_RECORDS = 200;
 const PASSWORD = "load-benchmark-password";
-const BUDGET_REFUSAL = /would exceed the budget/;
 
 /**
  * The whole load's figures (requests, throughput_rps, p50_ms, p99_ms, refused: launches the budget could not hold,
@@ -114,23 +103,9 @@ export interface LoadBenchmark extends Omit<OperationSummary, "op"> {
   error_messages: string[];
 }
 
-interface LoadClient {
-  api: ApiClient;
-  userId: string;
-  email: string;
-  role: Exclude<Role, "admin">;
-  next: () => number;
-  /** Runs it launched and has not cancelled yet, oldest first. */
-  queued: string[];
-}
+const meAnswer = z.object({ user: z.object({ email: z.string(), role: z.enum(ROLES) }) });
 
 const log = (line: string) => process.stderr.write(`load: ${line}\n`);
-
-function roleOf(i: number, clients: number): Exclude<Role, "admin"> {
-  const overseers = Math.max(1, Math.floor(clients / 8));
-  if (i < clients - 2 * overseers) return "engineer";
-  return i < clients - overseers ? "privacy_officer" : "auditor";
-}
 
 /** The composed epsilon of `n` of the benchmark's runs, all reserved: the ledger's own arithmetic. */
 function reservedEpsilon(n: number): number {
@@ -180,74 +155,6 @@ async function peakReservation(db: Db, datasetId: string, delta: number): Promis
     peak.runs = Math.max(peak.runs, runs.length);
   }
   return peak;
-}
-
-const runIdAnswer = z.uuid();
-const cancelAnswer = z.object({ status: z.literal("cancelled") });
-const meAnswer = z.object({ user: z.object({ email: z.string(), role: z.enum(ROLES) }) });
-
-const unexpected = (answer: { status: number; code: string | null; message: string }) =>
-  new Error(`HTTP ${answer.status} ${answer.code ?? ""} ${answer.message}`);
-
-/** Sends one request of the client's mix and says how it ended; throws on an unexpected answer or a network error. */
-async function perform(client: LoadClient, request: RunRequest, op: string): Promise<Outcome> {
-  if (op === "runs.launch") {
-    const answer = await client.api.mutate(op, request);
-    if (answer.ok) {
-      client.queued.push(runIdAnswer.parse(answer.data));
-      return "ok";
-    }
-    if (answer.status === 409 && answer.code === "CONFLICT" && BUDGET_REFUSAL.test(answer.message)) return "refused";
-    throw unexpected(answer);
-  }
-  if (op === "runs.cancel") {
-    const answer = await client.api.mutate(op, { runId: client.queued.shift() });
-    if (!answer.ok) throw unexpected(answer);
-    cancelAnswer.parse(answer.data);
-    return "ok";
-  }
-  const answer = await client.api.query(op, QUERY_INPUT[op]);
-  if (!answer.ok) throw unexpected(answer);
-  return "ok";
-}
-
-function chooseOperation(client: LoadClient): string {
-  const reads = READS[client.role];
-  if (client.role === "engineer") {
-    const u = client.next();
-    if (u < LAUNCH_SHARE) return "runs.launch";
-    if (u < LAUNCH_SHARE + CANCEL_SHARE && client.queued.length > 0) return "runs.cancel";
-  }
-  return reads[Math.floor(client.next() * reads.length)] as string;
-}
-
-/** Times `send`, classifying a throw as an error and noting what it was. */
-async function timed(op: string, send: () => Promise<Outcome>, errors: Map<string, number>): Promise<Sample> {
-  const start = performance.now();
-  let outcome: Outcome;
-  try {
-    outcome = await send();
-  } catch (err) {
-    outcome = "error";
-    const what = `${op}: ${err instanceof Error ? err.message.replace(/\s+/g, " ").slice(0, 160) : String(err)}`;
-    errors.set(what, (errors.get(what) ?? 0) + 1);
-  }
-  return { op, ms: performance.now() - start, outcome };
-}
-
-async function drive(clients: LoadClient[], request: RunRequest, seconds: number, errors: Map<string, number>): Promise<{ samples: Sample[]; elapsed: number }> {
-  const samples: Sample[] = [];
-  const start = performance.now();
-  const deadline = start + seconds * 1000;
-  await Promise.all(
-    clients.map(async (client) => {
-      while (performance.now() < deadline) {
-        const op = chooseOperation(client);
-        samples.push(await timed(op, () => perform(client, request, op), errors));
-      }
-    }),
-  );
-  return { samples, elapsed: (performance.now() - start) / 1000 };
 }
 
 /** Users, base model, clients signed in, a dataset uploaded over HTTP and granted, its budget; then the load. */
