@@ -106,6 +106,14 @@ test("launch with the defaults, refusals before anything is spent, a failed run 
   expect((await forcedLaunch(page, { ...request, maxRecordsPerSubject: 700 })).status()).toBe(409);
   expect(await databaseSnapshot()).toEqual(beforeHuge);
 
+  // LoRA on no layer at all: refused in the form, naming why; every layer again (the default) after.
+  await form.getByLabel("Records per subject (cap)").fill("8");
+  const targets = form.getByTestId("lora-targets");
+  for (const target of ["c_attn", "c_proj", "c_fc"]) await targets.getByLabel(target).uncheck();
+  await expect(errorAlert(page)).toContainText("Choose at least one layer for the LoRA adapters");
+  await expect(launchButton).toBeDisabled();
+  for (const target of ["c_attn", "c_proj", "c_fc"]) await targets.getByLabel(target).check();
+
   // A classification task on a field the dataset does not have: refused before anything is spent.
   await form.getByLabel("Records per subject (cap)").fill("8");
   await form.getByLabel("Label field for a classification task (blank for none)").fill("colour");

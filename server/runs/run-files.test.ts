@@ -12,6 +12,7 @@ import { actorOf } from "../actor";
 import { listAudit, verifyChain } from "../audit/service";
 import { callerAs, refusal, runRequest, snapshot, worldWithDataset, type TestWorld } from "../testing";
 import { deleteEndedRunCopies, runDirectory, splitRunRecords, writeRunFiles, type TrainerRecord } from "./run-files";
+import { parseRunSpec } from "../../trainer/contract/protocol";
 import { launchRun } from "./service";
 
 let world: TestWorld;
@@ -67,6 +68,18 @@ describe("a run's directory", () => {
     expect(linesOf(inRun("train.jsonl"))).toEqual(split.train);
     expect(linesOf(inRun("validation.jsonl"))).toEqual(split.validation);
     expect(split.train.length + split.validation.length).toBe(60);
+  });
+
+  it("gives the trainer the LoRA layers the request chose, and every layer when it names none", async () => {
+    const specOf = async (r: Run) => {
+      await writeRunFiles(world.db, dataDir, r);
+      return parseRunSpec(JSON.parse(readFileSync(path.join(runDirectory(dataDir, r.id), "spec.json"), "utf8"))).fine_tuning;
+    };
+    expect(await specOf(run)).toMatchObject({ method: "lora", targets: ["c_attn", "c_proj", "c_fc"] });
+    const engineer = world.users.engineer;
+    const request = runRequest(run.datasetVersionId, run.baseModelVersionId, { fineTuning: { method: "lora", rank: 2, targets: ["c_fc", "c_attn"] } });
+    const { runId } = await launchRun(world.db, engineer, actorOf(engineer), request);
+    expect(await specOf(await runOf(runId))).toMatchObject({ method: "lora", rank: 2, targets: ["c_attn", "c_fc"] });
   });
 });
 

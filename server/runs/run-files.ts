@@ -139,7 +139,7 @@ export async function writeRunFiles(db: Db, dataDir: string, run: Run): Promise<
     base_model: await modelStoreFor(dataDir).materialize(base.weightsPath),
     output_dir: dir,
     data: { train: path.join(dir, "train.jsonl"), ...(validationRecords > 0 ? { validation: path.join(dir, "validation.jsonl") } : {}) },
-    fine_tuning: request.fineTuning.method === "lora" ? { method: "lora", rank: request.fineTuning.rank } : { method: "full" },
+    fine_tuning: request.fineTuning.method === "lora" ? { method: "lora", rank: request.fineTuning.rank, ...(request.fineTuning.targets ? { targets: request.fineTuning.targets } : {}) } : { method: "full" },
     optimizer: { name: "adam", learning_rate: request.learningRate },
     steps: run.plannedSteps,
     // Same sampling rate as the server accounts for: q times the units the trainer will see.

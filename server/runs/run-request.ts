@@ -1,6 +1,7 @@
 // What an engineer asks of a run, validated at every boundary: a leaf module (zod and the canary plan only), so that
 // the launch, the job runner's run files and the disclosure report share it without importing each other.
 import { z } from "zod";
+import { LORA_TARGETS, loraTargetsSchema } from "../../trainer/contract/model-config";
 import { PRIVACY_UNITS } from "../../trainer/privacy";
 import { canaryPlanSchema } from "../leakage/canaries";
 import { lineText } from "../validation";
@@ -26,7 +27,12 @@ export const runRequestInput = z.object({
   clipNorm: positive(1000, "clip norm").default(1),
   learningRate: positive(10, "learning rate").default(1e-3),
   fineTuning: z.discriminatedUnion("method", [
-    z.object({ method: z.literal("lora"), rank: z.number().int().min(1).max(256) }),
+    z.object({
+      method: z.literal("lora"),
+      rank: z.number().int().min(1).max(256),
+      /** The layers that carry adapters: c_attn, c_proj, c_fc (trainer/contract/model-config.ts); absent, every one. */
+      targets: loraTargetsSchema.optional(),
+    }),
     z.object({ method: z.literal("full") }),
   ]),
   /** With subjects as the unit: the most records one subject may contribute to a step. */
@@ -98,6 +104,9 @@ export function federatedRequestRefusal(input: RunRequest, federationLineage: bo
   }
   if (input.canaries) return "A federated run cannot plant canaries: the coordinator holds none of the parties' records.";
   if (input.task) return "A federated run has no task: the coordinator holds no labelled record to score it on.";
+  if (input.fineTuning.method === "lora" && input.fineTuning.targets && input.fineTuning.targets.length < LORA_TARGETS.length) {
+    return `A federated run's LoRA adapts every layer (${LORA_TARGETS.join(", ")}): the parties build their adapters so.`;
+  }
   if (federation.clip === "person" && (federation.noise !== "central" || federation.localSteps !== 1)) {
     return "Clipping per person takes one local step with central noise: a second step would let one person move the others' gradients, and distributed noise is calibrated to whole updates.";
   }

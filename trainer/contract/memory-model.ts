@@ -10,7 +10,7 @@
 // to 128) is 2.2 to 3.0 times that count; ACTIVATION_FACTOR takes 3.2. After the backward pass, each unit's own
 // gradient of every trainable parameter is materialised (and copied twice while clipping and summing).
 import type { ModelConfig } from "./model-config";
-import { parameterShapes, linearShapes } from "./model-config";
+import { parameterShapes, linearShapes, type LoraTarget } from "./model-config";
 
 const FLOAT_BYTES = 4;
 
@@ -23,7 +23,7 @@ export const WASM_HEAP_BYTES = 4_294_901_760;
 /** The part of a backend's memory the trainer plans to use: the rest is left for fragmentation and the runtime. */
 export const USABLE_FRACTION = 0.8;
 
-export type FineTuningShape = { method: "lora"; rank: number } | { method: "full" };
+export type FineTuningShape = { method: "lora"; rank: number; targets?: readonly LoraTarget[] } | { method: "full" };
 
 export interface MemoryInputs {
   model: ModelConfig;
@@ -48,7 +48,7 @@ const size = (shape: readonly number[]) => shape.reduce((n, s) => n * s, 1);
 export function parameterCounts(model: ModelConfig, fineTuning: FineTuningShape): { total: number; trainable: number } {
   const base = Object.values(parameterShapes(model)).reduce((n, s) => n + size(s), 0);
   if (fineTuning.method === "full") return { total: base, trainable: base };
-  const adapters = Object.values(linearShapes(model)).reduce((n, [fanIn, fanOut]) => n + fineTuning.rank * (fanIn + fanOut), 0);
+  const adapters = Object.values(linearShapes(model, fineTuning.targets)).reduce((n, [fanIn, fanOut]) => n + fineTuning.rank * (fanIn + fanOut), 0);
   return { total: base + adapters, trainable: adapters };
 }
 

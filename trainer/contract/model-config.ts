@@ -40,15 +40,28 @@ export const endOfText = (c: ModelConfig): number => c.end_of_text ?? END_OF_TEX
 export const modelConfig = (overrides: z.input<typeof modelConfigSchema> = {}): ModelConfig =>
   modelConfigSchema.parse(overrides);
 
-/** Shape [in, out] of every linear layer that can carry a LoRA adapter, by name. */
-export function linearShapes(c: ModelConfig): Record<string, [number, number]> {
+/**
+ * The linear layers LoRA may adapt, by GPT-2's names (as PEFT's target_modules name them): the attention's input
+ * projection (c_attn), the attention's and the MLP's output projections (c_proj, both), the MLP's input (c_fc).
+ */
+export const LORA_TARGETS = ["c_attn", "c_proj", "c_fc"] as const;
+export type LoraTarget = (typeof LORA_TARGETS)[number];
+
+/** Targets as a request names them: at least one, each once, kept in LORA_TARGETS' order. */
+export const loraTargetsSchema = z
+  .array(z.enum(LORA_TARGETS))
+  .min(1, "Choose at least one layer for the LoRA adapters")
+  .transform((targets) => LORA_TARGETS.filter((t) => targets.includes(t)));
+
+/** Shape [in, out] of every linear layer that carries a LoRA adapter for `targets` (default: every target), by name. */
+export function linearShapes(c: ModelConfig, targets: readonly LoraTarget[] = LORA_TARGETS): Record<string, [number, number]> {
   const d = c.n_embd;
   const shapes: Record<string, [number, number]> = {};
   for (let l = 0; l < c.n_layer; l++) {
-    shapes[`h.${l}.attn.c_attn`] = [d, 3 * d];
-    shapes[`h.${l}.attn.c_proj`] = [d, d];
-    shapes[`h.${l}.mlp.c_fc`] = [d, c.mlp_ratio * d];
-    shapes[`h.${l}.mlp.c_proj`] = [c.mlp_ratio * d, d];
+    if (targets.includes("c_attn")) shapes[`h.${l}.attn.c_attn`] = [d, 3 * d];
+    if (targets.includes("c_proj")) shapes[`h.${l}.attn.c_proj`] = [d, d];
+    if (targets.includes("c_fc")) shapes[`h.${l}.mlp.c_fc`] = [d, c.mlp_ratio * d];
+    if (targets.includes("c_proj")) shapes[`h.${l}.mlp.c_proj`] = [c.mlp_ratio * d, d];
   }
   return shapes;
 }

@@ -15,7 +15,7 @@
 // Free of TensorFlow, so that the server can import it to write specs and read messages.
 
 import { z } from "zod";
-import { modelConfigSchema } from "./model-config";
+import { LORA_TARGETS, loraTargetsSchema, modelConfigSchema } from "./model-config";
 import { accountantNameSchema, privacyEventDocumentSchema, privacyUnitSchema } from "../privacy";
 
 export const PROTOCOL_VERSION = 1;
@@ -72,10 +72,16 @@ export const runSpecSchema = z.strictObject({
   backend: backendChoiceSchema.default("auto"),
   fine_tuning: z
     .discriminatedUnion("method", [
-      z.strictObject({ method: z.literal("lora"), rank: positiveInt.default(8), alpha: finitePositive.default(DEFAULT_LORA_ALPHA) }),
+      z.strictObject({
+        method: z.literal("lora"),
+        rank: positiveInt.default(8),
+        alpha: finitePositive.default(DEFAULT_LORA_ALPHA),
+        // The layers that carry adapters (model-config.ts); every one by default.
+        targets: loraTargetsSchema.default([...LORA_TARGETS]),
+      }),
       z.strictObject({ method: z.literal("full") }),
     ])
-    .default({ method: "lora", rank: 8, alpha: DEFAULT_LORA_ALPHA }),
+    .default({ method: "lora", rank: 8, alpha: DEFAULT_LORA_ALPHA, targets: [...LORA_TARGETS] }),
   optimizer: optimizerConfigSchema.default({ name: "adam", learning_rate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }),
   steps: positiveInt, // planned optimisation steps
   expected_batch_size: finitePositive, // q N: units sampled per step on average (Poisson sampling)

@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { modelConfig, parameterShapes, type ModelConfig } from "../contract/model-config";
-import { readModelDir, readModelWeights } from "../contract/model-files";
-import { encodeSafetensors, sha256, type HostTensors } from "../contract/safetensors";
+import { ADAPTER_FILE, readModelDir, readModelWeights } from "../contract/model-files";
+import { decodeSafetensors, encodeSafetensors, sha256, type HostTensors } from "../contract/safetensors";
 import { byteToUnicode } from "../model/bpe";
 import { initialWeights, loadModel } from "../model/model";
 import { initBackend } from "../run/backend";
@@ -190,18 +190,23 @@ describe("trainer import CLI", () => {
 });
 
 describe("an imported model", () => {
-  it("is DP fine-tuned with LoRA at subject level like any base model, and the result keeps its tokenizer", async () => {
+  it("is DP fine-tuned with LoRA (on c_attn alone, as chosen) at subject level like any base model, and the result keeps its tokenizer", async () => {
     const { dir } = checkpointDir();
     const base = out();
     importCheckpoint(dir, base);
     const fixture = writeRunFixture(path.join(work, `fixture-${counter++}`));
-    const run = await runInProcess({ ...fixture.spec("imported", { steps: 3, expected_batch_size: 4, privacy: { mode: "dp", target_epsilon: 8 }, fine_tuning: { method: "lora", rank: 2 } }), base_model: base });
+    const run = await runInProcess({ ...fixture.spec("imported", { steps: 3, expected_batch_size: 4, privacy: { mode: "dp", target_epsilon: 8 }, fine_tuning: { method: "lora", rank: 2, targets: ["c_attn"] } }), base_model: base });
     expect(run.outcome).toBe("completed");
     expect(run.of("step")).toHaveLength(3);
     const tuned = loadModel(run.finished.model_dir);
     expect(tuned.files.config).toEqual(ours);
     expect(Array.from(tuned.tokenizer.encode(" the"))).toEqual([258]);
     expect(readFileSync(path.join(run.finished.model_dir, "merges.txt"), "utf8")).toBe(readFileSync(path.join(base, "merges.txt"), "utf8"));
+    // Adapters on the attention's input projection of every layer, and nothing else; the provenance names the targets.
+    const adapters = Object.keys(decodeSafetensors(readFileSync(path.join(run.finished.model_dir, ADAPTER_FILE))).tensors).sort();
+    expect(adapters).toEqual(Array.from({ length: ours.n_layer }, (_, l) => [`h.${l}.attn.c_attn.lora_a`, `h.${l}.attn.c_attn.lora_b`]).flat().sort());
+    const written = readModelDir(run.finished.model_dir).provenance;
+    expect(written.kind === "fine-tuned" && written.training.fine_tuning).toMatchObject({ method: "lora", rank: 2, targets: ["c_attn"] });
   });
 });
 

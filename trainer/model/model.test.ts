@@ -13,7 +13,7 @@ import {
   tokenLosses,
   untraced,
 } from "./model";
-import { modelConfig, parameterShapes } from "../contract/model-config";
+import { linearShapes, loraTargetsSchema, modelConfig, parameterShapes, type LoraTarget } from "../contract/model-config";
 import { matmul } from "./ops";
 import { Optimizer } from "./optimizer";
 import { plainStep } from "../step/plain-step";
@@ -39,6 +39,22 @@ describe("model configuration", () => {
     const expected = c.vocab_size * d + c.context_length * d + c.n_layer * perLayer + 2 * d + d * c.vocab_size;
     const shapes = Object.values(parameterShapes(c));
     expect(shapes.reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0)).toBe(expected);
+  });
+
+  it("puts LoRA adapters on the targets named (c_proj: the attention's and the MLP's), in their canonical order", () => {
+    const c = tinyConfig();
+    const layers = (targets?: readonly LoraTarget[]) => Object.keys(linearShapes(c, targets)).filter((n) => n.startsWith("h.0."));
+    expect(layers()).toEqual(["h.0.attn.c_attn", "h.0.attn.c_proj", "h.0.mlp.c_fc", "h.0.mlp.c_proj"]);
+    expect(layers(["c_attn"])).toEqual(["h.0.attn.c_attn"]);
+    expect(layers(["c_proj"])).toEqual(["h.0.attn.c_proj", "h.0.mlp.c_proj"]);
+    expect(loraTargetsSchema.parse(["c_fc", "c_attn", "c_fc"])).toEqual(["c_attn", "c_fc"]);
+    expect(loraTargetsSchema.safeParse([]).error?.issues[0]?.message).toBe("Choose at least one layer for the LoRA adapters");
+    expect(loraTargetsSchema.safeParse(["q_proj"]).success).toBe(false);
+    const model = createModel(c, initialWeights(c, 5), { lora: { rank: 2, alpha: 4, targets: ["c_fc"] }, adapters: initialLoraWeights(c, { rank: 2, alpha: 4, targets: ["c_fc"] }, 9) });
+    expect([...model.trainable].sort()).toEqual(Array.from({ length: c.n_layer }, (_, l) => [`h.${l}.mlp.c_fc.lora_a`, `h.${l}.mlp.c_fc.lora_b`]).flat().sort());
+    // Adapters for other layers than the targets are refused, naming one.
+    expect(() => createModel(c, initialWeights(c, 5), { lora: { rank: 2, alpha: 4, targets: ["c_fc"] }, adapters: initialLoraWeights(c, { rank: 2, alpha: 4 }, 9) })).toThrow(/c_attn/);
+    disposeModel(model);
   });
 });
 

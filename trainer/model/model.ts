@@ -6,7 +6,7 @@
 // Shapes: N sequences of T tokens, width d = n_embd, V = vocab_size. Every linear weight is stored [in, out].
 
 import * as tf from "@tensorflow/tfjs";
-import { linearShapes, parameterShapes, type ModelConfig } from "../contract/model-config";
+import { linearShapes, parameterShapes, type LoraTarget, type ModelConfig } from "../contract/model-config";
 import { readModelDir, readModelWeights, type ModelDir } from "../contract/model-files";
 import { activate, causalMask, matmul, matmul3d, transposeLast } from "./ops";
 import type { HostTensors } from "../contract/safetensors";
@@ -16,6 +16,8 @@ import { modelTokenizer, type Tokenizer } from "./tokenizer";
 export interface LoraConfig {
   rank: number; // r: the adapter's inner width
   alpha: number; // the adapter's output is scaled by alpha / r
+  /** The layers that carry adapters (every target when absent). */
+  targets?: readonly LoraTarget[];
 }
 
 export interface Model {
@@ -67,7 +69,7 @@ export function initialWeights(c: ModelConfig, seed: number): HostTensors {
 export function initialLoraWeights(c: ModelConfig, lora: LoraConfig, seed: number): HostTensors {
   const next = seededUniform(seed);
   const weights: HostTensors = {};
-  for (const [name, [fanIn, fanOut]] of Object.entries(linearShapes(c))) {
+  for (const [name, [fanIn, fanOut]] of Object.entries(linearShapes(c, lora.targets))) {
     weights[`${name}.lora_a`] = { shape: [fanIn, lora.rank], data: seededNormals(fanIn * lora.rank, 1 / Math.sqrt(fanIn), next) };
     weights[`${name}.lora_b`] = { shape: [lora.rank, fanOut], data: new Float32Array(lora.rank * fanOut) };
   }
@@ -82,7 +84,7 @@ export function createModel(
 ): Model {
   const expected: Record<string, number[]> = { ...parameterShapes(config) };
   if (options.lora) {
-    for (const [name, [fanIn, fanOut]] of Object.entries(linearShapes(config))) {
+    for (const [name, [fanIn, fanOut]] of Object.entries(linearShapes(config, options.lora.targets))) {
       expected[`${name}.lora_a`] = [fanIn, options.lora.rank];
       expected[`${name}.lora_b`] = [options.lora.rank, fanOut];
     }

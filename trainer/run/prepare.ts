@@ -90,7 +90,7 @@ export async function prepare(spec: RunSpec, options: RunOptions): Promise<Run> 
   const samplingRate = spec.expected_batch_size / units.length;
   if (!(samplingRate <= 1)) throw new Error(`expected_batch_size ${spec.expected_batch_size} exceeds the ${units.length} units`);
 
-  const lora = spec.fine_tuning.method === "lora" ? { rank: spec.fine_tuning.rank, alpha: spec.fine_tuning.alpha } : null;
+  const lora = spec.fine_tuning.method === "lora" ? { rank: spec.fine_tuning.rank, alpha: spec.fine_tuning.alpha, targets: spec.fine_tuning.targets } : null;
   const model = createModel(base.config, readModelWeights(spec.base_model), {
     lora,
     adapters: lora ? initialLoraWeights(base.config, lora, spec.seed) : undefined,
@@ -109,7 +109,7 @@ export async function prepare(spec: RunSpec, options: RunOptions): Promise<Run> 
   const recordsPerUnit = Math.min(spec.privacy.mode === "dp" && spec.privacy.unit === "subject" ? spec.privacy.records_per_subject : 1, Math.max(1, ...units.map((u) => u.length)));
   const memory =
     spec.privacy.mode === "dp"
-      ? planMicroBatch(backend.name, base.config, spec.fine_tuning.method === "lora" ? { method: "lora", rank: spec.fine_tuning.rank } : { method: "full" }, recordsPerUnit, spec.max_physical_batch)
+      ? planMicroBatch(backend.name, base.config, spec.fine_tuning.method === "lora" ? { method: "lora", rank: spec.fine_tuning.rank, targets: spec.fine_tuning.targets } : { method: "full" }, recordsPerUnit, spec.max_physical_batch)
       : null;
 
   const { account, affordable } = openAccount(spec, samplingRate, checkpoint, () => readChargedSteps(checkpointDir, digest), options);

@@ -11,6 +11,7 @@ import { codeVersion, copyTokenizer, writeModelDir } from "../contract/model-fil
 import { EVENT_FORMAT_VERSION, gaussian, poissonSampled, type PrivacyEvent } from "../privacy";
 import type { RunPrivacy } from "./run-privacy";
 import { PROTOCOL_VERSION, type Message } from "../contract/protocol";
+import { LORA_TARGETS } from "../contract/model-config";
 import type { Outcome, Run, RunIo } from "./prepare";
 
 const eventDocument = (event: PrivacyEvent) => ({ version: EVENT_FORMAT_VERSION, event }) as const;
@@ -33,7 +34,7 @@ export function startedMessage(run: Run, step: number): Message {
     backends_skipped: run.backend.skipped,
     model: run.base.config,
     parameters: { total: parameterCount(model), trainable: parameterCount(model, model.trainable) },
-    fine_tuning: lora ? `lora rank ${lora.rank} alpha ${lora.alpha}` : "full",
+    fine_tuning: lora ? `lora rank ${lora.rank} alpha ${lora.alpha} on ${(lora.targets ?? LORA_TARGETS).join(", ")}` : "full",
     dataset: { records: train.records.length, units: units.length, sha256: train.sha256 },
     privacy:
       spec.privacy.mode === "dp"

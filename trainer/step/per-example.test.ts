@@ -25,6 +25,7 @@ describe.each(["wasm", "cpu"] as const)("per-unit gradients on the %s backend", 
     { name: "full fine-tuning, subjects of up to 3 records", lora: null, maxRecords: 3, length: 6 },
     { name: "LoRA adapters, one record per unit", lora: { rank: 2, alpha: 4 }, maxRecords: 1, length: 8 },
     { name: "LoRA adapters, subjects of up to 3 records", lora: { rank: 3, alpha: 3 }, maxRecords: 3, length: 5 },
+    { name: "LoRA adapters on c_attn and c_fc only, subjects of up to 2 records", lora: { rank: 2, alpha: 4, targets: ["c_attn", "c_fc"] }, maxRecords: 2, length: 6 },
     // Imported GPT-2-family checkpoints: a BPE vocabulary, and the activations transformers names gelu and relu.
     { name: "an imported model's shape (BPE, exact GELU), full fine-tuning", lora: null, maxRecords: 2, length: 7, config: IMPORTED("gelu") },
     { name: "an imported model's shape (BPE, ReLU), LoRA", lora: { rank: 2, alpha: 4 }, maxRecords: 2, length: 7, config: IMPORTED("relu") },

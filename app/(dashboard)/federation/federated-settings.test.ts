@@ -30,5 +30,8 @@ describe("the federated launch form's settings", () => {
     });
     expect(fromFederatedRequest(request)).toMatchObject({ noiseMultiplier: FEDERATED_DEFAULTS.noiseMultiplier, rounds: FEDERATED_DEFAULTS.rounds });
     expect(toFederatedRequest({ ...FEDERATED_DEFAULTS, ...base, clip: "person", localSteps: "4" }, versionId).federation?.localSteps).toBe(1);
+    // A federated run's LoRA adapts every layer: the parties build their adapters so.
+    const lora = runRequestInput.parse(toFederatedRequest({ ...FEDERATED_DEFAULTS, ...base, method: "lora" }, versionId));
+    expect(federatedRequestRefusal({ ...lora, fineTuning: { method: "lora", rank: 8, targets: ["c_attn"] } }, true)).toMatch(/^A federated run's LoRA adapts every layer/);
   });
 });

@@ -13,6 +13,7 @@ import { InternalBadge } from "@/app/_components/internal-badge";
 import { Num } from "@/app/_components/num";
 import { useTRPC } from "@/app/_trpc/client";
 import { formatBytes } from "@/trainer/contract/memory-model";
+import { LORA_TARGETS } from "@/trainer/contract/model-config";
 import { BaseModelSelect } from "./base-model-select";
 import { DEFAULTS, duration, fromRequest, toRequest, type Settings } from "./launch-settings";
 import { useLaunch } from "./use-launch";
@@ -153,6 +154,23 @@ export function LaunchForm({ from }: { from?: string }) {
             LoRA rank
             <input value={settings.rank} onChange={set("rank")} inputMode="numeric" />
           </label>
+        )}
+        {settings.method === "lora" && (
+          <fieldset className="checks" data-testid="lora-targets">
+            <legend>LoRA on</legend>
+            {LORA_TARGETS.map((target) => (
+              <label key={target} className="check">
+                <input
+                  type="checkbox"
+                  checked={settings.loraTargets.includes(target)}
+                  onChange={(e) =>
+                    setEdited((s) => ({ ...s, loraTargets: e.target.checked ? [...settings.loraTargets, target] : settings.loraTargets.filter((t) => t !== target) }))
+                  }
+                />
+                <span className="mono">{target}</span>
+              </label>
+            ))}
+          </fieldset>
         )}
         {settings.privacyUnit === "subject" && (
           <Field help="recordsPerSubject">

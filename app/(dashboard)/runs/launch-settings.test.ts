@@ -11,6 +11,7 @@ describe("the launch form's settings", () => {
       { ...DEFAULTS, ...ids },
       { ...DEFAULTS, ...ids, privacyMode: "noise_multiplier", privacyValue: "1.5", batchBy: "sampling_rate", batchValue: "0.01", lengthBy: "epochs", lengthValue: "3", method: "full", canaries: "8", canaryRepeats: "2" },
       { ...DEFAULTS, ...ids, labelField: "topic", labels: "late, refund" },
+      { ...DEFAULTS, ...ids, loraTargets: ["c_attn", "c_fc"] },
     ];
     for (const settings of cases) {
       const request = runRequestInput.parse(toRequest(settings));

@@ -2,6 +2,7 @@
 // from a run request (the request a launch sends; a run's request fills the form for "Launch again").
 import type { RunRequest } from "@/server/runs/run-request";
 import type { PrivacyUnit } from "@/trainer/privacy/units";
+import { LORA_TARGETS, type LoraTarget } from "@/trainer/contract/model-config";
 
 export interface Settings {
   datasetVersionId: string;
@@ -17,6 +18,8 @@ export interface Settings {
   learningRate: string;
   method: "lora" | "full";
   rank: string;
+  /** The layers that carry LoRA adapters (at least one). */
+  loraTargets: LoraTarget[];
   maxRecordsPerSubject: string;
   canaries: string;
   canarySpace: string;
@@ -38,6 +41,7 @@ export const DEFAULTS: Omit<Settings, "datasetVersionId" | "baseModelVersionId">
   learningRate: "0.001",
   method: "lora",
   rank: "4",
+  loraTargets: [...LORA_TARGETS],
   maxRecordsPerSubject: "8",
   canaries: "0",
   canarySpace: "my SSN is {ddd}-{dd}-{dddd}",
@@ -62,7 +66,7 @@ export function toRequest(s: Settings) {
     length: s.lengthBy === "steps" ? { by: "steps" as const, steps: Number(s.lengthValue) } : { by: "epochs" as const, epochs: Number(s.lengthValue) },
     clipNorm: Number(s.clipNorm),
     learningRate: Number(s.learningRate),
-    fineTuning: s.method === "lora" ? { method: "lora" as const, rank: Number(s.rank) } : { method: "full" as const },
+    fineTuning: s.method === "lora" ? { method: "lora" as const, rank: Number(s.rank), targets: s.loraTargets } : { method: "full" as const },
     maxRecordsPerSubject: Number(s.maxRecordsPerSubject),
     canaries: canaryPlan(s),
     task: s.labelField.trim() === "" ? undefined : { labelField: s.labelField.trim(), labels: s.labels.split(",").map((l) => l.trim()).filter((l) => l !== "") },
@@ -90,6 +94,7 @@ export function fromRequest(r: RunRequest): Settings {
     learningRate: String(r.learningRate),
     method: r.fineTuning.method,
     rank: r.fineTuning.method === "lora" ? String(r.fineTuning.rank) : DEFAULTS.rank,
+    loraTargets: r.fineTuning.method === "lora" && r.fineTuning.targets ? [...r.fineTuning.targets] : [...LORA_TARGETS],
     maxRecordsPerSubject: String(r.maxRecordsPerSubject),
     canaries: String(r.canaries?.m ?? 0),
     canarySpace: r.canaries?.space ?? DEFAULTS.canarySpace,

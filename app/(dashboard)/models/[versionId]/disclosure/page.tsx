@@ -10,6 +10,7 @@ import { enterSection, serverCaller } from "@/app/_trpc/server";
 import { versionOrNotFound } from "../version-or-not-found";
 import { LeakageTests } from "./leakage-tests";
 import { ReleaseCounts } from "./release-counts";
+import { LORA_TARGETS } from "@/trainer/contract/model-config";
 
 export default async function DisclosurePage({ params }: { params: Promise<{ versionId: string }> }) {
   const section = await enterSection("models");
@@ -108,7 +109,7 @@ export default async function DisclosurePage({ params }: { params: Promise<{ ver
                   <td>{r.noiseMultiplier.toFixed(3)}</td>
                   <td>{r.clipNorm}</td>
                   <td>{l.privacyUnit === "subject" ? r.recordsPerSubject : "–"}</td>
-                  <td>{r.fineTuning.method === "lora" ? `LoRA rank ${r.fineTuning.rank}` : "full"}</td>
+                  <td>{r.fineTuning.method === "lora" ? `LoRA rank ${r.fineTuning.rank} on ${(r.fineTuning.targets ?? LORA_TARGETS).join(", ")}` : "full"}</td>
                 </tr>
               ))}
             </tbody>

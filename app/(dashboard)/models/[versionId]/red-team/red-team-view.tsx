@@ -174,7 +174,7 @@ export function RedTeamView({ versionId, can, initial }: { versionId: string; ca
           <fieldset>
             <legend>Built-in attack sets</legend>
             {ATTACK_SETS.map((a) => (
-              <label key={a.id} style={{ flexDirection: "row", gap: "0.4rem", alignItems: "baseline" }}>
+              <label key={a.id} className="check">
                 <input type="checkbox" name={a.id} defaultChecked={a.id !== "training_prefixes"} />
                 {a.label} <span className="muted">({a.help})</span>
               </label>
@@ -189,7 +189,7 @@ export function RedTeamView({ versionId, can, initial }: { versionId: string; ca
               Tokens per output (at most {MAX_OUTPUT_TOKENS})
               <input name="maxTokens" defaultValue={64} inputMode="numeric" />
             </label>
-            <label style={{ flexDirection: "row", gap: "0.4rem", alignItems: "baseline" }}>
+            <label className="check">
               <input type="checkbox" name="sampled" checked={sampled} onChange={(e) => setSampled(e.target.checked)} />
               Sample instead of greedy decoding
             </label>
