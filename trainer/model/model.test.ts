@@ -14,6 +14,7 @@ import {
   untraced,
 } from "./model";
 import { linearShapes, loraTargetsSchema, modelConfig, parameterShapes, type LoraTarget } from "../contract/model-config";
+import { parameterCounts } from "../contract/memory-model";
 import { matmul } from "./ops";
 import { Optimizer } from "./optimizer";
 import { plainStep } from "../step/plain-step";
@@ -51,6 +52,9 @@ describe("model configuration", () => {
     expect(loraTargetsSchema.safeParse([]).error?.issues[0]?.message).toBe("Choose at least one layer for the LoRA adapters");
     expect(loraTargetsSchema.safeParse(["q_proj"]).success).toBe(false);
     const model = createModel(c, initialWeights(c, 5), { lora: { rank: 2, alpha: 4, targets: ["c_fc"] }, adapters: initialLoraWeights(c, { rank: 2, alpha: 4, targets: ["c_fc"] }, 9) });
+    // The estimates and the memory plan count only the chosen layers' adapters.
+    expect(parameterCounts(c, { method: "lora", rank: 2, targets: ["c_fc"] }).trainable).toBe(parameterCount(model, model.trainable));
+    expect(parameterCounts(c, { method: "lora", rank: 2, targets: ["c_fc"] }).trainable).toBe(c.n_layer * 2 * (c.n_embd + c.mlp_ratio * c.n_embd));
     expect([...model.trainable].sort()).toEqual(Array.from({ length: c.n_layer }, (_, l) => [`h.${l}.mlp.c_fc.lora_a`, `h.${l}.mlp.c_fc.lora_b`]).flat().sort());
     // Adapters for other layers than the targets are refused, naming one.
     expect(() => createModel(c, initialWeights(c, 5), { lora: { rank: 2, alpha: 4, targets: ["c_fc"] }, adapters: initialLoraWeights(c, { rank: 2, alpha: 4 }, 9) })).toThrow(/c_attn/);
