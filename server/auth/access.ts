@@ -63,6 +63,8 @@ export const MAY = {
   readAudit: ["auditor", "admin"],
   /** See the parties of cross-institution training (admins register and revoke them: `administer`). */
   readFederation: [...READERS_OF_TRAINING, "admin"],
+  /** Register a base model from a model directory (`npm run models -- register`): one pretrained here or imported. */
+  registerModels: ["privacy_officer", "admin"],
   /** Manage users and roles, and the parties of cross-institution training. */
   administer: ["admin"],
 } as const satisfies Record<string, Roles>;

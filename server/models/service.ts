@@ -15,6 +15,7 @@ import { partiesPerPersonOfRuns } from "../budgets/parties-per-person";
 import type { SessionUser } from "../context";
 import { AppError } from "../errors";
 import { lineText, proseText } from "../validation";
+import { sourceOf } from "./base-provenance";
 import { modelVisibility, visibleModelVersion } from "./visibility";
 
 export const registerModelInput = z.object({
@@ -161,13 +162,13 @@ export async function listModels(db: Executor, user: SessionUser) {
   return [...families.values()];
 }
 
-/** What a version's config.json says it is, for its page: the architecture, its size, tokenizer and activation. */
 /** The classification task the version was trained for (its provenance's label field and labels), or null. */
 function taskOf(v: ModelVersion): { label_field: string; labels: string[] } | null {
   const { task } = z.object({ task: z.object({ label_field: z.string(), labels: z.array(z.string()) }).optional() }).parse(JSON.parse(v.provenance));
   return task ?? null;
 }
 
+/** What a version's config.json says it is, for its page: the architecture, its size, tokenizer and activation. */
 export function architectureOf(v: ModelVersion) {
   const config = modelConfigSchema.parse(JSON.parse(v.config));
   const parameters = Object.values(parameterShapes(config)).reduce((n, shape) => n + shape.reduce((a, b) => a * b, 1), 0);
@@ -195,6 +196,7 @@ export async function versionDetail(db: Executor, user: SessionUser, versionId: 
     family: family.name,
     withdrawal: withdrawalOf(version),
     architecture: architectureOf(version),
+    source: sourceOf(version),
     task: taskOf(version),
     metrics,
     lineage: (await lineage(db, version.id)).map(registryEntry),

@@ -102,11 +102,20 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
 
 /** Reads and checks a model directory: the config, the weights' header against it, digests, and provenance (whose
  * recorded weight digest must match the file). Reads no tensor into memory beyond the file's bytes. */
+/** `read()`, its error prefixed with the file it was reading. */
+function named<T>(file: string, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    throw new Error(`${file}: ${(err as Error).message}`);
+  }
+}
+
 export function readModelDir(dir: string): ModelDir {
   const configBytes = readFileSync(path.join(dir, CONFIG_FILE));
   const config = parse(modelConfigSchema, readJson(path.join(dir, CONFIG_FILE)), CONFIG_FILE);
   const weightBytes = readFileSync(path.join(dir, WEIGHTS_FILE));
-  const header = readSafetensorsHeader(weightBytes);
+  const header = named(WEIGHTS_FILE, () => readSafetensorsHeader(weightBytes));
   const expected = parameterShapes(config);
   for (const [name, shape] of Object.entries(expected)) {
     if (header.tensors[name]?.shape.join(",") !== shape.join(",")) {

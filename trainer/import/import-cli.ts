@@ -8,7 +8,7 @@ import { importCheckpoint, ImportError } from "./import-checkpoint";
 export const IMPORT_USAGE = `  npm run trainer -- import --dir DIR --out MODEL_DIR [--license TEXT] [--json]
       Imports a GPT-2-family checkpoint in Hugging Face's format from DIR (config.json, model.safetensors, and
       vocab.json + merges.txt or tokenizer.json) into the new directory MODEL_DIR, which the trainer then runs from
-      (registering it as a base model in the app is a separate step). Prints, with --json, one JSON object
+      (npm run models -- register then registers it as a base model in the app). Prints, with --json, one JSON object
       {"model_dir","parameters","tokenizer","weights_sha256","config_sha256","files","config"}; files holds the
       SHA-256 of every source file. Refused (exit 1, nothing written) when a file, key or shape does not fit.
 `;

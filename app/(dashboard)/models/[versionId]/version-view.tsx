@@ -1,5 +1,5 @@
 "use client";
-// A model version's facts, live: kind, status, lineage (each ancestor linked to its page), the run that trained it, the
+// A model version's facts, live: kind, status, where a base version came from, lineage (each ancestor linked to its page), the run that trained it, the
 // guarantee per dataset lineage with the runs it composes (linked to /runs/<id>), validation metrics and the task
 // metric of a version trained with labels (internal, not DP), the status changes privacy officers make, downloads and
 // exports, and the leakage tests.
@@ -16,14 +16,14 @@ import { StatusActions } from "./status-actions";
 /** Label and value side by side; long values (the digest) wrap anywhere, so it fits a narrow screen. */
 const FACTS = { display: "grid", gridTemplateColumns: "minmax(8rem, max-content) minmax(0, 1fr)", gap: "0.3rem 1rem", margin: 0, overflowWrap: "anywhere" } as const;
 
-const KIND = { base: "base model (pretrained on a public corpus)", fine_tuned: "fine-tuned" } as const;
+const KIND = { base: "base model", fine_tuned: "fine-tuned" } as const;
 const TOKENIZER = { bytes: "UTF-8 bytes", "gpt2-bpe": "GPT-2 byte-level BPE" } as const;
 
 export function VersionView({ versionId, can, initial }: { versionId: string; can: Can; initial: RouterOutputs["models"]["get"] }) {
   const trpc = useTRPC();
   // Drawn on the server first (initial), then kept fresh in the browser after each status change.
   const detail = useQuery({ ...trpc.models.get.queryOptions({ versionId }), initialData: initial });
-  const { version, metrics, lineage, guarantees, architecture: a } = detail.data;
+  const { version, metrics, lineage, guarantees, architecture: a, source } = detail.data;
   const withdrawn = version.status === "withdrawn";
   return (
     <section className="card" data-testid="model-detail">
@@ -41,6 +41,31 @@ export function VersionView({ versionId, can, initial }: { versionId: string; ca
           {a.architecture.toUpperCase()} decoder, {a.parameters.toLocaleString("en")} parameters: {a.layers} layers of width {a.width}, {a.heads} heads,
           context {a.context} tokens, vocabulary {a.vocabulary.toLocaleString("en")} ({TOKENIZER[a.tokenizer]}), {a.activation} activation
         </dd>
+        {source && (
+          <>
+            <dt>Source</dt>
+            <dd style={{ margin: 0 }} data-testid="model-source">
+              {source.kind === "pretrained" ? (
+                <>pretrained here on a public corpus ({source.corpus})</>
+              ) : (
+                <>
+                  imported from a {source.format === "huggingface-gpt2" ? "Hugging Face GPT-2" : source.format} checkpoint, licence as stated:{" "}
+                  {source.license ?? "none stated"}
+                  <details>
+                    <summary>SHA-256 of each file read</summary>
+                    <ul className="mono">
+                      {Object.entries(source.files).map(([file, digest]) => (
+                        <li key={file}>
+                          {file}: {digest}
+                        </li>
+                      ))}
+                    </ul>
+                  </details>
+                </>
+              )}
+            </dd>
+          </>
+        )}
         <dt>Registered</dt>
         <dd style={{ margin: 0 }}>{when(version.createdAt)}</dd>
         <dt>Trained by</dt>
