@@ -15,7 +15,7 @@ import { minimisationPlanSchema } from "../datasets/ingest/minimise";
 import { AppError } from "../errors";
 import { incidentsTouching } from "../incidents/service";
 import { runRequestInput } from "../runs/run-request";
-import { guarantees, lineage, versionSummary, withdrawalOf } from "../models/service";
+import { architectureOf, guarantees, lineage, versionSummary, withdrawalOf } from "../models/service";
 import { syntheticSourcesOf } from "../synthetic/service";
 import { visibleModelVersion } from "../models/visibility";
 import type { SessionUser } from "../context";
@@ -108,6 +108,8 @@ export async function disclosure(db: Executor, versionId: string) {
     family: family.name,
     lineage: chain.map(versionSummary),
     base: base && { id: base.id, weightsDigest: base.weightsDigest, provenance: jsonObject(base.provenance) },
+    /** What the version is: architecture, size, tokenizer and activation (its config.json). */
+    architecture: architectureOf(version),
     accountant: LEDGER_ACCOUNTANT.description,
     sampling: "poisson" as const,
     lineages,

@@ -159,6 +159,21 @@ export const predicateSchema = z.strictObject({
   base_model: z
     .strictObject({ version_id: id, weights_sha256: hexHashSchema, provenance: jsonObject })
     .nullable(),
+  /** What the model is, from its config.json (absent from exports made before it was recorded). */
+  architecture: z
+    .strictObject({
+      architecture: z.string(),
+      layers: z.number().int().min(1),
+      width: z.number().int().min(1),
+      heads: z.number().int().min(1),
+      context: z.number().int().min(1),
+      vocabulary: z.number().int().min(2),
+      tokenizer: z.string(),
+      activation: z.string(),
+      parameters: z.number().int().min(1),
+    })
+    .nullable()
+    .default(null),
   code_version: z.string().min(1).nullable(),
   privacy: z.strictObject({
     accountant: accountantNameSchema,

@@ -60,8 +60,12 @@ it("exports a statement, proofs and tree head that verify offline, epsilon recom
       privacy: { lineages: { runs: { steps_charged: number; expected_batch_size: number | null }[]; person_level: unknown; dataset_versions: Record<string, unknown>[] }[] };
       approvals: unknown[];
       incidents: unknown[];
+      architecture: { tokenizer: string; parameters: number } | null;
     };
   };
+  // What the model is, from its config.json, as its page says it.
+  const page = await callerAs(world.db, world.users.auditor).models.get({ versionId });
+  expect(statement.predicate.architecture).toEqual(page.architecture);
   expect(statement.predicate.privacy.lineages[0]!.runs[0]!.steps_charged).toBe(280);
   // The run's own setting, not a figure derived from the exact population.
   expect(statement.predicate.privacy.lineages[0]!.runs[0]!.expected_batch_size).toBe(50);

@@ -27,6 +27,7 @@ export async function provenanceStatement(db: Executor, versionId: string): Prom
     predicate: {
       model_version: { id: d.version.id, family: d.family, version: d.version.version, kind: d.version.kind, status: d.version.status, parent_version_id: parent?.id ?? null },
       base_model: d.base && { version_id: d.base.id, weights_sha256: d.base.weightsDigest, provenance: d.base.provenance },
+      architecture: d.architecture,
       code_version: d.codeVersion,
       privacy: {
         accountant: "rdp",

@@ -74,6 +74,7 @@ export function statement(log: AuditEntry[]): Statement {
   const predicate: Predicate = {
     model_version: { id: IDS.model, family: "clinic-notes", version: 2, kind: "fine_tuned", status: "approved", parent_version_id: IDS.base },
     base_model: { version_id: IDS.base, weights_sha256: sha256Hex("base weights"), provenance: { corpus: "moby-dick", steps: 500 } },
+    architecture: { architecture: "gpt", layers: 4, width: 128, heads: 4, context: 64, vocabulary: 257, tokenizer: "bytes", activation: "gelu_new", parameters: 867_328 },
     code_version: "0123456789abcdef0123456789abcdef01234567",
     privacy: {
       accountant: "rdp",

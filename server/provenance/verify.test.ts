@@ -37,6 +37,13 @@ describe("verifyBundle", () => {
     expect(verifyBundle(Buffer.from(text)).ok).toBe(true);
   });
 
+  it("verifies an export made before the architecture was recorded (no such key)", () => {
+    const older = withStatement((s) => {
+      delete (s.predicate as Partial<Statement["predicate"]>).architecture;
+    });
+    expect(failed(verifyBundle(older))).toEqual([]);
+  });
+
   it("fails the subject check for other weights", () => {
     const result = verifyBundle(text, { weights: Buffer.from("other weights") });
     expect(failed(result)).toEqual(["subject digest"]);
