@@ -67,7 +67,7 @@ describe("npm run models -- register", () => {
     expect(done.err).toEqual([]);
     expect(done.code).toBe(0);
     const result = JSON.parse(done.out[0]!) as { model_version_id: string; version: number; created: boolean; tokenizer: string; parameters: number; source: { license: string; files: Record<string, string> } };
-    expect(result).toMatchObject({ family: "gpt2-tiny", version: 1, created: true, tokenizer: "gpt2-bpe", source: { format: "huggingface-gpt2", license: "MIT" } });
+    expect(result).toMatchObject({ family: "gpt2-tiny", version: 1, created: true, tokenizer: "gpt2-bpe", source: { kind: "imported", format: "huggingface-gpt2", license: "MIT" } });
     expect(Object.keys(result.source.files).sort()).toEqual(["config.json", "merges.txt", "model.safetensors", "vocab.json"]);
 
     const [entry] = (await listAudit(world.db, { action: "model.register", entityId: result.model_version_id }, 1, 1)).entries;
@@ -81,8 +81,8 @@ describe("npm run models -- register", () => {
 
     // Again: the same version, nothing new.
     const before = await snapshot(world.db);
-    const again = await register("--dir", imported, "--family", "gpt2-tiny", "--by", officer.email, "--json");
-    expect(JSON.parse(again.out[0]!)).toMatchObject({ model_version_id: result.model_version_id, created: false });
+    const again = await register("--dir", imported, "--family", "another-name", "--by", officer.email, "--json");
+    expect(JSON.parse(again.out[0]!)).toMatchObject({ model_version_id: result.model_version_id, family: "gpt2-tiny", created: false });
     expect(await snapshot(world.db)).toEqual(before);
     expect((await verifyChain(world.db)).ok).toBe(true);
   }, 60_000);

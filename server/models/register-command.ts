@@ -4,18 +4,20 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { first, type Db } from "../../db/client";
-import { users } from "../../db/schema";
+import { modelFamilies, users } from "../../db/schema";
 import { MAY, may } from "../auth/access";
 import { AppError } from "../errors";
 import { architectureOf } from "./service";
 import { registerModelDirectory } from "./base-model";
+import { sourceOf } from "./base-provenance";
 
 export const REGISTER_USAGE = `  npm run models -- register --dir MODEL_DIR --family NAME --by EMAIL [--json]
       Registers the model directory MODEL_DIR (config.json, weights.safetensors, provenance.json and, for GPT-2's
       BPE, vocab.json and merges.txt: what npm run trainer -- import writes) as a new version of the base model family
       NAME, copied into the data directory; EMAIL is the privacy officer or admin who registers it (the audit log
       names them). Prints, with --json, one JSON object {"model_version_id","family","version","created",
-      "weights_sha256","parameters","tokenizer","source"}. Refused (exit 1, nothing registered) for another role, a
+      "weights_sha256","parameters","tokenizer","source"} (registered already: its version, in the family it was
+      registered in). Refused (exit 1, nothing registered) for another role, a
       disabled account, a directory the trainer could not run from, or a fine-tuned model.
 `;
 
@@ -45,19 +47,20 @@ export async function registerCommand(args: readonly string[], db: Db, dataDir: 
     if (user.disabled) throw new AppError("FORBIDDEN", `${by} is disabled.`);
     if (!may(user.role, MAY.registerModels)) throw new AppError("FORBIDDEN", `Only privacy officers and admins register base models; ${by} is a ${user.role}.`);
     const { version, created } = await registerModelDirectory(db, { id: user.id, email: user.email, role: user.role }, dataDir, dir, family);
-    const source = JSON.parse(version.provenance) as { kind: string; source?: unknown; corpus?: unknown };
     const architecture = architectureOf(version);
+    // Registered already, the version keeps the family it was registered in.
+    const registeredIn = (await first(db.select({ name: modelFamilies.name }).from(modelFamilies).where(eq(modelFamilies.id, version.familyId))))!.name;
     const result = {
       model_version_id: version.id,
-      family,
+      family: registeredIn,
       version: version.version,
       created,
       weights_sha256: version.weightsDigest,
       parameters: architecture.parameters,
       tokenizer: architecture.tokenizer,
-      source: source.source ?? source.corpus ?? null,
+      source: sourceOf(version),
     };
-    out(json ? JSON.stringify(result) : `${created ? "registered" : "already registered:"} ${family} v${version.version} (${version.id}), ${architecture.parameters.toLocaleString("en")} parameters`);
+    out(json ? JSON.stringify(result) : `${created ? "registered" : "already registered:"} ${registeredIn} v${version.version} (${version.id}), ${architecture.parameters.toLocaleString("en")} parameters`);
     return 0;
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
