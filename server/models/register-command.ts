@@ -11,7 +11,7 @@ import { architectureOf } from "./service";
 import { registerModelDirectory } from "./base-model";
 import { sourceOf } from "./base-provenance";
 
-export const REGISTER_USAGE = `  npm run models -- register --dir MODEL_DIR --family NAME --by EMAIL [--json]
+const REGISTER_USAGE = `  npm run models -- register --dir MODEL_DIR --family NAME --by EMAIL [--json]
       Registers the model directory MODEL_DIR (config.json, weights.safetensors, provenance.json and, for GPT-2's
       BPE, vocab.json and merges.txt: what npm run trainer -- import writes) as a new version of the base model family
       NAME, copied into the data directory; EMAIL is the privacy officer or admin who registers it (the audit log

@@ -1,8 +1,8 @@
 "use client";
-// A model version's facts, live: kind, status, where a base version came from, lineage (each ancestor linked to its page), the run that trained it, the
-// guarantee per dataset lineage with the runs it composes (linked to /runs/<id>), validation metrics and the task
-// metric of a version trained with labels (internal, not DP), the status changes privacy officers make, downloads and
-// exports, and the leakage tests.
+// A model version's facts, live: kind, status, where a base version came from, lineage (each ancestor linked to its
+// page), the run that trained it, the guarantee per dataset lineage with the runs it composes (linked to /runs/<id>),
+// validation metrics and the task metric of a version trained with labels (internal, not DP), the status changes
+// privacy officers make, downloads and exports, and the leakage tests.
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import type { Can, RouterOutputs } from "@/app/_trpc/types";
